@@ -1,0 +1,89 @@
+/**
+ * The session cookie: base64url(header || nonce || AES-256-GCM(state) || tag), with
+ * additional data header || UTF-8(realm). docs/cookie-format.md is the contract.
+ * @module
+ */
+import { ScorerError, assertBytes, concatBytes, systemRandomBytes, utf8, type RandomBytes } from './_internal.js';
+import { GCM_NONCE_LENGTH, GCM_TAG_LENGTH } from './aead.js';
+import { base64UrlDecode, base64UrlEncode, base64UrlLength } from './base64url.js';
+import type { KeyRing } from './keyring.js';
+import { STATE_LENGTH, decodeState, encodeState, type SessionState } from './state.js';
+
+export const COOKIE_FORMAT_VERSION = 0x01;
+export const COOKIE_HEADER_LENGTH = 2;
+export const COOKIE_BYTES = COOKIE_HEADER_LENGTH + GCM_NONCE_LENGTH + STATE_LENGTH + GCM_TAG_LENGTH;
+/** Every cookie of this format has exactly this many characters (140). */
+export const COOKIE_VALUE_LENGTH = base64UrlLength(COOKIE_BYTES);
+/** Longer values are rejected before any decoding work. */
+const MAX_DECODED_VALUE_LENGTH = 512;
+const MAX_REALM_BYTES = 255;
+
+export type OpenResult =
+  | { kind: 'ok'; state: SessionState; keyId: number; keyStatus: 'active' | 'grace'; needsReseal: boolean }
+  | { kind: 'missing' }
+  | { kind: 'expired'; reason: 'unknown-key' | 'past-grace' | 'session-expired'; keyId: number }
+  | { kind: 'tampered'; reason: 'encoding' | 'length' | 'version' | 'authentication' | 'plaintext' };
+
+export interface CookieCodec {
+  readonly realm: string;
+  open(value: string | null | undefined, nowMs: number): OpenResult;
+  /** Seals under the active key with a fresh nonce (or `nonce`, for test vectors only). */
+  seal(state: SessionState, nonce?: Uint8Array): string;
+}
+
+export interface CookieCodecOptions {
+  keyRing: KeyRing;
+  /** Binds cookies to one site or realm: a cookie sealed for one realm never opens in another. */
+  realm: string;
+  random?: RandomBytes;
+}
+
+export function validateRealm(realm: unknown): Uint8Array {
+  if (typeof realm !== 'string' || realm.length === 0) throw new ScorerError('INVALID_REALM', `"realm" expected a non-empty string, got ${typeof realm === 'string' ? 'an empty string' : typeof realm}`);
+  const bytes = utf8(realm);
+  if (bytes.length > MAX_REALM_BYTES) throw new ScorerError('INVALID_REALM', `"realm" expected at most ${MAX_REALM_BYTES} UTF-8 bytes, got ${bytes.length}`);
+  return bytes;
+}
+
+export function createCookieCodec(options: CookieCodecOptions): CookieCodec {
+  const { keyRing } = options;
+  const realmBytes = validateRealm(options.realm);
+  const random = options.random ?? systemRandomBytes;
+  const header = (keyId: number) => Uint8Array.of(COOKIE_FORMAT_VERSION, keyId);
+  const aad = (headerBytes: Uint8Array) => concatBytes(headerBytes, realmBytes);
+
+  return {
+    realm: options.realm,
+    open(value, nowMs) {
+      if (value === undefined || value === null || value === '') return { kind: 'missing' };
+      if (typeof value !== 'string') return { kind: 'tampered', reason: 'encoding' };
+      if (value.length > MAX_DECODED_VALUE_LENGTH) return { kind: 'tampered', reason: 'length' };
+      const bytes = base64UrlDecode(value);
+      if (bytes === undefined) return { kind: 'tampered', reason: 'encoding' };
+      if (bytes.length < COOKIE_HEADER_LENGTH) return { kind: 'tampered', reason: 'length' };
+      if (bytes[0] !== COOKIE_FORMAT_VERSION) return { kind: 'tampered', reason: 'version' };
+      if (bytes.length !== COOKIE_BYTES) return { kind: 'tampered', reason: 'length' };
+      const keyId = bytes[1]!;
+      const key = keyRing.lookup(keyId, Math.floor(nowMs / 1000));
+      if (key.status === 'unknown') return { kind: 'expired', reason: 'unknown-key', keyId };
+      if (key.status === 'past-grace') return { kind: 'expired', reason: 'past-grace', keyId };
+      const headerBytes = bytes.subarray(0, COOKIE_HEADER_LENGTH);
+      const nonce = bytes.subarray(COOKIE_HEADER_LENGTH, COOKIE_HEADER_LENGTH + GCM_NONCE_LENGTH);
+      const sealed = bytes.subarray(COOKIE_HEADER_LENGTH + GCM_NONCE_LENGTH);
+      const plaintext = key.cipher.open(nonce, sealed, aad(headerBytes));
+      if (plaintext === undefined) return { kind: 'tampered', reason: 'authentication' };
+      const state = decodeState(plaintext);
+      if (state === undefined) return { kind: 'tampered', reason: 'plaintext' };
+      if (nowMs >= state.expiresAtS * 1000) return { kind: 'expired', reason: 'session-expired', keyId };
+      return { kind: 'ok', state, keyId, keyStatus: key.status, needsReseal: key.status !== 'active' };
+    },
+    seal(state, nonce) {
+      const plaintext = encodeState(state);
+      if (nonce === undefined) nonce = random(GCM_NONCE_LENGTH);
+      assertBytes('nonce', nonce, GCM_NONCE_LENGTH);
+      const { id, cipher } = keyRing.active();
+      const headerBytes = header(id);
+      return base64UrlEncode(concatBytes(headerBytes, nonce, cipher.seal(nonce, plaintext, aad(headerBytes))));
+    },
+  };
+}

@@ -1,0 +1,26 @@
+/**
+ * The default page classifier: generic classes that fit most content sites. Operators replace
+ * it through configuration; the model's states must cover the classes it produces (a class the
+ * model does not know is scored as the model's `other`).
+ * @module
+ */
+import type { ClassifierConfig } from './classifier.js';
+
+export const DEFAULT_CLASSIFIER: ClassifierConfig = {
+  rules: [
+    { class: 'static', regex: '\\.(?:css|js|mjs|map|png|jpe?g|gif|svg|ico|webp|avif|bmp|woff2?|ttf|otf|eot|mp4|webm|mp3|ogg|wav)$' },
+    { class: 'robots', exact: '/robots.txt' },
+    { class: 'sitemap', regex: '^/sitemap[^/]*\\.xml(?:\\.gz)?$' },
+    { class: 'feed', regex: '(?:^|/)(?:feed|rss|atom)(?:/|\\.xml|\\.rss)?$|\\.(?:rss|atom)$' },
+    { class: 'admin', regex: '^/(?:wp-admin|wp-login\\.php|xmlrpc\\.php|admin|administrator|phpmyadmin|\\.env|\\.git)(?:/|$)' },
+    { class: 'api', prefix: '/api/' },
+    { class: 'form', methods: ['POST', 'PUT', 'PATCH', 'DELETE'] },
+    { class: 'search', regex: '^/(?:search|find)(?:/|$)' },
+    { class: 'account', regex: '^/(?:login|logout|signin|sign-in|signup|sign-up|register|account|user|profile|cart|checkout)(?:/|$)' },
+    { class: 'listing', regex: '^/(?:tag|tags|category|categories|archive|archives|page|blog)(?:/|$)' },
+    { class: 'home', regex: '^/(?:index\\.(?:html?|php))?$' },
+    { class: 'data', regex: '\\.(?:xml|json|txt|csv|pdf|zip|gz|tar)$' },
+    { class: 'section', regex: '^/[^/]+/?$' },
+  ],
+  defaultClass: 'content',
+};

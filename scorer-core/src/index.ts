@@ -1,0 +1,31 @@
+/**
+ * scorer-core: the pure scoring library of session-scorer. No runtime imports, no I/O; clock
+ * and randomness are inputs.
+ * @module
+ */
+export { ScorerError, bytesToHex, hexToBytes, type RandomBytes } from './_internal.js';
+export { createAesGcm, AES_KEY_LENGTH, GCM_NONCE_LENGTH, GCM_TAG_LENGTH, type AesGcmContext, type AesGcmOptions } from './aead.js';
+export { base64UrlDecode, base64UrlEncode } from './base64url.js';
+export { createClassifier, normalizePath, STATIC_CLASS, type Classifier, type ClassifierConfig, type ClassifierRule } from './classifier.js';
+export { COOKIE_BYTES, COOKIE_FORMAT_VERSION, COOKIE_VALUE_LENGTH, createCookieCodec, type CookieCodec, type OpenResult } from './cookie.js';
+export { DEFAULT_CLASSIFIER } from './default-classifier.js';
+export { createKeyRing, type CookieKeyConfig, type KeyLookup, type KeyRing, type KeyRingConfig } from './keyring.js';
+export { cookieComplianceScore, dwellScores, dwellStats, fastBrowsingScore, recordPageGap, type CookieStatus, type DwellStats } from './layer1.js';
+export { recordPageView, transitionScore, transitionStats, type TransitionStats } from './layer2.js';
+export { loadModel, modelTag, MODEL_FORMAT, OTHER_CLASS, type ModelDocument, type TransitionModel } from './model.js';
+export { REASON_CODES, type ReasonCode, type RuleScore } from './reasons.js';
+export { createScorer, sessionIdHash, type Decision, type DecisionInput, type Scorer, type ScorerOptions } from './scorer.js';
+export { DEFAULT_SETTINGS, resolveSettings, type ScorerSettings, type SettingsOverrides } from './settings.js';
+export {
+  decodeState,
+  DWELL_WINDOW_CAPACITY,
+  encodeState,
+  PAGE_CLASS_NONE,
+  PAGE_CLASS_UNKNOWN,
+  SESSION_ID_LENGTH,
+  SessionFlag,
+  STATE_LENGTH,
+  validateState,
+  type SessionState,
+} from './state.js';
+export { combine, type Verdict } from './verdict.js';

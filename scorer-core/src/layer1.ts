@@ -1,0 +1,80 @@
+/**
+ * Layer 1, behaviour: cookie compliance, impossibly fast browsing and robotic dwell.
+ * Pure functions over the session state and the settings; docs/scoring.md has the maths.
+ * @module
+ */
+import { clamp } from './_internal.js';
+import type { RuleScore } from './reasons.js';
+import type { Layer1Settings } from './settings.js';
+import { saturatingAdd } from './state.js';
+
+export type CookieStatus = 'ok' | 'missing' | 'expired' | 'tampered';
+
+/**
+ * Missing and expired cookies are what a first-time (or long-absent) human sends too, so they
+ * only count once the client has started more new sessions than its allowance; a tampered
+ * cookie counts at once, since no browser produces one.
+ */
+export function cookieComplianceScore(status: CookieStatus, recentNewSessions: number, settings: Layer1Settings): RuleScore | null {
+  switch (status) {
+    case 'ok':
+      return null;
+    case 'tampered':
+      return { reason: 'cookie_tampered', score: settings.tamperedScore };
+    case 'missing':
+    case 'expired': {
+      const dropsCookies = recentNewSessions > settings.newSessionAllowance;
+      const score = dropsCookies ? (status === 'missing' ? settings.missingScore : settings.expiredScore) : settings.firstVisitScore;
+      return { reason: status === 'missing' ? 'cookie_missing' : 'cookie_expired', score };
+    }
+  }
+}
+
+export interface DwellEvidence {
+  fastEvidenceCenti: number;
+  dwellCs: number[];
+}
+
+/**
+ * Records the gap between two page views of one visit: one dwell sample (centiseconds,
+ * saturating) into the sliding window, and the fast-browsing leaky bucket (leak first, then
+ * +1 page view if the gap is under the floor; kept in hundredths, rounded at each step).
+ */
+export function recordPageGap(evidence: DwellEvidence, gapMs: number, settings: Layer1Settings): DwellEvidence {
+  const leaked = Math.max(0, Math.round(evidence.fastEvidenceCenti - settings.fastLeakPerS * (gapMs / 1000) * 100));
+  const fastEvidenceCenti = gapMs < settings.fastFloorMs ? saturatingAdd(leaked, 100, 0xffff) : leaked;
+  const sample = Math.min(0xffff, Math.round(gapMs / 10));
+  const dwellCs = [...evidence.dwellCs, sample].slice(-settings.dwellWindow);
+  return { fastEvidenceCenti, dwellCs };
+}
+
+export function fastBrowsingScore(fastEvidenceCenti: number, settings: Layer1Settings): RuleScore {
+  const evidence = fastEvidenceCenti / 100;
+  const score = evidence < settings.fastEvidenceMin ? 0 : Math.round(100 * clamp(evidence / settings.fastEvidenceFull, 0, 1));
+  return { reason: 'fast_browsing', score };
+}
+
+export interface DwellStats {
+  samples: number;
+  meanMs: number;
+  /** Population standard deviation / mean; null when the mean is 0. */
+  cv: number | null;
+}
+
+export function dwellStats(dwellCs: readonly number[], window: number): DwellStats {
+  const samples = dwellCs.slice(-window);
+  const n = samples.length;
+  if (n === 0) return { samples: 0, meanMs: 0, cv: null };
+  const meanCs = samples.reduce((a, b) => a + b, 0) / n;
+  const variance = samples.reduce((a, b) => a + (b - meanCs) ** 2, 0) / n;
+  return { samples: n, meanMs: meanCs * 10, cv: meanCs === 0 ? null : Math.sqrt(variance) / meanCs };
+}
+
+export function dwellScores(stats: DwellStats, settings: Layer1Settings): RuleScore[] {
+  const tooFast = stats.samples >= settings.dwellMinSamples && stats.meanMs < settings.dwellFloorMs;
+  const tooRegular = stats.samples >= settings.regularMinSamples && stats.cv !== null && stats.cv < settings.regularMaxCv;
+  return [
+    { reason: 'dwell_fast', score: tooFast ? settings.dwellMeanScore : 0 },
+    { reason: 'dwell_regular', score: tooRegular ? settings.regularScore : 0 },
+  ];
+}

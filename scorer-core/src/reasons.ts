@@ -1,0 +1,17 @@
+/** Reason codes: stable identifiers of the rules that raised a score. docs/scoring.md defines each. */
+export const REASON_CODES = [
+  'cookie_missing',
+  'cookie_expired',
+  'cookie_tampered',
+  'fast_browsing',
+  'dwell_fast',
+  'dwell_regular',
+  'transition_surprisal',
+] as const;
+export type ReasonCode = (typeof REASON_CODES)[number];
+
+/** One rule's contribution: its 0–100 score and the reason it reports when the score is above 0. */
+export interface RuleScore {
+  reason: ReasonCode;
+  score: number;
+}

@@ -1,0 +1,197 @@
+/**
+ * One decision per request: open the cookie, update the session, score it, seal it again.
+ * Everything the edge needs from scorer-core goes through `createScorer(...).decide(...)`;
+ * training replay calls the same code with the log's clock.
+ * @module
+ */
+import { sha256 } from '@noble/hashes/sha2.js';
+import { ScorerError, bytesToHex, systemRandomBytes, type RandomBytes } from './_internal.js';
+import { createClassifier, STATIC_CLASS, type Classifier, type ClassifierConfig } from './classifier.js';
+import { createCookieCodec, type CookieCodec, type OpenResult } from './cookie.js';
+import { DEFAULT_CLASSIFIER } from './default-classifier.js';
+import type { KeyRing } from './keyring.js';
+import { cookieComplianceScore, dwellScores, dwellStats, fastBrowsingScore, recordPageGap, type CookieStatus, type DwellStats } from './layer1.js';
+import { recordPageView, transitionScore, transitionStats, type TransitionStats } from './layer2.js';
+import type { TransitionModel } from './model.js';
+import type { RuleScore } from './reasons.js';
+import { resolveSettings, type ScorerSettings } from './settings.js';
+import { PAGE_CLASS_NONE, SESSION_ID_LENGTH, SessionFlag, saturatingAdd, type SessionState } from './state.js';
+import { combine, type Verdict } from './verdict.js';
+
+export interface ScorerOptions {
+  keyRing: KeyRing;
+  /** Cookie realm (additional authenticated data); usually the cookie name or the site. */
+  realm: string;
+  model: TransitionModel;
+  /** Overrides of DEFAULT_SETTINGS (validated), or already-resolved settings. */
+  settings?: unknown;
+  classifier?: ClassifierConfig | Classifier;
+  /** Injected for deterministic tests; defaults to crypto.getRandomValues. */
+  random?: RandomBytes;
+}
+
+export interface DecisionInput {
+  /** Request time, Unix milliseconds (the injected clock). */
+  nowMs: number;
+  method: string;
+  /** URL path (query and fragment are ignored); an absolute URL works too. */
+  path: string;
+  /** The value of the session cookie, or undefined when the request has none. */
+  cookie?: string | null;
+  /**
+   * New sessions this client (for example IP + User-Agent) started within the caller's counting
+   * window, counting this request's if it starts one. Undefined = unknown, treated as 0.
+   */
+  recentNewSessions?: number;
+}
+
+export interface Decision extends Verdict {
+  cookieStatus: CookieStatus;
+  /** Why the cookie was not accepted (`tampered`/`expired` detail), when it was not. */
+  cookieProblem?: string;
+  /** The cookie value to set on the response, and its Max-Age in seconds. */
+  setCookie: { value: string; maxAgeS: number };
+  session: {
+    /** First 8 bytes of SHA-256(session id), hex: safe to log and to put in headers. */
+    idHash: string;
+    isNew: boolean;
+    /** The session id was replaced on this request (rotation interval passed). */
+    rotated: boolean;
+    /** The cookie came under a previous key (within grace) and was re-sealed under the active one. */
+    rekeyedFromKeyId?: number;
+  };
+  pageClass: string;
+  pageView: boolean;
+  keyId: number;
+  modelVersion: string;
+  details: { fastEvidence: number; dwell: DwellStats; transitions: TransitionStats };
+  /** The state just sealed into `setCookie.value`. */
+  state: SessionState;
+}
+
+export interface Scorer {
+  readonly settings: ScorerSettings;
+  readonly model: TransitionModel;
+  readonly classifier: Classifier;
+  readonly codec: CookieCodec;
+  decide(input: DecisionInput): Decision;
+}
+
+const MAX_NOW_MS = 0xffffffff * 1000;
+
+export function createScorer(options: ScorerOptions): Scorer {
+  if (!options || typeof options !== 'object') throw new ScorerError('INVALID_ARGUMENT', 'createScorer expected an options object');
+  if (!options.keyRing) throw new ScorerError('NO_KEYS', 'no key ring: scorer-core has no default key; build one with createKeyRing from configured keys');
+  if (!options.model) throw new ScorerError('INVALID_MODEL', 'no model: load one with loadModel');
+  const settings = resolveSettings(options.settings ?? {});
+  const classifier = isClassifier(options.classifier) ? options.classifier : createClassifier(options.classifier ?? DEFAULT_CLASSIFIER);
+  const random = options.random ?? systemRandomBytes;
+  const codec = createCookieCodec({ keyRing: options.keyRing, realm: options.realm, random });
+  const { model, keyRing } = options;
+  const { session: sessionSettings, layer1: l1 } = settings;
+
+  function newSessionId(): Uint8Array {
+    const id = random(SESSION_ID_LENGTH);
+    if (!(id instanceof Uint8Array) || id.length !== SESSION_ID_LENGTH) throw new ScorerError('INVALID_RANDOM', `random(${SESSION_ID_LENGTH}) returned ${id?.length} bytes`);
+    return id;
+  }
+
+  function freshState(nowMs: number, status: CookieStatus): SessionState {
+    const nowS = Math.floor(nowMs / 1000);
+    const flags = status === 'missing' ? SessionFlag.STARTED_WITHOUT_COOKIE : status === 'expired' ? SessionFlag.STARTED_AFTER_EXPIRED : SessionFlag.STARTED_AFTER_TAMPERED;
+    return {
+      sessionId: newSessionId(),
+      createdAtS: nowS,
+      sessionIdIssuedAtS: nowS,
+      expiresAtS: nowS,
+      lastSeenMs: nowMs,
+      lastPageViewMs: null,
+      requests: 0,
+      pageViews: 0,
+      lastPageClass: PAGE_CLASS_NONE,
+      modelTag: model.tag,
+      transitions: 0,
+      surprisalMilliBits: 0,
+      fastEvidenceCenti: 0,
+      dwellCs: [],
+      flags,
+    };
+  }
+
+  function openSession(cookie: string | null | undefined, nowMs: number): OpenResult {
+    const opened = codec.open(cookie, nowMs);
+    // The maximum age is enforced against current settings too, so lowering it takes effect at once.
+    if (opened.kind === 'ok' && Math.floor(nowMs / 1000) >= opened.state.createdAtS + sessionSettings.maxAgeS) {
+      return { kind: 'expired', reason: 'session-expired', keyId: opened.keyId };
+    }
+    return opened;
+  }
+
+  function decide(input: DecisionInput): Decision {
+    if (!input || typeof input !== 'object') throw new ScorerError('INVALID_ARGUMENT', 'decide expected an input object');
+    const { nowMs } = input;
+    if (typeof nowMs !== 'number' || !Number.isInteger(nowMs) || nowMs < 0 || nowMs >= MAX_NOW_MS) {
+      throw new ScorerError('INVALID_ARGUMENT', `"nowMs" expected integer Unix milliseconds in [0, ${MAX_NOW_MS}), got ${String(nowMs)}`);
+    }
+    const nowS = Math.floor(nowMs / 1000);
+    const opened = openSession(input.cookie, nowMs);
+    const cookieStatus: CookieStatus = opened.kind;
+    const previous = opened.kind === 'ok' ? opened.state : null;
+    const state: SessionState = previous ? { ...previous, dwellCs: [...previous.dwellCs] } : freshState(nowMs, cookieStatus);
+
+    const pageClass = classifier.classify(input.method, input.path);
+    const pageView = pageClass !== STATIC_CLASS;
+    if (pageView) {
+      const gapMs = state.lastPageViewMs === null ? null : nowMs - state.lastPageViewMs;
+      const newVisit = gapMs === null || gapMs > sessionSettings.visitGapS * 1000;
+      // A negative gap is clock skew between edge nodes: keep the transition, skip the timing sample.
+      if (!newVisit && gapMs! >= 0) Object.assign(state, recordPageGap(state, gapMs!, l1));
+      Object.assign(state, recordPageView(state, model, pageClass, newVisit));
+      state.lastPageViewMs = Math.max(nowMs, state.lastPageViewMs ?? 0);
+      state.pageViews = saturatingAdd(state.pageViews, 1, 0xffffffff);
+    }
+    state.requests = saturatingAdd(state.requests, 1, 0xffffffff);
+    state.lastSeenMs = Math.max(nowMs, state.lastSeenMs);
+
+    let rotated = false;
+    if (previous && nowS - state.sessionIdIssuedAtS >= sessionSettings.sessionIdRotationS) {
+      state.sessionId = newSessionId();
+      state.sessionIdIssuedAtS = nowS;
+      rotated = true;
+    }
+    state.expiresAtS = Math.min(state.createdAtS + sessionSettings.maxAgeS, nowS + sessionSettings.idleTimeoutS);
+
+    const dwell = dwellStats(state.dwellCs, l1.dwellWindow);
+    const transitions = transitionStats(state, model);
+    const compliance = cookieComplianceScore(cookieStatus, input.recentNewSessions ?? 0, l1);
+    const layer1Rules: RuleScore[] = [...(compliance ? [compliance] : []), fastBrowsingScore(state.fastEvidenceCenti, l1), ...dwellScores(dwell, l1)];
+    const verdict = combine(layer1Rules, [transitionScore(transitions, settings.layer2)], settings.combine);
+
+    const value = codec.seal(state);
+    const session: Decision['session'] = { idHash: sessionIdHash(state.sessionId), isNew: previous === null, rotated };
+    if (opened.kind === 'ok' && opened.needsReseal) session.rekeyedFromKeyId = opened.keyId;
+    return {
+      ...verdict,
+      cookieStatus,
+      ...(opened.kind === 'expired' || opened.kind === 'tampered' ? { cookieProblem: opened.reason } : {}),
+      setCookie: { value, maxAgeS: state.expiresAtS - nowS },
+      session,
+      pageClass,
+      pageView,
+      keyId: keyRing.activeKeyId,
+      modelVersion: model.version,
+      details: { fastEvidence: state.fastEvidenceCenti / 100, dwell, transitions },
+      state,
+    };
+  }
+
+  return { settings, model, classifier, codec, decide };
+}
+
+export function sessionIdHash(sessionId: Uint8Array): string {
+  return bytesToHex(sha256(sessionId).subarray(0, 8));
+}
+
+function isClassifier(value: unknown): value is Classifier {
+  return typeof value === 'object' && value !== null && typeof (value as Classifier).classify === 'function';
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// Runs a TypeScript script on plain Node 20: bundles it with esbuild (a chosen dependency) into
+// .cache/run-ts/ and imports the result, passing the remaining arguments through.
+// Usage: node scripts/run-ts.mjs scripts/bench.ts [args…]
+import { build } from 'esbuild';
+import { mkdirSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const [entry, ...args] = process.argv.slice(2);
+if (!entry) {
+  console.error('usage: node scripts/run-ts.mjs <script.ts> [args…]');
+  process.exit(2);
+}
+const root = resolve(import.meta.dirname, '..');
+const outDir = join(root, '.cache', 'run-ts');
+mkdirSync(outDir, { recursive: true });
+const outfile = join(outDir, basename(entry).replace(/\.ts$/, '') + '.mjs');
+await build({
+  entryPoints: [resolve(entry)],
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  outfile,
+  logLevel: 'warning',
+  // CommonJS dependencies bundled into ESM need a require().
+  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+});
+process.argv = [process.argv[0], resolve(entry), ...args];
+await import(pathToFileURL(outfile).href);
