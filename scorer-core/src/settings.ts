@@ -81,7 +81,7 @@ export const DEFAULT_SETTINGS: Readonly<ScorerSettings> = deepFreeze({
     missingScore: 100,
     expiredScore: 100,
     firstVisitScore: 0,
-    newSessionAllowance: 2,
+    newSessionAllowance: 3,
     fastFloorMs: 500,
     fastEvidenceMin: 3,
     fastEvidenceFull: 6,

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { cookieComplianceScore, DEFAULT_SETTINGS, dwellScores, dwellStats, fastBrowsingScore, recordPageGap, resolveSettings } from '../../scorer-core/src/index.js';
+
+const l1 = DEFAULT_SETTINGS.layer1;
+
+describe('Layer 1: cookie compliance', () => {
+  it('tampered scores 100 at once', () => {
+    expect(cookieComplianceScore('tampered', 0, l1)).toEqual({ reason: 'cookie_tampered', score: 100 });
+  });
+  it('missing and expired from a client within its allowance score like a first visit (0 by default)', () => {
+    expect(l1.newSessionAllowance).toBe(3);
+    for (const count of [0, 1, 3]) {
+      expect(cookieComplianceScore('missing', count, l1)).toEqual({ reason: 'cookie_missing', score: 0 });
+      expect(cookieComplianceScore('expired', count, l1)).toEqual({ reason: 'cookie_expired', score: 0 });
+    }
+  });
+  it('missing and expired from a client past its allowance score 100', () => {
+    expect(cookieComplianceScore('missing', 4, l1)).toEqual({ reason: 'cookie_missing', score: 100 });
+    expect(cookieComplianceScore('expired', 50, l1)).toEqual({ reason: 'cookie_expired', score: 100 });
+  });
+  it('a valid cookie contributes nothing; the scores follow the settings', () => {
+    expect(cookieComplianceScore('ok', 99, l1)).toBeNull();
+    const custom = resolveSettings({ layer1: { firstVisitScore: 15, missingScore: 90, newSessionAllowance: 0 } }).layer1;
+    expect(cookieComplianceScore('missing', 0, custom)).toEqual({ reason: 'cookie_missing', score: 15 });
+    expect(cookieComplianceScore('missing', 1, custom)).toEqual({ reason: 'cookie_missing', score: 90 });
+  });
+});
+
+describe('Layer 1: impossibly fast browsing (leaky bucket)', () => {
+  it('accumulates evidence across page views, by hand', () => {
+    // floor 500 ms, leak 0.05/s = 5 hundredths per second, +100 per fast gap, rounded each step:
+    // 200 ms: 0-1 → 0, +100 = 100; 300 ms: 100-1.5 = 98.5 → 99, +100 = 199;
+    // 100 ms: 199-0.5 → 199 (round half up), +100 = 299; 400 ms: 299-2 = 297, +100 = 397.
+    let evidence = { fastEvidenceCenti: 0, dwellCs: [] as number[] };
+    const levels: number[] = [];
+    for (const gap of [200, 300, 100, 400]) {
+      evidence = recordPageGap(evidence, gap, l1);
+      levels.push(evidence.fastEvidenceCenti);
+    }
+    expect(levels).toEqual([100, 199, 299, 397]);
+    // 3.97 fast page views ≥ 3: score = round(100 · 3.97 / 6) = 66.
+    expect(fastBrowsingScore(397, l1)).toEqual({ reason: 'fast_browsing', score: 66 });
+    // A 60 s pause leaks 300 hundredths: 97 left, below the minimum.
+    evidence = recordPageGap(evidence, 60_000, l1);
+    expect(evidence.fastEvidenceCenti).toBe(97);
+    expect(fastBrowsingScore(97, l1).score).toBe(0);
+  });
+
+  it('one fast page view is not enough; the score saturates at the full level', () => {
+    expect(fastBrowsingScore(100, l1).score).toBe(0);
+    expect(fastBrowsingScore(299, l1).score).toBe(0);
+    expect(fastBrowsingScore(300, l1).score).toBe(50);
+    expect(fastBrowsingScore(600, l1).score).toBe(100);
+    expect(fastBrowsingScore(65535, l1).score).toBe(100);
+  });
+
+  it('a gap at the floor is not fast', () => {
+    expect(recordPageGap({ fastEvidenceCenti: 0, dwellCs: [] }, 500, l1).fastEvidenceCenti).toBe(0);
+    expect(recordPageGap({ fastEvidenceCenti: 0, dwellCs: [] }, 499, l1).fastEvidenceCenti).toBe(100);
+  });
+});
+
+describe('Layer 1: robotic dwell (sliding window)', () => {
+  it('keeps the newest samples, in centiseconds, saturating at 655.35 s', () => {
+    let evidence = { fastEvidenceCenti: 0, dwellCs: [] as number[] };
+    for (const gap of [1004, 2006, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10_000_000]) evidence = recordPageGap(evidence, gap, l1);
+    expect(evidence.dwellCs).toEqual([300, 400, 500, 600, 700, 800, 900, 65535]);
+    const short = resolveSettings({ layer1: { dwellWindow: 3, dwellMinSamples: 3, regularMinSamples: 3 } }).layer1;
+    expect(recordPageGap(evidence, 1000, short).dwellCs).toEqual([900, 65535, 100]);
+  });
+
+  it('flags a window mean under 0.20 s once there are enough samples, by hand', () => {
+    // [10, 15, 20, 12] cs: mean 14.25 cs = 142.5 ms < 200 ms with 4 ≥ 4 samples.
+    const stats = dwellStats([10, 15, 20, 12], 8);
+    expect(stats.samples).toBe(4);
+    expect(stats.meanMs).toBeCloseTo(142.5, 10);
+    expect(stats.cv).toBeCloseTo(Math.sqrt(56.75 / 4) / 14.25, 12);
+    expect(dwellScores(stats, l1)).toEqual([{ reason: 'dwell_fast', score: 100 }, { reason: 'dwell_regular', score: 0 }]);
+    expect(dwellScores(dwellStats([10, 15, 20], 8), l1)[0]!.score).toBe(0); // only 3 samples
+    expect(dwellScores(dwellStats([20, 20, 20, 20], 8), l1)[0]!.score).toBe(0); // mean exactly 200 ms
+  });
+
+  it('flags dwell that is too regular over enough samples, by hand', () => {
+    // [500, 502, 498, 501, 499, 500] cs: mean 500, population variance 10/6, cv ≈ 0.0026 < 0.1.
+    const stats = dwellStats([500, 502, 498, 501, 499, 500], 8);
+    expect(stats.cv).toBeCloseTo(Math.sqrt(10 / 6) / 500, 12);
+    expect(dwellScores(stats, l1)).toEqual([{ reason: 'dwell_fast', score: 0 }, { reason: 'dwell_regular', score: 80 }]);
+    // Human-like spread: cv well above 0.1.
+    expect(dwellScores(dwellStats([300, 1200, 450, 9000, 700, 2500], 8), l1)[1]!.score).toBe(0);
+    // Five regular samples are not enough.
+    expect(dwellScores(dwellStats([500, 500, 500, 500, 500], 8), l1)[1]!.score).toBe(0);
+  });
+
+  it('the window setting limits which samples count', () => {
+    expect(dwellStats([5000, 5000, 5000, 5000, 10, 10, 10, 10], 4).meanMs).toBe(100);
+    expect(dwellStats([], 8)).toEqual({ samples: 0, meanMs: 0, cv: null });
+    expect(dwellStats([0, 0, 0, 0], 8).cv).toBeNull();
+  });
+});
