@@ -53,26 +53,31 @@ export function createAesGcm(key: Uint8Array, options: AesGcmOptions = {}): AesG
   const hashKey = unsafe.ctr32(expandedKey, false, new Uint8Array(16), ZERO_BLOCK);
   const ghash = new ReusableGhash(hashKey, options.table === 'large' ? 1 << 20 : 256);
 
-  // Counter block J0 = nonce || 0x00000001; ctr32 advances `counter` in place, so after the tag
-  // mask E_K(J0) is taken it holds inc32(J0), where the payload keystream starts.
-  function tagMaskAndCounter(nonce: Uint8Array): { tagMask: Uint8Array; counter: Uint8Array } {
+  // One CTR pass from J0 = nonce || 0x00000001 over (16 zero bytes || data): the first block
+  // of output is the tag mask E_K(J0), the rest is data XOR the keystream from inc32(J0).
+  // ctr32 works through 32-bit views, so the buffer is fresh (4-byte aligned).
+  function ctrWithTagMask(nonce: Uint8Array, data: Uint8Array): Uint8Array {
     const counter = new Uint8Array(16);
     counter.set(nonce);
     counter[15] = 1;
-    const tagMask = unsafe.ctr32(expandedKey, false, counter, ZERO_BLOCK);
-    return { tagMask, counter };
+    const buffer = new Uint8Array(16 + data.length);
+    buffer.set(data, 16);
+    return unsafe.ctr32(expandedKey, false, counter, buffer, buffer);
   }
 
+  // GHASH pads every update to a block, so hashing pad16(aad) || pad16(ciphertext) || lengths
+  // in one update is the same as three updates, with one copy instead of three.
   function tag(aad: Uint8Array, ciphertext: Uint8Array, tagMask: Uint8Array): Uint8Array {
-    const lengths = new Uint8Array(16);
-    const view = new DataView(lengths.buffer);
+    const aadBlocks = Math.ceil(aad.length / 16) * 16;
+    const ctBlocks = Math.ceil(ciphertext.length / 16) * 16;
+    const input = new Uint8Array(aadBlocks + ctBlocks + 16);
+    input.set(aad, 0);
+    input.set(ciphertext, aadBlocks);
+    const view = new DataView(input.buffer);
     // 64-bit big-endian bit lengths; our inputs are far below 2^32 bits.
-    view.setUint32(4, aad.length * 8, false);
-    view.setUint32(12, ciphertext.length * 8, false);
-    ghash.reset();
-    if (aad.length > 0) ghash.update(aad);
-    if (ciphertext.length > 0) ghash.update(ciphertext);
-    ghash.update(lengths);
+    view.setUint32(aadBlocks + ctBlocks + 4, aad.length * 8, false);
+    view.setUint32(aadBlocks + ctBlocks + 12, ciphertext.length * 8, false);
+    ghash.reset().update(input);
     const out = new Uint8Array(16);
     ghash.digestInto(out);
     for (let i = 0; i < 16; i++) out[i]! ^= tagMask[i]!;
@@ -84,22 +89,23 @@ export function createAesGcm(key: Uint8Array, options: AesGcmOptions = {}): AesG
       assertBytes('nonce', nonce, GCM_NONCE_LENGTH);
       assertBytes('plaintext', plaintext);
       assertBytes('aad', aad);
-      const { tagMask, counter } = tagMaskAndCounter(nonce);
+      const stream = ctrWithTagMask(nonce, plaintext);
+      const ciphertext = stream.subarray(16);
       const out = new Uint8Array(plaintext.length + GCM_TAG_LENGTH);
-      // ctr32 reads and writes through 32-bit views: give it 4-byte-aligned buffers.
-      const ciphertext = unsafe.ctr32(expandedKey, false, counter, plaintext.slice());
       out.set(ciphertext, 0);
-      out.set(tag(aad, ciphertext, tagMask), ciphertext.length);
+      out.set(tag(aad, ciphertext, stream.subarray(0, 16)), ciphertext.length);
       return out;
     },
     open(nonce, sealed, aad) {
       if (nonce.length !== GCM_NONCE_LENGTH || sealed.length < GCM_TAG_LENGTH) return undefined;
-      const ciphertext = sealed.slice(0, sealed.length - GCM_TAG_LENGTH);
-      const { tagMask, counter } = tagMaskAndCounter(nonce);
-      const expected = tag(aad, ciphertext, tagMask);
-      // Verify before decrypting: unauthenticated plaintext is never produced.
+      const ciphertext = sealed.subarray(0, sealed.length - GCM_TAG_LENGTH);
+      // Keystream only (CTR over zeros): no plaintext exists until the tag has been checked.
+      const keystream = ctrWithTagMask(nonce, new Uint8Array(ciphertext.length));
+      const expected = tag(aad, ciphertext, keystream.subarray(0, 16));
       if (!equalBytesConstantTime(expected, sealed.subarray(sealed.length - GCM_TAG_LENGTH))) return undefined;
-      return unsafe.ctr32(expandedKey, false, counter, ciphertext);
+      const plaintext = new Uint8Array(ciphertext.length);
+      for (let i = 0; i < plaintext.length; i++) plaintext[i] = ciphertext[i]! ^ keystream[16 + i]!;
+      return plaintext;
     },
   };
 }

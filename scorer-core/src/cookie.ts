@@ -49,8 +49,13 @@ export function createCookieCodec(options: CookieCodecOptions): CookieCodec {
   const { keyRing } = options;
   const realmBytes = validateRealm(options.realm);
   const random = options.random ?? systemRandomBytes;
-  const header = (keyId: number) => Uint8Array.of(COOKIE_FORMAT_VERSION, keyId);
-  const aad = (headerBytes: Uint8Array) => concatBytes(headerBytes, realmBytes);
+  // Additional data per key id (header || realm), built once: it is the same for every cookie.
+  const aadByKeyId = new Map<number, Uint8Array>();
+  const aadFor = (keyId: number) => {
+    let aad = aadByKeyId.get(keyId);
+    if (aad === undefined) aadByKeyId.set(keyId, (aad = concatBytes(Uint8Array.of(COOKIE_FORMAT_VERSION, keyId), realmBytes)));
+    return aad;
+  };
 
   return {
     realm: options.realm,
@@ -67,10 +72,9 @@ export function createCookieCodec(options: CookieCodecOptions): CookieCodec {
       const key = keyRing.lookup(keyId, Math.floor(nowMs / 1000));
       if (key.status === 'unknown') return { kind: 'expired', reason: 'unknown-key', keyId };
       if (key.status === 'past-grace') return { kind: 'expired', reason: 'past-grace', keyId };
-      const headerBytes = bytes.subarray(0, COOKIE_HEADER_LENGTH);
       const nonce = bytes.subarray(COOKIE_HEADER_LENGTH, COOKIE_HEADER_LENGTH + GCM_NONCE_LENGTH);
       const sealed = bytes.subarray(COOKIE_HEADER_LENGTH + GCM_NONCE_LENGTH);
-      const plaintext = key.cipher.open(nonce, sealed, aad(headerBytes));
+      const plaintext = key.cipher.open(nonce, sealed, aadFor(keyId));
       if (plaintext === undefined) return { kind: 'tampered', reason: 'authentication' };
       const state = decodeState(plaintext);
       if (state === undefined) return { kind: 'tampered', reason: 'plaintext' };
@@ -82,8 +86,12 @@ export function createCookieCodec(options: CookieCodecOptions): CookieCodec {
       if (nonce === undefined) nonce = random(GCM_NONCE_LENGTH);
       assertBytes('nonce', nonce, GCM_NONCE_LENGTH);
       const { id, cipher } = keyRing.active();
-      const headerBytes = header(id);
-      return base64UrlEncode(concatBytes(headerBytes, nonce, cipher.seal(nonce, plaintext, aad(headerBytes))));
+      const raw = new Uint8Array(COOKIE_BYTES);
+      raw[0] = COOKIE_FORMAT_VERSION;
+      raw[1] = id;
+      raw.set(nonce, COOKIE_HEADER_LENGTH);
+      raw.set(cipher.seal(nonce, plaintext, aadFor(id)), COOKIE_HEADER_LENGTH + GCM_NONCE_LENGTH);
+      return base64UrlEncode(raw);
     },
   };
 }

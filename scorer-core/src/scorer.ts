@@ -137,7 +137,8 @@ export function createScorer(options: ScorerOptions): Scorer {
     const opened = openSession(input.cookie, nowMs);
     const cookieStatus: CookieStatus = opened.kind;
     const previous = opened.kind === 'ok' ? opened.state : null;
-    const state: SessionState = previous ? { ...previous, dwellCs: [...previous.dwellCs] } : freshState(nowMs, cookieStatus);
+    // `previous` is a fresh object from decodeState, owned by this call: update it in place.
+    const state: SessionState = previous ?? freshState(nowMs, cookieStatus);
 
     const pageClass = classifier.classify(input.method, input.path);
     const pageView = pageClass !== STATIC_CLASS;
@@ -145,8 +146,16 @@ export function createScorer(options: ScorerOptions): Scorer {
       const gapMs = state.lastPageViewMs === null ? null : nowMs - state.lastPageViewMs;
       const newVisit = gapMs === null || gapMs > sessionSettings.visitGapS * 1000;
       // A negative gap is clock skew between edge nodes: keep the transition, skip the timing sample.
-      if (!newVisit && gapMs! >= 0) Object.assign(state, recordPageGap(state, gapMs!, l1));
-      Object.assign(state, recordPageView(state, model, pageClass, newVisit));
+      if (!newVisit && gapMs! >= 0) {
+        const timing = recordPageGap(state, gapMs!, l1);
+        state.fastEvidenceCenti = timing.fastEvidenceCenti;
+        state.dwellCs = timing.dwellCs;
+      }
+      const transition = recordPageView(state, model, pageClass, newVisit);
+      state.lastPageClass = transition.lastPageClass;
+      state.modelTag = transition.modelTag;
+      state.transitions = transition.transitions;
+      state.surprisalMilliBits = transition.surprisalMilliBits;
       state.lastPageViewMs = Math.max(nowMs, state.lastPageViewMs ?? 0);
       state.pageViews = saturatingAdd(state.pageViews, 1, 0xffffffff);
     }
@@ -163,17 +172,21 @@ export function createScorer(options: ScorerOptions): Scorer {
 
     const dwell = dwellStats(state.dwellCs, l1.dwellWindow);
     const transitions = transitionStats(state, model);
+    const layer1Rules: RuleScore[] = [];
     const compliance = cookieComplianceScore(cookieStatus, input.recentNewSessions ?? 0, l1);
-    const layer1Rules: RuleScore[] = [...(compliance ? [compliance] : []), fastBrowsingScore(state.fastEvidenceCenti, l1), ...dwellScores(dwell, l1)];
+    if (compliance) layer1Rules.push(compliance);
+    layer1Rules.push(fastBrowsingScore(state.fastEvidenceCenti, l1), ...dwellScores(dwell, l1));
     const verdict = combine(layer1Rules, [transitionScore(transitions, settings.layer2)], settings.combine);
 
     const value = codec.seal(state);
     const session: Decision['session'] = { idHash: sessionIdHash(state.sessionId), isNew: previous === null, rotated };
     if (opened.kind === 'ok' && opened.needsReseal) session.rekeyedFromKeyId = opened.keyId;
-    return {
-      ...verdict,
+    const decision: Decision = {
+      score: verdict.score,
+      layer1: verdict.layer1,
+      layer2: verdict.layer2,
+      reasons: verdict.reasons,
       cookieStatus,
-      ...(opened.kind === 'expired' || opened.kind === 'tampered' ? { cookieProblem: opened.reason } : {}),
       setCookie: { value, maxAgeS: state.expiresAtS - nowS },
       session,
       pageClass,
@@ -183,6 +196,8 @@ export function createScorer(options: ScorerOptions): Scorer {
       details: { fastEvidence: state.fastEvidenceCenti / 100, dwell, transitions },
       state,
     };
+    if (opened.kind === 'expired' || opened.kind === 'tampered') decision.cookieProblem = opened.reason;
+    return decision;
   }
 
   return { settings, model, classifier, codec, decide };

@@ -77,7 +77,7 @@ export function encodeState(state: SessionState): Uint8Array {
   view.setUint32(51, state.surprisalMilliBits);
   view.setUint16(55, state.fastEvidenceCenti);
   out[57] = state.dwellCs.length;
-  state.dwellCs.forEach((sample, i) => view.setUint16(58 + 2 * i, sample));
+  for (let i = 0; i < state.dwellCs.length; i++) view.setUint16(58 + 2 * i, state.dwellCs[i]!);
   out[74] = state.flags;
   return out;
 }
@@ -139,7 +139,11 @@ export function validateState(state: SessionState): void {
   if (!Array.isArray(state.dwellCs) || state.dwellCs.length > DWELL_WINDOW_CAPACITY) {
     throw new ScorerError('INVALID_ARGUMENT', `"state.dwellCs" expected an array of at most ${DWELL_WINDOW_CAPACITY} samples, got ${Array.isArray(state.dwellCs) ? `length=${state.dwellCs.length}` : typeof state.dwellCs}`);
   }
-  state.dwellCs.forEach((sample, i) => assertInteger(`state.dwellCs[${i}]`, sample, 0, 0xffff));
+  for (let i = 0; i < state.dwellCs.length; i++) {
+    const sample = state.dwellCs[i];
+    // The field name is only built on failure: this runs on every seal.
+    if (!(typeof sample === 'number' && Number.isInteger(sample) && sample >= 0 && sample <= 0xffff)) assertInteger(`state.dwellCs[${i}]`, sample, 0, 0xffff);
+  }
   assertInteger('state.flags', state.flags, 0, KNOWN_FLAGS);
 }
 

@@ -16,14 +16,20 @@ export interface Verdict {
 }
 
 export function combine(layer1Rules: readonly RuleScore[], layer2Rules: readonly RuleScore[], settings: CombineSettings): Verdict {
-  const layer1 = Math.max(0, ...layer1Rules.map((rule) => rule.score));
-  const layer2 = Math.max(0, ...layer2Rules.map((rule) => rule.score));
+  const layer1 = maxScore(layer1Rules);
+  const layer2 = maxScore(layer2Rules);
   const pass = (1 - (settings.layer1Weight * layer1) / 100) * (1 - (settings.layer2Weight * layer2) / 100);
   const score = Math.round(100 * (1 - pass));
-  const reasons = [...layer1Rules, ...layer2Rules]
-    .map((rule, order) => ({ ...rule, order }))
-    .filter((rule) => rule.score > 0)
-    .sort((a, b) => b.score - a.score || a.order - b.order)
-    .map((rule) => rule.reason);
+  const scored: RuleScore[] = [];
+  for (const rule of layer1Rules) if (rule.score > 0) scored.push(rule);
+  for (const rule of layer2Rules) if (rule.score > 0) scored.push(rule);
+  // Array.prototype.sort is stable: equal scores keep rule order.
+  const reasons = scored.length < 2 ? scored.map((rule) => rule.reason) : scored.sort((a, b) => b.score - a.score).map((rule) => rule.reason);
   return { score, layer1, layer2, reasons };
+}
+
+function maxScore(rules: readonly RuleScore[]): number {
+  let max = 0;
+  for (const rule of rules) if (rule.score > max) max = rule.score;
+  return max;
 }

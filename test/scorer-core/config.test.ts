@@ -1,0 +1,110 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { createClassifier, DEFAULT_CLASSIFIER, DEFAULT_SETTINGS, loadModel, normalizePath, resolveSettings, ScorerError } from '../../scorer-core/src/index.js';
+import { HAND_MODEL_DOC } from '../helpers/fixtures.js';
+
+const placeholder = JSON.parse(readFileSync(new URL('../../scorer-core/src/placeholder-model.json', import.meta.url), 'utf8'));
+
+describe('settings', () => {
+  it('defaults resolve to themselves and are frozen', () => {
+    const settings = resolveSettings();
+    expect(settings).toEqual(DEFAULT_SETTINGS);
+    expect(Object.isFrozen(settings.layer1)).toBe(true);
+  });
+
+  it('overrides merge onto the defaults', () => {
+    const settings = resolveSettings({ layer1: { fastFloorMs: 300 }, layer2: { minTransitions: 6 } });
+    expect(settings.layer1.fastFloorMs).toBe(300);
+    expect(settings.layer1.dwellFloorMs).toBe(200);
+    expect(settings.layer2).toEqual({ ...DEFAULT_SETTINGS.layer2, minTransitions: 6 });
+  });
+
+  it('lists every problem at once: unknown keys, types, ranges and cross-field rules', () => {
+    let error: ScorerError | undefined;
+    try {
+      resolveSettings({ layer1: { fastFloorMs: -1, dwelFloorMs: 10, regularMaxCv: 'x' }, layer9: {}, session: { maxAgeS: 1e9 } });
+    } catch (caught) {
+      error = caught as ScorerError;
+    }
+    expect(error?.code).toBe('INVALID_SETTINGS');
+    expect(error?.message).toContain('unknown settings section "layer9"');
+    expect(error?.message).toContain('unknown setting "layer1.dwelFloorMs"');
+    expect(error?.message).toContain('"layer1.fastFloorMs" expected an integer in [0, 60000], got -1');
+    expect(error?.message).toContain('"layer1.regularMaxCv" expected a number in [0, 10], got "x"');
+    expect(error?.message).toContain('"session.maxAgeS" expected an integer in [60, 3888000], got 1000000000');
+    expect(() => resolveSettings({ layer2: { zStart: 3, zFull: 2 } })).toThrow('"layer2.zFull" (2) must be > "layer2.zStart" (3)');
+    expect(() => resolveSettings({ layer1: { dwellWindow: 4 } })).toThrow('"layer1.regularMinSamples" (6) must be ≤ "layer1.dwellWindow" (4)');
+    expect(() => resolveSettings([])).toThrow('settings expected an object, got an array');
+  });
+});
+
+describe('page classifier', () => {
+  const classifier = createClassifier(DEFAULT_CLASSIFIER);
+  const cases: [string, string, string][] = [
+    ['GET', '/', 'home'],
+    ['GET', '/index.html?utm=1', 'home'],
+    ['GET', '/assets/app.3f9a.JS', 'static'],
+    ['GET', '/img/logo.png#x', 'static'],
+    ['GET', '/robots.txt', 'robots'],
+    ['GET', '/sitemap_index.xml', 'sitemap'],
+    ['GET', '/blog/feed/', 'feed'],
+    ['GET', '/wp-login.php', 'admin'],
+    ['GET', '/.env', 'admin'],
+    ['GET', '/api/v1/items', 'api'],
+    ['POST', '/comments', 'form'],
+    ['GET', '/search?q=x', 'search'],
+    ['GET', '/login', 'account'],
+    ['GET', '/tag/vcl/', 'listing'],
+    ['GET', '/docs/report.pdf', 'data'],
+    ['GET', '/about', 'section'],
+    ['GET', '/2024/05/some-post', 'content'],
+    ['GET', 'https://example.com/about?x=1', 'section'],
+  ];
+  it('classifies by the first matching rule', () => {
+    for (const [method, path, expected] of cases) expect(classifier.classify(method, path), `${method} ${path}`).toBe(expected);
+  });
+
+  it('every class the default classifier produces (but static) is a state of the placeholder model', () => {
+    for (const pageClass of classifier.classes.filter((c) => c !== 'static')) expect(placeholder.states).toContain(pageClass);
+  });
+
+  it('normalises paths: origin, query and fragment dropped, lower-cased, capped', () => {
+    expect(normalizePath('HTTPS://Example.com/A/B?c#d')).toBe('/a/b');
+    expect(normalizePath('')).toBe('/');
+    expect(normalizePath('no-slash')).toBe('/no-slash');
+    expect(normalizePath('/' + 'x'.repeat(5000))).toHaveLength(1024);
+  });
+
+  it('rejects bad rules with the rule named', () => {
+    expect(() => createClassifier({ rules: [{ class: 'a', regex: '(' }], defaultClass: 'b' })).toThrow(/rules\[0\]\.regex does not compile/);
+    expect(() => createClassifier({ rules: [{ class: 'a', exact: '/', prefix: '/' }], defaultClass: 'b' })).toThrow('rules[0] has exact and prefix: at most one path test per rule');
+    expect(() => createClassifier({ rules: [{ class: 'Bad Name', exact: '/' }], defaultClass: 'b' })).toThrow(/rules\[0\]\.class expected a class name/);
+    expect(() => createClassifier({ rules: [{ class: 'a' }], defaultClass: 'b' })).toThrow('rules[0] matches everything');
+    expect(() => createClassifier({ rules: [{ class: 'a', exact: '/', method: 'GET' } as never], defaultClass: 'b' })).toThrow('rules[0] has unknown field "method"');
+    expect(() => createClassifier({ rules: [{ class: 'a', methods: ['get'], exact: '/' }], defaultClass: 'b' })).toThrow('rules[0].methods expected a non-empty array of upper-case method names');
+  });
+});
+
+describe('transition model', () => {
+  it('loads the placeholder, which says it is one and is neutral', () => {
+    const model = loadModel(placeholder);
+    expect(model.placeholder).toBe(true);
+    expect(model.version).toBe('placeholder-uniform-1');
+    expect(model.stateIndex('unheard-of')).toBe(model.states.indexOf('other'));
+  });
+
+  it('validates shape, probabilities, row sums and the baseline with clear errors', () => {
+    const bad = (patch: object) => () => loadModel({ ...HAND_MODEL_DOC, ...patch });
+    expect(bad({ format: 'x' })).toThrow('invalid model: "format" is "x", expected "session-scorer.markov/1"');
+    expect(bad({ states: ['home', 'item'] })).toThrow('"states" must include "other"');
+    expect(bad({ states: ['home', 'home', 'other'] })).toThrow('states[1] "home" is listed twice');
+    expect(bad({ initial: [0.5, 0.5] })).toThrow('initial expected an array of 3 probabilities, got length=2');
+    expect(bad({ matrix: [[0.25, 0.5, 0.25], [0.5, 0.25, 0.2], [0.25, 0.5, 0.25]] })).toThrow('matrix[1] sums to 0.95, expected 1');
+    expect(bad({ matrix: [[0.25, 0.5, 0.25], [0.5, 0.5, 0], [0.25, 0.5, 0.25]] })).toThrow('matrix[1][2] is 0, expected a probability in (0, 1]');
+    expect(bad({ matrix: [[0.25, 0.5, 0.25], [0.5, NaN, 0.5], [0.25, 0.5, 0.25]] })).toThrow('matrix[1][1] is null, expected a finite number');
+    expect(bad({ matrix: [[1, 0, 0]] })).toThrow('"matrix" expected 3 rows, got 1');
+    expect(bad({ baseline: { meanBits: 1, stdBits: 0, transitions: 1 } })).toThrow('baseline.stdBits expected a finite number > 0, got 0');
+    expect(() => loadModel('{}')).toThrow('invalid model: expected a JSON object, got string');
+    expect(() => loadModel(null)).toThrow(expect.objectContaining({ code: 'INVALID_MODEL' }));
+  });
+});
