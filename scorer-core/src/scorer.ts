@@ -140,6 +140,9 @@ export function createScorer(options: ScorerOptions): Scorer {
     // `previous` is a fresh object from decodeState, owned by this call: update it in place.
     const state: SessionState = previous ?? freshState(nowMs, cookieStatus);
 
+    // Stored times never go backwards nor before the session's start, whatever the clock says.
+    const sessionStartMs = state.createdAtS * 1000;
+
     const pageClass = classifier.classify(input.method, input.path);
     const pageView = pageClass !== STATIC_CLASS;
     if (pageView) {
@@ -156,11 +159,12 @@ export function createScorer(options: ScorerOptions): Scorer {
       state.modelTag = transition.modelTag;
       state.transitions = transition.transitions;
       state.surprisalMilliBits = transition.surprisalMilliBits;
-      state.lastPageViewMs = Math.max(nowMs, state.lastPageViewMs ?? 0);
+      state.lastPageViewMs = Math.max(nowMs, state.lastPageViewMs ?? 0, sessionStartMs);
       state.pageViews = saturatingAdd(state.pageViews, 1, 0xffffffff);
     }
     state.requests = saturatingAdd(state.requests, 1, 0xffffffff);
     state.lastSeenMs = Math.max(nowMs, state.lastSeenMs);
+
 
     let rotated = false;
     if (previous && nowS - state.sessionIdIssuedAtS >= sessionSettings.sessionIdRotationS) {
@@ -168,7 +172,7 @@ export function createScorer(options: ScorerOptions): Scorer {
       state.sessionIdIssuedAtS = nowS;
       rotated = true;
     }
-    state.expiresAtS = Math.min(state.createdAtS + sessionSettings.maxAgeS, nowS + sessionSettings.idleTimeoutS);
+    state.expiresAtS = Math.min(state.createdAtS + sessionSettings.maxAgeS, nowS + sessionSettings.idleTimeoutS, 0xffffffff);
 
     const dwell = dwellStats(state.dwellCs, l1.dwellWindow);
     const transitions = transitionStats(state, model);
