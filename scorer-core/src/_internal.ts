@@ -90,25 +90,12 @@ export const clamp = (value: number, min: number, max: number): number => (value
 export type RandomBytes = (length: number) => Uint8Array;
 
 /**
- * crypto.getRandomValues, drawn in 512-byte batches: each host call has a fixed cost that is
- * larger than the 12- and 16-byte draws a decision needs. Every byte is handed out once.
+ * crypto.getRandomValues for every draw. Deliberately no user-space pool: on Fastly, module state
+ * is captured in the Wizer snapshot, so a pool filled during initialisation would hand the same
+ * "random" nonces and session ids to every request.
  */
-const POOL_SIZE = 512;
-let pool = new Uint8Array(0);
-let poolOffset = 0;
 export const systemRandomBytes: RandomBytes = (length) => {
-  if (length > POOL_SIZE) {
-    const out = new Uint8Array(length);
-    globalThis.crypto.getRandomValues(out);
-    return out;
-  }
-  if (poolOffset + length > pool.length) {
-    pool = new Uint8Array(POOL_SIZE);
-    globalThis.crypto.getRandomValues(pool);
-    poolOffset = 0;
-  }
-  const out = pool.slice(poolOffset, poolOffset + length);
-  pool.fill(0, poolOffset, poolOffset + length);
-  poolOffset += length;
+  const out = new Uint8Array(length);
+  globalThis.crypto.getRandomValues(out);
   return out;
 };

@@ -11,7 +11,7 @@
  */
 import { unsafe } from '@noble/ciphers/aes.js';
 import { GHASH } from '@noble/ciphers/_polyval.js';
-import { assertBytes, equalBytesConstantTime } from './_internal.js';
+import { ScorerError, assertBytes, equalBytesConstantTime } from './_internal.js';
 
 export const AES_KEY_LENGTH = 32;
 export const GCM_NONCE_LENGTH = 12;
@@ -46,6 +46,7 @@ export interface AesGcmOptions {
 }
 
 const ZERO_BLOCK = new Uint8Array(16);
+const MAX_INPUT_BYTES = 2 ** 29;
 
 export function createAesGcm(key: Uint8Array, options: AesGcmOptions = {}): AesGcmContext {
   assertBytes('key', key, AES_KEY_LENGTH);
@@ -69,6 +70,8 @@ export function createAesGcm(key: Uint8Array, options: AesGcmOptions = {}): AesG
   // in one update is the same as three updates, with one copy instead of three.
   function tag(aad: Uint8Array, ciphertext: Uint8Array, tagMask: Uint8Array): Uint8Array {
     const aadBlocks = Math.ceil(aad.length / 16) * 16;
+    // Bit lengths are written as 32-bit values below: refuse inputs of 512 MiB or more.
+    if (aad.length >= MAX_INPUT_BYTES || ciphertext.length >= MAX_INPUT_BYTES) throw new ScorerError('INVALID_ARGUMENT', `AES-GCM inputs must be under ${MAX_INPUT_BYTES} bytes`);
     const ctBlocks = Math.ceil(ciphertext.length / 16) * 16;
     const input = new Uint8Array(aadBlocks + ctBlocks + 16);
     input.set(aad, 0);
@@ -97,7 +100,8 @@ export function createAesGcm(key: Uint8Array, options: AesGcmOptions = {}): AesG
       return out;
     },
     open(nonce, sealed, aad) {
-      if (nonce.length !== GCM_NONCE_LENGTH || sealed.length < GCM_TAG_LENGTH) return undefined;
+      if (!(nonce instanceof Uint8Array) || !(sealed instanceof Uint8Array) || !(aad instanceof Uint8Array)) return undefined;
+      if (nonce.length !== GCM_NONCE_LENGTH || sealed.length < GCM_TAG_LENGTH || sealed.length >= MAX_INPUT_BYTES || aad.length >= MAX_INPUT_BYTES) return undefined;
       const ciphertext = sealed.subarray(0, sealed.length - GCM_TAG_LENGTH);
       // Keystream only (CTR over zeros): no plaintext exists until the tag has been checked.
       const keystream = ctrWithTagMask(nonce, new Uint8Array(ciphertext.length));

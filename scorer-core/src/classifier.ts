@@ -1,7 +1,8 @@
 /**
  * The page classifier: ordered rules from (method, URL path) to a page class. The first rule
- * that matches wins; none matching gives `defaultClass`. The class `static` marks assets: they
- * count as requests but are not page views (no dwell, no transition).
+ * that matches wins; none matching gives `defaultClass`. Sub-resource classes (always `static`,
+ * plus `subresourceClasses`, e.g. API calls a page makes) count as requests but are not page
+ * views: no dwell sample, no fast-browsing evidence, no transition.
  * Training uses exactly this code, so the edge and the model agree on classes.
  * @module
  */
@@ -24,11 +25,15 @@ export interface ClassifierRule {
 export interface ClassifierConfig {
   rules: ClassifierRule[];
   defaultClass: string;
+  /** Classes that are requests a page makes rather than page views; `static` always is one. */
+  subresourceClasses?: string[];
 }
 
 export interface Classifier {
   readonly classes: readonly string[];
   classify(method: string, pathOrUrl: string): string;
+  /** False for `static` and the configured sub-resource classes. */
+  isPageView(pageClass: string): boolean;
 }
 
 /** Longer paths are cut to this many characters before matching (bounds regex work). */
@@ -47,8 +52,12 @@ export function createClassifier(config: ClassifierConfig): Classifier {
   checkClassName('defaultClass', config.defaultClass);
   const compiled = config.rules.map((rule, index) => compileRule(rule, index));
   const classes = [...new Set([...compiled.map((rule) => rule.class), config.defaultClass])];
+  if (config.subresourceClasses !== undefined && !Array.isArray(config.subresourceClasses)) throw new ScorerError('INVALID_CLASSIFIER', 'subresourceClasses expected an array of class names');
+  (config.subresourceClasses ?? []).forEach((name, i) => checkClassName(`subresourceClasses[${i}]`, name));
+  const subresources = new Set([STATIC_CLASS, ...(config.subresourceClasses ?? [])]);
   return {
     classes,
+    isPageView: (pageClass) => !subresources.has(pageClass),
     classify(method, pathOrUrl) {
       const path = normalizePath(pathOrUrl);
       const upperMethod = typeof method === 'string' ? method.toUpperCase() : '';
@@ -113,11 +122,70 @@ function compileRule(rule: ClassifierRule, index: number): CompiledRule {
     case 'regex': {
       let regex: RegExp;
       try {
-        regex = new RegExp(pattern);
+        // Case-insensitive, like the other tests: paths are lower-cased before matching.
+        regex = new RegExp(pattern, 'i');
       } catch (error) {
         throw new ScorerError('INVALID_CLASSIFIER', `${where}.regex does not compile: ${(error as Error).message}`);
       }
+      const risk = backtrackingRisk(pattern);
+      if (risk) throw new ScorerError('INVALID_CLASSIFIER', `${where}.regex ${risk}: JavaScript regexes backtrack, so such a pattern can take exponential time on a crafted URL`);
       return { class: rule.class, methods, test: (path) => regex.test(path) };
     }
   }
+}
+
+/**
+ * Rejects the regex shapes that backtrack catastrophically: a repeated group (`*`, `+`, `{n,}`,
+ * `{n,m}`) that itself contains a quantifier or an alternation (`(a+)+`, `(a|aa)*`, `(?:x*y)*`), and backreferences.
+ * Conservative: a few safe patterns are refused too, never an unsafe one of these shapes.
+ */
+export function backtrackingRisk(pattern: string): string | undefined {
+  const groups: { risky: boolean }[] = [{ risky: false }];
+  let lastGroupRisky = false;
+  let i = 0;
+  const isQuantifier = (at: number) => {
+    const c = pattern[at];
+    return c === '*' || c === '+' || c === '?' || (c === '{' && /^\{\d+(,\d*)?\}/.test(pattern.slice(at)));
+  };
+  const markQuantified = () => {
+    groups[groups.length - 1]!.risky = true;
+  };
+  while (i < pattern.length) {
+    const c = pattern[i]!;
+    let atomEnd = i + 1;
+    let closedGroupRisky = false;
+    if (c === '\\') {
+      if (/[1-9k]/.test(pattern[i + 1] ?? '')) return 'uses a backreference';
+      atomEnd = i + 2;
+    } else if (c === '[') {
+      let j = i + 1;
+      if (pattern[j] === '^') j++;
+      if (pattern[j] === ']') j++;
+      while (j < pattern.length && pattern[j] !== ']') j += pattern[j] === '\\' ? 2 : 1;
+      atomEnd = j + 1;
+    } else if (c === '(') {
+      groups.push({ risky: false });
+      i += pattern[i + 1] === '?' ? (pattern[i + 2] === '<' && pattern[i + 3] !== '=' && pattern[i + 3] !== '!' ? pattern.indexOf('>', i) + 1 : 3) : 1;
+      continue;
+    } else if (c === ')') {
+      const group = groups.length > 1 ? groups.pop()! : { risky: false };
+      closedGroupRisky = group.risky;
+      lastGroupRisky = group.risky;
+    } else if (c === '|') {
+      markQuantified();
+      i++;
+      continue;
+    }
+    i = atomEnd;
+    if (isQuantifier(i)) {
+      const repeats = pattern[i] !== '?' && !/^\{[01]\}/.test(pattern.slice(i)) && !/^\{0,1\}/.test(pattern.slice(i));
+      if (c === ')' && closedGroupRisky && repeats) return 'has a repeated group that contains a quantifier or an alternation';
+      markQuantified();
+      i += pattern[i] === '{' ? pattern.indexOf('}', i) - i + 1 : 1;
+      if (pattern[i] === '?' || pattern[i] === '+') i++;
+    } else if (c === ')' && lastGroupRisky) {
+      markQuantified();
+    }
+  }
+  return undefined;
 }

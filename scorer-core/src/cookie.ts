@@ -26,9 +26,18 @@ export type OpenResult =
 
 export interface CookieCodec {
   readonly realm: string;
+  /**
+   * Never throws for any cookie value; throws ScorerError only for an invalid clock (a caller
+   * bug: without a clock, expiry cannot be checked, and the codec refuses to fail open).
+   */
   open(value: string | null | undefined, nowMs: number): OpenResult;
-  /** Seals under the active key with a fresh nonce (or `nonce`, for test vectors only). */
-  seal(state: SessionState, nonce?: Uint8Array): string;
+  /** Seals under the active key with a fresh random nonce. */
+  seal(state: SessionState): string;
+  /**
+   * Seals with a caller-chosen nonce. For test vectors only: two seals under one key with the
+   * same nonce break AES-GCM's confidentiality and authenticity.
+   */
+  sealWithFixedNonceForTestVectors(state: SessionState, nonce: Uint8Array): string;
 }
 
 export interface CookieCodecOptions {
@@ -57,9 +66,24 @@ export function createCookieCodec(options: CookieCodecOptions): CookieCodec {
     return aad;
   };
 
+  function sealWith(state: SessionState, nonce: Uint8Array): string {
+    const plaintext = encodeState(state);
+    assertBytes('nonce', nonce, GCM_NONCE_LENGTH);
+    const { id, cipher } = keyRing.active();
+    const raw = new Uint8Array(COOKIE_BYTES);
+    raw[0] = COOKIE_FORMAT_VERSION;
+    raw[1] = id;
+    raw.set(nonce, COOKIE_HEADER_LENGTH);
+    raw.set(cipher.seal(nonce, plaintext, aadFor(id)), COOKIE_HEADER_LENGTH + GCM_NONCE_LENGTH);
+    return base64UrlEncode(raw);
+  }
+
   return {
     realm: options.realm,
     open(value, nowMs) {
+      if (typeof nowMs !== 'number' || !Number.isFinite(nowMs) || nowMs < 0) {
+        throw new ScorerError('INVALID_ARGUMENT', `"nowMs" expected Unix milliseconds (a finite number ≥ 0), got ${String(nowMs)}`);
+      }
       if (value === undefined || value === null || value === '') return { kind: 'missing' };
       if (typeof value !== 'string') return { kind: 'tampered', reason: 'encoding' };
       if (value.length > MAX_DECODED_VALUE_LENGTH) return { kind: 'tampered', reason: 'length' };
@@ -81,17 +105,11 @@ export function createCookieCodec(options: CookieCodecOptions): CookieCodec {
       if (nowMs >= state.expiresAtS * 1000) return { kind: 'expired', reason: 'session-expired', keyId };
       return { kind: 'ok', state, keyId, keyStatus: key.status, needsReseal: key.status !== 'active' };
     },
-    seal(state, nonce) {
-      const plaintext = encodeState(state);
-      if (nonce === undefined) nonce = random(GCM_NONCE_LENGTH);
-      assertBytes('nonce', nonce, GCM_NONCE_LENGTH);
-      const { id, cipher } = keyRing.active();
-      const raw = new Uint8Array(COOKIE_BYTES);
-      raw[0] = COOKIE_FORMAT_VERSION;
-      raw[1] = id;
-      raw.set(nonce, COOKIE_HEADER_LENGTH);
-      raw.set(cipher.seal(nonce, plaintext, aadFor(id)), COOKIE_HEADER_LENGTH + GCM_NONCE_LENGTH);
-      return base64UrlEncode(raw);
+    seal(state) {
+      return sealWith(state, random(GCM_NONCE_LENGTH));
+    },
+    sealWithFixedNonceForTestVectors(state, nonce) {
+      return sealWith(state, nonce);
     },
   };
 }

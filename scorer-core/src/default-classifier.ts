@@ -23,4 +23,7 @@ export const DEFAULT_CLASSIFIER: ClassifierConfig = {
     { class: 'section', regex: '^/[^/]+/?$' },
   ],
   defaultClass: 'content',
+  // Requests a page makes (XHR/fetch to APIs, data files) are not page views: timing rules and
+  // transitions would otherwise flag every single-page app.
+  subresourceClasses: ['api', 'data'],
 };

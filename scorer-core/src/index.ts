@@ -6,11 +6,11 @@
 export { ScorerError, bytesToHex, hexToBytes, type RandomBytes } from './_internal.js';
 export { createAesGcm, AES_KEY_LENGTH, GCM_NONCE_LENGTH, GCM_TAG_LENGTH, type AesGcmContext, type AesGcmOptions } from './aead.js';
 export { base64UrlDecode, base64UrlEncode } from './base64url.js';
-export { createClassifier, normalizePath, STATIC_CLASS, type Classifier, type ClassifierConfig, type ClassifierRule } from './classifier.js';
+export { backtrackingRisk, createClassifier, normalizePath, STATIC_CLASS, type Classifier, type ClassifierConfig, type ClassifierRule } from './classifier.js';
 export { COOKIE_BYTES, COOKIE_FORMAT_VERSION, COOKIE_VALUE_LENGTH, createCookieCodec, type CookieCodec, type OpenResult } from './cookie.js';
 export { DEFAULT_CLASSIFIER } from './default-classifier.js';
 export { createKeyRing, type CookieKeyConfig, type KeyLookup, type KeyRing, type KeyRingConfig } from './keyring.js';
-export { cookieComplianceScore, dwellScores, dwellStats, fastBrowsingScore, recordPageGap, type CookieStatus, type DwellStats } from './layer1.js';
+export { cookieComplianceScore, cookieReplayScore, dwellScores, dwellStats, fastBrowsingScore, recordPageGap, type CookieStatus, type DwellStats } from './layer1.js';
 export { recordPageView, transitionScore, transitionStats, type TransitionStats } from './layer2.js';
 export { loadModel, modelTag, MODEL_FORMAT, OTHER_CLASS, type ModelDocument, type TransitionModel } from './model.js';
 export { REASON_CODES, type ReasonCode, type RuleScore } from './reasons.js';
@@ -28,4 +28,4 @@ export {
   validateState,
   type SessionState,
 } from './state.js';
-export { combine, type Verdict } from './verdict.js';
+export { combine, DEFAULT_THRESHOLD, type Verdict } from './verdict.js';

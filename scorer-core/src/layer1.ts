@@ -30,6 +30,17 @@ export function cookieComplianceScore(status: CookieStatus, recentNewSessions: n
   }
 }
 
+/**
+ * Every seal uses a fresh nonce, so a browser sends each cookie value about once (a few times
+ * when parallel requests leave before the new Set-Cookie arrives). A client that keeps sending
+ * one value is replaying it to freeze its session state, and the state alone cannot show that:
+ * the caller counts requests per cookie value (e.g. an edge rate counter keyed by its hash).
+ */
+export function cookieReplayScore(status: CookieStatus, sameCookieRequests: number, settings: Layer1Settings): RuleScore | null {
+  if (status !== 'ok') return null;
+  return { reason: 'cookie_replayed', score: sameCookieRequests > settings.replayAllowance ? settings.replayScore : 0 };
+}
+
 export interface DwellEvidence {
   fastEvidenceCenti: number;
   dwellCs: number[];
@@ -37,13 +48,14 @@ export interface DwellEvidence {
 
 /**
  * Records the gap between two page views of one visit: one dwell sample (centiseconds,
- * saturating) into the sliding window, and the fast-browsing leaky bucket (leak first, then
+ * truncated, saturating) into the sliding window, and the fast-browsing leaky bucket (leak first, then
  * +1 page view if the gap is under the floor; kept in hundredths, rounded at each step).
  */
 export function recordPageGap(evidence: DwellEvidence, gapMs: number, settings: Layer1Settings): DwellEvidence {
   const leaked = Math.max(0, Math.round(evidence.fastEvidenceCenti - settings.fastLeakPerS * (gapMs / 1000) * 100));
   const fastEvidenceCenti = gapMs < settings.fastFloorMs ? saturatingAdd(leaked, 100, 0xffff) : leaked;
-  const sample = Math.min(0xffff, Math.round(gapMs / 10));
+  // Truncated, not rounded, to 10 ms: a 195 ms dwell must stay under a 200 ms floor.
+  const sample = Math.min(0xffff, Math.floor(gapMs / 10));
   const dwellCs = [...evidence.dwellCs, sample].slice(-settings.dwellWindow);
   return { fastEvidenceCenti, dwellCs };
 }

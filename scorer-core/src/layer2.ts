@@ -7,7 +7,7 @@ import { clamp } from './_internal.js';
 import type { TransitionModel } from './model.js';
 import type { RuleScore } from './reasons.js';
 import type { Layer2Settings } from './settings.js';
-import { PAGE_CLASS_NONE, PAGE_CLASS_UNKNOWN, saturatingAdd } from './state.js';
+import { PAGE_CLASS_NONE, PAGE_CLASS_UNKNOWN } from './state.js';
 
 export interface TransitionEvidence {
   lastPageClass: number;
@@ -30,12 +30,13 @@ export function recordPageView(evidence: TransitionEvidence, model: TransitionMo
     if (lastPageClass !== PAGE_CLASS_NONE) lastPageClass = PAGE_CLASS_UNKNOWN;
   }
   const to = model.stateIndex(pageClass);
-  if (newVisit || lastPageClass === PAGE_CLASS_NONE) {
-    transitions = saturatingAdd(transitions, 1, 0xffff);
-    surprisalMilliBits = saturatingAdd(surprisalMilliBits, model.surprisalMilliBits(null, to), 0xffffffff);
-  } else if (lastPageClass !== PAGE_CLASS_UNKNOWN && lastPageClass < model.states.length) {
-    transitions = saturatingAdd(transitions, 1, 0xffff);
-    surprisalMilliBits = saturatingAdd(surprisalMilliBits, model.surprisalMilliBits(lastPageClass, to), 0xffffffff);
+  let surprisal: number | null = null;
+  if (newVisit || lastPageClass === PAGE_CLASS_NONE) surprisal = model.surprisalMilliBits(null, to);
+  else if (lastPageClass !== PAGE_CLASS_UNKNOWN && lastPageClass < model.states.length) surprisal = model.surprisalMilliBits(lastPageClass, to);
+  // The count and the sum stop together: a mean over mismatched totals would be meaningless.
+  if (surprisal !== null && transitions < 0xffff && surprisalMilliBits + surprisal <= 0xffffffff) {
+    transitions += 1;
+    surprisalMilliBits += surprisal;
   }
   return { lastPageClass: to, modelTag: model.tag, transitions, surprisalMilliBits };
 }
@@ -46,11 +47,13 @@ export interface TransitionStats {
   z: number | null;
 }
 
-export function transitionStats(evidence: TransitionEvidence, model: TransitionModel): TransitionStats {
+/** z = (mean − μ) / (σ / √min(n, maxEffectiveTransitions)). */
+export function transitionStats(evidence: TransitionEvidence, model: TransitionModel, settings: Layer2Settings): TransitionStats {
   const n = evidence.modelTag === model.tag ? evidence.transitions : 0;
   if (n === 0) return { transitions: 0, meanBits: null, z: null };
   const meanBits = evidence.surprisalMilliBits / 1000 / n;
-  const z = (meanBits - model.baseline.meanBits) / (model.baseline.stdBits / Math.sqrt(n));
+  const effectiveN = Math.min(n, settings.maxEffectiveTransitions);
+  const z = (meanBits - model.baseline.meanBits) / (model.baseline.stdBits / Math.sqrt(effectiveN));
   return { transitions: n, meanBits, z };
 }
 

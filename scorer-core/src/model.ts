@@ -32,7 +32,7 @@ export interface ModelDocument {
 
 export interface TransitionModel {
   readonly version: string;
-  /** First 4 bytes of SHA-256(UTF-8(version)), big-endian: the cookie's record of which model it accumulated under. */
+  /** modelTag(document): the cookie's record of which model its accumulators belong to. */
   readonly tag: number;
   readonly placeholder: boolean;
   readonly states: readonly string[];
@@ -60,8 +60,13 @@ function checkDistribution(where: string, row: unknown, length: number): number[
   return row as number[];
 }
 
-export function modelTag(version: string): number {
-  const digest = sha256(utf8(version));
+/**
+ * First 4 bytes of SHA-256 over the version and the numbers that scoring uses, so a retrained
+ * model that kept its version string still restarts the sessions' accumulators.
+ */
+export function modelTag(doc: Pick<ModelDocument, 'version' | 'states' | 'initial' | 'matrix' | 'baseline'>): number {
+  const content = JSON.stringify([doc.version, doc.states, doc.initial, doc.matrix, doc.baseline.meanBits, doc.baseline.stdBits]);
+  const digest = sha256(utf8(content));
   return ((digest[0]! << 24) | (digest[1]! << 16) | (digest[2]! << 8) | digest[3]!) >>> 0;
 }
 
@@ -101,7 +106,7 @@ export function loadModel(input: unknown): TransitionModel {
 
   return Object.freeze({
     version: doc.version,
-    tag: modelTag(doc.version),
+    tag: modelTag(doc),
     placeholder: doc.placeholder === true,
     states: Object.freeze([...doc.states]),
     baseline: Object.freeze({ meanBits: baseline.meanBits, stdBits: baseline.stdBits }),

@@ -3,6 +3,7 @@ export const REASON_CODES = [
   'cookie_missing',
   'cookie_expired',
   'cookie_tampered',
+  'cookie_replayed',
   'fast_browsing',
   'dwell_fast',
   'dwell_regular',

@@ -6,11 +6,11 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ScorerError, bytesToHex, systemRandomBytes, type RandomBytes } from './_internal.js';
-import { createClassifier, STATIC_CLASS, type Classifier, type ClassifierConfig } from './classifier.js';
+import { createClassifier, type Classifier, type ClassifierConfig } from './classifier.js';
 import { createCookieCodec, type CookieCodec, type OpenResult } from './cookie.js';
 import { DEFAULT_CLASSIFIER } from './default-classifier.js';
 import type { KeyRing } from './keyring.js';
-import { cookieComplianceScore, dwellScores, dwellStats, fastBrowsingScore, recordPageGap, type CookieStatus, type DwellStats } from './layer1.js';
+import { cookieComplianceScore, cookieReplayScore, dwellScores, dwellStats, fastBrowsingScore, recordPageGap, type CookieStatus, type DwellStats } from './layer1.js';
 import { recordPageView, transitionScore, transitionStats, type TransitionStats } from './layer2.js';
 import type { TransitionModel } from './model.js';
 import type { RuleScore } from './reasons.js';
@@ -43,6 +43,11 @@ export interface DecisionInput {
    * window, counting this request's if it starts one. Undefined = unknown, treated as 0.
    */
   recentNewSessions?: number;
+  /**
+   * Requests that carried this exact cookie value within the caller's counting window, this one
+   * included (e.g. an edge rate counter keyed by a hash of the value). Undefined = unknown, 1.
+   */
+  sameCookieRequests?: number;
 }
 
 export interface Decision extends Verdict {
@@ -133,6 +138,8 @@ export function createScorer(options: ScorerOptions): Scorer {
     if (typeof nowMs !== 'number' || !Number.isInteger(nowMs) || nowMs < 0 || nowMs >= MAX_NOW_MS) {
       throw new ScorerError('INVALID_ARGUMENT', `"nowMs" expected integer Unix milliseconds in [0, ${MAX_NOW_MS}), got ${String(nowMs)}`);
     }
+    const recentNewSessions = optionalCount('recentNewSessions', input.recentNewSessions, 0);
+    const sameCookieRequests = optionalCount('sameCookieRequests', input.sameCookieRequests, 1);
     const nowS = Math.floor(nowMs / 1000);
     const opened = openSession(input.cookie, nowMs);
     const cookieStatus: CookieStatus = opened.kind;
@@ -144,7 +151,7 @@ export function createScorer(options: ScorerOptions): Scorer {
     const sessionStartMs = state.createdAtS * 1000;
 
     const pageClass = classifier.classify(input.method, input.path);
-    const pageView = pageClass !== STATIC_CLASS;
+    const pageView = classifier.isPageView(pageClass);
     if (pageView) {
       const gapMs = state.lastPageViewMs === null ? null : nowMs - state.lastPageViewMs;
       const newVisit = gapMs === null || gapMs > sessionSettings.visitGapS * 1000;
@@ -175,10 +182,12 @@ export function createScorer(options: ScorerOptions): Scorer {
     state.expiresAtS = Math.min(state.createdAtS + sessionSettings.maxAgeS, nowS + sessionSettings.idleTimeoutS, 0xffffffff);
 
     const dwell = dwellStats(state.dwellCs, l1.dwellWindow);
-    const transitions = transitionStats(state, model);
+    const transitions = transitionStats(state, model, settings.layer2);
     const layer1Rules: RuleScore[] = [];
-    const compliance = cookieComplianceScore(cookieStatus, input.recentNewSessions ?? 0, l1);
+    const compliance = cookieComplianceScore(cookieStatus, recentNewSessions, l1);
     if (compliance) layer1Rules.push(compliance);
+    const replay = cookieReplayScore(cookieStatus, sameCookieRequests, l1);
+    if (replay) layer1Rules.push(replay);
     layer1Rules.push(fastBrowsingScore(state.fastEvidenceCenti, l1), ...dwellScores(dwell, l1));
     const verdict = combine(layer1Rules, [transitionScore(transitions, settings.layer2)], settings.combine);
 
@@ -209,6 +218,14 @@ export function createScorer(options: ScorerOptions): Scorer {
 
 export function sessionIdHash(sessionId: Uint8Array): string {
   return bytesToHex(sha256(sessionId).subarray(0, 8));
+}
+
+function optionalCount(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new ScorerError('INVALID_ARGUMENT', `"${name}" expected an integer ≥ 0 or undefined, got ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`);
+  }
+  return value;
 }
 
 function isClassifier(value: unknown): value is Classifier {

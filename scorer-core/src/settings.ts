@@ -29,6 +29,9 @@ export interface Layer1Settings {
   firstVisitScore: number;
   /** New sessions a client may start within the caller's counting window before missing/expired cookies count against it. */
   newSessionAllowance: number;
+  /** Requests one cookie value may carry (see DecisionInput.sameCookieRequests) before it counts as replayed. */
+  replayAllowance: number;
+  replayScore: number;
   /** Page views closer than this to the previous one are impossibly fast. */
   fastFloorMs: number;
   /** Fast-browsing evidence needed before the rule scores, in fast page views. */
@@ -54,6 +57,11 @@ export interface Layer1Settings {
 export interface Layer2Settings {
   /** Transitions needed before Layer 2 scores at all. */
   minTransitions: number;
+  /**
+   * The z statistic uses at most this many transitions: people differ, so a long human session
+   * whose mean sits a little above the population mean must not drift to 100 as n grows.
+   */
+  maxEffectiveTransitions: number;
   /** z of the session's mean surprisal against the human baseline at which the score starts to rise from 0. */
   zStart: number;
   /** z at which the score reaches 100. */
@@ -82,6 +90,8 @@ export const DEFAULT_SETTINGS: Readonly<ScorerSettings> = deepFreeze({
     expiredScore: 100,
     firstVisitScore: 0,
     newSessionAllowance: 3,
+    replayAllowance: 4,
+    replayScore: 100,
     fastFloorMs: 500,
     fastEvidenceMin: 3,
     fastEvidenceFull: 6,
@@ -94,7 +104,7 @@ export const DEFAULT_SETTINGS: Readonly<ScorerSettings> = deepFreeze({
     regularMaxCv: 0.1,
     regularScore: 80,
   },
-  layer2: { minTransitions: 4, zStart: 1, zFull: 4 },
+  layer2: { minTransitions: 4, maxEffectiveTransitions: 32, zStart: 1, zFull: 4 },
   combine: { layer1Weight: 1, layer2Weight: 1 },
 });
 
@@ -113,6 +123,8 @@ const RANGES: { [S in keyof ScorerSettings]: { [K in keyof ScorerSettings[S]]: R
     expiredScore: [0, 100, true],
     firstVisitScore: [0, 100, true],
     newSessionAllowance: [0, 1_000_000, true],
+    replayAllowance: [1, 1_000_000, true],
+    replayScore: [0, 100, true],
     fastFloorMs: [0, 60_000, true],
     fastEvidenceMin: [1, 600, false],
     fastEvidenceFull: [1, 600, false],
@@ -125,7 +137,7 @@ const RANGES: { [S in keyof ScorerSettings]: { [K in keyof ScorerSettings[S]]: R
     regularMaxCv: [0, 10, false],
     regularScore: [0, 100, true],
   },
-  layer2: { minTransitions: [1, 65535, true], zStart: [-100, 100, false], zFull: [-100, 100, false] },
+  layer2: { minTransitions: [1, 65535, true], maxEffectiveTransitions: [1, 65535, true], zStart: [-100, 100, false], zFull: [-100, 100, false] },
   combine: { layer1Weight: [0, 1, false], layer2Weight: [0, 1, false] },
 };
 
@@ -167,6 +179,7 @@ export function resolveSettings(overrides: unknown = {}): ScorerSettings {
     if (layer1.fastEvidenceFull < layer1.fastEvidenceMin) problems.push(`"layer1.fastEvidenceFull" (${layer1.fastEvidenceFull}) must be ≥ "layer1.fastEvidenceMin" (${layer1.fastEvidenceMin})`);
     if (layer1.dwellMinSamples > layer1.dwellWindow) problems.push(`"layer1.dwellMinSamples" (${layer1.dwellMinSamples}) must be ≤ "layer1.dwellWindow" (${layer1.dwellWindow})`);
     if (layer1.regularMinSamples > layer1.dwellWindow) problems.push(`"layer1.regularMinSamples" (${layer1.regularMinSamples}) must be ≤ "layer1.dwellWindow" (${layer1.dwellWindow})`);
+    if (layer2.maxEffectiveTransitions < layer2.minTransitions) problems.push(`"layer2.maxEffectiveTransitions" (${layer2.maxEffectiveTransitions}) must be ≥ "layer2.minTransitions" (${layer2.minTransitions})`);
     if (layer2.zFull <= layer2.zStart) problems.push(`"layer2.zFull" (${layer2.zFull}) must be > "layer2.zStart" (${layer2.zStart})`);
     if (session.idleTimeoutS > session.maxAgeS) problems.push(`"session.idleTimeoutS" (${session.idleTimeoutS}) must be ≤ "session.maxAgeS" (${session.maxAgeS})`);
   }

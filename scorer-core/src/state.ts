@@ -40,7 +40,7 @@ export interface SessionState {
   pageViews: number;
   /** Model state index of the last page view, or PAGE_CLASS_NONE / PAGE_CLASS_UNKNOWN. */
   lastPageClass: number;
-  /** First 4 bytes of SHA-256 of the model version the Layer 2 accumulators were computed under. */
+  /** modelTag() of the model the Layer 2 accumulators were computed under (4 bytes of SHA-256 over its version and numbers). */
   modelTag: number;
   /** Transitions scored under `modelTag` (saturates at 65535). */
   transitions: number;

@@ -6,6 +6,12 @@
 import type { ReasonCode, RuleScore } from './reasons.js';
 import type { CombineSettings } from './settings.js';
 
+/**
+ * The enforcement threshold operators start from (the edge dictionary holds the live value):
+ * scores at or above it are bot-like. A first-time human scores 0 under the default settings.
+ */
+export const DEFAULT_THRESHOLD = 80;
+
 export interface Verdict {
   /** 0–100, higher is more bot-like. */
   score: number;

@@ -75,6 +75,31 @@ describe('page classifier', () => {
     expect(normalizePath('/' + 'x'.repeat(5000))).toHaveLength(1024);
   });
 
+  it('treats API calls and data files as sub-resources, not page views', () => {
+    for (const pageClass of ['static', 'api', 'data']) expect(classifier.isPageView(pageClass), pageClass).toBe(false);
+    for (const pageClass of ['home', 'content', 'robots', 'form']) expect(classifier.isPageView(pageClass), pageClass).toBe(true);
+    const plain = createClassifier({ rules: [{ class: 'api', prefix: '/api/' }], defaultClass: 'page' });
+    expect(plain.isPageView('api')).toBe(true);
+    expect(plain.isPageView('static')).toBe(false);
+  });
+
+  it('regex rules match case-insensitively, like the other path tests', () => {
+    const upper = createClassifier({ rules: [{ class: 'api', regex: '^/API/' }, { class: 'x', prefix: '/X' }], defaultClass: 'page' });
+    expect(upper.classify('GET', '/api/v1')).toBe('api');
+    expect(upper.classify('GET', '/Api/v1')).toBe('api');
+    expect(upper.classify('GET', '/xy')).toBe('x');
+  });
+
+  it('refuses regexes that can backtrack catastrophically, and the defaults pass', () => {
+    for (const regex of ['^/(a+)+$', '(a|aa)*', '^/(\\w+\\s?)*$', '(?:x*y){2,}', '(a)\\1']) {
+      expect(() => createClassifier({ rules: [{ class: 'a', regex }], defaultClass: 'b' }), regex).toThrow(/rules\[0\]\.regex (has a repeated group|uses a backreference)/);
+    }
+    for (const regex of ['^/[a-z]+/(?:foo|bar)?$', '^/api/v[0-9]+/', '\\.(?:css|js)$']) {
+      expect(() => createClassifier({ rules: [{ class: 'a', regex }], defaultClass: 'b' }), regex).not.toThrow();
+    }
+    expect(() => createClassifier(DEFAULT_CLASSIFIER)).not.toThrow();
+  });
+
   it('rejects bad rules with the rule named', () => {
     expect(() => createClassifier({ rules: [{ class: 'a', regex: '(' }], defaultClass: 'b' })).toThrow(/rules\[0\]\.regex does not compile/);
     expect(() => createClassifier({ rules: [{ class: 'a', exact: '/', prefix: '/' }], defaultClass: 'b' })).toThrow('rules[0] has exact and prefix: at most one path test per rule');
@@ -91,6 +116,15 @@ describe('transition model', () => {
     expect(model.placeholder).toBe(true);
     expect(model.version).toBe('placeholder-uniform-1');
     expect(model.stateIndex('unheard-of')).toBe(model.states.indexOf('other'));
+  });
+
+  it('the model tag follows the numbers, not just the version string', () => {
+    const a = loadModel(HAND_MODEL_DOC);
+    const sameVersionRetrained = loadModel({ ...HAND_MODEL_DOC, initial: [0.4, 0.35, 0.25] });
+    const renamed = loadModel({ ...HAND_MODEL_DOC, version: 'hand-3-copy' });
+    expect(sameVersionRetrained.tag).not.toBe(a.tag);
+    expect(renamed.tag).not.toBe(a.tag);
+    expect(loadModel(structuredClone(HAND_MODEL_DOC)).tag).toBe(a.tag);
   });
 
   it('validates shape, probabilities, row sums and the baseline with clear errors', () => {

@@ -93,6 +93,18 @@ describe('cookie opening under mutation', () => {
     }
   });
 
+  it('seal then open returns the same state, for any state', () => {
+    fc.assert(
+      fc.property(arbitraryState, (state) => {
+        const live = { ...state, expiresAtS: 0xffffffff };
+        const opened = codec.open(codec.seal(live), NOW_MS);
+        if (opened.kind !== 'ok') throw new Error(`did not open: ${JSON.stringify(opened)}`);
+        expect(opened.state).toEqual(live);
+      }),
+      { numRuns: FULL ? 50_000 : 2_000 },
+    );
+  });
+
   it('the unmutated originals all open', () => {
     for (const cookie of originals) expect(codec.open(cookie, NOW_MS).kind).toBe('ok');
   });

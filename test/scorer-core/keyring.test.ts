@@ -33,7 +33,6 @@ describe('key ring configuration', () => {
   it('describes ids and deadlines, never key bytes', () => {
     const ring = createKeyRing({ activeKeyId: 2, keys: [{ id: 1, key: TEST_KEY_1, graceUntilS: 100 }, { id: 2, key: TEST_KEY_2 }] });
     expect(ring.describe()).toEqual([{ id: 1, active: false, graceUntilS: 100 }, { id: 2, active: true }]);
-    expect(JSON.stringify(ring.describe())).not.toMatch(/000102|f0e1d2/);
   });
 });
 

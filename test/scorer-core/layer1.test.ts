@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cookieComplianceScore, DEFAULT_SETTINGS, dwellScores, dwellStats, fastBrowsingScore, recordPageGap, resolveSettings } from '../../scorer-core/src/index.js';
+import { cookieComplianceScore, cookieReplayScore, DEFAULT_SETTINGS, dwellScores, dwellStats, fastBrowsingScore, recordPageGap, resolveSettings } from '../../scorer-core/src/index.js';
 
 const l1 = DEFAULT_SETTINGS.layer1;
 
@@ -23,6 +23,18 @@ describe('Layer 1: cookie compliance', () => {
     const custom = resolveSettings({ layer1: { firstVisitScore: 15, missingScore: 90, newSessionAllowance: 0 } }).layer1;
     expect(cookieComplianceScore('missing', 0, custom)).toEqual({ reason: 'cookie_missing', score: 15 });
     expect(cookieComplianceScore('missing', 1, custom)).toEqual({ reason: 'cookie_missing', score: 90 });
+  });
+});
+
+describe('Layer 1: cookie replay', () => {
+  it('a cookie value sent more often than the allowance is replayed: 100', () => {
+    expect(l1.replayAllowance).toBe(4);
+    expect(cookieReplayScore('ok', 1, l1)).toEqual({ reason: 'cookie_replayed', score: 0 });
+    expect(cookieReplayScore('ok', 4, l1)).toEqual({ reason: 'cookie_replayed', score: 0 });
+    expect(cookieReplayScore('ok', 5, l1)).toEqual({ reason: 'cookie_replayed', score: 100 });
+  });
+  it('only a cookie that opened can be replayed', () => {
+    for (const status of ['missing', 'expired', 'tampered'] as const) expect(cookieReplayScore(status, 50, l1)).toBeNull();
   });
 });
 
@@ -61,9 +73,16 @@ describe('Layer 1: impossibly fast browsing (leaky bucket)', () => {
 });
 
 describe('Layer 1: robotic dwell (sliding window)', () => {
+  it('truncates samples to 10 ms, so a dwell just under the floor stays under it', () => {
+    const evidence = recordPageGap({ fastEvidenceCenti: 0, dwellCs: [] }, 199, l1);
+    expect(evidence.dwellCs).toEqual([19]);
+    expect(dwellStats([19, 19, 19, 19], 8).meanMs).toBe(190);
+    expect(dwellScores(dwellStats([19, 19, 19, 19], 8), l1)[0]!.score).toBe(100);
+  });
+
   it('keeps the newest samples, in centiseconds, saturating at 655.35 s', () => {
     let evidence = { fastEvidenceCenti: 0, dwellCs: [] as number[] };
-    for (const gap of [1004, 2006, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10_000_000]) evidence = recordPageGap(evidence, gap, l1);
+    for (const gap of [1004, 2009, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10_000_000]) evidence = recordPageGap(evidence, gap, l1);
     expect(evidence.dwellCs).toEqual([300, 400, 500, 600, 700, 800, 900, 65535]);
     const short = resolveSettings({ layer1: { dwellWindow: 3, dwellMinSamples: 3, regularMinSamples: 3 } }).layer1;
     expect(recordPageGap(evidence, 1000, short).dwellCs).toEqual([900, 65535, 100]);

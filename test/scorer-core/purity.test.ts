@@ -15,6 +15,7 @@ describe('scorer-core stays pure', () => {
         expect(spec!.startsWith('./') || spec!.startsWith('@noble/ciphers/') || spec!.startsWith('@noble/hashes/'), `${file} imports ${spec}`).toBe(true);
       }
       const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+      expect(code, `${file} loads a module dynamically`).not.toMatch(/\bimport\(|\brequire\(/);
       expect(code, `${file} uses a runtime API`).not.toMatch(/\b(new Request|new Response|fetch\(|fastly:|node:|process\.|Date\.now|Math\.random)/);
     }
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { COOKIE_VALUE_LENGTH, createKeyRing, createScorer, loadModel, SessionFlag, type Decision } from '../../scorer-core/src/index.js';
+import { COOKIE_VALUE_LENGTH, createKeyRing, createScorer, DEFAULT_CLASSIFIER, DEFAULT_THRESHOLD, loadModel, SessionFlag, type Decision } from '../../scorer-core/src/index.js';
+import placeholder from '../../scorer-core/src/placeholder-model.json' with { type: 'json' };
 import { HAND_MODEL_DOC, handModel, seededRandom, singleKeyRing, TEST_KEY_1 } from '../helpers/fixtures.js';
 
 const T = 1_795_000_000_000; // ms
@@ -64,6 +65,14 @@ describe('createScorer().decide', () => {
     expect(decision.state.flags).toBe(SessionFlag.STARTED_AFTER_TAMPERED);
   });
 
+  it('a first-time human stays below the default threshold whatever the cookie status', () => {
+    const scorer = makeScorer();
+    for (const cookie of [undefined, '']) {
+      const decision = scorer.decide({ nowMs: T, method: 'GET', path: '/', cookie, recentNewSessions: 1 });
+      expect(decision.score).toBeLessThan(DEFAULT_THRESHOLD);
+    }
+  });
+
   it('a client that keeps dropping its cookie scores 100 once past its allowance; a first visit does not', () => {
     const scorer = makeScorer();
     const scores = [1, 2, 3, 4, 5].map((count) => scorer.decide({ nowMs: T + count, method: 'GET', path: '/', recentNewSessions: count }).score);
@@ -97,6 +106,40 @@ describe('createScorer().decide', () => {
     const steps: [number, string][] = [[0, '/'], [12_000, '/item/1'], [47_000, '/'], [8_300, '/item/2'], [95_000, '/'], [21_000, '/item/3'], [3_100, '/item/4']];
     const decisions = browse(makeScorer(), steps);
     expect(decisions.map((d) => d.score)).toEqual([0, 0, 0, 0, 0, 0, 0]);
+  });
+
+  it('a single-page app through the default classifier: page views with bursts of API calls stay at 0', () => {
+    const scorer = createScorer({ keyRing: singleKeyRing(), realm: 'ss', model: loadModel(placeholder), random: seededRandom(5) });
+    const steps: [number, string][] = [];
+    for (const [pause, page] of [[0, '/'], [14_000, '/products'], [9_500, '/products/blue-shoe'], [31_000, '/cart'], [6_200, '/checkout']] as const) {
+      steps.push([pause, page]);
+      for (let call = 0; call < 5; call++) steps.push([30, `/api/v2/items?page=${call}`]);
+      steps.push([15, '/config.json']);
+    }
+    const decisions = browse(scorer as never, steps);
+    expect(decisions.map((d) => d.score).filter((s) => s > 0)).toEqual([]);
+    expect(decisions.filter((d) => d.pageView).map((d) => d.pageClass)).toEqual(['home', 'section', 'content', 'account', 'account']);
+    expect(decisions.at(-1)!.state).toMatchObject({ pageViews: 5, requests: 35 });
+  });
+
+  it('a script through the default classifier, crawling pages every 100 ms, is flagged', () => {
+    const scorer = createScorer({ keyRing: singleKeyRing(), realm: 'ss', model: loadModel(placeholder), random: seededRandom(6) });
+    const steps: [number, string][] = Array.from({ length: 10 }, (_, i) => [100, `/2024/${i}/post-${i}`]);
+    const last = browse(scorer as never, steps).at(-1)!;
+    expect(last.score).toBeGreaterThanOrEqual(DEFAULT_THRESHOLD);
+    expect(last.reasons).toEqual(['fast_browsing', 'dwell_fast', 'dwell_regular']);
+  });
+
+  it('a client replaying one cookie value (ignoring Set-Cookie) is flagged by the per-value count', () => {
+    const scorer = makeScorer();
+    const first = scorer.decide({ nowMs: T, method: 'GET', path: '/' });
+    const replays = [1, 2, 3, 4, 5, 6].map((count) =>
+      scorer.decide({ nowMs: T + count * 100, method: 'GET', path: '/item', cookie: first.setCookie.value, sameCookieRequests: count }),
+    );
+    expect(replays.map((d) => d.score)).toEqual([0, 0, 0, 0, 100, 100]);
+    expect(replays.at(-1)!.reasons).toEqual(['cookie_replayed']);
+    // Without the count the frozen state alone shows nothing: the reason the input exists.
+    expect(scorer.decide({ nowMs: T + 900, method: 'GET', path: '/item', cookie: first.setCookie.value }).score).toBe(0);
   });
 
   it('rotates the session id on its interval while the state carries over', () => {
@@ -162,6 +205,9 @@ describe('createScorer().decide', () => {
     const scorer = makeScorer();
     expect(() => scorer.decide({ nowMs: Number.NaN, method: 'GET', path: '/' })).toThrow('"nowMs" expected integer Unix milliseconds');
     expect(() => scorer.decide({ nowMs: 1.5, method: 'GET', path: '/' })).toThrow('"nowMs"');
+    expect(() => scorer.decide({ nowMs: T, method: 'GET', path: '/', recentNewSessions: '10' as never })).toThrow('"recentNewSessions" expected an integer ≥ 0 or undefined, got "10"');
+    expect(() => scorer.decide({ nowMs: T, method: 'GET', path: '/', sameCookieRequests: -1 })).toThrow('"sameCookieRequests"');
+    expect(() => scorer.codec.open('x', Number.NaN)).toThrow('"nowMs" expected Unix milliseconds');
   });
 
   it('any cookie header junk gives a decision, never an exception', () => {

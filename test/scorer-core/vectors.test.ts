@@ -38,7 +38,7 @@ describe('cookie vectors (test/vectors/cookie-*.json)', () => {
       if (opened.kind !== 'ok') throw new Error(`${v.name}: expected ok, got ${JSON.stringify(opened)}`);
       expect(opened.state, `${v.name}: opened state`).toEqual(state);
       expect(opened.keyId).toBe(v.kid);
-      expect(codec.seal(state, hexToBytes(v.nonce)), `${v.name}: re-seal with the vector's nonce`).toBe(v.cookie);
+      expect(codec.sealWithFixedNonceForTestVectors(state, hexToBytes(v.nonce)), `${v.name}: re-seal with the vector's nonce`).toBe(v.cookie);
       expect(v.cookie.length, `${v.name}: cookie length`).toBeLessThanOrEqual(160);
       continue vectors;
     }
