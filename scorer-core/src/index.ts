@@ -3,7 +3,7 @@
  * and randomness are inputs.
  * @module
  */
-export { ScorerError, bytesToHex, hexToBytes, type RandomBytes } from './_internal.js';
+export { ScorerError, bytesToHex, equalBytesConstantTime, hexToBytes, type RandomBytes } from './_internal.js';
 export { createAesGcm, AES_KEY_LENGTH, GCM_NONCE_LENGTH, GCM_TAG_LENGTH, type AesGcmContext, type AesGcmOptions } from './aead.js';
 export { base64UrlDecode, base64UrlEncode } from './base64url.js';
 export { backtrackingRisk, createClassifier, normalizePath, STATIC_CLASS, type Classifier, type ClassifierConfig, type ClassifierRule } from './classifier.js';
@@ -14,7 +14,7 @@ export { cookieComplianceScore, cookieReplayScore, dwellScores, dwellStats, fast
 export { recordPageView, transitionScore, transitionStats, type TransitionStats } from './layer2.js';
 export { loadModel, modelTag, MODEL_FORMAT, OTHER_CLASS, type ModelDocument, type TransitionModel } from './model.js';
 export { REASON_CODES, type ReasonCode, type RuleScore } from './reasons.js';
-export { createScorer, sessionIdHash, type Decision, type DecisionInput, type Scorer, type ScorerOptions } from './scorer.js';
+export { createScorer, sessionIdHash, shortHash, type Decision, type DecisionInput, type Scorer, type ScorerOptions } from './scorer.js';
 export { DEFAULT_SETTINGS, resolveSettings, type ScorerSettings, type SettingsOverrides } from './settings.js';
 export {
   decodeState,

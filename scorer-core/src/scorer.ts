@@ -5,7 +5,7 @@
  * @module
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { ScorerError, bytesToHex, systemRandomBytes, type RandomBytes } from './_internal.js';
+import { ScorerError, bytesToHex, systemRandomBytes, utf8, type RandomBytes } from './_internal.js';
 import { createClassifier, type Classifier, type ClassifierConfig } from './classifier.js';
 import { createCookieCodec, type CookieCodec, type OpenResult } from './cookie.js';
 import { DEFAULT_CLASSIFIER } from './default-classifier.js';
@@ -42,12 +42,14 @@ export interface DecisionInput {
    * New sessions this client (for example IP + User-Agent) started within the caller's counting
    * window, counting this request's if it starts one. Undefined = unknown, treated as 0.
    */
-  recentNewSessions?: number;
+  recentNewSessions?: number | (() => number);
   /**
    * Requests that carried this exact cookie value within the caller's counting window, this one
    * included (e.g. an edge rate counter keyed by a hash of the value). Undefined = unknown, 1.
    */
-  sameCookieRequests?: number;
+  sameCookieRequests?: number | (() => number);
+  // Either count may be a function: it is called only when needed (a new session, or a cookie
+  // that opened), so a caller backed by an edge counter does no counting on other requests.
 }
 
 export interface Decision extends Verdict {
@@ -138,8 +140,6 @@ export function createScorer(options: ScorerOptions): Scorer {
     if (typeof nowMs !== 'number' || !Number.isInteger(nowMs) || nowMs < 0 || nowMs >= MAX_NOW_MS) {
       throw new ScorerError('INVALID_ARGUMENT', `"nowMs" expected integer Unix milliseconds in [0, ${MAX_NOW_MS}), got ${String(nowMs)}`);
     }
-    const recentNewSessions = optionalCount('recentNewSessions', input.recentNewSessions, 0);
-    const sameCookieRequests = optionalCount('sameCookieRequests', input.sameCookieRequests, 1);
     const nowS = Math.floor(nowMs / 1000);
     const opened = openSession(input.cookie, nowMs);
     const cookieStatus: CookieStatus = opened.kind;
@@ -184,6 +184,8 @@ export function createScorer(options: ScorerOptions): Scorer {
     const dwell = dwellStats(state.dwellCs, l1.dwellWindow);
     const transitions = transitionStats(state, model, settings.layer2);
     const layer1Rules: RuleScore[] = [];
+    const recentNewSessions = previous === null ? optionalCount('recentNewSessions', input.recentNewSessions, 0) : 0;
+    const sameCookieRequests = previous !== null ? optionalCount('sameCookieRequests', input.sameCookieRequests, 1) : 1;
     const compliance = cookieComplianceScore(cookieStatus, recentNewSessions, l1);
     if (compliance) layer1Rules.push(compliance);
     const replay = cookieReplayScore(cookieStatus, sameCookieRequests, l1);
@@ -220,8 +222,14 @@ export function sessionIdHash(sessionId: Uint8Array): string {
   return bytesToHex(sha256(sessionId).subarray(0, 8));
 }
 
-function optionalCount(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
+/** First 8 bytes of SHA-256(UTF-8(text)), hex: a compact, non-reversible key for counters and logs. */
+export function shortHash(text: string): string {
+  return bytesToHex(sha256(utf8(text)).subarray(0, 8));
+}
+
+function optionalCount(name: string, given: unknown, fallback: number): number {
+  if (given === undefined) return fallback;
+  const value = typeof given === 'function' ? (given as () => unknown)() : given;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
     throw new ScorerError('INVALID_ARGUMENT', `"${name}" expected an integer ≥ 0 or undefined, got ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`);
   }

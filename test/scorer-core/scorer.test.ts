@@ -142,6 +142,17 @@ describe('createScorer().decide', () => {
     expect(scorer.decide({ nowMs: T + 900, method: 'GET', path: '/item', cookie: first.setCookie.value }).score).toBe(0);
   });
 
+  it('counts given as functions are called only when they matter', () => {
+    const scorer = makeScorer();
+    const calls: string[] = [];
+    const newSessions = () => (calls.push('new'), 9);
+    const sameCookie = () => (calls.push('same'), 1);
+    const first = scorer.decide({ nowMs: T, method: 'GET', path: '/', recentNewSessions: newSessions, sameCookieRequests: sameCookie });
+    expect(first.reasons).toEqual(['cookie_missing']);
+    scorer.decide({ nowMs: T + 5000, method: 'GET', path: '/', cookie: first.setCookie.value, recentNewSessions: newSessions, sameCookieRequests: sameCookie });
+    expect(calls).toEqual(['new', 'same']);
+  });
+
   it('rotates the session id on its interval while the state carries over', () => {
     const scorer = makeScorer({ session: { sessionIdRotationS: 600 } });
     const [a, b, c] = browse(scorer, [[0, '/'], [599_000, '/item/1'], [2_000, '/item/2']]);
@@ -206,7 +217,8 @@ describe('createScorer().decide', () => {
     expect(() => scorer.decide({ nowMs: Number.NaN, method: 'GET', path: '/' })).toThrow('"nowMs" expected integer Unix milliseconds');
     expect(() => scorer.decide({ nowMs: 1.5, method: 'GET', path: '/' })).toThrow('"nowMs"');
     expect(() => scorer.decide({ nowMs: T, method: 'GET', path: '/', recentNewSessions: '10' as never })).toThrow('"recentNewSessions" expected an integer ≥ 0 or undefined, got "10"');
-    expect(() => scorer.decide({ nowMs: T, method: 'GET', path: '/', sameCookieRequests: -1 })).toThrow('"sameCookieRequests"');
+    const first = scorer.decide({ nowMs: T, method: 'GET', path: '/' });
+    expect(() => scorer.decide({ nowMs: T, method: 'GET', path: '/', cookie: first.setCookie.value, sameCookieRequests: -1 })).toThrow('"sameCookieRequests"');
     expect(() => scorer.codec.open('x', Number.NaN)).toThrow('"nowMs" expected Unix milliseconds');
   });
 

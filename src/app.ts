@@ -1,0 +1,189 @@
+/**
+ * The scorer app: routes are data, the runtime is a Platform, and everything is plain Web
+ * Request/Response, so tests drive `handle(request)` directly. The contract is docs/headers.md.
+ *
+ * Fail open: any configuration, store or internal problem answers 200 with no score and an
+ * x-scorer-error reason (plus a log line), never a 5xx. Unauthenticated callers get a bare 403.
+ */
+import { createScorer, equalBytesConstantTime, shortHash, type Decision } from '@session-scorer/core';
+import { Router } from 'itty-router';
+import { auditLine, capped, truncateIp, type AuditRecord } from './audit.js';
+import { errorText, readCallerSecret, readConfig, readKeyRing, readModel, type AppConfig, type Defaults } from './config.js';
+import { REQUEST_HEADERS as RQ, RESPONSE_HEADERS as RS, type FailOpenReason } from './headers.js';
+import { DEFAULT_LOG_ENDPOINT, type Platform } from './platform.js';
+import { APP_VERSION } from './version.js';
+
+export const HEALTH_PATH = '/.scorer/health';
+
+export interface App {
+  handle(request: Request): Promise<Response>;
+}
+
+export function createApp(platform: Platform, defaults: Defaults): App {
+  const router = Router();
+  router.get(HEALTH_PATH, () => health(platform, defaults));
+  router.all('*', (request: Request) => score(platform, defaults, request));
+  return {
+    async handle(request) {
+      try {
+        return (await router.fetch(request)) as Response;
+      } catch (error) {
+        return failOpen(platform, DEFAULT_LOG_ENDPOINT, 'unknown', request, 'internal', errorText(error));
+      }
+    },
+  };
+}
+
+async function score(platform: Platform, defaults: Defaults, request: Request): Promise<Response> {
+  const caller = await readCallerSecret(platform);
+  if (!caller.ok) return forbidden(caller.reason);
+  if (caller.value === null) return forbidden('caller-secret-missing');
+  if (!secretsEqual(request.headers.get(RQ.auth) ?? '', caller.value)) return forbidden();
+
+  const config = readConfig(platform, defaults);
+  if (!config.ok) return failOpen(platform, DEFAULT_LOG_ENDPOINT, 'unknown', request, config.reason, config.detail);
+  const { mode, logEndpoint } = config.value;
+  if (mode === 'off') {
+    return new Response(null, { status: 200, headers: { [RS.mode]: 'off', [RS.version]: APP_VERSION } });
+  }
+  const [keys, model] = await Promise.all([readKeyRing(platform), readModel(platform, defaults.model)]);
+  if (!keys.ok) return failOpen(platform, logEndpoint, mode, request, keys.reason, keys.detail);
+  if (!model.ok) return failOpen(platform, logEndpoint, mode, request, model.reason, model.detail);
+
+  const scorer = createScorer({ keyRing: keys.value, realm: config.value.cookie.realm, model: model.value.model, settings: config.value.settings, classifier: config.value.classifier });
+  const { headers } = request;
+  const cookie = readCookie(headers.get(RQ.cookie), config.value.cookie.name);
+  const clientKey = shortHash(`${headers.get(RQ.clientIp) ?? ''}\n${headers.get(RQ.userAgent) ?? ''}`);
+  const decision = scorer.decide({
+    nowMs: Math.floor(platform.now()),
+    method: headers.get(RQ.originalMethod) ?? request.method,
+    path: pathOf(request.url),
+    cookie,
+    recentNewSessions: () => platform.countNewSession(clientKey),
+    sameCookieRequests: () => platform.countCookieUse(shortHash(cookie ?? '')),
+  });
+
+  const response = new Response(null, {
+    status: 200,
+    headers: {
+      [RS.score]: String(decision.score),
+      [RS.layer1]: String(decision.layer1),
+      [RS.layer2]: String(decision.layer2),
+      [RS.reasons]: decision.reasons.join(','),
+      [RS.cookieStatus]: decision.cookieStatus,
+      ...(decision.cookieProblem ? { [RS.cookieProblem]: decision.cookieProblem } : {}),
+      [RS.session]: decision.session.idHash,
+      [RS.pageClass]: decision.pageClass,
+      [RS.model]: headerSafe(decision.modelVersion),
+      [RS.modelSource]: model.value.source,
+      [RS.keyId]: String(decision.keyId),
+      [RS.setCookie]: setCookieValue(config.value, decision),
+      [RS.mode]: mode,
+      [RS.version]: APP_VERSION,
+    },
+  });
+  platform.log(logEndpoint, auditLine({ ...requestFields(platform, request), time: new Date(platform.now()).toISOString(), event: 'scored', mode, ...decisionFields(decision), model_source: model.value.source }));
+  return response;
+}
+
+async function health(platform: Platform, defaults: Defaults): Promise<Response> {
+  const config = readConfig(platform, defaults);
+  const [keys, model] = await Promise.all([readKeyRing(platform), readModel(platform, defaults.model)]);
+  const body = {
+    service: 'session-scorer',
+    version: APP_VERSION,
+    config: config.ok ? { valid: true, mode: config.value.mode, cookie: config.value.cookie.name } : { valid: false, error: config.reason, detail: config.detail },
+    keys: keys.ok ? { valid: true, active: keys.value.activeKeyId, ids: keys.value.describe() } : { valid: false, error: keys.reason, detail: keys.detail },
+    model: model.ok
+      ? { valid: true, version: model.value.model.version, source: model.value.source, placeholder: model.value.model.placeholder }
+      : { valid: false, error: model.reason, detail: model.detail, embedded: defaults.model.version },
+  };
+  const healthy = config.ok && keys.ok && model.ok;
+  return new Response(JSON.stringify(body), { status: healthy ? 200 : 503, headers: { 'content-type': 'application/json', 'cache-control': 'no-store', [RS.version]: APP_VERSION } });
+}
+
+function failOpen(platform: Platform, logEndpoint: string, mode: string, request: Request, reason: FailOpenReason, detail: string): Response {
+  try {
+    platform.log(logEndpoint, auditLine({ ...requestFields(platform, request), time: new Date(platform.now()).toISOString(), event: 'fail-open', mode, error: reason, detail: capped(detail, 500)! }));
+  } catch {
+    // Logging must never turn a fail-open answer into an error.
+  }
+  return new Response(null, { status: 200, headers: { [RS.error]: reason, [RS.version]: APP_VERSION } });
+}
+
+function forbidden(reason?: FailOpenReason): Response {
+  return new Response(null, { status: 403, headers: reason ? { [RS.error]: reason } : {} });
+}
+
+/** Constant-time for equal lengths; the secret's length is not treated as secret. */
+function secretsEqual(given: string, expected: string): boolean {
+  const encoder = new TextEncoder();
+  return equalBytesConstantTime(encoder.encode(given), encoder.encode(expected));
+}
+
+/** The first cookie of that name; at most 64 KiB of header is looked at. */
+export function readCookie(header: string | null, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.slice(0, 65536).split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    if (part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+function pathOf(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return '/';
+  }
+}
+
+export function setCookieValue(config: AppConfig, decision: Decision): string {
+  const parts = [`${config.cookie.name}=${decision.setCookie.value}`, `Max-Age=${decision.setCookie.maxAgeS}`, 'Path=/', 'HttpOnly', 'SameSite=Lax'];
+  if (config.cookie.secure) parts.push('Secure');
+  if (config.cookie.domain) parts.push(`Domain=${config.cookie.domain}`);
+  return parts.join('; ');
+}
+
+function headerSafe(value: string): string {
+  return value.replace(/[^\x20-\x7e]/g, '?').slice(0, 128);
+}
+
+function requestFields(platform: Platform, request: Request): Pick<AuditRecord, 'ip' | 'method' | 'path' | 'ua' | 'sec_fetch_mode' | 'sec_fetch_dest' | 'accept_language' | 'ja4'> {
+  const h = request.headers;
+  let ja4: string | null = null;
+  try {
+    ja4 = platform.ja4();
+  } catch {
+    ja4 = null;
+  }
+  return {
+    ip: truncateIp(h.get(RQ.clientIp)),
+    method: capped(h.get(RQ.originalMethod) ?? request.method, 16)!,
+    path: capped(pathOf(request.url)),
+    ua: capped(h.get(RQ.userAgent)),
+    sec_fetch_mode: capped(h.get('sec-fetch-mode'), 32),
+    sec_fetch_dest: capped(h.get('sec-fetch-dest'), 32),
+    accept_language: h.has('accept-language'),
+    ja4: capped(ja4, 64),
+  };
+}
+
+function decisionFields(decision: Decision): Partial<AuditRecord> {
+  return {
+    score: decision.score,
+    layer1: decision.layer1,
+    layer2: decision.layer2,
+    reasons: decision.reasons,
+    cookie: decision.cookieStatus,
+    ...(decision.cookieProblem ? { cookie_problem: decision.cookieProblem } : {}),
+    sid: decision.session.idHash,
+    new_session: decision.session.isNew,
+    page_class: decision.pageClass,
+    model: decision.modelVersion,
+    key_id: decision.keyId,
+  };
+}
+

@@ -1,0 +1,195 @@
+/**
+ * All configuration is read here: the Config Store (mode, cookie, rule constants, classifier),
+ * the Secret Store (cookie keys, caller secret) and the KV Store (the Layer 2 model). Every value
+ * is validated; a problem becomes a typed failure the app answers fail-open, never an exception.
+ * docs/configuration.md describes every item.
+ */
+import {
+  createClassifier,
+  createKeyRing,
+  DEFAULT_CLASSIFIER,
+  hexToBytes,
+  loadModel,
+  resolveSettings,
+  ScorerError,
+  type Classifier,
+  type KeyRing,
+  type ScorerSettings,
+  type TransitionModel,
+} from '@session-scorer/core';
+import type { FailOpenReason } from './headers.js';
+import { DEFAULT_LOG_ENDPOINT, type Platform } from './platform.js';
+
+export type Mode = 'off' | 'monitor' | 'enforce';
+export const MODES: readonly Mode[] = ['off', 'monitor', 'enforce'];
+
+export interface CookieConfig {
+  name: string;
+  realm: string;
+  domain: string | null;
+  secure: boolean;
+}
+
+export interface AppConfig {
+  mode: Mode;
+  cookie: CookieConfig;
+  settings: ScorerSettings;
+  classifier: Classifier;
+  logEndpoint: string;
+}
+
+export type Loaded<T> = { ok: true; value: T } | { ok: false; reason: FailOpenReason; detail: string };
+
+export const DEFAULT_COOKIE_NAME = 'ss_session';
+const COOKIE_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/;
+const COOKIE_DOMAIN = /^\.?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/;
+const LOG_ENDPOINT = /^[A-Za-z0-9_-]{1,255}$/;
+
+/** Defaults parsed once, at initialisation (the Wizer snapshot), not per request. */
+export interface Defaults {
+  settings: ScorerSettings;
+  classifier: Classifier;
+  model: TransitionModel;
+}
+
+export function prepareDefaults(embeddedModel: unknown): Defaults {
+  return { settings: resolveSettings({}), classifier: createClassifier(DEFAULT_CLASSIFIER), model: loadModel(embeddedModel) };
+}
+
+const fail = (reason: FailOpenReason, detail: string): { ok: false; reason: FailOpenReason; detail: string } => ({ ok: false, reason, detail });
+
+export function readConfig(platform: Platform, defaults: Defaults): Loaded<AppConfig> {
+  let get: (key: string) => string | null;
+  try {
+    platform.config('mode'); // opens the store: a missing store throws here
+    get = (key) => platform.config(key);
+  } catch (error) {
+    return fail('config-store-unavailable', errorText(error));
+  }
+  try {
+    const problems: string[] = [];
+    const mode = (get('mode') ?? 'monitor').trim();
+    if (!MODES.includes(mode as Mode)) problems.push(`mode: expected one of ${MODES.join(', ')}, got ${JSON.stringify(mode)}`);
+    const name = get('cookie_name') ?? DEFAULT_COOKIE_NAME;
+    if (!COOKIE_NAME.test(name)) problems.push(`cookie_name: expected 1–64 cookie-name characters, got ${JSON.stringify(name)}`);
+    const realm = get('cookie_realm') ?? name;
+    if (realm.length === 0 || realm.length > 255) problems.push('cookie_realm: expected 1–255 characters');
+    const domain = get('cookie_domain');
+    if (domain !== null && !COOKIE_DOMAIN.test(domain)) problems.push(`cookie_domain: expected a domain name, got ${JSON.stringify(domain)}`);
+    const secureText = get('cookie_secure') ?? 'true';
+    if (secureText !== 'true' && secureText !== 'false') problems.push(`cookie_secure: expected true or false, got ${JSON.stringify(secureText)}`);
+    const logEndpoint = get('log_endpoint') ?? DEFAULT_LOG_ENDPOINT;
+    if (!LOG_ENDPOINT.test(logEndpoint)) problems.push(`log_endpoint: expected a log endpoint name, got ${JSON.stringify(logEndpoint)}`);
+
+    let settings = defaults.settings;
+    const settingsText = get('settings');
+    if (settingsText !== null) {
+      try {
+        settings = resolveSettings(JSON.parse(settingsText));
+      } catch (error) {
+        problems.push(`settings: ${errorText(error)}`);
+      }
+    }
+    let classifier = defaults.classifier;
+    const classifierText = get('classifier');
+    if (classifierText !== null) {
+      try {
+        classifier = createClassifier(JSON.parse(classifierText));
+      } catch (error) {
+        problems.push(`classifier: ${errorText(error)}`);
+      }
+    }
+    if (problems.length > 0) return fail('config-invalid', problems.join('; '));
+    return { ok: true, value: { mode: mode as Mode, cookie: { name, realm, domain, secure: secureText === 'true' }, settings, classifier, logEndpoint } };
+  } catch (error) {
+    return fail('config-store-unavailable', errorText(error));
+  }
+}
+
+/**
+ * Secret `cookie_keys`: JSON `{"active": <id>, "keys": [{"id": <0-255>, "key": "<64 hex chars>",
+ * "grace_until": "<ISO 8601 or Unix seconds>"}]}` (grace_until only on previous keys).
+ * There is no default key: without this secret the scorer fails open with `keys-missing`.
+ */
+export async function readKeyRing(platform: Platform): Promise<Loaded<KeyRing>> {
+  let text: string | null;
+  try {
+    text = await platform.secret('cookie_keys');
+  } catch (error) {
+    return fail('secret-store-unavailable', errorText(error));
+  }
+  if (text === null || text.trim() === '') return fail('keys-missing', 'secret "cookie_keys" is not set: there is no default key');
+  try {
+    const doc = JSON.parse(text) as { active?: unknown; keys?: unknown };
+    if (!doc || typeof doc !== 'object' || !Array.isArray(doc.keys)) throw new ScorerError('INVALID_KEYS', 'expected {"active": id, "keys": [...]}');
+    const keys = doc.keys.map((entry: { id?: unknown; key?: unknown; grace_until?: unknown }, index: number) => {
+      if (typeof entry?.key !== 'string' || !/^[0-9a-fA-F]{64}$/.test(entry.key)) throw new ScorerError('INVALID_KEYS', `keys[${index}].key: expected 64 hex characters (32 bytes)`);
+      const graceUntilS = entry.grace_until === undefined ? undefined : parseInstant(`keys[${index}].grace_until`, entry.grace_until);
+      return { id: entry.id as number, key: hexToBytes(entry.key), ...(graceUntilS === undefined ? {} : { graceUntilS }) };
+    });
+    return { ok: true, value: createKeyRing({ activeKeyId: doc.active as number, keys }) };
+  } catch (error) {
+    // The message never contains key material: only field names and shapes.
+    return fail('keys-invalid', error instanceof SyntaxError ? 'secret "cookie_keys" is not valid JSON' : errorText(error));
+  }
+}
+
+/** The caller secret VCL sends in x-scorer-auth; null when unset. */
+export async function readCallerSecret(platform: Platform): Promise<Loaded<string | null>> {
+  try {
+    const secret = await platform.secret('caller_secret');
+    return { ok: true, value: secret === null || secret.length === 0 ? null : secret };
+  } catch (error) {
+    return fail('secret-store-unavailable', errorText(error));
+  }
+}
+
+export interface ModelChoice {
+  model: TransitionModel;
+  source: 'kv' | 'embedded';
+}
+
+/**
+ * KV item `current` names the model version in use; the document is `models/<version>`. No
+ * `current` means the model embedded at build. A `current` whose document is missing or invalid
+ * fails open: scoring with some other model than the operator chose would surprise them.
+ */
+export async function readModel(platform: Platform, embedded: TransitionModel): Promise<Loaded<ModelChoice>> {
+  let current: string | null;
+  try {
+    current = await platform.kvText('current');
+  } catch (error) {
+    return fail('model-store-unavailable', errorText(error));
+  }
+  if (current === null || current.trim() === '') return { ok: true, value: { model: embedded, source: 'embedded' } };
+  const version = current.trim();
+  if (version === embedded.version) return { ok: true, value: { model: embedded, source: 'embedded' } };
+  let text: string | null;
+  try {
+    text = await platform.kvText(`models/${version}`);
+  } catch (error) {
+    return fail('model-store-unavailable', errorText(error));
+  }
+  if (text === null) return fail('model-missing', `KV "current" names ${JSON.stringify(version)} but "models/${version}" does not exist`);
+  try {
+    const model = loadModel(JSON.parse(text));
+    if (model.version !== version) return fail('model-invalid', `"models/${version}" holds version ${JSON.stringify(model.version)}`);
+    return { ok: true, value: { model, source: 'kv' } };
+  } catch (error) {
+    return fail('model-invalid', error instanceof SyntaxError ? `"models/${version}" is not valid JSON` : errorText(error));
+  }
+}
+
+function parseInstant(where: string, value: unknown): number {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
+  if (typeof value === 'string') {
+    const ms = Date.parse(value);
+    if (Number.isFinite(ms) && /^\d{4}-\d{2}-\d{2}T/.test(value)) return Math.floor(ms / 1000);
+  }
+  throw new ScorerError('INVALID_KEYS', `${where}: expected an ISO 8601 instant or Unix seconds`);
+}
+
+export function errorText(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.length > 500 ? text.slice(0, 500) + '…' : text;
+}

@@ -1,0 +1,56 @@
+/**
+ * The Platform on Fastly Compute: the only file in src/ that imports fastly:* modules.
+ * Stores and counters are opened lazily, so a missing one fails only the requests that need it.
+ */
+import { ConfigStore } from 'fastly:config-store';
+import { RateCounter } from 'fastly:edge-rate-limiter';
+import { KVStore } from 'fastly:kv-store';
+import { Logger } from 'fastly:logger';
+import { SecretStore } from 'fastly:secret-store';
+import { STORE_NAMES, type Platform } from './platform.js';
+
+/** Counting windows of the edge rate counters, in seconds (the API allows 10–60). */
+const NEW_SESSION_WINDOW_S = 60;
+const COOKIE_USE_WINDOW_S = 60;
+
+export function fastlyPlatform(event: FetchEvent): Platform {
+  let config: ConfigStore | undefined;
+  let secrets: SecretStore | undefined;
+  let models: KVStore | undefined;
+  let newSessions: RateCounter | undefined;
+  let cookieUses: RateCounter | undefined;
+  const loggers = new Map<string, Logger>();
+  return {
+    config: (key) => (config ??= new ConfigStore(STORE_NAMES.config)).get(key),
+    secret: async (key) => {
+      const entry = await (secrets ??= new SecretStore(STORE_NAMES.secrets)).get(key);
+      return entry === null ? null : entry.plaintext();
+    },
+    kvText: async (key) => {
+      const entry = await (models ??= new KVStore(STORE_NAMES.models)).get(key);
+      return entry === null ? null : entry.text();
+    },
+    countNewSession: (clientKey) => {
+      newSessions ??= new RateCounter(STORE_NAMES.newSessionCounter);
+      newSessions.increment(clientKey, 1);
+      return newSessions.lookupCount(clientKey, NEW_SESSION_WINDOW_S);
+    },
+    countCookieUse: (cookieHash) => {
+      cookieUses ??= new RateCounter(STORE_NAMES.cookieUseCounter);
+      cookieUses.increment(cookieHash, 1);
+      // The counter lags the request just counted; never report less than this one.
+      return Math.max(1, cookieUses.lookupCount(cookieHash, COOKIE_USE_WINDOW_S));
+    },
+    log: (endpoint, line) => {
+      try {
+        let logger = loggers.get(endpoint);
+        if (!logger) loggers.set(endpoint, (logger = new Logger(endpoint)));
+        logger.log(line);
+      } catch (error) {
+        console.error(`log endpoint ${endpoint} unavailable: ${String(error)}`);
+      }
+    },
+    now: () => Date.now(),
+    ja4: () => event.client.tlsJA4 ?? null,
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * The header contract between the VCL service and the scorer (docs/headers.md). Every header the
+ * scorer reads or writes, apart from standard ones, starts with HEADER_PREFIX; VCL strips that
+ * prefix from client requests (no spoofing) and from client responses.
+ */
+export const HEADER_PREFIX = 'x-scorer-';
+
+export const REQUEST_HEADERS = {
+  /** The caller secret, proving the request comes from the VCL service. */
+  auth: 'x-scorer-auth',
+  /** The client's original method when the preflight itself is sent as GET (no body). */
+  originalMethod: 'x-scorer-original-method',
+  /** Set by Fastly to the client's address; forwarded by VCL. */
+  clientIp: 'fastly-client-ip',
+  cookie: 'cookie',
+  userAgent: 'user-agent',
+} as const;
+
+export const RESPONSE_HEADERS = {
+  score: 'x-scorer-score',
+  layer1: 'x-scorer-layer1',
+  layer2: 'x-scorer-layer2',
+  reasons: 'x-scorer-reasons',
+  cookieStatus: 'x-scorer-cookie-status',
+  cookieProblem: 'x-scorer-cookie-problem',
+  session: 'x-scorer-session',
+  pageClass: 'x-scorer-page-class',
+  model: 'x-scorer-model',
+  modelSource: 'x-scorer-model-source',
+  keyId: 'x-scorer-key-id',
+  setCookie: 'x-scorer-set-cookie',
+  mode: 'x-scorer-mode',
+  error: 'x-scorer-error',
+  version: 'x-scorer-version',
+} as const;
+
+/** Why the scorer answered without a score (value of x-scorer-error). docs/headers.md lists them. */
+export type FailOpenReason =
+  | 'caller-secret-missing'
+  | 'config-store-unavailable'
+  | 'config-invalid'
+  | 'secret-store-unavailable'
+  | 'keys-missing'
+  | 'keys-invalid'
+  | 'model-store-unavailable'
+  | 'model-missing'
+  | 'model-invalid'
+  | 'internal';

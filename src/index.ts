@@ -1,0 +1,14 @@
+/// <reference types="@fastly/js-compute" />
+/**
+ * Fastly Compute entry point. Module initialisation runs once, at build time, inside the Wizer
+ * snapshot: the embedded model, default classifier and default settings are parsed and validated
+ * here, never per request. Nothing random is drawn here (it would be frozen into the snapshot).
+ */
+import embeddedModel from '@session-scorer/core/model/placeholder.json' with { type: 'json' };
+import { createApp } from './app.js';
+import { prepareDefaults } from './config.js';
+import { fastlyPlatform } from './fastly-platform.js';
+
+const defaults = prepareDefaults(embeddedModel);
+
+addEventListener('fetch', (event) => event.respondWith(createApp(fastlyPlatform(event), defaults).handle(event.request)));
