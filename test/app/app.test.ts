@@ -1,0 +1,277 @@
+import { describe, expect, it } from 'vitest';
+import { createApp, HEALTH_PATH, readCookie } from '../../src/app.js';
+import { prepareDefaults } from '../../src/config.js';
+import { truncateIp } from '../../src/audit.js';
+import { APP_VERSION } from '../../src/version.js';
+import placeholder from '../../scorer-core/src/placeholder-model.json' with { type: 'json' };
+import { HAND_MODEL_DOC } from '../helpers/fixtures.js';
+import { fakePlatform, TEST_CALLER_SECRET, TEST_KEY2_HEX, TEST_KEY_HEX, testSecrets, type FakePlatformOptions } from '../helpers/fake-platform.js';
+import pkg from '../../package.json' with { type: 'json' };
+
+const defaults = prepareDefaults(placeholder);
+const ORIGIN = 'http://scorer.test';
+
+function setup(options: FakePlatformOptions = {}) {
+  const platform = fakePlatform({ config: {}, secrets: testSecrets(), kv: {}, ...options });
+  const app = createApp(platform, defaults);
+  const send = (path: string, headers: Record<string, string> = {}, init: RequestInit = {}) =>
+    app.handle(new Request(ORIGIN + path, { ...init, headers: { 'x-scorer-auth': TEST_CALLER_SECRET, 'user-agent': 'Mozilla/5.0 test', 'fastly-client-ip': '198.51.100.23', ...headers } }));
+  return { platform, app, send };
+}
+
+const cookieOf = (response: Response) => /^ss_session=([^;]+)/.exec(response.headers.get('x-scorer-set-cookie') ?? '')?.[1];
+const scoreHeaders = (response: Response) => Object.fromEntries([...response.headers].filter(([name]) => name.startsWith('x-scorer-')));
+
+describe('scorer app: preflight route', () => {
+  it('a new visitor gets a score of 0, a cookie and the full header contract', async () => {
+    const { send, platform } = setup();
+    const response = await send('/blog/some-post?utm=1');
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('');
+    const h = scoreHeaders(response);
+    expect(h).toMatchObject({
+      'x-scorer-score': '0',
+      'x-scorer-layer1': '0',
+      'x-scorer-layer2': '0',
+      'x-scorer-reasons': '',
+      'x-scorer-cookie-status': 'missing',
+      'x-scorer-page-class': 'listing',
+      'x-scorer-model': 'placeholder-uniform-1',
+      'x-scorer-model-source': 'embedded',
+      'x-scorer-key-id': '1',
+      'x-scorer-mode': 'monitor',
+      'x-scorer-version': APP_VERSION,
+    });
+    expect(h['x-scorer-session']).toMatch(/^[0-9a-f]{16}$/);
+    expect(h['x-scorer-set-cookie']).toMatch(/^ss_session=[A-Za-z0-9_-]{140}; Max-Age=21600; Path=\/; HttpOnly; SameSite=Lax; Secure$/);
+    expect(h['x-scorer-error']).toBeUndefined();
+    expect(platform.logs).toHaveLength(1);
+  });
+
+  it('returning with the cookie advances the same session', async () => {
+    const { send, platform } = setup();
+    const first = await send('/');
+    platform.clock.nowMs += 12_000;
+    const second = await send('/about', { cookie: `other=1; ss_session=${cookieOf(first)}; x=y` });
+    expect(second.headers.get('x-scorer-cookie-status')).toBe('ok');
+    expect(second.headers.get('x-scorer-session')).toBe(first.headers.get('x-scorer-session'));
+    expect(cookieOf(second)).not.toBe(cookieOf(first));
+  });
+
+  it('a tampered cookie scores 100', async () => {
+    const { send } = setup();
+    const value = cookieOf(await send('/'))!;
+    const tampered = value.slice(0, 30) + (value[30] === 'a' ? 'b' : 'a') + value.slice(31);
+    const response = await send('/', { cookie: `ss_session=${tampered}` });
+    expect(scoreHeaders(response)).toMatchObject({ 'x-scorer-score': '100', 'x-scorer-reasons': 'cookie_tampered', 'x-scorer-cookie-status': 'tampered', 'x-scorer-cookie-problem': 'authentication' });
+  });
+
+  it('a cookie under a key past its grace deadline is expired and starts a new session', async () => {
+    const old = setup();
+    const value = cookieOf(await old.send('/'))!;
+    const rotated = setup({ secrets: testSecrets({ active: 2, keys: [{ id: 2, key: TEST_KEY2_HEX }, { id: 1, key: TEST_KEY_HEX, grace_until: '2026-01-01T00:00:00Z' }] }) });
+    const response = await rotated.send('/', { cookie: `ss_session=${value}` });
+    expect(scoreHeaders(response)).toMatchObject({ 'x-scorer-cookie-status': 'expired', 'x-scorer-cookie-problem': 'past-grace', 'x-scorer-key-id': '2', 'x-scorer-score': '0' });
+    const inGrace = setup({ secrets: testSecrets({ active: 2, keys: [{ id: 2, key: TEST_KEY2_HEX }, { id: 1, key: TEST_KEY_HEX, grace_until: 1_900_000_000 }] }) });
+    const reopened = await inGrace.send('/', { cookie: `ss_session=${value}` });
+    expect(reopened.headers.get('x-scorer-cookie-status')).toBe('ok');
+    expect(reopened.headers.get('x-scorer-key-id')).toBe('2');
+  });
+
+  it('takes the original method from x-scorer-original-method and never reads the body', async () => {
+    const { send } = setup();
+    const response = await send('/comments', { 'x-scorer-original-method': 'POST' }, { method: 'GET' });
+    expect(response.headers.get('x-scorer-page-class')).toBe('form');
+    let pulled = false;
+    const body = new ReadableStream({ pull: () => void (pulled = true) }, { highWaterMark: 0 });
+    const post = await send('/comments', {}, { method: 'POST', body, duplex: 'half' } as RequestInit);
+    expect(post.headers.get('x-scorer-page-class')).toBe('form');
+    expect(pulled).toBe(false);
+  });
+
+  it('fake rate counter (Viceroy stubs the edge rate limiter): a client that keeps dropping its cookie scores 100', async () => {
+    const { send, platform } = setup();
+    const scores: string[] = [];
+    for (let i = 0; i < 5; i++) scores.push((await send('/')).headers.get('x-scorer-score')!);
+    expect(scores).toEqual(['0', '0', '0', '100', '100']);
+    expect([...platform.newSessionCounts.values()]).toEqual([5]);
+    // Another client (other IP) is counted separately.
+    expect((await send('/', { 'fastly-client-ip': '192.0.2.7' })).headers.get('x-scorer-score')).toBe('0');
+  });
+
+  it('fake rate counter (Viceroy stubs the edge rate limiter): replaying one cookie value scores 100', async () => {
+    const { send, platform } = setup();
+    const value = cookieOf(await send('/'))!;
+    const scores: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      platform.clock.nowMs += 5000;
+      scores.push((await send('/about', { cookie: `ss_session=${value}` })).headers.get('x-scorer-score')!);
+    }
+    expect(scores).toEqual(['0', '0', '0', '0', '100', '100']);
+  });
+
+  it('mode off answers without scoring or a cookie', async () => {
+    const { send, platform } = setup({ config: { mode: 'off' } });
+    const response = await send('/');
+    expect(scoreHeaders(response)).toEqual({ 'x-scorer-mode': 'off', 'x-scorer-version': APP_VERSION });
+    expect(platform.logs).toHaveLength(0);
+  });
+
+  it('config items shape the cookie and the rules', async () => {
+    const { send } = setup({ config: { mode: 'enforce', cookie_name: 'sid', cookie_domain: 'example.com', cookie_secure: 'false', settings: JSON.stringify({ session: { idleTimeoutS: 600 } }) } });
+    const response = await send('/');
+    expect(response.headers.get('x-scorer-set-cookie')).toMatch(/^sid=[A-Za-z0-9_-]{140}; Max-Age=600; Path=\/; HttpOnly; SameSite=Lax; Domain=example.com$/);
+    expect(response.headers.get('x-scorer-mode')).toBe('enforce');
+  });
+
+  it('uses a model from the KV Store when "current" names one', async () => {
+    const doc = { ...HAND_MODEL_DOC, version: 'kv-model-7' };
+    const { send } = setup({ kv: { current: 'kv-model-7', 'models/kv-model-7': JSON.stringify(doc) } });
+    const response = await send('/');
+    expect(scoreHeaders(response)).toMatchObject({ 'x-scorer-model': 'kv-model-7', 'x-scorer-model-source': 'kv' });
+  });
+});
+
+describe('scorer app: caller authentication', () => {
+  it('no or a wrong caller secret gets a bare 403 with no score', async () => {
+    const { app, platform } = setup();
+    for (const headers of [{}, { 'x-scorer-auth': 'wrong' }, { 'x-scorer-auth': TEST_CALLER_SECRET + 'x' }, { 'x-scorer-auth': TEST_CALLER_SECRET.slice(1) }]) {
+      const response = await app.handle(new Request(ORIGIN + '/', { headers }));
+      expect(response.status).toBe(403);
+      expect(scoreHeaders(response)).toEqual({});
+      expect(await response.text()).toBe('');
+    }
+    expect(platform.logs).toHaveLength(0);
+  });
+
+  it('without a configured caller secret every preflight is refused and says why', async () => {
+    const { send } = setup({ secrets: { cookie_keys: testSecrets().cookie_keys } });
+    const response = await send('/');
+    expect(response.status).toBe(403);
+    expect(response.headers.get('x-scorer-error')).toBe('caller-secret-missing');
+  });
+});
+
+describe('scorer app: fail open, never a 5xx', () => {
+  const cases: [string, FakePlatformOptions, string][] = [
+    ['invalid mode', { config: { mode: 'block-everyone' } }, 'config-invalid'],
+    ['invalid settings JSON', { config: { settings: '{"layer1":' } }, 'config-invalid'],
+    ['unknown setting', { config: { settings: '{"layer1":{"fastFloor":1}}' } }, 'config-invalid'],
+    ['invalid classifier', { config: { classifier: '{"rules":[{"class":"a","regex":"(a+)+"}],"defaultClass":"b"}' } }, 'config-invalid'],
+    ['config store missing', { config: 'unavailable' }, 'config-store-unavailable'],
+    ['no cookie keys', { secrets: { caller_secret: TEST_CALLER_SECRET } }, 'keys-missing'],
+    ['cookie keys not JSON', { secrets: { caller_secret: TEST_CALLER_SECRET, cookie_keys: 'k' } }, 'keys-invalid'],
+    ['short key', { secrets: testSecrets({ active: 1, keys: [{ id: 1, key: 'abcd' }] }) }, 'keys-invalid'],
+    ['active key absent', { secrets: testSecrets({ active: 3, keys: [{ id: 1, key: TEST_KEY_HEX, grace_until: 1 }] }) }, 'keys-invalid'],
+    ['model pointer to nothing', { kv: { current: 'v9' } }, 'model-missing'],
+    ['model not JSON', { kv: { current: 'v9', 'models/v9': '{' } }, 'model-invalid'],
+    ['model rows do not sum to 1', { kv: { current: 'v9', 'models/v9': JSON.stringify({ ...HAND_MODEL_DOC, version: 'v9', initial: [0.5, 0.5, 0.5] }) } }, 'model-invalid'],
+    ['model store missing', { kv: 'unavailable' }, 'model-store-unavailable'],
+  ];
+  for (const [name, options, reason] of cases) {
+    it(`${name} → 200 with x-scorer-error: ${reason}, no score, a log line`, async () => {
+      const { send, platform } = setup(options);
+      const response = await send('/');
+      expect(response.status).toBe(200);
+      expect(scoreHeaders(response)).toEqual({ 'x-scorer-error': reason, 'x-scorer-version': APP_VERSION });
+      expect(platform.logs).toHaveLength(1);
+      const line = JSON.parse(platform.logs[0]!.line);
+      expect(line).toMatchObject({ event: 'fail-open', error: reason });
+      expect(platform.logs[0]!.line).not.toContain(TEST_KEY_HEX.slice(0, 16));
+    });
+  }
+
+  it('a secret store that is unavailable refuses the caller (403) and says why', async () => {
+    const { send } = setup({ secrets: 'unavailable' });
+    const response = await send('/');
+    expect(response.status).toBe(403);
+    expect(response.headers.get('x-scorer-error')).toBe('secret-store-unavailable');
+  });
+
+  it('an exception anywhere (here: the clock) still answers 200 with x-scorer-error: internal', async () => {
+    const { send, platform } = setup();
+    platform.now = () => Number.NaN;
+    const response = await send('/');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-scorer-error')).toBe('internal');
+  });
+
+  it('hostile input gets a sane answer: a 32 KB cookie header, junk UTF-8, an 8 KB URL', async () => {
+    const { send } = setup();
+    const big = await send('/', { cookie: 'ss_session=' + 'A'.repeat(32 * 1024) });
+    expect(scoreHeaders(big)).toMatchObject({ 'x-scorer-cookie-status': 'tampered', 'x-scorer-cookie-problem': 'length', 'x-scorer-score': '100' });
+    const junk = await send('/', { cookie: 'ss_session=\u00ff\u00fe%00', 'user-agent': '\u00ff\u00e9\u00c3' });
+    expect(scoreHeaders(junk)).toMatchObject({ 'x-scorer-cookie-status': 'tampered', 'x-scorer-cookie-problem': 'encoding' });
+    const long = await send('/' + 'x'.repeat(8 * 1024));
+    expect(long.status).toBe(200);
+    expect(long.headers.get('x-scorer-score')).toBe('0');
+  });
+});
+
+describe('scorer app: audit log', () => {
+  it('one JSON line per scored request, with no cookie value, no secret, a truncated IP and capped, escaped fields', async () => {
+    const { send, platform } = setup({ config: { log_endpoint: 'my_audit' } });
+    const hostileUa = 'evil","score":100,"x":"\\' + 'u'.repeat(1000);
+    const response = await send('/a?q=secret-query', { 'user-agent': hostileUa, 'sec-fetch-mode': 'navigate', 'accept-language': 'fr' });
+    const cookie = cookieOf(response)!;
+    expect(platform.logs).toHaveLength(1);
+    const { endpoint, line } = platform.logs[0]!;
+    expect(endpoint).toBe('my_audit');
+    expect(line.split('\n')).toHaveLength(1);
+    const record = JSON.parse(line);
+    expect(record).toMatchObject({ event: 'scored', mode: 'monitor', score: 0, ip: '198.51.100.0', path: '/a', method: 'GET', cookie: 'missing', key_id: 1, model: 'placeholder-uniform-1', sec_fetch_mode: 'navigate', accept_language: true, new_session: true });
+    expect(record.sid).toBe(response.headers.get('x-scorer-session'));
+    expect(record.ua.length).toBeLessThanOrEqual(257);
+    expect(line).not.toContain(cookie);
+    expect(line).not.toContain(TEST_CALLER_SECRET);
+    expect(line).not.toContain('secret-query');
+  });
+
+  it('truncates addresses to their network', () => {
+    expect(truncateIp('203.0.113.77')).toBe('203.0.113.0');
+    expect(truncateIp('2001:db8:abcd:12:1:2:3:4')).toBe('2001:db8:abcd::/48');
+    expect(truncateIp('::1')).toBe('::/48');
+    expect(truncateIp('not an ip')).toBe('invalid');
+    expect(truncateIp(null)).toBeNull();
+  });
+});
+
+describe('scorer app: health', () => {
+  it('reports version, model and source, key ids (never key bytes) and config validity', async () => {
+    const { app } = setup({ secrets: testSecrets({ active: 2, keys: [{ id: 2, key: TEST_KEY2_HEX }, { id: 1, key: TEST_KEY_HEX, grace_until: 1_900_000_000 }] }) });
+    const response = await app.handle(new Request(ORIGIN + HEALTH_PATH));
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    expect(JSON.parse(text)).toEqual({
+      service: 'session-scorer',
+      version: APP_VERSION,
+      config: { valid: true, mode: 'monitor', cookie: 'ss_session' },
+      keys: { valid: true, active: 2, ids: [{ id: 2, active: true }, { id: 1, active: false, graceUntilS: 1_900_000_000 }] },
+      model: { valid: true, version: 'placeholder-uniform-1', source: 'embedded', placeholder: true },
+    });
+    expect(text).not.toContain(TEST_KEY_HEX.slice(0, 8));
+  });
+
+  it('is 503 with the reasons when something is wrong', async () => {
+    const { app } = setup({ secrets: {}, config: { mode: 'x' } });
+    const response = await app.handle(new Request(ORIGIN + HEALTH_PATH));
+    expect(response.status).toBe(503);
+    const body = await response.json();
+    expect(body.config).toMatchObject({ valid: false, error: 'config-invalid' });
+    expect(body.keys).toMatchObject({ valid: false, error: 'keys-missing' });
+  });
+
+  it('APP_VERSION follows package.json', () => {
+    expect(APP_VERSION).toBe(pkg.version);
+  });
+});
+
+describe('cookie header parsing', () => {
+  it('finds the first cookie of the name, ignoring others and spacing', () => {
+    expect(readCookie('a=1; ss_session=xyz; ss_session=second', 'ss_session')).toBe('xyz');
+    expect(readCookie('ss_sessionx=1;ss_session = v ', 'ss_session')).toBe('v');
+    expect(readCookie('novalue; ss=', 'ss')).toBe('');
+    expect(readCookie(null, 'ss')).toBeUndefined();
+    expect(readCookie('a=1', 'ss')).toBeUndefined();
+  });
+});

@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HAND_MODEL_DOC } from '../helpers/fixtures.js';
+import { TEST_CALLER_SECRET, TEST_KEY2_HEX, TEST_KEY_HEX, testSecrets } from '../helpers/fake-platform.js';
+import { startScenario, viceroyBin, viceroyRequired, type RunningScorer } from './viceroy-harness.js';
+
+// The real wasm (js-compute runtime, @noble AES-GCM, Fastly stores) on Viceroy, over HTTP.
+describe.runIf(viceroyBin !== null || viceroyRequired)('scorer wasm on Viceroy', () => {
+  const scorers: Record<string, RunningScorer> = {};
+  beforeAll(async () => {
+    const started = await Promise.all([
+      startScenario('normal', { secrets: testSecrets() }),
+      startScenario('rotated', { secrets: testSecrets({ active: 2, keys: [{ id: 2, key: TEST_KEY2_HEX }, { id: 1, key: TEST_KEY_HEX, grace_until: '2026-01-01T00:00:00Z' }] }) }),
+      startScenario('broken-config', { config: { mode: 'sometimes', settings: '{not json' }, secrets: testSecrets() }),
+      startScenario('no-key', { secrets: { caller_secret: TEST_CALLER_SECRET } }),
+      startScenario('bad-model', { secrets: testSecrets(), kv: { current: 'v2', 'models/v2': JSON.stringify({ ...HAND_MODEL_DOC, version: 'v2', matrix: [[1]] }) } }),
+      startScenario('kv-model', { secrets: testSecrets(), kv: { current: 'hand-3', 'models/hand-3': JSON.stringify(HAND_MODEL_DOC) } }),
+    ]);
+    ['normal', 'rotated', 'broken-config', 'no-key', 'bad-model', 'kv-model'].forEach((name, i) => (scorers[name] = started[i]!));
+  }, 300_000);
+  afterAll(async () => {
+    await Promise.all(Object.values(scorers).map((s) => s.stop()));
+  });
+
+  const send = (scenario: string, path: string, headers: Record<string, string> = {}) =>
+    fetch(scorers[scenario]!.url + path, { headers: { 'x-scorer-auth': TEST_CALLER_SECRET, 'user-agent': 'Mozilla/5.0 edge-test', 'fastly-client-ip': '198.51.100.4', ...headers } });
+  const cookieOf = (r: Response) => /^ss_session=([^;]+)/.exec(r.headers.get('x-scorer-set-cookie') ?? '')?.[1];
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('a new visitor gets a cookie and a low score; returning with it advances the state', async () => {
+    const first = await send('normal', '/');
+    expect(first.status).toBe(200);
+    expect(first.headers.get('x-scorer-score')).toBe('0');
+    expect(first.headers.get('x-scorer-cookie-status')).toBe('missing');
+    expect(first.headers.get('x-scorer-set-cookie')).toMatch(/^ss_session=[A-Za-z0-9_-]{140}; Max-Age=21600; Path=\/; HttpOnly; SameSite=Lax; Secure$/);
+    await sleep(700);
+    const second = await send('normal', '/about', { cookie: `ss_session=${cookieOf(first)}` });
+    expect(second.headers.get('x-scorer-cookie-status')).toBe('ok');
+    expect(second.headers.get('x-scorer-session')).toBe(first.headers.get('x-scorer-session'));
+    expect(second.headers.get('x-scorer-score')).toBe('0');
+    // The audit log line reached the log endpoint (Viceroy prints "endpoint :: line").
+    const lines = scorers.normal!.output.filter((l) => l.startsWith('scorer_audit :: '));
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    expect(JSON.parse(lines.at(-1)!.slice('scorer_audit :: '.length))).toMatchObject({ event: 'scored', cookie: 'ok', ip: '198.51.100.0' });
+  });
+
+  it('a tampered cookie scores 100', async () => {
+    const value = cookieOf(await send('normal', '/'))!;
+    const tampered = value.slice(0, 40) + (value[40] === 'Q' ? 'R' : 'Q') + value.slice(41);
+    const response = await send('normal', '/', { cookie: `ss_session=${tampered}` });
+    expect(response.headers.get('x-scorer-score')).toBe('100');
+    expect(response.headers.get('x-scorer-reasons')).toBe('cookie_tampered');
+  });
+
+  it('a cookie under a rotated-out key (past grace) is expired', async () => {
+    const value = cookieOf(await send('normal', '/'))!;
+    const response = await send('rotated', '/', { cookie: `ss_session=${value}` });
+    expect(response.headers.get('x-scorer-cookie-status')).toBe('expired');
+    expect(response.headers.get('x-scorer-cookie-problem')).toBe('past-grace');
+    expect(response.headers.get('x-scorer-key-id')).toBe('2');
+  });
+
+  it('a browsing script faster than the floor raises fast_browsing', async () => {
+    let cookie = cookieOf(await send('normal', '/'));
+    let last: Response | undefined;
+    for (let i = 0; i < 8; i++) {
+      last = await send('normal', `/2024/post-${i}`, { cookie: `ss_session=${cookie}` });
+      cookie = cookieOf(last);
+    }
+    expect(last!.headers.get('x-scorer-reasons')).toContain('fast_browsing');
+    expect(Number(last!.headers.get('x-scorer-score'))).toBeGreaterThanOrEqual(80);
+  });
+
+  it('robotic, regular dwell raises dwell_regular', async () => {
+    let cookie = cookieOf(await send('normal', '/'));
+    let last: Response | undefined;
+    for (let i = 0; i < 7; i++) {
+      await sleep(600);
+      last = await send('normal', i % 2 ? '/' : `/about-${i}`, { cookie: `ss_session=${cookie}` });
+      cookie = cookieOf(last);
+    }
+    expect(last!.headers.get('x-scorer-reasons')).toContain('dwell_regular');
+    expect(last!.headers.get('x-scorer-reasons')).not.toContain('fast_browsing');
+  }, 20_000);
+
+  it('no caller secret → 403, no score', async () => {
+    const response = await fetch(scorers.normal!.url + '/', { headers: { 'user-agent': 'x' } });
+    expect(response.status).toBe(403);
+    expect(response.headers.get('x-scorer-score')).toBeNull();
+  });
+
+  it('broken config, missing key, bad model → 200 fail-open with the reason, never a 5xx', async () => {
+    for (const [scenario, reason] of [['broken-config', 'config-invalid'], ['no-key', 'keys-missing'], ['bad-model', 'model-invalid']] as const) {
+      const response = await send(scenario, '/');
+      expect(response.status, scenario).toBe(200);
+      expect(response.headers.get('x-scorer-error'), scenario).toBe(reason);
+      expect(response.headers.get('x-scorer-score'), scenario).toBeNull();
+    }
+    const health = await fetch(scorers['no-key']!.url + '/.scorer/health');
+    expect(health.status).toBe(503);
+    expect((await health.json()).keys.error).toBe('keys-missing');
+  });
+
+  it('reads the model from the KV Store', async () => {
+    const response = await send('kv-model', '/');
+    expect(response.headers.get('x-scorer-model')).toBe('hand-3');
+    expect(response.headers.get('x-scorer-model-source')).toBe('kv');
+  });
+
+  it('a 32 KB cookie header, junk bytes and an 8 KB URL get sane answers', async () => {
+    const big = await send('normal', '/', { cookie: 'ss_session=' + 'B'.repeat(32 * 1024) });
+    expect(big.status).toBe(200);
+    expect(big.headers.get('x-scorer-cookie-status')).toBe('tampered');
+    const junk = await send('normal', '/', { cookie: 'ss_session=%FF%FE\u00e9\u00ff', 'user-agent': '\u00ff\u00fe' });
+    expect(junk.status).toBe(200);
+    expect(junk.headers.get('x-scorer-cookie-status')).toBe('tampered');
+    // 8 KB is the whole URL: Fastly's limit. (js-compute answers 500 before any app code for a
+    // longer one, "init_request: Buffer length error"; the edge never forwards such a URL.)
+    const base = scorers.normal!.url + '/';
+    const long = await send('normal', '/' + 'p'.repeat(8192 - base.length));
+    expect(base.length + 8192 - base.length).toBe(8192);
+    expect(long.status).toBe(200);
+    expect(long.headers.get('x-scorer-score')).toBe('0');
+  });
+
+  it('health reports the model, its source and the key ids', async () => {
+    const response = await fetch(scorers.rotated!.url + '/.scorer/health');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ model: { version: 'placeholder-uniform-1', source: 'embedded', placeholder: true }, keys: { active: 2, ids: [{ id: 2, active: true }, { id: 1, active: false }] } });
+  });
+});
