@@ -5,7 +5,7 @@
  * Fail open: any configuration, store or internal problem answers 200 with no score and an
  * x-scorer-error reason (plus a log line), never a 5xx. Unauthenticated callers get a bare 403.
  */
-import { createScorer, equalBytesConstantTime, shortHash, type Decision } from '@session-scorer/core';
+import { bytesToHex, createScorer, equalBytesConstantTime, shortHash as coreShortHash, type Decision } from '@session-scorer/core';
 import { Router } from 'itty-router';
 import { auditLine, capped, truncateIp, type AuditRecord } from './audit.js';
 import { errorText, readCallerSecret, readConfig, readKeyRing, readModel, type AppConfig, type Defaults } from './config.js';
@@ -35,6 +35,9 @@ export function createApp(platform: Platform, defaults: Defaults): App {
 }
 
 async function score(platform: Platform, defaults: Defaults, request: Request): Promise<Response> {
+  // Store reads start together; nothing is used before the caller is authenticated.
+  const pendingKeys = readKeyRing(platform);
+  const pendingModel = readModel(platform, defaults.model);
   const caller = await readCallerSecret(platform);
   if (!caller.ok) return forbidden(caller.reason);
   if (caller.value === null) return forbidden('caller-secret-missing');
@@ -46,22 +49,26 @@ async function score(platform: Platform, defaults: Defaults, request: Request): 
   if (mode === 'off') {
     return new Response(null, { status: 200, headers: { [RS.mode]: 'off', [RS.version]: APP_VERSION } });
   }
-  const [keys, model] = await Promise.all([readKeyRing(platform), readModel(platform, defaults.model)]);
+  const [keys, model] = await Promise.all([pendingKeys, pendingModel]);
   if (!keys.ok) return failOpen(platform, logEndpoint, mode, request, keys.reason, keys.detail);
   if (!model.ok) return failOpen(platform, logEndpoint, mode, request, model.reason, model.detail);
 
   const scorer = createScorer({ keyRing: keys.value, realm: config.value.cookie.realm, model: model.value.model, settings: config.value.settings, classifier: config.value.classifier });
   const { headers } = request;
   const cookie = readCookie(headers.get(RQ.cookie), config.value.cookie.name);
-  const clientKey = shortHash(`${headers.get(RQ.clientIp) ?? ''}\n${headers.get(RQ.userAgent) ?? ''}`);
+  // The counters are only touched when decide() needs them: a new session (keyed by a hash of
+  // client address and User-Agent), or a cookie that opened (keyed by its header and nonce,
+  // which are unique to each sealed value, so no hashing is needed).
   const decision = scorer.decide({
     nowMs: Math.floor(platform.now()),
     method: headers.get(RQ.originalMethod) ?? request.method,
     path: pathOf(request.url),
     cookie,
-    recentNewSessions: () => platform.countNewSession(clientKey),
-    sameCookieRequests: () => platform.countCookieUse(shortHash(cookie ?? '')),
+    recentNewSessions: () => platform.countNewSession(coreShortHash(`${headers.get(RQ.clientIp) ?? ''}\n${headers.get(RQ.userAgent) ?? ''}`)),
+    sameCookieRequests: () => platform.countCookieUse((cookie ?? '').slice(0, COOKIE_NONCE_PREFIX)),
   });
+  // Same value as scorer-core's sessionIdHash (first 8 bytes of SHA-256, hex), hashed natively.
+  const sessionHash = await shortHash(platform, decision.state.sessionId);
 
   const response = new Response(null, {
     status: 200,
@@ -72,7 +79,7 @@ async function score(platform: Platform, defaults: Defaults, request: Request): 
       [RS.reasons]: decision.reasons.join(','),
       [RS.cookieStatus]: decision.cookieStatus,
       ...(decision.cookieProblem ? { [RS.cookieProblem]: decision.cookieProblem } : {}),
-      [RS.session]: decision.session.idHash,
+      [RS.session]: sessionHash,
       [RS.pageClass]: decision.pageClass,
       [RS.model]: headerSafe(decision.modelVersion),
       [RS.modelSource]: model.value.source,
@@ -82,7 +89,8 @@ async function score(platform: Platform, defaults: Defaults, request: Request): 
       [RS.version]: APP_VERSION,
     },
   });
-  platform.log(logEndpoint, auditLine({ ...requestFields(platform, request), time: new Date(platform.now()).toISOString(), event: 'scored', mode, ...decisionFields(decision), model_source: model.value.source }));
+  const nowMs = platform.now();
+  platform.log(logEndpoint, () => auditLine({ ...requestFields(platform, request), time: new Date(nowMs).toISOString(), event: 'scored', mode, ...decisionFields(decision), sid: sessionHash, model_source: model.value.source }));
   return response;
 }
 
@@ -104,7 +112,8 @@ async function health(platform: Platform, defaults: Defaults): Promise<Response>
 
 function failOpen(platform: Platform, logEndpoint: string, mode: string, request: Request, reason: FailOpenReason, detail: string): Response {
   try {
-    platform.log(logEndpoint, auditLine({ ...requestFields(platform, request), time: new Date(platform.now()).toISOString(), event: 'fail-open', mode, error: reason, detail: capped(detail, 500)! }));
+    const nowMs = platform.now();
+    platform.log(logEndpoint, () => auditLine({ ...requestFields(platform, request), time: new Date(nowMs).toISOString(), event: 'fail-open', mode, error: reason, detail: capped(detail, 500)! }));
   } catch {
     // Logging must never turn a fail-open answer into an error.
   }
@@ -115,9 +124,16 @@ function forbidden(reason?: FailOpenReason): Response {
   return new Response(null, { status: 403, headers: reason ? { [RS.error]: reason } : {} });
 }
 
+const encoder = new TextEncoder();
+/** Characters of a cookie value that cover its 2-byte header and 12-byte nonce (14 bytes → 19 characters). */
+const COOKIE_NONCE_PREFIX = 19;
+
+async function shortHash(platform: Platform, data: Uint8Array): Promise<string> {
+  return bytesToHex((await platform.sha256(data)).subarray(0, 8));
+}
+
 /** Constant-time for equal lengths; the secret's length is not treated as secret. */
 function secretsEqual(given: string, expected: string): boolean {
-  const encoder = new TextEncoder();
   return equalBytesConstantTime(encoder.encode(given), encoder.encode(expected));
 }
 
@@ -179,7 +195,6 @@ function decisionFields(decision: Decision): Partial<AuditRecord> {
     reasons: decision.reasons,
     cookie: decision.cookieStatus,
     ...(decision.cookieProblem ? { cookie_problem: decision.cookieProblem } : {}),
-    sid: decision.session.idHash,
     new_session: decision.session.isNew,
     page_class: decision.pageClass,
     model: decision.modelVersion,

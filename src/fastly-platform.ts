@@ -20,6 +20,19 @@ export function fastlyPlatform(event: FetchEvent): Platform {
   let newSessions: RateCounter | undefined;
   let cookieUses: RateCounter | undefined;
   const loggers = new Map<string, Logger>();
+  // Log lines are built and written after the response is on its way (event.waitUntil).
+  const pending: { endpoint: string; line: () => string }[] = [];
+  const flush = () => {
+    for (const { endpoint, line } of pending.splice(0)) {
+      try {
+        let logger = loggers.get(endpoint);
+        if (!logger) loggers.set(endpoint, (logger = new Logger(endpoint)));
+        logger.log(line());
+      } catch (error) {
+        console.error(`log endpoint ${endpoint} unavailable: ${String(error)}`);
+      }
+    }
+  };
   return {
     config: (key) => (config ??= new ConfigStore(STORE_NAMES.config)).get(key),
     secret: async (key) => {
@@ -42,14 +55,10 @@ export function fastlyPlatform(event: FetchEvent): Platform {
       return Math.max(1, cookieUses.lookupCount(cookieHash, COOKIE_USE_WINDOW_S));
     },
     log: (endpoint, line) => {
-      try {
-        let logger = loggers.get(endpoint);
-        if (!logger) loggers.set(endpoint, (logger = new Logger(endpoint)));
-        logger.log(line);
-      } catch (error) {
-        console.error(`log endpoint ${endpoint} unavailable: ${String(error)}`);
-      }
+      pending.push({ endpoint, line });
+      if (pending.length === 1) event.waitUntil(new Promise<void>((resolve) => setTimeout(() => (flush(), resolve()), 0)));
     },
+    sha256: async (data) => new Uint8Array(await crypto.subtle.digest('SHA-256', data)),
     now: () => Date.now(),
     ja4: () => event.client.tlsJA4 ?? null,
   };

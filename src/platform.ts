@@ -13,8 +13,13 @@ export interface Platform {
   countNewSession(clientKey: string): number;
   /** Edge rate counter of requests per cookie value hash: adds one, returns the count in the window. */
   countCookieUse(cookieHash: string): number;
-  /** One line to a named log endpoint. Must not throw. */
-  log(endpoint: string, line: string): void;
+  /**
+   * One line to a named log endpoint, built by `line` (called at most once, possibly after the
+   * response has been sent: the platform may defer it). Must not throw.
+   */
+  log(endpoint: string, line: () => string): void;
+  /** SHA-256, natively where the platform has it (crypto.subtle.digest on Fastly). */
+  sha256(data: Uint8Array): Promise<Uint8Array>;
   /** Unix milliseconds. */
   now(): number;
   /** TLS fingerprint of the client connection, when the platform has one (Viceroy has none). */

@@ -44,7 +44,9 @@ export function createKeyRing(config: KeyRingConfig, options: AesGcmOptions = {}
     throw new ScorerError('NO_KEYS', 'no cookie keys configured: scorer-core has no default key; configure at least one 32-byte key and its id');
   }
   assertInteger('activeKeyId', config.activeKeyId, 0, 255);
-  const entries = new Map<number, { cipher: AesGcmContext; graceUntilS?: number }>();
+  // Ciphers (key schedule + GHASH table) are built on first use: a fresh edge sandbox usually
+  // needs only the active key's.
+  const entries = new Map<number, { cipher: () => AesGcmContext; graceUntilS?: number }>();
   config.keys.forEach((entry, index) => {
     assertInteger(`keys[${index}].id`, entry.id, 0, 255);
     assertBytes(`keys[${index}].key`, entry.key, AES_KEY_LENGTH);
@@ -56,7 +58,9 @@ export function createKeyRing(config: KeyRingConfig, options: AesGcmOptions = {}
     if (entry.id !== config.activeKeyId && entry.graceUntilS === undefined) {
       throw new ScorerError('MISSING_GRACE', `keys[${index}] (id ${entry.id}) is a previous key and needs graceUntilS, the instant after which its cookies are expired`);
     }
-    entries.set(entry.id, { cipher: createAesGcm(entry.key, options), ...(entry.graceUntilS === undefined ? {} : { graceUntilS: entry.graceUntilS }) });
+    const key = entry.key.slice();
+    let cipher: AesGcmContext | undefined;
+    entries.set(entry.id, { cipher: () => (cipher ??= createAesGcm(key, options)), ...(entry.graceUntilS === undefined ? {} : { graceUntilS: entry.graceUntilS }) });
   });
   const active = entries.get(config.activeKeyId);
   if (!active) throw new ScorerError('NO_ACTIVE_KEY', `activeKeyId ${config.activeKeyId} is not among the configured key ids [${[...entries.keys()].join(', ')}]`);
@@ -66,13 +70,13 @@ export function createKeyRing(config: KeyRingConfig, options: AesGcmOptions = {}
     activeKeyId,
     describe: () =>
       [...entries].map(([id, entry]) => ({ id, active: id === activeKeyId, ...(entry.graceUntilS === undefined ? {} : { graceUntilS: entry.graceUntilS }) })),
-    active: () => ({ id: activeKeyId, cipher: active.cipher }),
+    active: () => ({ id: activeKeyId, cipher: active.cipher() }),
     lookup(id, nowS) {
       const entry = entries.get(id);
       if (!entry) return { status: 'unknown', id };
-      if (id === activeKeyId) return { status: 'active', id, cipher: entry.cipher };
+      if (id === activeKeyId) return { status: 'active', id, cipher: entry.cipher() };
       const graceUntilS = entry.graceUntilS!;
-      return nowS <= graceUntilS ? { status: 'grace', id, cipher: entry.cipher, graceUntilS } : { status: 'past-grace', id, graceUntilS };
+      return nowS <= graceUntilS ? { status: 'grace', id, cipher: entry.cipher(), graceUntilS } : { status: 'past-grace', id, graceUntilS };
     },
   };
 }

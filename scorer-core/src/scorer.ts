@@ -194,7 +194,17 @@ export function createScorer(options: ScorerOptions): Scorer {
     const verdict = combine(layer1Rules, [transitionScore(transitions, settings.layer2)], settings.combine);
 
     const value = codec.seal(state);
-    const session: Decision['session'] = { idHash: sessionIdHash(state.sessionId), isNew: previous === null, rotated };
+    const sessionId = state.sessionId;
+    let idHash: string | undefined;
+    const session: Decision['session'] = {
+      // Computed on first read: a caller with a native SHA-256 (Fastly's crypto.subtle) can
+      // hash state.sessionId itself and skip the pure-JS hash here.
+      get idHash() {
+        return (idHash ??= sessionIdHash(sessionId));
+      },
+      isNew: previous === null,
+      rotated,
+    };
     if (opened.kind === 'ok' && opened.needsReseal) session.rekeyedFromKeyId = opened.keyId;
     const decision: Decision = {
       score: verdict.score,

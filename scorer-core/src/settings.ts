@@ -141,8 +141,12 @@ const RANGES: { [S in keyof ScorerSettings]: { [K in keyof ScorerSettings[S]]: R
   combine: { layer1Weight: [0, 1, false], layer2Weight: [0, 1, false] },
 };
 
+const resolved = new WeakSet<object>();
+
 /** Merges overrides onto the defaults and validates the result; throws one ScorerError listing every problem. */
 export function resolveSettings(overrides: unknown = {}): ScorerSettings {
+  // Settings this function already produced are valid and frozen: reuse them as they are.
+  if (typeof overrides === 'object' && overrides !== null && resolved.has(overrides)) return overrides as ScorerSettings;
   const problems: string[] = [];
   if (overrides === null || typeof overrides !== 'object' || Array.isArray(overrides)) {
     throw new ScorerError('INVALID_SETTINGS', `settings expected an object, got ${overrides === null ? 'null' : Array.isArray(overrides) ? 'an array' : typeof overrides}`);
@@ -184,7 +188,9 @@ export function resolveSettings(overrides: unknown = {}): ScorerSettings {
     if (session.idleTimeoutS > session.maxAgeS) problems.push(`"session.idleTimeoutS" (${session.idleTimeoutS}) must be ≤ "session.maxAgeS" (${session.maxAgeS})`);
   }
   if (problems.length > 0) throw new ScorerError('INVALID_SETTINGS', `invalid scorer settings:\n- ${problems.join('\n- ')}`);
-  return deepFreeze(settings);
+  const frozen = deepFreeze(settings);
+  resolved.add(frozen);
+  return frozen;
 }
 
 function deepFreeze<T extends object>(value: T): T {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createCookieCodec, createKeyRing, hexToBytes, sessionIdHash } from '../../scorer-core/src/index.js';
 import { createApp, HEALTH_PATH, readCookie } from '../../src/app.js';
 import { prepareDefaults } from '../../src/config.js';
 import { truncateIp } from '../../src/audit.js';
@@ -46,6 +47,15 @@ describe('scorer app: preflight route', () => {
     expect(h['x-scorer-set-cookie']).toMatch(/^ss_session=[A-Za-z0-9_-]{140}; Max-Age=21600; Path=\/; HttpOnly; SameSite=Lax; Secure$/);
     expect(h['x-scorer-error']).toBeUndefined();
     expect(platform.logs).toHaveLength(1);
+  });
+
+  it('x-scorer-session is scorer-core\'s sessionIdHash of the id in the cookie, hashed natively', async () => {
+    const { send } = setup();
+    const response = await send('/');
+    const codec = createCookieCodec({ keyRing: createKeyRing({ activeKeyId: 1, keys: [{ id: 1, key: hexToBytes(TEST_KEY_HEX) }] }), realm: 'ss_session' });
+    const opened = codec.open(cookieOf(response)!, 1_795_000_000_000);
+    if (opened.kind !== 'ok') throw new Error(opened.kind);
+    expect(response.headers.get('x-scorer-session')).toBe(sessionIdHash(opened.state.sessionId));
   });
 
   it('returning with the cookie advances the same session', async () => {
@@ -135,7 +145,7 @@ describe('scorer app: preflight route', () => {
 describe('scorer app: caller authentication', () => {
   it('no or a wrong caller secret gets a bare 403 with no score', async () => {
     const { app, platform } = setup();
-    for (const headers of [{}, { 'x-scorer-auth': 'wrong' }, { 'x-scorer-auth': TEST_CALLER_SECRET + 'x' }, { 'x-scorer-auth': TEST_CALLER_SECRET.slice(1) }]) {
+    for (const headers of [{} as Record<string, string>, { 'x-scorer-auth': 'wrong' }, { 'x-scorer-auth': TEST_CALLER_SECRET + 'x' }, { 'x-scorer-auth': TEST_CALLER_SECRET.slice(1) }]) {
       const response = await app.handle(new Request(ORIGIN + '/', { headers }));
       expect(response.status).toBe(403);
       expect(scoreHeaders(response)).toEqual({});
@@ -256,7 +266,7 @@ describe('scorer app: health', () => {
     const { app } = setup({ secrets: {}, config: { mode: 'x' } });
     const response = await app.handle(new Request(ORIGIN + HEALTH_PATH));
     expect(response.status).toBe(503);
-    const body = await response.json();
+    const body = (await response.json()) as { config: unknown; keys: unknown };
     expect(body.config).toMatchObject({ valid: false, error: 'config-invalid' });
     expect(body.keys).toMatchObject({ valid: false, error: 'keys-missing' });
   });

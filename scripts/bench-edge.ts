@@ -1,0 +1,114 @@
+/**
+ * npm run bench:edge [-- --json] [-- --requests N]
+ *
+ * Loopback latency of the scorer wasm against a hello-world wasm built the same way, both on
+ * Viceroy, over the same request mix, requests interleaved so both see the same machine state.
+ * Prints a table, or with --json one JSON object (scorer_p50_ms, hello_p50_ms, ratio, …).
+ */
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+// @ts-expect-error plain ESM helper
+import { buildWasm, ensureViceroy, freePort, ROOT, startViceroy } from './lib/viceroy.mjs';
+
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const requestsArg = args.indexOf('--requests');
+const REQUESTS = requestsArg >= 0 ? Number(args[requestsArg + 1]) : 600;
+const log = (...parts: unknown[]) => (json ? console.error(...parts) : console.log(...parts));
+
+const viceroy: string = ensureViceroy();
+log('building bin/main.wasm and bin/hello.wasm …');
+buildWasm('src/index.ts', 'bin/main.wasm');
+buildWasm('scripts/bench/hello.ts', 'bin/hello.wasm');
+
+// Dev-only secrets, the same as the committed example files use.
+const secrets = JSON.parse((await import('node:fs')).readFileSync(join(ROOT, 'config/secret-store.example.json'), 'utf8')) as Record<string, string>;
+const dir = mkdtempSync(join(tmpdir(), 'scorer-bench-'));
+const manifest = join(dir, 'fastly.toml');
+writeFileSync(join(dir, 'config.json'), JSON.stringify({ mode: 'monitor' }));
+writeFileSync(join(dir, 'secrets.json'), JSON.stringify(secrets));
+writeFileSync(join(dir, 'kv.json'), '{}');
+writeFileSync(
+  manifest,
+  `manifest_version = 3\nname = "bench"\nlanguage = "javascript"\n` +
+    `[local_server.config_stores.scorer_config]\nfile = ${JSON.stringify(join(dir, 'config.json'))}\nformat = "json"\n` +
+    `[local_server.secret_stores.scorer_secrets]\nfile = ${JSON.stringify(join(dir, 'secrets.json'))}\nformat = "json"\n` +
+    `[local_server.kv_stores.scorer_models]\nfile = ${JSON.stringify(join(dir, 'kv.json'))}\nformat = "json"\n`,
+);
+log('starting both on Viceroy (compiling the wasm takes a while) …');
+const [scorer, hello] = await Promise.all([
+  startViceroy({ bin: viceroy, manifest, wasm: 'bin/main.wasm', port: await freePort() }),
+  startViceroy({ bin: viceroy, manifest, wasm: 'bin/hello.wasm', port: await freePort() }),
+]);
+
+// The mix: 20 simulated visitors, each browsing a few pages with its cookie, some without one.
+const PATHS = ['/', '/about', '/blog/2024/05/post', '/tag/edge', '/search', '/products/blue-shoe', '/api/v1/items', '/robots.txt'];
+const cookies = new Map<number, string>();
+function requestFor(i: number): { path: string; headers: Record<string, string>; visitor: number } {
+  const visitor = i % 20;
+  const headers: Record<string, string> = {
+    'x-scorer-auth': secrets.caller_secret!,
+    'user-agent': `Mozilla/5.0 bench-visitor-${visitor}`,
+    'fastly-client-ip': `198.51.100.${visitor}`,
+    'accept-language': 'en',
+  };
+  const cookie = cookies.get(visitor);
+  if (cookie && i % 9 !== 0) headers.cookie = `ss_session=${cookie}`;
+  return { path: PATHS[i % PATHS.length]!, headers, visitor };
+}
+
+async function timed(base: string, i: number, remember: boolean): Promise<number> {
+  const { path, headers, visitor } = requestFor(i);
+  const started = performance.now();
+  const response = await fetch(base + path, { headers });
+  await response.arrayBuffer();
+  const elapsed = performance.now() - started;
+  if (response.status !== 200) throw new Error(`${base}${path}: HTTP ${response.status}`);
+  if (remember) {
+    const value = /^ss_session=([^;]+)/.exec(response.headers.get('x-scorer-set-cookie') ?? '')?.[1];
+    if (value) cookies.set(visitor, value);
+    else throw new Error(`scorer answered without a cookie: ${response.headers.get('x-scorer-error')}`);
+  }
+  return elapsed;
+}
+
+const scorerTimes: number[] = [];
+const helloTimes: number[] = [];
+try {
+  for (let i = 0; i < 40; i++) {
+    await timed(scorer.url, i, true); // warm-up
+    await timed(hello.url, i, false);
+  }
+  for (let i = 0; i < REQUESTS; i++) {
+    scorerTimes.push(await timed(scorer.url, i, true));
+    helloTimes.push(await timed(hello.url, i, false));
+  }
+} finally {
+  await Promise.all([scorer.stop(), hello.stop()]);
+}
+
+const quantile = (values: number[], q: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+};
+const round = (x: number) => +x.toFixed(3);
+const result = {
+  scorer_p50_ms: round(quantile(scorerTimes, 0.5)),
+  hello_p50_ms: round(quantile(helloTimes, 0.5)),
+  ratio: round(quantile(scorerTimes, 0.5) / quantile(helloTimes, 0.5)),
+  scorer_p90_ms: round(quantile(scorerTimes, 0.9)),
+  hello_p90_ms: round(quantile(helloTimes, 0.9)),
+  scorer_p99_ms: round(quantile(scorerTimes, 0.99)),
+  hello_p99_ms: round(quantile(helloTimes, 0.99)),
+  requests: REQUESTS,
+  scorer_wasm_bytes: statSync(join(ROOT, 'bin/main.wasm')).size,
+  hello_wasm_bytes: statSync(join(ROOT, 'bin/hello.wasm')).size,
+};
+if (json) console.log(JSON.stringify(result));
+else {
+  console.log(`Viceroy loopback latency over ${REQUESTS} interleaved requests each`);
+  console.log(`  scorer  p50 ${result.scorer_p50_ms} ms  p90 ${result.scorer_p90_ms} ms  p99 ${result.scorer_p99_ms} ms`);
+  console.log(`  hello   p50 ${result.hello_p50_ms} ms  p90 ${result.hello_p90_ms} ms  p99 ${result.hello_p99_ms} ms`);
+  console.log(`  ratio (p50 scorer / hello) ${result.ratio}   target ≤ 1.20`);
+}

@@ -1,0 +1,4 @@
+/// <reference types="@fastly/js-compute" />
+// The baseline for `npm run bench:edge`: a hello-world Compute app built the same way as the
+// scorer (js-compute-runtime, same flags), answering every request with an empty 200.
+addEventListener('fetch', (event) => event.respondWith(new Response(null, { status: 200, headers: { 'x-hello': '1' } })));
