@@ -58,7 +58,6 @@ export function fastlyPlatform(event: FetchEvent): Platform {
       pending.push({ endpoint, line });
       if (pending.length === 1) event.waitUntil(new Promise<void>((resolve) => setTimeout(() => (flush(), resolve()), 0)));
     },
-    sha256: async (data) => new Uint8Array(await crypto.subtle.digest('SHA-256', data)),
     now: () => Date.now(),
     ja4: () => event.client.tlsJA4 ?? null,
   };

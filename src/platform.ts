@@ -18,8 +18,6 @@ export interface Platform {
    * response has been sent: the platform may defer it). Must not throw.
    */
   log(endpoint: string, line: () => string): void;
-  /** SHA-256, natively where the platform has it (crypto.subtle.digest on Fastly). */
-  sha256(data: Uint8Array): Promise<Uint8Array>;
   /** Unix milliseconds. */
   now(): number;
   /** TLS fingerprint of the client connection, when the platform has one (Viceroy has none). */

@@ -49,7 +49,7 @@ describe('scorer app: preflight route', () => {
     expect(platform.logs).toHaveLength(1);
   });
 
-  it('x-scorer-session is scorer-core\'s sessionIdHash of the id in the cookie, hashed natively', async () => {
+  it('x-scorer-session is scorer-core\'s sessionIdHash of the id in the cookie', async () => {
     const { send } = setup();
     const response = await send('/');
     const codec = createCookieCodec({ keyRing: createKeyRing({ activeKeyId: 1, keys: [{ id: 1, key: hexToBytes(TEST_KEY_HEX) }] }), realm: 'ss_session' });

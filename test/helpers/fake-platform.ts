@@ -47,7 +47,6 @@ export function fakePlatform(options: FakePlatformOptions = {}): FakePlatform {
     countNewSession: (key) => bump(newSessionCounts, key),
     countCookieUse: (key) => bump(cookieUseCounts, key),
     log: (endpoint, line) => void logs.push({ endpoint, line: line() }),
-    sha256: async (data) => new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', data)),
     now: () => clock.nowMs,
     ja4: () => null,
   };
