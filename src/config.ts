@@ -13,6 +13,7 @@ import {
   resolveSettings,
   ScorerError,
   type Classifier,
+  type ClassifierConfig,
   type KeyRing,
   type ScorerSettings,
   type TransitionModel,
@@ -81,24 +82,19 @@ export function readConfig(platform: Platform, defaults: Defaults): Loaded<AppCo
     const logEndpoint = get('log_endpoint') ?? DEFAULT_LOG_ENDPOINT;
     if (!LOG_ENDPOINT.test(logEndpoint)) problems.push(`log_endpoint: expected a log endpoint name, got ${JSON.stringify(logEndpoint)}`);
 
-    let settings = defaults.settings;
-    const settingsText = get('settings');
-    if (settingsText !== null) {
+    // JSON items: absent = the default prepared at init; invalid = a listed problem.
+    const jsonItem = <T>(key: string, fallback: T, build: (parsed: unknown) => T): T => {
+      const text = get(key);
+      if (text === null) return fallback;
       try {
-        settings = resolveSettings(JSON.parse(settingsText));
+        return build(JSON.parse(text));
       } catch (error) {
-        problems.push(`settings: ${errorText(error)}`);
+        problems.push(`${key}: ${errorText(error)}`);
+        return fallback;
       }
-    }
-    let classifier = defaults.classifier;
-    const classifierText = get('classifier');
-    if (classifierText !== null) {
-      try {
-        classifier = createClassifier(JSON.parse(classifierText));
-      } catch (error) {
-        problems.push(`classifier: ${errorText(error)}`);
-      }
-    }
+    };
+    const settings = jsonItem('settings', defaults.settings, resolveSettings);
+    const classifier = jsonItem('classifier', defaults.classifier, (parsed) => createClassifier(parsed as ClassifierConfig));
     if (problems.length > 0) return fail('config-invalid', problems.join('; '));
     return { ok: true, value: { mode: mode as Mode, cookie: { name, realm, domain, secure: secureText === 'true' }, settings, classifier, logEndpoint } };
   } catch (error) {
