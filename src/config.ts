@@ -63,7 +63,11 @@ export function readConfig(platform: Platform, defaults: Defaults): Loaded<AppCo
   let get: (key: string) => string | null;
   try {
     platform.config('mode'); // opens the store: a missing store throws here
-    get = (key) => platform.config(key);
+    // An empty item counts as absent: `fastly compute publish` may create items with empty values.
+    get = (key) => {
+      const value = platform.config(key);
+      return value === null || value.trim() === '' ? null : value;
+    };
   } catch (error) {
     return fail('config-store-unavailable', errorText(error));
   }
@@ -93,7 +97,22 @@ export function readConfig(platform: Platform, defaults: Defaults): Loaded<AppCo
         return fallback;
       }
     };
-    const settings = jsonItem('settings', defaults.settings, resolveSettings);
+    // The session lifetimes also have items of their own, applied over `settings`.
+    const sessionItems: Record<string, number> = {};
+    for (const [item, setting] of [['cookie_max_age_s', 'maxAgeS'], ['session_idle_timeout_s', 'idleTimeoutS'], ['session_id_rotation_s', 'sessionIdRotationS']] as const) {
+      const text = get(item);
+      if (text === null) continue;
+      if (!/^\d{1,10}$/.test(text.trim())) problems.push(`${item}: expected a whole number of seconds, got ${JSON.stringify(text)}`);
+      else sessionItems[setting] = Number(text.trim());
+    }
+    let settings = jsonItem('settings', defaults.settings, resolveSettings);
+    if (Object.keys(sessionItems).length > 0) {
+      try {
+        settings = resolveSettings({ ...settings, session: { ...settings.session, ...sessionItems } });
+      } catch (error) {
+        problems.push(errorText(error));
+      }
+    }
     const classifier = jsonItem('classifier', defaults.classifier, (parsed) => createClassifier(parsed as ClassifierConfig));
     if (problems.length > 0) return fail('config-invalid', problems.join('; '));
     return { ok: true, value: { mode: mode as Mode, cookie: { name, realm, domain, secure: secureText === 'true' }, settings, classifier, logEndpoint } };

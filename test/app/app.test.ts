@@ -134,6 +134,17 @@ describe('scorer app: preflight route', () => {
     expect(response.headers.get('x-scorer-mode')).toBe('enforce');
   });
 
+  it('session lifetime items override the settings; empty items count as absent', async () => {
+    const { send } = setup({ config: { cookie_max_age_s: '7200', session_idle_timeout_s: '900', session_id_rotation_s: '600', cookie_domain: '', settings: '' } });
+    const response = await send('/');
+    expect(response.headers.get('x-scorer-error')).toBeNull();
+    expect(response.headers.get('x-scorer-set-cookie')).toContain('; Max-Age=900; ');
+    const bad = await setup({ config: { session_idle_timeout_s: '10' } }).send('/');
+    expect(bad.headers.get('x-scorer-error')).toBe('config-invalid');
+    const notNumber = await setup({ config: { cookie_max_age_s: '1h' } }).send('/');
+    expect(notNumber.headers.get('x-scorer-error')).toBe('config-invalid');
+  });
+
   it('uses a model from the KV Store when "current" names one', async () => {
     const doc = { ...HAND_MODEL_DOC, version: 'kv-model-7' };
     const { send } = setup({ kv: { current: 'kv-model-7', 'models/kv-model-7': JSON.stringify(doc) } });
