@@ -1,0 +1,40 @@
+/**
+ * npm run vcl [-- --exclude-url-regex REGEX] [-- --out DIR] [-- --scorer-backend NAME] [-- --log-endpoint NAME]
+ *
+ * Writes the six session-scorer snippets into vcl-snippets/ (or DIR). The exclusion regex is
+ * validated (policy, then falco lint of the assembled VCL) before anything is written; any
+ * failure exits non-zero and writes nothing.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+// @ts-expect-error plain ESM helper
+import { findFalco, lintVcl } from './lib/falco.mjs';
+import { assembleMainVcl, generateSnippets, snippetFile, VclValidationError, type VclOptions } from './vcl/generate.js';
+
+const args = process.argv.slice(2);
+const option = (name: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const out = resolve(option('--out') ?? 'vcl-snippets');
+const options: VclOptions = {};
+if (option('--exclude-url-regex') !== undefined) options.excludeUrlRegex = option('--exclude-url-regex');
+if (option('--scorer-backend') !== undefined) options.scorerBackend = option('--scorer-backend');
+if (option('--log-endpoint') !== undefined) options.logEndpoint = option('--log-endpoint');
+
+try {
+  const snippets = generateSnippets(options);
+  const falco: string | null = findFalco();
+  if (!falco) throw new VclValidationError('falco is not installed: run `node scripts/lib/falco.mjs --install` (builds it from the Go module proxy)');
+  const dir = mkdtempSync(join(tmpdir(), 'scorer-vcl-'));
+  writeFileSync(join(dir, 'main.vcl'), assembleMainVcl(snippets));
+  const lint = lintVcl(falco, join(dir, 'main.vcl'));
+  if (!lint.ok) throw new VclValidationError(`falco lint rejected the assembled VCL:\n${lint.output}`);
+  mkdirSync(out, { recursive: true });
+  for (const snippet of snippets) writeFileSync(join(out, snippetFile(snippet)), snippet.content);
+  console.log(`wrote ${snippets.length} snippets to ${out} (falco lint: 0 errors)`);
+} catch (error) {
+  console.error(error instanceof VclValidationError ? `refused: ${error.message}` : error);
+  process.exit(1);
+}

@@ -1,0 +1,275 @@
+// falco unit tests of the generated session-scorer snippets (run by test/vcl/vcl.test.ts, which
+// assembles the snippets into a main VCL with scripts/vcl/generate.ts assembleMainVcl).
+// falco's unit tests cannot run a real restart (req.restarts stays 0), so the second pass is
+// tested through scorer_enforce, the subroutine the recv snippet calls once req.restarts > 0, and
+// the whole flow, restart included, through falco simulate in test/vcl/simulate.test.ts.
+
+// @scope: recv
+// @suite: spoofed internal headers are dropped on the first pass
+sub test_spoofed_headers_dropped {
+  set req.http.X-Scorer-Score = "0";
+  set req.http.X-Scorer-State = "scored";
+  set req.http.X-Scorer-Auth = "guess";
+  set req.http.X-Scorer-Set-Cookie = "ss_session=forged";
+  set req.http.X-Scorer-Reasons = "none";
+  set req.url = "/page";
+  testing.call_subroutine("vcl_recv");
+  assert.is_notset(req.http.X-Scorer-Score);
+  assert.is_notset(req.http.X-Scorer-Reasons);
+  assert.is_notset(req.http.X-Scorer-Set-Cookie);
+  assert.equal(req.http.X-Scorer-State, "preflight");
+  assert.equal(req.http.X-Scorer-Auth, "dev-only-caller-secret-not-for-production");
+}
+
+// @scope: recv
+// @suite: a page request goes to the scorer as a bodyless GET, with the caller secret, passed
+sub test_preflight_sent {
+  set req.url = "/blog/post?x=1";
+  set req.method = "POST";
+  testing.call_subroutine("vcl_recv");
+  assert.equal(req.http.X-Scorer-State, "preflight");
+  assert.equal(req.backend, F_scorer);
+  assert.equal(req.method, "GET");
+  assert.equal(req.http.X-Scorer-Original-Method, "POST");
+  assert.state(pass);
+}
+
+// @scope: recv
+// @suite: excluded URLs skip the scorer
+sub test_excluded_url_skips {
+  set req.url = "/assets/app.3f2a.JS?v=2";
+  testing.call_subroutine("vcl_recv");
+  assert.equal(req.http.X-Scorer-State, "skipped-excluded");
+  assert.not_equal(req.backend, F_scorer);
+  assert.is_notset(req.http.X-Scorer-Auth);
+}
+
+// @scope: recv
+// @suite: ddos-detected requests skip the scorer
+sub test_ddos_skips {
+  testing.inject_variable("fastly.ddos_detected", true);
+  set req.url = "/page";
+  testing.call_subroutine("vcl_recv");
+  assert.equal(req.http.X-Scorer-State, "skipped-ddos");
+  assert.not_equal(req.backend, F_scorer);
+}
+
+// @scope: recv
+// @suite: an unhealthy scorer is skipped: the request is served unscored
+sub test_unhealthy_scorer_skips {
+  testing.set_backend_health(F_scorer, false);
+  set req.url = "/page";
+  testing.call_subroutine("vcl_recv");
+  assert.equal(req.http.X-Scorer-State, "skipped-unhealthy");
+}
+
+// @scope: recv
+// @suite: long User-Agent and Referer are capped
+sub test_long_headers_capped {
+  set req.http.User-Agent = "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789";
+  set req.http.Referer = req.http.User-Agent req.http.User-Agent req.http.User-Agent;
+  testing.call_subroutine("vcl_recv");
+  assert.equal(std.strlen(req.http.User-Agent), 512);
+  assert.equal(std.strlen(req.http.Referer), 1024);
+}
+
+// @scope: fetch
+// @suite: the scorer's answer is copied and the request restarts exactly once
+sub test_fetch_copies_and_restarts {
+  set req.http.X-Scorer-State = "preflight";
+  set beresp.status = 200;
+  set beresp.http.X-Scorer-Score = "87";
+  set beresp.http.X-Scorer-Reasons = "fast_browsing,dwell_fast";
+  set beresp.http.X-Scorer-Session = "0123456789abcdef";
+  set beresp.http.X-Scorer-Set-Cookie = "ss_session=AQ; Max-Age=60; Path=/; HttpOnly; SameSite=Lax; Secure";
+  testing.call_subroutine("vcl_fetch");
+  assert.restart();
+  assert.equal(req.http.X-Scorer-State, "scored");
+  assert.equal(req.http.X-Scorer-Score, "87");
+  assert.equal(req.http.X-Scorer-Reasons, "fast_browsing,dwell_fast");
+  assert.equal(req.http.X-Scorer-Set-Cookie, "ss_session=AQ; Max-Age=60; Path=/; HttpOnly; SameSite=Lax; Secure");
+}
+
+// @scope: fetch
+// @suite: a fail-open answer from the scorer is served unscored, with its reason
+sub test_fetch_fail_open {
+  set req.http.X-Scorer-State = "preflight";
+  set beresp.status = 200;
+  set beresp.http.X-Scorer-Error = "keys-missing";
+  testing.call_subroutine("vcl_fetch");
+  assert.restart();
+  assert.equal(req.http.X-Scorer-State, "failed");
+  assert.equal(req.http.X-Scorer-Error, "keys-missing");
+  assert.is_notset(req.http.X-Scorer-Score);
+}
+
+// @scope: fetch
+// @suite: a scorer error status (or a forged score) is served unscored
+sub test_fetch_error_status {
+  set req.http.X-Scorer-State = "preflight";
+  set beresp.status = 503;
+  set beresp.http.X-Scorer-Score = "100";
+  testing.call_subroutine("vcl_fetch");
+  assert.restart();
+  assert.equal(req.http.X-Scorer-State, "failed");
+  assert.equal(req.http.X-Scorer-Error, "status-503");
+  assert.is_notset(req.http.X-Scorer-Score);
+}
+
+// @scope: fetch
+// @suite: origin responses never restart and lose any internal header
+sub test_fetch_origin_untouched {
+  set req.http.X-Scorer-State = "scored";
+  set beresp.status = 200;
+  set beresp.http.X-Scorer-Score = "1";
+  testing.call_subroutine("vcl_fetch");
+  assert.not_restart();
+  assert.is_notset(beresp.http.X-Scorer-Score);
+}
+
+// @scope: deliver
+// @suite: a preflight that failed before vcl_fetch (timeout) restarts once, unscored
+sub test_deliver_preflight_failure {
+  set req.http.X-Scorer-State = "preflight";
+  set resp.status = 503;
+  testing.call_subroutine("vcl_deliver");
+  assert.restart();
+  assert.equal(req.http.X-Scorer-State, "failed");
+  assert.equal(req.http.X-Scorer-Error, "preflight-status-503");
+}
+
+// @scope: recv
+// @suite: enforce mode: a score at the threshold gets 429
+sub test_enforce_at_threshold {
+  testing.table_set(scorer_settings, "mode", "enforce");
+  testing.table_set(scorer_settings, "threshold", "80");
+  set req.http.X-Scorer-State = "scored";
+  set req.http.X-Scorer-Score = "80";
+  testing.call_subroutine("scorer_enforce");
+  assert.error(429);
+  assert.equal(req.http.X-Scorer-State, "enforced");
+}
+
+// @scope: recv
+// @suite: enforce mode: a score one below the threshold passes
+sub test_enforce_below_threshold {
+  testing.table_set(scorer_settings, "mode", "enforce");
+  testing.table_set(scorer_settings, "threshold", "80");
+  set req.http.X-Scorer-State = "scored";
+  set req.http.X-Scorer-Score = "79";
+  testing.call_subroutine("scorer_enforce");
+  assert.not_error();
+  assert.equal(req.http.X-Scorer-State, "scored");
+}
+
+// @scope: recv
+// @suite: monitor mode never answers 429, even at 100, but marks the request flagged
+sub test_monitor_never_blocks {
+  testing.table_set(scorer_settings, "mode", "monitor");
+  set req.http.X-Scorer-State = "scored";
+  set req.http.X-Scorer-Score = "100";
+  testing.call_subroutine("scorer_enforce");
+  assert.not_error();
+  assert.equal(req.http.X-Scorer-State, "flagged");
+}
+
+// @scope: recv
+// @suite: off mode never answers 429
+sub test_off_never_blocks {
+  testing.table_set(scorer_settings, "mode", "off");
+  set req.http.X-Scorer-State = "scored";
+  set req.http.X-Scorer-Score = "100";
+  testing.call_subroutine("scorer_enforce");
+  assert.not_error();
+}
+
+// @scope: recv
+// @suite: a malformed threshold falls back to 80
+sub test_bad_threshold_defaults {
+  testing.table_set(scorer_settings, "mode", "enforce");
+  testing.table_set(scorer_settings, "threshold", "eighty");
+  set req.http.X-Scorer-State = "scored";
+  set req.http.X-Scorer-Score = "79";
+  testing.call_subroutine("scorer_enforce");
+  assert.not_error();
+}
+
+// @scope: recv
+// @suite: after the restart there is no second preflight, and the client's method is back
+sub test_no_second_preflight {
+  set req.http.X-Scorer-State = "failed";
+  set req.http.X-Scorer-Original-Method = "POST";
+  set req.http.X-Scorer-Auth = "dev-only-caller-secret-not-for-production";
+  set req.method = "GET";
+  set req.url = "/page";
+  testing.call_subroutine("scorer_enforce");
+  assert.equal(req.method, "POST");
+  assert.is_notset(req.http.X-Scorer-Auth);
+  assert.not_error();
+}
+
+// @scope: deliver
+// @suite: the scorer's Set-Cookie is relayed and every internal header is stripped
+sub test_deliver_relays_cookie_and_strips {
+  set req.http.X-Scorer-State = "scored";
+  set req.http.X-Scorer-Score = "12";
+  set req.http.X-Scorer-Set-Cookie = "ss_session=AQ; Max-Age=60; Path=/; HttpOnly; SameSite=Lax; Secure";
+  set resp.http.X-Scorer-Score = "12";
+  set resp.http.X-Scorer-State = "scored";
+  set resp.http.X-Scorer-Reasons = "x";
+  testing.call_subroutine("vcl_deliver");
+  assert.not_restart();
+  assert.equal(resp.http.Set-Cookie, "ss_session=AQ; Max-Age=60; Path=/; HttpOnly; SameSite=Lax; Secure");
+  assert.is_notset(resp.http.X-Scorer-Score);
+  assert.is_notset(resp.http.X-Scorer-State);
+  assert.is_notset(resp.http.X-Scorer-Reasons);
+}
+
+// @scope: deliver
+// @suite: an enforced 429 carries Retry-After from the dictionary
+sub test_deliver_retry_after {
+  testing.table_set(scorer_settings, "retry_after", "120");
+  set req.http.X-Scorer-State = "enforced";
+  set resp.status = 429;
+  testing.call_subroutine("vcl_deliver");
+  assert.equal(resp.http.Retry-After, "120");
+}
+
+// @scope: pass
+// @suite: requests to the origin carry no internal header unless the score is opted in
+sub test_pass_strips_internal_headers {
+  set req.http.X-Scorer-State = "scored";
+  set req.http.X-Scorer-Score = "42";
+  set bereq.http.X-Scorer-Score = "42";
+  set bereq.http.X-Scorer-Auth = "secret";
+  set bereq.http.X-Scorer-Set-Cookie = "c";
+  testing.call_subroutine("vcl_pass");
+  assert.is_notset(bereq.http.X-Scorer-Score);
+  assert.is_notset(bereq.http.X-Scorer-Auth);
+  assert.is_notset(bereq.http.X-Scorer-Set-Cookie);
+}
+
+// @scope: miss
+// @suite: with forward_score opted in, the origin sees the score and reasons only
+sub test_miss_forwards_score_when_opted_in {
+  testing.table_set(scorer_settings, "forward_score", "true");
+  set req.http.X-Scorer-State = "scored";
+  set req.http.X-Scorer-Score = "42";
+  set req.http.X-Scorer-Reasons = "dwell_fast";
+  set bereq.http.X-Scorer-Auth = "secret";
+  testing.call_subroutine("vcl_miss");
+  assert.equal(bereq.http.X-Scorer-Score, "42");
+  assert.equal(bereq.http.X-Scorer-Reasons, "dwell_fast");
+  assert.is_notset(bereq.http.X-Scorer-Auth);
+}
+
+// @scope: pass
+// @suite: the preflight itself keeps its secret and method header
+sub test_pass_keeps_preflight_headers {
+  set req.http.X-Scorer-State = "preflight";
+  set bereq.http.X-Scorer-Auth = "dev-only-caller-secret-not-for-production";
+  set bereq.http.X-Scorer-Original-Method = "POST";
+  testing.call_subroutine("vcl_pass");
+  assert.equal(bereq.http.X-Scorer-Auth, "dev-only-caller-secret-not-for-production");
+  assert.equal(bereq.http.X-Scorer-Original-Method, "POST");
+}

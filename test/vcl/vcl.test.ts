@@ -1,0 +1,107 @@
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+// @ts-expect-error plain ESM helper shared with the scripts
+import { ensureFalco, findFalco, lintVcl, testVcl } from '../../scripts/lib/falco.mjs';
+import { assembleMainVcl, DEFAULT_EXCLUDE_URL_REGEX, generateSnippets, GENERATED_BY, INTERNAL_HEADERS, snippetFile, validateExcludeRegex } from '../../scripts/vcl/generate.js';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+// falco missing: CI builds it (the suite must not skip there); elsewhere the falco suites skip loudly.
+const falco: string | null = process.env.CI ? ensureFalco() : findFalco();
+if (!falco) console.warn('\n[falco suites skipped] falco is not installed: node scripts/lib/falco.mjs --install\n');
+
+function assembled(snippets = generateSnippets()): string {
+  const dir = mkdtempSync(join(tmpdir(), 'scorer-vcl-test-'));
+  writeFileSync(join(dir, 'main.vcl'), assembleMainVcl(snippets));
+  return dir;
+}
+
+describe('generated VCL snippets', () => {
+  it('the committed vcl-snippets/ are exactly a fresh generation with defaults', () => {
+    const snippets = generateSnippets();
+    expect(snippets.map((s) => s.name)).toEqual(['session-scorer-recv', 'session-scorer-enforce', 'session-scorer-pass', 'session-scorer-miss', 'session-scorer-fetch', 'session-scorer-deliver']);
+    const committed = readdirSync(join(ROOT, 'vcl-snippets')).filter((f) => f.endsWith('.vcl')).sort();
+    expect(committed).toEqual(snippets.map(snippetFile).sort());
+    for (const snippet of snippets) {
+      expect(readFileSync(join(ROOT, 'vcl-snippets', snippetFile(snippet)), 'utf8'), `${snippetFile(snippet)} is stale: run npm run vcl`).toBe(snippet.content);
+      expect(snippet.content.startsWith(GENERATED_BY + '\n')).toBe(true);
+    }
+  });
+
+  it('strips every internal header the scorer reads or writes, on the first pass and towards client and origin', () => {
+    const [recv, , pass, miss, fetch, deliver] = generateSnippets();
+    expect(INTERNAL_HEADERS).toContain('X-Scorer-Score');
+    expect(INTERNAL_HEADERS).toContain('X-Scorer-Auth');
+    expect(INTERNAL_HEADERS).toContain('X-Scorer-State');
+    for (const header of INTERNAL_HEADERS) {
+      expect(recv!.content).toContain(`unset req.http.${header};`);
+      expect(pass!.content).toContain(`unset bereq.http.${header};`);
+      expect(miss!.content).toContain(`unset bereq.http.${header};`);
+      expect(fetch!.content).toContain(`unset beresp.http.${header};`);
+      expect(deliver!.content).toContain(`unset resp.http.${header};`);
+    }
+  });
+
+  it('puts the exclusion regex into the recv snippet as a literal', () => {
+    const recv = generateSnippets({ excludeUrlRegex: '^/static/' })[0]!;
+    expect(recv.content).toContain('req.url.path ~ {"^/static/"}');
+    expect(generateSnippets()[0]!.content).toContain(`{"${DEFAULT_EXCLUDE_URL_REGEX}"}`);
+  });
+
+  it('refuses exclusion regexes that break the VCL or exceed the limits, with the reason', () => {
+    expect(() => validateExcludeRegex('a'.repeat(2049))).toThrow('at most 2048 bytes');
+    expect(() => validateExcludeRegex('\\.css"$')).toThrow('double quotes are not allowed');
+    expect(() => validateExcludeRegex('\\.css\n$')).toThrow('control characters are not allowed');
+    expect(() => validateExcludeRegex('')).toThrow('non-empty');
+    expect(validateExcludeRegex('(?i)\\.(?:css|js)$')).toBe('(?i)\\.(?:css|js)$');
+  });
+});
+
+describe.runIf(falco !== null)('generated VCL under falco', () => {
+  it('falco lint of the assembled VCL reports no errors', () => {
+    const dir = assembled();
+    const lint = lintVcl(falco, join(dir, 'main.vcl'));
+    expect(lint.output).toContain('0 errors');
+    expect(lint.ok, lint.output).toBe(true);
+  });
+
+  it('falco lint rejects a regex PCRE cannot compile, and accepts PCRE-only syntax', () => {
+    const broken = assembled(generateSnippets({ excludeUrlRegex: '(\\.css' }));
+    const lint = lintVcl(falco, join(broken, 'main.vcl'));
+    expect(lint.ok).toBe(false);
+    expect(lint.output).toContain('regex string is invalid');
+    const possessive = assembled(generateSnippets({ excludeUrlRegex: '\\.(?>css|js)$|[a-z]++\\.map$' }));
+    expect(lintVcl(falco, join(possessive, 'main.vcl')).ok).toBe(true);
+  });
+
+  it('falco test: every suite in test/vcl/*.test.vcl passes', () => {
+    const dir = assembled();
+    for (const file of readdirSync(join(ROOT, 'test/vcl')).filter((f) => f.endsWith('.test.vcl'))) copyFileSync(join(ROOT, 'test/vcl', file), join(dir, file));
+    const run = testVcl(falco, join(dir, 'main.vcl'), [dir]);
+    const report = JSON.parse(run.stdout) as { tests: { suites: { name: string; error?: string; skip: boolean }[] }[]; summary: { asserts: number; fails: number } };
+    const suites = report.tests.flatMap((t) => t.suites);
+    expect(suites.filter((s) => s.error).map((s) => `${s.name}: ${s.error}`)).toEqual([]);
+    expect(suites.filter((s) => s.skip)).toEqual([]);
+    expect(suites.length).toBeGreaterThanOrEqual(22);
+    expect(report.summary.fails).toBe(0);
+    expect(report.summary.asserts).toBeGreaterThanOrEqual(60);
+  });
+
+  it('npm run vcl writes nothing when the regex is refused', () => {
+    const out = mkdtempSync(join(tmpdir(), 'scorer-vcl-out-'));
+    const refuse = (regex: string) => spawnSync('node', ['scripts/run-ts.mjs', 'scripts/gen-vcl.ts', '--out', out, '--exclude-url-regex', regex], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FALCO_BIN: falco! } });
+    const quoted = refuse('\\.css"$');
+    expect(quoted.status).toBe(1);
+    expect(quoted.stderr).toContain('refused: exclusion regex: double quotes are not allowed');
+    const uncompilable = refuse('(\\.css');
+    expect(uncompilable.status).toBe(1);
+    expect(uncompilable.stderr).toContain('falco lint rejected the assembled VCL');
+    expect(readdirSync(out)).toEqual([]);
+    const ok = spawnSync('node', ['scripts/run-ts.mjs', 'scripts/gen-vcl.ts', '--out', out, '--exclude-url-regex', '^/static/'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FALCO_BIN: falco! } });
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(readFileSync(join(out, 'recv.vcl'), 'utf8')).toContain('{"^/static/"}');
+    expect(existsSync(join(out, 'deliver.vcl'))).toBe(true);
+  }, 60_000);
+});
