@@ -21,27 +21,34 @@ export interface App {
 
 export function createApp(platform: Platform, defaults: Defaults): App {
   const router = Router();
-  router.get(HEALTH_PATH, () => health(platform, defaults));
+  router.get(HEALTH_PATH, (request: Request) => health(platform, defaults, request));
+  router.head(HEALTH_PATH, async (request: Request) => new Response(null, { status: (await health(platform, defaults, request)).status }));
   router.all('*', (request: Request) => score(platform, defaults, request));
   return {
     async handle(request) {
       try {
         return (await router.fetch(request)) as Response;
       } catch (error) {
+        // Where configuration did not load, the default endpoint is the only one known.
         return failOpen(platform, DEFAULT_LOG_ENDPOINT, 'unknown', request, 'internal', errorText(error));
       }
     },
   };
 }
 
-async function score(platform: Platform, defaults: Defaults, request: Request): Promise<Response> {
-  // Store reads start together; nothing is used before the caller is authenticated.
-  const pendingKeys = readKeyRing(platform);
-  const pendingModel = readModel(platform, defaults.model);
+/** Null when the request carries the caller secret; otherwise the 403 to answer. */
+async function authenticate(platform: Platform, request: Request): Promise<Response | null> {
   const caller = await readCallerSecret(platform);
-  if (!caller.ok) return forbidden(caller.reason);
-  if (caller.value === null) return forbidden('caller-secret-missing');
-  if (!secretsEqual(request.headers.get(RQ.auth) ?? '', caller.value)) return forbidden();
+  if (!caller.ok) return forbidden(platform, request, caller.reason, caller.detail);
+  if (caller.value === null) return forbidden(platform, request, 'caller-secret-missing', 'secret "caller_secret" is not set');
+  if (!secretsEqual(request.headers.get(RQ.auth) ?? '', caller.value)) return forbidden(platform, request);
+  return null;
+}
+
+async function score(platform: Platform, defaults: Defaults, request: Request): Promise<Response> {
+  // Nothing else is read for an unauthenticated caller.
+  const refused = await authenticate(platform, request);
+  if (refused) return refused;
 
   const config = readConfig(platform, defaults);
   if (!config.ok) return failOpen(platform, DEFAULT_LOG_ENDPOINT, 'unknown', request, config.reason, config.detail);
@@ -49,7 +56,7 @@ async function score(platform: Platform, defaults: Defaults, request: Request): 
   if (mode === 'off') {
     return new Response(null, { status: 200, headers: { [RS.mode]: 'off', [RS.version]: APP_VERSION } });
   }
-  const [keys, model] = await Promise.all([pendingKeys, pendingModel]);
+  const [keys, model] = await Promise.all([readKeyRing(platform), readModel(platform, defaults.model)]);
   if (!keys.ok) return failOpen(platform, logEndpoint, mode, request, keys.reason, keys.detail);
   if (!model.ok) return failOpen(platform, logEndpoint, mode, request, model.reason, model.detail);
 
@@ -58,14 +65,25 @@ async function score(platform: Platform, defaults: Defaults, request: Request): 
   const cookie = readCookie(headers.get(RQ.cookie), config.value.cookie.name);
   // The counters are only touched when decide() needs them: a new session (keyed by a hash of
   // client address and User-Agent), or a cookie that opened (keyed by its header and nonce,
-  // which are unique to each sealed value, so no hashing is needed).
+  // which are unique to each sealed value, so no hashing is needed). A counter that fails, or a
+  // request without the client address, counts as unknown instead of stopping the scoring.
+  const clientIp = headers.get(RQ.clientIp)?.trim() ?? '';
+  const counterErrors: string[] = [];
+  const safeCount = (name: string, count: () => number, unknown: number) => () => {
+    try {
+      return count();
+    } catch (error) {
+      counterErrors.push(`${name}: ${errorText(error)}`);
+      return unknown;
+    }
+  };
   const decision = scorer.decide({
     nowMs: Math.floor(platform.now()),
     method: headers.get(RQ.originalMethod) ?? request.method,
     path: pathOf(request.url),
     cookie,
-    recentNewSessions: () => platform.countNewSession(coreShortHash(`${headers.get(RQ.clientIp) ?? ''}\n${headers.get(RQ.userAgent) ?? ''}`)),
-    sameCookieRequests: () => platform.countCookieUse((cookie ?? '').slice(0, COOKIE_NONCE_PREFIX)),
+    recentNewSessions: clientIp === '' ? 0 : safeCount('new-sessions', () => platform.countNewSession(coreShortHash(`${clientIp}\n${headers.get(RQ.userAgent) ?? ''}`)), 0),
+    sameCookieRequests: safeCount('cookie-uses', () => platform.countCookieUse((cookie ?? '').slice(0, COOKIE_NONCE_PREFIX)), 1),
   });
   // Pure-JS SHA-256 (~0.6 ms in the wasm interpreter): Fastly's crypto.subtle.digest measured
   // ~2 ms for its first call in a sandbox, which every request is.
@@ -91,39 +109,70 @@ async function score(platform: Platform, defaults: Defaults, request: Request): 
     },
   });
   const nowMs = platform.now();
-  platform.log(logEndpoint, () => auditLine({ ...requestFields(platform, request), time: new Date(nowMs).toISOString(), event: 'scored', mode, ...decisionFields(decision), sid: sessionHash, model_source: model.value.source }));
+  const warnings = [...counterErrors, ...(model.value.warning ? [model.value.warning] : [])];
+  platform.log(logEndpoint, () =>
+    auditLine({
+      ...requestFields(request),
+      time: new Date(nowMs).toISOString(),
+      event: 'scored',
+      mode,
+      ...decisionFields(decision),
+      sid: sessionHash,
+      model_source: model.value.source,
+      ...(warnings.length > 0 ? { detail: capped(warnings.join('; '), 500)! } : {}),
+    }),
+  );
   return response;
 }
 
-async function health(platform: Platform, defaults: Defaults): Promise<Response> {
+/**
+ * 200 when configuration, keys and model are all valid, else 503 (for backend health probes).
+ * Without the caller secret only that verdict is shown; with it, the details (never key bytes).
+ */
+async function health(platform: Platform, defaults: Defaults, request: Request): Promise<Response> {
   const config = readConfig(platform, defaults);
   const [keys, model] = await Promise.all([readKeyRing(platform), readModel(platform, defaults.model)]);
+  const healthy = config.ok && keys.ok && model.ok;
+  const headers = { 'content-type': 'application/json', 'cache-control': 'no-store', [RS.version]: APP_VERSION };
+  const authorised = request.headers.has(RQ.auth) && (await authenticate(platform, request)) === null;
+  if (!authorised) return new Response(JSON.stringify({ service: 'session-scorer', version: APP_VERSION, healthy }), { status: healthy ? 200 : 503, headers });
   const body = {
     service: 'session-scorer',
     version: APP_VERSION,
+    healthy,
     config: config.ok ? { valid: true, mode: config.value.mode, cookie: config.value.cookie.name } : { valid: false, error: config.reason, detail: config.detail },
     keys: keys.ok ? { valid: true, active: keys.value.activeKeyId, ids: keys.value.describe() } : { valid: false, error: keys.reason, detail: keys.detail },
     model: model.ok
-      ? { valid: true, version: model.value.model.version, source: model.value.source, placeholder: model.value.model.placeholder }
+      ? { valid: true, version: model.value.model.version, source: model.value.source, placeholder: model.value.model.placeholder, ...(model.value.warning ? { warning: model.value.warning } : {}) }
       : { valid: false, error: model.reason, detail: model.detail, embedded: defaults.model.version },
   };
-  const healthy = config.ok && keys.ok && model.ok;
-  return new Response(JSON.stringify(body), { status: healthy ? 200 : 503, headers: { 'content-type': 'application/json', 'cache-control': 'no-store', [RS.version]: APP_VERSION } });
+  return new Response(JSON.stringify(body), { status: healthy ? 200 : 503, headers });
 }
 
 function failOpen(platform: Platform, logEndpoint: string, mode: string, request: Request, reason: FailOpenReason, detail: string): Response {
   try {
     const nowMs = platform.now();
-    platform.log(logEndpoint, () => auditLine({ ...requestFields(platform, request), time: new Date(nowMs).toISOString(), event: 'fail-open', mode, error: reason, detail: capped(detail, 500)! }));
+    platform.log(logEndpoint, () => auditLine({ ...requestFields(request), time: timeOf(nowMs), event: 'fail-open', mode, error: reason, detail: capped(detail, 500)! }));
   } catch {
     // Logging must never turn a fail-open answer into an error.
   }
   return new Response(null, { status: 200, headers: { [RS.error]: reason, [RS.version]: APP_VERSION } });
 }
 
-function forbidden(reason?: FailOpenReason): Response {
+/** A bare 403. A configuration reason (not a wrong secret) is also logged, to the default endpoint. */
+function forbidden(platform: Platform, request: Request, reason?: FailOpenReason, detail = ''): Response {
+  if (reason) {
+    try {
+      const nowMs = platform.now();
+      platform.log(DEFAULT_LOG_ENDPOINT, () => auditLine({ ...requestFields(request), time: timeOf(nowMs), event: 'refused', mode: 'unknown', error: reason, detail: capped(detail, 500)! }));
+    } catch {
+      // As for fail-open: the answer matters more than the log line.
+    }
+  }
   return new Response(null, { status: 403, headers: reason ? { [RS.error]: reason } : {} });
 }
+
+const timeOf = (ms: number) => (Number.isFinite(ms) ? new Date(ms).toISOString() : 'invalid-clock');
 
 const encoder = new TextEncoder();
 /** Characters of a cookie value that cover its 2-byte header and 12-byte nonce (14 bytes → 19 characters). */
@@ -134,13 +183,18 @@ function secretsEqual(given: string, expected: string): boolean {
   return equalBytesConstantTime(encoder.encode(given), encoder.encode(expected));
 }
 
-/** The first cookie of that name; at most 64 KiB of header is looked at. */
+/**
+ * The first cookie of that name (RFC 6265 allows the value in double quotes); at most 64 KiB of
+ * the header is looked at. Several Cookie headers joined with "," are split too.
+ */
 export function readCookie(header: string | null, name: string): string | undefined {
   if (!header) return undefined;
-  for (const part of header.slice(0, 65536).split(';')) {
+  for (const part of header.slice(0, 65536).split(/[;,]/)) {
     const eq = part.indexOf('=');
     if (eq < 0) continue;
-    if (part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+    if (part.slice(0, eq).trim() !== name) continue;
+    const value = part.slice(eq + 1).trim();
+    return value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
   }
   return undefined;
 }
@@ -164,14 +218,8 @@ function headerSafe(value: string): string {
   return value.replace(/[^\x20-\x7e]/g, '?').slice(0, 128);
 }
 
-function requestFields(platform: Platform, request: Request): Pick<AuditRecord, 'ip' | 'method' | 'path' | 'ua' | 'sec_fetch_mode' | 'sec_fetch_dest' | 'accept_language' | 'ja4'> {
+function requestFields(request: Request): Pick<AuditRecord, 'ip' | 'method' | 'path' | 'ua' | 'sec_fetch_mode' | 'sec_fetch_dest' | 'accept_language'> {
   const h = request.headers;
-  let ja4: string | null = null;
-  try {
-    ja4 = platform.ja4();
-  } catch {
-    ja4 = null;
-  }
   return {
     ip: truncateIp(h.get(RQ.clientIp)),
     method: capped(h.get(RQ.originalMethod) ?? request.method, 16)!,
@@ -180,7 +228,6 @@ function requestFields(platform: Platform, request: Request): Pick<AuditRecord, 
     sec_fetch_mode: capped(h.get('sec-fetch-mode'), 32),
     sec_fetch_dest: capped(h.get('sec-fetch-dest'), 32),
     accept_language: h.has('accept-language'),
-    ja4: capped(ja4, 64),
   };
 }
 
@@ -193,6 +240,8 @@ function decisionFields(decision: Decision): Partial<AuditRecord> {
     cookie: decision.cookieStatus,
     ...(decision.cookieProblem ? { cookie_problem: decision.cookieProblem } : {}),
     new_session: decision.session.isNew,
+    requests: decision.state.requests,
+    page_views: decision.state.pageViews,
     page_class: decision.pageClass,
     model: decision.modelVersion,
     key_id: decision.keyId,

@@ -26,7 +26,7 @@ export function truncateIp(ip: string | null): string | null {
 
 export interface AuditRecord {
   time: string;
-  event: 'scored' | 'fail-open' | 'off';
+  event: 'scored' | 'fail-open' | 'refused';
   mode: string;
   score?: number;
   layer1?: number;
@@ -36,6 +36,8 @@ export interface AuditRecord {
   cookie_problem?: string;
   sid?: string;
   new_session?: boolean;
+  requests?: number;
+  page_views?: number;
   page_class?: string;
   model?: string;
   model_source?: string;
@@ -50,7 +52,6 @@ export interface AuditRecord {
   sec_fetch_mode: string | null;
   sec_fetch_dest: string | null;
   accept_language: boolean;
-  ja4: string | null;
 }
 
 export function auditLine(record: AuditRecord): string {

@@ -78,11 +78,14 @@ export function readConfig(platform: Platform, defaults: Defaults): Loaded<AppCo
     const name = get('cookie_name') ?? DEFAULT_COOKIE_NAME;
     if (!COOKIE_NAME.test(name)) problems.push(`cookie_name: expected 1–64 cookie-name characters, got ${JSON.stringify(name)}`);
     const realm = get('cookie_realm') ?? name;
-    if (realm.length === 0 || realm.length > 255) problems.push('cookie_realm: expected 1–255 characters');
+    if (new TextEncoder().encode(realm).length > 255) problems.push('cookie_realm: expected at most 255 UTF-8 bytes');
     const domain = get('cookie_domain');
     if (domain !== null && !COOKIE_DOMAIN.test(domain)) problems.push(`cookie_domain: expected a domain name, got ${JSON.stringify(domain)}`);
     const secureText = get('cookie_secure') ?? 'true';
     if (secureText !== 'true' && secureText !== 'false') problems.push(`cookie_secure: expected true or false, got ${JSON.stringify(secureText)}`);
+    // Browsers drop __Host- and __Secure- cookies that break their prefix rules.
+    if (/^__(Host|Secure)-/i.test(name) && secureText === 'false') problems.push(`cookie_name: a ${name.slice(0, 8)} cookie must be Secure (cookie_secure true)`);
+    if (/^__Host-/i.test(name) && domain !== null) problems.push('cookie_domain: a __Host- cookie must not have a Domain');
     const logEndpoint = get('log_endpoint') ?? DEFAULT_LOG_ENDPOINT;
     if (!LOG_ENDPOINT.test(logEndpoint)) problems.push(`log_endpoint: expected a log endpoint name, got ${JSON.stringify(logEndpoint)}`);
 
@@ -106,6 +109,10 @@ export function readConfig(platform: Platform, defaults: Defaults): Loaded<AppCo
       else sessionItems[setting] = Number(text.trim());
     }
     let settings = jsonItem('settings', defaults.settings, resolveSettings);
+    // A maximum age below the idle timeout caps the idle timeout too (unless both are given).
+    if (sessionItems.maxAgeS !== undefined && sessionItems.idleTimeoutS === undefined && settings.session.idleTimeoutS > sessionItems.maxAgeS) {
+      sessionItems.idleTimeoutS = sessionItems.maxAgeS;
+    }
     if (Object.keys(sessionItems).length > 0) {
       try {
         settings = resolveSettings({ ...settings, session: { ...settings.session, ...sessionItems } });
@@ -144,37 +151,49 @@ export async function readKeyRing(platform: Platform): Promise<Loaded<KeyRing>> 
     });
     return { ok: true, value: createKeyRing({ activeKeyId: doc.active as number, keys }) };
   } catch (error) {
-    // The message never contains key material: only field names and shapes.
-    return fail('keys-invalid', error instanceof SyntaxError ? 'secret "cookie_keys" is not valid JSON' : errorText(error));
+    // Never echo a value from this secret (an operator may have put key bytes in the wrong field):
+    // only the field and what was expected.
+    if (error instanceof SyntaxError) return fail('keys-invalid', 'secret "cookie_keys" is not valid JSON');
+    return fail('keys-invalid', errorText(error).replace(/, got [\s\S]*$/, ''));
   }
 }
 
-/** The caller secret VCL sends in x-scorer-auth; null when unset. */
+export const MIN_CALLER_SECRET_LENGTH = 32;
+
+/** The caller secret VCL sends in x-scorer-auth (surrounding whitespace ignored); null when unset. */
 export async function readCallerSecret(platform: Platform): Promise<Loaded<string | null>> {
+  let secret: string | null;
   try {
-    const secret = await platform.secret('caller_secret');
-    return { ok: true, value: secret === null || secret.length === 0 ? null : secret };
+    secret = await platform.secret('caller_secret');
   } catch (error) {
     return fail('secret-store-unavailable', errorText(error));
   }
+  const trimmed = secret?.trim() ?? '';
+  if (trimmed.length === 0) return { ok: true, value: null };
+  if (trimmed.length < MIN_CALLER_SECRET_LENGTH) return fail('caller-secret-invalid', `secret "caller_secret" has ${trimmed.length} characters; at least ${MIN_CALLER_SECRET_LENGTH} are required`);
+  return { ok: true, value: trimmed };
 }
 
 export interface ModelChoice {
   model: TransitionModel;
   source: 'kv' | 'embedded';
+  /** Set when the embedded model is used because the KV Store could not be read. */
+  warning?: string;
 }
 
 /**
  * KV item `current` names the model version in use; the document is `models/<version>`. No
- * `current` means the model embedded at build. A `current` whose document is missing or invalid
- * fails open: scoring with some other model than the operator chose would surprise them.
+ * `current`, or no readable KV Store, means the model embedded at build (a `current` equal to the
+ * embedded version also uses the embedded copy: versions name models). A `current` whose document
+ * is missing or invalid fails open: scoring with another model than the operator chose would
+ * surprise them.
  */
 export async function readModel(platform: Platform, embedded: TransitionModel): Promise<Loaded<ModelChoice>> {
   let current: string | null;
   try {
     current = await platform.kvText('current');
   } catch (error) {
-    return fail('model-store-unavailable', errorText(error));
+    return { ok: true, value: { model: embedded, source: 'embedded', warning: `model store unavailable: ${errorText(error)}` } };
   }
   if (current === null || current.trim() === '') return { ok: true, value: { model: embedded, source: 'embedded' } };
   const version = current.trim();
@@ -195,13 +214,16 @@ export async function readModel(platform: Platform, embedded: TransitionModel): 
   }
 }
 
+/** Unix seconds (a number or a string of digits), or an ISO 8601 UTC instant `YYYY-MM-DDTHH:MM:SS[.sss]Z`. */
 function parseInstant(where: string, value: unknown): number {
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
-  if (typeof value === 'string') {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 0xffffffff) return value;
+  if (typeof value === 'string' && /^\d{1,10}$/.test(value) && Number(value) <= 0xffffffff) return Number(value);
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/.test(value)) {
     const ms = Date.parse(value);
-    if (Number.isFinite(ms) && /^\d{4}-\d{2}-\d{2}T/.test(value)) return Math.floor(ms / 1000);
+    // Round-trip: rejects impossible dates (2030-02-30) that some parsers roll over.
+    if (Number.isFinite(ms) && new Date(ms).toISOString().slice(0, 19) === value.slice(0, 19)) return Math.floor(ms / 1000);
   }
-  throw new ScorerError('INVALID_KEYS', `${where}: expected an ISO 8601 instant or Unix seconds`);
+  throw new ScorerError('INVALID_KEYS', `${where}: expected Unix seconds or an ISO 8601 UTC instant like 2026-12-24T00:00:00Z`);
 }
 
 export function errorText(error: unknown): string {

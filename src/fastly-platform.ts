@@ -46,7 +46,8 @@ export function fastlyPlatform(event: FetchEvent): Platform {
     countNewSession: (clientKey) => {
       newSessions ??= new RateCounter(STORE_NAMES.newSessionCounter);
       newSessions.increment(clientKey, 1);
-      return newSessions.lookupCount(clientKey, NEW_SESSION_WINDOW_S);
+      // The counter may lag the session just counted; never report less than this one.
+      return Math.max(1, newSessions.lookupCount(clientKey, NEW_SESSION_WINDOW_S));
     },
     countCookieUse: (cookieHash) => {
       cookieUses ??= new RateCounter(STORE_NAMES.cookieUseCounter);
@@ -59,6 +60,5 @@ export function fastlyPlatform(event: FetchEvent): Platform {
       if (pending.length === 1) event.waitUntil(new Promise<void>((resolve) => setTimeout(() => (flush(), resolve()), 0)));
     },
     now: () => Date.now(),
-    ja4: () => event.client.tlsJA4 ?? null,
   };
 }

@@ -37,6 +37,7 @@ export const RESPONSE_HEADERS = {
 /** Why the scorer answered without a score (value of x-scorer-error). docs/headers.md lists them. */
 export type FailOpenReason =
   | 'caller-secret-missing'
+  | 'caller-secret-invalid'
   | 'config-store-unavailable'
   | 'config-invalid'
   | 'secret-store-unavailable'

@@ -20,8 +20,6 @@ export interface Platform {
   log(endpoint: string, line: () => string): void;
   /** Unix milliseconds. */
   now(): number;
-  /** TLS fingerprint of the client connection, when the platform has one (Viceroy has none). */
-  ja4(): string | null;
 }
 
 /** Names of the Fastly resources the app uses; `[setup]` in fastly.toml creates them. */

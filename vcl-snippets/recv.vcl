@@ -38,6 +38,8 @@ if (req.restarts == 0) {
     set req.http.X-Scorer-State = "skipped-unhealthy";
   } else {
     set req.http.X-Scorer-State = "preflight";
+    # The scorer counts new sessions per client: give it the address Fastly saw, not one a client sent.
+    set req.http.Fastly-Client-IP = client.ip;
     # A bodyless GET: the scorer never needs the body; the method travels in a header.
     set req.http.X-Scorer-Original-Method = req.method;
     set req.method = "GET";

@@ -106,6 +106,8 @@ ${unsetAll('req', '  ')}
     set ${S} = "skipped-unhealthy";
   } else {
     set ${S} = "preflight";
+    # The scorer counts new sessions per client: give it the address Fastly saw, not one a client sent.
+    set req.http.Fastly-Client-IP = client.ip;
     # A bodyless GET: the scorer never needs the body; the method travels in a header.
     set req.http.X-Scorer-Original-Method = req.method;
     set req.method = "GET";

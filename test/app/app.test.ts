@@ -156,7 +156,8 @@ describe('scorer app: preflight route', () => {
 describe('scorer app: caller authentication', () => {
   it('no or a wrong caller secret gets a bare 403 with no score', async () => {
     const { app, platform } = setup();
-    for (const headers of [{} as Record<string, string>, { 'x-scorer-auth': 'wrong' }, { 'x-scorer-auth': TEST_CALLER_SECRET + 'x' }, { 'x-scorer-auth': TEST_CALLER_SECRET.slice(1) }]) {
+    const sameLengthWrong = TEST_CALLER_SECRET.slice(0, -1) + (TEST_CALLER_SECRET.endsWith('x') ? 'y' : 'x');
+    for (const headers of [{} as Record<string, string>, { 'x-scorer-auth': 'wrong' }, { 'x-scorer-auth': TEST_CALLER_SECRET + 'x' }, { 'x-scorer-auth': TEST_CALLER_SECRET.slice(1) }, { 'x-scorer-auth': sameLengthWrong }]) {
       const response = await app.handle(new Request(ORIGIN + '/', { headers }));
       expect(response.status).toBe(403);
       expect(scoreHeaders(response)).toEqual({});
@@ -165,11 +166,36 @@ describe('scorer app: caller authentication', () => {
     expect(platform.logs).toHaveLength(0);
   });
 
-  it('without a configured caller secret every preflight is refused and says why', async () => {
-    const { send } = setup({ secrets: { cookie_keys: testSecrets().cookie_keys } });
+  it('without a configured caller secret every preflight is refused, says why and logs it', async () => {
+    const { send, platform } = setup({ secrets: { cookie_keys: testSecrets().cookie_keys } });
     const response = await send('/');
     expect(response.status).toBe(403);
     expect(response.headers.get('x-scorer-error')).toBe('caller-secret-missing');
+    expect(JSON.parse(platform.logs[0]!.line)).toMatchObject({ event: 'refused', error: 'caller-secret-missing' });
+  });
+
+  it('a caller secret shorter than 32 characters is refused; surrounding whitespace is ignored', async () => {
+    const short = setup({ secrets: { ...testSecrets(), caller_secret: 'short-secret' } });
+    const response = await short.send('/', { 'x-scorer-auth': 'short-secret' });
+    expect(response.status).toBe(403);
+    expect(response.headers.get('x-scorer-error')).toBe('caller-secret-invalid');
+    const padded = setup({ secrets: { ...testSecrets(), caller_secret: TEST_CALLER_SECRET + '\n' } });
+    expect((await padded.send('/')).status).toBe(200);
+  });
+
+  it('mode off still requires the caller secret, and reads no other store', async () => {
+    const { app } = setup({ config: { mode: 'off' } });
+    expect((await app.handle(new Request(ORIGIN + '/'))).status).toBe(403);
+  });
+
+  it('an unauthenticated caller causes no key or model read', async () => {
+    const { app, platform } = setup();
+    const reads: string[] = [];
+    const secret = platform.secret;
+    platform.secret = async (key) => (reads.push(`secret:${key}`), secret(key));
+    platform.kvText = async (key) => (reads.push(`kv:${key}`), null);
+    await app.handle(new Request(ORIGIN + '/'));
+    expect(reads).toEqual(['secret:caller_secret']);
   });
 });
 
@@ -187,7 +213,6 @@ describe('scorer app: fail open, never a 5xx', () => {
     ['model pointer to nothing', { kv: { current: 'v9' } }, 'model-missing'],
     ['model not JSON', { kv: { current: 'v9', 'models/v9': '{' } }, 'model-invalid'],
     ['model rows do not sum to 1', { kv: { current: 'v9', 'models/v9': JSON.stringify({ ...HAND_MODEL_DOC, version: 'v9', initial: [0.5, 0.5, 0.5] }) } }, 'model-invalid'],
-    ['model store missing', { kv: 'unavailable' }, 'model-store-unavailable'],
   ];
   for (const [name, options, reason] of cases) {
     it(`${name} → 200 with x-scorer-error: ${reason}, no score, a log line`, async () => {
@@ -201,6 +226,86 @@ describe('scorer app: fail open, never a 5xx', () => {
       expect(platform.logs[0]!.line).not.toContain(TEST_KEY_HEX.slice(0, 16));
     });
   }
+
+  it('a model store that cannot be read falls back to the embedded model, with a warning in the log', async () => {
+    const { send, platform } = setup({ kv: 'unavailable' });
+    const response = await send('/');
+    expect(scoreHeaders(response)).toMatchObject({ 'x-scorer-score': '0', 'x-scorer-model-source': 'embedded' });
+    expect(JSON.parse(platform.logs[0]!.line).detail).toContain('model store unavailable');
+  });
+
+  it('a counter that throws (edge rate limiting not enabled) scores without the count and logs it', async () => {
+    const { send, platform } = setup();
+    platform.countNewSession = () => {
+      throw new Error('rate counter scorer_new_sessions not found');
+    };
+    platform.countCookieUse = platform.countNewSession;
+    const first = await send('/');
+    expect(first.headers.get('x-scorer-score')).toBe('0');
+    const second = await send('/about', { cookie: `ss_session=${cookieOf(first)}` });
+    expect(second.headers.get('x-scorer-cookie-status')).toBe('ok');
+    expect(platform.logs.map((l) => JSON.parse(l.line).detail)).toEqual([
+      'new-sessions: rate counter scorer_new_sessions not found',
+      'cookie-uses: rate counter scorer_new_sessions not found',
+    ]);
+  });
+
+  it('without fastly-client-ip the new-session count is unknown: no shared counter, no dropper verdict', async () => {
+    const { app, platform } = setup();
+    const scores: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const response = await app.handle(new Request(ORIGIN + '/', { headers: { 'x-scorer-auth': TEST_CALLER_SECRET, 'user-agent': 'Mozilla/5.0 common' } }));
+      scores.push(response.headers.get('x-scorer-score')!);
+    }
+    expect(scores).toEqual(['0', '0', '0', '0', '0', '0']);
+    expect(platform.newSessionCounts.size).toBe(0);
+  });
+
+  it('never echoes a value from the cookie_keys secret, even one in the wrong field', async () => {
+    const misplaced = testSecrets({ active: TEST_KEY_HEX, keys: [{ id: TEST_KEY_HEX, key: TEST_KEY_HEX }] });
+    const { send, platform, app } = setup({ secrets: misplaced });
+    const response = await send('/');
+    expect(response.headers.get('x-scorer-error')).toBe('keys-invalid');
+    const health = await app.handle(new Request(ORIGIN + HEALTH_PATH, { headers: { 'x-scorer-auth': TEST_CALLER_SECRET } }));
+    const text = (await health.text()) + platform.logs.map((l) => l.line).join('\n');
+    expect(text).toContain('keys-invalid');
+    expect(text).not.toContain(TEST_KEY_HEX.slice(0, 12));
+  });
+
+  it('key configuration errors are reported by field', async () => {
+    const cases: [object, string][] = [
+      [{ active: 1, keys: [{ id: 1, key: TEST_KEY_HEX }, { id: 1, key: TEST_KEY2_HEX, grace_until: 5 }] }, 'keys[1].id 1 appears more than once'],
+      [{ active: 1, keys: [{ id: 1, key: TEST_KEY_HEX, grace_until: 5 }] }, 'is the active key (id 1) and must not have a grace deadline'],
+      [{ active: 2, keys: [{ id: 2, key: TEST_KEY2_HEX }, { id: 1, key: TEST_KEY_HEX, grace_until: '2030-02-30T00:00:00Z' }] }, 'keys[1].grace_until: expected Unix seconds or an ISO 8601 UTC instant'],
+      [{ active: 2, keys: [{ id: 2, key: TEST_KEY2_HEX }, { id: 1, key: TEST_KEY_HEX, grace_until: '2030-01-01T00:00:00' }] }, 'keys[1].grace_until'],
+    ];
+    for (const [keys, message] of cases) {
+      const { send, platform } = setup({ secrets: testSecrets(keys) });
+      expect((await send('/')).headers.get('x-scorer-error')).toBe('keys-invalid');
+      expect(JSON.parse(platform.logs[0]!.line).detail).toContain(message);
+    }
+    const numeric = setup({ secrets: testSecrets({ active: 2, keys: [{ id: 2, key: TEST_KEY2_HEX }, { id: 1, key: TEST_KEY_HEX, grace_until: '1900000000' }] }) });
+    expect((await numeric.send('/')).headers.get('x-scorer-score')).toBe('0');
+  });
+
+  it('a KV model whose version differs from its name fails open', async () => {
+    const { send } = setup({ kv: { current: 'v5', 'models/v5': JSON.stringify({ ...HAND_MODEL_DOC, version: 'v6' }) } });
+    expect((await send('/')).headers.get('x-scorer-error')).toBe('model-invalid');
+  });
+
+  it('invalid cookie items fail open with config-invalid', async () => {
+    for (const config of [{ cookie_domain: 'exa mple.com' } as Record<string, string>, { cookie_realm: 'é'.repeat(200) }, { log_endpoint: 'bad endpoint' }, { cookie_name: '__Host-ss', cookie_domain: 'example.com' }, { cookie_name: '__Secure-ss', cookie_secure: 'false' }, { cookie_secure: 'yes' }]) {
+      const { send } = setup({ config });
+      expect((await send('/')).headers.get('x-scorer-error'), JSON.stringify(config)).toBe('config-invalid');
+    }
+  });
+
+  it('a maximum age below the idle timeout caps the idle timeout', async () => {
+    const { send } = setup({ config: { cookie_max_age_s: '3600' } });
+    const response = await send('/');
+    expect(response.headers.get('x-scorer-error')).toBeNull();
+    expect(response.headers.get('x-scorer-set-cookie')).toContain('; Max-Age=3600; ');
+  });
 
   it('a secret store that is unavailable refuses the caller (403) and says why', async () => {
     const { send } = setup({ secrets: 'unavailable' });
@@ -232,15 +337,20 @@ describe('scorer app: fail open, never a 5xx', () => {
 describe('scorer app: audit log', () => {
   it('one JSON line per scored request, with no cookie value, no secret, a truncated IP and capped, escaped fields', async () => {
     const { send, platform } = setup({ config: { log_endpoint: 'my_audit' } });
+    const incoming = cookieOf(await send('/'))!;
+    platform.logs.length = 0;
+    platform.clock.nowMs += 30_000;
     const hostileUa = 'evil","score":100,"x":"\\' + 'u'.repeat(1000);
-    const response = await send('/a?q=secret-query', { 'user-agent': hostileUa, 'sec-fetch-mode': 'navigate', 'accept-language': 'fr' });
+    const response = await send('/a?q=secret-query', { cookie: `ss_session=${incoming}`, 'user-agent': hostileUa, 'sec-fetch-mode': 'navigate', 'accept-language': 'fr' });
     const cookie = cookieOf(response)!;
     expect(platform.logs).toHaveLength(1);
     const { endpoint, line } = platform.logs[0]!;
+    expect(line).not.toContain(incoming);
+    expect(line).not.toContain(incoming.slice(0, 19));
     expect(endpoint).toBe('my_audit');
     expect(line.split('\n')).toHaveLength(1);
     const record = JSON.parse(line);
-    expect(record).toMatchObject({ event: 'scored', mode: 'monitor', score: 0, ip: '198.51.100.0', path: '/a', method: 'GET', cookie: 'missing', key_id: 1, model: 'placeholder-uniform-1', sec_fetch_mode: 'navigate', accept_language: true, new_session: true });
+    expect(record).toMatchObject({ event: 'scored', mode: 'monitor', score: 0, ip: '198.51.100.0', path: '/a', method: 'GET', cookie: 'ok', key_id: 1, model: 'placeholder-uniform-1', sec_fetch_mode: 'navigate', accept_language: true, new_session: false, requests: 2, page_views: 2 });
     expect(record.sid).toBe(response.headers.get('x-scorer-session'));
     expect(record.ua.length).toBeLessThanOrEqual(257);
     expect(line).not.toContain(cookie);
@@ -258,14 +368,26 @@ describe('scorer app: audit log', () => {
 });
 
 describe('scorer app: health', () => {
-  it('reports version, model and source, key ids (never key bytes) and config validity', async () => {
-    const { app } = setup({ secrets: testSecrets({ active: 2, keys: [{ id: 2, key: TEST_KEY2_HEX }, { id: 1, key: TEST_KEY_HEX, grace_until: 1_900_000_000 }] }) });
+  it('without the caller secret, only the verdict and version', async () => {
+    const { app } = setup();
     const response = await app.handle(new Request(ORIGIN + HEALTH_PATH));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ service: 'session-scorer', version: APP_VERSION, healthy: true });
+    const head = await app.handle(new Request(ORIGIN + HEALTH_PATH, { method: 'HEAD' }));
+    expect(head.status).toBe(200);
+    const wrong = await app.handle(new Request(ORIGIN + HEALTH_PATH, { headers: { 'x-scorer-auth': 'nope' } }));
+    expect(Object.keys((await wrong.json()) as object)).toEqual(['service', 'version', 'healthy']);
+  });
+
+  it('with the caller secret: version, model and source, key ids (never key bytes) and config validity', async () => {
+    const { app } = setup({ secrets: testSecrets({ active: 2, keys: [{ id: 2, key: TEST_KEY2_HEX }, { id: 1, key: TEST_KEY_HEX, grace_until: 1_900_000_000 }] }) });
+    const response = await app.handle(new Request(ORIGIN + HEALTH_PATH, { headers: { 'x-scorer-auth': TEST_CALLER_SECRET } }));
     expect(response.status).toBe(200);
     const text = await response.text();
     expect(JSON.parse(text)).toEqual({
       service: 'session-scorer',
       version: APP_VERSION,
+      healthy: true,
       config: { valid: true, mode: 'monitor', cookie: 'ss_session' },
       keys: { valid: true, active: 2, ids: [{ id: 2, active: true }, { id: 1, active: false, graceUntilS: 1_900_000_000 }] },
       model: { valid: true, version: 'placeholder-uniform-1', source: 'embedded', placeholder: true },
@@ -274,8 +396,9 @@ describe('scorer app: health', () => {
   });
 
   it('is 503 with the reasons when something is wrong', async () => {
-    const { app } = setup({ secrets: {}, config: { mode: 'x' } });
-    const response = await app.handle(new Request(ORIGIN + HEALTH_PATH));
+    const { app } = setup({ secrets: { caller_secret: TEST_CALLER_SECRET }, config: { mode: 'x' } });
+    expect((await app.handle(new Request(ORIGIN + HEALTH_PATH))).status).toBe(503);
+    const response = await app.handle(new Request(ORIGIN + HEALTH_PATH, { headers: { 'x-scorer-auth': TEST_CALLER_SECRET } }));
     expect(response.status).toBe(503);
     const body = (await response.json()) as { config: unknown; keys: unknown };
     expect(body.config).toMatchObject({ valid: false, error: 'config-invalid' });
@@ -294,5 +417,7 @@ describe('cookie header parsing', () => {
     expect(readCookie('novalue; ss=', 'ss')).toBe('');
     expect(readCookie(null, 'ss')).toBeUndefined();
     expect(readCookie('a=1', 'ss')).toBeUndefined();
+    expect(readCookie('ss="quoted"', 'ss')).toBe('quoted');
+    expect(readCookie('a=1, ss=joined', 'ss')).toBe('joined');
   });
 });

@@ -43,7 +43,7 @@ describe.runIf(viceroyBin !== null || viceroyRequired)('scorer wasm on Viceroy',
     for (let i = 0; i < 50 && auditLines().length < 2; i++) await sleep(20);
     const lines = auditLines();
     expect(lines.length).toBeGreaterThanOrEqual(2);
-    expect(JSON.parse(lines.at(-1)!.slice('scorer_audit :: '.length))).toMatchObject({ event: 'scored', cookie: 'ok', ip: '198.51.100.0' });
+    expect(JSON.parse(lines.at(-1)!.slice('scorer_audit :: '.length))).toMatchObject({ event: 'scored', cookie: 'ok', ip: '198.51.100.0', requests: 2, page_views: 2 });
   });
 
   it('a tampered cookie scores 100', async () => {
@@ -98,7 +98,7 @@ describe.runIf(viceroyBin !== null || viceroyRequired)('scorer wasm on Viceroy',
       expect(response.headers.get('x-scorer-error'), scenario).toBe(reason);
       expect(response.headers.get('x-scorer-score'), scenario).toBeNull();
     }
-    const health = await fetch(scorers['no-key']!.url + '/.scorer/health');
+    const health = await fetch(scorers['no-key']!.url + '/.scorer/health', { headers: { 'x-scorer-auth': TEST_CALLER_SECRET } });
     expect(health.status).toBe(503);
     expect(((await health.json()) as { keys: { error: string } }).keys.error).toBe('keys-missing');
   });
@@ -127,7 +127,7 @@ describe.runIf(viceroyBin !== null || viceroyRequired)('scorer wasm on Viceroy',
   });
 
   it('health reports the model, its source and the key ids', async () => {
-    const response = await fetch(scorers.rotated!.url + '/.scorer/health');
+    const response = await fetch(scorers.rotated!.url + '/.scorer/health', { headers: { 'x-scorer-auth': TEST_CALLER_SECRET } });
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ model: { version: 'placeholder-uniform-1', source: 'embedded', placeholder: true }, keys: { active: 2, ids: [{ id: 2, active: true }, { id: 1, active: false }] } });
   });

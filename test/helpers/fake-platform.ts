@@ -48,7 +48,6 @@ export function fakePlatform(options: FakePlatformOptions = {}): FakePlatform {
     countCookieUse: (key) => bump(cookieUseCounts, key),
     log: (endpoint, line) => void logs.push({ endpoint, line: line() }),
     now: () => clock.nowMs,
-    ja4: () => null,
   };
 }
 

@@ -24,6 +24,7 @@ sub test_spoofed_headers_dropped {
 // @scope: recv
 // @suite: a page request goes to the scorer as a bodyless GET, with the caller secret, passed
 sub test_preflight_sent {
+  set req.http.Fastly-Client-IP = "203.0.113.66";
   set req.url = "/blog/post?x=1";
   set req.method = "POST";
   testing.call_subroutine("vcl_recv");
@@ -31,6 +32,7 @@ sub test_preflight_sent {
   assert.equal(req.backend, F_scorer);
   assert.equal(req.method, "GET");
   assert.equal(req.http.X-Scorer-Original-Method, "POST");
+  assert.equal(req.http.Fastly-Client-IP, "192.0.2.1");
   assert.state(pass);
 }
 
