@@ -1,5 +1,5 @@
 /**
- * npm run bench:edge [-- --json] [-- --requests N]
+ * npm run bench:edge [-- --json] [-- --requests N] [-- --aot]
  *
  * Loopback latency of the scorer wasm against a hello-world wasm built the same way, both on
  * Viceroy, over the same request mix, requests interleaved so both see the same machine state.
@@ -15,12 +15,16 @@ const args = process.argv.slice(2);
 const json = args.includes('--json');
 const requestsArg = args.indexOf('--requests');
 const REQUESTS = requestsArg >= 0 ? Number(args[requestsArg + 1]) : 600;
+// --aot: both wasm built with js-compute's ahead-of-time mode (weval), the same way.
+const aot = args.includes('--aot');
 const log = (...parts: unknown[]) => (json ? console.error(...parts) : console.log(...parts));
 
 const viceroy: string = ensureViceroy();
-log('building bin/main.wasm and bin/hello.wasm …');
-buildWasm('src/index.ts', 'bin/main.wasm');
-buildWasm('scripts/bench/hello.ts', 'bin/hello.wasm');
+const scorerWasm = aot ? 'bin/main-aot.wasm' : 'bin/main.wasm';
+const helloWasm = aot ? 'bin/hello-aot.wasm' : 'bin/hello.wasm';
+log(`building ${scorerWasm} and ${helloWasm}${aot ? ' (AOT)' : ''} …`);
+buildWasm('src/index.ts', scorerWasm, { aot });
+buildWasm('scripts/bench/hello.ts', helloWasm, { aot });
 
 // Dev-only secrets, the same as the committed example files use.
 const secrets = JSON.parse((await import('node:fs')).readFileSync(join(ROOT, 'config/secret-store.example.json'), 'utf8')) as Record<string, string>;
@@ -38,8 +42,8 @@ writeFileSync(
 );
 log('starting both on Viceroy (compiling the wasm takes a while) …');
 const [scorer, hello] = await Promise.all([
-  startViceroy({ bin: viceroy, manifest, wasm: 'bin/main.wasm', port: await freePort() }),
-  startViceroy({ bin: viceroy, manifest, wasm: 'bin/hello.wasm', port: await freePort() }),
+  startViceroy({ bin: viceroy, manifest, wasm: scorerWasm, port: await freePort() }),
+  startViceroy({ bin: viceroy, manifest, wasm: helloWasm, port: await freePort() }),
 ]);
 
 // The mix: 20 simulated visitors, each browsing a few pages with its cookie, some without one.
@@ -102,12 +106,13 @@ const result = {
   scorer_p99_ms: round(quantile(scorerTimes, 0.99)),
   hello_p99_ms: round(quantile(helloTimes, 0.99)),
   requests: REQUESTS,
-  scorer_wasm_bytes: statSync(join(ROOT, 'bin/main.wasm')).size,
-  hello_wasm_bytes: statSync(join(ROOT, 'bin/hello.wasm')).size,
+  aot,
+  scorer_wasm_bytes: statSync(join(ROOT, scorerWasm)).size,
+  hello_wasm_bytes: statSync(join(ROOT, helloWasm)).size,
 };
 if (json) console.log(JSON.stringify(result));
 else {
-  console.log(`Viceroy loopback latency over ${REQUESTS} interleaved requests each`);
+  console.log(`Viceroy loopback latency over ${REQUESTS} interleaved requests each${aot ? ' (both built with --enable-aot)' : ''}`);
   console.log(`  scorer  p50 ${result.scorer_p50_ms} ms  p90 ${result.scorer_p90_ms} ms  p99 ${result.scorer_p99_ms} ms`);
   console.log(`  hello   p50 ${result.hello_p50_ms} ms  p90 ${result.hello_p90_ms} ms  p99 ${result.hello_p99_ms} ms`);
   console.log(`  ratio (p50 scorer / hello) ${result.ratio}   target ≤ 1.20`);

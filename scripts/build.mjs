@@ -4,8 +4,11 @@
 import { mkdirSync } from 'node:fs';
 import { buildWasm, ROOT } from './lib/viceroy.mjs';
 
-const [entry = 'src/index.ts', output = 'bin/main.wasm'] = process.argv.slice(2);
+// `--aot` (or SCORER_AOT=1) builds with js-compute's ahead-of-time mode (needs a local weval).
+const args = process.argv.slice(2);
+const aot = args.includes('--aot') || process.env.SCORER_AOT === '1';
+const [entry = 'src/index.ts', output = 'bin/main.wasm'] = args.filter((a) => a !== '--aot');
 mkdirSync(`${ROOT}/bin`, { recursive: true });
 const started = Date.now();
-const bytes = buildWasm(entry, output);
-console.log(`built ${output} from ${entry}: ${(bytes / 2 ** 20).toFixed(2)} MiB (${bytes} bytes) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+const bytes = buildWasm(entry, output, { aot });
+console.log(`built ${output} from ${entry}${aot ? ' (AOT)' : ''}: ${(bytes / 2 ** 20).toFixed(2)} MiB (${bytes} bytes) in ${((Date.now() - started) / 1000).toFixed(1)} s`);

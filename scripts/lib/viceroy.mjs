@@ -48,10 +48,31 @@ export function ensureViceroy({ install = true } = {}) {
   return installed;
 }
 
-/** Builds a Compute wasm with js-compute-runtime and returns its size in bytes. */
-export function buildWasm(entry, output) {
+/** The weval binary for js-compute's ahead-of-time mode: $WEVAL_BIN or ~/.cargo/bin/weval, or null. */
+export function findWeval() {
+  for (const bin of [process.env.WEVAL_BIN, join(homedir(), '.cargo', 'bin', 'weval')].filter(Boolean)) {
+    if (existsSync(bin) && spawnSync(bin, ['--help'], { encoding: 'utf8' }).status === 0) return bin;
+  }
+  return null;
+}
+
+export const WEVAL_HELP = `AOT builds need weval, which js-compute would download from GitHub. Build it instead:
+    cargo install --locked weval@0.3.4
+or set WEVAL_BIN to a weval binary (0.3.4 is the version @fastly/js-compute 3.46 expects).`;
+
+/**
+ * Builds a Compute wasm with js-compute-runtime and returns its size in bytes. With `aot`, uses
+ * --enable-aot with a local weval (never the download).
+ */
+export function buildWasm(entry, output, { aot = false } = {}) {
   const bin = join(ROOT, 'node_modules', '.bin', 'js-compute-runtime');
-  execFileSync(bin, [resolve(ROOT, entry), resolve(ROOT, output)], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  const flags = [];
+  if (aot) {
+    const weval = findWeval();
+    if (!weval) throw new Error(WEVAL_HELP);
+    flags.push('--enable-aot', '--weval-bin', weval);
+  }
+  execFileSync(bin, [...flags, resolve(ROOT, entry), resolve(ROOT, output)], { cwd: ROOT, stdio: ['ignore', aot ? 'ignore' : 'inherit', 'inherit'] });
   return statSync(resolve(ROOT, output)).size;
 }
 
