@@ -168,7 +168,8 @@ ${stripBereq}
 `;
 
   const fetch = `${GENERATED_BY}
-# session-scorer: the scorer's answer is copied into the request, then the request restarts.
+# session-scorer: the scorer's answer is copied into the request; the restart happens in
+# vcl_deliver (deliver snippet), so operator logic in vcl_fetch never sees the preflight response.
 if (${S} == "preflight") {
   if (beresp.status == 200 && beresp.http.X-Scorer-Score ~ "${SCORE}") {
     set req.http.X-Scorer-Score = beresp.http.X-Scorer-Score;
@@ -182,27 +183,34 @@ if (${S} == "preflight") {
     if (std.strlen(beresp.http.X-Scorer-Set-Cookie) > 0 && std.strlen(beresp.http.X-Scorer-Set-Cookie) < 1024) {
       set req.http.X-Scorer-Set-Cookie = beresp.http.X-Scorer-Set-Cookie;
     }
-    set ${S} = "scored";
+    set ${S} = "preflight-scored";
   } else {
     # Unscored (fail-open answer, refused, or an error status): serve the request unscored.
     set req.http.X-Scorer-Error = "status-" beresp.status;
     if (beresp.http.X-Scorer-Error ~ "^[a-z0-9-]{1,40}$") {
       set req.http.X-Scorer-Error = beresp.http.X-Scorer-Error;
     }
-    set ${S} = "failed";
+    set ${S} = "preflight-failed";
   }
-  restart;
+  return(deliver);
 }
 # Nothing internal from the origin either.
 ${unsetAll('beresp', '')}
 `;
 
   const deliver = `${GENERATED_BY}
-# session-scorer: a preflight that never reached vcl_fetch (timeout, connection error) is served
-# unscored; otherwise relay the scorer's cookie and keep every internal header from the client.
-if (${S} == "preflight") {
-  set ${S} = "failed";
-  set req.http.X-Scorer-Error = "preflight-status-" resp.status;
+# session-scorer: the preflight's answer restarts the request, exactly once. A preflight that never
+# reached vcl_fetch (timeout, connection error) is served unscored. Otherwise relay the scorer's
+# cookie and keep every internal header from the client.
+if (${S} ~ "^preflight") {
+  if (${S} == "preflight-scored") {
+    set ${S} = "scored";
+  } else if (${S} == "preflight-failed") {
+    set ${S} = "failed";
+  } else {
+    set ${S} = "failed";
+    set req.http.X-Scorer-Error = "preflight-status-" resp.status;
+  }
   restart;
 }
 # The state header only ever holds what this VCL set: clients' copies are dropped on the first pass.

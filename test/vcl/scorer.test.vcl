@@ -76,7 +76,7 @@ sub test_long_headers_capped {
 }
 
 // @scope: fetch
-// @suite: the scorer's answer is copied and the request restarts exactly once
+// @suite: the scorer's answer is copied and handed to vcl_deliver (which restarts)
 sub test_fetch_copies_and_restarts {
   set req.http.X-Scorer-State = "preflight";
   set beresp.status = 200;
@@ -85,8 +85,9 @@ sub test_fetch_copies_and_restarts {
   set beresp.http.X-Scorer-Session = "0123456789abcdef";
   set beresp.http.X-Scorer-Set-Cookie = "ss_session=AQ; Max-Age=60; Path=/; HttpOnly; SameSite=Lax; Secure";
   testing.call_subroutine("vcl_fetch");
-  assert.restart();
-  assert.equal(req.http.X-Scorer-State, "scored");
+  assert.not_restart();
+  assert.state(deliver);
+  assert.equal(req.http.X-Scorer-State, "preflight-scored");
   assert.equal(req.http.X-Scorer-Score, "87");
   assert.equal(req.http.X-Scorer-Reasons, "fast_browsing,dwell_fast");
   assert.equal(req.http.X-Scorer-Set-Cookie, "ss_session=AQ; Max-Age=60; Path=/; HttpOnly; SameSite=Lax; Secure");
@@ -99,8 +100,8 @@ sub test_fetch_fail_open {
   set beresp.status = 200;
   set beresp.http.X-Scorer-Error = "keys-missing";
   testing.call_subroutine("vcl_fetch");
-  assert.restart();
-  assert.equal(req.http.X-Scorer-State, "failed");
+  assert.state(deliver);
+  assert.equal(req.http.X-Scorer-State, "preflight-failed");
   assert.equal(req.http.X-Scorer-Error, "keys-missing");
   assert.is_notset(req.http.X-Scorer-Score);
 }
@@ -112,8 +113,8 @@ sub test_fetch_error_status {
   set beresp.status = 503;
   set beresp.http.X-Scorer-Score = "100";
   testing.call_subroutine("vcl_fetch");
-  assert.restart();
-  assert.equal(req.http.X-Scorer-State, "failed");
+  assert.state(deliver);
+  assert.equal(req.http.X-Scorer-State, "preflight-failed");
   assert.equal(req.http.X-Scorer-Error, "status-503");
   assert.is_notset(req.http.X-Scorer-Score);
 }
@@ -127,6 +128,36 @@ sub test_fetch_origin_untouched {
   testing.call_subroutine("vcl_fetch");
   assert.not_restart();
   assert.is_notset(beresp.http.X-Scorer-Score);
+}
+
+// @scope: deliver
+// @suite: a scored preflight restarts the request exactly once from vcl_deliver
+sub test_deliver_restarts_scored_preflight {
+  set req.http.X-Scorer-State = "preflight-scored";
+  set req.http.X-Scorer-Score = "87";
+  testing.call_subroutine("vcl_deliver");
+  assert.restart();
+  assert.equal(req.http.X-Scorer-State, "scored");
+  assert.equal(req.http.X-Scorer-Score, "87");
+}
+
+// @scope: deliver
+// @suite: an unscored preflight restarts once and is served unscored
+sub test_deliver_restarts_failed_preflight {
+  set req.http.X-Scorer-State = "preflight-failed";
+  set req.http.X-Scorer-Error = "keys-missing";
+  testing.call_subroutine("vcl_deliver");
+  assert.restart();
+  assert.equal(req.http.X-Scorer-State, "failed");
+  assert.equal(req.http.X-Scorer-Error, "keys-missing");
+}
+
+// @scope: deliver
+// @suite: after the restart the final response does not restart again
+sub test_deliver_final_response_no_restart {
+  set req.http.X-Scorer-State = "scored";
+  testing.call_subroutine("vcl_deliver");
+  assert.not_restart();
 }
 
 // @scope: deliver
