@@ -12,11 +12,20 @@ import { join, resolve } from 'node:path';
 import { findFalco, lintVcl } from './lib/falco.mjs';
 import { assembleMainVcl, generateSnippets, snippetFile, VclValidationError, type VclOptions } from './vcl/generate.js';
 
+const USAGE = 'usage: npm run vcl -- [--exclude-url-regex REGEX] [--out DIR] [--scorer-backend NAME] [--log-endpoint NAME]';
+const KNOWN = ['--exclude-url-regex', '--out', '--scorer-backend', '--log-endpoint'];
 const args = process.argv.slice(2);
-const option = (name: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
+const given = new Map<string, string>();
+for (let i = 0; i < args.length; i += 2) {
+  const name = args[i]!;
+  const value = args[i + 1];
+  if (!KNOWN.includes(name) || value === undefined || given.has(name)) {
+    console.error(`${!KNOWN.includes(name) ? `unknown option ${name}` : value === undefined ? `${name} needs a value` : `${name} given twice`}\n${USAGE}`);
+    process.exit(2);
+  }
+  given.set(name, value);
+}
+const option = (name: string) => given.get(name);
 const out = resolve(option('--out') ?? 'vcl-snippets');
 const options: VclOptions = {};
 if (option('--exclude-url-regex') !== undefined) options.excludeUrlRegex = option('--exclude-url-regex');

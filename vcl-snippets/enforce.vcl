@@ -4,7 +4,7 @@
 # scorer_settings, so they change in seconds without a new version.
 sub scorer_enforce {
   # The client's own method again, and no secret past this point.
-  if (req.http.X-Scorer-Original-Method ~ "^[A-Z]{1,16}$") {
+  if (req.http.X-Scorer-Original-Method ~ "^[A-Z][A-Z0-9_-]{0,31}$") {
     set req.method = req.http.X-Scorer-Original-Method;
   }
   unset req.http.X-Scorer-Auth;

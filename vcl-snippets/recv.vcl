@@ -27,10 +27,18 @@ if (req.restarts == 0) {
   if (std.strlen(req.http.Referer) > 1024) {
     set req.http.Referer = substr(req.http.Referer, 0, 1024);
   }
-  if (fastly.ddos_detected) {
+  if (table.lookup(scorer_settings, "mode", "monitor") == "off") {
+    # Kill switch: no preflight, no cookie.
+    set req.http.X-Scorer-State = "skipped-off";
+  } else if (fastly.ddos_detected) {
     set req.http.X-Scorer-State = "skipped-ddos";
   } else if (req.url.path ~ {"(?i)\.(?:css|js|mjs|map|png|jpe?g|gif|svg|ico|webp|avif|bmp|woff2?|ttf|otf|eot|mp4|webm|mp3|ogg|wav)$"}) {
     set req.http.X-Scorer-State = "skipped-excluded";
+  } else if (req.url.path ~ "^/\.scorer/") {
+    set req.http.X-Scorer-State = "skipped-internal";
+  } else if (req.is_esi_subreq) {
+    # Fragments belong to the page view that was scored.
+    set req.http.X-Scorer-State = "skipped-esi";
   } else if (fastly.ff.visits_this_service > 0) {
     # Already scored where the request entered this service (shielding).
     set req.http.X-Scorer-State = "skipped-shield";
@@ -47,7 +55,13 @@ if (req.restarts == 0) {
     set req.backend = F_scorer;
     return(pass);
   }
+} else if (req.http.X-Scorer-State ~ "^preflight") {
+  # Restarted by something else before the preflight finished (e.g. a vcl_error restart on a
+  # scorer timeout): serve it unscored, and never let the preflight's secret go further.
+  set req.http.X-Scorer-State = "failed";
+  set req.http.X-Scorer-Error = "preflight-interrupted";
+  call scorer_enforce;
 } else if (req.http.X-Scorer-State == "scored" || req.http.X-Scorer-State == "failed") {
-  # Back from the preflight (defined in the enforce snippet).
+  # Back from the preflight (scorer_enforce is defined in the enforce snippet).
   call scorer_enforce;
 }

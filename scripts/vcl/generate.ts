@@ -95,10 +95,18 @@ ${unsetAll('req', '  ')}
   if (std.strlen(req.http.Referer) > 1024) {
     set req.http.Referer = substr(req.http.Referer, 0, 1024);
   }
-  if (fastly.ddos_detected) {
+  if (table.lookup(${DICTIONARIES.settings}, "mode", "${DICTIONARY_DEFAULTS.mode}") == "off") {
+    # Kill switch: no preflight, no cookie.
+    set ${S} = "skipped-off";
+  } else if (fastly.ddos_detected) {
     set ${S} = "skipped-ddos";
   } else if (req.url.path ~ {"${exclude}"}) {
     set ${S} = "skipped-excluded";
+  } else if (req.url.path ~ "^/\\.scorer/") {
+    set ${S} = "skipped-internal";
+  } else if (req.is_esi_subreq) {
+    # Fragments belong to the page view that was scored.
+    set ${S} = "skipped-esi";
   } else if (fastly.ff.visits_this_service > 0) {
     # Already scored where the request entered this service (shielding).
     set ${S} = "skipped-shield";
@@ -115,8 +123,14 @@ ${unsetAll('req', '  ')}
     set req.backend = ${backend};
     return(pass);
   }
+} else if (${S} ~ "^preflight") {
+  # Restarted by something else before the preflight finished (e.g. a vcl_error restart on a
+  # scorer timeout): serve it unscored, and never let the preflight's secret go further.
+  set ${S} = "failed";
+  set req.http.X-Scorer-Error = "preflight-interrupted";
+  call scorer_enforce;
 } else if (${S} == "scored" || ${S} == "failed") {
-  # Back from the preflight (defined in the enforce snippet).
+  # Back from the preflight (scorer_enforce is defined in the enforce snippet).
   call scorer_enforce;
 }
 `;
@@ -127,7 +141,7 @@ ${unsetAll('req', '  ')}
 # ${DICTIONARIES.settings}, so they change in seconds without a new version.
 sub scorer_enforce {
   # The client's own method again, and no secret past this point.
-  if (req.http.X-Scorer-Original-Method ~ "^[A-Z]{1,16}$") {
+  if (req.http.X-Scorer-Original-Method ~ "^[A-Z][A-Z0-9_-]{0,31}$") {
     set req.method = req.http.X-Scorer-Original-Method;
   }
   unset req.http.X-Scorer-Auth;
@@ -148,6 +162,9 @@ sub scorer_enforce {
 }
 `;
 
+  // The preflight is recognised by its state and its backend together: a request that some other
+  // logic sent elsewhere never carries the secret out.
+  const isPreflight = `${S} == "preflight" && req.backend == ${backend}`;
   const stripBereq = `  # Internal headers never reach the origin; the score only if the operator opts in.
 ${unsetAll('bereq', '  ')}
   if (table.lookup(${DICTIONARIES.settings}, "forward_score", "${DICTIONARY_DEFAULTS.forward_score}") == "true" && req.http.X-Scorer-Score ~ "${SCORE}") {
@@ -156,68 +173,65 @@ ${unsetAll('bereq', '  ')}
   }`;
   const pass = `${GENERATED_BY}
 # session-scorer: requests passed to the origin carry no internal header (the preflight itself does).
-if (${S} != "preflight") {
+if (!(${isPreflight})) {
 ${stripBereq}
 }
 `;
   const miss = `${GENERATED_BY}
 # session-scorer: cache misses fetched from the origin carry no internal header.
-if (${S} != "preflight") {
+if (!(${isPreflight})) {
 ${stripBereq}
 }
 `;
 
   const fetch = `${GENERATED_BY}
-# session-scorer: the scorer's answer is copied into the request; the restart happens in
-# vcl_deliver (deliver snippet), so operator logic in vcl_fetch never sees the preflight response.
-if (${S} == "preflight") {
-  if (beresp.status == 200 && beresp.http.X-Scorer-Score ~ "${SCORE}") {
-    set req.http.X-Scorer-Score = beresp.http.X-Scorer-Score;
-    set req.http.X-Scorer-Reasons = "";
-    if (beresp.http.X-Scorer-Reasons ~ "${TOKEN}") {
-      set req.http.X-Scorer-Reasons = beresp.http.X-Scorer-Reasons;
-    }
-    if (beresp.http.X-Scorer-Session ~ "${HEX16}") {
-      set req.http.X-Scorer-Session = beresp.http.X-Scorer-Session;
-    }
-    if (std.strlen(beresp.http.X-Scorer-Set-Cookie) > 0 && std.strlen(beresp.http.X-Scorer-Set-Cookie) < 1024) {
-      set req.http.X-Scorer-Set-Cookie = beresp.http.X-Scorer-Set-Cookie;
-    }
-    set ${S} = "preflight-scored";
-  } else {
-    # Unscored (fail-open answer, refused, or an error status): serve the request unscored.
-    set req.http.X-Scorer-Error = "status-" beresp.status;
-    if (beresp.http.X-Scorer-Error ~ "^[a-z0-9-]{1,40}$") {
-      set req.http.X-Scorer-Error = beresp.http.X-Scorer-Error;
-    }
-    set ${S} = "preflight-failed";
-  }
+# session-scorer: the scorer's answer goes straight to vcl_deliver (which reads it and restarts),
+# so operator logic in vcl_fetch never sees it and it is never cached.
+if (req.restarts == 0 && ${isPreflight}) {
   return(deliver);
 }
-# Nothing internal from the origin either.
+# Nothing internal from the origin.
 ${unsetAll('beresp', '')}
 `;
 
   const deliver = `${GENERATED_BY}
-# session-scorer: the preflight's answer restarts the request, exactly once. A preflight that never
-# reached vcl_fetch (timeout, connection error) is served unscored. Otherwise relay the scorer's
-# cookie and keep every internal header from the client.
-if (${S} ~ "^preflight") {
-  if (${S} == "preflight-scored") {
+# session-scorer: on the first pass, read the preflight's answer and restart exactly once. Errors,
+# timeouts and refusals arrive here too (through vcl_error) and are served unscored. On the final
+# response, relay the scorer's cookie and keep every internal header from the client.
+if (req.restarts == 0 && ${S} == "preflight") {
+  if (resp.status == 200 && resp.http.X-Scorer-Score ~ "${SCORE}") {
+    set req.http.X-Scorer-Score = resp.http.X-Scorer-Score;
+    if (resp.http.X-Scorer-Reasons ~ "${TOKEN}") {
+      set req.http.X-Scorer-Reasons = resp.http.X-Scorer-Reasons;
+    }
+    if (resp.http.X-Scorer-Session ~ "${HEX16}") {
+      set req.http.X-Scorer-Session = resp.http.X-Scorer-Session;
+    }
+    if (std.strlen(resp.http.X-Scorer-Set-Cookie) > 0 && std.strlen(resp.http.X-Scorer-Set-Cookie) < 1024) {
+      set req.http.X-Scorer-Set-Cookie = resp.http.X-Scorer-Set-Cookie;
+    }
     set ${S} = "scored";
-  } else if (${S} == "preflight-failed") {
-    set ${S} = "failed";
   } else {
     set ${S} = "failed";
-    set req.http.X-Scorer-Error = "preflight-status-" resp.status;
+    set req.http.X-Scorer-Error = "status-" resp.status;
+    if (resp.http.X-Scorer-Error ~ "^[a-z0-9-]{1,40}$") {
+      set req.http.X-Scorer-Error = resp.http.X-Scorer-Error;
+    }
   }
   restart;
 }
 # The state header only ever holds what this VCL set: clients' copies are dropped on the first pass.
-if (${S} ~ "^(scored|flagged|enforced|failed)$" && std.strlen(req.http.X-Scorer-Set-Cookie) > 0) {
+if (${S} ~ "^(scored|flagged|enforced)$" && std.strlen(req.http.X-Scorer-Set-Cookie) > 0) {
   add resp.http.Set-Cookie = req.http.X-Scorer-Set-Cookie;
+  # A per-user cookie must not be stored by a shared cache downstream.
+  if (!resp.http.Cache-Control) {
+    set resp.http.Cache-Control = "private";
+  } else if (resp.http.Cache-Control !~ "(?i)private|no-store") {
+    set resp.http.Cache-Control = resp.http.Cache-Control {", no-cache="Set-Cookie""};
+  }
 }
-if (${S} == "enforced") {
+if (${S} == "enforced" && resp.status == 429) {
+  set resp.http.Cache-Control = "no-store";
   set resp.http.Retry-After = "${DICTIONARY_DEFAULTS.retry_after}";
   if (table.lookup(${DICTIONARIES.settings}, "retry_after", "${DICTIONARY_DEFAULTS.retry_after}") ~ "^[0-9]{1,6}$") {
     set resp.http.Retry-After = table.lookup(${DICTIONARIES.settings}, "retry_after", "${DICTIONARY_DEFAULTS.retry_after}");

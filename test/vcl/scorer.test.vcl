@@ -76,45 +76,58 @@ sub test_long_headers_capped {
 }
 
 // @scope: fetch
-// @suite: the scorer's answer is copied and handed to vcl_deliver (which restarts)
-sub test_fetch_copies_and_restarts {
+// @suite: the preflight's answer goes to vcl_deliver untouched (no restart in fetch, not cached)
+sub test_fetch_hands_preflight_to_deliver {
   set req.http.X-Scorer-State = "preflight";
+  set req.backend = F_scorer;
   set beresp.status = 200;
   set beresp.http.X-Scorer-Score = "87";
-  set beresp.http.X-Scorer-Reasons = "fast_browsing,dwell_fast";
-  set beresp.http.X-Scorer-Session = "0123456789abcdef";
-  set beresp.http.X-Scorer-Set-Cookie = "ss_session=AQ; Max-Age=60; Path=/; HttpOnly; SameSite=Lax; Secure";
   testing.call_subroutine("vcl_fetch");
   assert.not_restart();
   assert.state(deliver);
-  assert.equal(req.http.X-Scorer-State, "preflight-scored");
+  assert.equal(beresp.http.X-Scorer-Score, "87");
+}
+
+// @scope: deliver
+// @suite: the scorer's answer is copied into the request and the request restarts exactly once
+sub test_deliver_copies_answer_and_restarts {
+  set req.http.X-Scorer-State = "preflight";
+  set resp.status = 200;
+  set resp.http.X-Scorer-Score = "87";
+  set resp.http.X-Scorer-Reasons = "fast_browsing,dwell_fast";
+  set resp.http.X-Scorer-Session = "0123456789abcdef";
+  set resp.http.X-Scorer-Set-Cookie = "ss_session=AQ; Max-Age=60; Path=/; HttpOnly; SameSite=Lax; Secure";
+  testing.call_subroutine("vcl_deliver");
+  assert.restart();
+  assert.equal(req.http.X-Scorer-State, "scored");
   assert.equal(req.http.X-Scorer-Score, "87");
   assert.equal(req.http.X-Scorer-Reasons, "fast_browsing,dwell_fast");
+  assert.equal(req.http.X-Scorer-Session, "0123456789abcdef");
   assert.equal(req.http.X-Scorer-Set-Cookie, "ss_session=AQ; Max-Age=60; Path=/; HttpOnly; SameSite=Lax; Secure");
 }
 
-// @scope: fetch
+// @scope: deliver
 // @suite: a fail-open answer from the scorer is served unscored, with its reason
-sub test_fetch_fail_open {
+sub test_deliver_fail_open_answer {
   set req.http.X-Scorer-State = "preflight";
-  set beresp.status = 200;
-  set beresp.http.X-Scorer-Error = "keys-missing";
-  testing.call_subroutine("vcl_fetch");
-  assert.state(deliver);
-  assert.equal(req.http.X-Scorer-State, "preflight-failed");
+  set resp.status = 200;
+  set resp.http.X-Scorer-Error = "keys-missing";
+  testing.call_subroutine("vcl_deliver");
+  assert.restart();
+  assert.equal(req.http.X-Scorer-State, "failed");
   assert.equal(req.http.X-Scorer-Error, "keys-missing");
   assert.is_notset(req.http.X-Scorer-Score);
 }
 
-// @scope: fetch
-// @suite: a scorer error status (or a forged score) is served unscored
-sub test_fetch_error_status {
+// @scope: deliver
+// @suite: a scorer error status (or a forged score beside it) is served unscored
+sub test_deliver_error_status {
   set req.http.X-Scorer-State = "preflight";
-  set beresp.status = 503;
-  set beresp.http.X-Scorer-Score = "100";
-  testing.call_subroutine("vcl_fetch");
-  assert.state(deliver);
-  assert.equal(req.http.X-Scorer-State, "preflight-failed");
+  set resp.status = 503;
+  set resp.http.X-Scorer-Score = "100";
+  testing.call_subroutine("vcl_deliver");
+  assert.restart();
+  assert.equal(req.http.X-Scorer-State, "failed");
   assert.equal(req.http.X-Scorer-Error, "status-503");
   assert.is_notset(req.http.X-Scorer-Score);
 }
@@ -130,27 +143,9 @@ sub test_fetch_origin_untouched {
   assert.is_notset(beresp.http.X-Scorer-Score);
 }
 
-// @scope: deliver
-// @suite: a scored preflight restarts the request exactly once from vcl_deliver
-sub test_deliver_restarts_scored_preflight {
-  set req.http.X-Scorer-State = "preflight-scored";
-  set req.http.X-Scorer-Score = "87";
-  testing.call_subroutine("vcl_deliver");
-  assert.restart();
-  assert.equal(req.http.X-Scorer-State, "scored");
-  assert.equal(req.http.X-Scorer-Score, "87");
-}
 
-// @scope: deliver
-// @suite: an unscored preflight restarts once and is served unscored
-sub test_deliver_restarts_failed_preflight {
-  set req.http.X-Scorer-State = "preflight-failed";
-  set req.http.X-Scorer-Error = "keys-missing";
-  testing.call_subroutine("vcl_deliver");
-  assert.restart();
-  assert.equal(req.http.X-Scorer-State, "failed");
-  assert.equal(req.http.X-Scorer-Error, "keys-missing");
-}
+
+
 
 // @scope: deliver
 // @suite: after the restart the final response does not restart again
@@ -161,14 +156,14 @@ sub test_deliver_final_response_no_restart {
 }
 
 // @scope: deliver
-// @suite: a preflight that failed before vcl_fetch (timeout) restarts once, unscored
-sub test_deliver_preflight_failure {
+// @suite: a preflight that timed out (vcl_error 503, no answer headers) restarts once, unscored
+sub test_deliver_preflight_timeout {
   set req.http.X-Scorer-State = "preflight";
   set resp.status = 503;
   testing.call_subroutine("vcl_deliver");
   assert.restart();
   assert.equal(req.http.X-Scorer-State, "failed");
-  assert.equal(req.http.X-Scorer-Error, "preflight-status-503");
+  assert.equal(req.http.X-Scorer-Error, "status-503");
 }
 
 // @scope: recv
@@ -217,14 +212,14 @@ sub test_off_never_blocks {
 }
 
 // @scope: recv
-// @suite: a malformed threshold falls back to 80
+// @suite: a malformed threshold falls back to 80: 80 blocks
 sub test_bad_threshold_defaults {
   testing.table_set(scorer_settings, "mode", "enforce");
   testing.table_set(scorer_settings, "threshold", "eighty");
   set req.http.X-Scorer-State = "scored";
-  set req.http.X-Scorer-Score = "79";
+  set req.http.X-Scorer-Score = "80";
   testing.call_subroutine("scorer_enforce");
-  assert.not_error();
+  assert.error(429);
 }
 
 // @scope: recv
@@ -305,4 +300,72 @@ sub test_pass_keeps_preflight_headers {
   testing.call_subroutine("vcl_pass");
   assert.equal(bereq.http.X-Scorer-Auth, "dev-only-caller-secret-not-for-production");
   assert.equal(bereq.http.X-Scorer-Original-Method, "POST");
+}
+
+// @scope: recv
+// @suite: mode off in the dictionary is a kill switch: no preflight
+sub test_mode_off_skips_preflight {
+  testing.table_set(scorer_settings, "mode", "off");
+  set req.url = "/page";
+  testing.call_subroutine("vcl_recv");
+  assert.equal(req.http.X-Scorer-State, "skipped-off");
+  assert.not_equal(req.backend, F_scorer);
+}
+
+// @scope: recv
+// @suite: the scorer's own paths are never scored
+sub test_scorer_paths_skip {
+  set req.url = "/.scorer/health";
+  testing.call_subroutine("vcl_recv");
+  assert.equal(req.http.X-Scorer-State, "skipped-internal");
+}
+
+// @scope: pass
+// @suite: a request marked preflight but sent to another backend never carries the secret
+sub test_pass_strips_secret_off_scorer_backend {
+  set req.http.X-Scorer-State = "preflight";
+  set req.backend = F_origin;
+  set bereq.http.X-Scorer-Auth = "dev-only-caller-secret-not-for-production";
+  testing.call_subroutine("vcl_pass");
+  assert.is_notset(bereq.http.X-Scorer-Auth);
+}
+
+// @scope: deliver
+// @suite: a relayed cookie makes the response private to downstream caches
+sub test_deliver_cookie_private {
+  set req.http.X-Scorer-State = "scored";
+  set req.http.X-Scorer-Set-Cookie = "ss_session=AQ; Path=/";
+  set resp.http.Cache-Control = "public, max-age=3600";
+  testing.call_subroutine("vcl_deliver");
+  assert.equal(resp.http.Cache-Control, {"public, max-age=3600, no-cache="Set-Cookie""});
+}
+
+// @scope: deliver
+// @suite: a relayed cookie on a response without Cache-Control makes it private
+sub test_deliver_cookie_private_default {
+  set req.http.X-Scorer-State = "flagged";
+  set req.http.X-Scorer-Set-Cookie = "ss_session=AQ; Path=/";
+  testing.call_subroutine("vcl_deliver");
+  assert.equal(resp.http.Cache-Control, "private");
+  assert.equal(resp.http.Set-Cookie, "ss_session=AQ; Path=/");
+}
+
+// @scope: deliver
+// @suite: skipped requests get no cookie, even if a cookie header value is somehow present
+sub test_deliver_skipped_no_cookie {
+  set req.http.X-Scorer-State = "skipped-excluded";
+  set req.http.X-Scorer-Set-Cookie = "ss_session=AQ; Path=/";
+  testing.call_subroutine("vcl_deliver");
+  assert.is_notset(resp.http.Set-Cookie);
+}
+
+// @scope: deliver
+// @suite: a malformed retry_after falls back to 60 and the 429 is not cacheable
+sub test_deliver_retry_after_default {
+  testing.table_set(scorer_settings, "retry_after", "soon");
+  set req.http.X-Scorer-State = "enforced";
+  set resp.status = 429;
+  testing.call_subroutine("vcl_deliver");
+  assert.equal(resp.http.Retry-After, "60");
+  assert.equal(resp.http.Cache-Control, "no-store");
 }

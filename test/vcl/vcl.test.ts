@@ -84,9 +84,9 @@ describe.runIf(falco !== null)('generated VCL under falco', () => {
     const suites = report.tests.flatMap((t) => t.suites);
     expect(suites.filter((s) => s.error).map((s) => `${s.name}: ${s.error}`)).toEqual([]);
     expect(suites.filter((s) => s.skip)).toEqual([]);
-    expect(suites.length).toBeGreaterThanOrEqual(22);
+    expect(suites.length).toBeGreaterThanOrEqual(31);
     expect(report.summary.fails).toBe(0);
-    expect(report.summary.asserts).toBeGreaterThanOrEqual(60);
+    expect(report.summary.asserts).toBeGreaterThanOrEqual(75);
   });
 
   it('npm run vcl writes nothing when the regex is refused', () => {
@@ -103,5 +103,11 @@ describe.runIf(falco !== null)('generated VCL under falco', () => {
     expect(ok.status, ok.stderr).toBe(0);
     expect(readFileSync(join(out, 'recv.vcl'), 'utf8')).toContain('{"^/static/"}');
     expect(existsSync(join(out, 'deliver.vcl'))).toBe(true);
+    // Unknown options and options without a value are refused, not ignored.
+    for (const args of [['--exclude-regex', 'x'], ['--exclude-url-regex'], ['--out']]) {
+      const bad = spawnSync('node', ['scripts/run-ts.mjs', 'scripts/gen-vcl.ts', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FALCO_BIN: falco! } });
+      expect(bad.status, args.join(' ')).toBe(2);
+      expect(bad.stderr).toContain('usage:');
+    }
   }, 60_000);
 });
