@@ -1,0 +1,87 @@
+/**
+ * Streaming sessionizer: groups log records into sessions (by the scorer's session id when the
+ * line has one, else client IP + User-Agent) split by an inactivity gap. Memory stays bounded:
+ * sessions idle for longer than the gap (plus a slack for slightly out-of-order logs) are
+ * finished and handed to the consumer as the log's clock moves on.
+ */
+import type { LogRecord } from './logparse.js';
+
+export interface SessionRequest {
+  timeMs: number;
+  method: string;
+  path: string;
+}
+
+export interface LogSession {
+  key: string;
+  ip: string;
+  userAgent: string;
+  requests: SessionRequest[];
+  /** Requests beyond the per-session cap: counted, not kept. */
+  dropped: number;
+}
+
+export interface SessionizerOptions {
+  gapMs?: number;
+  /** How far out of order lines may be (the semicomplete log shuffles seconds within a minute). */
+  slackMs?: number;
+  maxRequestsPerSession?: number;
+}
+
+export class Sessionizer {
+  private readonly open = new Map<string, LogSession & { lastMs: number }>();
+  private clockMs = -Infinity;
+  private sinceSweep = 0;
+  private readonly gapMs: number;
+  private readonly slackMs: number;
+  private readonly maxRequests: number;
+  /** Most sessions open at once: the memory bound in practice. */
+  peakOpen = 0;
+
+  constructor(
+    private readonly emit: (session: LogSession) => void,
+    options: SessionizerOptions = {},
+  ) {
+    this.gapMs = options.gapMs ?? 30 * 60_000;
+    this.slackMs = options.slackMs ?? 2 * 60_000;
+    this.maxRequests = options.maxRequestsPerSession ?? 5000;
+  }
+
+  add(record: LogRecord): void {
+    const key = record.sessionId !== null ? `sid:${record.sessionId}` : `ip:${record.ip}\n${record.userAgent}`;
+    let session = this.open.get(key);
+    if (session && record.timeMs - session.lastMs > this.gapMs) {
+      this.finish(key, session);
+      session = undefined;
+    }
+    if (!session) {
+      session = { key, ip: record.ip, userAgent: record.userAgent, requests: [], dropped: 0, lastMs: record.timeMs };
+      this.open.set(key, session);
+      this.peakOpen = Math.max(this.peakOpen, this.open.size);
+    }
+    if (session.requests.length < this.maxRequests) session.requests.push({ timeMs: record.timeMs, method: record.method, path: record.path });
+    else session.dropped++;
+    session.lastMs = Math.max(session.lastMs, record.timeMs);
+    this.clockMs = Math.max(this.clockMs, record.timeMs);
+    if (++this.sinceSweep >= 1000) this.sweep();
+  }
+
+  /** Finishes every session idle past the gap (plus slack) at the log's current clock. */
+  sweep(): void {
+    this.sinceSweep = 0;
+    const horizon = this.clockMs - this.gapMs - this.slackMs;
+    for (const [key, session] of this.open) if (session.lastMs < horizon) this.finish(key, session);
+  }
+
+  /** Finishes everything still open (end of input). */
+  flush(): void {
+    for (const [key, session] of this.open) this.finish(key, session);
+  }
+
+  private finish(key: string, session: LogSession & { lastMs: number }): void {
+    this.open.delete(key);
+    session.requests.sort((a, b) => a.timeMs - b.timeMs);
+    const { lastMs: _lastMs, ...done } = session;
+    this.emit(done);
+  }
+}

@@ -1,0 +1,126 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { createClassifier, loadModel } from '../../scorer-core/src/index.js';
+import { TransitionCounter } from '../../scripts/training/estimate.js';
+import { labelByUserAgent } from '../../scripts/training/labels.js';
+import { parseLogLine } from '../../scripts/training/logparse.js';
+import { Sessionizer, type LogSession } from '../../scripts/training/sessionize.js';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const FIXTURE = join(ROOT, 'test/fixtures/semicomplete-2015-apache.head400.log');
+
+describe('log parsing', () => {
+  it('reads combined lines with time zones, extra trailing fields and "-" values', () => {
+    const record = parseLogLine('83.149.9.216 - - [17/May/2015:10:05:03 +0000] "GET /presentations/a.png HTTP/1.1" 200 203023 "http://semicomplete.com/" "Mozilla/5.0 (Macintosh)"');
+    expect(record).toEqual({ timeMs: Date.UTC(2015, 4, 17, 10, 5, 3), ip: '83.149.9.216', method: 'GET', path: '/presentations/a.png', status: 200, userAgent: 'Mozilla/5.0 (Macintosh)', referer: 'http://semicomplete.com/', sessionId: null });
+    const pacific = parseLogLine('49.44.82.7 - - [22/Dec/2022:02:26:58 -0800] "GET / HTTP/1.1" 301 438 "-" "Chrome" ');
+    expect(pacific?.timeMs).toBe(Date.UTC(2022, 11, 22, 10, 26, 58));
+    expect(pacific?.referer).toBeNull();
+    const facades = parseLogLine('88.191.254.20 - - [22/Mar/2009:07:00:32 +0100] "GET / HTTP/1.0" 200 8674 "-" "-" "-"');
+    expect(facades).toMatchObject({ timeMs: Date.UTC(2009, 2, 22, 6, 0, 32), userAgent: '' });
+  });
+
+  it('reads Fastly JSON lines and the scorer audit log (with its session hash)', () => {
+    expect(parseLogLine('{"timestamp":"2026-11-23T10:00:00Z","client_ip":"192.0.2.1","method":"get","url":"/a?b=1","status":"200","user_agent":"UA"}')).toMatchObject({ timeMs: Date.UTC(2026, 10, 23, 10), ip: '192.0.2.1', method: 'GET', path: '/a?b=1', status: 200, userAgent: 'UA' });
+    const audit = parseLogLine('scorer_audit :: {"ip":"198.51.100.0","method":"GET","path":"/x","ua":"Mozilla","time":"2026-11-23T04:13:43.806Z","event":"scored","sid":"e7fcf833d4270fa4"}');
+    expect(audit).toMatchObject({ path: '/x', sessionId: 'e7fcf833d4270fa4', userAgent: 'Mozilla' });
+  });
+
+  it('returns null for anything else, never throws', () => {
+    for (const line of ['', 'garbage', '1.2.3.4 - - [99/Foo/2015:10:05:03 +0000] "GET / HTTP/1.1" 200 1 "-" "-"', '1.2.3.4 - - [17/May/2015:10:05:03 +0000] "" 400 0 "-" "-"', '{"time":"x","path":"/"}', '{not json', '[1,2]']) {
+      expect(parseLogLine(line), line).toBeNull();
+    }
+  });
+});
+
+describe('labels', () => {
+  it('known crawlers, tools and empty User-Agents are bots', () => {
+    for (const ua of ['Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)', 'Mozilla/5.0 (compatible; AhrefsBot/7.0)', 'curl/7.88.1', 'python-requests/2.31', '', 'Sogou web spider/4.0']) expect(labelByUserAgent(ua), ua).toBe('bot');
+    expect(labelByUserAgent('Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/107.0.0.0 Safari/537.36')).toBe('human');
+  });
+});
+
+describe('sessionizer', () => {
+  const record = (ip: string, minutes: number, path = '/') => ({ timeMs: minutes * 60_000, ip, method: 'GET', path, status: 200, userAgent: 'UA', referer: null, sessionId: null });
+
+  it('splits on the inactivity gap, keeps sessions apart by client, and finishes idle ones as the clock moves', () => {
+    const done: LogSession[] = [];
+    const sessionizer = new Sessionizer((s) => done.push(s), { gapMs: 30 * 60_000, slackMs: 60_000 });
+    sessionizer.add(record('a', 0));
+    sessionizer.add(record('b', 1));
+    sessionizer.add(record('a', 10));
+    sessionizer.add(record('a', 41)); // 31 min after the last: a new session
+    expect(done.map((s) => s.requests.length)).toEqual([2]);
+    for (let m = 42; m < 200; m++) for (let k = 0; k < 10; k++) sessionizer.add(record(`c${m}`, m));
+    sessionizer.sweep();
+    expect(done.length).toBeGreaterThan(100);
+    expect(sessionizer.peakOpen).toBeLessThan(400); // bounded: only the last ~32 minutes stay open
+    sessionizer.flush();
+    expect(done.filter((s) => s.ip === 'a').map((s) => s.requests.length)).toEqual([2, 1]);
+    expect(done.find((s) => s.ip === 'b')!.requests).toHaveLength(1);
+  });
+
+  it('tolerates out-of-order lines within the slack and sorts each session by time', () => {
+    const done: LogSession[] = [];
+    const sessionizer = new Sessionizer((s) => done.push(s), { slackMs: 120_000 });
+    sessionizer.add(record('a', 5, '/second'));
+    sessionizer.add(record('a', 4, '/first'));
+    sessionizer.flush();
+    expect(done[0]!.requests.map((r) => r.path)).toEqual(['/first', '/second']);
+  });
+});
+
+describe('transition estimation', () => {
+  it('counts entries and transitions of human page views and smooths them, by hand', () => {
+    const classifier = createClassifier({ rules: [{ class: 'static', suffix: '.css' }, { class: 'home', exact: '/' }, { class: 'item', prefix: '/item' }], defaultClass: 'other' });
+    const counter = new TransitionCounter({ classifier, alpha: 1 });
+    expect(counter.states).toEqual(['home', 'item', 'other']);
+    const session = (times: [number, string][]): LogSession => ({ key: 'k', ip: 'i', userAgent: 'u', dropped: 0, requests: times.map(([s, path]) => ({ timeMs: s * 1000, method: 'GET', path })) });
+    counter.add(session([[0, '/'], [1, '/site.css'], [10, '/item/1'], [20, '/']]));
+    counter.add(session([[0, '/item/2'], [5000, '/']])); // 5000 s later: a new visit
+    // entries: home 1 (first session), item 1, home 1 (second visit) → [2, 1, 0]; transitions: home→item, item→home.
+    expect(counter.initial).toEqual([2, 1, 0]);
+    expect(counter.matrix).toEqual([[0, 1, 0], [1, 0, 0], [0, 0, 0]]);
+    const model = counter.toModel({ createdAt: '2026-11-23T00:00:00Z', inputs: ['x'], windowStartMs: 0, windowEndMs: 1, counts: {} });
+    expect(model.initial).toEqual([3 / 6, 2 / 6, 1 / 6]);
+    expect(model.matrix[0]).toEqual([1 / 4, 2 / 4, 1 / 4]);
+    expect(model.matrix[2]).toEqual([1 / 3, 1 / 3, 1 / 3]);
+    // Baseline over the 5 human steps: entries home (1 bit) ×2 and item (log2 3), transitions home→item and item→home (1 bit each).
+    const bits = [1, Math.log2(3), 1, 1, 1];
+    const mean = bits.reduce((a, b) => a + b) / 5;
+    expect(model.baseline.meanBits).toBeCloseTo(mean, 12);
+    expect(model.baseline.stdBits).toBeCloseTo(Math.sqrt(bits.reduce((a, b) => a + b * b, 0) / 5 - mean * mean), 12);
+    expect(model.version).toMatch(/^trained-20261123-[0-9a-f]{8}$/);
+    expect(loadModel(model).states).toEqual(['home', 'item', 'other']);
+  });
+});
+
+describe('npm run train', () => {
+  const run = (...args: string[]) => spawnSync('node', ['scripts/run-ts.mjs', 'scripts/train.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+
+  it('trains a model scorer-core loads from a real log excerpt, plain and gzipped, and reports what it saw', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scorer-train-'));
+    const gz = join(dir, 'excerpt.log.gz');
+    writeFileSync(gz, gzipSync(readFileSync(FIXTURE)));
+    const malformed = join(dir, 'bad.log');
+    writeFileSync(malformed, 'not a log line\n\n');
+    const out = join(dir, 'model.json');
+    const result = run('--input', FIXTURE, '--input', gz, '--input', malformed, '--out', out);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/trained trained-\d{8}-[0-9a-f]{8}: 802 lines \(1 malformed\), \d+ sessions \(\d+ bot, \d+ human\)/);
+    const model = JSON.parse(readFileSync(out, 'utf8'));
+    expect(loadModel(model).version).toBe(model.version);
+    expect(model.training.counts.lines).toBe(802);
+    expect(model.training.counts.humanSessions).toBeGreaterThan(10);
+    expect(model.training.window.start).toBe('2015-05-17T10:05:00.000Z');
+  });
+
+  it('refuses missing or unknown options', () => {
+    expect(run('--out', '/tmp/x.json').status).toBe(2);
+    expect(run('--input', FIXTURE, '--out', '/tmp/x.json', '--bogus', '1').status).toBe(2);
+  });
+});
