@@ -124,3 +124,47 @@ describe('npm run train', () => {
     expect(run('--input', FIXTURE, '--out', '/tmp/x.json', '--bogus', '1').status).toBe(2);
   });
 });
+
+describe('metrics', () => {
+  it('ROC-AUC, PR-AUC and TPR at a false-positive rate, by hand', async () => {
+    const { curve, prAuc, rocAuc, tprAtFpr } = await import('../../scripts/training/metrics.js');
+    // Bots 90, 80, 40; humans 70, 30, 10: pairs bot>human = 3+3+2 = 8 of 9 → 0.8889.
+    const items = [90, 80, 40].map((score) => ({ score, bot: true })).concat([70, 30, 10].map((score) => ({ score, bot: false })));
+    expect(rocAuc(items)).toBeCloseTo(8 / 9, 12);
+    // Ties count half: one bot and one human at 50 → 0.5.
+    expect(rocAuc([{ score: 50, bot: true }, { score: 50, bot: false }])).toBe(0.5);
+    // Thresholds 90, 80, 70, 40, 30, 10: precision at recall steps 1/3 (1), 2/3 (1), 1 (3/4) → AP = 1/3 + 1/3 + 1/3 · 3/4.
+    expect(prAuc(items)).toBeCloseTo(1 / 3 + 1 / 3 + 0.25, 12);
+    expect(tprAtFpr(items, 0)).toBeCloseTo(2 / 3, 12);
+    expect(tprAtFpr(items, 0.34)).toBe(1);
+    expect(curve(items, [80])).toEqual([{ threshold: 80, tpr: 2 / 3, fpr: 0, precision: 1, recall: 2 / 3, flagged: 2, flaggedBots: 2, flaggedHumans: 0 }]);
+    expect(rocAuc([{ score: 1, bot: true }])).toBeNull();
+  });
+});
+
+describe('npm run evaluate', () => {
+  it('replays sessions through scorer-core and reports the metrics as JSON and a self-contained HTML report', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scorer-eval-'));
+    const model = join(dir, 'model.json');
+    const train = spawnSync('node', ['scripts/run-ts.mjs', 'scripts/train.ts', '--input', FIXTURE, '--out', model, '--split', '0.5'], { cwd: ROOT, encoding: 'utf8' });
+    expect(train.status, train.stderr).toBe(0);
+    const report = join(dir, 'report.html');
+    const run = spawnSync('node', ['scripts/run-ts.mjs', 'scripts/evaluate.ts', '--input', FIXTURE, '--model', model, '--split', '0.5', '--json', '--report', report], { cwd: ROOT, encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout);
+    for (const key of ['sessions', 'bot_sessions', 'roc_auc', 'pr_auc', 'tpr_at_fpr_1pct']) expect(result, key).toHaveProperty(key);
+    expect(result.sessions).toBeGreaterThan(5);
+    expect(result.bot_sessions).toBeGreaterThan(0);
+    expect(result.roc_auc).toBeGreaterThanOrEqual(0);
+    expect(result.roc_auc).toBeLessThanOrEqual(1);
+    expect(result.with_cookie_dropping.sessions).toBe(result.sessions);
+    expect(result.thresholds).toHaveLength(11);
+    expect(result.thresholds[0]).toMatchObject({ threshold: 0, sessions_flagged: result.sessions });
+    expect(Object.keys(result.per_reason_auc)).toContain('fast_browsing');
+    const html = readFileSync(report, 'utf8');
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).toContain('<svg');
+    expect(html).toContain('ROC curve');
+    expect(html).not.toMatch(/(src|href)="https?:/); // self-contained
+  }, 60_000);
+});
