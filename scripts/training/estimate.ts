@@ -20,8 +20,6 @@ export class TransitionCounter {
   private readonly index: Map<string, number>;
   readonly initial: number[];
   readonly matrix: number[][];
-  /** Per human session: the sequence of (from | null, to) state indices, for the baseline. */
-  private readonly sequences: [number | null, number][][] = [];
   transitions = 0;
   sessions = 0;
 
@@ -36,7 +34,7 @@ export class TransitionCounter {
   /** Adds one human session's page views. */
   add(session: LogSession): void {
     const gap = this.options.visitGapMs ?? 30 * 60_000;
-    const sequence: [number | null, number][] = [];
+    let steps = 0;
     let previous: { index: number; timeMs: number } | null = null;
     for (const request of session.requests) {
       const pageClass = this.options.classifier.classify(request.method, request.path);
@@ -44,16 +42,14 @@ export class TransitionCounter {
       const to = this.index.get(pageClass) ?? this.index.get(OTHER_CLASS)!;
       if (previous === null || request.timeMs - previous.timeMs > gap) {
         this.initial[to]!++;
-        sequence.push([null, to]);
       } else {
         this.matrix[previous.index]![to]!++;
-        sequence.push([previous.index, to]);
       }
+      steps++;
       previous = { index: to, timeMs: request.timeMs };
     }
-    if (sequence.length > 0) {
-      this.sequences.push(sequence);
-      this.transitions += sequence.length;
+    if (steps > 0) {
+      this.transitions += steps;
       this.sessions++;
     }
   }
@@ -67,18 +63,19 @@ export class TransitionCounter {
     };
     const initial = normalise(this.initial);
     const matrix = this.matrix.map(normalise);
-    // Baseline: surprisal of every human transition under this model.
+    // Baseline: surprisal of every human transition under this model, from the counts alone (so
+    // memory does not grow with the input).
     let sum = 0;
     let sumSquares = 0;
     let n = 0;
-    for (const sequence of this.sequences) {
-      for (const [from, to] of sequence) {
-        const bits = -Math.log2(from === null ? initial[to]! : matrix[from]![to]!);
-        sum += bits;
-        sumSquares += bits * bits;
-        n++;
-      }
-    }
+    const add = (count: number, probability: number) => {
+      const bits = -Math.log2(probability);
+      sum += count * bits;
+      sumSquares += count * bits * bits;
+      n += count;
+    };
+    this.initial.forEach((count, to) => add(count, initial[to]!));
+    this.matrix.forEach((row, from) => row.forEach((count, to) => add(count, matrix[from]![to]!)));
     const meanBits = n > 0 ? sum / n : Math.log2(this.states.length);
     const stdBits = n > 1 ? Math.sqrt(Math.max(1e-9, sumSquares / n - meanBits * meanBits)) : 1;
     const content = JSON.stringify([this.states, initial, matrix, meanBits, stdBits]);
