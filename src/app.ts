@@ -19,15 +19,18 @@ export interface App {
   handle(request: Request): Promise<Response>;
 }
 
+// Routes are built once, at module initialisation (the Wizer snapshot); the platform and defaults
+// travel with each request.
+const router = Router();
+router.get(HEALTH_PATH, (request: Request, platform: Platform, defaults: Defaults) => health(platform, defaults, request));
+router.head(HEALTH_PATH, async (request: Request, platform: Platform, defaults: Defaults) => new Response(null, { status: (await health(platform, defaults, request)).status }));
+router.all('*', (request: Request, platform: Platform, defaults: Defaults) => score(platform, defaults, request));
+
 export function createApp(platform: Platform, defaults: Defaults): App {
-  const router = Router();
-  router.get(HEALTH_PATH, (request: Request) => health(platform, defaults, request));
-  router.head(HEALTH_PATH, async (request: Request) => new Response(null, { status: (await health(platform, defaults, request)).status }));
-  router.all('*', (request: Request) => score(platform, defaults, request));
   return {
     async handle(request) {
       try {
-        return (await router.fetch(request)) as Response;
+        return (await router.fetch(request, platform, defaults)) as Response;
       } catch (error) {
         // Where configuration did not load, the default endpoint is the only one known.
         return failOpen(platform, DEFAULT_LOG_ENDPOINT, 'unknown', request, 'internal', errorText(error));

@@ -60,25 +60,25 @@ export function prepareDefaults(embeddedModel: unknown): Defaults {
 const fail = (reason: FailOpenReason, detail: string): { ok: false; reason: FailOpenReason; detail: string } => ({ ok: false, reason, detail });
 
 export function readConfig(platform: Platform, defaults: Defaults): Loaded<AppConfig> {
-  let get: (key: string) => string | null;
+  // An empty item counts as absent: `fastly compute publish` may create items with empty values.
+  const get = (key: string): string | null => {
+    const value = platform.config(key);
+    return value === null || value.trim() === '' ? null : value;
+  };
+  let modeItem: string | null;
   try {
-    platform.config('mode'); // opens the store: a missing store throws here
-    // An empty item counts as absent: `fastly compute publish` may create items with empty values.
-    get = (key) => {
-      const value = platform.config(key);
-      return value === null || value.trim() === '' ? null : value;
-    };
+    modeItem = get('mode'); // the first read opens the store: a missing store throws here
   } catch (error) {
     return fail('config-store-unavailable', errorText(error));
   }
   try {
     const problems: string[] = [];
-    const mode = (get('mode') ?? 'monitor').trim();
+    const mode = (modeItem ?? 'monitor').trim();
     if (!MODES.includes(mode as Mode)) problems.push(`mode: expected one of ${MODES.join(', ')}, got ${JSON.stringify(mode)}`);
     const name = get('cookie_name') ?? DEFAULT_COOKIE_NAME;
     if (!COOKIE_NAME.test(name)) problems.push(`cookie_name: expected 1–64 cookie-name characters, got ${JSON.stringify(name)}`);
     const realm = get('cookie_realm') ?? name;
-    if (new TextEncoder().encode(realm).length > 255) problems.push('cookie_realm: expected at most 255 UTF-8 bytes');
+    if (utf8Length(realm) > 255) problems.push('cookie_realm: expected at most 255 UTF-8 bytes');
     const domain = get('cookie_domain');
     if (domain !== null && !COOKIE_DOMAIN.test(domain)) problems.push(`cookie_domain: expected a domain name, got ${JSON.stringify(domain)}`);
     const secureText = get('cookie_secure') ?? 'true';
@@ -225,6 +225,9 @@ function parseInstant(where: string, value: unknown): number {
   }
   throw new ScorerError('INVALID_KEYS', `${where}: expected Unix seconds or an ISO 8601 UTC instant like 2026-12-24T00:00:00Z`);
 }
+
+const encoder = new TextEncoder();
+const utf8Length = (text: string) => encoder.encode(text).length;
 
 export function errorText(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);

@@ -22,7 +22,7 @@ export interface Platform {
   now(): number;
 }
 
-/** Names of the Fastly resources the app uses; `[setup]` in fastly.toml creates them. */
+/** Names of the Fastly resources the app uses; `[setup]` in fastly.toml creates the stores (rate counters need no setup). */
 export const STORE_NAMES = {
   config: 'scorer_config',
   secrets: 'scorer_secrets',

@@ -37,12 +37,6 @@ export function assertInteger(name: string, value: unknown, min: number, max: nu
   }
 }
 
-export function assertFiniteNumber(name: string, value: unknown): asserts value is number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new ScorerError('INVALID_ARGUMENT', `"${name}" expected a finite number, got ${describeValue(value)}`);
-  }
-}
-
 const utf8Encoder = new TextEncoder();
 export function utf8(text: string): Uint8Array {
   return utf8Encoder.encode(text);

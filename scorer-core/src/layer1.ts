@@ -34,7 +34,7 @@ export function cookieComplianceScore(status: CookieStatus, recentNewSessions: n
  * Every seal uses a fresh nonce, so a browser sends each cookie value about once (a few times
  * when parallel requests leave before the new Set-Cookie arrives). A client that keeps sending
  * one value is replaying it to freeze its session state, and the state alone cannot show that:
- * the caller counts requests per cookie value (e.g. an edge rate counter keyed by its hash).
+ * the caller counts requests per cookie value (e.g. an edge rate counter keyed by its nonce).
  */
 export function cookieReplayScore(status: CookieStatus, sameCookieRequests: number, settings: Layer1Settings): RuleScore | null {
   if (status !== 'ok') return null;

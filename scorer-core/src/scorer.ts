@@ -45,7 +45,7 @@ export interface DecisionInput {
   recentNewSessions?: number | (() => number);
   /**
    * Requests that carried this exact cookie value within the caller's counting window, this one
-   * included (e.g. an edge rate counter keyed by a hash of the value). Undefined = unknown, 1.
+   * included (e.g. an edge rate counter keyed by the value's nonce). Undefined = unknown, 1.
    */
   sameCookieRequests?: number | (() => number);
   // Either count may be a function: it is called only when needed (a new session, or a cookie
@@ -197,8 +197,7 @@ export function createScorer(options: ScorerOptions): Scorer {
     const sessionId = state.sessionId;
     let idHash: string | undefined;
     const session: Decision['session'] = {
-      // Computed on first read: a caller with a native SHA-256 (Fastly's crypto.subtle) can
-      // hash state.sessionId itself and skip the pure-JS hash here.
+      // Computed on first read, so callers that never read it (training replay) skip the hash.
       get idHash() {
         return (idHash ??= sessionIdHash(sessionId));
       },

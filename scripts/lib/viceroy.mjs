@@ -126,4 +126,3 @@ export async function startViceroy({ bin, manifest, wasm, port, timeoutMs = 240_
   };
 }
 
-export const wasmIsPresent = (path) => existsSync(resolve(ROOT, path));
