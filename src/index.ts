@@ -5,10 +5,16 @@
  * here, never per request. Nothing random is drawn here (it would be frozen into the snapshot).
  */
 import embeddedModel from '@session-scorer/core/model/placeholder.json' with { type: 'json' };
+import { setReusableSandboxOptions } from 'fastly:experimental';
 import { createApp } from './app.js';
 import { prepareDefaults } from './config.js';
 import { fastlyPlatform } from './fastly-platform.js';
 
 const defaults = prepareDefaults(embeddedModel);
+
+// One sandbox serves many requests, so the per-key AES context and parsed configuration are
+// built once per sandbox instead of once per request (config.ts caches them by their source
+// text). Nothing per request is kept in module state.
+setReusableSandboxOptions({ maxRequests: 1000, maxMemoryMiB: 64 });
 
 addEventListener('fetch', (event) => event.respondWith(createApp(fastlyPlatform(event), defaults).handle(event.request)));
