@@ -145,6 +145,21 @@ describe('scorer app: preflight route', () => {
     expect(notNumber.headers.get('x-scorer-error')).toBe('config-invalid');
   });
 
+  it('in a reused sandbox, a changed secret or config item applies on the next request (caches follow the source text)', async () => {
+    const secrets: Record<string, string> = testSecrets();
+    const config: Record<string, string> = { settings: '{"session":{"idleTimeoutS":900}}' };
+    const { send } = setup({ secrets, config });
+    const first = await send('/');
+    expect(first.headers.get('x-scorer-key-id')).toBe('1');
+    expect(first.headers.get('x-scorer-set-cookie')).toContain('Max-Age=900;');
+    secrets.cookie_keys = JSON.stringify({ active: 2, keys: [{ id: 2, key: TEST_KEY2_HEX }, { id: 1, key: TEST_KEY_HEX, grace_until: 1_900_000_000 }] });
+    config.settings = '{"session":{"idleTimeoutS":600}}';
+    const second = await send('/', { cookie: `ss_session=${cookieOf(first)}` });
+    expect(second.headers.get('x-scorer-key-id')).toBe('2');
+    expect(second.headers.get('x-scorer-cookie-status')).toBe('ok');
+    expect(second.headers.get('x-scorer-set-cookie')).toContain('Max-Age=600;');
+  });
+
   it('uses a model from the KV Store when "current" names one', async () => {
     const doc = { ...HAND_MODEL_DOC, version: 'kv-model-7' };
     const { send } = setup({ kv: { current: 'kv-model-7', 'models/kv-model-7': JSON.stringify(doc) } });
