@@ -168,3 +168,23 @@ describe('npm run evaluate', () => {
     expect(html).not.toMatch(/(src|href)="https?:/); // self-contained
   }, 60_000);
 });
+
+// The report is meant for people: where a Chromium is installed (Debian's `chromium`), render it
+// headless and check a real page came out. (A person looked at the screenshot too: docs/model.md.)
+const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((bin) => spawnSync(bin, ['--version'], { encoding: 'utf8' }).status === 0);
+describe.runIf(chromium !== undefined)('evaluation report in headless Chromium', () => {
+  it('renders to a full-size screenshot', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scorer-report-'));
+    const model = join(dir, 'model.json');
+    expect(spawnSync('node', ['scripts/run-ts.mjs', 'scripts/train.ts', '--input', FIXTURE, '--out', model], { cwd: ROOT }).status).toBe(0);
+    const report = join(dir, 'report.html');
+    expect(spawnSync('node', ['scripts/run-ts.mjs', 'scripts/evaluate.ts', '--input', FIXTURE, '--model', model, '--report', report], { cwd: ROOT }).status).toBe(0);
+    const png = join(dir, 'report.png');
+    const shot = spawnSync(chromium!, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${join(dir, 'profile')}`, '--window-size=1200,1600', `--screenshot=${png}`, `file://${report}`], { encoding: 'utf8', timeout: 60_000 });
+    expect(shot.status, shot.stderr).toBe(0);
+    const bytes = readFileSync(png);
+    expect(bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect(bytes.readUInt32BE(16)).toBe(1200); // width from the IHDR chunk
+    expect(bytes.length).toBeGreaterThan(30_000); // a blank page compresses to a few KB
+  }, 120_000);
+});
