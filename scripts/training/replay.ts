@@ -30,9 +30,9 @@ export function exclusionRegex(pcre = DEFAULT_EXCLUDE_URL_REGEX): RegExp {
   return new RegExp(caseless ? pcre.slice(4) : pcre, caseless ? 'i' : '');
 }
 
-/** Deterministic bytes: the replay must give the same figures every run. */
-function counterRandom(): (n: number) => Uint8Array {
-  let x = 0x2545f491;
+/** Deterministic bytes (xorshift32): the replay must give the same figures every run. Tests use it too. */
+export function seededRandom(seed = 0x2545f491): (n: number) => Uint8Array {
+  let x = seed >>> 0 || 1;
   return (n) => {
     const out = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
@@ -50,7 +50,7 @@ function counterRandom(): (n: number) => Uint8Array {
 export function createReplayScorer(model: TransitionModel, settings: unknown = {}): Scorer {
   // A throwaway replay key: these cookies never leave the process.
   const keyRing = createKeyRing({ activeKeyId: 0, keys: [{ id: 0, key: new Uint8Array(32).fill(0x5a) }] }, { table: 'large' });
-  return createScorer({ keyRing, realm: 'replay', model, settings, random: counterRandom() });
+  return createScorer({ keyRing, realm: 'replay', model, settings, random: seededRandom() });
 }
 
 const NEW_SESSION_WINDOW_MS = 60_000;

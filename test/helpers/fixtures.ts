@@ -1,22 +1,8 @@
 /** Shared test fixtures: deterministic randomness, dev-only keys, small hand-made models. */
-import { createKeyRing, hexToBytes, loadModel, type ModelDocument, type RandomBytes } from '../../scorer-core/src/index.js';
+import { createKeyRing, hexToBytes, loadModel, type ModelDocument } from '../../scorer-core/src/index.js';
 
 /** A deterministic byte source (xorshift32): reproducible session ids and nonces. */
-export function seededRandom(seed = 0x9e3779b9): RandomBytes {
-  let x = seed >>> 0 || 1;
-  return (length) => {
-    const out = new Uint8Array(length);
-    for (let i = 0; i < length; i++) {
-      x ^= x << 13;
-      x >>>= 0;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      x >>>= 0;
-      out[i] = x & 0xff;
-    }
-    return out;
-  };
-}
+export { seededRandom } from '../../scripts/training/replay.js';
 
 /** Dev-only test keys: never configure these on a real service. */
 export const TEST_KEY_1 = hexToBytes('000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f');
