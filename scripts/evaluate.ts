@@ -1,20 +1,21 @@
 /**
- * npm run evaluate -- --input <log> [--input <log> …] --model <model.json> [--report <file.html>] [--json] [--labels <file>] [--split F]
+ * npm run evaluate -- --input <log> [--input <log> …] --model <model.json> [--report <file.html>] [--json] [--labels <file>] [--split F] [--settings <json>]
  *
  * Replays every session through scorer-core's decision code (the edge's), scores sessions and
  * reports ROC-AUC, PR-AUC, TPR at 1 % FPR, per-reason AUC, strata by session length and a
  * threshold table, for two cookie assumptions (docs/model.md): every client returns its cookie
  * (behaviour alone, the headline), and bots drop it (seen through the per-client new-session count).
  * The User-Agent is used only for the labels. --split F evaluates the time window after fraction F.
+ * --settings takes scorer settings overrides (JSON, as the Config Store item `settings`), for tuning.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { loadModel, REASON_CODES } from '../scorer-core/src/index.js';
+import { loadModel, REASON_CODES, resolveSettings } from '../scorer-core/src/index.js';
 import { readLabels, readSessions, splitTime } from './training/input.js';
 import { curve, prAuc, rocAuc, tprAtFpr, type Scored } from './training/metrics.js';
 import { createReplayScorer, exclusionRegex, replaySession, type SessionResult } from './training/replay.js';
 import { renderReport } from './training/report.js';
 
-const USAGE = 'usage: npm run evaluate -- --input <log> [--input <log> …] --model <model.json> [--report <file.html>] [--json] [--labels <file>] [--split F]';
+const USAGE = 'usage: npm run evaluate -- --input <log> [--input <log> …] --model <model.json> [--report <file.html>] [--json] [--labels <file>] [--split F] [--settings <json>]';
 const args = process.argv.slice(2);
 const inputs: string[] = [];
 let modelPath: string | undefined;
@@ -22,6 +23,7 @@ let reportPath: string | undefined;
 let labelsPath: string | undefined;
 let split: number | undefined;
 let json = false;
+let settings: unknown = {};
 for (let i = 0; i < args.length; i++) {
   const name = args[i]!;
   if (name === '--json') {
@@ -35,6 +37,13 @@ for (let i = 0; i < args.length; i++) {
   else if (name === '--report') reportPath = value;
   else if (name === '--labels') labelsPath = value;
   else if (name === '--split' && Number(value) > 0 && Number(value) < 1) split = Number(value);
+  else if (name === '--settings') {
+    try {
+      settings = resolveSettings(JSON.parse(value!));
+    } catch (error) {
+      fail(`--settings: ${(error as Error).message}`);
+    }
+  }
   else fail(`unknown or invalid option ${name}`);
 }
 if (inputs.length === 0 || !modelPath) fail('--input and --model are required');
@@ -51,8 +60,8 @@ try {
   fail(`${modelPath}: ${(error as Error).message}`);
 }
 const exclude = exclusionRegex();
-const headlineScorer = createReplayScorer(model);
-const droppingScorer = createReplayScorer(model);
+const headlineScorer = createReplayScorer(model, settings);
+const droppingScorer = createReplayScorer(model, settings);
 const headline: SessionResult[] = [];
 const dropping: SessionResult[] = [];
 const counts = await readSessions({
