@@ -5,7 +5,7 @@
  * per-transition surprisal under the estimated model.
  */
 import { createHash } from 'node:crypto';
-import { loadModel, MODEL_FORMAT, OTHER_CLASS, type Classifier, type ModelDocument } from '../../scorer-core/src/index.js';
+import { DEFAULT_SETTINGS, loadModel, MODEL_FORMAT, OTHER_CLASS, type Classifier, type ModelDocument } from '../../scorer-core/src/index.js';
 import type { LogSession } from './sessionize.js';
 
 export interface EstimatorOptions {
@@ -33,7 +33,7 @@ export class TransitionCounter {
 
   /** Adds one human session's page views. */
   add(session: LogSession): void {
-    const gap = this.options.visitGapMs ?? 30 * 60_000;
+    const gap = this.options.visitGapMs ?? DEFAULT_SETTINGS.session.visitGapS * 1000;
     let steps = 0;
     let previous: { index: number; timeMs: number } | null = null;
     for (const request of session.requests) {
