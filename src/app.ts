@@ -8,7 +8,7 @@
 import { createScorer, equalBytesConstantTime, shortHash as coreShortHash, type Decision } from '@session-scorer/core';
 import { Router } from 'itty-router';
 import { auditLine, capped, truncateIp, type AuditRecord } from './audit.js';
-import { errorText, readCallerSecret, readConfig, readKeyRing, readModel, type AppConfig, type Defaults } from './config.js';
+import { errorText, STAGED_UNTIL_S, readCallerSecret, readConfig, readKeyRing, readModel, type AppConfig, type Defaults } from './config.js';
 import { REQUEST_HEADERS as RQ, RESPONSE_HEADERS as RS, type FailOpenReason } from './headers.js';
 import { DEFAULT_LOG_ENDPOINT, type Platform } from './platform.js';
 import { APP_VERSION } from './version.js';
@@ -144,7 +144,7 @@ async function health(platform: Platform, defaults: Defaults, request: Request):
     version: APP_VERSION,
     healthy,
     config: config.ok ? { valid: true, mode: config.value.mode, cookie: config.value.cookie.name } : { valid: false, error: config.reason, detail: config.detail },
-    keys: keys.ok ? { valid: true, active: keys.value.activeKeyId, ids: keys.value.describe() } : { valid: false, error: keys.reason, detail: keys.detail },
+    keys: keys.ok ? { valid: true, active: keys.value.activeKeyId, ids: keys.value.describe().map((key) => (key.graceUntilS === STAGED_UNTIL_S ? { id: key.id, active: false, staged: true } : key)) } : { valid: false, error: keys.reason, detail: keys.detail },
     model: model.ok
       ? { valid: true, version: model.value.model.version, source: model.value.source, placeholder: model.value.model.placeholder, ...(model.value.warning ? { warning: model.value.warning } : {}) }
       : { valid: false, error: model.reason, detail: model.detail, embedded: defaults.model.version },

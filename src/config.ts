@@ -19,6 +19,7 @@ import {
   type TransitionModel,
 } from '@session-scorer/core';
 import type { FailOpenReason } from './headers.js';
+import { KEY_RING_ITEM, keySecretName, parseInstant, parseKeyRingIndex, type KeyRingIndex } from './key-ring-index.js';
 import { DEFAULT_LOG_ENDPOINT, type Platform } from './platform.js';
 
 export type Mode = 'off' | 'monitor' | 'enforce';
@@ -137,22 +138,35 @@ export function readConfig(platform: Platform, defaults: Defaults): Loaded<AppCo
 }
 
 /**
- * Secret `cookie_keys`: JSON `{"active": <id>, "keys": [{"id": <0-255>, "key": "<64 hex chars>",
- * "grace_until": "<ISO 8601 or Unix seconds>"}]}` (grace_until only on previous keys).
- * There is no default key: without this secret the scorer fails open with `keys-missing`.
+ * Cookie keys come from one of two sources (docs/configuration.md); there is no default key.
+ * - Config Store `cookie_key_ring` (the index: ids, active, staged, grace deadlines; written by
+ *   `npm run ops -- keys …`) plus one Secret Store item `cookie_key_<id>` (64 hex) per key.
+ * - Otherwise the Secret Store item `cookie_keys`: JSON `{"active": <id>, "keys": [{"id": <0-255>,
+ *   "key": "<64 hex chars>", "grace_until": "<ISO 8601 or Unix seconds>"}]}` (hand-managed).
+ * Without either the scorer fails open with `keys-missing`.
  */
 // In a reused sandbox the key ring (AES key schedules, GHASH tables) is rebuilt only when the
-// secret's text changes; the secret is still read on every request, so a rotation applies at once.
+// source texts change; they are still read on every request, so a rotation applies at once.
 let cachedKeyRing: { text: string; ring: KeyRing } | undefined;
 
-export async function readKeyRing(platform: Platform): Promise<Loaded<KeyRing>> {
+// A staged key opens cookies until it is activated: it has no deadline of its own.
+export const STAGED_UNTIL_S = 0xffffffff;
+
+export async function readKeyRing(platform: Platform, nowS = Math.floor(platform.now() / 1000)): Promise<Loaded<KeyRing>> {
+  let indexText: string | null;
+  try {
+    indexText = platform.config(KEY_RING_ITEM);
+  } catch (error) {
+    return fail('config-store-unavailable', errorText(error));
+  }
+  if (indexText !== null && indexText.trim() !== '') return readIndexedKeyRing(platform, indexText, nowS);
   let text: string | null;
   try {
     text = await platform.secret('cookie_keys');
   } catch (error) {
     return fail('secret-store-unavailable', errorText(error));
   }
-  if (text === null || text.trim() === '') return fail('keys-missing', 'secret "cookie_keys" is not set: there is no default key');
+  if (text === null || text.trim() === '') return fail('keys-missing', `neither config item "${KEY_RING_ITEM}" nor secret "cookie_keys" is set: there is no default key`);
   if (cachedKeyRing?.text === text) return { ok: true, value: cachedKeyRing.ring };
   try {
     const doc = JSON.parse(text) as { active?: unknown; keys?: unknown };
@@ -162,9 +176,7 @@ export async function readKeyRing(platform: Platform): Promise<Loaded<KeyRing>> 
       const graceUntilS = entry.grace_until === undefined ? undefined : parseInstant(`keys[${index}].grace_until`, entry.grace_until);
       return { id: entry.id as number, key: hexToBytes(entry.key), ...(graceUntilS === undefined ? {} : { graceUntilS }) };
     });
-    // A reused sandbox opens and seals many cookies under one key: the 4-bit GHASH table (512
-    // entries) halves the hashing work for little build cost; the 8-bit one costs too much to build.
-    const ring = createKeyRing({ activeKeyId: doc.active as number, keys }, { table: 'medium' });
+    const ring = buildRing(doc.active as number, keys);
     cachedKeyRing = { text, ring };
     return { ok: true, value: ring };
   } catch (error) {
@@ -174,6 +186,53 @@ export async function readKeyRing(platform: Platform): Promise<Loaded<KeyRing>> 
     return fail('keys-invalid', errorText(error).replace(/, got [\s\S]*$/, ''));
   }
 }
+
+/**
+ * The index names the keys; each key's bytes are the secret `cookie_key_<id>`. A missing secret
+ * is tolerated only where no live cookie can depend on it: a staged key (nothing sealed with it
+ * yet: the secret may still be propagating) or a key past its grace deadline (its cookies are
+ * expired anyway). A missing active or in-grace key fails open, so an operator's mistake never
+ * scores visitors as tampering.
+ */
+async function readIndexedKeyRing(platform: Platform, indexText: string, nowS: number): Promise<Loaded<KeyRing>> {
+  let index: KeyRingIndex;
+  try {
+    index = parseKeyRingIndex(indexText);
+  } catch (error) {
+    return fail('keys-invalid', errorText(error));
+  }
+  let secrets: (string | null)[];
+  try {
+    secrets = await Promise.all(index.keys.map((key) => platform.secret(keySecretName(key.id))));
+  } catch (error) {
+    return fail('secret-store-unavailable', errorText(error));
+  }
+  const cacheText = `${indexText}\n${secrets.join('\n')}`;
+  if (cachedKeyRing?.text === cacheText) return { ok: true, value: cachedKeyRing.ring };
+  const keys: { id: number; key: Uint8Array; graceUntilS?: number }[] = [];
+  for (const [i, entry] of index.keys.entries()) {
+    const secret = secrets[i]?.trim() ?? '';
+    const name = keySecretName(entry.id);
+    if (secret === '') {
+      if (entry.status === 'staged' || (entry.status === 'grace' && entry.graceUntilS! < nowS)) continue;
+      return fail(entry.status === 'active' ? 'keys-missing' : 'keys-invalid', `secret "${name}" (${entry.status} key ${entry.id} in "${KEY_RING_ITEM}") is not set`);
+    }
+    if (!/^[0-9a-fA-F]{64}$/.test(secret)) return fail('keys-invalid', `secret "${name}": expected 64 hex characters (32 bytes)`);
+    const graceUntilS = entry.status === 'staged' ? STAGED_UNTIL_S : entry.graceUntilS;
+    keys.push({ id: entry.id, key: hexToBytes(secret), ...(graceUntilS === undefined ? {} : { graceUntilS }) });
+  }
+  try {
+    const ring = buildRing(index.active, keys);
+    cachedKeyRing = { text: cacheText, ring };
+    return { ok: true, value: ring };
+  } catch (error) {
+    return fail('keys-invalid', errorText(error).replace(/, got [\s\S]*$/, ''));
+  }
+}
+
+// A reused sandbox opens and seals many cookies under one key: the 4-bit GHASH table (512
+// entries) halves the hashing work for little build cost; the 8-bit one costs too much to build.
+const buildRing = (activeKeyId: number, keys: { id: number; key: Uint8Array; graceUntilS?: number }[]) => createKeyRing({ activeKeyId, keys }, { table: 'medium' });
 
 export const MIN_CALLER_SECRET_LENGTH = 32;
 
@@ -234,18 +293,6 @@ export async function readModel(platform: Platform, embedded: TransitionModel): 
   } catch (error) {
     return fail('model-invalid', error instanceof SyntaxError ? `"models/${version}" is not valid JSON` : errorText(error));
   }
-}
-
-/** Unix seconds (a number or a string of digits), or an ISO 8601 UTC instant `YYYY-MM-DDTHH:MM:SS[.sss]Z`. */
-function parseInstant(where: string, value: unknown): number {
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 0xffffffff) return value;
-  if (typeof value === 'string' && /^\d{1,10}$/.test(value) && Number(value) <= 0xffffffff) return Number(value);
-  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/.test(value)) {
-    const ms = Date.parse(value);
-    // Round-trip: rejects impossible dates (2030-02-30) that some parsers roll over.
-    if (Number.isFinite(ms) && new Date(ms).toISOString().slice(0, 19) === value.slice(0, 19)) return Math.floor(ms / 1000);
-  }
-  throw new ScorerError('INVALID_KEYS', `${where}: expected Unix seconds or an ISO 8601 UTC instant like 2026-12-24T00:00:00Z`);
 }
 
 const encoder = new TextEncoder();

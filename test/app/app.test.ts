@@ -349,6 +349,79 @@ describe('scorer app: fail open, never a 5xx', () => {
   });
 });
 
+describe('scorer app: key ring index (config cookie_key_ring + secrets cookie_key_<id>)', () => {
+  const NOW_S = 1_795_000_000; // the fake platform's clock
+  const ringSetup = (index: object | string, keySecrets: Record<string, string>, extraConfig: Record<string, string> = {}) =>
+    setup({
+      config: { cookie_key_ring: typeof index === 'string' ? index : JSON.stringify(index), ...extraConfig },
+      secrets: { caller_secret: TEST_CALLER_SECRET, ...keySecrets },
+    });
+  // A cookie as a POP whose only key is `id` seals it.
+  const sealWith = async (id: number, hex: string) =>
+    cookieOf(await ringSetup({ active: id, keys: [{ id }] }, { [`cookie_key_${id}`]: hex }).send('/'))!;
+
+  it('seals with the active key and opens staged and in-grace keys; an index takes precedence over cookie_keys', async () => {
+    const index = { active: 2, keys: [{ id: 2 }, { id: 3, staged: true }, { id: 1, grace_until: NOW_S + 60 }] };
+    const { send } = ringSetup(index, { cookie_key_2: TEST_KEY2_HEX, cookie_key_3: TEST_KEY_HEX, cookie_key_1: TEST_KEY_HEX.replace(/0/g, '1'), cookie_keys: testSecrets().cookie_keys });
+    const fresh = await send('/');
+    expect(fresh.headers.get('x-scorer-key-id')).toBe('2');
+    // A POP that already activated key 3 sealed this cookie: here it is staged, and still opens.
+    const fromStaged = await send('/', { cookie: `ss_session=${await sealWith(3, TEST_KEY_HEX)}` });
+    expect(fromStaged.headers.get('x-scorer-cookie-status')).toBe('ok');
+    expect(fromStaged.headers.get('x-scorer-key-id')).toBe('2');
+    const fromGrace = await send('/', { cookie: `ss_session=${await sealWith(1, TEST_KEY_HEX.replace(/0/g, '1'))}` });
+    expect(fromGrace.headers.get('x-scorer-cookie-status')).toBe('ok');
+  });
+
+  it('a key past its grace deadline expires its cookies', async () => {
+    const index = { active: 2, keys: [{ id: 2 }, { id: 1, grace_until: NOW_S - 1 }] };
+    const { send } = ringSetup(index, { cookie_key_2: TEST_KEY2_HEX, cookie_key_1: TEST_KEY_HEX });
+    const response = await send('/', { cookie: `ss_session=${await sealWith(1, TEST_KEY_HEX)}` });
+    expect(response.headers.get('x-scorer-cookie-status')).toBe('expired');
+  });
+
+  it('a missing secret is tolerated only for a staged key or one past grace', async () => {
+    const tolerated = ringSetup({ active: 2, keys: [{ id: 2 }, { id: 3, staged: true }, { id: 1, grace_until: NOW_S - 1 }] }, { cookie_key_2: TEST_KEY2_HEX });
+    expect((await tolerated.send('/')).headers.get('x-scorer-score')).toBe('0');
+    const cases: [object, Record<string, string>, string, string][] = [
+      [{ active: 2, keys: [{ id: 2 }] }, {}, 'keys-missing', 'secret "cookie_key_2" (active key 2 in "cookie_key_ring") is not set'],
+      [{ active: 2, keys: [{ id: 2 }, { id: 1, grace_until: NOW_S + 5 }] }, { cookie_key_2: TEST_KEY2_HEX }, 'keys-invalid', 'secret "cookie_key_1" (grace key 1'],
+      [{ active: 2, keys: [{ id: 2 }] }, { cookie_key_2: 'abcd' }, 'keys-invalid', 'secret "cookie_key_2": expected 64 hex characters'],
+    ];
+    for (const [index, keySecrets, reason, detail] of cases) {
+      const { send, platform } = ringSetup(index, keySecrets);
+      const response = await send('/');
+      expect(response.status).toBe(200);
+      expect(response.headers.get('x-scorer-error')).toBe(reason);
+      expect(JSON.parse(platform.logs[0]!.line).detail).toContain(detail);
+    }
+  });
+
+  it('an invalid index fails open by field, and never echoes key bytes put into it', async () => {
+    const cases: [string, string][] = [
+      ['{', 'not valid JSON'],
+      [JSON.stringify({ active: 9, keys: [{ id: 2, grace_until: 5 }] }), '"active" 9 is not among the keys'],
+      [JSON.stringify({ active: 2, keys: [{ id: 2 }, { id: 1 }] }), 'keys[1] (id 1) is neither active nor staged: it needs grace_until'],
+      [JSON.stringify({ active: 2, keys: [{ id: 2, staged: true }] }), 'keys[0] is the active key'],
+      [JSON.stringify({ active: 2, keys: [{ id: 2, key: TEST_KEY_HEX }] }), 'keys[0] must not hold key bytes'],
+    ];
+    for (const [index, detail] of cases) {
+      const { send, platform, app } = ringSetup(index, { cookie_key_2: TEST_KEY2_HEX });
+      expect((await send('/')).headers.get('x-scorer-error')).toBe('keys-invalid');
+      const health = await app.handle(new Request(ORIGIN + HEALTH_PATH, { headers: { 'x-scorer-auth': TEST_CALLER_SECRET } }));
+      const text = (await health.text()) + platform.logs.map((l) => l.line).join('\n');
+      expect(text).toContain(detail);
+      expect(text).not.toContain(TEST_KEY_HEX.slice(0, 12));
+    }
+  });
+
+  it('health lists staged keys as staged, never key bytes', async () => {
+    const { app } = ringSetup({ active: 2, keys: [{ id: 2 }, { id: 3, staged: true }] }, { cookie_key_2: TEST_KEY2_HEX, cookie_key_3: TEST_KEY_HEX });
+    const body = await (await app.handle(new Request(ORIGIN + HEALTH_PATH, { headers: { 'x-scorer-auth': TEST_CALLER_SECRET } }))).json();
+    expect(body.keys).toEqual({ valid: true, active: 2, ids: [{ id: 2, active: true }, { id: 3, active: false, staged: true }] });
+  });
+});
+
 describe('scorer app: audit log', () => {
   it('one JSON line per scored request, with no cookie value, no secret, a truncated IP and capped, escaped fields', async () => {
     const { send, platform } = setup({ config: { log_endpoint: 'my_audit' } });
