@@ -400,7 +400,7 @@ describe('scorer app: key ring index (config cookie_key_ring + secrets cookie_ke
   it('an invalid index fails open by field, and never echoes key bytes put into it', async () => {
     const cases: [string, string][] = [
       ['{', 'not valid JSON'],
-      [JSON.stringify({ active: 9, keys: [{ id: 2, grace_until: 5 }] }), '"active" 9 is not among the keys'],
+      [JSON.stringify({ active: 9, keys: [{ id: 2, grace_until: 5 }] }), '9 is not among the keys'],
       [JSON.stringify({ active: 2, keys: [{ id: 2 }, { id: 1 }] }), 'keys[1] (id 1) is neither active nor staged: it needs grace_until'],
       [JSON.stringify({ active: 2, keys: [{ id: 2, staged: true }] }), 'keys[0] is the active key'],
       [JSON.stringify({ active: 2, keys: [{ id: 2, key: TEST_KEY_HEX }] }), 'keys[0] must not hold key bytes'],
