@@ -5,12 +5,10 @@
  * validated (policy, then falco lint of the assembled VCL) before anything is written; any
  * failure exits non-zero and writes nothing.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-// @ts-expect-error plain ESM helper
-import { findFalco, lintVcl } from './lib/falco.mjs';
-import { assembleMainVcl, generateSnippets, snippetFile, VclValidationError, type VclOptions } from './vcl/generate.js';
+import { generateSnippets, snippetFile, VclValidationError, type VclOptions } from './vcl/generate.js';
+import { lintSnippets } from './vcl/lint.js';
 
 const USAGE = 'usage: npm run vcl -- [--exclude-url-regex REGEX] [--out DIR] [--scorer-backend NAME] [--log-endpoint NAME]';
 const KNOWN = ['--exclude-url-regex', '--out', '--scorer-backend', '--log-endpoint'];
@@ -34,12 +32,7 @@ if (option('--log-endpoint') !== undefined) options.logEndpoint = option('--log-
 
 try {
   const snippets = generateSnippets(options);
-  const falco: string | null = findFalco();
-  if (!falco) throw new VclValidationError('falco is not installed: run `node scripts/lib/falco.mjs --install` (builds it from the Go module proxy)');
-  const dir = mkdtempSync(join(tmpdir(), 'scorer-vcl-'));
-  writeFileSync(join(dir, 'main.vcl'), assembleMainVcl(snippets));
-  const lint = lintVcl(falco, join(dir, 'main.vcl'));
-  if (!lint.ok) throw new VclValidationError(`falco lint rejected the assembled VCL:\n${lint.output}`);
+  lintSnippets(snippets);
   mkdirSync(out, { recursive: true });
   for (const snippet of snippets) writeFileSync(join(out, snippetFile(snippet)), snippet.content);
   console.log(`wrote ${snippets.length} snippets to ${out} (falco lint: 0 errors)`);

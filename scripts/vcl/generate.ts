@@ -261,6 +261,15 @@ ${unsetAll('resp', '')}
   ];
 }
 
+/**
+ * The exclusion regex in a recv snippet this generator wrote, or null when the snippet is not
+ * recognisably ours (the operator CLI reads it back from a service's active version).
+ */
+export function extractExcludeRegex(recvContent: string): string | null {
+  const match = /req\.url\.path ~ \{"([^"]*)"\}\) \{\n\s*set req\.http\.X-Scorer-State = "skipped-excluded";/.exec(recvContent);
+  return match ? match[1]! : null;
+}
+
 /** File name of a snippet in vcl-snippets/. */
 export const snippetFile = (snippet: Snippet) => `${snippet.name.replace(/^session-scorer-/, '')}.vcl`;
 

@@ -417,7 +417,7 @@ describe('scorer app: key ring index (config cookie_key_ring + secrets cookie_ke
 
   it('health lists staged keys as staged, never key bytes', async () => {
     const { app } = ringSetup({ active: 2, keys: [{ id: 2 }, { id: 3, staged: true }] }, { cookie_key_2: TEST_KEY2_HEX, cookie_key_3: TEST_KEY_HEX });
-    const body = await (await app.handle(new Request(ORIGIN + HEALTH_PATH, { headers: { 'x-scorer-auth': TEST_CALLER_SECRET } }))).json();
+    const body = (await (await app.handle(new Request(ORIGIN + HEALTH_PATH, { headers: { 'x-scorer-auth': TEST_CALLER_SECRET } }))).json()) as { keys: unknown };
     expect(body.keys).toEqual({ valid: true, active: 2, ids: [{ id: 2, active: true }, { id: 3, active: false, staged: true }] });
   });
 });

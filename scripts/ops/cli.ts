@@ -1,0 +1,323 @@
+/**
+ * The operator CLI: `npm run ops -- <command> [options]`. Commands are data (words, options,
+ * help, handler); `runOps` parses, builds the context and maps errors to exit codes, with every
+ * line of output passed through a filter that removes the API token.
+ */
+import { createFastlyApi, FastlyApiError } from './fastly-api.js';
+import { createContext, OpsError, type OpsContext } from './context.js';
+import { PlanError } from './plan.js';
+import { excludeRegexGet, excludeRegexReset, excludeRegexSet, vclUpload } from './commands/vcl.js';
+import { callerSecretSet, modeGet, modeSet, thresholdGet, thresholdSet } from './commands/settings.js';
+import { keysGenerate, keysList, keysRetire, keysRotate } from './commands/keys.js';
+import { modelList, modelPublish, modelRollback } from './commands/models.js';
+
+export const DEFAULT_API_URL = 'https://api.fastly.com';
+
+interface OptionSpec {
+  name: string;
+  /** Takes a value (else a flag). */
+  value?: string;
+  help: string;
+}
+
+interface Command {
+  words: string[];
+  args?: string;
+  summary: string;
+  /** Longer help: what it changes and in which order. */
+  detail: string;
+  options: OptionSpec[];
+  mutating: boolean;
+  run(ctx: OpsContext): Promise<void>;
+}
+
+const DRY_RUN: OptionSpec = { name: 'dry-run', help: 'print the plan (requests and diffs) and change nothing' };
+const SERVICE: OptionSpec = { name: 'service-id', value: 'ID', help: 'the VCL service (default: $FASTLY_SERVICE_ID)' };
+const ACTIVATE: OptionSpec = { name: 'activate', help: 'activate the new version after Fastly validates it (default: leave it inactive)' };
+const CONFIG_STORE: OptionSpec = { name: 'config-store', value: 'NAME', help: 'the scorer\'s Config Store (default: scorer_config)' };
+const SECRET_STORE: OptionSpec = { name: 'secret-store', value: 'NAME', help: 'the scorer\'s Secret Store (default: scorer_secrets)' };
+const KV_STORE: OptionSpec = { name: 'kv-store', value: 'NAME', help: 'the scorer\'s KV Store (default: scorer_models)' };
+
+export const COMMANDS: Command[] = [
+  {
+    words: ['vcl', 'upload'],
+    summary: 'upload the six session-scorer snippets to a new version of the VCL service',
+    detail:
+      'Generates the snippets (keeping the exclusion regex, backend and log endpoint deployed on the active version unless given), validates them (policy checks, falco lint), clones the active version, creates or updates the snippets by name, creates the edge dictionaries scorer_settings and scorer_secrets (private) if missing, has Fastly validate the version, and activates it only with --activate. Unchanged snippets are not touched; with nothing to change, no version is created.',
+    options: [SERVICE, ACTIVATE, { name: 'exclude-url-regex', value: 'REGEX', help: 'static-asset exclusion regex (PCRE on req.url.path)' }, { name: 'scorer-backend', value: 'NAME', help: 'the scorer backend name (default: as deployed, else F_scorer)' }, { name: 'log-endpoint', value: 'NAME', help: 'the VCL log endpoint (default: as deployed, else scorer_vcl)' }, DRY_RUN],
+    mutating: true,
+    run: vclUpload,
+  },
+  {
+    words: ['vcl', 'exclude-regex', 'get'],
+    summary: 'show the current (deployed), default and effective exclusion regex',
+    detail: 'Reads the recv snippet of the active version.',
+    options: [SERVICE],
+    mutating: false,
+    run: excludeRegexGet,
+  },
+  {
+    words: ['vcl', 'exclude-regex', 'set'],
+    args: 'REGEX',
+    summary: 'change the exclusion regex: regenerate the recv snippet only, clone → update → validate → activate',
+    detail: 'The regex passes the generator\'s policy checks and falco lint before anything is sent, then Fastly validates the new version.',
+    options: [SERVICE, ACTIVATE, DRY_RUN],
+    mutating: true,
+    run: (ctx) => excludeRegexSet(ctx, ctx.args[0]),
+  },
+  {
+    words: ['vcl', 'exclude-regex', 'reset'],
+    summary: 'put the default exclusion regex back (as set, with the default)',
+    detail: 'Same path as `vcl exclude-regex set`.',
+    options: [SERVICE, ACTIVATE, DRY_RUN],
+    mutating: true,
+    run: excludeRegexReset,
+  },
+  {
+    words: ['threshold', 'get'],
+    summary: 'show the enforcement threshold',
+    detail: 'Reads scorer_settings.threshold on the VCL service.',
+    options: [SERVICE],
+    mutating: false,
+    run: thresholdGet,
+  },
+  {
+    words: ['threshold', 'set'],
+    args: 'N',
+    summary: 'set the enforcement threshold (0–100) in the edge dictionary, in place',
+    detail: 'Updates the dictionary item scorer_settings.threshold: no new version, effective in seconds. Scores at or above it are flagged, and answered 429 in enforce mode.',
+    options: [SERVICE, DRY_RUN],
+    mutating: true,
+    run: (ctx) => thresholdSet(ctx, ctx.args[0]),
+  },
+  {
+    words: ['mode', 'get'],
+    summary: 'show the mode, as the VCL and the scorer see it',
+    detail: 'Reads scorer_settings.mode and the scorer Config Store item mode.',
+    options: [SERVICE, CONFIG_STORE],
+    mutating: false,
+    run: modeGet,
+  },
+  {
+    words: ['mode', 'set'],
+    args: 'off|monitor|enforce',
+    summary: 'set the mode in the edge dictionary (and the scorer\'s Config Store), in place',
+    detail: 'off: no preflight, no cookie (kill switch); monitor: score and log; enforce: 429 at or above the threshold. No new version; effective in seconds.',
+    options: [SERVICE, CONFIG_STORE, DRY_RUN],
+    mutating: true,
+    run: (ctx) => modeSet(ctx, ctx.args[0]),
+  },
+  {
+    words: ['caller-secret', 'set'],
+    summary: 'generate a new caller secret into the scorer Secret Store and the VCL private dictionary',
+    detail: 'The value is random (32 bytes) and never printed. For the seconds between the two writes the scorer refuses the old secret, and the VCL serves those requests unscored.',
+    options: [SERVICE, SECRET_STORE, DRY_RUN],
+    mutating: true,
+    run: callerSecretSet,
+  },
+  {
+    words: ['keys', 'generate'],
+    summary: 'create a new 32-byte cookie key: staged (opens cookies, does not seal), or active on a new ring',
+    detail: 'Writes the secret cookie_key_<id> first (never overwriting one), then names the key in the Config Store item cookie_key_ring.',
+    options: [CONFIG_STORE, SECRET_STORE, DRY_RUN],
+    mutating: true,
+    run: keysGenerate,
+  },
+  {
+    words: ['keys', 'rotate'],
+    summary: 'make a staged key active (generating one first if none), keeping the previous key readable for a grace period',
+    detail:
+      'With no staged key: generate one, wait --propagation-wait-seconds (default 60) so every POP can open cookies under it, then activate it. The previous active key opens cookies until now + --grace-seconds (default: the cookie lifetime from the Config Store + 1 h); a shorter grace is refused without --allow-short-grace.',
+    options: [CONFIG_STORE, SECRET_STORE, { name: 'grace-seconds', value: 'N', help: 'how long the previous key keeps opening cookies' }, { name: 'allow-short-grace', help: 'accept a grace shorter than the cookie lifetime (a compromised key)' }, { name: 'propagation-wait-seconds', value: 'N', help: 'wait between staging and activating a new key (default 60)' }, DRY_RUN],
+    mutating: true,
+    run: keysRotate,
+  },
+  {
+    words: ['keys', 'list'],
+    summary: 'list key ids, status, grace deadlines and whether each secret exists (never key bytes)',
+    detail: 'Reads cookie_key_ring and the Secret Store\'s secret names (the API never returns secret values).',
+    options: [CONFIG_STORE, SECRET_STORE],
+    mutating: false,
+    run: keysList,
+  },
+  {
+    words: ['keys', 'retire'],
+    summary: 'remove keys past their grace deadline: from the index first, then their secrets',
+    detail: 'Keys still in grace are kept. --orphans also deletes cookie_key_<id> secrets the index does not name (an interrupted generate).',
+    options: [CONFIG_STORE, SECRET_STORE, { name: 'orphans', help: 'also delete key secrets the index does not name' }, DRY_RUN],
+    mutating: true,
+    run: keysRetire,
+  },
+  {
+    words: ['model', 'publish'],
+    args: 'MODEL.json',
+    summary: 'validate a model with scorer-core, store it under its version in the KV Store and make it current',
+    detail: 'Writes models/<version> (refusing a different document under an existing version), then the history, then moves "current".',
+    options: [KV_STORE, { name: 'allow-placeholder', help: 'publish a placeholder (untrained) model' }, DRY_RUN],
+    mutating: true,
+    run: (ctx) => modelPublish(ctx, ctx.args[0]),
+  },
+  {
+    words: ['model', 'list'],
+    summary: 'list published model versions, the current one and the history',
+    detail: 'Reads the KV Store.',
+    options: [KV_STORE],
+    mutating: false,
+    run: modelList,
+  },
+  {
+    words: ['model', 'rollback'],
+    args: '[VERSION]',
+    summary: 'move "current" back: to VERSION, or to the version current before the present one',
+    detail: 'The target document must exist and validate; the history records the rollback.',
+    options: [KV_STORE, DRY_RUN],
+    mutating: true,
+    run: (ctx) => modelRollback(ctx, ctx.args[0]),
+  },
+];
+
+const GLOBAL_OPTIONS: OptionSpec[] = [
+  { name: 'help', help: 'this help' },
+  { name: 'api-url', value: 'URL', help: `Fastly API root (default: $FASTLY_API_URL or ${DEFAULT_API_URL})` },
+  { name: 'audit-file', value: 'PATH', help: 'where audit lines are appended (default: $SCORER_OPS_AUDIT_FILE or ./ops-audit.jsonl)' },
+];
+
+function optionHelp(options: OptionSpec[]): string {
+  return options.map((o) => `  --${o.name}${o.value ? ` ${o.value}` : ''}`.padEnd(34) + o.help).join('\n');
+}
+
+export function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => (c.words.join(' ') + (c.args ? ` ${c.args}` : '')).length));
+  return [
+    'usage: npm run ops -- <command> [options]',
+    '',
+    'The API token comes from FASTLY_API_TOKEN only (never an option, never printed).',
+    '',
+    'commands:',
+    ...COMMANDS.map((c) => `  ${(c.words.join(' ') + (c.args ? ` ${c.args}` : '')).padEnd(width)}  ${c.summary}`),
+    '',
+    'options for every command:',
+    optionHelp(GLOBAL_OPTIONS),
+    '',
+    'npm run ops -- <command> --help shows a command\'s options. docs/operators.md is the runbook.',
+  ].join('\n');
+}
+
+function commandHelp(command: Command): string {
+  return [`usage: npm run ops -- ${command.words.join(' ')}${command.args ? ` ${command.args}` : ''} [options]`, '', command.summary, '', command.detail, '', 'options:', optionHelp([...command.options, ...GLOBAL_OPTIONS])].join('\n');
+}
+
+export interface OpsDeps {
+  env: Record<string, string | undefined>;
+  stdout(text: string): void;
+  stderr(text: string): void;
+  now(): number;
+  randomBytes(length: number): Uint8Array;
+  sleep(ms: number): Promise<void>;
+  readFile(path: string): string;
+  fetch?: typeof fetch;
+  osUser: string;
+}
+
+/** Runs one CLI invocation; returns the exit code (0 ok, 1 refused or failed, 2 usage). */
+export async function runOps(argv: string[], deps: OpsDeps): Promise<number> {
+  const token = deps.env.FASTLY_API_TOKEN ?? '';
+  // Every line out passes this filter: the token cannot reach the terminal or a log.
+  const scrub = (text: string) => (token.length >= 4 ? text.split(token).join('<FASTLY_API_TOKEN>') : text);
+  const out = (text: string) => deps.stdout(scrub(text));
+  const err = (text: string) => deps.stderr(scrub(text));
+
+  // The command words, skipping option values (an option may come before the command).
+  const valueOptions = new Set([...COMMANDS.flatMap((c) => c.options), ...GLOBAL_OPTIONS].filter((o) => o.value).map((o) => o.name));
+  const words: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('--')) words.push(arg);
+    else if (!arg.includes('=') && valueOptions.has(arg.slice(2))) i++;
+  }
+  const command = [...COMMANDS].sort((a, b) => b.words.length - a.words.length).find((c) => c.words.every((w, i) => words[i] === w));
+  if (!command) {
+    if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
+      out(usage());
+      return argv.length === 0 ? 2 : 0;
+    }
+    err(`unknown command: ${words.join(' ') || '(none)'}\n\n${usage()}`);
+    return 2;
+  }
+  // Options: the command's plus the global ones; values are the next argument.
+  const specs = new Map([...command.options, ...GLOBAL_OPTIONS].map((o) => [o.name, o]));
+  const options = new Map<string, string>();
+  const positional: string[] = [];
+  let commandWords = 0;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '-h') {
+      options.set('help', 'true');
+    } else if (arg.startsWith('--')) {
+      const [name, inline] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+      const spec = specs.get(name);
+      if (!spec) {
+        err(`${command.words.join(' ')}: unknown option --${name}\n\n${commandHelp(command)}`);
+        return 2;
+      }
+      if (options.has(name)) {
+        err(`--${name} given twice`);
+        return 2;
+      }
+      if (spec.value) {
+        const value = inline ?? argv[++i];
+        if (value === undefined) {
+          err(`--${name} needs a value (${spec.value})`);
+          return 2;
+        }
+        options.set(name, value);
+      } else {
+        if (inline !== undefined) {
+          err(`--${name} takes no value`);
+          return 2;
+        }
+        options.set(name, 'true');
+      }
+    } else if (commandWords < command.words.length && arg === command.words[commandWords]) {
+      commandWords++;
+    } else {
+      positional.push(arg);
+    }
+  }
+  if (options.has('help')) {
+    out(commandHelp(command));
+    return 0;
+  }
+  const maxArgs = command.args ? 1 : 0;
+  if (positional.length > maxArgs) {
+    err(`${command.words.join(' ')}: unexpected argument ${JSON.stringify(positional[maxArgs])}\n\n${commandHelp(command)}`);
+    return 2;
+  }
+  if (!token) {
+    err('FASTLY_API_TOKEN is not set: export an API token with access to the service (the CLI reads it from the environment only)');
+    return 2;
+  }
+  const api = createFastlyApi({ baseUrl: options.get('api-url') ?? deps.env.FASTLY_API_URL ?? DEFAULT_API_URL, token, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+  const ctx = createContext({
+    api,
+    args: positional,
+    options,
+    env: deps.env,
+    out,
+    err,
+    now: deps.now,
+    randomBytes: deps.randomBytes,
+    sleep: deps.sleep,
+    readFile: deps.readFile,
+    auditFile: options.get('audit-file') ?? deps.env.SCORER_OPS_AUDIT_FILE ?? 'ops-audit.jsonl',
+    osUser: deps.osUser,
+  });
+  try {
+    await command.run(ctx);
+    return 0;
+  } catch (error) {
+    const known = error instanceof OpsError || error instanceof PlanError || error instanceof FastlyApiError;
+    err(`error: ${error instanceof Error ? (!known && deps.env.SCORER_OPS_DEBUG ? (error.stack ?? error.message) : error.message) : String(error)}`);
+    return 1;
+  }
+}

@@ -1,0 +1,201 @@
+/**
+ * keys generate|rotate|list|retire. The key ring index (ids, active, staged, grace deadlines; no
+ * key bytes) is the Config Store item `cookie_key_ring`; each key's bytes are the Secret Store item
+ * `cookie_key_<id>` (src/key-ring-index.ts). The Secret Store API never returns a value, so the
+ * CLI never holds an old key: it only adds new ones and edits the index.
+ *
+ * Ordering keeps every live cookie readable, even while changes propagate to POPs one by one:
+ * - a new key's secret is written before the index names it, and the index first names it
+ *   *staged* (opens cookies, does not seal);
+ * - only after a propagation wait does it become active, and the previous active key keeps
+ *   opening cookies until a grace deadline no earlier than the longest cookie lifetime;
+ * - retire removes a key from the index before deleting its secret, and only past its grace.
+ */
+import { DEFAULT_SETTINGS, resolveSettings } from '../../../scorer-core/src/index.js';
+import { formatKeyRingIndex, isoInstant, KEY_RING_ITEM, keySecretName, parseKeyRingIndex, type KeyRingIndex, type RingKey } from '../../../src/key-ring-index.js';
+import { findStore, getConfigItem, listSecretNames, seg, type StoreRef } from '../fastly-api.js';
+import { OpsError, type OpsContext } from '../context.js';
+import type { Step } from '../plan.js';
+
+const DEFAULT_PROPAGATION_WAIT_S = 60;
+/** Added to the cookie lifetime for the default grace: clocks and propagation are not exact. */
+const GRACE_MARGIN_S = 3600;
+
+interface KeyState {
+  config: StoreRef;
+  secrets: StoreRef;
+  index: KeyRingIndex | null;
+  indexText: string | null;
+  secretNames: string[];
+}
+
+async function readKeyState(ctx: OpsContext): Promise<KeyState> {
+  const [config, secrets] = await Promise.all([findStore(ctx.api, 'config', ctx.stores.config), findStore(ctx.api, 'secret', ctx.stores.secret)]);
+  const [indexText, secretNames] = await Promise.all([getConfigItem(ctx.api, config.id, KEY_RING_ITEM), listSecretNames(ctx.api, secrets.id)]);
+  let index: KeyRingIndex | null = null;
+  if (indexText !== null && indexText.trim() !== '') {
+    try {
+      index = parseKeyRingIndex(indexText);
+    } catch (error) {
+      throw new OpsError(`the current ${KEY_RING_ITEM} is invalid (${error instanceof Error ? error.message : String(error)}): fix it by hand before using keys commands`);
+    }
+  }
+  return { config, secrets, index, indexText, secretNames };
+}
+
+const secretIds = (names: string[]) => names.map((n) => /^cookie_key_(\d{1,3})$/.exec(n)).filter((m) => m !== null).map((m) => Number(m[1])).filter((id) => id <= 255);
+
+/** The next free id after the highest in use (index or secrets), wrapping at 255. */
+function nextKeyId(state: KeyState): number {
+  const used = new Set([...(state.index?.keys.map((k) => k.id) ?? []), ...secretIds(state.secretNames)]);
+  const highest = used.size === 0 ? 0 : Math.max(...used);
+  for (let step = 1; step <= 256; step++) {
+    const id = (highest + step) % 256;
+    if (!used.has(id)) return id;
+  }
+  throw new OpsError('all 256 key ids are in use: retire keys first');
+}
+
+const writeIndexStep = (ctx: OpsContext, state: KeyState, index: KeyRingIndex, title: string): Step => ({
+  title,
+  request: { method: 'PUT', path: `/resources/stores/config/${seg(state.config.id)}/item/${KEY_RING_ITEM}`, form: { item_value: formatKeyRingIndex(index) } },
+});
+
+/** Steps that create a new key's secret and name it in the index (staged, or active on a new ring). */
+function generateSteps(ctx: OpsContext, state: KeyState): { steps: Step[]; id: number; index: KeyRingIndex } {
+  if (!state.index && state.secretNames.includes('cookie_keys')) {
+    throw new OpsError(
+      `the scorer uses the hand-managed secret "cookie_keys" and there is no ${KEY_RING_ITEM}: a new index would replace it and expire every live cookie. ` +
+        'Migrate first (docs/operators.md, "Moving from cookie_keys"), then use keys commands.',
+    );
+  }
+  const id = nextKeyId(state);
+  const nowS = Math.floor(ctx.now() / 1000);
+  const hex = Buffer.from(ctx.randomBytes(32)).toString('hex');
+  const added: RingKey = state.index ? { id, status: 'staged', createdS: nowS } : { id, status: 'active', createdS: nowS };
+  const index: KeyRingIndex = state.index ? { active: state.index.active, keys: [...state.index.keys, added] } : { active: id, keys: [added] };
+  const steps: Step[] = [
+    {
+      // POST refuses an existing name: a key id is never overwritten.
+      title: `create secret ${keySecretName(id)} (32 random bytes) in ${ctx.stores.secret}`,
+      request: { method: 'POST', path: `/resources/stores/secret/${seg(state.secrets.id)}/secrets`, json: { name: keySecretName(id), secret: Buffer.from(hex).toString('base64') } },
+      secretFields: ['secret'],
+    },
+    writeIndexStep(ctx, state, index, `name key ${id} in ${KEY_RING_ITEM} as ${added.status}`),
+  ];
+  return { steps, id, index };
+}
+
+const describeIndex = (index: KeyRingIndex | null) => (index ? JSON.parse(formatKeyRingIndex(index)) : null);
+
+export async function keysGenerate(ctx: OpsContext): Promise<void> {
+  const state = await readKeyState(ctx);
+  const { steps, id, index } = generateSteps(ctx, state);
+  const result = await ctx.apply('keys generate', steps, { target: { config_store: ctx.stores.config, secret_store: ctx.stores.secret }, before: describeIndex(state.index), after: describeIndex(index) });
+  if (result.applied) ctx.out(state.index ? `key ${id} is staged: it opens cookies everywhere once propagated; \`keys rotate\` makes it active` : `key ${id} is active (first key of a new ring)`);
+}
+
+/** The longest a cookie sealed now can stay valid: the absolute session lifetime in force. */
+async function cookieLifetimeS(ctx: OpsContext, state: KeyState): Promise<number> {
+  const [maxAgeItem, settingsItem] = await Promise.all([getConfigItem(ctx.api, state.config.id, 'cookie_max_age_s'), getConfigItem(ctx.api, state.config.id, 'settings')]);
+  if (maxAgeItem !== null && /^\d{1,10}$/.test(maxAgeItem.trim())) return Number(maxAgeItem.trim());
+  if (settingsItem !== null && settingsItem.trim() !== '') {
+    try {
+      return resolveSettings(JSON.parse(settingsItem)).session.maxAgeS;
+    } catch {
+      // An invalid settings item makes the scorer fail open; the default lifetime is the safe bound then.
+    }
+  }
+  return DEFAULT_SETTINGS.session.maxAgeS;
+}
+
+export async function keysRotate(ctx: OpsContext): Promise<void> {
+  const state = await readKeyState(ctx);
+  if (!state.index) throw new OpsError(`no ${KEY_RING_ITEM} yet: run \`keys generate\` to create the first (active) key`);
+  const nowS = Math.floor(ctx.now() / 1000);
+  const lifetimeS = await cookieLifetimeS(ctx, state);
+  const graceOption = ctx.options.get('grace-seconds');
+  if (graceOption !== undefined && !/^\d{1,10}$/.test(graceOption)) throw new OpsError('--grace-seconds: expected a whole number of seconds');
+  const graceS = graceOption === undefined ? lifetimeS + GRACE_MARGIN_S : Number(graceOption);
+  if (graceS < lifetimeS && !ctx.options.has('allow-short-grace')) {
+    throw new OpsError(`--grace-seconds ${graceS} is shorter than the cookie lifetime (${lifetimeS} s): cookies sealed under the current key just before the rotation would expire early. Pass --allow-short-grace to do that on purpose (a compromised key).`);
+  }
+  const waitOption = ctx.options.get('propagation-wait-seconds');
+  if (waitOption !== undefined && !/^\d{1,6}$/.test(waitOption)) throw new OpsError('--propagation-wait-seconds: expected a whole number of seconds');
+  const waitS = waitOption === undefined ? DEFAULT_PROPAGATION_WAIT_S : Number(waitOption);
+
+  const steps: Step[] = [];
+  let index = state.index;
+  let staged = [...index.keys].reverse().find((k) => k.status === 'staged');
+  let waitMs = 0;
+  if (!staged) {
+    const generated = generateSteps(ctx, state);
+    steps.push(...generated.steps);
+    index = generated.index;
+    staged = index.keys.find((k) => k.id === generated.id)!;
+    waitMs = waitS * 1000;
+  } else if (!secretIds(state.secretNames).includes(staged.id)) {
+    throw new OpsError(`staged key ${staged.id} is named by ${KEY_RING_ITEM} but its secret ${keySecretName(staged.id)} is missing: activating it would leave the scorer without its active key. Remove it from ${KEY_RING_ITEM} by hand first.`);
+  } else if (staged.createdS !== undefined && nowS - staged.createdS < waitS) {
+    waitMs = (waitS - (nowS - staged.createdS)) * 1000;
+  }
+  const previous = index.active;
+  const activationS = nowS + Math.ceil(waitMs / 1000);
+  const rotated: KeyRingIndex = {
+    active: staged.id,
+    keys: index.keys.map((key): RingKey => {
+      if (key.id === staged!.id) return { ...key, status: 'active' };
+      if (key.id === previous) return { id: key.id, status: 'grace', graceUntilS: activationS + graceS, ...(key.createdS === undefined ? {} : { createdS: key.createdS }) };
+      return key;
+    }),
+  };
+  steps.push({ ...writeIndexStep(ctx, state, rotated, `activate key ${staged.id}; key ${previous} opens cookies until ${isoInstant(activationS + graceS)}`), ...(waitMs > 0 ? { waitBeforeMs: waitMs } : {}) });
+  const result = await ctx.apply('keys rotate', steps, { target: { config_store: ctx.stores.config, secret_store: ctx.stores.secret }, before: describeIndex(state.index), after: describeIndex(rotated) });
+  if (result.applied) ctx.out(`key ${staged.id} is active; key ${previous} stays readable until ${isoInstant(activationS + graceS)} (then \`keys retire\`)`);
+}
+
+export async function keysList(ctx: OpsContext): Promise<void> {
+  const state = await readKeyState(ctx);
+  const nowS = Math.floor(ctx.now() / 1000);
+  const present = new Set(secretIds(state.secretNames));
+  if (!state.index) {
+    ctx.out(state.secretNames.includes('cookie_keys') ? `no ${KEY_RING_ITEM}: the scorer uses the hand-managed secret "cookie_keys" (its contents cannot be listed)` : `no keys: run \`keys generate\``);
+  } else {
+    ctx.out('id   status                                      created               secret');
+    for (const key of state.index.keys) {
+      const status =
+        key.status === 'grace'
+          ? key.graceUntilS! >= nowS
+            ? `grace until ${isoInstant(key.graceUntilS!)}`
+            : `past grace since ${isoInstant(key.graceUntilS!)} (retire)`
+          : key.status;
+      ctx.out(`${String(key.id).padEnd(4)} ${status.padEnd(43)} ${(key.createdS === undefined ? '-' : isoInstant(key.createdS)).padEnd(21)} ${present.has(key.id) ? 'present' : 'MISSING'}`);
+    }
+  }
+  const orphans = [...present].filter((id) => !state.index?.keys.some((k) => k.id === id));
+  if (orphans.length > 0) ctx.out(`secrets not named by the index (an interrupted generate?): ${orphans.map(keySecretName).join(', ')}; \`keys retire --orphans\` deletes them`);
+}
+
+export async function keysRetire(ctx: OpsContext): Promise<void> {
+  const state = await readKeyState(ctx);
+  const nowS = Math.floor(ctx.now() / 1000);
+  const past = state.index?.keys.filter((k) => k.status === 'grace' && k.graceUntilS! < nowS) ?? [];
+  const orphans = ctx.options.has('orphans') ? secretIds(state.secretNames).filter((id) => !state.index?.keys.some((k) => k.id === id)) : [];
+  const inGrace = state.index?.keys.filter((k) => k.status === 'grace' && k.graceUntilS! >= nowS) ?? [];
+  if (inGrace.length > 0) ctx.out(`kept (still in grace): ${inGrace.map((k) => `key ${k.id} until ${isoInstant(k.graceUntilS!)}`).join(', ')}`);
+  if (past.length === 0 && orphans.length === 0) {
+    ctx.out('no key is past its grace deadline: nothing to retire');
+    return;
+  }
+  const steps: Step[] = [];
+  let after = state.index;
+  if (past.length > 0 && state.index) {
+    after = { active: state.index.active, keys: state.index.keys.filter((k) => !past.includes(k)) };
+    steps.push(writeIndexStep(ctx, state, after, `remove key${past.length > 1 ? 's' : ''} ${past.map((k) => k.id).join(', ')} from ${KEY_RING_ITEM}`));
+  }
+  const present = new Set(secretIds(state.secretNames));
+  for (const id of [...past.map((k) => k.id).filter((id) => present.has(id)), ...orphans]) {
+    steps.push({ title: `delete secret ${keySecretName(id)}`, request: { method: 'DELETE', path: `/resources/stores/secret/${seg(state.secrets.id)}/secrets/${keySecretName(id)}` } });
+  }
+  await ctx.apply('keys retire', steps, { target: { config_store: ctx.stores.config, secret_store: ctx.stores.secret }, before: describeIndex(state.index), after: { index: describeIndex(after), deleted_secrets: [...past.map((k) => k.id), ...orphans].map(keySecretName) } });
+}

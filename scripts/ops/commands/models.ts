@@ -1,0 +1,128 @@
+/**
+ * model publish|list|rollback. KV Store layout (docs/configuration.md): `models/<version>` holds a
+ * model document, `current` names the version in use, and `history` (this CLI's) lists every
+ * publish and rollback, newest last. KV is eventually consistent, so a document is written before
+ * anything names it, and a pointer is only moved to a document that exists and validates.
+ */
+import { loadModel, type TransitionModel } from '../../../scorer-core/src/index.js';
+import { findStore, getKvText, listKvKeys, seg, type StoreRef } from '../fastly-api.js';
+import { OpsError, type OpsContext } from '../context.js';
+import type { Step } from '../plan.js';
+
+const HISTORY_KEY = 'history';
+const MAX_HISTORY = 500;
+
+export interface HistoryEntry {
+  version: string;
+  action: 'publish' | 'rollback';
+  at: string;
+  /** The version `current` named before (null: the embedded model). */
+  from: string | null;
+}
+
+function validate(text: string, where: string): TransitionModel {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new OpsError(`${where} is not valid JSON`);
+  }
+  try {
+    return loadModel(parsed);
+  } catch (error) {
+    throw new OpsError(`${where}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+async function readHistory(ctx: OpsContext, store: StoreRef): Promise<HistoryEntry[]> {
+  const text = await getKvText(ctx.api, store.id, HISTORY_KEY);
+  if (text === null) return [];
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (Array.isArray(parsed)) return parsed.filter((e): e is HistoryEntry => e && typeof e === 'object' && typeof (e as HistoryEntry).version === 'string');
+  } catch {
+    // A damaged history is replaced on the next write; it never blocks a publish or rollback.
+  }
+  ctx.err(`warning: KV "${HISTORY_KEY}" is not a JSON list; it will be restarted`);
+  return [];
+}
+
+const kvPut = (store: StoreRef, key: string, value: string, title: string): Step => ({
+  title,
+  request: { method: 'PUT', path: `/resources/stores/kv/${seg(store.id)}/keys/${seg(key)}`, raw: value },
+});
+
+function pointerSteps(ctx: OpsContext, store: StoreRef, history: HistoryEntry[], entry: HistoryEntry): Step[] {
+  const next = [...history, entry].slice(-MAX_HISTORY);
+  return [kvPut(store, HISTORY_KEY, JSON.stringify(next), `record the ${entry.action} in "${HISTORY_KEY}"`), kvPut(store, 'current', entry.version, `point "current" at ${entry.version}`)];
+}
+
+export async function modelPublish(ctx: OpsContext, file: string | undefined): Promise<void> {
+  if (!file) throw new OpsError('usage: model publish MODEL.json');
+  let text: string;
+  try {
+    text = ctx.readFile(file);
+  } catch (error) {
+    throw new OpsError(`cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  // Validated exactly as the scorer loads it, before anything is read from or sent to Fastly.
+  const model = validate(text, file);
+  if (model.placeholder && !ctx.options.has('allow-placeholder')) throw new OpsError(`${file} is a placeholder model (not trained on traffic): pass --allow-placeholder to publish it anyway`);
+  if (!/^[A-Za-z0-9._-]{1,128}$/.test(model.version)) throw new OpsError(`${file}: version ${JSON.stringify(model.version)} must be letters, digits, '.', '_' or '-' to be a KV key`);
+  const store = await findStore(ctx.api, 'kv', ctx.stores.kv);
+  const key = `models/${model.version}`;
+  const [existing, current, history] = await Promise.all([getKvText(ctx.api, store.id, key), getKvText(ctx.api, store.id, 'current'), readHistory(ctx, store)]);
+  const steps: Step[] = [];
+  if (existing !== null && existing !== text) {
+    // Cookies carry the model's tag, and versions name models: one version, one content.
+    throw new OpsError(`${key} already exists with different content: give the new model a new version`);
+  }
+  if (existing === null) steps.push(kvPut(store, key, text, `store the model document ${key} (${text.length} bytes)`));
+  if (current?.trim() !== model.version) steps.push(...pointerSteps(ctx, store, history, { version: model.version, action: 'publish', at: new Date(ctx.now()).toISOString(), from: current?.trim() || null }));
+  if (steps.length === 0) {
+    ctx.out(`${model.version} is already published and current: nothing to change`);
+    return;
+  }
+  const result = await ctx.apply('model publish', steps, { target: { kv_store: ctx.stores.kv }, before: { current: current?.trim() || null }, after: { current: model.version } });
+  if (result.applied) ctx.out(`model ${model.version} is current (was ${current?.trim() || 'the embedded model'}); the scorer picks it up as KV propagates`);
+}
+
+export async function modelList(ctx: OpsContext): Promise<void> {
+  const store = await findStore(ctx.api, 'kv', ctx.stores.kv);
+  const [keys, current, history] = await Promise.all([listKvKeys(ctx.api, store.id, 'models/'), getKvText(ctx.api, store.id, 'current'), readHistory(ctx, store)]);
+  const currentVersion = current?.trim() || null;
+  ctx.out(`current: ${currentVersion ?? '(none: the scorer uses its embedded model)'}`);
+  if (keys.length === 0) ctx.out('no published models');
+  for (const key of keys.sort()) {
+    const version = key.slice('models/'.length);
+    const published = history.filter((e) => e.version === version && e.action === 'publish').at(-1);
+    ctx.out(`${version === currentVersion ? '*' : ' '} ${version.padEnd(40)} ${published ? `published ${published.at}` : ''}`);
+  }
+  if (history.length > 0) {
+    ctx.out('history (newest last):');
+    for (const entry of history.slice(-10)) ctx.out(`  ${entry.at} ${entry.action.padEnd(8)} ${entry.from ?? '(embedded)'} → ${entry.version}`);
+  }
+}
+
+export async function modelRollback(ctx: OpsContext, requested: string | undefined): Promise<void> {
+  const store = await findStore(ctx.api, 'kv', ctx.stores.kv);
+  const [current, history] = await Promise.all([getKvText(ctx.api, store.id, 'current'), readHistory(ctx, store)]);
+  const currentVersion = current?.trim() || null;
+  let target = requested;
+  if (target === undefined) {
+    // The version that was current before the present one.
+    target = [...history].reverse().find((e) => e.version === currentVersion)?.from ?? undefined;
+    if (!target) throw new OpsError(`no earlier version in "${HISTORY_KEY}" to roll back to${currentVersion ? ` from ${currentVersion}` : ''}: name one (see \`model list\`)`);
+  }
+  if (target === currentVersion) {
+    ctx.out(`${target} is already current: nothing to change`);
+    return;
+  }
+  const text = await getKvText(ctx.api, store.id, `models/${target}`);
+  if (text === null) throw new OpsError(`models/${target} does not exist in the KV store ${ctx.stores.kv}: nothing was changed`);
+  const model = validate(text, `models/${target}`);
+  if (model.version !== target) throw new OpsError(`models/${target} holds version ${JSON.stringify(model.version)}: nothing was changed`);
+  const steps = pointerSteps(ctx, store, history, { version: target, action: 'rollback', at: new Date(ctx.now()).toISOString(), from: currentVersion });
+  const result = await ctx.apply('model rollback', steps, { target: { kv_store: ctx.stores.kv }, before: { current: currentVersion }, after: { current: target } });
+  if (result.applied) ctx.out(`model ${target} is current again (was ${currentVersion ?? 'the embedded model'})`);
+}

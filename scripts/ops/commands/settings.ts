@@ -1,0 +1,103 @@
+/**
+ * threshold get|set, mode get|set, caller-secret set: edge dictionary items changed in place (no
+ * new version; Fastly applies them in seconds), plus the scorer's own Config / Secret Store items
+ * where the Compute service needs the same value.
+ */
+import { DEFAULT_THRESHOLD } from '../../../scorer-core/src/index.js';
+import { MODES } from '../../../src/config.js';
+import { DICTIONARIES, DICTIONARY_DEFAULTS } from '../../vcl/generate.js';
+import { activeVersion, findStore, getConfigItem, getDictionary, getDictionaryItem, seg } from '../fastly-api.js';
+import { OpsError, type OpsContext } from '../context.js';
+import type { Step } from '../plan.js';
+
+async function settingsDictionary(ctx: OpsContext, name: string) {
+  const serviceId = ctx.serviceId();
+  const active = await activeVersion(ctx.api, serviceId);
+  const dictionary = await getDictionary(ctx.api, serviceId, active, name);
+  if (!dictionary) throw new OpsError(`the active version ${active} has no edge dictionary "${name}": run \`vcl upload --activate\` first (it creates it)`);
+  return { serviceId, active, dictionary };
+}
+
+const itemStep = (serviceId: string, dictionaryId: string, dictionary: string, key: string, value: string, secret = false): Step => ({
+  title: `set ${dictionary}.${key}${secret ? '' : ` = ${value}`}`,
+  request: { method: 'PUT', path: `/service/${seg(serviceId)}/dictionary/${seg(dictionaryId)}/item/${seg(key)}`, form: { item_value: value } },
+  ...(secret ? { secretFields: ['item_value'] } : {}),
+});
+
+export async function thresholdGet(ctx: OpsContext): Promise<void> {
+  const { serviceId, dictionary } = await settingsDictionary(ctx, DICTIONARIES.settings);
+  const value = await getDictionaryItem(ctx.api, serviceId, dictionary.id, 'threshold');
+  const valid = value !== null && /^(100|[1-9]?[0-9])$/.test(value);
+  ctx.out(`threshold: ${valid ? value : DEFAULT_THRESHOLD}${value === null ? ' (default: no dictionary item)' : valid ? '' : ` (the item holds ${JSON.stringify(value)}, which the VCL ignores)`}`);
+}
+
+export async function thresholdSet(ctx: OpsContext, text: string | undefined): Promise<void> {
+  // The exact form the VCL accepts (^(100|[1-9]?[0-9])$): anything else would silently act as 80.
+  if (text === undefined || !/^(100|[1-9]?[0-9])$/.test(text)) throw new OpsError(`threshold: expected a whole number 0–100 without leading zeros, got ${JSON.stringify(text ?? '')}`);
+  const { serviceId, dictionary } = await settingsDictionary(ctx, DICTIONARIES.settings);
+  const before = await getDictionaryItem(ctx.api, serviceId, dictionary.id, 'threshold');
+  if (before === text) {
+    ctx.out(`threshold is already ${text}: nothing to change`);
+    return;
+  }
+  await ctx.apply('threshold set', [itemStep(serviceId, dictionary.id, DICTIONARIES.settings, 'threshold', text)], {
+    target: { service_id: serviceId, dictionary: DICTIONARIES.settings },
+    before: { threshold: before ?? `${DICTIONARY_DEFAULTS.threshold} (default)` },
+    after: { threshold: text },
+  });
+}
+
+export async function modeGet(ctx: OpsContext): Promise<void> {
+  const { serviceId, dictionary } = await settingsDictionary(ctx, DICTIONARIES.settings);
+  const value = await getDictionaryItem(ctx.api, serviceId, dictionary.id, 'mode');
+  const store = await findStore(ctx.api, 'config', ctx.stores.config);
+  const scorerMode = await getConfigItem(ctx.api, store.id, 'mode');
+  ctx.out(`mode (VCL, ${DICTIONARIES.settings}): ${value ?? `${DICTIONARY_DEFAULTS.mode} (default)`}`);
+  ctx.out(`mode (scorer, ${ctx.stores.config}): ${scorerMode ?? 'monitor (default)'}`);
+}
+
+/** The VCL enforces the mode; the scorer reports it in its headers and audit log, so both are set. */
+export async function modeSet(ctx: OpsContext, mode: string | undefined): Promise<void> {
+  if (mode === undefined || !(MODES as readonly string[]).includes(mode)) throw new OpsError(`mode: expected one of ${MODES.join(', ')}, got ${JSON.stringify(mode ?? '')}`);
+  const { serviceId, dictionary } = await settingsDictionary(ctx, DICTIONARIES.settings);
+  const store = await findStore(ctx.api, 'config', ctx.stores.config);
+  const [before, scorerBefore] = await Promise.all([getDictionaryItem(ctx.api, serviceId, dictionary.id, 'mode'), getConfigItem(ctx.api, store.id, 'mode')]);
+  const steps: Step[] = [];
+  if (before !== mode) steps.push(itemStep(serviceId, dictionary.id, DICTIONARIES.settings, 'mode', mode));
+  if (scorerBefore !== mode) {
+    steps.push({ title: `set ${ctx.stores.config}.mode = ${mode}`, request: { method: 'PUT', path: `/resources/stores/config/${seg(store.id)}/item/mode`, form: { item_value: mode } } });
+  }
+  if (steps.length === 0) {
+    ctx.out(`mode is already ${mode}: nothing to change`);
+    return;
+  }
+  await ctx.apply('mode set', steps, {
+    target: { service_id: serviceId, dictionary: DICTIONARIES.settings, config_store: ctx.stores.config },
+    before: { vcl: before ?? `${DICTIONARY_DEFAULTS.mode} (default)`, scorer: scorerBefore ?? 'monitor (default)' },
+    after: { vcl: mode, scorer: mode },
+  });
+}
+
+/**
+ * A new random caller secret (32 bytes, base64url) into the scorer's Secret Store and the VCL
+ * service's private dictionary. Never printed. Between the two writes the VCL still sends the old
+ * secret and the scorer answers 403: those requests are served unscored (fail open), for seconds.
+ */
+export async function callerSecretSet(ctx: OpsContext): Promise<void> {
+  const { serviceId, dictionary } = await settingsDictionary(ctx, DICTIONARIES.secrets);
+  const store = await findStore(ctx.api, 'secret', ctx.stores.secret);
+  const secret = Buffer.from(ctx.randomBytes(32)).toString('base64url');
+  const steps: Step[] = [
+    {
+      title: `store a new random caller_secret (32 bytes) in the secret store ${ctx.stores.secret}`,
+      request: { method: 'PUT', path: `/resources/stores/secret/${seg(store.id)}/secrets`, json: { name: 'caller_secret', secret: Buffer.from(secret).toString('base64') } },
+      secretFields: ['secret'],
+    },
+    itemStep(serviceId, dictionary.id, DICTIONARIES.secrets, 'caller_secret', secret, true),
+  ];
+  await ctx.apply('caller-secret set', steps, {
+    target: { service_id: serviceId, secret_store: ctx.stores.secret, dictionary: DICTIONARIES.secrets },
+    before: { caller_secret: 'replaced' },
+    after: { caller_secret: 'new random value (not recorded)' },
+  });
+}

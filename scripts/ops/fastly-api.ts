@@ -1,0 +1,225 @@
+/**
+ * A small typed client for the documented Fastly API (https://www.fastly.com/documentation/reference/api/):
+ * plain fetch, the token in the `Fastly-Key` header and nowhere else. Only the endpoints the
+ * operator CLI needs; each method names the endpoint it calls.
+ */
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface ApiRequest {
+  method: Method;
+  /** Path below the API root, starting with `/`; path segments already URL-encoded. */
+  path: string;
+  query?: Record<string, string>;
+  /** application/x-www-form-urlencoded body (the classic service API). */
+  form?: Record<string, string>;
+  /** application/json body (the resource store API). */
+  json?: unknown;
+  /** Raw body (KV Store values). */
+  raw?: string;
+}
+
+export class FastlyApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly request: Pick<ApiRequest, 'method' | 'path'>,
+    detail: string,
+  ) {
+    super(`${request.method} ${request.path} → ${status === 0 ? 'no response' : `HTTP ${status}`}${detail ? `: ${detail}` : ''}`);
+    this.name = 'FastlyApiError';
+  }
+}
+
+export interface FastlyApiOptions {
+  baseUrl: string;
+  token: string;
+  fetch?: typeof fetch;
+  userAgent?: string;
+}
+
+export interface FastlyApi {
+  /** The parsed JSON (or text) body; throws FastlyApiError for any non-2xx answer. */
+  call<T = unknown>(request: ApiRequest): Promise<T>;
+  /** As call, but a 404 answers null. */
+  find<T = unknown>(request: ApiRequest): Promise<T | null>;
+}
+
+/** `encodeURIComponent` for one path segment (KV keys contain `/`). */
+export const seg = (value: string | number) => encodeURIComponent(String(value));
+
+export function createFastlyApi(options: FastlyApiOptions): FastlyApi {
+  const doFetch = options.fetch ?? fetch;
+  const base = options.baseUrl.replace(/\/+$/, '');
+  async function send(request: ApiRequest): Promise<{ status: number; body: unknown }> {
+    const url = new URL(base + request.path);
+    for (const [name, value] of Object.entries(request.query ?? {})) url.searchParams.set(name, value);
+    const headers: Record<string, string> = { 'fastly-key': options.token, accept: 'application/json', 'user-agent': options.userAgent ?? 'session-scorer-ops' };
+    let body: string | undefined;
+    if (request.form) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      body = new URLSearchParams(request.form).toString();
+    } else if (request.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(request.json);
+    } else if (request.raw !== undefined) {
+      headers['content-type'] = 'application/octet-stream';
+      body = request.raw;
+    }
+    let response: Response;
+    try {
+      response = await doFetch(url, { method: request.method, headers, ...(body === undefined ? {} : { body }) });
+    } catch (error) {
+      throw new FastlyApiError(0, request, error instanceof Error ? error.message : String(error));
+    }
+    const text = await response.text();
+    const type = response.headers.get('content-type') ?? '';
+    let parsed: unknown = text;
+    if (type.includes('json') && text !== '') {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = text;
+      }
+    }
+    return { status: response.status, body: parsed };
+  }
+  const errorDetail = (body: unknown): string => {
+    if (body && typeof body === 'object') {
+      const { msg, detail, title, errors } = body as Record<string, unknown>;
+      const parts = [msg, title, detail, Array.isArray(errors) ? errors.map((e) => (typeof e === 'string' ? e : JSON.stringify(e))).join('; ') : undefined];
+      const text = parts.filter((p) => typeof p === 'string' && p !== '').join(' — ');
+      if (text) return text.slice(0, 500);
+    }
+    return typeof body === 'string' ? body.slice(0, 500) : '';
+  };
+  return {
+    async call<T>(request: ApiRequest) {
+      const { status, body } = await send(request);
+      if (status < 200 || status > 299) throw new FastlyApiError(status, request, errorDetail(body));
+      return body as T;
+    },
+    async find<T>(request: ApiRequest) {
+      const { status, body } = await send(request);
+      if (status === 404) return null;
+      if (status < 200 || status > 299) throw new FastlyApiError(status, request, errorDetail(body));
+      return body as T;
+    },
+  };
+}
+
+// ---- typed reads ------------------------------------------------------------------------
+
+export interface ServiceVersion {
+  number: number;
+  active: boolean;
+  locked?: boolean;
+}
+export interface VclSnippet {
+  name: string;
+  type: string;
+  priority: number | string;
+  dynamic: number | string;
+  content: string | null;
+}
+export interface Dictionary {
+  id: string;
+  name: string;
+  write_only?: boolean;
+}
+export interface StoreRef {
+  id: string;
+  name: string;
+}
+export type StoreKind = 'config' | 'secret' | 'kv';
+
+/** GET /service/{service_id}/version: the active version, or an error naming the service. */
+export async function activeVersion(api: FastlyApi, serviceId: string): Promise<number> {
+  const versions = await api.call<ServiceVersion[]>({ method: 'GET', path: `/service/${seg(serviceId)}/version` });
+  const active = versions.find((v) => v.active);
+  if (!active) throw new Error(`service ${serviceId} has no active version: activate one first (the CLI clones the active version)`);
+  return Number(active.number);
+}
+
+/** GET /service/{id}/version/{v}/snippet/{name} */
+export const getSnippet = (api: FastlyApi, serviceId: string, version: number, name: string) =>
+  api.find<VclSnippet>({ method: 'GET', path: `/service/${seg(serviceId)}/version/${version}/snippet/${seg(name)}` });
+
+/** GET /service/{id}/version/{v}/dictionary/{name} */
+export const getDictionary = (api: FastlyApi, serviceId: string, version: number, name: string) =>
+  api.find<Dictionary>({ method: 'GET', path: `/service/${seg(serviceId)}/version/${version}/dictionary/${seg(name)}` });
+
+/** GET /service/{id}/dictionary/{dictionary_id}/item/{key}: the value, or null. */
+export async function getDictionaryItem(api: FastlyApi, serviceId: string, dictionaryId: string, key: string): Promise<string | null> {
+  const item = await api.find<{ item_value: string }>({ method: 'GET', path: `/service/${seg(serviceId)}/dictionary/${seg(dictionaryId)}/item/${seg(key)}` });
+  return item?.item_value ?? null;
+}
+
+/** GET /service/{id}/version/{v}/backend/{name} */
+export const getBackend = (api: FastlyApi, serviceId: string, version: number, name: string) =>
+  api.find<{ name: string }>({ method: 'GET', path: `/service/${seg(serviceId)}/version/${version}/backend/${seg(name)}` });
+
+/**
+ * GET /resources/stores/{config|secret|kv}: the store with this name. The config store list is a
+ * plain array; the secret and KV lists are `{data, meta: {next_cursor}}` pages.
+ */
+export async function findStore(api: FastlyApi, kind: StoreKind, name: string): Promise<StoreRef> {
+  let cursor: string | undefined;
+  for (let page = 0; page < 100; page++) {
+    const body = await api.call<StoreRef[] | { data: StoreRef[]; meta?: { next_cursor?: string } }>({ method: 'GET', path: `/resources/stores/${kind}`, ...(cursor ? { query: { cursor } } : {}) });
+    const list = Array.isArray(body) ? body : body.data;
+    const found = list.find((store) => store.name === name);
+    if (found) return { id: found.id, name: found.name };
+    cursor = Array.isArray(body) ? undefined : body.meta?.next_cursor || undefined;
+    if (!cursor) break;
+  }
+  throw new Error(`no ${kind} store named "${name}" in this account (create it with \`fastly compute publish\`, which reads fastly.toml's [setup], or pass --${kind === 'kv' ? 'kv' : kind}-store NAME)`);
+}
+
+/** GET /resources/stores/config/{id}/item/{key}: the value, or null. */
+export async function getConfigItem(api: FastlyApi, storeId: string, key: string): Promise<string | null> {
+  const item = await api.find<{ item_value: string }>({ method: 'GET', path: `/resources/stores/config/${seg(storeId)}/item/${seg(key)}` });
+  return item?.item_value ?? null;
+}
+
+/** GET /resources/stores/secret/{id}/secrets (paged): secret names only; the API never returns values. */
+export async function listSecretNames(api: FastlyApi, storeId: string): Promise<string[]> {
+  const names: string[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < 1000; page++) {
+    const body = await api.call<{ data: { name: string }[]; meta?: { next_cursor?: string } }>({ method: 'GET', path: `/resources/stores/secret/${seg(storeId)}/secrets`, ...(cursor ? { query: { cursor } } : {}) });
+    names.push(...body.data.map((s) => s.name));
+    cursor = body.meta?.next_cursor || undefined;
+    if (!cursor) break;
+  }
+  return names;
+}
+
+/** GET /resources/stores/kv/{id}/keys/{key}: the value as text, or null. */
+export async function getKvText(api: FastlyApi, storeId: string, key: string): Promise<string | null> {
+  const value = await api.find<unknown>({ method: 'GET', path: `/resources/stores/kv/${seg(storeId)}/keys/${seg(key)}` });
+  if (value === null) return null;
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** GET /resources/stores/kv/{id}/keys?prefix= (paged). */
+export async function listKvKeys(api: FastlyApi, storeId: string, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < 1000; page++) {
+    const body = await api.call<{ data: string[]; meta?: { next_cursor?: string } }>({ method: 'GET', path: `/resources/stores/kv/${seg(storeId)}/keys`, query: { prefix, ...(cursor ? { cursor } : {}) } });
+    keys.push(...body.data);
+    cursor = body.meta?.next_cursor || undefined;
+    if (!cursor) break;
+  }
+  return keys;
+}
+
+/** GET /current_user: the login the token belongs to, for audit lines; null when not allowed. */
+export async function currentLogin(api: FastlyApi): Promise<string | null> {
+  try {
+    const user = await api.call<{ login?: string }>({ method: 'GET', path: '/current_user' });
+    return typeof user.login === 'string' ? user.login : null;
+  } catch {
+    return null;
+  }
+}

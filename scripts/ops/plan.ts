@@ -1,0 +1,162 @@
+/**
+ * Every mutating command first reads what it needs, then builds a plan: the exact list of API
+ * requests it will send, with diffs. `--dry-run` prints the plan and stops; otherwise the plan
+ * runs in order and stops at the first failure, saying which steps were applied.
+ */
+import { FastlyApiError, type ApiRequest, type FastlyApi } from './fastly-api.js';
+
+export interface Step {
+  /** What the request does, for people. */
+  title: string;
+  request: ApiRequest;
+  /** A unified diff of what the request changes (snippet content, item values). */
+  diff?: string;
+  /** Names body fields that hold a secret: printed as <redacted>. */
+  secretFields?: string[];
+  /** The raw body is secret. */
+  secretRaw?: boolean;
+  /** Store the response's `number` as `{new}` for later paths (a version clone). */
+  capturesVersion?: boolean;
+  /** A check on the response: a message makes the step fail (e.g. Fastly's version validation). */
+  check?: (response: unknown) => string | null;
+  /** Wait this long before the step (propagation of an earlier step). */
+  waitBeforeMs?: number;
+}
+
+export class PlanError extends Error {
+  constructor(
+    message: string,
+    readonly applied: Step[],
+    readonly failed: Step,
+    readonly newVersion: number | null,
+  ) {
+    super(message);
+    this.name = 'PlanError';
+  }
+}
+
+export const NEW_VERSION = '{new}';
+
+export function describeRequest(step: Step): string {
+  const { request } = step;
+  const query = request.query ? `?${new URLSearchParams(request.query)}` : '';
+  const lines = [`${request.method} ${request.path}${query}`];
+  const fields = request.form ?? (request.json && typeof request.json === 'object' && !Array.isArray(request.json) ? (request.json as Record<string, unknown>) : undefined);
+  if (fields) {
+    for (const [name, value] of Object.entries(fields)) {
+      if (step.secretFields?.includes(name)) lines.push(`    ${name}=<redacted>`);
+      else if (name === 'content' && step.diff !== undefined) lines.push(`    ${name}=<${String(value).length} characters, diff below>`);
+      else lines.push(`    ${name}=${oneLine(String(value))}`);
+    }
+  } else if (request.json !== undefined) {
+    lines.push(`    ${oneLine(JSON.stringify(request.json))}`);
+  } else if (request.raw !== undefined) {
+    lines.push(step.secretRaw ? '    body=<redacted>' : `    body=<${request.raw.length} bytes>`);
+  }
+  return lines.join('\n');
+}
+
+const oneLine = (text: string) => {
+  const flat = text.replace(/\n/g, '\\n');
+  return flat.length > 200 ? `${flat.slice(0, 200)}… (${flat.length} characters)` : flat;
+};
+
+export function formatPlan(steps: Step[]): string {
+  if (steps.length === 0) return 'plan: nothing to change';
+  const out = [`plan: ${steps.length} request${steps.length === 1 ? '' : 's'}`];
+  steps.forEach((step, i) => {
+    if (step.waitBeforeMs) out.push(`  (wait ${Math.round(step.waitBeforeMs / 1000)} s for the previous change to propagate)`);
+    out.push(`  ${i + 1}. ${step.title}`);
+    out.push(describeRequest(step).replace(/^/gm, '     '));
+    if (step.diff) out.push(step.diff.replace(/^/gm, '       '));
+  });
+  return out.join('\n');
+}
+
+export interface ExecuteOptions {
+  sleep: (ms: number) => Promise<void>;
+  /** Called after each applied step. */
+  progress?: (step: Step, index: number) => void;
+}
+
+/** Runs the steps in order; throws PlanError at the first failure. Returns the captured version. */
+export async function executePlan(api: FastlyApi, steps: Step[], options: ExecuteOptions): Promise<{ newVersion: number | null }> {
+  let newVersion: number | null = null;
+  const applied: Step[] = [];
+  for (const [index, step] of steps.entries()) {
+    if (step.waitBeforeMs) await options.sleep(step.waitBeforeMs);
+    const path = step.request.path.replaceAll(NEW_VERSION, String(newVersion ?? NEW_VERSION));
+    if (path.includes(NEW_VERSION)) throw new PlanError(`step ${index + 1} needs a cloned version, but no step cloned one`, applied, step, newVersion);
+    let response: unknown;
+    try {
+      response = await api.call({ ...step.request, path });
+    } catch (error) {
+      const why = error instanceof FastlyApiError ? error.message : error instanceof Error ? error.message : String(error);
+      throw new PlanError(`step ${index + 1} (${step.title}) failed: ${why}`, applied, step, newVersion);
+    }
+    if (step.capturesVersion) {
+      const number = Number((response as { number?: unknown })?.number);
+      if (!Number.isInteger(number) || number <= 0) throw new PlanError(`step ${index + 1} (${step.title}) answered no version number`, applied, step, newVersion);
+      newVersion = number;
+    }
+    const problem = step.check?.(response);
+    if (problem) throw new PlanError(`step ${index + 1} (${step.title}) failed: ${problem}`, applied, step, newVersion);
+    applied.push(step);
+    options.progress?.(step, index);
+  }
+  return { newVersion };
+}
+
+/**
+ * A unified diff of two texts (line based, longest common subsequence), with three lines of
+ * context. Snippets are a few hundred lines, so the quadratic table is small.
+ */
+export function unifiedDiff(before: string, after: string, labels: [string, string]): string {
+  const a = before === '' ? [] : before.replace(/\n$/, '').split('\n');
+  const b = after === '' ? [] : after.replace(/\n$/, '').split('\n');
+  const n = a.length;
+  const m = b.length;
+  const lcs = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
+  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) lcs[i]![j] = a[i] === b[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
+  type Op = { kind: ' ' | '-' | '+'; text: string; ai: number; bi: number };
+  const ops: Op[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < n || j < m) {
+    if (i < n && j < m && a[i] === b[j]) ops.push({ kind: ' ', text: a[i]!, ai: i++, bi: j++ });
+    else if (j < m && (i === n || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) ops.push({ kind: '+', text: b[j]!, ai: i, bi: j++ });
+    else ops.push({ kind: '-', text: a[i]!, ai: i++, bi: j });
+  }
+  if (ops.every((op) => op.kind === ' ')) return '';
+  const CONTEXT = 3;
+  const out = [`--- ${labels[0]}`, `+++ ${labels[1]}`];
+  let k = 0;
+  while (k < ops.length) {
+    if (ops[k]!.kind === ' ') {
+      k++;
+      continue;
+    }
+    let start = Math.max(0, k - CONTEXT);
+    let end = k;
+    // Extend the hunk while changes are within 2 × CONTEXT lines of each other.
+    for (let last = k; end < ops.length; end++) {
+      if (ops[end]!.kind !== ' ') last = end;
+      else if (end - last > 2 * CONTEXT) break;
+    }
+    end = Math.min(ops.length, end);
+    while (end > k && ops[end - 1]!.kind === ' ' && end - 1 > lastChange(ops, start, end) + CONTEXT) end--;
+    const hunk = ops.slice(start, end);
+    const aCount = hunk.filter((op) => op.kind !== '+').length;
+    const bCount = hunk.filter((op) => op.kind !== '-').length;
+    out.push(`@@ -${hunk[0]!.ai + (aCount ? 1 : 0)},${aCount} +${hunk[0]!.bi + (bCount ? 1 : 0)},${bCount} @@`);
+    for (const op of hunk) out.push(`${op.kind}${op.text}`);
+    k = end;
+    start = end;
+  }
+  return out.join('\n');
+}
+
+function lastChange(ops: { kind: string }[], from: number, to: number): number {
+  for (let i = to - 1; i >= from; i--) if (ops[i]!.kind !== ' ') return i;
+  return from;
+}
