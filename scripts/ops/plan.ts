@@ -124,8 +124,9 @@ export function unifiedDiff(before: string, after: string, labels: [string, stri
   let j = 0;
   while (i < n || j < m) {
     if (i < n && j < m && a[i] === b[j]) ops.push({ kind: ' ', text: a[i]!, ai: i++, bi: j++ });
-    else if (j < m && (i === n || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) ops.push({ kind: '+', text: b[j]!, ai: i, bi: j++ });
-    else ops.push({ kind: '-', text: a[i]!, ai: i++, bi: j });
+    // Deletions before insertions, as diff(1) prints them.
+    else if (i < n && (j === m || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) ops.push({ kind: '-', text: a[i]!, ai: i++, bi: j });
+    else ops.push({ kind: '+', text: b[j]!, ai: i, bi: j++ });
   }
   if (ops.every((op) => op.kind === ' ')) return '';
   const CONTEXT = 3;

@@ -1,0 +1,526 @@
+/**
+ * The operator CLI against a STAND-IN for the Fastly API (test/ops/fastly-api-standin.ts): the
+ * real API cannot be reached from tests. Every flow runs the same runOps the `npm run ops` entry
+ * runs, with an injected clock, randomness and sleep; one test runs the real entry as a process.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadModel } from '../../scorer-core/src/index.js';
+import { createApp } from '../../src/app.js';
+import { prepareDefaults, readCallerSecret, readKeyRing, readModel } from '../../src/config.js';
+import placeholder from '../../scorer-core/src/placeholder-model.json' with { type: 'json' };
+import type { Platform } from '../../src/platform.js';
+// @ts-expect-error plain ESM helper shared with the scripts
+import { ensureFalco, findFalco } from '../../scripts/lib/falco.mjs';
+import { COMMANDS, runOps } from '../../scripts/ops/cli.js';
+import { unifiedDiff } from '../../scripts/ops/plan.js';
+import { DEFAULT_EXCLUDE_URL_REGEX, extractExcludeRegex, generateSnippets } from '../../scripts/vcl/generate.js';
+import { HAND_MODEL_DOC, seededRandom } from '../helpers/fixtures.js';
+import { startFastlyApiStandin, type FastlyApiStandin } from './fastly-api-standin.js';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const execFileAsync = promisify(execFile);
+// The VCL commands validate with falco: CI builds it; elsewhere those suites skip loudly.
+const falco: string | null = process.env.CI ? ensureFalco() : findFalco();
+if (!falco) console.warn('\n[ops VCL suites skipped] falco is not installed: node scripts/lib/falco.mjs --install\n');
+
+const T0 = Date.UTC(2026, 10, 23, 12, 0, 0);
+
+let api: FastlyApiStandin;
+let dir: string;
+let clock: { ms: number };
+let waits: number[];
+
+beforeEach(async () => {
+  api = await startFastlyApiStandin();
+  dir = mkdtempSync(join(tmpdir(), 'scorer-ops-test-'));
+  clock = { ms: T0 };
+  waits = [];
+});
+afterEach(() => api.close());
+
+interface Run {
+  code: number;
+  out: string;
+  err: string;
+  all: string;
+}
+
+async function ops(...argv: string[]): Promise<Run> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const random = seededRandom(argv.length + out.length + clock.ms);
+  const code = await runOps(argv, {
+    env: { FASTLY_API_TOKEN: api.token, FASTLY_API_URL: api.url, FASTLY_SERVICE_ID: api.serviceId, SCORER_OPS_AUDIT_FILE: join(dir, 'audit.jsonl') },
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+    now: () => clock.ms,
+    randomBytes: (n) => random(n),
+    sleep: async (ms) => {
+      waits.push(ms);
+      clock.ms += ms;
+    },
+    readFile: (path) => readFileSync(path, 'utf8'),
+    osUser: 'tester',
+  });
+  return { code, out: out.join('\n'), err: err.join('\n'), all: `${out.join('\n')}\n${err.join('\n')}` };
+}
+
+const writes = () => api.requests.filter((r) => r.method !== 'GET');
+const auditLines = () => {
+  try {
+    return readFileSync(join(dir, 'audit.jsonl'), 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  } catch {
+    return [];
+  }
+};
+
+/** The app's view of the stand-in's stores: what a scorer linked to them would read. */
+function platformOver(standin: FastlyApiStandin, nowMs: () => number): Platform {
+  return {
+    config: (key) => standin.configItem('scorer_config', key),
+    secret: async (key) => standin.secretText('scorer_secrets', key),
+    kvText: async (key) => standin.kvValue('scorer_models', key),
+    countNewSession: () => 1,
+    countCookieUse: () => 1,
+    log: () => {},
+    now: nowMs,
+  };
+}
+
+/** The scorer app over the stand-in's stores, as a Compute service linked to them would run. */
+function scorerOver(standin: FastlyApiStandin) {
+  standin.state.secretStores.get('sec001')!.secrets.set('caller_secret', Buffer.from(CALLER).toString('base64'));
+  const app = createApp(platformOver(standin, () => clock.ms), defaults);
+  return (path: string, cookie?: string) =>
+    app.handle(new Request(`http://scorer.test${path}`, { headers: { 'x-scorer-auth': CALLER, 'user-agent': 'Mozilla/5.0 test', 'fastly-client-ip': '192.0.2.1', ...(cookie ? { cookie: `ss_session=${cookie}` } : {}) } }));
+}
+const CALLER = 'dev-only-test-caller-secret-0123456789';
+const defaults = prepareDefaults(placeholder);
+
+describe.runIf(falco)('ops vcl upload (Fastly API stand-in)', () => {
+  it('clones the active version, creates the six snippets and both dictionaries, validates, and leaves it inactive without --activate', async () => {
+    const run = await ops('vcl', 'upload');
+    expect(run.err).toBe('');
+    expect(run.code).toBe(0);
+    expect(api.activeVersion().number).toBe(1);
+    const draft = api.state.versions.find((v) => v.number === 2)!;
+    expect(draft.active).toBe(false);
+    for (const snippet of generateSnippets()) {
+      expect(draft.snippets.get(snippet.name)).toEqual({ name: snippet.name, type: snippet.type, priority: snippet.priority, dynamic: 0, content: snippet.content });
+    }
+    expect([...draft.dictionaries.values()].map((d) => [d.name, d.write_only])).toEqual([
+      ['scorer_settings', false],
+      ['scorer_secrets', true],
+    ]);
+    expect(api.requests.some((r) => r.path === `/service/${api.serviceId}/version/2/validate`)).toBe(true);
+    expect(run.out).toContain('version 2 is validated and NOT active');
+    const [audit] = auditLines();
+    expect(audit).toMatchObject({ command: 'vcl upload', result: 'ok', who: 'ops@example.com (os user tester)', target: { service_id: api.serviceId, from_version: 1 } });
+    expect(run.out).toContain(`audit: ${JSON.stringify(audit)}`);
+  });
+
+  it('--activate activates the validated version; a second upload with nothing changed creates no version', async () => {
+    expect((await ops('vcl', 'upload', '--activate')).code).toBe(0);
+    expect(api.activeVersion().number).toBe(2);
+    const before = api.requests.length;
+    const again = await ops('vcl', 'upload', '--activate');
+    expect(again.code).toBe(0);
+    expect(again.out).toContain('nothing to upload');
+    expect(api.requests.slice(before).filter((r) => r.method !== 'GET')).toEqual([]);
+    expect(api.state.versions).toHaveLength(2);
+  });
+
+  it('--dry-run prints the exact plan with diffs and changes nothing', async () => {
+    const before = api.snapshot();
+    const run = await ops('vcl', 'upload', '--activate', '--dry-run');
+    expect(run.code).toBe(0);
+    expect(api.snapshot()).toEqual(before);
+    expect(writes()).toEqual([]);
+    expect(run.out).toContain('plan: 11 requests');
+    expect(run.out).toContain(`PUT /service/${api.serviceId}/version/1/clone`);
+    expect(run.out).toContain(`POST /service/${api.serviceId}/version/{new}/snippet`);
+    expect(run.out).toContain('+# generated by scripts/gen-vcl.ts');
+    expect(run.out).toContain(`PUT /service/${api.serviceId}/version/{new}/activate`);
+    expect(run.out).toContain('dry run: nothing was changed');
+    expect(auditLines()).toEqual([]);
+  });
+
+  it('an update shows a unified diff against the active version', async () => {
+    await ops('vcl', 'upload', '--activate');
+    const run = await ops('vcl', 'upload', '--exclude-url-regex', '(?i)\\.css$', '--dry-run');
+    expect(run.out).toContain('update snippet session-scorer-recv');
+    expect(run.out).toMatch(/--- version 2\n\s+\+\+\+ new\n\s+@@ /);
+    // diff(1) order: the removed line, then the added one.
+    expect(run.out).toContain(`-  } else if (req.url.path ~ {"${DEFAULT_EXCLUDE_URL_REGEX}"}) {\n       +  } else if (req.url.path ~ {"(?i)\\.css$"}) {`);
+  });
+
+  it('refuses snippets that fail the generator\'s validation before sending any request', async () => {
+    const quote = await ops('vcl', 'upload', '--exclude-url-regex', 'a"b');
+    expect(quote.code).toBe(1);
+    expect(quote.err).toContain('refused, nothing was sent to Fastly: exclusion regex: double quotes are not allowed');
+    const pcre = await ops('vcl', 'upload', '--exclude-url-regex', '(unclosed');
+    expect(pcre.code).toBe(1);
+    expect(pcre.err).toContain('falco lint rejected the assembled VCL');
+    const backend = await ops('vcl', 'upload', '--scorer-backend', 'not-an-identifier');
+    expect(backend.code).toBe(1);
+    expect(api.requests).toEqual([]);
+  });
+
+  it('when Fastly refuses the version, nothing is activated and the draft is named', async () => {
+    api.validate = (v) => (v.snippets.size > 0 ? ['Syntax error: Unexpected token'] : []);
+    const run = await ops('vcl', 'upload', '--activate');
+    expect(run.code).toBe(1);
+    expect(run.err).toContain('Fastly refused the version: Version failed validation; Syntax error: Unexpected token');
+    expect(run.err).toContain('the active version 1 is untouched; draft version 2 was left inactive');
+    expect(api.activeVersion().number).toBe(1);
+    expect(api.requests.some((r) => r.path.endsWith('/activate'))).toBe(false);
+    expect(auditLines()[0]).toMatchObject({ command: 'vcl upload', result: 'failed' });
+  });
+
+  it('an API error midway leaves the active version untouched and says so', async () => {
+    api.faults.push({ method: 'POST', path: /\/snippet$/, status: 503, body: { msg: 'Service Unavailable' }, times: 1 });
+    const run = await ops('vcl', 'upload', '--activate');
+    expect(run.code).toBe(1);
+    expect(run.err).toMatch(/step 2 \(create snippet session-scorer-recv .*\) failed: POST \/service\/\w+\/version\/2\/snippet → HTTP 503: Service Unavailable/);
+    expect(run.err).toContain('the active version 1 is untouched; draft version 2 was left inactive');
+    expect(api.activeVersion().number).toBe(1);
+    expect(auditLines()[0]).toMatchObject({ result: 'failed', requests: [`PUT /service/${api.serviceId}/version/1/clone`] });
+  });
+
+  it('refuses when the scorer backend is missing, before any change', async () => {
+    await api.close();
+    api = await startFastlyApiStandin({ backend: null });
+    const run = await ops('vcl', 'upload');
+    expect(run.code).toBe(1);
+    expect(run.err).toContain('has no backend "F_scorer"');
+    expect(writes()).toEqual([]);
+  });
+});
+
+describe.runIf(falco)('ops vcl exclude-regex (Fastly API stand-in)', () => {
+  it('get / set / reset: set regenerates only recv, validates, activates; later uploads keep the regex', async () => {
+    const none = await ops('vcl', 'exclude-regex', 'get');
+    expect(none.out).toContain('current:   (no session-scorer snippets uploaded)');
+    expect(none.out).toContain(`effective: ${DEFAULT_EXCLUDE_URL_REGEX}`);
+    expect((await ops('vcl', 'exclude-regex', 'set', '\\.css$')).err).toContain('has no session-scorer-recv snippet: run `vcl upload` first');
+
+    await ops('vcl', 'upload', '--activate');
+    const mark = api.requests.length;
+    const custom = '(?i)^/(assets|static)/';
+    const set = await ops('vcl', 'exclude-regex', 'set', custom, '--activate');
+    expect(set.code).toBe(0);
+    const changed = api.requests.slice(mark).filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path}`);
+    expect(changed).toEqual([`PUT /service/${api.serviceId}/version/2/clone`, `PUT /service/${api.serviceId}/version/3/snippet/session-scorer-recv`, `PUT /service/${api.serviceId}/version/3/activate`]);
+    expect(extractExcludeRegex(api.activeVersion().snippets.get('session-scorer-recv')!.content)).toBe(custom);
+    const get = await ops('vcl', 'exclude-regex', 'get');
+    expect(get.out).toContain(`current:   ${custom}`);
+    expect(get.out).toContain(`default:   ${DEFAULT_EXCLUDE_URL_REGEX}`);
+    expect(auditLines().at(-1)).toMatchObject({ command: 'vcl exclude-regex set', before: { exclude_url_regex: DEFAULT_EXCLUDE_URL_REGEX }, after: { exclude_url_regex: custom } });
+
+    expect((await ops('vcl', 'upload')).out).toContain('nothing to upload');
+    expect((await ops('vcl', 'exclude-regex', 'reset', '--activate')).code).toBe(0);
+    expect(extractExcludeRegex(api.activeVersion().snippets.get('session-scorer-recv')!.content)).toBe(DEFAULT_EXCLUDE_URL_REGEX);
+  });
+
+  it('set refuses an invalid regex (policy, then falco) without a request', async () => {
+    for (const regex of ['a"b', '(unclosed', '']) {
+      const run = await ops('vcl', 'exclude-regex', 'set', regex);
+      expect(run.code).toBe(1);
+    }
+    expect(api.requests).toEqual([]);
+  });
+});
+
+describe.runIf(falco)('ops threshold, mode, caller secret (Fastly API stand-in)', () => {
+  beforeEach(async () => {
+    expect((await ops('vcl', 'upload', '--activate')).code).toBe(0);
+    api.requests.length = 0;
+  });
+
+  it('threshold set updates the dictionary item in place (no new version); get reads it', async () => {
+    expect((await ops('threshold', 'get')).out).toBe('threshold: 80 (default: no dictionary item)');
+    const run = await ops('threshold', 'set', '90');
+    expect(run.code).toBe(0);
+    expect(writes().map((r) => `${r.method} ${r.path} ${r.body}`)).toEqual([`PUT /service/${api.serviceId}/dictionary/dict1/item/threshold item_value=90`]);
+    expect(api.state.versions).toHaveLength(2);
+    expect((await ops('threshold', 'get')).out).toBe('threshold: 90');
+    expect(auditLines().at(-1)).toMatchObject({ command: 'threshold set', before: { threshold: '80 (default)' }, after: { threshold: '90' } });
+  });
+
+  it('threshold set refuses values outside 0–100 or not in the VCL\'s form', async () => {
+    for (const bad of ['101', '-1', 'abc', '080', '8.5', '']) {
+      const run = await ops('threshold', 'set', bad);
+      expect(run.code, bad).toBe(1);
+      expect(run.err).toContain('expected a whole number 0–100');
+    }
+    expect(writes()).toEqual([]);
+  });
+
+  it('mode set writes the dictionary and the scorer\'s Config Store; unknown modes are refused', async () => {
+    const run = await ops('mode', 'set', 'enforce');
+    expect(run.code).toBe(0);
+    expect(api.state.dictionaryItems.get('dict1')!.get('mode')).toBe('enforce');
+    expect(api.configItem('scorer_config', 'mode')).toBe('enforce');
+    expect((await ops('mode', 'get')).out).toBe('mode (VCL, scorer_settings): enforce\nmode (scorer, scorer_config): enforce');
+    const count = writes().length;
+    for (const bad of ['block', 'ENFORCE', '']) expect((await ops('mode', 'set', bad)).code).toBe(1);
+    expect(writes()).toHaveLength(count);
+  });
+
+  it('caller-secret set writes one random secret to both places and never prints it; the scorer accepts it', async () => {
+    const run = await ops('caller-secret', 'set');
+    expect(run.code).toBe(0);
+    const stored = api.secretText('scorer_secrets', 'caller_secret')!;
+    expect(stored).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(api.state.dictionaryItems.get('dict2')!.get('caller_secret')).toBe(stored);
+    expect(run.all + readFileSync(join(dir, 'audit.jsonl'), 'utf8')).not.toContain(stored);
+    expect(run.out).toContain('item_value=<redacted>');
+    expect(await readCallerSecret(platformOver(api, () => clock.ms))).toEqual({ ok: true, value: stored });
+  });
+
+  it('threshold and mode need the dictionary the VCL upload creates', async () => {
+    await api.close();
+    api = await startFastlyApiStandin();
+    const run = await ops('threshold', 'set', '70');
+    expect(run.code).toBe(1);
+    expect(run.err).toContain('has no edge dictionary "scorer_settings": run `vcl upload --activate` first');
+  });
+});
+
+describe('ops keys (Fastly API stand-in)', () => {
+  const keyHexes = () => [...api.state.secretStores.get('sec001')!.secrets.keys()].filter((n) => n.startsWith('cookie_key_')).map((n) => api.secretText('scorer_secrets', n)!);
+
+  it('generate → rotate → retire: a cookie sealed before the rotation opens until the grace deadline, and never a key byte is printed', async () => {
+    const first = await ops('keys', 'generate');
+    expect(first.code).toBe(0);
+    expect(first.out).toContain('key 1 is active (first key of a new ring)');
+    expect(JSON.parse(api.configItem('scorer_config', 'cookie_key_ring')!)).toEqual({ active: 1, keys: [{ id: 1, created: '2026-11-23T12:00:00Z' }] });
+    expect(api.secretText('scorer_secrets', 'cookie_key_1')).toMatch(/^[0-9a-f]{64}$/);
+
+    // A visitor's cookie under key 1, sealed by the scorer app reading the stand-in's stores.
+    const visit = scorerOver(api);
+    const firstVisit = await visit('/');
+    expect(firstVisit.headers.get('x-scorer-key-id')).toBe('1');
+    const cookie = /^ss_session=([^;]+)/.exec(firstVisit.headers.get('x-scorer-set-cookie')!)![1]!;
+
+    const rotate = await ops('keys', 'rotate');
+    expect(rotate.code).toBe(0);
+    expect(waits).toEqual([60_000]); // staged first, activated after the propagation wait
+    const index = JSON.parse(api.configItem('scorer_config', 'cookie_key_ring')!);
+    const activationS = T0 / 1000 + 60;
+    const graceUntilS = activationS + 604_800 + 3600;
+    expect(index).toEqual({
+      active: 2,
+      keys: [
+        { id: 1, grace_until: new Date(graceUntilS * 1000).toISOString().replace('.000Z', 'Z'), created: '2026-11-23T12:00:00Z' },
+        { id: 2, created: '2026-11-23T12:00:00Z' },
+      ],
+    });
+    // Between the two index writes the new key was staged: the first write named it so.
+    const indexWrites = writes().filter((r) => r.path.endsWith('/item/cookie_key_ring')).map((r) => JSON.parse(new URLSearchParams(r.body).get('item_value')!));
+    expect(indexWrites.at(-2)).toMatchObject({ active: 1, keys: [{ id: 1 }, { id: 2, staged: true }] });
+
+    const returning = await visit('/', cookie);
+    expect(returning.headers.get('x-scorer-cookie-status')).toBe('ok');
+    expect(returning.headers.get('x-scorer-key-id')).toBe('2');
+
+    const early = await ops('keys', 'retire');
+    expect(early.out).toContain('kept (still in grace): key 1 until');
+    expect(early.out).toContain('nothing to retire');
+    const list = await ops('keys', 'list');
+    expect(list.out).toMatch(/^1 +grace until 2026-11-30T13:01:00Z +2026-11-23T12:00:00Z +present$/m);
+    expect(list.out).toMatch(/^2 +active +2026-11-23T12:00:00Z +present$/m);
+
+    clock.ms = (graceUntilS + 1) * 1000;
+    expect((await visit('/', cookie)).headers.get('x-scorer-cookie-status')).toBe('expired');
+    const retire = await ops('keys', 'retire');
+    expect(retire.code).toBe(0);
+    expect(JSON.parse(api.configItem('scorer_config', 'cookie_key_ring')!).keys.map((k: { id: number }) => k.id)).toEqual([2]);
+    expect(api.secretText('scorer_secrets', 'cookie_key_1')).toBeNull();
+    // The index moved before the secret was deleted.
+    const order = writes().slice(-2).map((r) => r.method);
+    expect(order).toEqual(['PUT', 'DELETE']);
+
+    const printed = [first, rotate, early, list, retire].map((r) => r.all).join('\n') + readFileSync(join(dir, 'audit.jsonl'), 'utf8');
+    for (const hex of [...keyHexes(), ...api.requests.filter((r) => r.path.endsWith('/secrets') && r.method === 'POST').map((r) => Buffer.from(JSON.parse(r.body).secret, 'base64').toString())]) {
+      expect(printed).not.toContain(hex);
+      expect(printed).not.toContain(hex.slice(0, 16));
+    }
+  });
+
+  it('generate on an existing ring stages the key; rotate then activates it without waiting again once propagated', async () => {
+    await ops('keys', 'generate');
+    const staged = await ops('keys', 'generate');
+    expect(staged.out).toContain('key 2 is staged');
+    const ring = await readKeyRing(platformOver(api, () => clock.ms));
+    expect(ring.ok && ring.value.activeKeyId).toBe(1);
+    clock.ms += 120_000;
+    expect((await ops('keys', 'rotate')).code).toBe(0);
+    expect(waits).toEqual([]);
+    expect(JSON.parse(api.configItem('scorer_config', 'cookie_key_ring')!).active).toBe(2);
+  });
+
+  it('rotate refuses a grace shorter than the cookie lifetime unless told; the lifetime comes from the Config Store', async () => {
+    await ops('keys', 'generate');
+    api.state.configStores.get('cfg001')!.items.set('cookie_max_age_s', '86400');
+    const before = api.snapshot();
+    const short = await ops('keys', 'rotate', '--grace-seconds', '3600');
+    expect(short.code).toBe(1);
+    expect(short.err).toContain('shorter than the cookie lifetime (86400 s)');
+    expect(api.snapshot()).toEqual(before);
+    const forced = await ops('keys', 'rotate', '--grace-seconds', '3600', '--allow-short-grace', '--propagation-wait-seconds', '0');
+    expect(forced.code).toBe(0);
+    expect(JSON.parse(api.configItem('scorer_config', 'cookie_key_ring')!).keys[0].grace_until).toBe(new Date(T0 + 3600_000).toISOString().replace('.000Z', 'Z'));
+  });
+
+  it('dry-run changes nothing; a service on the hand-managed cookie_keys secret is not silently replaced', async () => {
+    const before = api.snapshot();
+    const dry = await ops('keys', 'rotate', '--dry-run');
+    expect(dry.code).toBe(1); // no ring yet
+    const gen = await ops('keys', 'generate', '--dry-run');
+    expect(gen.code).toBe(0);
+    expect(gen.out).toContain('secret=<redacted>');
+    expect(api.snapshot()).toEqual(before);
+    api.state.secretStores.get('sec001')!.secrets.set('cookie_keys', Buffer.from('{}').toString('base64'));
+    const refused = await ops('keys', 'generate');
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain('hand-managed secret "cookie_keys"');
+  });
+
+  it('an API error midway through a rotation leaves a ring the scorer can still use', async () => {
+    await ops('keys', 'generate');
+    api.faults.push({ method: 'PUT', path: /\/item\/cookie_key_ring$/, status: 500, times: 1 });
+    const run = await ops('keys', 'rotate');
+    expect(run.code).toBe(1);
+    expect(run.err).toContain('failed');
+    const ring = await readKeyRing(platformOver(api, () => clock.ms));
+    expect(ring.ok && ring.value.activeKeyId).toBe(1);
+    const list = await ops('keys', 'list');
+    expect(list.out).toContain('secrets not named by the index (an interrupted generate?): cookie_key_2');
+    expect((await ops('keys', 'retire', '--orphans')).code).toBe(0);
+    expect(api.secretText('scorer_secrets', 'cookie_key_2')).toBeNull();
+  });
+});
+
+describe('ops model (Fastly API stand-in)', () => {
+  const modelFile = (version: string, tweak: Partial<typeof HAND_MODEL_DOC> = {}) => {
+    const path = join(dir, `${version}.json`);
+    writeFileSync(path, JSON.stringify({ ...HAND_MODEL_DOC, version, ...tweak }));
+    return path;
+  };
+
+  it('publish validates, stores under the version, records history and moves current; the scorer loads it; rollback moves back', async () => {
+    const platform = platformOver(api, () => clock.ms);
+    const embedded = loadModel({ ...HAND_MODEL_DOC, version: 'embedded-1' });
+    expect((await ops('model', 'publish', modelFile('m-1'))).code).toBe(0);
+    clock.ms += 1000;
+    expect((await ops('model', 'publish', modelFile('m-2', { initial: [0.25, 0.5, 0.25] }))).code).toBe(0);
+    expect(api.kvValue('scorer_models', 'current')).toBe('m-2');
+    const loaded = await readModel(platform, embedded);
+    expect(loaded.ok && [loaded.value.source, loaded.value.model.version]).toEqual(['kv', 'm-2']);
+    // Document first, then history, then the pointer.
+    expect(writes().slice(-3).map((r) => decodeURIComponent(r.path.split('/keys/')[1]!))).toEqual(['models/m-2', 'history', 'current']);
+
+    const list = await ops('model', 'list');
+    expect(list.out).toContain('current: m-2');
+    expect(list.out).toMatch(/^\* m-2 +published 2026-11-23T12:00:01.000Z$/m);
+    expect(list.out).toMatch(/^ {2}m-1 /m);
+
+    const back = await ops('model', 'rollback');
+    expect(back.code).toBe(0);
+    expect(back.out).toContain('model m-1 is current again (was m-2)');
+    const rolled = await readModel(platform, embedded);
+    expect(rolled.ok && rolled.value.model.version).toBe('m-1');
+    expect(JSON.parse(api.kvValue('scorer_models', 'history')!).map((e: { action: string; version: string }) => `${e.action}:${e.version}`)).toEqual(['publish:m-1', 'publish:m-2', 'rollback:m-1']);
+    expect((await ops('model', 'rollback', 'm-2')).code).toBe(0);
+    expect(api.kvValue('scorer_models', 'current')).toBe('m-2');
+    expect(auditLines().map((a) => `${a.command}:${a.after.current}`)).toEqual(['model publish:m-1', 'model publish:m-2', 'model rollback:m-1', 'model rollback:m-2']);
+  });
+
+  it('refuses an invalid model, a changed document under a published version, and a rollback to nothing, changing nothing', async () => {
+    const bad = await ops('model', 'publish', modelFile('bad', { initial: [0.5, 0.5, 0.5] }));
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain('invalid model: initial sums to 1.5');
+    expect(api.requests).toEqual([]);
+    const notJson = join(dir, 'x.json');
+    writeFileSync(notJson, '{');
+    expect((await ops('model', 'publish', notJson)).err).toContain('is not valid JSON');
+    expect((await ops('model', 'publish', modelFile('p', { placeholder: true }))).err).toContain('placeholder model');
+    expect(api.requests).toEqual([]);
+
+    await ops('model', 'publish', modelFile('m-1'));
+    const before = api.snapshot();
+    const changed = await ops('model', 'publish', modelFile('m-1', { initial: [0.25, 0.5, 0.25] }));
+    expect(changed.err).toContain('models/m-1 already exists with different content');
+    expect((await ops('model', 'rollback', 'm-9')).err).toContain('models/m-9 does not exist');
+    expect((await ops('model', 'rollback')).err).toContain('no earlier version');
+    expect((await ops('model', 'publish', modelFile('m-1'), '--dry-run')).out).toContain('already published and current');
+    expect(api.snapshot()).toEqual(before);
+  });
+});
+
+describe('ops CLI: token, help, usage', () => {
+  it('the token never appears in output, even when the API echoes it in an error', async () => {
+    api.faults.push({ method: 'GET', path: /\/resources\/stores\/kv$/, status: 403, body: { msg: `token ${api.token} lacks scope` } });
+    const run = await ops('model', 'list');
+    expect(run.code).toBe(1);
+    expect(run.all).not.toContain(api.token);
+    expect(run.err).toContain('token <FASTLY_API_TOKEN> lacks scope');
+    expect(api.requests[0]!.headers['fastly-key']).toBe(api.token);
+  });
+
+  it('without FASTLY_API_TOKEN or a service id it says what to set', async () => {
+    const out: string[] = [];
+    const code = await runOps(['threshold', 'get'], { env: {}, stdout: (t) => out.push(t), stderr: (t) => out.push(t), now: Date.now, randomBytes: (n) => new Uint8Array(n), sleep: async () => {}, readFile: () => '', osUser: 'x' });
+    expect(code).toBe(2);
+    expect(out.join('\n')).toContain('FASTLY_API_TOKEN is not set');
+    const noService = await runOps(['threshold', 'get'], { env: { FASTLY_API_TOKEN: api.token, FASTLY_API_URL: api.url }, stdout: (t) => out.push(t), stderr: (t) => out.push(t), now: Date.now, randomBytes: (n) => new Uint8Array(n), sleep: async () => {}, readFile: () => '', osUser: 'x' });
+    expect(noService).toBe(1);
+    expect(out.join('\n')).toContain('no service: pass --service-id ID or set FASTLY_SERVICE_ID');
+  });
+
+  it('every command has --help; unknown commands and options are usage errors', async () => {
+    for (const command of COMMANDS) {
+      const run = await ops(...command.words, '--help');
+      expect(run.code, command.words.join(' ')).toBe(0);
+      expect(run.out).toContain(`usage: npm run ops -- ${command.words.join(' ')}`);
+      expect(run.out).toContain('--help');
+    }
+    expect((await ops('--help')).out).toContain('keys rotate');
+    expect((await ops('vcl', 'launch')).code).toBe(2);
+    expect((await ops('threshold', 'set', '50', '--force')).err).toContain('unknown option --force');
+    expect((await ops('threshold', 'set', '50', '60')).err).toContain('unexpected argument "60"');
+    expect(api.requests).toEqual([]);
+  });
+
+  it('npm run ops runs as a process (the entry script) against the stand-in', async () => {
+    const run = await execFileAsync('node', ['scripts/run-ts.mjs', 'scripts/ops.ts', 'keys', 'generate', '--api-url', api.url], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, FASTLY_API_TOKEN: api.token, SCORER_OPS_AUDIT_FILE: join(dir, 'audit.jsonl') },
+    });
+    expect(run.stdout).toContain('key 1 is active (first key of a new ring)');
+    expect(run.stdout + run.stderr).not.toContain(api.token);
+    expect(api.secretText('scorer_secrets', 'cookie_key_1')).toMatch(/^[0-9a-f]{64}$/);
+    expect(auditLines()).toHaveLength(1);
+  });
+});
+
+describe('ops plan: unified diff', () => {
+  it('prints diff(1)-style hunks with three lines of context, and nothing for equal texts', () => {
+    expect(unifiedDiff('a\nb\nc\n', 'a\nx\nc\n', ['old', 'new'])).toBe('--- old\n+++ new\n@@ -1,3 +1,3 @@\n a\n-b\n+x\n c');
+    expect(unifiedDiff('same\n', 'same\n', ['old', 'new'])).toBe('');
+    expect(unifiedDiff('', 'one\ntwo\n', ['(none)', 'new'])).toBe('--- (none)\n+++ new\n@@ -0,0 +1,2 @@\n+one\n+two');
+    const lines = Array.from({ length: 20 }, (_, i) => `l${i}`);
+    const changed = lines.map((l, i) => (i === 2 || i === 17 ? `${l}!` : l));
+    const diff = unifiedDiff(lines.join('\n'), changed.join('\n'), ['old', 'new']);
+    expect(diff.split('\n').filter((l) => l.startsWith('@@'))).toEqual(['@@ -1,6 +1,6 @@', '@@ -15,6 +15,6 @@']);
+    expect(diff).toContain('-l2\n+l2!');
+    expect(diff).toContain('-l17\n+l17!');
+  });
+});
