@@ -9,7 +9,11 @@ describe.runIf(viceroyBin !== null || viceroyRequired)('scorer wasm on Viceroy',
   beforeAll(async () => {
     const started = await Promise.all([
       startScenario('normal', { secrets: testSecrets() }),
-      startScenario('rotated', { secrets: testSecrets({ active: 2, keys: [{ id: 2, key: TEST_KEY2_HEX }, { id: 1, key: TEST_KEY_HEX, grace_until: '2026-01-01T00:00:00Z' }] }) }),
+      // The key ring index the operator CLI writes: ids in the Config Store, bytes in secrets of their own.
+      startScenario('rotated', {
+        config: { cookie_key_ring: JSON.stringify({ active: 2, keys: [{ id: 2 }, { id: 1, grace_until: '2026-01-01T00:00:00Z' }] }) },
+        secrets: { caller_secret: TEST_CALLER_SECRET, cookie_key_2: TEST_KEY2_HEX, cookie_key_1: TEST_KEY_HEX },
+      }),
       startScenario('broken-config', { config: { mode: 'sometimes', settings: '{not json' }, secrets: testSecrets() }),
       startScenario('no-key', { secrets: { caller_secret: TEST_CALLER_SECRET } }),
       startScenario('bad-model', { secrets: testSecrets(), kv: { current: 'v2', 'models/v2': JSON.stringify({ ...HAND_MODEL_DOC, version: 'v2', matrix: [[1]] }) } }),
