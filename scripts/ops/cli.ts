@@ -119,7 +119,7 @@ export const COMMANDS: Command[] = [
     words: ['keys', 'generate'],
     summary: 'create a new 32-byte cookie key: staged (opens cookies, does not seal), or active on a new ring',
     detail: 'Writes the secret cookie_key_<id> first (never overwriting one), then names the key in the Config Store item cookie_key_ring.',
-    options: [CONFIG_STORE, SECRET_STORE, DRY_RUN],
+    options: [CONFIG_STORE, SECRET_STORE, { name: 'replace-cookie-keys', help: 'start a ring although a hand-managed cookie_keys secret exists (its cookies become unreadable)' }, DRY_RUN],
     mutating: true,
     run: keysGenerate,
   },
@@ -127,8 +127,8 @@ export const COMMANDS: Command[] = [
     words: ['keys', 'rotate'],
     summary: 'make a staged key active (generating one first if none), keeping the previous key readable for a grace period',
     detail:
-      'With no staged key: generate one, wait --propagation-wait-seconds (default 60) so every POP can open cookies under it, then activate it. The previous active key opens cookies until now + --grace-seconds (default: the cookie lifetime from the Config Store + 1 h); a shorter grace is refused without --allow-short-grace.',
-    options: [CONFIG_STORE, SECRET_STORE, { name: 'grace-seconds', value: 'N', help: 'how long the previous key keeps opening cookies' }, { name: 'allow-short-grace', help: 'accept a grace shorter than the cookie lifetime (a compromised key)' }, { name: 'propagation-wait-seconds', value: 'N', help: 'wait between staging and activating a new key (default 60)' }, DRY_RUN],
+      'With no staged key: generate one, wait --propagation-wait-seconds (default 300) so every POP can open cookies under it, then activate it. The previous active key opens cookies until now + --grace-seconds (default: the cookie lifetime from the Config Store + 1 h); a shorter grace is refused without --allow-short-grace.',
+    options: [CONFIG_STORE, SECRET_STORE, { name: 'grace-seconds', value: 'N', help: 'how long the previous key keeps opening cookies' }, { name: 'allow-short-grace', help: 'accept a grace shorter than the cookie lifetime (a compromised key)' }, { name: 'propagation-wait-seconds', value: 'N', help: 'wait between staging and activating a new key (default 300)' }, DRY_RUN],
     mutating: true,
     run: keysRotate,
   },
@@ -143,7 +143,7 @@ export const COMMANDS: Command[] = [
   {
     words: ['keys', 'retire'],
     summary: 'remove keys past their grace deadline: from the index first, then their secrets',
-    detail: 'Keys still in grace are kept. --orphans also deletes cookie_key_<id> secrets the index does not name (an interrupted generate).',
+    detail: 'Keys in grace, or less than 10 minutes past it, are kept. --orphans also deletes cookie_key_<id> secrets the index does not name that are over an hour old (an interrupted generate).',
     options: [CONFIG_STORE, SECRET_STORE, { name: 'orphans', help: 'also delete key secrets the index does not name' }, DRY_RUN],
     mutating: true,
     run: keysRetire,
@@ -219,6 +219,19 @@ export interface OpsDeps {
   osUser: string;
 }
 
+/** The token travels in a header: only over https, or plain http to this machine (a local stand-in). */
+function apiUrlProblem(text: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return `--api-url: ${JSON.stringify(text)} is not a URL`;
+  }
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && loopback)) return null;
+  return `--api-url: ${url.protocol}//${url.host} would carry the API token unencrypted: use https (plain http only to 127.0.0.1 / localhost)`;
+}
+
 /** Runs one CLI invocation; returns the exit code (0 ok, 1 refused or failed, 2 usage). */
 export async function runOps(argv: string[], deps: OpsDeps): Promise<number> {
   const token = deps.env.FASTLY_API_TOKEN ?? '';
@@ -266,8 +279,10 @@ export async function runOps(argv: string[], deps: OpsDeps): Promise<number> {
       }
       if (spec.value) {
         const value = inline ?? argv[++i];
-        if (value === undefined) {
-          err(`--${name} needs a value (${spec.value})`);
+        // `--audit-file --dry-run` must not swallow the flag: a value that looks like an option
+        // has to be given as --name=value.
+        if (value === undefined || (inline === undefined && value.startsWith('--'))) {
+          err(`--${name} needs a value (${spec.value})${value?.startsWith('--') ? `; to pass one starting with "--", write --${name}=${value}` : ''}`);
           return 2;
         }
         options.set(name, value);
@@ -297,7 +312,13 @@ export async function runOps(argv: string[], deps: OpsDeps): Promise<number> {
     err('FASTLY_API_TOKEN is not set: export an API token with access to the service (the CLI reads it from the environment only)');
     return 2;
   }
-  const api = createFastlyApi({ baseUrl: options.get('api-url') ?? deps.env.FASTLY_API_URL ?? DEFAULT_API_URL, token, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+  const baseUrl = options.get('api-url') ?? deps.env.FASTLY_API_URL ?? DEFAULT_API_URL;
+  const problem = apiUrlProblem(baseUrl);
+  if (problem) {
+    err(problem);
+    return 2;
+  }
+  const api = createFastlyApi({ baseUrl, token, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
   const ctx = createContext({
     api,
     args: positional,
@@ -311,6 +332,7 @@ export async function runOps(argv: string[], deps: OpsDeps): Promise<number> {
     readFile: deps.readFile,
     auditFile: options.get('audit-file') ?? deps.env.SCORER_OPS_AUDIT_FILE ?? 'ops-audit.jsonl',
     osUser: deps.osUser,
+    scrub,
   });
   try {
     await command.run(ctx);

@@ -66,6 +66,8 @@ export interface ContextInit extends Output {
   readFile: (path: string) => string;
   auditFile: string;
   osUser: string;
+  /** Removes the API token from any text (applied to the audit file as to the terminal). */
+  scrub: (text: string) => string;
 }
 
 export function createContext(init: ContextInit): OpsContext {
@@ -74,7 +76,7 @@ export function createContext(init: ContextInit): OpsContext {
   const writeAudit = async (line: Omit<AuditLine, 'who'>) => {
     who ??= `${(await currentLogin(init.api)) ?? 'unknown-api-user'} (os user ${init.osUser})`;
     const record: AuditLine = { time: line.time, who, command: line.command, target: line.target, before: line.before, after: line.after, result: line.result, ...(line.error ? { error: line.error } : {}), requests: line.requests };
-    const text = JSON.stringify(record);
+    const text = init.scrub(JSON.stringify(record));
     init.out(`audit: ${text}`);
     try {
       appendFileSync(init.auditFile, text + '\n', { mode: 0o600 });

@@ -17,6 +17,8 @@ export interface ApiRequest {
   json?: unknown;
   /** Raw body (KV Store values). */
   raw?: string;
+  /** Return the response body as text, never parsed (KV values are opaque bytes). */
+  text?: boolean;
 }
 
 export class FastlyApiError extends Error {
@@ -43,6 +45,8 @@ export interface FastlyApi {
   /** As call, but a 404 answers null. */
   find<T = unknown>(request: ApiRequest): Promise<T | null>;
 }
+
+const MAX_PAGES = 1000;
 
 /** `encodeURIComponent` for one path segment (KV keys contain `/`). */
 export const seg = (value: string | number) => encodeURIComponent(String(value));
@@ -74,7 +78,7 @@ export function createFastlyApi(options: FastlyApiOptions): FastlyApi {
     const text = await response.text();
     const type = response.headers.get('content-type') ?? '';
     let parsed: unknown = text;
-    if (type.includes('json') && text !== '') {
+    if (!request.text && type.includes('json') && text !== '') {
       try {
         parsed = JSON.parse(text);
       } catch {
@@ -164,13 +168,14 @@ export const getBackend = (api: FastlyApi, serviceId: string, version: number, n
  */
 export async function findStore(api: FastlyApi, kind: StoreKind, name: string): Promise<StoreRef> {
   let cursor: string | undefined;
-  for (let page = 0; page < 100; page++) {
+  for (let page = 0; page < MAX_PAGES; page++) {
     const body = await api.call<StoreRef[] | { data: StoreRef[]; meta?: { next_cursor?: string } }>({ method: 'GET', path: `/resources/stores/${kind}`, ...(cursor ? { query: { cursor } } : {}) });
     const list = Array.isArray(body) ? body : body.data;
     const found = list.find((store) => store.name === name);
     if (found) return { id: found.id, name: found.name };
     cursor = Array.isArray(body) ? undefined : body.meta?.next_cursor || undefined;
     if (!cursor) break;
+    if (page === MAX_PAGES - 1) throw new Error(`GET /resources/stores/${kind}: more than ${MAX_PAGES} pages; giving up`);
   }
   throw new Error(`no ${kind} store named "${name}" in this account (create it with \`fastly compute publish\`, which reads fastly.toml's [setup], or pass --${kind === 'kv' ? 'kv' : kind}-store NAME)`);
 }
@@ -181,31 +186,31 @@ export async function getConfigItem(api: FastlyApi, storeId: string, key: string
   return item?.item_value ?? null;
 }
 
-/** GET /resources/stores/secret/{id}/secrets (paged): secret names only; the API never returns values. */
-export async function listSecretNames(api: FastlyApi, storeId: string): Promise<string[]> {
-  const names: string[] = [];
+/** GET /resources/stores/secret/{id}/secrets (paged): names and creation times; the API never returns values. */
+export async function listSecrets(api: FastlyApi, storeId: string): Promise<{ name: string; createdAt: string | null }[]> {
+  const secrets: { name: string; createdAt: string | null }[] = [];
   let cursor: string | undefined;
-  for (let page = 0; page < 1000; page++) {
-    const body = await api.call<{ data: { name: string }[]; meta?: { next_cursor?: string } }>({ method: 'GET', path: `/resources/stores/secret/${seg(storeId)}/secrets`, ...(cursor ? { query: { cursor } } : {}) });
-    names.push(...body.data.map((s) => s.name));
+  for (let page = 0; ; page++) {
+    if (page === MAX_PAGES) throw new Error(`listing more than ${MAX_PAGES} pages; giving up`);
+    const body = await api.call<{ data: { name: string; created_at?: string }[]; meta?: { next_cursor?: string } }>({ method: 'GET', path: `/resources/stores/secret/${seg(storeId)}/secrets`, ...(cursor ? { query: { cursor } } : {}) });
+    secrets.push(...body.data.map((s) => ({ name: s.name, createdAt: s.created_at ?? null })));
     cursor = body.meta?.next_cursor || undefined;
     if (!cursor) break;
   }
-  return names;
+  return secrets;
 }
 
 /** GET /resources/stores/kv/{id}/keys/{key}: the value as text, or null. */
 export async function getKvText(api: FastlyApi, storeId: string, key: string): Promise<string | null> {
-  const value = await api.find<unknown>({ method: 'GET', path: `/resources/stores/kv/${seg(storeId)}/keys/${seg(key)}` });
-  if (value === null) return null;
-  return typeof value === 'string' ? value : JSON.stringify(value);
+  return api.find<string>({ method: 'GET', path: `/resources/stores/kv/${seg(storeId)}/keys/${seg(key)}`, text: true });
 }
 
 /** GET /resources/stores/kv/{id}/keys?prefix= (paged). */
 export async function listKvKeys(api: FastlyApi, storeId: string, prefix: string): Promise<string[]> {
   const keys: string[] = [];
   let cursor: string | undefined;
-  for (let page = 0; page < 1000; page++) {
+  for (let page = 0; ; page++) {
+    if (page === MAX_PAGES) throw new Error(`listing more than ${MAX_PAGES} pages; giving up`);
     const body = await api.call<{ data: string[]; meta?: { next_cursor?: string } }>({ method: 'GET', path: `/resources/stores/kv/${seg(storeId)}/keys`, query: { prefix, ...(cursor ? { cursor } : {}) } });
     keys.push(...body.data);
     cursor = body.meta?.next_cursor || undefined;

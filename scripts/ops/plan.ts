@@ -13,8 +13,11 @@ export interface Step {
   diff?: string;
   /** Names body fields that hold a secret: printed as <redacted>. */
   secretFields?: string[];
-  /** The raw body is secret. */
-  secretRaw?: boolean;
+  /**
+   * Checked right before the request is sent (after any wait): a message aborts the plan. Guards
+   * read-modify-write steps against a change made meanwhile (another operator, a slow wait).
+   */
+  precondition?: () => Promise<string | null>;
   /** Store the response's `number` as `{new}` for later paths (a version clone). */
   capturesVersion?: boolean;
   /** A check on the response: a message makes the step fail (e.g. Fastly's version validation). */
@@ -51,14 +54,15 @@ export function describeRequest(step: Step): string {
   } else if (request.json !== undefined) {
     lines.push(`    ${oneLine(JSON.stringify(request.json))}`);
   } else if (request.raw !== undefined) {
-    lines.push(step.secretRaw ? '    body=<redacted>' : `    body=<${request.raw.length} bytes>`);
+    lines.push(`    body=${oneLine(request.raw)}`);
   }
   return lines.join('\n');
 }
 
+// Long values (a model document) are shortened; shorter ones (an index, an item) print whole.
 const oneLine = (text: string) => {
   const flat = text.replace(/\n/g, '\\n');
-  return flat.length > 200 ? `${flat.slice(0, 200)}… (${flat.length} characters)` : flat;
+  return flat.length > 2000 ? `${flat.slice(0, 300)}… (${flat.length} characters)` : flat;
 };
 
 export function formatPlan(steps: Step[]): string {
@@ -85,6 +89,8 @@ export async function executePlan(api: FastlyApi, steps: Step[], options: Execut
   const applied: Step[] = [];
   for (const [index, step] of steps.entries()) {
     if (step.waitBeforeMs) await options.sleep(step.waitBeforeMs);
+    const refused = step.precondition ? await step.precondition() : null;
+    if (refused) throw new PlanError(`step ${index + 1} (${step.title}) not sent: ${refused}`, applied, step, newVersion);
     const path = step.request.path.replaceAll(NEW_VERSION, String(newVersion ?? NEW_VERSION));
     if (path.includes(NEW_VERSION)) throw new PlanError(`step ${index + 1} needs a cloned version, but no step cloned one`, applied, step, newVersion);
     let response: unknown;
@@ -137,7 +143,7 @@ export function unifiedDiff(before: string, after: string, labels: [string, stri
       k++;
       continue;
     }
-    let start = Math.max(0, k - CONTEXT);
+    const start = Math.max(0, k - CONTEXT);
     let end = k;
     // Extend the hunk while changes are within 2 × CONTEXT lines of each other.
     for (let last = k; end < ops.length; end++) {
@@ -152,7 +158,6 @@ export function unifiedDiff(before: string, after: string, labels: [string, stri
     out.push(`@@ -${hunk[0]!.ai + (aCount ? 1 : 0)},${aCount} +${hunk[0]!.bi + (bCount ? 1 : 0)},${bCount} @@`);
     for (const op of hunk) out.push(`${op.kind}${op.text}`);
     k = end;
-    start = end;
   }
   return out.join('\n');
 }

@@ -34,12 +34,15 @@ let api: FastlyApiStandin;
 let dir: string;
 let clock: { ms: number };
 let waits: number[];
+/** Runs during a plan's wait, as another operator or a suspended laptop would. */
+let duringWait: (() => void) | undefined;
 
 beforeEach(async () => {
   api = await startFastlyApiStandin();
   dir = mkdtempSync(join(tmpdir(), 'scorer-ops-test-'));
   clock = { ms: T0 };
   waits = [];
+  duringWait = undefined;
 });
 afterEach(() => api.close());
 
@@ -63,6 +66,7 @@ async function ops(...argv: string[]): Promise<Run> {
     sleep: async (ms) => {
       waits.push(ms);
       clock.ms += ms;
+      duringWait?.();
     },
     readFile: (path) => readFileSync(path, 'utf8'),
     osUser: 'tester',
@@ -310,9 +314,9 @@ describe('ops keys (Fastly API stand-in)', () => {
 
     const rotate = await ops('keys', 'rotate');
     expect(rotate.code).toBe(0);
-    expect(waits).toEqual([60_000]); // staged first, activated after the propagation wait
+    expect(waits).toEqual([300_000]); // staged first, activated after the propagation wait
     const index = JSON.parse(api.configItem('scorer_config', 'cookie_key_ring')!);
-    const activationS = T0 / 1000 + 60;
+    const activationS = T0 / 1000 + 300;
     const graceUntilS = activationS + 604_800 + 3600;
     expect(index).toEqual({
       active: 2,
@@ -330,14 +334,17 @@ describe('ops keys (Fastly API stand-in)', () => {
     expect(returning.headers.get('x-scorer-key-id')).toBe('2');
 
     const early = await ops('keys', 'retire');
-    expect(early.out).toContain('kept (still in grace): key 1 until');
+    expect(early.out).toContain('kept (in grace, or less than 10 min past it): key 1 until');
     expect(early.out).toContain('nothing to retire');
     const list = await ops('keys', 'list');
-    expect(list.out).toMatch(/^1 +grace until 2026-11-30T13:01:00Z +2026-11-23T12:00:00Z +present$/m);
+    expect(list.out).toMatch(/^1 +grace until 2026-11-30T13:05:00Z +2026-11-23T12:00:00Z +present$/m);
     expect(list.out).toMatch(/^2 +active +2026-11-23T12:00:00Z +present$/m);
 
     clock.ms = (graceUntilS + 1) * 1000;
     expect((await visit('/', cookie)).headers.get('x-scorer-cookie-status')).toBe('expired');
+    // Retired only 10 minutes after the deadline: the operator's clock may run ahead of the edge's.
+    expect((await ops('keys', 'retire')).out).toContain('nothing to retire');
+    clock.ms += 601_000;
     const retire = await ops('keys', 'retire');
     expect(retire.code).toBe(0);
     expect(JSON.parse(api.configItem('scorer_config', 'cookie_key_ring')!).keys.map((k: { id: number }) => k.id)).toEqual([2]);
@@ -359,7 +366,7 @@ describe('ops keys (Fastly API stand-in)', () => {
     expect(staged.out).toContain('key 2 is staged');
     const ring = await readKeyRing(platformOver(api, () => clock.ms));
     expect(ring.ok && ring.value.activeKeyId).toBe(1);
-    clock.ms += 120_000;
+    clock.ms += 301_000;
     expect((await ops('keys', 'rotate')).code).toBe(0);
     expect(waits).toEqual([]);
     expect(JSON.parse(api.configItem('scorer_config', 'cookie_key_ring')!).active).toBe(2);
@@ -522,5 +529,146 @@ describe('ops plan: unified diff', () => {
     expect(diff.split('\n').filter((l) => l.startsWith('@@'))).toEqual(['@@ -1,6 +1,6 @@', '@@ -15,6 +15,6 @@']);
     expect(diff).toContain('-l2\n+l2!');
     expect(diff).toContain('-l17\n+l17!');
+  });
+});
+
+describe.runIf(falco)('ops: every mutating command under --dry-run changes nothing (Fastly API stand-in)', () => {
+  it('prints a plan and sends no mutating request, for each command', async () => {
+    // A service with everything in place, so every command has something to do.
+    expect((await ops('vcl', 'upload', '--activate')).code).toBe(0);
+    expect((await ops('keys', 'generate')).code).toBe(0);
+    expect((await ops('keys', 'rotate', '--propagation-wait-seconds', '0')).code).toBe(0);
+    const m1 = join(dir, 'm1.json');
+    const m2 = join(dir, 'm2.json');
+    writeFileSync(m1, JSON.stringify({ ...HAND_MODEL_DOC, version: 'm1' }));
+    writeFileSync(m2, JSON.stringify({ ...HAND_MODEL_DOC, version: 'm2' }));
+    expect((await ops('model', 'publish', m1)).code).toBe(0);
+    clock.ms += 30 * 86400_000; // key 1 is now past grace
+    const before = api.snapshot();
+    const mark = api.requests.length;
+    const commands: string[][] = [
+      ['vcl', 'upload', '--exclude-url-regex', '\\.css$'],
+      ['vcl', 'exclude-regex', 'set', '\\.css$'],
+      ['threshold', 'set', '90'],
+      ['mode', 'set', 'enforce'],
+      ['caller-secret', 'set'],
+      ['keys', 'generate'],
+      ['keys', 'rotate'],
+      ['keys', 'retire'],
+      ['model', 'publish', m2],
+    ];
+    for (const command of commands) {
+      const run = await ops(...command, '--dry-run');
+      expect(run.code, command.join(' ')).toBe(0);
+      expect(run.out, command.join(' ')).toMatch(/^plan: \d+ requests?$/m);
+      expect(run.out, command.join(' ')).toContain('dry run: nothing was changed');
+    }
+    expect(api.requests.slice(mark).filter((r) => r.method !== 'GET')).toEqual([]);
+    expect(api.snapshot()).toEqual(before);
+    expect((await ops('model', 'publish', m2)).code).toBe(0);
+    const rollback = await ops('model', 'rollback', '--dry-run');
+    expect(rollback.out).toContain('point "current" at m1');
+    expect(api.kvValue('scorer_models', 'current')).toBe('m2');
+  });
+});
+
+describe('ops: failures midway and concurrent changes (Fastly API stand-in)', () => {
+  it('a failed mutating command keeps the token out of the audit file too', async () => {
+    api.faults.push({ method: 'POST', path: /\/secrets$/, status: 500, body: { msg: `internal error for key ${api.token}` } });
+    const run = await ops('keys', 'generate');
+    expect(run.code).toBe(1);
+    expect(run.all).not.toContain(api.token);
+    const file = readFileSync(join(dir, 'audit.jsonl'), 'utf8');
+    expect(file).toContain('"result":"failed"');
+    expect(file).toContain('<FASTLY_API_TOKEN>');
+    expect(file).not.toContain(api.token);
+  });
+
+  it('model publish failing after the document leaves "current" where it was', async () => {
+    const path = join(dir, 'm.json');
+    writeFileSync(path, JSON.stringify({ ...HAND_MODEL_DOC, version: 'm-7' }));
+    api.faults.push({ method: 'PUT', path: /\/keys\/current$/, status: 503 });
+    const run = await ops('model', 'publish', path);
+    expect(run.code).toBe(1);
+    expect(run.err).toMatch(/step 3 \(point "current" at m-7\) failed/);
+    expect(api.kvValue('scorer_models', 'current')).toBeNull();
+    expect(api.kvValue('scorer_models', 'models/m-7')).not.toBeNull();
+    // Re-running finishes the job without rewriting the document.
+    const again = await ops('model', 'publish', path);
+    expect(again.code).toBe(0);
+    expect(api.kvValue('scorer_models', 'current')).toBe('m-7');
+  });
+
+  it('keys retire failing at the secret deletion leaves a valid ring (the index moved first)', async () => {
+    await ops('keys', 'generate');
+    await ops('keys', 'rotate', '--propagation-wait-seconds', '0');
+    clock.ms += 30 * 86400_000;
+    api.faults.push({ method: 'DELETE', path: /\/secrets\/cookie_key_1$/, status: 500 });
+    expect((await ops('keys', 'retire')).code).toBe(1);
+    const ring = await readKeyRing(platformOver(api, () => clock.ms));
+    expect(ring.ok && ring.value.describe()).toEqual([{ id: 2, active: true }]);
+    clock.ms += 2 * 3600_000;
+    const list = await ops('keys', 'list');
+    expect(list.out).toContain('secrets not named by the index (an interrupted generate?): cookie_key_1');
+    expect((await ops('keys', 'retire', '--orphans')).code).toBe(0);
+    expect(api.secretText('scorer_secrets', 'cookie_key_1')).toBeNull();
+  });
+
+  it('a rotation stops before activating when another operator changed the index during the wait', async () => {
+    await ops('keys', 'generate');
+    duringWait = () => api.state.configStores.get('cfg001')!.items.set('cookie_key_ring', JSON.stringify({ active: 1, keys: [{ id: 1 }, { id: 9, staged: true }] }));
+    const run = await ops('keys', 'rotate');
+    expect(run.code).toBe(1);
+    expect(run.err).toContain('cookie_key_ring changed since this plan read it (another operator?)');
+    expect(JSON.parse(api.configItem('scorer_config', 'cookie_key_ring')!).keys.map((k: { id: number }) => k.id)).toEqual([1, 9]);
+  });
+
+  it('a rotation activated much later than planned refuses instead of shortening the grace', async () => {
+    await ops('keys', 'generate');
+    duringWait = () => (clock.ms += 3600_000);
+    const run = await ops('keys', 'rotate');
+    expect(run.code).toBe(1);
+    expect(run.err).toContain('more than 300 s later than planned');
+    expect(JSON.parse(api.configItem('scorer_config', 'cookie_key_ring')!)).toMatchObject({ active: 1, keys: [{ id: 1 }, { id: 2, staged: true }] });
+    expect((await ops('keys', 'rotate')).code).toBe(0);
+    expect(JSON.parse(api.configItem('scorer_config', 'cookie_key_ring')!).active).toBe(2);
+  });
+
+  it.runIf(falco)('vcl upload does not activate over a version someone else activated meanwhile', async () => {
+    expect((await ops('vcl', 'upload', '--activate')).code).toBe(0);
+    api.validate = (v) => {
+      // Another operator activates their own clone while ours is being validated.
+      if (v.number === 3) {
+        const theirs = { ...api.state.versions[1]!, number: 4, active: false, locked: false, snippets: new Map(api.state.versions[1]!.snippets), dictionaries: new Map(), backends: new Set(['F_scorer']) };
+        api.state.versions.push(theirs);
+        for (const other of api.state.versions) other.active = other === theirs;
+      }
+      return [];
+    };
+    const run = await ops('vcl', 'upload', '--exclude-url-regex', '\\.css$', '--activate');
+    expect(run.code).toBe(1);
+    expect(run.err).toContain('the active version is now 4, not 2');
+    expect(api.activeVersion().number).toBe(4);
+  });
+});
+
+describe('ops CLI: arguments and API URL', () => {
+  it('accepts options before the command words and --name=value; refuses a value that looks like an option', async () => {
+    const before = await ops('--kv-store', 'scorer_models', 'model', 'list');
+    expect(before.code).toBe(0);
+    expect((await ops('keys', 'list', `--api-url=${api.url}`)).code).toBe(0);
+    const swallowed = await ops('keys', 'generate', '--audit-file', '--dry-run');
+    expect(swallowed.code).toBe(2);
+    expect(swallowed.err).toContain('--audit-file needs a value (PATH); to pass one starting with "--", write --audit-file=--dry-run');
+    expect(writes()).toEqual([]);
+  });
+
+  it('refuses an API URL that would carry the token unencrypted', async () => {
+    for (const url of ['http://api.example.com', 'ftp://127.0.0.1', 'not a url']) {
+      const run = await ops('keys', 'list', '--api-url', url);
+      expect(run.code, url).toBe(2);
+      expect(run.err).toContain('--api-url');
+    }
+    expect(api.requests).toEqual([]);
   });
 });

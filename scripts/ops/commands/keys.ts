@@ -12,14 +12,21 @@
  * - retire removes a key from the index before deleting its secret, and only past its grace.
  */
 import { DEFAULT_SETTINGS, resolveSettings } from '../../../scorer-core/src/index.js';
-import { formatKeyRingIndex, isoInstant, KEY_RING_ITEM, keySecretName, parseKeyRingIndex, type KeyRingIndex, type RingKey } from '../../../src/key-ring-index.js';
-import { findStore, getConfigItem, listSecretNames, seg, type StoreRef } from '../fastly-api.js';
+import { formatKeyRingIndex, isoInstant, KEY_RING_ITEM, keySecretName, MAX_RING_KEYS, parseKeyRingIndex, type KeyRingIndex, type RingKey } from '../../../src/key-ring-index.js';
+import { findStore, getConfigItem, listSecrets, seg, type StoreRef } from '../fastly-api.js';
 import { OpsError, type OpsContext } from '../context.js';
-import type { Step } from '../plan.js';
+import { unifiedDiff, type Step } from '../plan.js';
 
-const DEFAULT_PROPAGATION_WAIT_S = 60;
+/** Between staging a key and activating it: the secret and the index must reach every POP. */
+const DEFAULT_PROPAGATION_WAIT_S = 300;
 /** Added to the cookie lifetime for the default grace: clocks and propagation are not exact. */
 const GRACE_MARGIN_S = 3600;
+/** A key is retired only this long after its grace deadline (the operator's clock may run ahead of the edge's). */
+const RETIRE_MARGIN_S = 600;
+/** An unnamed key secret younger than this may belong to a generate still in progress. */
+const ORPHAN_MIN_AGE_S = 3600;
+/** If activation happens this much later than planned (a suspended laptop), the grace is re-planned. */
+const MAX_ACTIVATION_DELAY_S = 300;
 
 interface KeyState {
   config: StoreRef;
@@ -27,11 +34,14 @@ interface KeyState {
   index: KeyRingIndex | null;
   indexText: string | null;
   secretNames: string[];
+  secretCreatedS: Map<string, number>;
 }
 
 async function readKeyState(ctx: OpsContext): Promise<KeyState> {
   const [config, secrets] = await Promise.all([findStore(ctx.api, 'config', ctx.stores.config), findStore(ctx.api, 'secret', ctx.stores.secret)]);
-  const [indexText, secretNames] = await Promise.all([getConfigItem(ctx.api, config.id, KEY_RING_ITEM), listSecretNames(ctx.api, secrets.id)]);
+  const [indexText, secretList] = await Promise.all([getConfigItem(ctx.api, config.id, KEY_RING_ITEM), listSecrets(ctx.api, secrets.id)]);
+  const secretNames = secretList.map((s) => s.name);
+  const secretCreatedS = new Map(secretList.filter((s) => s.createdAt && Number.isFinite(Date.parse(s.createdAt))).map((s) => [s.name, Math.floor(Date.parse(s.createdAt!) / 1000)]));
   let index: KeyRingIndex | null = null;
   if (indexText !== null && indexText.trim() !== '') {
     try {
@@ -40,7 +50,7 @@ async function readKeyState(ctx: OpsContext): Promise<KeyState> {
       throw new OpsError(`the current ${KEY_RING_ITEM} is invalid (${error instanceof Error ? error.message : String(error)}): fix it by hand before using keys commands`);
     }
   }
-  return { config, secrets, index, indexText, secretNames };
+  return { config, secrets, index, indexText, secretNames, secretCreatedS };
 }
 
 const secretIds = (names: string[]) => names.map((n) => /^cookie_key_(\d{1,3})$/.exec(n)).filter((m) => m !== null).map((m) => Number(m[1])).filter((id) => id <= 255);
@@ -56,19 +66,35 @@ function nextKeyId(state: KeyState): number {
   throw new OpsError('all 256 key ids are in use: retire keys first');
 }
 
-const writeIndexStep = (ctx: OpsContext, state: KeyState, index: KeyRingIndex, title: string): Step => ({
-  title,
-  request: { method: 'PUT', path: `/resources/stores/config/${seg(state.config.id)}/item/${KEY_RING_ITEM}`, form: { item_value: formatKeyRingIndex(index) } },
-});
+const pretty = (index: KeyRingIndex | null) => (index ? formatKeyRingIndex(index).replace(/\{"id"/g, '\n  {"id"').replace(/\]\}$/, '\n]}') : '');
+
+/**
+ * Writes the index, but only if it still holds `base` (the text this plan read or wrote last):
+ * the index is read-modify-write, and another operator's change must not be overwritten.
+ */
+function writeIndexStep(state: KeyState, base: string | null, before: KeyRingIndex | null, index: KeyRingIndex, title: string, ctx: OpsContext, extraCheck?: () => string | null): Step {
+  return {
+    title,
+    request: { method: 'PUT', path: `/resources/stores/config/${seg(state.config.id)}/item/${KEY_RING_ITEM}`, form: { item_value: formatKeyRingIndex(index) } },
+    diff: unifiedDiff(pretty(before), pretty(index), [`${KEY_RING_ITEM} (before)`, `${KEY_RING_ITEM} (after)`]),
+    precondition: async () => {
+      const problem = extraCheck?.();
+      if (problem) return problem;
+      const current = await getConfigItem(ctx.api, state.config.id, KEY_RING_ITEM);
+      return (current ?? null) === (base ?? null) ? null : `${KEY_RING_ITEM} changed since this plan read it (another operator?): nothing more was written; run the command again`;
+    },
+  };
+}
 
 /** Steps that create a new key's secret and name it in the index (staged, or active on a new ring). */
 function generateSteps(ctx: OpsContext, state: KeyState): { steps: Step[]; id: number; index: KeyRingIndex } {
-  if (!state.index && state.secretNames.includes('cookie_keys')) {
+  if (!state.index && state.secretNames.includes('cookie_keys') && !ctx.options.has('replace-cookie-keys')) {
     throw new OpsError(
-      `the scorer uses the hand-managed secret "cookie_keys" and there is no ${KEY_RING_ITEM}: a new index would replace it and expire every live cookie. ` +
-        'Migrate first (docs/operators.md, "Moving from cookie_keys"), then use keys commands.',
+      `the secret store has the hand-managed secret "cookie_keys" and there is no ${KEY_RING_ITEM}: a new index would replace it, and every live cookie under its keys would become unreadable. ` +
+        'Migrate first (docs/operators.md, "Moving from cookie_keys"); if cookie_keys is empty or unused, pass --replace-cookie-keys.',
     );
   }
+  if (state.index && state.index.keys.length >= MAX_RING_KEYS) throw new OpsError(`the ring already has ${MAX_RING_KEYS} keys, the most it may hold: run \`keys retire\` first`);
   const id = nextKeyId(state);
   const nowS = Math.floor(ctx.now() / 1000);
   const hex = Buffer.from(ctx.randomBytes(32)).toString('hex');
@@ -81,7 +107,7 @@ function generateSteps(ctx: OpsContext, state: KeyState): { steps: Step[]; id: n
       request: { method: 'POST', path: `/resources/stores/secret/${seg(state.secrets.id)}/secrets`, json: { name: keySecretName(id), secret: Buffer.from(hex).toString('base64') } },
       secretFields: ['secret'],
     },
-    writeIndexStep(ctx, state, index, `name key ${id} in ${KEY_RING_ITEM} as ${added.status}`),
+    writeIndexStep(state, state.indexText, state.index, index, `name key ${id} in ${KEY_RING_ITEM} as ${added.status}`, ctx),
   ];
   return { steps, id, index };
 }
@@ -126,12 +152,14 @@ export async function keysRotate(ctx: OpsContext): Promise<void> {
 
   const steps: Step[] = [];
   let index = state.index;
+  let base = state.indexText;
   let staged = [...index.keys].reverse().find((k) => k.status === 'staged');
   let waitMs = 0;
   if (!staged) {
     const generated = generateSteps(ctx, state);
     steps.push(...generated.steps);
     index = generated.index;
+    base = formatKeyRingIndex(index);
     staged = index.keys.find((k) => k.id === generated.id)!;
     waitMs = waitS * 1000;
   } else if (!secretIds(state.secretNames).includes(staged.id)) {
@@ -149,7 +177,14 @@ export async function keysRotate(ctx: OpsContext): Promise<void> {
       return key;
     }),
   };
-  steps.push({ ...writeIndexStep(ctx, state, rotated, `activate key ${staged.id}; key ${previous} opens cookies until ${isoInstant(activationS + graceS)}`), ...(waitMs > 0 ? { waitBeforeMs: waitMs } : {}) });
+  // The grace deadline is fixed now; if the activation comes much later than planned, it would
+  // shorten the grace, so the step refuses and the operator re-runs (the staged key stays staged).
+  const lateActivation = () =>
+    Math.floor(ctx.now() / 1000) > activationS + MAX_ACTIVATION_DELAY_S ? `the activation is more than ${MAX_ACTIVATION_DELAY_S} s later than planned, which would shorten key ${previous}'s grace: run \`keys rotate\` again (key ${staged!.id} stays staged)` : null;
+  steps.push({
+    ...writeIndexStep(state, base, index, rotated, `activate key ${staged.id}; key ${previous} opens cookies until ${isoInstant(activationS + graceS)}`, ctx, lateActivation),
+    ...(waitMs > 0 ? { waitBeforeMs: waitMs } : {}),
+  });
   const result = await ctx.apply('keys rotate', steps, { target: { config_store: ctx.stores.config, secret_store: ctx.stores.secret }, before: describeIndex(state.index), after: describeIndex(rotated) });
   if (result.applied) ctx.out(`key ${staged.id} is active; key ${previous} stays readable until ${isoInstant(activationS + graceS)} (then \`keys retire\`)`);
 }
@@ -172,6 +207,8 @@ export async function keysList(ctx: OpsContext): Promise<void> {
       ctx.out(`${String(key.id).padEnd(4)} ${status.padEnd(43)} ${(key.createdS === undefined ? '-' : isoInstant(key.createdS)).padEnd(21)} ${present.has(key.id) ? 'present' : 'MISSING'}`);
     }
   }
+  const staged = state.index?.keys.filter((k) => k.status === 'staged') ?? [];
+  if (staged.length > 1) ctx.out(`${staged.length} keys are staged: \`keys rotate\` activates the newest (${staged.at(-1)!.id}); the others keep opening cookies until a rotation makes them previous keys`);
   const orphans = [...present].filter((id) => !state.index?.keys.some((k) => k.id === id));
   if (orphans.length > 0) ctx.out(`secrets not named by the index (an interrupted generate?): ${orphans.map(keySecretName).join(', ')}; \`keys retire --orphans\` deletes them`);
 }
@@ -179,10 +216,13 @@ export async function keysList(ctx: OpsContext): Promise<void> {
 export async function keysRetire(ctx: OpsContext): Promise<void> {
   const state = await readKeyState(ctx);
   const nowS = Math.floor(ctx.now() / 1000);
-  const past = state.index?.keys.filter((k) => k.status === 'grace' && k.graceUntilS! < nowS) ?? [];
-  const orphans = ctx.options.has('orphans') ? secretIds(state.secretNames).filter((id) => !state.index?.keys.some((k) => k.id === id)) : [];
-  const inGrace = state.index?.keys.filter((k) => k.status === 'grace' && k.graceUntilS! >= nowS) ?? [];
-  if (inGrace.length > 0) ctx.out(`kept (still in grace): ${inGrace.map((k) => `key ${k.id} until ${isoInstant(k.graceUntilS!)}`).join(', ')}`);
+  const retirable = (k: RingKey) => k.status === 'grace' && k.graceUntilS! + RETIRE_MARGIN_S < nowS;
+  const past = state.index?.keys.filter(retirable) ?? [];
+  const unnamed = secretIds(state.secretNames).filter((id) => !state.index?.keys.some((k) => k.id === id));
+  const orphans = ctx.options.has('orphans') ? unnamed.filter((id) => nowS - (state.secretCreatedS.get(keySecretName(id)) ?? 0) >= ORPHAN_MIN_AGE_S) : [];
+  if (ctx.options.has('orphans') && orphans.length < unnamed.length) ctx.out(`kept (created less than ${ORPHAN_MIN_AGE_S / 3600} h ago, perhaps by a generate in progress): ${unnamed.filter((id) => !orphans.includes(id)).map(keySecretName).join(', ')}`);
+  const inGrace = state.index?.keys.filter((k) => k.status === 'grace' && !retirable(k)) ?? [];
+  if (inGrace.length > 0) ctx.out(`kept (in grace, or less than ${RETIRE_MARGIN_S / 60} min past it): ${inGrace.map((k) => `key ${k.id} until ${isoInstant(k.graceUntilS!)}`).join(', ')}`);
   if (past.length === 0 && orphans.length === 0) {
     ctx.out('no key is past its grace deadline: nothing to retire');
     return;
@@ -191,7 +231,7 @@ export async function keysRetire(ctx: OpsContext): Promise<void> {
   let after = state.index;
   if (past.length > 0 && state.index) {
     after = { active: state.index.active, keys: state.index.keys.filter((k) => !past.includes(k)) };
-    steps.push(writeIndexStep(ctx, state, after, `remove key${past.length > 1 ? 's' : ''} ${past.map((k) => k.id).join(', ')} from ${KEY_RING_ITEM}`));
+    steps.push(writeIndexStep(state, state.indexText, state.index, after, `remove key${past.length > 1 ? 's' : ''} ${past.map((k) => k.id).join(', ')} from ${KEY_RING_ITEM}`, ctx));
   }
   const present = new Set(secretIds(state.secretNames));
   for (const id of [...past.map((k) => k.id).filter((id) => present.has(id)), ...orphans]) {

@@ -8,7 +8,7 @@ import { MODES } from '../../../src/config.js';
 import { DICTIONARIES, DICTIONARY_DEFAULTS } from '../../vcl/generate.js';
 import { activeVersion, findStore, getConfigItem, getDictionary, getDictionaryItem, seg } from '../fastly-api.js';
 import { OpsError, type OpsContext } from '../context.js';
-import type { Step } from '../plan.js';
+import { PlanError, type Step } from '../plan.js';
 
 async function settingsDictionary(ctx: OpsContext, name: string) {
   const serviceId = ctx.serviceId();
@@ -95,9 +95,16 @@ export async function callerSecretSet(ctx: OpsContext): Promise<void> {
     },
     itemStep(serviceId, dictionary.id, DICTIONARIES.secrets, 'caller_secret', secret, true),
   ];
-  await ctx.apply('caller-secret set', steps, {
+  try {
+    await ctx.apply('caller-secret set', steps, {
     target: { service_id: serviceId, secret_store: ctx.stores.secret, dictionary: DICTIONARIES.secrets },
-    before: { caller_secret: 'replaced' },
-    after: { caller_secret: 'new random value (not recorded)' },
-  });
+      before: { caller_secret: 'replaced' },
+      after: { caller_secret: 'new random value (not recorded)' },
+    });
+  } catch (error) {
+    if (error instanceof PlanError && error.applied.length === 1) {
+      throw new OpsError(`${error.message}\nthe scorer has the new secret but the VCL still sends the old one: until \`caller-secret set\` succeeds, the scorer refuses the preflights and requests are served unscored (fail open)`);
+    }
+    throw error;
+  }
 }

@@ -57,7 +57,7 @@ function optionsFromFlags(ctx: OpsContext): VclOptions {
 export async function vclUpload(ctx: OpsContext): Promise<void> {
   // Flags are validated before anything is read from the service.
   const flags = optionsFromFlags(ctx);
-  generateValidated(flags);
+  if (Object.keys(flags).length > 0) generateValidated(flags);
   const serviceId = ctx.serviceId();
   const active = await activeVersion(ctx.api, serviceId);
   const [recv, deliver] = await Promise.all([getSnippet(ctx.api, serviceId, active, RECV), getSnippet(ctx.api, serviceId, active, DELIVER)]);
@@ -155,13 +155,26 @@ async function uploadSnippets(ctx: OpsContext, command: string, serviceId: strin
       return status === 'ok' ? null : `Fastly refused the version: ${[msg, ...(errors ?? []).map((e) => (typeof e === 'string' ? e : JSON.stringify(e)))].filter(Boolean).join('; ') || JSON.stringify(response)}`;
     },
   });
-  if (activate) steps.push({ title: 'activate the new version', request: { method: 'PUT', path: `/service/${sid}/version/${NEW_VERSION}/activate` } });
+  if (activate) {
+    steps.push({
+      title: 'activate the new version',
+      request: { method: 'PUT', path: `/service/${sid}/version/${NEW_VERSION}/activate` },
+      // Another operator may have activated a version since the clone: activating ours would undo theirs.
+      precondition: async () => {
+        const now = await activeVersion(ctx.api, serviceId);
+        return now === active ? null : `the active version is now ${now}, not ${active}: someone activated another version meanwhile; re-run to build on it`;
+      },
+    });
+  }
   const facts = { target: { service_id: serviceId, from_version: active }, before: { active_version: active, ...upload.before }, after: { snippets: changed, activated: activate, ...upload.after } };
   let result: { applied: boolean; newVersion: number | null };
   try {
     result = await ctx.apply(command, steps, facts);
   } catch (error) {
     if (error instanceof PlanError) {
+      if (error.failed.request.path.endsWith('/activate') && /no response/.test(error.message)) {
+        throw new OpsError(`${error.message}\nthe activation of version ${error.newVersion} may or may not have happened: check which version is active before anything else`);
+      }
       const draft = error.newVersion === null ? 'no version was created' : `draft version ${error.newVersion} was left inactive (inspect or delete it)`;
       throw new OpsError(`${error.message}\nthe active version ${active} is untouched; ${draft}`);
     }
