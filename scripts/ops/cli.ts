@@ -6,7 +6,7 @@
 import { createFastlyApi, FastlyApiError } from './fastly-api.js';
 import { createContext, OpsError, type OpsContext } from './context.js';
 import { PlanError } from './plan.js';
-import { excludeRegexGet, excludeRegexReset, excludeRegexSet, vclUpload } from './commands/vcl.js';
+import { excludeRegexGet, excludeRegexReset, excludeRegexSet, vclActivate, vclUpload } from './commands/vcl.js';
 import { callerSecretSet, modeGet, modeSet, thresholdGet, thresholdSet } from './commands/settings.js';
 import { keysGenerate, keysList, keysRetire, keysRotate } from './commands/keys.js';
 import { modelList, modelPublish, modelRollback } from './commands/models.js';
@@ -47,6 +47,15 @@ export const COMMANDS: Command[] = [
     options: [SERVICE, ACTIVATE, { name: 'exclude-url-regex', value: 'REGEX', help: 'static-asset exclusion regex (PCRE on req.url.path)' }, { name: 'scorer-backend', value: 'NAME', help: 'the scorer backend name (default: as deployed, else F_scorer)' }, { name: 'log-endpoint', value: 'NAME', help: 'the VCL log endpoint (default: as deployed, else scorer_vcl)' }, DRY_RUN],
     mutating: true,
     run: vclUpload,
+  },
+  {
+    words: ['vcl', 'activate'],
+    args: 'VERSION',
+    summary: 'activate an existing version of the VCL service: the rollback path after an upload',
+    detail: 'Shows how the session-scorer snippets of VERSION differ from the active version, then activates VERSION (re-checking first that nobody activated another version meanwhile).',
+    options: [SERVICE, DRY_RUN],
+    mutating: true,
+    run: (ctx) => vclActivate(ctx, ctx.args[0]),
   },
   {
     words: ['vcl', 'exclude-regex', 'get'],

@@ -196,6 +196,22 @@ describe.runIf(falco)('ops vcl upload (Fastly API stand-in)', () => {
     expect(auditLines()[0]).toMatchObject({ result: 'failed', requests: [`PUT /service/${api.serviceId}/version/1/clone`] });
   });
 
+  it('vcl activate VERSION rolls back to an earlier version, showing the snippet diff first', async () => {
+    await ops('vcl', 'upload', '--activate');
+    await ops('vcl', 'exclude-regex', 'set', '\\.css$', '--activate');
+    expect(api.activeVersion().number).toBe(3);
+    const dry = await ops('vcl', 'activate', '2', '--dry-run');
+    expect(dry.out).toContain('activate version 2 (active now: 3)');
+    expect(dry.out).toContain('+  } else if (req.url.path ~ {"' + DEFAULT_EXCLUDE_URL_REGEX);
+    expect(api.activeVersion().number).toBe(3);
+    const run = await ops('vcl', 'activate', '2');
+    expect(run.code).toBe(0);
+    expect(api.activeVersion().number).toBe(2);
+    expect(auditLines().at(-1)).toMatchObject({ command: 'vcl activate', before: { active_version: 3 }, after: { active_version: 2 } });
+    expect((await ops('vcl', 'activate', 'two')).code).toBe(1);
+    expect((await ops('vcl', 'activate', '9')).err).toContain('HTTP 404');
+  });
+
   it('refuses when the scorer backend is missing, before any change', async () => {
     await api.close();
     api = await startFastlyApiStandin({ backend: null });

@@ -185,3 +185,39 @@ async function uploadSnippets(ctx: OpsContext, command: string, serviceId: strin
 }
 
 export const excludeRegexReset = (ctx: OpsContext) => excludeRegexSet(ctx, DEFAULT_EXCLUDE_URL_REGEX, 'vcl exclude-regex reset');
+
+/**
+ * Activates an existing version: the VCL rollback path (versions are never deleted, so the one
+ * active before an upload is still there). Shows how the session-scorer snippets differ first.
+ */
+export async function vclActivate(ctx: OpsContext, versionText: string | undefined): Promise<void> {
+  if (versionText === undefined || !/^[1-9]\d{0,8}$/.test(versionText)) throw new OpsError('usage: vcl activate VERSION (the version number to make active, e.g. the one active before an upload)');
+  const target = Number(versionText);
+  const serviceId = ctx.serviceId();
+  const active = await activeVersion(ctx.api, serviceId);
+  if (target === active) {
+    ctx.out(`version ${target} is already active: nothing to change`);
+    return;
+  }
+  const names = generateSnippets().map((s) => s.name);
+  const [now, then] = await Promise.all([
+    Promise.all(names.map((n) => getSnippet(ctx.api, serviceId, active, n))),
+    Promise.all(names.map((n) => getSnippet(ctx.api, serviceId, target, n).catch(() => null))),
+  ]);
+  const diff = names
+    .map((name, i) => unifiedDiff(now[i]?.content ?? '', then[i]?.content ?? '', [`${name} (active ${active})`, `${name} (version ${target})`]))
+    .filter(Boolean)
+    .join('\n');
+  const sid = seg(serviceId);
+  const step: Step = {
+    title: `activate version ${target} (active now: ${active})`,
+    request: { method: 'PUT', path: `/service/${sid}/version/${target}/activate` },
+    ...(diff ? { diff } : {}),
+    precondition: async () => {
+      const current = await activeVersion(ctx.api, serviceId);
+      return current === active ? null : `the active version is now ${current}, not ${active}: someone activated another version meanwhile`;
+    },
+  };
+  const result = await ctx.apply('vcl activate', [step], { target: { service_id: serviceId }, before: { active_version: active }, after: { active_version: target } });
+  if (result.applied) ctx.out(`version ${target} is active (was ${active})`);
+}
