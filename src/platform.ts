@@ -20,6 +20,8 @@ export interface Platform {
   log(endpoint: string, line: () => string): void;
   /** Unix milliseconds. */
   now(): number;
+  /** SHA-256 of `data` (native WebCrypto on Fastly). */
+  sha256(data: Uint8Array): Promise<Uint8Array>;
 }
 
 /** Names of the Fastly resources the app uses; `[setup]` in fastly.toml creates the stores (rate counters need no setup). */

@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCookieCodec, createKeyRing, hexToBytes } from '../../scorer-core/src/index.js';
 import { HAND_MODEL_DOC } from '../helpers/fixtures.js';
 import { TEST_CALLER_SECRET, TEST_KEY2_HEX, TEST_KEY_HEX, testSecrets } from '../helpers/fake-platform.js';
 import { startScenario, viceroyBin, viceroyRequired, type RunningScorer } from './viceroy-harness.js';
 
-// The real wasm (js-compute runtime, @noble AES-GCM, Fastly stores) on Viceroy, over HTTP.
+// The real wasm (js-compute runtime, scorer-core's AES-GCM, Fastly stores) on Viceroy, over HTTP.
 describe.runIf(viceroyBin !== null || viceroyRequired)('scorer wasm on Viceroy', () => {
   const scorers: Record<string, RunningScorer> = {};
   beforeAll(async () => {
@@ -41,6 +43,12 @@ describe.runIf(viceroyBin !== null || viceroyRequired)('scorer wasm on Viceroy',
     expect(second.headers.get('x-scorer-cookie-status')).toBe('ok');
     expect(second.headers.get('x-scorer-session')).toBe(first.headers.get('x-scorer-session'));
     expect(second.headers.get('x-scorer-score')).toBe('0');
+    // The session hash the wasm computes (WebCrypto digest) is the first 8 bytes of SHA-256 of
+    // the session id inside the cookie it set, here recomputed with node:crypto.
+    const codec = createCookieCodec({ keyRing: createKeyRing({ activeKeyId: 1, keys: [{ id: 1, key: hexToBytes(TEST_KEY_HEX) }] }), realm: 'ss_session' });
+    const opened = codec.open(cookieOf(second), Date.now());
+    if (opened.kind !== 'ok') throw new Error(`the wasm's cookie did not open here: ${opened.kind}`);
+    expect(second.headers.get('x-scorer-session')).toBe(createHash('sha256').update(opened.state.sessionId).digest('hex').slice(0, 16));
     // The audit log line reached the log endpoint (Viceroy prints "endpoint :: line"); lines are
     // written after the response (event.waitUntil), so give them a moment.
     const auditLines = () => scorers.normal!.output.filter((l) => l.startsWith('scorer_audit :: '));

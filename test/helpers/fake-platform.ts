@@ -3,6 +3,7 @@
  * the Fastly stores, edge rate counters and log endpoints; the real ones are exercised on the
  * wasm under Viceroy (test/edge), except the rate counters, which Viceroy only stubs.
  */
+import { createHash } from 'node:crypto';
 import type { Platform } from '../../src/platform.js';
 
 export interface FakePlatformOptions {
@@ -48,6 +49,8 @@ export function fakePlatform(options: FakePlatformOptions = {}): FakePlatform {
     countCookieUse: (key) => bump(cookieUseCounts, key),
     log: (endpoint, line) => void logs.push({ endpoint, line: line() }),
     now: () => clock.nowMs,
+    // node:crypto, independent of scorer-core's SHA-256, so the app tests compare two implementations.
+    sha256: async (data) => new Uint8Array(createHash('sha256').update(data).digest()),
   };
 }
 
