@@ -4,6 +4,13 @@
  * Loopback latency of the scorer wasm against a hello-world wasm built the same way, both on
  * Viceroy, over the same request mix, requests interleaved so both see the same machine state.
  * Prints a table, or with --json one JSON object (scorer_p50_ms, hello_p50_ms, ratio, …).
+ *
+ * npm run bench:edge -- --floor [--json] [--requests N]
+ *
+ * The floor instead: scripts/bench/floor.ts, built the same way, times inside the wasm the
+ * interpreter's basic operations and each piece of a scorer request (AES-GCM, SHA-256, WebCrypto,
+ * store hostcalls, a whole decision). Prints each timing's median over N requests (default 60),
+ * separately for a sandbox's first request and for reused sandboxes.
  */
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,11 +27,18 @@ const aot = args.includes('--aot');
 const log = (...parts: unknown[]) => (json ? console.error(...parts) : console.log(...parts));
 
 const viceroy: string = ensureViceroy();
+const floor = args.includes('--floor');
 const scorerWasm = aot ? 'bin/main-aot.wasm' : 'bin/main.wasm';
 const helloWasm = aot ? 'bin/hello-aot.wasm' : 'bin/hello.wasm';
-log(`building ${scorerWasm} and ${helloWasm}${aot ? ' (AOT)' : ''} …`);
-buildWasm('src/index.ts', scorerWasm, { aot });
-buildWasm('scripts/bench/hello.ts', helloWasm, { aot });
+const floorWasm = aot ? 'bin/floor-aot.wasm' : 'bin/floor.wasm';
+if (floor) {
+  log(`building ${floorWasm}${aot ? ' (AOT)' : ''} …`);
+  buildWasm('scripts/bench/floor.ts', floorWasm, { aot });
+} else {
+  log(`building ${scorerWasm} and ${helloWasm}${aot ? ' (AOT)' : ''} …`);
+  buildWasm('src/index.ts', scorerWasm, { aot });
+  buildWasm('scripts/bench/hello.ts', helloWasm, { aot });
+}
 
 // Dev-only secrets, the same as the committed example files use.
 const secrets = JSON.parse((await import('node:fs')).readFileSync(join(ROOT, 'config/secret-store.example.json'), 'utf8')) as Record<string, string>;
@@ -40,6 +54,40 @@ writeFileSync(
     `[local_server.secret_stores.scorer_secrets]\nfile = ${JSON.stringify(join(dir, 'secrets.json'))}\nformat = "json"\n` +
     `[local_server.kv_stores.scorer_models]\nfile = ${JSON.stringify(join(dir, 'kv.json'))}\nformat = "json"\n`,
 );
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? NaN : sorted.length % 2 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
+};
+if (floor) {
+  const server = await startViceroy({ bin: viceroy, manifest, wasm: floorWasm, port: await freePort() });
+  const fresh = new Map<string, number[]>();
+  const reused = new Map<string, number[]>();
+  const count = requestsArg >= 0 ? REQUESTS : 60;
+  try {
+    for (let i = 0; i < count; i++) {
+      const response = await fetch(`${server.url}/`);
+      if (response.status !== 200) throw new Error(`floor wasm: HTTP ${response.status}: ${await response.text()}`);
+      const timings = (await response.json()) as Record<string, number>;
+      const into = timings.request_in_sandbox === 1 ? fresh : reused;
+      for (const [name, value] of Object.entries(timings)) into.set(name, [...(into.get(name) ?? []), value]);
+    }
+  } finally {
+    await server.stop();
+  }
+  const summary = (from: Map<string, number[]>) =>
+    Object.fromEntries([...from].filter(([name]) => name !== 'sink').map(([name, values]) => [name, +median(values).toFixed(name === 'request_in_sandbox' ? 0 : 2)]));
+  const result = { requests: count, fresh_sandbox: { samples: fresh.get('request_in_sandbox')?.length ?? 0, ...summary(fresh) }, reused_sandbox: { samples: reused.get('request_in_sandbox')?.length ?? 0, ...summary(reused) }, max_requests_per_sandbox: Math.max(...(reused.get('request_in_sandbox') ?? [1])) };
+  if (json) console.log(JSON.stringify(result));
+  else {
+    console.log(`In-wasm timings on Viceroy, medians over ${count} requests (_ns: per loop iteration; _us: per call)`);
+    const names = [...new Set([...fresh.keys(), ...reused.keys()])].filter((name) => name !== 'sink' && name !== 'request_in_sandbox');
+    console.log(`  ${'timing'.padEnd(26)} ${'fresh sandbox'.padStart(14)} ${'reused sandbox'.padStart(15)}`);
+    for (const name of names) console.log(`  ${name.padEnd(26)} ${String((result.fresh_sandbox as Record<string, number>)[name] ?? '-').padStart(14)} ${String((result.reused_sandbox as Record<string, number>)[name] ?? '-').padStart(15)}`);
+    console.log(`  samples: ${result.fresh_sandbox.samples} fresh, ${result.reused_sandbox.samples} reused; at most ${result.max_requests_per_sandbox} requests per sandbox`);
+  }
+  process.exit(0);
+}
+
 log('starting both on Viceroy (compiling the wasm takes a while) …');
 const [scorer, hello] = await Promise.all([
   startViceroy({ bin: viceroy, manifest, wasm: scorerWasm, port: await freePort() }),
