@@ -5,6 +5,10 @@
  * Viceroy, over the same request mix, requests interleaved so both see the same machine state.
  * Prints a table, or with --json one JSON object (scorer_p50_ms, hello_p50_ms, ratio, …).
  *
+ * With --ladder, also scripts/bench/ladder.ts (the scorer's module graph answering without any
+ * cookie work: empty, with the scorer's headers, after the store reads), timed in the same
+ * interleaved loop: ladder_* figures show what each part costs against hello.
+ *
  * npm run bench:edge -- --floor [--json] [--requests N]
  *
  * The floor instead: scripts/bench/floor.ts, built the same way, times inside the wasm the
@@ -28,6 +32,8 @@ const log = (...parts: unknown[]) => (json ? console.error(...parts) : console.l
 
 const viceroy: string = ensureViceroy();
 const floor = args.includes('--floor');
+const ladder = args.includes('--ladder');
+const ladderWasm = aot ? 'bin/ladder-aot.wasm' : 'bin/ladder.wasm';
 const scorerWasm = aot ? 'bin/main-aot.wasm' : 'bin/main.wasm';
 const helloWasm = aot ? 'bin/hello-aot.wasm' : 'bin/hello.wasm';
 const floorWasm = aot ? 'bin/floor-aot.wasm' : 'bin/floor.wasm';
@@ -38,6 +44,7 @@ if (floor) {
   log(`building ${scorerWasm} and ${helloWasm}${aot ? ' (AOT)' : ''} …`);
   buildWasm('src/index.ts', scorerWasm, { aot });
   buildWasm('scripts/bench/hello.ts', helloWasm, { aot });
+  if (ladder) buildWasm('scripts/bench/ladder.ts', ladderWasm, { aot });
 }
 
 // Dev-only secrets, the same as the committed example files use.
@@ -89,10 +96,13 @@ if (floor) {
 }
 
 log('starting both on Viceroy (compiling the wasm takes a while) …');
-const [scorer, hello] = await Promise.all([
+const [scorer, hello, rungs] = await Promise.all([
   startViceroy({ bin: viceroy, manifest, wasm: scorerWasm, port: await freePort() }),
   startViceroy({ bin: viceroy, manifest, wasm: helloWasm, port: await freePort() }),
+  ...(ladder ? [startViceroy({ bin: viceroy, manifest, wasm: ladderWasm, port: await freePort() })] : []),
 ]);
+const RUNGS = ['empty', 'headers', 'stores'] as const;
+const rungTimes = new Map<string, number[]>(RUNGS.map((name) => [name, []]));
 
 // The mix: 20 simulated visitors, each browsing a few pages with its cookie, some without one.
 const PATHS = ['/', '/about', '/blog/2024/05/post', '/tag/edge', '/search', '/products/blue-shoe', '/api/v1/items', '/robots.txt'];
@@ -110,8 +120,9 @@ function requestFor(i: number): { path: string; headers: Record<string, string>;
   return { path: PATHS[i % PATHS.length]!, headers, visitor };
 }
 
-async function timed(base: string, i: number, remember: boolean): Promise<number> {
-  const { path, headers, visitor } = requestFor(i);
+async function timed(base: string, i: number, remember: boolean, pathOverride?: string): Promise<number> {
+  const { path: mixPath, headers, visitor } = requestFor(i);
+  const path = pathOverride ?? mixPath;
   const started = performance.now();
   const response = await fetch(base + path, { headers });
   await response.arrayBuffer();
@@ -135,9 +146,14 @@ try {
   for (let i = 0; i < REQUESTS; i++) {
     scorerTimes.push(await timed(scorer.url, i, true));
     helloTimes.push(await timed(hello.url, i, false));
+    // Rotated, so that the fresh sandbox Viceroy starts every 6 requests falls on each rung alike.
+    if (rungs) for (let r = 0; r < RUNGS.length; r++) {
+      const name = RUNGS[(i + r) % RUNGS.length]!;
+      rungTimes.get(name)!.push(await timed(rungs.url, i, false, `/.rung/${name}`));
+    }
   }
 } finally {
-  await Promise.all([scorer.stop(), hello.stop()]);
+  await Promise.all([scorer.stop(), hello.stop(), rungs?.stop()]);
 }
 
 const quantile = (values: number[], q: number) => {
@@ -157,6 +173,14 @@ const result = {
   aot,
   scorer_wasm_bytes: statSync(join(ROOT, scorerWasm)).size,
   hello_wasm_bytes: statSync(join(ROOT, helloWasm)).size,
+  ...(rungs
+    ? Object.fromEntries(
+        RUNGS.flatMap((name) => {
+          const p50 = quantile(rungTimes.get(name)!, 0.5);
+          return [[`ladder_${name}_p50_ms`, round(p50)], [`ladder_${name}_ratio`, round(p50 / quantile(helloTimes, 0.5))]];
+        }),
+      )
+    : {}),
 };
 if (json) console.log(JSON.stringify(result));
 else {
@@ -164,4 +188,8 @@ else {
   console.log(`  scorer  p50 ${result.scorer_p50_ms} ms  p90 ${result.scorer_p90_ms} ms  p99 ${result.scorer_p99_ms} ms`);
   console.log(`  hello   p50 ${result.hello_p50_ms} ms  p90 ${result.hello_p90_ms} ms  p99 ${result.hello_p99_ms} ms`);
   console.log(`  ratio (p50 scorer / hello) ${result.ratio}   target ≤ 1.20`);
+  if (rungs) {
+    console.log('  ladder (scorer module graph, no cookie work), p50 and ratio to hello:');
+    for (const name of RUNGS) console.log(`    ${name.padEnd(8)} ${(result as Record<string, unknown>)[`ladder_${name}_p50_ms`]} ms  ratio ${(result as Record<string, unknown>)[`ladder_${name}_ratio`]}`);
+  }
 }
