@@ -42,6 +42,14 @@ function perCallUs(n: number, fn: () => unknown): number {
 async function measure(): Promise<Record<string, number>> {
   requestsInSandbox++;
   const out: Record<string, number> = { request_in_sandbox: requestsInSandbox };
+  // The first decision of a request, before anything else runs in it: compared with decide_us
+  // (the same decision repeated), it shows per-request costs such as recompiling functions whose
+  // bytecode a garbage collection between requests discarded.
+  if (scorer) {
+    const sc = scorer;
+    out.decide_first_in_request_us = perCallUs(1, () => sc.decide({ nowMs: NOW_MS + 5000, method: 'GET', path: '/blog/post', cookie: COOKIE }));
+    out.decide_second_in_request_us = perCallUs(1, () => sc.decide({ nowMs: NOW_MS + 5000, method: 'GET', path: '/blog/post', cookie: COOKIE }));
+  }
   const N = 20000;
   // (a) interpreter speed: loops written inline (no call), ns per iteration.
   let t = now();
