@@ -5,15 +5,16 @@
  * reports ROC-AUC, PR-AUC, TPR at 1 % FPR, per-reason AUC, strata by session length and a
  * threshold table, for two cookie assumptions (docs/model.md): every client returns its cookie
  * (behaviour alone, the headline), and bots drop it (seen through the per-client new-session count).
- * The User-Agent is used only for the labels. --split F evaluates the time window after fraction F.
+ * The User-Agent is used only for the labels. --split F evaluates the part of each input's time window after fraction F.
  * --settings takes scorer settings overrides (JSON, as the Config Store item `settings`), for tuning.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { loadModel, REASON_CODES, resolveSettings } from '../scorer-core/src/index.js';
-import { readLabels, readSessions, splitTime } from './training/input.js';
-import { curve, prAuc, rocAuc, tprAtFpr, type Scored } from './training/metrics.js';
+import { DEFAULT_THRESHOLD, loadModel, REASON_CODES, resolveSettings } from '../scorer-core/src/index.js';
+import { readLabels, readSessions, splitTimes } from './training/input.js';
+import { curve, rocAuc } from './training/metrics.js';
 import { createReplayScorer, exclusionRegex, replaySession, type SessionResult } from './training/replay.js';
 import { renderReport } from './training/report.js';
+import { round4 as round, scoredItems as scored, summarize as metrics, summarizeStrata } from './training/summary.js';
 
 const USAGE = 'usage: npm run evaluate -- --input <log> [--input <log> …] --model <model.json> [--report <file.html>] [--json] [--labels <file>] [--split F] [--settings <json>]';
 const args = process.argv.slice(2);
@@ -67,30 +68,14 @@ const dropping: SessionResult[] = [];
 const counts = await readSessions({
   inputs,
   ...(labelsPath ? { labels: readLabels(labelsPath) } : {}),
-  ...(split !== undefined ? { split: { timeMs: await splitTime(inputs, split), keep: 'after' as const } } : {}),
+  ...(split !== undefined ? { split: { timesMs: await splitTimes(inputs, split), keep: 'after' as const } } : {}),
   onSession: (session, label) => {
     headline.push(replaySession(headlineScorer, session, label === 'bot', 'returned', exclude));
     dropping.push(replaySession(droppingScorer, session, label === 'bot', 'bots-drop', exclude));
   },
 });
 
-const scored = (results: SessionResult[]): Scored[] => results.filter((r) => r.score !== null).map((r) => ({ score: r.score!, bot: r.bot }));
-const round = (x: number | null) => (x === null ? null : +x.toFixed(4));
-function metrics(results: SessionResult[]) {
-  const items = scored(results);
-  return {
-    sessions: items.length,
-    bot_sessions: items.filter((i) => i.bot).length,
-    roc_auc: round(rocAuc(items)),
-    pr_auc: round(prAuc(items)),
-    tpr_at_fpr_1pct: round(tprAtFpr(items, 0.01)),
-  };
-}
-const strata = {
-  '1 request': metrics(headline.filter((r) => r.scoredRequests === 1)),
-  '2 requests': metrics(headline.filter((r) => r.scoredRequests === 2)),
-  '3+ requests': metrics(headline.filter((r) => r.scoredRequests >= 3)),
-};
+const strata = summarizeStrata(headline);
 const perReasonAuc = Object.fromEntries(
   REASON_CODES.map((reason) => [reason, round(rocAuc(headline.filter((r) => r.score !== null).map((r) => ({ score: r.reasons.has(reason) ? 1 : 0, bot: r.bot }))))]),
 );
@@ -110,7 +95,9 @@ const result = {
   model_placeholder: model.placeholder,
   lines: counts.lines,
   malformed_lines: counts.malformed,
-  with_cookie_dropping: metrics(dropping),
+  // human_fpr_at_threshold: flagged human sessions / human sessions at this threshold (the edge default).
+  threshold: DEFAULT_THRESHOLD,
+  with_cookie_dropping: { ...metrics(dropping), strata: summarizeStrata(dropping) },
   strata,
   per_reason_auc: perReasonAuc,
   thresholds: sessionCurve.map((p) => ({ threshold: p.threshold, sessions_flagged: p.flagged, bots: p.flaggedBots, humans: p.flaggedHumans, precision: round(p.precision), recall: round(p.recall), fpr: round(p.fpr), requests_flagged: p.requestsFlagged })),
@@ -158,9 +145,9 @@ if (reportPath) {
 if (json) console.log(JSON.stringify(result));
 else {
   console.log(`evaluated ${model.version}${model.placeholder ? ' (placeholder)' : ''} on ${counts.lines.toLocaleString('en')} lines: ${result.sessions} scored sessions (${result.bot_sessions} bots, ${result.human_sessions} humans), ${result.unscored_sessions} unscored`);
-  console.log(`  cookie returned:     ROC-AUC ${result.roc_auc}  PR-AUC ${result.pr_auc}  TPR@1%FPR ${result.tpr_at_fpr_1pct}`);
-  console.log(`  bots drop cookies:   ROC-AUC ${result.with_cookie_dropping.roc_auc}  PR-AUC ${result.with_cookie_dropping.pr_auc}  TPR@1%FPR ${result.with_cookie_dropping.tpr_at_fpr_1pct}`);
-  for (const [k, v] of Object.entries(strata)) console.log(`  ${k.padEnd(12)} ROC-AUC ${v.roc_auc} (${v.sessions} sessions, ${v.bot_sessions} bots)`);
+  console.log(`  cookie returned:     ROC-AUC ${result.roc_auc}  PR-AUC ${result.pr_auc}  TPR@1%FPR ${result.tpr_at_fpr_1pct}  human FPR@${DEFAULT_THRESHOLD} ${result.human_fpr_at_threshold}`);
+  console.log(`  bots drop cookies:   ROC-AUC ${result.with_cookie_dropping.roc_auc}  PR-AUC ${result.with_cookie_dropping.pr_auc}  TPR@1%FPR ${result.with_cookie_dropping.tpr_at_fpr_1pct}  human FPR@${DEFAULT_THRESHOLD} ${result.with_cookie_dropping.human_fpr_at_threshold}`);
+  for (const [k, v] of Object.entries(strata)) console.log(`  ${k.padEnd(12)} ROC-AUC ${v.roc_auc} (${v.sessions} sessions, ${v.bot_sessions} bots), bots drop cookies ${result.with_cookie_dropping.strata[k as keyof typeof strata].roc_auc}`);
   console.log('  threshold  flagged  bots  humans  precision  recall');
   for (const t of result.thresholds) console.log(`  ${String(t.threshold).padStart(9)}  ${String(t.sessions_flagged).padStart(7)}  ${String(t.bots).padStart(4)}  ${String(t.humans).padStart(6)}  ${String(t.precision ?? '—').padStart(9)}  ${String(t.recall).padStart(6)}`);
   if (reportPath) console.log(`report: ${reportPath}`);

@@ -3,7 +3,7 @@
 // .cache/run-ts/ and imports the result, passing the remaining arguments through.
 // Usage: node scripts/run-ts.mjs scripts/bench.ts [args…]
 import { build } from 'esbuild';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, renameSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -16,16 +16,20 @@ const root = resolve(import.meta.dirname, '..');
 const outDir = join(root, '.cache', 'run-ts');
 mkdirSync(outDir, { recursive: true });
 const outfile = join(outDir, basename(entry).replace(/\.ts$/, '') + '.mjs');
+// Built under a per-process name, then renamed into place (atomic): tests run the same script from
+// parallel processes, and none may import a file another is still writing.
+const partial = `${outfile}.${process.pid}.partial.mjs`;
 await build({
   entryPoints: [resolve(entry)],
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  outfile,
+  outfile: partial,
   logLevel: 'warning',
   // CommonJS dependencies bundled into ESM need a require().
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
 });
+renameSync(partial, outfile);
 process.argv = [process.argv[0], resolve(entry), ...args];
 await import(pathToFileURL(outfile).href);

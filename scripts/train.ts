@@ -1,23 +1,30 @@
 /**
- * npm run train -- --input <log> [--input <log> …] --out <model.json> [--labels <file>] [--alpha N] [--split F]
+ * npm run train -- --input <log> [--input <log> …] --out <model.json> [--labels <file>] [--alpha N] [--split F] [--created-at <ISO time>]
  *
  * Streams access logs (combined format, Fastly JSON lines, the scorer's audit log; .gz too),
  * sessionizes them, labels sessions (known crawler User-Agents, or --labels), estimates the Layer 2
  * model on human sessions with the scorer-core classifier, and writes a versioned model.
- * --split F trains on the first fraction F of the inputs' time window (evaluate --split F uses the rest).
+ * --split F trains on the first fraction F of each input's time window (evaluate --split F uses the rest).
+ * --created-at fixes the creation time (and so the version's date): with it, the same inputs give
+ * the same model byte for byte (scripts/default-model.ts rebuilds the shipped model that way).
+ * Inputs are recorded by file name, SHA-256, size and line count, not by path, so the model does
+ * not depend on where the logs were.
  */
-import { writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { createClassifier, DEFAULT_CLASSIFIER } from '../scorer-core/src/index.js';
 import { TransitionCounter } from './training/estimate.js';
-import { readLabels, readSessions, splitTime } from './training/input.js';
+import { readLabels, readSessions, splitTimes } from './training/input.js';
 
-const USAGE = 'usage: npm run train -- --input <log> [--input <log> …] --out <model.json> [--labels <file>] [--alpha N] [--split F]';
+const USAGE = 'usage: npm run train -- --input <log> [--input <log> …] --out <model.json> [--labels <file>] [--alpha N] [--split F] [--created-at <ISO time>]';
 const args = process.argv.slice(2);
 const inputs: string[] = [];
 let out: string | undefined;
 let labelsPath: string | undefined;
 let alpha = 1;
 let split: number | undefined;
+let createdAt = new Date().toISOString();
 for (let i = 0; i < args.length; i += 2) {
   const [name, value] = [args[i], args[i + 1]];
   if (value === undefined) fail(`${name} needs a value`);
@@ -26,6 +33,7 @@ for (let i = 0; i < args.length; i += 2) {
   else if (name === '--labels') labelsPath = value;
   else if (name === '--alpha' && Number(value) > 0) alpha = Number(value);
   else if (name === '--split' && Number(value) > 0 && Number(value) < 1) split = Number(value);
+  else if (name === '--created-at' && /^\d{4}-\d{2}-\d{2}T/.test(value!) && Number.isFinite(Date.parse(value!))) createdAt = new Date(value!).toISOString();
   else fail(`unknown or invalid option ${name}`);
 }
 if (inputs.length === 0 || !out) fail('--input and --out are required');
@@ -40,13 +48,30 @@ const counter = new TransitionCounter({ classifier: createClassifier(DEFAULT_CLA
 const counts = await readSessions({
   inputs,
   ...(labelsPath ? { labels: readLabels(labelsPath) } : {}),
-  ...(split !== undefined ? { split: { timeMs: await splitTime(inputs, split), keep: 'before' as const } } : {}),
+  ...(split !== undefined ? { split: { timesMs: await splitTimes(inputs, split), keep: 'before' as const } } : {}),
   onSession: (session, label) => label === 'human' && counter.add(session),
 });
 if (counter.sessions === 0) fail('no human session with a page view in the input: nothing to train on');
 
-const { windowStartMs, windowEndMs, peakOpen, ...rest } = counts;
-const model = counter.toModel({ createdAt: new Date().toISOString(), inputs, windowStartMs, windowEndMs, counts: { ...rest, ...(split !== undefined ? { split } : {}) } });
+const sha256 = async (path: string) => {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+};
+const { windowStartMs, windowEndMs, peakOpen, perInput, ...rest } = counts;
+const inputRecords = [];
+for (const [i, path] of inputs.entries()) {
+  const w = perInput[i]!;
+  inputRecords.push({
+    file: basename(path),
+    sha256: await sha256(path),
+    lines: w.lines,
+    // The part of this file that was trained on (after the split).
+    records: w.records,
+    window: w.records > 0 ? { start: new Date(w.windowStartMs).toISOString(), end: new Date(w.windowEndMs).toISOString() } : null,
+  });
+}
+const model = counter.toModel({ createdAt, inputs: inputRecords, windowStartMs, windowEndMs, counts: { ...rest, ...(split !== undefined ? { split } : {}) } });
 writeFileSync(out!, JSON.stringify(model, null, 1) + '\n');
 const seconds = (Date.now() - started) / 1000;
 console.log(

@@ -4,7 +4,7 @@
  * snapshot: the embedded model, default classifier and default settings are parsed and validated
  * here, never per request. Nothing random is drawn here (it would be frozen into the snapshot).
  */
-import embeddedModel from '@session-scorer/core/model/placeholder.json' with { type: 'json' };
+import embeddedModel from '@session-scorer/core/model/default.json' with { type: 'json' };
 import { setReusableSandboxOptions } from 'fastly:experimental';
 import { createApp } from './app.js';
 import { prepareDefaults } from './config.js';

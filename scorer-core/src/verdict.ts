@@ -17,7 +17,7 @@ export interface Verdict {
   score: number;
   layer1: number;
   layer2: number;
-  /** Reasons of the rules that scored above 0, highest score first (ties in rule order). */
+  /** Reasons of the rules that scored above 0 in a layer weighted above 0, highest score first (ties in rule order). */
   reasons: ReasonCode[];
 }
 
@@ -27,8 +27,10 @@ export function combine(layer1Rules: readonly RuleScore[], layer2Rules: readonly
   const pass = (1 - (settings.layer1Weight * layer1) / 100) * (1 - (settings.layer2Weight * layer2) / 100);
   const score = Math.round(100 * (1 - pass));
   const scored: RuleScore[] = [];
-  for (const rule of layer1Rules) if (rule.score > 0) scored.push(rule);
-  for (const rule of layer2Rules) if (rule.score > 0) scored.push(rule);
+  // Reasons explain the score: a layer weighted 0 is still computed and reported (layer1/layer2)
+  // but its rules did not move the score, so they are not reasons.
+  if (settings.layer1Weight > 0) for (const rule of layer1Rules) if (rule.score > 0) scored.push(rule);
+  if (settings.layer2Weight > 0) for (const rule of layer2Rules) if (rule.score > 0) scored.push(rule);
   // Array.prototype.sort is stable: equal scores keep rule order.
   const reasons = scored.length < 2 ? scored.map((rule) => rule.reason) : scored.sort((a, b) => b.score - a.score).map((rule) => rule.reason);
   return { score, layer1, layer2, reasons };

@@ -4,7 +4,7 @@
 // compared with what the work costs at best. Built with the same js-compute-runtime and flags as
 // the scorer. Each request answers one JSON object of timings (microseconds or nanoseconds).
 // Nothing random is drawn at initialisation (the Wizer snapshot): only in requests.
-import embeddedModel from '@session-scorer/core/model/placeholder.json' with { type: 'json' };
+import embeddedModel from '@session-scorer/core/model/default.json' with { type: 'json' };
 import { ConfigStore } from 'fastly:config-store';
 import { RateCounter } from 'fastly:edge-rate-limiter';
 import { setReusableSandboxOptions } from 'fastly:experimental';

@@ -7,7 +7,7 @@
 //   /.rung/headers  the scorer's 13 response headers (constant values)
 //   /.rung/stores   the store reads every scored request makes (caller secret, config items,
 //                   key ring secret, KV model pointer, as app.ts does), then those headers
-import embeddedModel from '@session-scorer/core/model/placeholder.json' with { type: 'json' };
+import embeddedModel from '@session-scorer/core/model/default.json' with { type: 'json' };
 import { setReusableSandboxOptions } from 'fastly:experimental';
 import { readCallerSecret, readConfig, readKeyRing, readModel, prepareDefaults } from '../../src/config.js';
 import { fastlyPlatform } from '../../src/fastly-platform.js';

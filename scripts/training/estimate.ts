@@ -55,7 +55,7 @@ export class TransitionCounter {
   }
 
   /** The smoothed model document (validated by scorer-core's loadModel before it is returned). */
-  toModel(meta: { createdAt: string; inputs: string[]; windowStartMs: number; windowEndMs: number; counts: Record<string, number> }): ModelDocument {
+  toModel(meta: { createdAt: string; inputs: unknown[]; windowStartMs: number; windowEndMs: number; counts: Record<string, number> }): ModelDocument {
     const alpha = this.options.alpha ?? 1;
     const normalise = (row: number[]) => {
       const total = row.reduce((a, b) => a + b, 0) + alpha * row.length;

@@ -28,8 +28,17 @@ export interface SessionizerOptions {
   maxRequestsPerSession?: number;
 }
 
+type OpenSession = LogSession & { lastMs: number };
+
 export class Sessionizer {
-  private readonly open = new Map<string, LogSession & { lastMs: number }>();
+  /** Open sessions by key, in the order they were opened (the order sweeps finish them). */
+  private readonly open = new Map<string, OpenSession>();
+  /**
+   * The same sessions keyed by IP, then User-Agent: looking a line up needs no concatenated key
+   * (a new 100+ character string per line was a large part of training time); the key is built
+   * once per session.
+   */
+  private readonly byClient = new Map<string, Map<string, OpenSession>>();
   private clockMs = -Infinity;
   private sinceSweep = 0;
   private readonly gapMs: number;
@@ -48,15 +57,21 @@ export class Sessionizer {
   }
 
   add(record: LogRecord): void {
-    const key = record.sessionId !== null ? `sid:${record.sessionId}` : `ip:${record.ip}\n${record.userAgent}`;
-    let session = this.open.get(key);
+    const bySid = record.sessionId !== null;
+    let session = bySid ? this.open.get(`sid:${record.sessionId}`) : this.byClient.get(record.ip)?.get(record.userAgent);
     if (session && record.timeMs - session.lastMs > this.gapMs) {
-      this.finish(key, session);
+      this.finish(session.key, session);
       session = undefined;
     }
     if (!session) {
+      const key = bySid ? `sid:${record.sessionId}` : `ip:${record.ip}\n${record.userAgent}`;
       session = { key, ip: record.ip, userAgent: record.userAgent, requests: [], dropped: 0, lastMs: record.timeMs };
       this.open.set(key, session);
+      if (!bySid) {
+        let byAgent = this.byClient.get(record.ip);
+        if (!byAgent) this.byClient.set(record.ip, (byAgent = new Map()));
+        byAgent.set(record.userAgent, session);
+      }
       this.peakOpen = Math.max(this.peakOpen, this.open.size);
     }
     if (session.requests.length < this.maxRequests) session.requests.push({ timeMs: record.timeMs, method: record.method, path: record.path });
@@ -78,10 +93,16 @@ export class Sessionizer {
     for (const [key, session] of this.open) this.finish(key, session);
   }
 
-  private finish(key: string, session: LogSession & { lastMs: number }): void {
+  private finish(key: string, session: OpenSession): void {
     this.open.delete(key);
+    if (!key.startsWith('sid:')) {
+      const byAgent = this.byClient.get(session.ip);
+      if (byAgent?.get(session.userAgent) === session) {
+        byAgent.delete(session.userAgent);
+        if (byAgent.size === 0) this.byClient.delete(session.ip);
+      }
+    }
     session.requests.sort((a, b) => a.timeMs - b.timeMs);
-    const { lastMs: _lastMs, ...done } = session;
-    this.emit(done);
+    this.emit({ key: session.key, ip: session.ip, userAgent: session.userAgent, requests: session.requests, dropped: session.dropped });
   }
 }

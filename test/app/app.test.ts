@@ -4,12 +4,13 @@ import { createApp, HEALTH_PATH, readCookie } from '../../src/app.js';
 import { prepareDefaults } from '../../src/config.js';
 import { truncateIp } from '../../src/audit.js';
 import { APP_VERSION } from '../../src/version.js';
-import placeholder from '../../scorer-core/src/placeholder-model.json' with { type: 'json' };
+import defaultModel from '../../scorer-core/src/default-model.json' with { type: 'json' };
 import { HAND_MODEL_DOC } from '../helpers/fixtures.js';
 import { fakePlatform, TEST_CALLER_SECRET, TEST_KEY2_HEX, TEST_KEY_HEX, testSecrets, type FakePlatformOptions } from '../helpers/fake-platform.js';
 import pkg from '../../package.json' with { type: 'json' };
 
-const defaults = prepareDefaults(placeholder);
+// The app as built: the shipped default model embedded.
+const defaults = prepareDefaults(defaultModel);
 const ORIGIN = 'http://scorer.test';
 
 function setup(options: FakePlatformOptions = {}) {
@@ -37,7 +38,7 @@ describe('scorer app: preflight route', () => {
       'x-scorer-reasons': '',
       'x-scorer-cookie-status': 'missing',
       'x-scorer-page-class': 'listing',
-      'x-scorer-model': 'placeholder-uniform-1',
+      'x-scorer-model': defaultModel.version,
       'x-scorer-model-source': 'embedded',
       'x-scorer-key-id': '1',
       'x-scorer-mode': 'monitor',
@@ -438,7 +439,7 @@ describe('scorer app: audit log', () => {
     expect(endpoint).toBe('my_audit');
     expect(line.split('\n')).toHaveLength(1);
     const record = JSON.parse(line);
-    expect(record).toMatchObject({ event: 'scored', mode: 'monitor', score: 0, ip: '198.51.100.0', path: '/a', method: 'GET', cookie: 'ok', key_id: 1, model: 'placeholder-uniform-1', sec_fetch_mode: 'navigate', accept_language: true, new_session: false, requests: 2, page_views: 2 });
+    expect(record).toMatchObject({ event: 'scored', mode: 'monitor', score: 0, ip: '198.51.100.0', path: '/a', method: 'GET', cookie: 'ok', key_id: 1, model: defaultModel.version, sec_fetch_mode: 'navigate', accept_language: true, new_session: false, requests: 2, page_views: 2 });
     expect(record.sid).toBe(response.headers.get('x-scorer-session'));
     expect(record.ua.length).toBeLessThanOrEqual(257);
     expect(line).not.toContain(cookie);
@@ -478,7 +479,7 @@ describe('scorer app: health', () => {
       healthy: true,
       config: { valid: true, mode: 'monitor', cookie: 'ss_session' },
       keys: { valid: true, active: 2, ids: [{ id: 2, active: true }, { id: 1, active: false, graceUntilS: 1_900_000_000 }] },
-      model: { valid: true, version: 'placeholder-uniform-1', source: 'embedded', placeholder: true },
+      model: { valid: true, version: defaultModel.version, source: 'embedded', placeholder: false },
     });
     expect(text).not.toContain(TEST_KEY_HEX.slice(0, 8));
   });

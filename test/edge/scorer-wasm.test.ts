@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCookieCodec, createKeyRing, hexToBytes } from '../../scorer-core/src/index.js';
+import defaultModel from '../../scorer-core/src/default-model.json' with { type: 'json' };
 import { HAND_MODEL_DOC } from '../helpers/fixtures.js';
 import { TEST_CALLER_SECRET, TEST_KEY2_HEX, TEST_KEY_HEX, testSecrets } from '../helpers/fake-platform.js';
 import { startScenario, viceroyBin, viceroyRequired, type RunningScorer } from './viceroy-harness.js';
@@ -141,6 +142,6 @@ describe.runIf(viceroyBin !== null || viceroyRequired)('scorer wasm on Viceroy',
   it('health reports the model, its source and the key ids', async () => {
     const response = await fetch(scorers.rotated!.url + '/.scorer/health', { headers: { 'x-scorer-auth': TEST_CALLER_SECRET } });
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ model: { version: 'placeholder-uniform-1', source: 'embedded', placeholder: true }, keys: { active: 2, ids: [{ id: 2, active: true }, { id: 1, active: false }] } });
+    expect(await response.json()).toMatchObject({ model: { version: defaultModel.version, source: 'embedded', placeholder: false }, keys: { active: 2, ids: [{ id: 2, active: true }, { id: 1, active: false }] } });
   });
 });

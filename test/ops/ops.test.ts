@@ -13,7 +13,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadModel } from '../../scorer-core/src/index.js';
 import { createApp } from '../../src/app.js';
 import { prepareDefaults, readCallerSecret, readKeyRing, readModel } from '../../src/config.js';
-import placeholder from '../../scorer-core/src/placeholder-model.json' with { type: 'json' };
+import defaultModel from '../../scorer-core/src/default-model.json' with { type: 'json' };
 import type { Platform } from '../../src/platform.js';
 // @ts-expect-error plain ESM helper shared with the scripts
 import { ensureFalco, findFalco } from '../../scripts/lib/falco.mjs';
@@ -106,7 +106,7 @@ function scorerOver(standin: FastlyApiStandin) {
     app.handle(new Request(`http://scorer.test${path}`, { headers: { 'x-scorer-auth': CALLER, 'user-agent': 'Mozilla/5.0 test', 'fastly-client-ip': '192.0.2.1', ...(cookie ? { cookie: `ss_session=${cookie}` } : {}) } }));
 }
 const CALLER = 'dev-only-test-caller-secret-0123456789';
-const defaults = prepareDefaults(placeholder);
+const defaults = prepareDefaults(defaultModel);
 
 describe.runIf(falco)('ops vcl upload (Fastly API stand-in)', () => {
   it('clones the active version, creates the six snippets and both dictionaries, validates, and leaves it inactive without --activate', async () => {

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { createClassifier, DEFAULT_CLASSIFIER, DEFAULT_SETTINGS, loadModel, normalizePath, resolveSettings, ScorerError } from '../../scorer-core/src/index.js';
 import { HAND_MODEL_DOC } from '../helpers/fixtures.js';
 
-const placeholder = JSON.parse(readFileSync(new URL('../../scorer-core/src/placeholder-model.json', import.meta.url), 'utf8'));
+const uniform = JSON.parse(readFileSync(new URL('../fixtures/uniform-model.json', import.meta.url), 'utf8'));
+const shipped = JSON.parse(readFileSync(new URL('../../scorer-core/src/default-model.json', import.meta.url), 'utf8'));
 
 describe('settings', () => {
   it('defaults resolve to themselves and are frozen', () => {
@@ -64,8 +65,11 @@ describe('page classifier', () => {
     for (const [method, path, expected] of cases) expect(classifier.classify(method, path), `${method} ${path}`).toBe(expected);
   });
 
-  it('every class the default classifier produces (but static) is a state of the placeholder model', () => {
-    for (const pageClass of classifier.classes.filter((c) => c !== 'static')) expect(placeholder.states).toContain(pageClass);
+  it('every page-view class the default classifier produces is a state of the shipped model (sub-resources are never scored by Layer 2)', () => {
+    const pageViews = classifier.classes.filter((c) => classifier.isPageView(c));
+    expect(pageViews.length).toBeGreaterThan(5);
+    for (const pageClass of pageViews) expect(shipped.states).toContain(pageClass);
+    for (const pageClass of classifier.classes.filter((c) => c !== 'static')) expect(uniform.states).toContain(pageClass);
   });
 
   it('normalises paths: origin, query and fragment dropped, lower-cased, capped', () => {
@@ -111,11 +115,22 @@ describe('page classifier', () => {
 });
 
 describe('transition model', () => {
-  it('loads the placeholder, which says it is one and is neutral', () => {
-    const model = loadModel(placeholder);
+  it('loads the uniform test model, which says it is a placeholder', () => {
+    const model = loadModel(uniform);
     expect(model.placeholder).toBe(true);
     expect(model.version).toBe('placeholder-uniform-1');
     expect(model.stateIndex('unheard-of')).toBe(model.states.indexOf('other'));
+  });
+
+  it('the shipped default model is trained, not a placeholder, and records where it came from', () => {
+    const model = loadModel(shipped);
+    expect(model.placeholder).toBe(false);
+    expect(shipped).not.toHaveProperty('placeholder');
+    expect(model.version).toMatch(/^trained-\d{8}-[0-9a-f]{8}$/);
+    expect(shipped.training.inputs.length).toBeGreaterThan(0);
+    for (const input of shipped.training.inputs) expect(input).toMatchObject({ file: expect.stringMatching(/\.log$/), sha256: expect.stringMatching(/^[0-9a-f]{64}$/), lines: expect.any(Number) });
+    // A trained model is not uniform: some entries are likelier than others.
+    expect(Math.max(...shipped.initial)).toBeGreaterThan(2 * Math.min(...shipped.initial));
   });
 
   it('the model tag follows the numbers, not just the version string', () => {

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createScorer, DEFAULT_CLASSIFIER, loadModel, validateState } from '../../scorer-core/src/index.js';
 import { seededRandom, singleKeyRing } from '../helpers/fixtures.js';
-import placeholder from '../../scorer-core/src/placeholder-model.json' with { type: 'json' };
+import defaultModel from '../../scorer-core/src/default-model.json' with { type: 'json' };
 
 const FULL = Boolean(process.env.SCORER_FULL_TESTS);
 const MAX_NOW_MS = 0xffffffff * 1000 - 1;
@@ -18,7 +18,7 @@ const step = fc.record({
 
 describe('decide over arbitrary request sequences', () => {
   it('never throws for a valid clock, always scores 0–100, and always sets a cookie that opens', () => {
-    const scorer = createScorer({ keyRing: singleKeyRing(), realm: 'ss', model: loadModel(placeholder), classifier: DEFAULT_CLASSIFIER, random: seededRandom(11) });
+    const scorer = createScorer({ keyRing: singleKeyRing(), realm: 'ss', model: loadModel(defaultModel), classifier: DEFAULT_CLASSIFIER, random: seededRandom(11) });
     fc.assert(
       fc.property(fc.integer({ min: 0, max: MAX_NOW_MS }), fc.array(step, { minLength: 1, maxLength: 30 }), (startMs, steps) => {
         let now = startMs;

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { cookieComplianceScore, cookieReplayScore, DEFAULT_SETTINGS, dwellScores, dwellStats, fastBrowsingScore, recordPageGap, resolveSettings } from '../../scorer-core/src/index.js';
+import { cookieComplianceScore, cookieReplayScore, dwellScores, dwellStats, fastBrowsingScore, recordPageGap, resolveSettings } from '../../scorer-core/src/index.js';
 
-const l1 = DEFAULT_SETTINGS.layer1;
+// The hand-computed figures below use these values, given explicitly so the maths stays checked
+// whatever the tuned defaults are (docs/model.md). The rest are the defaults.
+const l1 = resolveSettings({
+  layer1: { newSessionAllowance: 3, replayAllowance: 4, fastFloorMs: 500, fastEvidenceMin: 3, fastEvidenceFull: 6, fastLeakPerS: 0.05, dwellFloorMs: 200, dwellMinSamples: 4, dwellMeanScore: 100, regularMinSamples: 6, regularMaxCv: 0.1, regularScore: 80 },
+}).layer1;
 
 describe('Layer 1: cookie compliance', () => {
   it('tampered scores 100 at once', () => {
@@ -56,6 +60,20 @@ describe('Layer 1: impossibly fast browsing (leaky bucket)', () => {
     evidence = recordPageGap(evidence, 60_000, l1);
     expect(evidence.fastEvidenceCenti).toBe(97);
     expect(fastBrowsingScore(97, l1).score).toBe(0);
+  });
+
+  it('with the tuned minimum 4 and leak 0.1 (docs/scoring.md) the same four fast gaps stay at 0, by hand', () => {
+    const tuned = resolveSettings({ layer1: { fastFloorMs: 500, fastEvidenceMin: 4, fastEvidenceFull: 6, fastLeakPerS: 0.1 } }).layer1;
+    // Leak 10 hundredths per second: 200 ms: 0 → 100; 300 ms: 100-3 = 97 → 197; 100 ms: 197-1 → 296; 400 ms: 296-4 → 392.
+    let evidence = { fastEvidenceCenti: 0, dwellCs: [] as number[] };
+    const levels: number[] = [];
+    for (const gap of [200, 300, 100, 400]) {
+      evidence = recordPageGap(evidence, gap, tuned);
+      levels.push(evidence.fastEvidenceCenti);
+    }
+    expect(levels).toEqual([100, 197, 296, 392]);
+    expect(fastBrowsingScore(392, tuned).score).toBe(0); // 3.92 < 4
+    expect(fastBrowsingScore(400, tuned).score).toBe(67); // round(100 · 4 / 6)
   });
 
   it('one fast page view is not enough; the score saturates at the full level', () => {

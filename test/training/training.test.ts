@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { createClassifier, loadModel } from '../../scorer-core/src/index.js';
+import { createClassifier, loadModel, resolveSettings } from '../../scorer-core/src/index.js';
 import { TransitionCounter } from '../../scripts/training/estimate.js';
 import { labelByUserAgent } from '../../scripts/training/labels.js';
 import { parseLogLine } from '../../scripts/training/logparse.js';
@@ -166,6 +166,26 @@ describe('npm run evaluate', () => {
     expect(html).toContain('<svg');
     expect(html).toContain('ROC curve');
     expect(html).not.toMatch(/(src|href)="https?:/); // self-contained
+  }, 60_000);
+});
+
+describe('npm run tune', () => {
+  it('searches on the training part only, keeps the human false-positive constraint there, and reports the choice on the held-out part', () => {
+    const run = spawnSync('node', ['scripts/run-ts.mjs', 'scripts/tune.ts', '--input', FIXTURE, '--model', join(ROOT, 'scorer-core/src/default-model.json'), '--split', '0.5', '--from', '{"layer1":{"fastEvidenceMin":3},"combine":{"layer2Weight":1}}', '--json'], { cwd: ROOT, encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result.from).toEqual({ layer1: { fastEvidenceMin: 3 }, combine: { layer2Weight: 1 } });
+    expect(result.search.map((g: { group: string }) => g.group)).toEqual(['fast browsing', 'mean dwell', 'regular dwell', 'Layer 2 mapping', 'layer weights']);
+    // Both halves of the excerpt's window have sessions.
+    expect(result.training_sessions).toBeGreaterThan(10);
+    expect(result.held_out_sessions).toBeGreaterThan(10);
+    // The choice is valid settings, never worse than the start on the part it was chosen on, and safe there.
+    expect(() => resolveSettings(result.chosen_vs_defaults)).not.toThrow();
+    const objective = (r: { returned: { roc_auc: number }; bots_drop: { roc_auc: number } }) => (r.returned.roc_auc + r.bots_drop.roc_auc) / 2;
+    expect(objective(result.training.chosen)).toBeGreaterThanOrEqual(objective(result.training.from));
+    expect(result.training.chosen.returned.human_fpr_at_threshold).toBeLessThanOrEqual(result.training.from.returned.human_fpr_at_threshold);
+    expect(result.training.chosen.bots_drop.human_fpr_at_threshold).toBeLessThanOrEqual(result.training.from.bots_drop.human_fpr_at_threshold);
+    for (const part of [result.held_out.from, result.held_out.chosen]) expect(Object.keys(part.returned.strata)).toEqual(['1 request', '2 requests', '3+ requests']);
   }, 60_000);
 });
 

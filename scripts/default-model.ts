@@ -1,0 +1,78 @@
+/**
+ * npm run model:default [-- --check] [-- --data <dir>]
+ *
+ * Rebuilds the shipped default model (scorer-core/src/default-model.json) from the shared real
+ * logs with the one training command docs/model.md records, or with --check retrains into a
+ * temporary file and compares it byte for byte with the committed model (exit 1 on any
+ * difference). The logs are looked for in --data, else $SCORER_SHARED_DATA, else ../shared/data
+ * beside the repository; their SHA-256 must match the committed model's provenance first, so a
+ * different copy of the logs is reported as such, not as a training change.
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+
+// run-ts.mjs runs a bundled copy from .cache/run-ts/, so the repository root is found by walking
+// up to the package.json, not from this file's own directory.
+function findRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json')) && (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string }).name === 'session-scorer') return dir;
+    if (dirname(dir) === dir) throw new Error(`no session-scorer package.json above ${from}`);
+  }
+}
+const ROOT = findRoot(import.meta.dirname);
+const DEFAULT_MODEL_PATH = join(ROOT, 'scorer-core/src/default-model.json');
+/**
+ * The training recipe of the shipped model. Only semicomplete-2015 (Apache-2.0) is trained on: the
+ * other shared logs have no licence allowing redistribution (docs/model.md). Its first 70 % (by
+ * time) is the training part; the last 30 % is held out for evaluation and tuning reports.
+ */
+const RECIPE = {
+  inputs: ['semicomplete-2015-apache.log'],
+  split: '0.7',
+  alpha: '1',
+  createdAt: '2026-11-23T00:00:00.000Z',
+} as const;
+
+function sharedDataDir(given?: string): string {
+  return resolve(given ?? process.env.SCORER_SHARED_DATA ?? join(ROOT, '../shared/data'));
+}
+
+function trainArgs(dataDir: string, out: string): string[] {
+  return [...RECIPE.inputs.flatMap((f) => ['--input', join(dataDir, f)]), '--split', RECIPE.split, '--alpha', RECIPE.alpha, '--created-at', RECIPE.createdAt, '--out', out];
+}
+
+{
+  const args = process.argv.slice(2);
+  const check = args.includes('--check');
+  const dataArg = args.indexOf('--data');
+  const dataDir = sharedDataDir(dataArg >= 0 ? args[dataArg + 1] : undefined);
+  const missing = RECIPE.inputs.filter((f) => !existsSync(join(dataDir, f)));
+  if (missing.length > 0) {
+    console.error(`the shared logs are not in ${dataDir} (missing ${missing.join(', ')}): pass --data <dir> or set SCORER_SHARED_DATA`);
+    process.exit(2);
+  }
+  const committed = JSON.parse(readFileSync(DEFAULT_MODEL_PATH, 'utf8')) as { training?: { inputs?: { file: string; sha256: string }[] } };
+  for (const file of RECIPE.inputs) {
+    const recorded = committed.training?.inputs?.find((i) => i.file === file)?.sha256;
+    const actual = createHash('sha256').update(readFileSync(join(dataDir, file))).digest('hex');
+    if (check && recorded !== actual) {
+      console.error(`${file}: SHA-256 ${actual} differs from the committed model's ${recorded}: not the logs it was trained on`);
+      process.exit(1);
+    }
+  }
+  const out = check ? join(mkdtempSync(join(tmpdir(), 'scorer-default-model-')), 'model.json') : DEFAULT_MODEL_PATH;
+  const run = spawnSync(process.execPath, [join(ROOT, 'scripts/run-ts.mjs'), join(ROOT, 'scripts/train.ts'), ...trainArgs(dataDir, out)], { cwd: ROOT, encoding: 'utf8' });
+  if (run.status !== 0) {
+    console.error(run.stderr || run.stdout);
+    process.exit(1);
+  }
+  console.log(run.stdout.trim());
+  if (check) {
+    const same = readFileSync(out).equals(readFileSync(DEFAULT_MODEL_PATH));
+    console.log(same ? `reproduced ${DEFAULT_MODEL_PATH} byte for byte` : `MISMATCH: retrained ${out} differs from ${DEFAULT_MODEL_PATH}`);
+    process.exit(same ? 0 : 1);
+  }
+}
