@@ -10,6 +10,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { DEFAULT_THRESHOLD, loadModel, REASON_CODES, resolveSettings } from '../scorer-core/src/index.js';
+import { parseOptions } from './training/cli-options.js';
 import { readLabels, readSessions, splitTimes } from './training/input.js';
 import { curve, rocAuc } from './training/metrics.js';
 import { createReplayScorer, exclusionRegex, replaySession, type SessionResult } from './training/replay.js';
@@ -17,42 +18,24 @@ import { renderReport } from './training/report.js';
 import { round4 as round, scoredItems as scored, summarize as metrics, summarizeStrata } from './training/summary.js';
 
 const USAGE = 'usage: npm run evaluate -- --input <log> [--input <log> …] --model <model.json> [--report <file.html>] [--json] [--labels <file>] [--split F] [--settings <json>]';
-const args = process.argv.slice(2);
-const inputs: string[] = [];
-let modelPath: string | undefined;
-let reportPath: string | undefined;
-let labelsPath: string | undefined;
-let split: number | undefined;
-let json = false;
+const options = parseOptions(process.argv.slice(2), { values: ['--input', '--model', '--report', '--labels', '--split', '--settings'], repeatable: ['--input'], flags: ['--json'] }, USAGE);
+const fail: (message: string) => never = options.fail;
+const inputs = options.all('--input');
+const modelPath = options.value('--model');
+const reportPath = options.value('--report');
+const labelsPath = options.value('--labels');
+const split = options.fraction('--split');
+const json = options.has('--json');
 let settings: unknown = {};
-for (let i = 0; i < args.length; i++) {
-  const name = args[i]!;
-  if (name === '--json') {
-    json = true;
-    continue;
+const settingsText = options.value('--settings');
+if (settingsText !== undefined) {
+  try {
+    settings = resolveSettings(JSON.parse(settingsText));
+  } catch (error) {
+    fail(`--settings: ${(error as Error).message}`);
   }
-  const value = args[++i];
-  if (value === undefined) fail(`${name} needs a value`);
-  if (name === '--input') inputs.push(value!);
-  else if (name === '--model') modelPath = value;
-  else if (name === '--report') reportPath = value;
-  else if (name === '--labels') labelsPath = value;
-  else if (name === '--split' && Number(value) > 0 && Number(value) < 1) split = Number(value);
-  else if (name === '--settings') {
-    try {
-      settings = resolveSettings(JSON.parse(value!));
-    } catch (error) {
-      fail(`--settings: ${(error as Error).message}`);
-    }
-  }
-  else fail(`unknown or invalid option ${name}`);
 }
 if (inputs.length === 0 || !modelPath) fail('--input and --model are required');
-
-function fail(message: string): never {
-  console.error(`${message}\n${USAGE}`);
-  process.exit(2);
-}
 
 let model;
 try {

@@ -15,33 +15,22 @@ import { createReadStream, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { createClassifier, DEFAULT_CLASSIFIER } from '../scorer-core/src/index.js';
 import { TransitionCounter } from './training/estimate.js';
+import { parseOptions } from './training/cli-options.js';
 import { readLabels, readSessions, splitTimes } from './training/input.js';
 
 const USAGE = 'usage: npm run train -- --input <log> [--input <log> …] --out <model.json> [--labels <file>] [--alpha N] [--split F] [--created-at <ISO time>]';
-const args = process.argv.slice(2);
-const inputs: string[] = [];
-let out: string | undefined;
-let labelsPath: string | undefined;
-let alpha = 1;
-let split: number | undefined;
-let createdAt = new Date().toISOString();
-for (let i = 0; i < args.length; i += 2) {
-  const [name, value] = [args[i], args[i + 1]];
-  if (value === undefined) fail(`${name} needs a value`);
-  if (name === '--input') inputs.push(value!);
-  else if (name === '--out') out = value;
-  else if (name === '--labels') labelsPath = value;
-  else if (name === '--alpha' && Number(value) > 0) alpha = Number(value);
-  else if (name === '--split' && Number(value) > 0 && Number(value) < 1) split = Number(value);
-  else if (name === '--created-at' && /^\d{4}-\d{2}-\d{2}T/.test(value!) && Number.isFinite(Date.parse(value!))) createdAt = new Date(value!).toISOString();
-  else fail(`unknown or invalid option ${name}`);
-}
+const options = parseOptions(process.argv.slice(2), { values: ['--input', '--out', '--labels', '--alpha', '--split', '--created-at'], repeatable: ['--input'] }, USAGE);
+const fail: (message: string) => never = options.fail;
+const inputs = options.all('--input');
+const out = options.value('--out');
+const labelsPath = options.value('--labels');
+const alpha = Number(options.value('--alpha') ?? 1);
+if (!(alpha > 0)) fail('--alpha: expected a number above 0');
+const split = options.fraction('--split');
+const createdAtText = options.value('--created-at');
+if (createdAtText !== undefined && !(/^\d{4}-\d{2}-\d{2}T/.test(createdAtText) && Number.isFinite(Date.parse(createdAtText)))) fail('--created-at: expected an ISO 8601 time');
+const createdAt = new Date(createdAtText ?? Date.now()).toISOString();
 if (inputs.length === 0 || !out) fail('--input and --out are required');
-
-function fail(message: string): never {
-  console.error(`${message}\n${USAGE}`);
-  process.exit(2);
-}
 
 const started = Date.now();
 const counter = new TransitionCounter({ classifier: createClassifier(DEFAULT_CLASSIFIER), alpha });

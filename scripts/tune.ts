@@ -29,6 +29,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { DEFAULT_SETTINGS, DEFAULT_THRESHOLD, loadModel, resolveSettings, type ScorerSettings, type SettingsOverrides, type TransitionModel } from '../scorer-core/src/index.js';
+import { parseOptions } from './training/cli-options.js';
 import type { Label } from './training/labels.js';
 import { readLabels, readSessions, splitTimes } from './training/input.js';
 import { createReplayScorer, exclusionRegex, replaySession, type SessionResult } from './training/replay.js';
@@ -38,41 +39,24 @@ import { summarize, summarizeStrata, type Summary } from './training/summary.js'
 const USAGE = "usage: npm run tune -- --input <log> [--input <log> …] --model <model.json> [--split F] [--labels <file>] [--from '<settings json>'] [--json]";
 const MIN_GAIN = 0.002;
 
-const args = process.argv.slice(2);
-const inputs: string[] = [];
-let modelPath: string | undefined;
-let labelsPath: string | undefined;
-let split = 0.7;
-let json = false;
+const options = parseOptions(process.argv.slice(2), { values: ['--input', '--model', '--labels', '--split', '--from'], repeatable: ['--input'], flags: ['--json'] }, USAGE);
+const fail: (message: string) => never = options.fail;
+const inputs = options.all('--input');
+const modelPath = options.value('--model');
+const labelsPath = options.value('--labels');
+const split = options.fraction('--split') ?? 0.7;
+const json = options.has('--json');
 let from: SettingsOverrides = {};
-for (let i = 0; i < args.length; i++) {
-  const name = args[i]!;
-  if (name === '--json') {
-    json = true;
-    continue;
+const fromText = options.value('--from');
+if (fromText !== undefined) {
+  try {
+    from = JSON.parse(fromText) as SettingsOverrides;
+    resolveSettings(from);
+  } catch (error) {
+    fail(`--from: ${(error as Error).message}`);
   }
-  const value = args[++i];
-  if (value === undefined) fail(`${name} needs a value`);
-  if (name === '--input') inputs.push(value!);
-  else if (name === '--model') modelPath = value;
-  else if (name === '--labels') labelsPath = value;
-  else if (name === '--split' && Number(value) > 0 && Number(value) < 1) split = Number(value);
-  else if (name === '--from') {
-    try {
-      from = JSON.parse(value!) as SettingsOverrides;
-      resolveSettings(from);
-    } catch (error) {
-      fail(`--from: ${(error as Error).message}`);
-    }
-  }
-  else fail(`unknown or invalid option ${name}`);
 }
 if (inputs.length === 0 || !modelPath) fail('--input and --model are required');
-
-function fail(message: string): never {
-  console.error(`${message}\n${USAGE}`);
-  process.exit(2);
-}
 
 const model: TransitionModel = loadModel(JSON.parse(readFileSync(modelPath!, 'utf8')));
 const labels = labelsPath ? readLabels(labelsPath) : undefined;
