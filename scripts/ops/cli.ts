@@ -177,9 +177,9 @@ export const COMMANDS: Command[] = [
   {
     words: ['model', 'rollback'],
     args: '[VERSION]',
-    summary: 'move "current" back: to VERSION, or to the version current before the present one',
-    detail: 'The target document must exist and validate; the history records the rollback.',
-    options: [KV_STORE, DRY_RUN],
+    summary: 'move "current" back: to VERSION, to the version current before the present one, or (--embedded) to the scorer\'s embedded model',
+    detail: 'The target document must exist and validate; --embedded removes "current". The history records the rollback, so a second rollback undoes the first.',
+    options: [KV_STORE, { name: 'embedded', help: 'remove "current": the scorer uses the model embedded at build' }, DRY_RUN],
     mutating: true,
     run: (ctx) => modelRollback(ctx, ctx.args[0]),
   },

@@ -57,6 +57,8 @@ export interface FastlyApiStandin {
   state: StandinState;
   requests: RecordedRequest[];
   faults: Fault[];
+  /** Called before each authenticated request is handled (tests simulate another operator here). */
+  beforeHandle?: (method: string, path: string) => void;
   /** Errors Fastly's version validation reports for a version (default: none). */
   validate: (version: StandinVersion) => string[];
   /** A deep, comparable copy of the state. */
@@ -301,6 +303,15 @@ export async function startFastlyApiStandin(options: StandinOptions = {}): Promi
       },
     ],
     [
+      'DELETE',
+      /^\/resources\/stores\/kv\/([^/]+)\/keys\/([^/]+)$/,
+      (q, res) => {
+        const store = state.kvStores.get(q.params[0]!);
+        if (!store?.keys.delete(q.params[1]!)) return notFound(res, 'key');
+        res.writeHead(204).end();
+      },
+    ],
+    [
       'PUT',
       /^\/resources\/stores\/kv\/([^/]+)\/keys\/([^/]+)$/,
       (q, res) => {
@@ -342,6 +353,7 @@ export async function startFastlyApiStandin(options: StandinOptions = {}): Promi
       const method = req.method ?? 'GET';
       requests.push({ method, path: url.pathname + url.search, headers: req.headers, body });
       if (req.headers['fastly-key'] !== token) return json(res, 401, { msg: 'Provided credentials are missing or invalid' });
+      standin.beforeHandle?.(method, url.pathname);
       const fault = faults.find((f) => f.method === method && f.path.test(url.pathname) && (f.times ?? 1) > 0);
       if (fault) {
         fault.times = (fault.times ?? 1) - 1;

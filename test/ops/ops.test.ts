@@ -483,9 +483,42 @@ describe('ops model (Fastly API stand-in)', () => {
     const changed = await ops('model', 'publish', modelFile('m-1', { initial: [0.25, 0.5, 0.25] }));
     expect(changed.err).toContain('models/m-1 already exists with different content');
     expect((await ops('model', 'rollback', 'm-9')).err).toContain('models/m-9 does not exist');
-    expect((await ops('model', 'rollback')).err).toContain('no earlier version');
+    // The first publish came from the embedded model: rolling back goes there.
+    expect((await ops('model', 'rollback', '--dry-run')).out).toContain('remove "current": the scorer uses its embedded model');
     expect((await ops('model', 'publish', modelFile('m-1'), '--dry-run')).out).toContain('already published and current');
     expect(api.snapshot()).toEqual(before);
+  });
+});
+
+describe('ops model: rollback to the embedded model, concurrent changes (Fastly API stand-in)', () => {
+  it('--embedded removes "current" and the scorer falls back to its embedded model; a rollback then restores the published one', async () => {
+    const path = join(dir, 'm-1.json');
+    writeFileSync(path, JSON.stringify({ ...HAND_MODEL_DOC, version: 'm-1' }));
+    await ops('model', 'publish', path);
+    const embedded = loadModel({ ...HAND_MODEL_DOC, version: 'embedded-9' });
+    const run = await ops('model', 'rollback', '--embedded');
+    expect(run.code).toBe(0);
+    expect(run.out).toContain('the embedded model is current again (was m-1)');
+    expect(api.kvValue('scorer_models', 'current')).toBeNull();
+    const loaded = await readModel(platformOver(api, () => clock.ms), embedded);
+    expect(loaded.ok && [loaded.value.source, loaded.value.model.version]).toEqual(['embedded', 'embedded-9']);
+    expect((await ops('model', 'list')).out).toContain('rollback m-1 → (embedded)');
+    expect((await ops('model', 'rollback')).code).toBe(0);
+    expect(api.kvValue('scorer_models', 'current')).toBe('m-1');
+    expect((await ops('model', 'rollback', 'm-1', '--embedded')).err).toContain('not both');
+  });
+
+  it('a publish stops before moving "current" when another operator moved it meanwhile', async () => {
+    const a = join(dir, 'a.json');
+    writeFileSync(a, JSON.stringify({ ...HAND_MODEL_DOC, version: 'a' }));
+    api.beforeHandle = (method, path) => {
+      // Another operator points "current" elsewhere while our history entry is being written.
+      if (method === 'PUT' && path.endsWith('/keys/history')) api.state.kvStores.get('kv001')!.keys.set('current', 'theirs');
+    };
+    const run = await ops('model', 'publish', a);
+    expect(run.code).toBe(1);
+    expect(run.err).toContain('KV "current" changed since this plan read it (another operator?)');
+    expect(api.kvValue('scorer_models', 'current')).toBe('theirs');
   });
 });
 

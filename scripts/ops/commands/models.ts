@@ -7,13 +7,14 @@
 import { loadModel, type TransitionModel } from '../../../scorer-core/src/index.js';
 import { findStore, getKvText, listKvKeys, seg, type StoreRef } from '../fastly-api.js';
 import { OpsError, type OpsContext } from '../context.js';
-import type { Step } from '../plan.js';
+import { unifiedDiff, type Step } from '../plan.js';
 
 const HISTORY_KEY = 'history';
 const MAX_HISTORY = 500;
 
 export interface HistoryEntry {
-  version: string;
+  /** The version made current; null: `current` removed, the scorer's embedded model. */
+  version: string | null;
   action: 'publish' | 'rollback';
   at: string;
   /** The version `current` named before (null: the embedded model). */
@@ -34,27 +35,53 @@ function validate(text: string, where: string): TransitionModel {
   }
 }
 
-async function readHistory(ctx: OpsContext, store: StoreRef): Promise<HistoryEntry[]> {
+interface History {
+  entries: HistoryEntry[];
+  /** The item's text as read (null: absent), so a write can check nobody changed it meanwhile. */
+  text: string | null;
+}
+
+async function readHistory(ctx: OpsContext, store: StoreRef): Promise<History> {
   const text = await getKvText(ctx.api, store.id, HISTORY_KEY);
-  if (text === null) return [];
+  if (text === null) return { entries: [], text };
   try {
     const parsed = JSON.parse(text) as unknown;
-    if (Array.isArray(parsed)) return parsed.filter((e): e is HistoryEntry => e && typeof e === 'object' && typeof (e as HistoryEntry).version === 'string');
+    if (Array.isArray(parsed)) {
+      const entries = parsed.filter((e): e is HistoryEntry => e && typeof e === 'object' && (typeof (e as HistoryEntry).version === 'string' || (e as HistoryEntry).version === null));
+      return { entries, text };
+    }
   } catch {
     // A damaged history is replaced on the next write; it never blocks a publish or rollback.
   }
   ctx.err(`warning: KV "${HISTORY_KEY}" is not a JSON list; it will be restarted`);
-  return [];
+  return { entries: [], text };
 }
+
+const describeVersion = (version: string | null) => version ?? '(embedded)';
 
 const kvPut = (store: StoreRef, key: string, value: string, title: string): Step => ({
   title,
   request: { method: 'PUT', path: `/resources/stores/kv/${seg(store.id)}/keys/${seg(key)}`, raw: value },
 });
 
-function pointerSteps(ctx: OpsContext, store: StoreRef, history: HistoryEntry[], entry: HistoryEntry): Step[] {
-  const next = [...history, entry].slice(-MAX_HISTORY);
-  return [kvPut(store, HISTORY_KEY, JSON.stringify(next), `record the ${entry.action} in "${HISTORY_KEY}"`), kvPut(store, 'current', entry.version, `point "current" at ${entry.version}`)];
+/**
+ * The history entry, then the pointer. Both are read-modify-write: each step first re-reads its
+ * item and stops if another operator changed it since this plan read it.
+ */
+function pointerSteps(ctx: OpsContext, store: StoreRef, history: History, currentText: string | null, entry: HistoryEntry): Step[] {
+  const unchanged = (key: string, expected: string | null) => async () => {
+    const now = await getKvText(ctx.api, store.id, key);
+    return now === expected ? null : `KV "${key}" changed since this plan read it (another operator?): run the command again`;
+  };
+  const next = [...history.entries, entry].slice(-MAX_HISTORY);
+  const pointer: Step =
+    entry.version === null
+      ? { title: 'remove "current": the scorer uses its embedded model', request: { method: 'DELETE', path: `/resources/stores/kv/${seg(store.id)}/keys/current` } }
+      : kvPut(store, 'current', entry.version, `point "current" at ${entry.version}`);
+  return [
+    { ...kvPut(store, HISTORY_KEY, JSON.stringify(next), `record the ${entry.action} in "${HISTORY_KEY}"`), precondition: unchanged(HISTORY_KEY, history.text) },
+    { ...pointer, diff: unifiedDiff(currentText ?? '(absent)', entry.version ?? '(absent)', ['current (before)', 'current (after)']), precondition: unchanged('current', currentText) },
+  ];
 }
 
 export async function modelPublish(ctx: OpsContext, file: string | undefined): Promise<void> {
@@ -78,7 +105,7 @@ export async function modelPublish(ctx: OpsContext, file: string | undefined): P
     throw new OpsError(`${key} already exists with different content: give the new model a new version`);
   }
   if (existing === null) steps.push(kvPut(store, key, text, `store the model document ${key} (${text.length} bytes)`));
-  if (current?.trim() !== model.version) steps.push(...pointerSteps(ctx, store, history, { version: model.version, action: 'publish', at: new Date(ctx.now()).toISOString(), from: current?.trim() || null }));
+  if (current?.trim() !== model.version) steps.push(...pointerSteps(ctx, store, history, current, { version: model.version, action: 'publish', at: new Date(ctx.now()).toISOString(), from: current?.trim() || null }));
   if (steps.length === 0) {
     ctx.out(`${model.version} is already published and current: nothing to change`);
     return;
@@ -95,34 +122,41 @@ export async function modelList(ctx: OpsContext): Promise<void> {
   if (keys.length === 0) ctx.out('no published models');
   for (const key of keys.sort()) {
     const version = key.slice('models/'.length);
-    const published = history.filter((e) => e.version === version && e.action === 'publish').at(-1);
+    const published = history.entries.filter((e) => e.version === version && e.action === 'publish').at(-1);
     ctx.out(`${version === currentVersion ? '*' : ' '} ${version.padEnd(40)} ${published ? `published ${published.at}` : ''}`);
   }
-  if (history.length > 0) {
+  if (history.entries.length > 0) {
     ctx.out('history (newest last):');
-    for (const entry of history.slice(-10)) ctx.out(`  ${entry.at} ${entry.action.padEnd(8)} ${entry.from ?? '(embedded)'} → ${entry.version}`);
+    for (const entry of history.entries.slice(-10)) ctx.out(`  ${entry.at} ${entry.action.padEnd(8)} ${describeVersion(entry.from)} → ${describeVersion(entry.version)}`);
   }
 }
 
 export async function modelRollback(ctx: OpsContext, requested: string | undefined): Promise<void> {
+  if (requested !== undefined && ctx.options.has('embedded')) throw new OpsError('model rollback: give a VERSION or --embedded, not both');
   const store = await findStore(ctx.api, 'kv', ctx.stores.kv);
   const [current, history] = await Promise.all([getKvText(ctx.api, store.id, 'current'), readHistory(ctx, store)]);
   const currentVersion = current?.trim() || null;
-  let target = requested;
-  if (target === undefined) {
-    // The version that was current before the present one.
-    target = [...history].reverse().find((e) => e.version === currentVersion)?.from ?? undefined;
-    if (!target) throw new OpsError(`no earlier version in "${HISTORY_KEY}" to roll back to${currentVersion ? ` from ${currentVersion}` : ''}: name one (see \`model list\`)`);
+  // null: the embedded model (no "current").
+  let target: string | null;
+  if (ctx.options.has('embedded')) target = null;
+  else if (requested !== undefined) target = requested;
+  else {
+    // The version that was current before the present one (possibly the embedded model).
+    const last = [...history.entries].reverse().find((e) => e.version === currentVersion);
+    if (!last) throw new OpsError(`no earlier version in "${HISTORY_KEY}" to roll back to${currentVersion ? ` from ${currentVersion}` : ''}: name one (see \`model list\`) or pass --embedded`);
+    target = last.from;
   }
   if (target === currentVersion) {
-    ctx.out(`${target} is already current: nothing to change`);
+    ctx.out(`${describeVersion(target)} is already current: nothing to change`);
     return;
   }
-  const text = await getKvText(ctx.api, store.id, `models/${target}`);
-  if (text === null) throw new OpsError(`models/${target} does not exist in the KV store ${ctx.stores.kv}: nothing was changed`);
-  const model = validate(text, `models/${target}`);
-  if (model.version !== target) throw new OpsError(`models/${target} holds version ${JSON.stringify(model.version)}: nothing was changed`);
-  const steps = pointerSteps(ctx, store, history, { version: target, action: 'rollback', at: new Date(ctx.now()).toISOString(), from: currentVersion });
+  if (target !== null) {
+    const text = await getKvText(ctx.api, store.id, `models/${target}`);
+    if (text === null) throw new OpsError(`models/${target} does not exist in the KV store ${ctx.stores.kv}: nothing was changed`);
+    const model = validate(text, `models/${target}`);
+    if (model.version !== target) throw new OpsError(`models/${target} holds version ${JSON.stringify(model.version)}: nothing was changed`);
+  }
+  const steps = pointerSteps(ctx, store, history, current, { version: target, action: 'rollback', at: new Date(ctx.now()).toISOString(), from: currentVersion });
   const result = await ctx.apply('model rollback', steps, { target: { kv_store: ctx.stores.kv }, before: { current: currentVersion }, after: { current: target } });
-  if (result.applied) ctx.out(`model ${target} is current again (was ${currentVersion ?? 'the embedded model'})`);
+  if (result.applied) ctx.out(`${target === null ? 'the embedded model' : `model ${target}`} is current again (was ${currentVersion ?? 'the embedded model'})`);
 }
