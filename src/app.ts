@@ -44,7 +44,8 @@ async function authenticate(platform: Platform, request: Request): Promise<Respo
   const caller = await readCallerSecret(platform);
   if (!caller.ok) return forbidden(platform, request, caller.reason, caller.detail);
   if (caller.value === null) return forbidden(platform, request, 'caller-secret-missing', 'secret "caller_secret" is not set');
-  if (!secretsEqual(request.headers.get(RQ.auth) ?? '', caller.value)) return forbidden(platform, request);
+  const given = request.headers.get(RQ.auth) ?? '';
+  if (!caller.value.some((secret) => secretsEqual(given, secret))) return forbidden(platform, request);
   return null;
 }
 

@@ -236,18 +236,29 @@ const buildRing = (activeKeyId: number, keys: { id: number; key: Uint8Array; gra
 
 export const MIN_CALLER_SECRET_LENGTH = 32;
 
-/** The caller secret VCL sends in x-scorer-auth (surrounding whitespace ignored); null when unset. */
-export async function readCallerSecret(platform: Platform): Promise<Loaded<string | null>> {
-  let secret: string | null;
+/**
+ * The caller secrets the scorer accepts in x-scorer-auth (surrounding whitespace ignored):
+ * `caller_secret`, and `caller_secret_next` when set. The second lets a rotation hand the new
+ * secret to the scorer before the VCL starts sending it (docs/operators.md), so no preflight is
+ * refused on the way. Null when neither is set.
+ */
+export const CALLER_SECRET_ITEMS = ['caller_secret', 'caller_secret_next'] as const;
+
+export async function readCallerSecret(platform: Platform): Promise<Loaded<string[] | null>> {
+  let secrets: (string | null)[];
   try {
-    secret = await platform.secret('caller_secret');
+    secrets = await Promise.all(CALLER_SECRET_ITEMS.map((item) => platform.secret(item)));
   } catch (error) {
     return fail('secret-store-unavailable', errorText(error));
   }
-  const trimmed = secret?.trim() ?? '';
-  if (trimmed.length === 0) return { ok: true, value: null };
-  if (trimmed.length < MIN_CALLER_SECRET_LENGTH) return fail('caller-secret-invalid', `secret "caller_secret" has ${trimmed.length} characters; at least ${MIN_CALLER_SECRET_LENGTH} are required`);
-  return { ok: true, value: trimmed };
+  const accepted: string[] = [];
+  for (const [i, secret] of secrets.entries()) {
+    const trimmed = secret?.trim() ?? '';
+    if (trimmed.length === 0) continue;
+    if (trimmed.length < MIN_CALLER_SECRET_LENGTH) return fail('caller-secret-invalid', `secret "${CALLER_SECRET_ITEMS[i]}" has ${trimmed.length} characters; at least ${MIN_CALLER_SECRET_LENGTH} are required`);
+    accepted.push(trimmed);
+  }
+  return { ok: true, value: accepted.length === 0 ? null : accepted };
 }
 
 export interface ModelChoice {

@@ -119,8 +119,8 @@ export const COMMANDS: Command[] = [
   {
     words: ['caller-secret', 'set'],
     summary: 'generate a new caller secret into the scorer Secret Store and the VCL private dictionary',
-    detail: 'The value is random (32 bytes) and never printed. For the seconds between the two writes the scorer refuses the old secret, and the VCL serves those requests unscored.',
-    options: [SERVICE, SECRET_STORE, DRY_RUN],
+    detail: 'The value is random (32 bytes) and never printed. A rotation hands it to the scorer as caller_secret_next first (accepted alongside the old one), then to the VCL, then makes it the scorer\'s caller_secret, with --propagation-wait-seconds (default 60) between the steps, so no preflight is refused on the way.',
+    options: [SERVICE, SECRET_STORE, { name: 'propagation-wait-seconds', value: 'N', help: 'wait between the steps of a rotation (default 60)' }, DRY_RUN],
     mutating: true,
     run: callerSecretSet,
   },

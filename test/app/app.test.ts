@@ -211,7 +211,22 @@ describe('scorer app: caller authentication', () => {
     platform.secret = async (key) => (reads.push(`secret:${key}`), secret(key));
     platform.kvText = async (key) => (reads.push(`kv:${key}`), null);
     await app.handle(new Request(ORIGIN + '/'));
-    expect(reads).toEqual(['secret:caller_secret']);
+    expect(reads).toEqual(['secret:caller_secret', 'secret:caller_secret_next']);
+  });
+
+  it('caller_secret_next is accepted alongside caller_secret (a rotation in progress); a short one is refused', async () => {
+    const next = 'next-caller-secret-abcdefghijklmnopqrstuvwxyz';
+    const { app } = setup({ secrets: { ...testSecrets(), caller_secret_next: next } });
+    const as = (secret: string) => app.handle(new Request(ORIGIN + '/', { headers: { 'x-scorer-auth': secret, 'user-agent': 'ua', 'fastly-client-ip': '192.0.2.1' } }));
+    expect((await as(TEST_CALLER_SECRET)).status).toBe(200);
+    expect((await as(next)).status).toBe(200);
+    expect((await as(next + 'x')).status).toBe(403);
+    const onlyNext = setup({ secrets: { cookie_keys: testSecrets().cookie_keys, caller_secret_next: next } });
+    expect((await onlyNext.send('/', { 'x-scorer-auth': next })).status).toBe(200);
+    const short = setup({ secrets: { ...testSecrets(), caller_secret_next: 'short' } });
+    const refused = await short.send('/');
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('x-scorer-error')).toBe('caller-secret-invalid');
   });
 });
 

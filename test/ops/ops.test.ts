@@ -54,10 +54,13 @@ interface Run {
   all: string;
 }
 
+let runCount = 0;
+
 async function ops(...argv: string[]): Promise<Run> {
   const out: string[] = [];
   const err: string[] = [];
-  const random = seededRandom(argv.length + out.length + clock.ms);
+  // Deterministic, but different for every run (a rotation must get a new secret).
+  const random = seededRandom(++runCount * 7919 + clock.ms);
   const code = await runOps(argv, {
     env: { FASTLY_API_TOKEN: api.token, FASTLY_API_URL: api.url, FASTLY_SERVICE_ID: api.serviceId, SCORER_OPS_AUDIT_FILE: join(dir, 'audit.jsonl') },
     stdout: (t) => out.push(t),
@@ -297,12 +300,38 @@ describe.runIf(falco)('ops threshold, mode, caller secret (Fastly API stand-in)'
   it('caller-secret set writes one random secret to both places and never prints it; the scorer accepts it', async () => {
     const run = await ops('caller-secret', 'set');
     expect(run.code).toBe(0);
+    expect(waits).toEqual([]); // nothing to keep working on a first setup
     const stored = api.secretText('scorer_secrets', 'caller_secret')!;
     expect(stored).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(api.state.dictionaryItems.get('dict2')!.get('caller_secret')).toBe(stored);
     expect(run.all + readFileSync(join(dir, 'audit.jsonl'), 'utf8')).not.toContain(stored);
     expect(run.out).toContain('item_value=<redacted>');
-    expect(await readCallerSecret(platformOver(api, () => clock.ms))).toEqual({ ok: true, value: stored });
+    expect(await readCallerSecret(platformOver(api, () => clock.ms))).toEqual({ ok: true, value: [stored] });
+  });
+
+  it('a caller secret rotation never refuses a preflight: the scorer accepts the new secret before the VCL sends it', async () => {
+    await ops('caller-secret', 'set');
+    const old = api.secretText('scorer_secrets', 'caller_secret')!;
+    const platform = platformOver(api, () => clock.ms);
+    // At every point of the rotation, the secret the VCL sends is one the scorer accepts.
+    const checks: boolean[] = [];
+    api.beforeHandle = () => {
+      const sent = api.state.dictionaryItems.get('dict2')!.get('caller_secret')!;
+      const accepted = [api.secretText('scorer_secrets', 'caller_secret'), api.secretText('scorer_secrets', 'caller_secret_next')];
+      checks.push(accepted.includes(sent));
+    };
+    const run = await ops('caller-secret', 'set');
+    expect(run.code).toBe(0);
+    expect(waits).toEqual([60_000, 60_000]);
+    expect(checks.every(Boolean)).toBe(true);
+    const fresh = api.secretText('scorer_secrets', 'caller_secret')!;
+    expect(fresh).not.toBe(old);
+    expect(api.state.dictionaryItems.get('dict2')!.get('caller_secret')).toBe(fresh);
+    const accepted = await readCallerSecret(platform);
+    expect(accepted.ok && accepted.value).toEqual([fresh, fresh]);
+    const order = writes().slice(-3).map((r) => (r.path.includes('/dictionary/') ? 'vcl' : JSON.parse(r.body).name));
+    expect(order).toEqual(['caller_secret_next', 'vcl', 'caller_secret']);
+    expect(run.all).not.toContain(fresh);
   });
 
   it('threshold and mode need the dictionary the VCL upload creates', async () => {

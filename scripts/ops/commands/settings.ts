@@ -6,7 +6,7 @@
 import { DEFAULT_THRESHOLD } from '../../../scorer-core/src/index.js';
 import { MODES } from '../../../src/config.js';
 import { DICTIONARIES, DICTIONARY_DEFAULTS } from '../../vcl/generate.js';
-import { activeVersion, findStore, getConfigItem, getDictionary, getDictionaryItem, seg } from '../fastly-api.js';
+import { activeVersion, findStore, getConfigItem, getDictionary, getDictionaryItem, listSecrets, seg } from '../fastly-api.js';
 import { OpsError, type OpsContext } from '../context.js';
 import { PlanError, type Step } from '../plan.js';
 
@@ -78,32 +78,48 @@ export async function modeSet(ctx: OpsContext, mode: string | undefined): Promis
   });
 }
 
+/** Between handing the scorer a new caller secret and the VCL sending it, and again before it replaces the old one. */
+const CALLER_SECRET_WAIT_S = 60;
+
 /**
- * A new random caller secret (32 bytes, base64url) into the scorer's Secret Store and the VCL
- * service's private dictionary. Never printed. Between the two writes the VCL still sends the old
- * secret and the scorer answers 403: those requests are served unscored (fail open), for seconds.
+ * A new random caller secret (32 bytes, base64url), never printed. The scorer accepts
+ * `caller_secret` and `caller_secret_next`, so a rotation never refuses a preflight:
+ * 1. the scorer's `caller_secret_next` = new (it now accepts old and new);
+ * 2. after a propagation wait, the VCL's private dictionary item = new (the VCL sends new);
+ * 3. after another wait, the scorer's `caller_secret` = new (old no longer accepted).
+ * `caller_secret_next` keeps the same value until the next rotation overwrites it. On a service
+ * with no caller secret yet there is nothing to keep working: both are written at once.
  */
 export async function callerSecretSet(ctx: OpsContext): Promise<void> {
   const { serviceId, dictionary } = await settingsDictionary(ctx, DICTIONARIES.secrets);
   const store = await findStore(ctx.api, 'secret', ctx.stores.secret);
+  const waitOption = ctx.options.get('propagation-wait-seconds');
+  if (waitOption !== undefined && !/^\d{1,6}$/.test(waitOption)) throw new OpsError('--propagation-wait-seconds: expected a whole number of seconds');
+  const waitMs = Number(waitOption ?? CALLER_SECRET_WAIT_S) * 1000;
+  const existing = (await listSecrets(ctx.api, store.id)).some((s) => s.name === 'caller_secret');
   const secret = Buffer.from(ctx.randomBytes(32)).toString('base64url');
-  const steps: Step[] = [
-    {
-      title: `store a new random caller_secret (32 bytes) in the secret store ${ctx.stores.secret}`,
-      request: { method: 'PUT', path: `/resources/stores/secret/${seg(store.id)}/secrets`, json: { name: 'caller_secret', secret: Buffer.from(secret).toString('base64') } },
-      secretFields: ['secret'],
-    },
-    itemStep(serviceId, dictionary.id, DICTIONARIES.secrets, 'caller_secret', secret, true),
-  ];
+  const scorerSecret = (name: string, title: string): Step => ({
+    title,
+    request: { method: 'PUT', path: `/resources/stores/secret/${seg(store.id)}/secrets`, json: { name, secret: Buffer.from(secret).toString('base64') } },
+    secretFields: ['secret'],
+  });
+  const vclSecret = itemStep(serviceId, dictionary.id, DICTIONARIES.secrets, 'caller_secret', secret, true);
+  const steps: Step[] = existing
+    ? [
+        scorerSecret('caller_secret_next', `store the new caller secret as caller_secret_next in ${ctx.stores.secret} (the scorer accepts old and new)`),
+        { ...vclSecret, title: `${vclSecret.title}: the VCL sends the new secret`, ...(waitMs > 0 ? { waitBeforeMs: waitMs } : {}) },
+        { ...scorerSecret('caller_secret', `store the new caller secret as caller_secret in ${ctx.stores.secret} (the old one is no longer accepted)`), ...(waitMs > 0 ? { waitBeforeMs: waitMs } : {}) },
+      ]
+    : [scorerSecret('caller_secret', `store a new random caller_secret (32 bytes) in the secret store ${ctx.stores.secret}`), vclSecret];
   try {
     await ctx.apply('caller-secret set', steps, {
-    target: { service_id: serviceId, secret_store: ctx.stores.secret, dictionary: DICTIONARIES.secrets },
-      before: { caller_secret: 'replaced' },
+      target: { service_id: serviceId, secret_store: ctx.stores.secret, dictionary: DICTIONARIES.secrets },
+      before: { caller_secret: existing ? 'set (value not recorded)' : 'absent' },
       after: { caller_secret: 'new random value (not recorded)' },
     });
   } catch (error) {
-    if (error instanceof PlanError && error.applied.length === 1) {
-      throw new OpsError(`${error.message}\nthe scorer has the new secret but the VCL still sends the old one: until \`caller-secret set\` succeeds, the scorer refuses the preflights and requests are served unscored (fail open)`);
+    if (error instanceof PlanError && error.applied.length > 0) {
+      throw new OpsError(`${error.message}\nthe scorer and the VCL may now hold different secrets${existing ? ' (the scorer still accepts the new one as caller_secret_next)' : ''}: run \`caller-secret set\` again; until it succeeds, refused preflights are served unscored (fail open)`);
     }
     throw error;
   }
