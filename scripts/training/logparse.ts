@@ -23,7 +23,10 @@ const MONTHS: Record<string, number> = { Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4,
 const COMBINED = /^(\S+) \S+ \S+ \[(\d{2})\/([A-Z][a-z]{2})\/(\d{4}):(\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})\] "([^"]*)" (\d{3}|-) \S+(?: "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)")?/;
 
 export function parseCombined(line: string): LogRecord | null {
-  return parseCombinedFast(line) ?? parseCombinedRegex(line);
+  // undefined: the fast path does not know the line's shape (ask the regex); null: it is sure
+  // the line is not a log record (the regex would say the same).
+  const fast = parseCombinedFast(line);
+  return fast !== undefined ? fast : parseCombinedRegex(line);
 }
 
 /** The reference parser: the COMBINED regex. parseCombinedFast must agree with it wherever it answers. */

@@ -64,7 +64,8 @@ export class Sessionizer {
       session = undefined;
     }
     if (!session) {
-      const key = bySid ? `sid:${record.sessionId}` : `ip:${record.ip}\n${record.userAgent}`;
+      // The address's length first: a JSON log's address may itself contain a newline.
+      const key = bySid ? `sid:${record.sessionId}` : `ip:${record.ip.length}:${record.ip}\n${record.userAgent}`;
       session = { key, ip: record.ip, userAgent: record.userAgent, requests: [], dropped: 0, lastMs: record.timeMs };
       this.open.set(key, session);
       if (!bySid) {

@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readLineBatches } from '../../scripts/training/read-lines.js';
@@ -40,5 +41,29 @@ describe('readLineBatches', () => {
     const lines = await viaBatches(path, 64 * 1024);
     expect(lines).toHaveLength(400);
     expect(lines).toEqual(await viaReadline(path));
+  });
+});
+
+describe('line reader: inputs readline handled that a chunked reader can get wrong', () => {
+  it('a file with lone "\\r" breaks only is split as it is read, not kept whole until the end', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scorer-cr-'));
+    const path = join(dir, 'cr.log');
+    writeFileSync(path, Array.from({ length: 2000 }, (_, i) => `line ${i}`).join('\r') + '\r');
+    const batches: string[][] = [];
+    for await (const batch of readLineBatches(path, undefined, 1024)) batches.push(batch);
+    expect(batches.flat()).toEqual(Array.from({ length: 2000 }, (_, i) => `line ${i}`));
+    // Lines arrive chunk by chunk (bounded memory), not in one batch at the end.
+    expect(batches.length).toBeGreaterThan(5);
+  });
+
+  it('a truncated .gz names the input and how far it got', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scorer-gz-'));
+    const path = join(dir, 'cut.log.gz');
+    const whole = gzipSync(Buffer.from(Array.from({ length: 5000 }, (_, i) => `line ${i} ${'x'.repeat(40)}`).join('\n') + '\n'));
+    writeFileSync(path, whole.subarray(0, Math.floor(whole.length / 2)));
+    const read = async () => {
+      for await (const batch of readLineBatches(path)) void batch;
+    };
+    await expect(read()).rejects.toThrow(new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .* \\(after \\d+ lines\\)$`));
   });
 });
