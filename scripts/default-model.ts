@@ -10,9 +10,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { parseOptions } from './training/cli-options.js';
 
 // run-ts.mjs runs a bundled copy from .cache/run-ts/, so the repository root is found by walking
 // up to the package.json, not from this file's own directory.
@@ -45,10 +46,9 @@ function trainArgs(dataDir: string, out: string): string[] {
 }
 
 {
-  const args = process.argv.slice(2);
-  const check = args.includes('--check');
-  const dataArg = args.indexOf('--data');
-  const dataDir = sharedDataDir(dataArg >= 0 ? args[dataArg + 1] : undefined);
+  const options = parseOptions(process.argv.slice(2), { values: ['--data'], flags: ['--check'] }, 'usage: npm run model:default -- [--check] [--data <dir>]');
+  const check = options.has('--check');
+  const dataDir = sharedDataDir(options.value('--data'));
   const missing = RECIPE.inputs.filter((f) => !existsSync(join(dataDir, f)));
   if (missing.length > 0) {
     console.error(`the shared logs are not in ${dataDir} (missing ${missing.join(', ')}): pass --data <dir> or set SCORER_SHARED_DATA`);
@@ -58,12 +58,13 @@ function trainArgs(dataDir: string, out: string): string[] {
   for (const file of RECIPE.inputs) {
     const recorded = committed.training?.inputs?.find((i) => i.file === file)?.sha256;
     const actual = createHash('sha256').update(readFileSync(join(dataDir, file))).digest('hex');
-    if (check && recorded !== actual) {
-      console.error(`${file}: SHA-256 ${actual} differs from the committed model's ${recorded}: not the logs it was trained on`);
-      process.exit(1);
+    if (recorded !== actual) {
+      console.error(`${file}: SHA-256 ${actual} differs from the committed model's ${recorded}: not the logs it was trained on${check ? '' : ' (retraining anyway: the committed model will change)'}`);
+      if (check) process.exit(1);
     }
   }
-  const out = check ? join(mkdtempSync(join(tmpdir(), 'scorer-default-model-')), 'model.json') : DEFAULT_MODEL_PATH;
+  const tempDir = check ? mkdtempSync(join(tmpdir(), 'scorer-default-model-')) : null;
+  const out = tempDir ? join(tempDir, 'model.json') : DEFAULT_MODEL_PATH;
   const run = spawnSync(process.execPath, [join(ROOT, 'scripts/run-ts.mjs'), join(ROOT, 'scripts/train.ts'), ...trainArgs(dataDir, out)], { cwd: ROOT, encoding: 'utf8' });
   if (run.status !== 0) {
     console.error(run.stderr || run.stdout);
@@ -73,6 +74,8 @@ function trainArgs(dataDir: string, out: string): string[] {
   if (check) {
     const same = readFileSync(out).equals(readFileSync(DEFAULT_MODEL_PATH));
     console.log(same ? `reproduced ${DEFAULT_MODEL_PATH} byte for byte` : `MISMATCH: retrained ${out} differs from ${DEFAULT_MODEL_PATH}`);
+    // Keep a mismatching retrain for inspection; remove a matching one.
+    if (same) rmSync(tempDir!, { recursive: true, force: true });
     process.exit(same ? 0 : 1);
   }
 }

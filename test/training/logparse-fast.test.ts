@@ -65,8 +65,9 @@ describe('combined-log fast path', () => {
   });
 
   // The shared real logs, where present (not in the repository): every line.
-  const shared = new URL('../../../shared/data/', import.meta.url).pathname;
-  it.runIf(existsSync(shared))('agrees with the regex on every line of the shared real logs (needs ../shared/data)', () => {
+  // As the default-model test: SCORER_SHARED_DATA, else ../shared/data beside the repository.
+  const shared = process.env.SCORER_SHARED_DATA ?? new URL('../../../shared/data/', import.meta.url).pathname;
+  it.runIf(existsSync(shared))('agrees with the regex on every line of the shared real logs (needs ../shared/data or SCORER_SHARED_DATA)', () => {
     for (const file of readdirSync(shared).filter((f) => f.endsWith('.log'))) {
       for (const line of readFileSync(join(shared, file), 'utf8').split('\n')) agree(line.trim());
     }
