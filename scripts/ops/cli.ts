@@ -27,7 +27,6 @@ interface Command {
   /** Longer help: what it changes and in which order. */
   detail: string;
   options: OptionSpec[];
-  mutating: boolean;
   run(ctx: OpsContext): Promise<void>;
 }
 
@@ -45,7 +44,6 @@ export const COMMANDS: Command[] = [
     detail:
       'Generates the snippets (keeping the exclusion regex, backend and log endpoint deployed on the active version unless given), validates them (policy checks, falco lint), clones the active version, creates or updates the snippets by name, creates the edge dictionaries scorer_settings and scorer_secrets (private) if missing, has Fastly validate the version, and activates it only with --activate. Unchanged snippets are not touched; with nothing to change, no version is created.',
     options: [SERVICE, ACTIVATE, { name: 'exclude-url-regex', value: 'REGEX', help: 'static-asset exclusion regex (PCRE on req.url.path)' }, { name: 'scorer-backend', value: 'NAME', help: 'the scorer backend name (default: as deployed, else F_scorer)' }, { name: 'log-endpoint', value: 'NAME', help: 'the VCL log endpoint (default: as deployed, else scorer_vcl)' }, DRY_RUN],
-    mutating: true,
     run: vclUpload,
   },
   {
@@ -54,7 +52,6 @@ export const COMMANDS: Command[] = [
     summary: 'activate an existing version of the VCL service: the rollback path after an upload',
     detail: 'Shows how the session-scorer snippets of VERSION differ from the active version, then activates VERSION (re-checking first that nobody activated another version meanwhile).',
     options: [SERVICE, DRY_RUN],
-    mutating: true,
     run: (ctx) => vclActivate(ctx, ctx.args[0]),
   },
   {
@@ -62,7 +59,6 @@ export const COMMANDS: Command[] = [
     summary: 'show the current (deployed), default and effective exclusion regex',
     detail: 'Reads the recv snippet of the active version.',
     options: [SERVICE],
-    mutating: false,
     run: excludeRegexGet,
   },
   {
@@ -71,7 +67,6 @@ export const COMMANDS: Command[] = [
     summary: 'change the exclusion regex: regenerate the recv snippet only, clone → update → validate → activate',
     detail: 'The regex passes the generator\'s policy checks and falco lint before anything is sent, then Fastly validates the new version.',
     options: [SERVICE, ACTIVATE, DRY_RUN],
-    mutating: true,
     run: (ctx) => excludeRegexSet(ctx, ctx.args[0]),
   },
   {
@@ -79,7 +74,6 @@ export const COMMANDS: Command[] = [
     summary: 'put the default exclusion regex back (as set, with the default)',
     detail: 'Same path as `vcl exclude-regex set`.',
     options: [SERVICE, ACTIVATE, DRY_RUN],
-    mutating: true,
     run: excludeRegexReset,
   },
   {
@@ -87,7 +81,6 @@ export const COMMANDS: Command[] = [
     summary: 'show the enforcement threshold',
     detail: 'Reads scorer_settings.threshold on the VCL service.',
     options: [SERVICE],
-    mutating: false,
     run: thresholdGet,
   },
   {
@@ -96,7 +89,6 @@ export const COMMANDS: Command[] = [
     summary: 'set the enforcement threshold (0–100) in the edge dictionary, in place',
     detail: 'Updates the dictionary item scorer_settings.threshold: no new version, effective in seconds. Scores at or above it are flagged, and answered 429 in enforce mode.',
     options: [SERVICE, DRY_RUN],
-    mutating: true,
     run: (ctx) => thresholdSet(ctx, ctx.args[0]),
   },
   {
@@ -104,7 +96,6 @@ export const COMMANDS: Command[] = [
     summary: 'show the mode, as the VCL and the scorer see it',
     detail: 'Reads scorer_settings.mode and the scorer Config Store item mode.',
     options: [SERVICE, CONFIG_STORE],
-    mutating: false,
     run: modeGet,
   },
   {
@@ -113,7 +104,6 @@ export const COMMANDS: Command[] = [
     summary: 'set the mode in the edge dictionary (and the scorer\'s Config Store), in place',
     detail: 'off: no preflight, no cookie (kill switch); monitor: score and log; enforce: 429 at or above the threshold. No new version; effective in seconds.',
     options: [SERVICE, CONFIG_STORE, DRY_RUN],
-    mutating: true,
     run: (ctx) => modeSet(ctx, ctx.args[0]),
   },
   {
@@ -121,7 +111,6 @@ export const COMMANDS: Command[] = [
     summary: 'generate a new caller secret into the scorer Secret Store and the VCL private dictionary',
     detail: 'The value is random (32 bytes) and never printed. A rotation hands it to the scorer as caller_secret_next first (accepted alongside the old one), then to the VCL, then makes it the scorer\'s caller_secret, with --propagation-wait-seconds (default 60) between the steps, so no preflight is refused on the way.',
     options: [SERVICE, SECRET_STORE, { name: 'propagation-wait-seconds', value: 'N', help: 'wait between the steps of a rotation (default 60)' }, DRY_RUN],
-    mutating: true,
     run: callerSecretSet,
   },
   {
@@ -129,7 +118,6 @@ export const COMMANDS: Command[] = [
     summary: 'create a new 32-byte cookie key: staged (opens cookies, does not seal), or active on a new ring',
     detail: 'Writes the secret cookie_key_<id> first (never overwriting one), then names the key in the Config Store item cookie_key_ring.',
     options: [CONFIG_STORE, SECRET_STORE, { name: 'replace-cookie-keys', help: 'start a ring although a hand-managed cookie_keys secret exists (its cookies become unreadable)' }, DRY_RUN],
-    mutating: true,
     run: keysGenerate,
   },
   {
@@ -138,7 +126,6 @@ export const COMMANDS: Command[] = [
     detail:
       'With no staged key: generate one, wait --propagation-wait-seconds (default 300) so every POP can open cookies under it, then activate it. The previous active key opens cookies until now + --grace-seconds (default: the cookie lifetime from the Config Store + 1 h); a shorter grace is refused without --allow-short-grace.',
     options: [CONFIG_STORE, SECRET_STORE, { name: 'grace-seconds', value: 'N', help: 'how long the previous key keeps opening cookies' }, { name: 'allow-short-grace', help: 'accept a grace shorter than the cookie lifetime (a compromised key)' }, { name: 'propagation-wait-seconds', value: 'N', help: 'wait between staging and activating a new key (default 300)' }, DRY_RUN],
-    mutating: true,
     run: keysRotate,
   },
   {
@@ -146,7 +133,6 @@ export const COMMANDS: Command[] = [
     summary: 'list key ids, status, grace deadlines and whether each secret exists (never key bytes)',
     detail: 'Reads cookie_key_ring and the Secret Store\'s secret names (the API never returns secret values).',
     options: [CONFIG_STORE, SECRET_STORE],
-    mutating: false,
     run: keysList,
   },
   {
@@ -154,7 +140,6 @@ export const COMMANDS: Command[] = [
     summary: 'remove keys past their grace deadline: from the index first, then their secrets',
     detail: 'Keys in grace, or less than 10 minutes past it, are kept. --orphans also deletes cookie_key_<id> secrets the index does not name that are over an hour old (an interrupted generate).',
     options: [CONFIG_STORE, SECRET_STORE, { name: 'orphans', help: 'also delete key secrets the index does not name' }, DRY_RUN],
-    mutating: true,
     run: keysRetire,
   },
   {
@@ -163,7 +148,6 @@ export const COMMANDS: Command[] = [
     summary: 'validate a model with scorer-core, store it under its version in the KV Store and make it current',
     detail: 'Writes models/<version> (refusing a different document under an existing version), then the history, then moves "current".',
     options: [KV_STORE, { name: 'allow-placeholder', help: 'publish a placeholder (untrained) model' }, DRY_RUN],
-    mutating: true,
     run: (ctx) => modelPublish(ctx, ctx.args[0]),
   },
   {
@@ -171,7 +155,6 @@ export const COMMANDS: Command[] = [
     summary: 'list published model versions, the current one and the history',
     detail: 'Reads the KV Store.',
     options: [KV_STORE],
-    mutating: false,
     run: modelList,
   },
   {
@@ -180,7 +163,6 @@ export const COMMANDS: Command[] = [
     summary: 'move "current" back: to VERSION, to the version current before the present one, or (--embedded) to the scorer\'s embedded model',
     detail: 'The target document must exist and validate; --embedded removes "current". The history records the rollback, so a second rollback undoes the first.',
     options: [KV_STORE, { name: 'embedded', help: 'remove "current": the scorer uses the model embedded at build' }, DRY_RUN],
-    mutating: true,
     run: (ctx) => modelRollback(ctx, ctx.args[0]),
   },
 ];

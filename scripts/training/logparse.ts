@@ -58,7 +58,6 @@ export function parseCombinedRegex(line: string): LogRecord | null {
 // pair, a malformed time) returns undefined and the regex decides. A property test compares the two.
 const SPACE = 32;
 const QUOTE = 34;
-const BACKSLASH = 92;
 const isDigit = (c: number) => c >= 48 && c <= 57;
 /** A run of printable ASCII without a space: certainly \S+ for the regex. */
 function plainField(line: string, start: number, end: number): boolean {

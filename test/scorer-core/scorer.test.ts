@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COOKIE_VALUE_LENGTH, createKeyRing, createScorer, DEFAULT_CLASSIFIER, DEFAULT_THRESHOLD, loadModel, SessionFlag, type Decision } from '../../scorer-core/src/index.js';
+import { COOKIE_VALUE_LENGTH, createKeyRing, createScorer, DEFAULT_THRESHOLD, loadModel, SessionFlag, type Decision } from '../../scorer-core/src/index.js';
 import defaultModel from '../../scorer-core/src/default-model.json' with { type: 'json' };
 import { HAND_MODEL_DOC, handModel, seededRandom, singleKeyRing, TEST_KEY_1 } from '../helpers/fixtures.js';
 
