@@ -1,8 +1,9 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseCombined, parseCombinedFast, parseCombinedRegex } from '../../scripts/training/logparse.js';
+import { SHARED_DATA, sharedDataAvailable } from '../helpers/shared-data.js';
 
 // The hand-written scanner replaced the regex on the hot path of training; training results must
 // not change, so wherever it answers it must give exactly the regex's record (null included).
@@ -65,9 +66,8 @@ describe('combined-log fast path', () => {
   });
 
   // The shared real logs, where present (not in the repository): every line.
-  // As the default-model test: SCORER_SHARED_DATA, else ../shared/data beside the repository.
-  const shared = process.env.SCORER_SHARED_DATA ?? new URL('../../../shared/data/', import.meta.url).pathname;
-  it.runIf(existsSync(shared))('agrees with the regex on every line of the shared real logs (needs ../shared/data or SCORER_SHARED_DATA)', () => {
+  const shared = SHARED_DATA;
+  it.runIf(sharedDataAvailable('the scanner-vs-regex check on the shared logs'))('agrees with the regex on every line of the shared real logs (needs ../shared/data or SCORER_SHARED_DATA)', () => {
     for (const file of readdirSync(shared).filter((f) => f.endsWith('.log'))) {
       for (const line of readFileSync(join(shared, file), 'utf8').split('\n')) agree(line.trim());
     }
