@@ -22,6 +22,8 @@ export const REASON_CODES = [
   'client_crawled',
   // browser headers (hand-set: only the edge sees them)
   'browser_headers_missing',
+  // proof-of-work challenge (scorer-core/src/challenge/evidence.ts)
+  'challenge_unanswered',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
