@@ -11,9 +11,13 @@ import { auditLine, capped, truncateIp, type AuditRecord } from './audit.js';
 import { errorText, STAGED_UNTIL_S, readCallerSecret, readConfig, readKeyRing, readModel, type AppConfig, type Defaults } from './config.js';
 import { REQUEST_HEADERS as RQ, RESPONSE_HEADERS as RS, type FailOpenReason } from './headers.js';
 import { DEFAULT_LOG_ENDPOINT, type Platform } from './platform.js';
+import { readCookie, sessionCookieHeader } from './session-cookie.js';
+import { CHALLENGE_PATH, CHALLENGE_VERIFY_PATH } from './challenge/paths.js';
+import { challengeRoute, type AppHooks } from './challenge/routes.js';
 import { APP_VERSION } from './version.js';
 
 export const HEALTH_PATH = '/.scorer/health';
+export { readCookie };
 
 export interface App {
   handle(request: Request): Promise<Response>;
@@ -24,7 +28,11 @@ export interface App {
 const router = Router();
 router.get(HEALTH_PATH, (request: Request, platform: Platform, defaults: Defaults) => health(platform, defaults, request));
 router.head(HEALTH_PATH, async (request: Request, platform: Platform, defaults: Defaults) => new Response(null, { status: (await health(platform, defaults, request)).status }));
+// The challenge routes (src/challenge/): the browser reaches them through the VCL, which adds the caller secret.
+router.get(CHALLENGE_PATH, (request: Request, platform: Platform, defaults: Defaults) => challengeRoute('page', request, platform, defaults, challengeHooks));
+router.get(CHALLENGE_VERIFY_PATH, (request: Request, platform: Platform, defaults: Defaults) => challengeRoute('verify', request, platform, defaults, challengeHooks));
 router.all('*', (request: Request, platform: Platform, defaults: Defaults) => score(platform, defaults, request));
+const challengeHooks: AppHooks = { authenticate, requestFields: (request) => requestFields(request) };
 
 export function createApp(platform: Platform, defaults: Defaults): App {
   return {
@@ -188,22 +196,6 @@ function secretsEqual(given: string, expected: string): boolean {
   return equalBytesConstantTime(encoder.encode(given), encoder.encode(expected));
 }
 
-/**
- * The first cookie of that name (RFC 6265 allows the value in double quotes); at most 64 KiB of
- * the header is looked at. Several Cookie headers joined with "," are split too.
- */
-export function readCookie(header: string | null, name: string): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.slice(0, 65536).split(/[;,]/)) {
-    const eq = part.indexOf('=');
-    if (eq < 0) continue;
-    if (part.slice(0, eq).trim() !== name) continue;
-    const value = part.slice(eq + 1).trim();
-    return value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
-  }
-  return undefined;
-}
-
 function pathOf(url: string): string {
   try {
     return new URL(url).pathname;
@@ -213,10 +205,7 @@ function pathOf(url: string): string {
 }
 
 export function setCookieValue(config: AppConfig, decision: Decision): string {
-  const parts = [`${config.cookie.name}=${decision.setCookie.value}`, `Max-Age=${decision.setCookie.maxAgeS}`, 'Path=/', 'HttpOnly', 'SameSite=Lax'];
-  if (config.cookie.secure) parts.push('Secure');
-  if (config.cookie.domain) parts.push(`Domain=${config.cookie.domain}`);
-  return parts.join('; ');
+  return sessionCookieHeader(config.cookie, decision.setCookie.value, decision.setCookie.maxAgeS);
 }
 
 function headerSafe(value: string): string {

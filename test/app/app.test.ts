@@ -45,7 +45,7 @@ describe('scorer app: preflight route', () => {
       'x-scorer-version': APP_VERSION,
     });
     expect(h['x-scorer-session']).toMatch(/^[0-9a-f]{16}$/);
-    expect(h['x-scorer-set-cookie']).toMatch(/^ss_session=[A-Za-z0-9_-]{140}; Max-Age=21600; Path=\/; HttpOnly; SameSite=Lax; Secure$/);
+    expect(h['x-scorer-set-cookie']).toMatch(/^ss_session=[A-Za-z0-9_-]{152}; Max-Age=21600; Path=\/; HttpOnly; SameSite=Lax; Secure$/);
     expect(h['x-scorer-error']).toBeUndefined();
     expect(platform.logs).toHaveLength(1);
   });
@@ -131,7 +131,7 @@ describe('scorer app: preflight route', () => {
   it('config items shape the cookie and the rules', async () => {
     const { send } = setup({ config: { mode: 'enforce', cookie_name: 'sid', cookie_domain: 'example.com', cookie_secure: 'false', settings: JSON.stringify({ session: { idleTimeoutS: 600 } }) } });
     const response = await send('/');
-    expect(response.headers.get('x-scorer-set-cookie')).toMatch(/^sid=[A-Za-z0-9_-]{140}; Max-Age=600; Path=\/; HttpOnly; SameSite=Lax; Domain=example.com$/);
+    expect(response.headers.get('x-scorer-set-cookie')).toMatch(/^sid=[A-Za-z0-9_-]{152}; Max-Age=600; Path=\/; HttpOnly; SameSite=Lax; Domain=example.com$/);
     expect(response.headers.get('x-scorer-mode')).toBe('enforce');
   });
 
