@@ -23,3 +23,7 @@ unset beresp.http.X-Scorer-Mode;
 unset beresp.http.X-Scorer-Error;
 unset beresp.http.X-Scorer-Version;
 unset beresp.http.X-Scorer-State;
+# session-scorer challenge routes: the scorer's page, redirect or refusal goes to the client as it is.
+if (req.http.X-Scorer-State == "challenge-route" && req.backend == F_scorer) {
+  return(deliver);
+}

@@ -25,3 +25,8 @@ if (!(req.http.X-Scorer-State == "preflight" && req.backend == F_scorer)) {
     set bereq.http.X-Scorer-Reasons = req.http.X-Scorer-Reasons;
   }
 }
+# session-scorer challenge routes: the scorer authenticates this service and sees the client's address.
+if (req.http.X-Scorer-State == "challenge-route" && req.backend == F_scorer) {
+  set bereq.http.X-Scorer-Auth = table.lookup(scorer_secrets, "caller_secret", "");
+  set bereq.http.Fastly-Client-IP = client.ip;
+}

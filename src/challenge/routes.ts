@@ -77,7 +77,10 @@ export async function challengeRoute(kind: 'page' | 'verify', request: Request, 
       platform.log(config.value.logEndpoint, () => auditLine({ ...hooks.requestFields(request), time: new Date(nowMs).toISOString(), event, mode: config.value.mode, ...fields }));
     },
   };
-  const cookie = readCookie(request.headers.get('cookie'), config.value.cookie.name);
+  // When the VCL serves the challenge in place of a page it has just scored, the preflight's new
+  // cookie (x-scorer-set-cookie, which only the VCL can set) is newer than the browser's Cookie
+  // header, and it is the one the browser will keep: the challenge builds on it.
+  const cookie = fromSetCookie(request.headers.get(RS.setCookie), config.value.cookie.name) ?? readCookie(request.headers.get('cookie'), config.value.cookie.name);
   return kind === 'page' ? servePage(context, cookie) : verify(context, cookie, url.searchParams);
 }
 
@@ -174,6 +177,14 @@ function unavailable(platform: Platform, request: Request, hooks: AppHooks, fail
   // still scores it into the challenge band), a redirect loop. An honest 503 instead.
   const body = messagePage('This check is unavailable', 'The site cannot check your browser right now. Please try again in a minute.');
   return new Response(body, { status: 503, headers: { ...htmlHeaders(null), 'retry-after': '60', [RS.error]: failure.reason } });
+}
+
+/** The value of a `name=value; attributes` Set-Cookie string for that cookie name. */
+function fromSetCookie(header: string | null, name: string): string | undefined {
+  if (!header) return undefined;
+  const pair = header.split(';', 1)[0]!;
+  const eq = pair.indexOf('=');
+  return eq > 0 && pair.slice(0, eq).trim() === name ? pair.slice(eq + 1).trim() : undefined;
 }
 
 const challengeUrl = (returnPath: string) => `${CHALLENGE_PATH}?return=${encodeURIComponent(returnPath)}`;

@@ -71,6 +71,15 @@ describe('challenge page route', () => {
     expect(second.token).not.toBe(first.token);
   });
 
+  it("served in place of a scored page, it builds on the preflight's new cookie (x-scorer-set-cookie), not the browser's older one", async () => {
+    const { send } = setup();
+    const older = await issue(send);
+    const preflight = await issue(send); // stands in for the cookie the preflight just sealed
+    const page = await send('/.scorer/challenge?return=%2Fa', { cookie: `ss_session=${older.cookie}`, 'x-scorer-set-cookie': `ss_session=${preflight.cookie}; Max-Age=21600; Path=/; HttpOnly; SameSite=Lax; Secure` });
+    expect(stateOf(setCookieOf(page)).sessionId).toEqual(stateOf(preflight.cookie).sessionId);
+    expect(stateOf(setCookieOf(page)).sessionId).not.toEqual(stateOf(older.cookie).sessionId);
+  });
+
   it('refuses callers without the caller secret (403, nothing issued)', async () => {
     const { send, platform } = setup();
     const response = await send('/.scorer/challenge?return=/', { 'x-scorer-auth': 'wrong' });
