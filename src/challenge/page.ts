@@ -103,6 +103,28 @@ ${link ? `<p><a href="${escapeHtml(link.href)}">${escapeHtml(link.label)}</a></p
 `;
 }
 
+/** A page that sends the browser on to a same-site path at once: meta refresh, and a link. */
+export function continuePage(location: string): string {
+  const href = escapeHtml(location);
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="refresh" content="0; url=${href}">
+<meta name="robots" content="noindex, nofollow">
+<title>Continuing</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<main>
+<h1>Continuing</h1>
+<p><a href="${href}">Continue to the page</a></p>
+</main>
+</body>
+</html>
+`;
+}
+
 let policy: Promise<string> | undefined;
 /**
  * The Content-Security-Policy: this page's script and style by SHA-256, nothing else may load or

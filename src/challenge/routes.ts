@@ -6,7 +6,7 @@
  * GET /.scorer/challenge?return=<path>: opens (or starts) the session, issues a challenge bound
  * to it, records it as unanswered in the cookie and serves the solver page.
  * GET /.scorer/challenge/verify?token=…&counter=…&return=<path>: checks the solution against the
- * session in the cookie; a pass is recorded in the cookie and the browser goes back (303).
+ * session in the cookie; a pass is recorded in the cookie and the browser goes back to the path.
  */
 import {
   createCookieCodec,
@@ -30,7 +30,7 @@ import { RESPONSE_HEADERS as RS } from '../headers.js';
 import { DEFAULT_LOG_ENDPOINT, type Platform } from '../platform.js';
 import { readCookie, sessionCookieHeader } from '../session-cookie.js';
 import { APP_VERSION } from '../version.js';
-import { challengePage, contentSecurityPolicy, messagePage } from './page.js';
+import { challengePage, contentSecurityPolicy, continuePage, messagePage } from './page.js';
 import { CHALLENGE_PATH } from './paths.js';
 import { safeReturnPath } from './return-url.js';
 
@@ -60,7 +60,7 @@ export async function challengeRoute(kind: 'page' | 'verify', request: Request, 
   const config = readConfig(platform, defaults);
   if (!config.ok) return unavailable(platform, request, hooks, config);
   // The kill switch lets everyone through: the preflight gives no score in mode off, so nobody is sent here again.
-  if (config.value.mode === 'off') return redirect(returnPath);
+  if (config.value.mode === 'off') return moveOn(returnPath);
   const [keys, challengeKey] = await Promise.all([readKeyRing(platform), readChallengeKey(platform)]);
   if (!keys.ok) return unavailable(platform, request, hooks, keys, config.value.logEndpoint);
   if (!challengeKey.ok) return unavailable(platform, request, hooks, challengeKey, config.value.logEndpoint);
@@ -113,14 +113,14 @@ async function verify(context: Context, cookie: string | undefined, query: URLSe
     context.audit('challenge-refused', { cookie: 'ok', error: check.reason, ...sid });
     // Expired: a tab left open; a fresh challenge is the way on. Replayed (the back button after a
     // pass): this session has passed already, so back to the page, with the cookie unchanged.
-    if (check.reason === 'expired') return redirect(challengeUrl(returnPath));
-    if (check.reason === 'replayed') return redirect(returnPath);
+    if (check.reason === 'expired') return moveOn(challengeUrl(returnPath));
+    if (check.reason === 'replayed') return moveOn(returnPath);
     return refusal(context, check.reason);
   }
   recordChallengePassed(state, nowMs, check.tag);
   const setCookie = seal(context, state);
   context.audit('challenge-passed', { cookie: 'ok', ...sid, detail: `difficulty=${check.difficultyBits}` });
-  return redirect(returnPath, setCookie);
+  return moveOn(returnPath, setCookie);
 }
 
 /** Opens the cookie as the preflight does, including the current maximum session age. */
@@ -189,8 +189,14 @@ function fromSetCookie(header: string | null, name: string): string | undefined 
 
 const challengeUrl = (returnPath: string) => `${CHALLENGE_PATH}?return=${encodeURIComponent(returnPath)}`;
 
-function redirect(location: string, setCookie?: string): Response {
-  return new Response(null, { status: 303, headers: { ...NO_STORE, location, ...(setCookie ? { 'set-cookie': setCookie } : {}) } });
+/**
+ * Sends the browser on to `location` (a same-site path) with a 200 page that moves on at once
+ * (meta refresh, and a link for anything that does not follow it), not a 3xx: see docs/challenge.md
+ * ("Why not a 303") for the reason.
+ */
+function moveOn(location: string, setCookie?: string): Response {
+  const body = continuePage(location);
+  return new Response(body, { status: 200, headers: { ...htmlHeaders(null), ...(setCookie ? { 'set-cookie': setCookie } : {}) } });
 }
 
 function htmlHeaders(policy: string | null): Record<string, string> {
