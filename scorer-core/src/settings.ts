@@ -136,7 +136,8 @@ export const DEFAULT_SETTINGS: Readonly<ScorerSettings> = deepFreeze({
   layer2: { minTransitions: 8, maxEffectiveTransitions: 8, zStart: 3, zFull: 6 },
   headers: { contradictionScore: 70 },
   combine: { layer1Weight: 1, layer2Weight: 0, learnedWeight: 1, headersWeight: 1 },
-  // 16 bits: ~0.4 s median in headless Chromium on this project's 2-core test machine (docs/operators.md, "Challenge").
+  // 16 bits: median 0.5 s (p90 2.3 s) in headless Chromium, 1.4 s (p90 4.9 s) with 4× CPU throttling
+  // for a phone; a native solver needs ~0.3 s of one core (npm run bench:challenge; docs/operators.md).
   challenge: { difficultyBits: 16, lifetimeS: 300, passDiscount: 0.5, unansweredScore: 30 },
 });
 
