@@ -16,6 +16,7 @@ import type { TransitionModel } from './model.js';
 import type { RuleScore } from './reasons.js';
 import { resolveSettings, type ScorerSettings } from './settings.js';
 import { PAGE_CLASS_NONE, SESSION_ID_LENGTH, SessionFlag, saturatingAdd, type SessionState } from './state.js';
+import type { ClientMemory, RequestFacts } from './signals/inputs.js';
 import { combine, type Verdict } from './verdict.js';
 
 export interface ScorerOptions {
@@ -50,6 +51,10 @@ export interface DecisionInput {
   sameCookieRequests?: number | (() => number);
   // Either count may be a function: it is called only when needed (a new session, or a cookie
   // that opened), so a caller backed by an edge counter does no counting on other requests.
+  /** What the caller knows about the request beyond method, path and cookie (not scored yet). */
+  request?: RequestFacts;
+  /** Per-client memory at the edge (not consulted yet). */
+  client?: ClientMemory;
 }
 
 export interface Decision extends Verdict {
