@@ -141,9 +141,8 @@ describe.runIf((falco !== null && viceroyBin !== null) || viceroyRequired)('gene
     // Audit lines are written after the response (event.waitUntil).
     for (let i = 0; i < 50 && auditFor('/blog/post-3').length === 0; i++) await new Promise((r) => setTimeout(r, 20));
     const last = auditFor('/blog/post-3').at(-1);
-    expect(last).toMatchObject({ event: 'scored', proto: 'HTTP/1.1' });
-    expect(last.host).not.toBe('forged.example');
-    expect(last.ja4).not.toBe('forged_ja4');
+    // falco v1.21.1's simulator reports one fixed JA4 for every connection, plain HTTP included.
+    expect(last).toMatchObject({ event: 'scored', proto: 'HTTP/1.1', ja4: 't13d5911h2_a33745022dd6_1f22a2ca17c4', host: new URL(base).host });
   }, 60_000);
 
   it('static assets skip the scorer: no cookie is set', async () => {
