@@ -9,8 +9,9 @@ import { bytesToHex, createScorer, equalBytesConstantTime, type Decision } from 
 import { Router } from 'itty-router';
 import { auditLine, capped, requestFactFields, truncateIp, type AuditRecord, type RequestAuditFields } from './audit.js';
 import { edgeClient } from './client-memory.js';
+import { readCookie } from './cookie-header.js';
 import { errorText, STAGED_UNTIL_S, readCallerSecret, readConfig, readKeyRing, readModel, type AppConfig, type Defaults } from './config.js';
-import { attempt, countIncludingThis, newCountingRecord } from './edge-counting.js';
+import { attempt, countIncludingThis, countingWarnings, newCountingRecord } from './edge-counting.js';
 import { REQUEST_HEADERS as RQ, RESPONSE_HEADERS as RS, type FailOpenReason } from './headers.js';
 import { DEFAULT_LOG_ENDPOINT, RATE_COUNTER_NAMES, type Platform } from './platform.js';
 import { requestFacts } from './request-facts.js';
@@ -77,7 +78,7 @@ async function score(platform: Platform, defaults: Defaults, request: Request): 
   // scoring; its failure becomes a warning in the audit line.
   const counting = newCountingRecord();
   const client = edgeClient(platform, headers.get(RQ.clientIp)?.trim() ?? '', headers.get(RQ.userAgent) ?? '', counting);
-  const facts = requestFacts(headers);
+  const facts = requestFacts(headers, request.url);
   const decision = scorer.decide({
     nowMs: Math.floor(platform.now()),
     method: headers.get(RQ.originalMethod) ?? request.method,
@@ -117,7 +118,7 @@ async function score(platform: Platform, defaults: Defaults, request: Request): 
     },
   });
   const nowMs = platform.now();
-  const warnings = [...counting.warnings, ...(model.value.warning ? [model.value.warning] : [])];
+  const warnings = [...countingWarnings(counting), ...(model.value.warning ? [model.value.warning] : [])];
   // The answers are copied now: the client memory could still be asked after this point.
   const memory = { ...counting.answers };
   platform.log(logEndpoint, () =>
@@ -196,22 +197,6 @@ function secretsEqual(given: string, expected: string): boolean {
   return equalBytesConstantTime(encoder.encode(given), encoder.encode(expected));
 }
 
-/**
- * The first cookie of that name (RFC 6265 allows the value in double quotes); at most 64 KiB of
- * the header is looked at. Several Cookie headers joined with "," are split too.
- */
-export function readCookie(header: string | null, name: string): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.slice(0, 65536).split(/[;,]/)) {
-    const eq = part.indexOf('=');
-    if (eq < 0) continue;
-    if (part.slice(0, eq).trim() !== name) continue;
-    const value = part.slice(eq + 1).trim();
-    return value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
-  }
-  return undefined;
-}
-
 function pathOf(url: string): string {
   try {
     return new URL(url).pathname;
@@ -231,7 +216,7 @@ function headerSafe(value: string): string {
   return value.replace(/[^\x20-\x7e]/g, '?').slice(0, 128);
 }
 
-function requestFields(request: Request, facts = requestFacts(request.headers)): Pick<AuditRecord, 'ip' | 'method' | 'path' | 'ua'> & RequestAuditFields {
+function requestFields(request: Request, facts = requestFacts(request.headers, request.url)): Pick<AuditRecord, 'ip' | 'method' | 'path' | 'ua'> & RequestAuditFields {
   const h = request.headers;
   return {
     ip: truncateIp(h.get(RQ.clientIp)),

@@ -57,6 +57,8 @@ export interface AuditRecord {
   // traffic. null = absent (or, for proto and ja4, not forwarded or malformed).
   proto: string | null;
   ja4: string | null;
+  /** The visitor's origin is secure (TLS, or a loopback host when called directly); null = unknown. */
+  secure: boolean | null;
   host: string | null;
   /** Scheme, host and path of the Referer: no query or fragment (where tokens travel). */
   referer: string | null;
@@ -70,7 +72,7 @@ export interface AuditRecord {
   sec_ch_ua: string | null;
 }
 
-export type RequestAuditFields = Pick<AuditRecord, 'proto' | 'ja4' | 'host' | 'referer' | 'accept' | 'accept_language' | 'accept_encoding' | 'sec_fetch_mode' | 'sec_fetch_site' | 'sec_fetch_dest' | 'sec_fetch_user' | 'sec_ch_ua'>;
+export type RequestAuditFields = Pick<AuditRecord, 'proto' | 'ja4' | 'secure' | 'host' | 'referer' | 'accept' | 'accept_language' | 'accept_encoding' | 'sec_fetch_mode' | 'sec_fetch_site' | 'sec_fetch_dest' | 'sec_fetch_user' | 'sec_ch_ua'>;
 
 /** The request facts as audit fields, each capped (lengths in docs/headers.md). */
 export function requestFactFields(facts: RequestFacts): RequestAuditFields {
@@ -78,6 +80,7 @@ export function requestFactFields(facts: RequestFacts): RequestAuditFields {
   return {
     proto: facts.protocol ?? null,
     ja4: h?.ja4 ?? null,
+    secure: facts.secureContext ?? null,
     host: capped(facts.host ?? null, 128),
     referer: refererWithoutQuery(facts.referer ?? null),
     accept: capped(h?.accept, 128),

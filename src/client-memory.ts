@@ -46,7 +46,7 @@ export function edgeClient(platform: Platform, address: string, userAgent: strin
     return count;
   };
   const key = address === '' ? null : clientAddressKey(address);
-  if (address !== '' && key === null) record.warnings.push('fastly-client-ip: not an IP address, no client memory');
+  if (address !== '' && key === null) record.failures.push({ name: 'fastly-client-ip', message: 'not an IP address, no client memory' });
   if (key === null) return { memory: undefined, recentNewSessions };
 
   let arrival: { seenBefore: boolean; recent: number } | undefined;

@@ -25,23 +25,39 @@ export interface MemoryAnswers {
 }
 
 export interface CountingRecord {
-  warnings: string[];
+  /** What failed (a counter or box name, or the input at fault) and why, in order. */
+  failures: { name: string; message: string }[];
   answers: MemoryAnswers;
 }
 
-export const newCountingRecord = (): CountingRecord => ({ warnings: [], answers: {} });
+export const newCountingRecord = (): CountingRecord => ({ failures: [], answers: {} });
 
 /**
  * `ask()`, or `unknown` when it throws (edge rate limiting not enabled, a lookup refused): the
- * failure is kept as a warning named `name`.
+ * failure is kept under `name`.
  */
 export function attempt<T>(record: CountingRecord, name: string, ask: () => T, unknown: T): T {
   try {
     return ask();
   } catch (error) {
-    record.warnings.push(`${name}: ${errorText(error)}`);
+    record.failures.push({ name, message: errorText(error) });
     return unknown;
   }
+}
+
+/**
+ * The failures as warnings for the audit line, one per distinct message naming everything that
+ * failed with it ("scorer_cookieless, scorer_client_requests: <message>"): with Edge Rate Limiting
+ * off, every counter fails alike, and one line says so within the detail's length cap.
+ */
+export function countingWarnings(record: CountingRecord): string[] {
+  const byMessage = new Map<string, string[]>();
+  for (const { name, message } of record.failures) {
+    const names = byMessage.get(message) ?? [];
+    if (!names.includes(name)) names.push(name);
+    byMessage.set(message, names);
+  }
+  return [...byMessage].map(([message, names]) => `${names.join(', ')}: ${message}`);
 }
 
 /**

@@ -18,6 +18,8 @@ export const REQUEST_HEADERS = {
   ja4: 'x-scorer-ja4',
   /** The site's Host as the client sent it: the preflight's own Host is the scorer's override host. */
   host: 'x-scorer-host',
+  /** `1` when the client's connection used TLS (`req.is_ssl` in the VCL), else `0`. */
+  tls: 'x-scorer-tls',
   cookie: 'cookie',
   userAgent: 'user-agent',
   referer: 'referer',

@@ -15,15 +15,35 @@ const PROTOCOL = /^HTTP\/[0-9](\.[0-9])?$/;
 /** JA4 is three `_`-joined ASCII sections (36 characters); anything else is treated as unknown. */
 const JA4 = /^[A-Za-z0-9_]{1,64}$/;
 
-export function requestFacts(headers: Headers): RequestFacts {
+/** `url` is the preflight's own URL: only used to recognise a direct call on a loopback host. */
+export function requestFacts(headers: Headers, url: string): RequestFacts {
   const protocol = headers.get(RQ.proto)?.trim() ?? '';
   const host = headers.get(RQ.host)?.trim() ?? '';
   return {
     protocol: PROTOCOL.test(protocol) ? protocol : undefined,
     referer: headers.get(RQ.referer),
     host: host === '' ? undefined : host,
+    secureContext: secureContext(headers.get(RQ.tls), url),
     headers: browserHeaders(headers),
   };
+}
+
+/**
+ * Whether browsers treat the visitor's origin as secure (and so send fetch metadata and client
+ * hints): the VCL's `x-scorer-tls`; without it (the scorer called directly, as in local tests
+ * and benchmarks), a loopback host, which browsers treat as secure too; otherwise unknown.
+ */
+function secureContext(tls: string | null, url: string): boolean | undefined {
+  const flag = tls?.trim();
+  if (flag === '1') return true;
+  if (flag === '0') return false;
+  let hostname = '';
+  try {
+    hostname = new URL(url).hostname;
+  } catch {
+    return undefined;
+  }
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname) ? true : undefined;
 }
 
 export function browserHeaders(headers: Headers): BrowserHeaders {

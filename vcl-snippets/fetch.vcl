@@ -10,6 +10,7 @@ unset beresp.http.X-Scorer-Original-Method;
 unset beresp.http.X-Scorer-Proto;
 unset beresp.http.X-Scorer-Ja4;
 unset beresp.http.X-Scorer-Host;
+unset beresp.http.X-Scorer-Tls;
 unset beresp.http.X-Scorer-Score;
 unset beresp.http.X-Scorer-Layer1;
 unset beresp.http.X-Scorer-Layer2;

@@ -7,6 +7,7 @@ if (req.restarts == 0) {
   unset req.http.X-Scorer-Proto;
   unset req.http.X-Scorer-Ja4;
   unset req.http.X-Scorer-Host;
+  unset req.http.X-Scorer-Tls;
   unset req.http.X-Scorer-Score;
   unset req.http.X-Scorer-Layer1;
   unset req.http.X-Scorer-Layer2;
@@ -56,6 +57,7 @@ if (req.restarts == 0) {
     set req.http.X-Scorer-Proto = req.proto;
     set req.http.X-Scorer-Ja4 = tls.client.ja4;
     set req.http.X-Scorer-Host = req.http.Host;
+    set req.http.X-Scorer-Tls = if(req.is_ssl, "1", "0");
     # A bodyless GET: the scorer never needs the body; the method travels in a header.
     set req.http.X-Scorer-Original-Method = req.method;
     set req.method = "GET";

@@ -122,6 +122,7 @@ ${unsetAll('req', '  ')}
     set req.http.${vclHeaderName(REQUEST_HEADERS.proto)} = req.proto;
     set req.http.${vclHeaderName(REQUEST_HEADERS.ja4)} = tls.client.ja4;
     set req.http.${vclHeaderName(REQUEST_HEADERS.host)} = req.http.Host;
+    set req.http.${vclHeaderName(REQUEST_HEADERS.tls)} = if(req.is_ssl, "1", "0");
     # A bodyless GET: the scorer never needs the body; the method travels in a header.
     set req.http.X-Scorer-Original-Method = req.method;
     set req.method = "GET";

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createCookieCodec, createKeyRing, hexToBytes, sessionIdHash } from '../../scorer-core/src/index.js';
-import { createApp, HEALTH_PATH, readCookie } from '../../src/app.js';
+import { createApp, HEALTH_PATH } from '../../src/app.js';
+import { readCookie } from '../../src/cookie-header.js';
 import { prepareDefaults } from '../../src/config.js';
 import { truncateIp } from '../../src/audit.js';
 import { APP_VERSION } from '../../src/version.js';
@@ -100,13 +101,13 @@ describe('scorer app: preflight route', () => {
     expect(pulled).toBe(false);
   });
 
-  it('fake rate counter (Viceroy stubs the edge rate limiter): a client that keeps dropping its cookie scores 100', async () => {
+  it('fake rate counter (Viceroy stubs the edge rate limiter): a client that keeps dropping its cookie rises to 100 past its allowance', async () => {
     const { send, platform } = setup();
     const scores: string[] = [];
-    for (let i = 0; i < 5; i++) scores.push((await send('/')).headers.get('x-scorer-score')!);
-    expect(scores).toEqual(['0', '0', '0', '100', '100']);
+    for (let i = 0; i < 9; i++) scores.push((await send('/')).headers.get('x-scorer-score')!);
+    expect(scores).toEqual(['0', '0', '0', '20', '40', '60', '80', '100', '100']);
     const newSessions = platform.counter('scorer_new_sessions');
-    expect(newSessions.entries().map((entry) => newSessions.total(entry))).toEqual([5]);
+    expect(newSessions.entries().map((entry) => newSessions.total(entry))).toEqual([9]);
     // Another client (other IP) is counted separately.
     expect((await send('/', { 'fastly-client-ip': '192.0.2.7' })).headers.get('x-scorer-score')).toBe('0');
   });
@@ -273,9 +274,10 @@ describe('scorer app: fail open, never a 5xx', () => {
     expect(first.headers.get('x-scorer-score')).toBe('0');
     const second = await send('/about', { cookie: `ss_session=${cookieOf(first)}` });
     expect(second.headers.get('x-scorer-cookie-status')).toBe('ok');
+    // decide() asks the client memory too; every failure is named, one line per distinct cause.
     expect(platform.logs.map((l) => JSON.parse(l.line).detail)).toEqual([
-      'scorer_new_sessions: Edge Rate Limiting is not enabled for this service',
-      'scorer_cookie_uses: Edge Rate Limiting is not enabled for this service',
+      'scorer_crawler_path, scorer_cookieless_seen, scorer_cookieless, scorer_client_requests, scorer_new_sessions: Edge Rate Limiting is not enabled for this service',
+      'scorer_crawler_path, scorer_client_requests, scorer_cookie_uses: Edge Rate Limiting is not enabled for this service',
     ]);
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { shortHash } from '../../scorer-core/src/index.js';
 import { clientAddressKey, edgeClient } from '../../src/client-memory.js';
-import { newCountingRecord } from '../../src/edge-counting.js';
+import { countingWarnings, newCountingRecord } from '../../src/edge-counting.js';
 import { fakePlatform, type FakeEdgeBehaviour } from '../helpers/fake-platform.js';
 
 // Everything here runs on the fake edge rate limiter (test/helpers/fake-platform.ts): Viceroy
@@ -168,7 +168,7 @@ describe('client memory on the fake edge rate limiter (Viceroy stubs the real on
     expect(platform.edgeCalls).toEqual([]);
     const invalid = arrive('not-an-address');
     expect(invalid.memory).toBeUndefined();
-    expect(invalid.record.warnings).toEqual(['fastly-client-ip: not an IP address, no client memory']);
+    expect(countingWarnings(invalid.record)).toEqual(['fastly-client-ip: not an IP address, no client memory']);
   });
 
   it('lagging counters (eventual consistency): a count never below this request, boxes visible late', () => {
@@ -201,15 +201,9 @@ describe('client memory on the fake edge rate limiter (Viceroy stubs the real on
     expect(() => client.memory!.crawlerPath()).not.toThrow();
     expect(client.recentNewSessions()).toBe(0);
     const failure = 'Edge Rate Limiting is not enabled for this service';
-    expect(client.record.warnings).toEqual([
-      `scorer_cookieless_seen: ${failure}`,
-      `scorer_cookieless_seen: ${failure}`,
-      `scorer_cookieless: ${failure}`,
-      `scorer_client_requests: ${failure}`,
-      `scorer_crawler_path: ${failure}`,
-      `scorer_crawler_path: ${failure}`,
-      `scorer_new_sessions: ${failure}`,
-    ]);
+    expect(client.record.failures.map((f) => f.name)).toEqual(['scorer_cookieless_seen', 'scorer_cookieless_seen', 'scorer_cookieless', 'scorer_client_requests', 'scorer_crawler_path', 'scorer_crawler_path', 'scorer_new_sessions']);
+    // One warning per distinct failure, naming every resource that failed with it.
+    expect(countingWarnings(client.record)).toEqual([`scorer_cookieless_seen, scorer_cookieless, scorer_client_requests, scorer_crawler_path, scorer_new_sessions: ${failure}`]);
     expect(client.record.answers).toEqual({ cookieless_seen_before: false, cookieless_recent: 1, requests_60s: 1, crawler_path_seen: false, crawler_path_recorded: false, new_sessions: 0 });
   });
 
@@ -226,7 +220,7 @@ describe('client memory on the fake edge rate limiter (Viceroy stubs the real on
     arrive('192.0.2.2').memory!.cookielessArrival();
     const client = arrive('192.0.2.2');
     expect(client.memory!.cookielessArrival()).toEqual({ seenBefore: false, recent: 2 });
-    expect(client.record.warnings).toEqual(['scorer_cookieless_seen: box has failed', 'scorer_cookieless_seen: box add failed']);
+    expect(countingWarnings(client.record)).toEqual(['scorer_cookieless_seen: box has failed', 'scorer_cookieless_seen: box add failed']);
   });
 });
 

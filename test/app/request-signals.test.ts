@@ -5,8 +5,7 @@ import { prepareDefaults } from '../../src/config.js';
 import defaultModel from '../../scorer-core/src/default-model.json' with { type: 'json' };
 import { fakePlatform, TEST_CALLER_SECRET, testSecrets } from '../helpers/fake-platform.js';
 
-// Every decide() input the app builds, kept so the tests can see what scorer-core receives
-// (decide ignores `request` and `client` until the new signals land).
+// Every decide() input the app builds, kept so the tests can see what scorer-core receives.
 const inputs = vi.hoisted(() => [] as unknown[]);
 vi.mock('@session-scorer/core', async (importOriginal) => {
   const core = await importOriginal<typeof import('../../scorer-core/src/index.js')>();
@@ -34,13 +33,13 @@ const CHROME_NAVIGATION = {
   referer: 'https://shop.example/catalogue/?page=2&token=abc#top',
 };
 // What the VCL adds on the preflight (test/vcl checks the VCL side).
-const FROM_VCL = { 'x-scorer-proto': 'HTTP/2', 'x-scorer-ja4': 't13d1516h2_8daaf6152771_02713d6af862', 'x-scorer-host': 'shop.example' };
+const FROM_VCL = { 'x-scorer-proto': 'HTTP/2', 'x-scorer-ja4': 't13d1516h2_8daaf6152771_02713d6af862', 'x-scorer-host': 'shop.example', 'x-scorer-tls': '1' };
 
 function setup() {
   const platform = fakePlatform({ config: {}, secrets: testSecrets(), kv: {} });
   const app = createApp(platform, defaults);
-  const send = (path: string, headers: Record<string, string>) =>
-    app.handle(new Request('http://scorer.test' + path, { headers: { 'x-scorer-auth': TEST_CALLER_SECRET, 'fastly-client-ip': '2001:db8:5:6:1:2:3:4', ...headers } }));
+  const send = (path: string, headers: Record<string, string>, origin = 'http://scorer.test') =>
+    app.handle(new Request(origin + path, { headers: { 'x-scorer-auth': TEST_CALLER_SECRET, 'fastly-client-ip': '2001:db8:5:6:1:2:3:4', ...headers } }));
   const lastLine = () => JSON.parse(platform.logs.at(-1)!.line);
   return { platform, send, lastLine };
 }
@@ -55,6 +54,7 @@ describe('request facts and client memory reach decide()', () => {
       protocol: 'HTTP/2',
       referer: 'https://shop.example/catalogue/?page=2&token=abc#top',
       host: 'shop.example',
+      secureContext: true,
       headers: {
         userAgent: CHROME_NAVIGATION['user-agent'],
         accept: CHROME_NAVIGATION.accept,
@@ -78,6 +78,7 @@ describe('request facts and client memory reach decide()', () => {
       protocol: undefined,
       referer: null,
       host: undefined,
+      secureContext: undefined,
       headers: { userAgent: 'curl/8.5.0', accept: '*/*', acceptLanguage: null, acceptEncoding: null, secFetchMode: null, secFetchSite: null, secFetchDest: null, secFetchUser: null, secChUa: null, ja4: null },
     });
   });
@@ -91,19 +92,43 @@ describe('request facts and client memory reach decide()', () => {
     expect(request.headers!.ja4).toBeNull();
   });
 
-  it('decide gets the client memory of this address (/64), and asking it counts on the edge', async () => {
+  it('secure context: x-scorer-tls from the VCL; without it, a loopback host (a direct call) is secure, others unknown', async () => {
     inputs.length = 0;
-    const { send, platform } = setup();
+    const { send } = setup();
+    const secure = async (headers: Record<string, string>, origin?: string) => (await send('/', headers, origin), (inputs.at(-1) as DecisionInput).request!.secureContext);
+    expect(await secure({ 'x-scorer-tls': '1' })).toBe(true);
+    expect(await secure({ 'x-scorer-tls': '0' })).toBe(false);
+    expect(await secure({ 'x-scorer-tls': '0' }, 'http://127.0.0.1:7676')).toBe(false);
+    expect(await secure({}, 'http://127.0.0.1:7676')).toBe(true);
+    expect(await secure({}, 'http://localhost:7676')).toBe(true);
+    expect(await secure({}, 'http://[::1]:7676')).toBe(true);
+    expect(await secure({}, 'http://scorer.test')).toBeUndefined();
+    expect(await secure({ 'x-scorer-tls': 'yes' }, 'http://scorer.test')).toBeUndefined();
+  });
+
+  it('decide asks the client memory of the address\'s /64; the answers repeat and count once per request', async () => {
+    inputs.length = 0;
+    const { send, platform, lastLine } = setup();
     await send('/', {});
-    const client = (inputs.at(-1) as DecisionInput).client!;
-    expect(client).toBeDefined();
-    // decide() does not ask yet; asking records under the address's /64.
-    expect(platform.counter('scorer_client_requests').entries()).toEqual([]);
-    expect(client.request()).toBe(1);
-    expect(client.cookielessArrival()).toEqual({ seenBefore: false, recent: 1 });
+    // A cookie-less first visit: crawler path looked up, arrival and request recorded, plus the
+    // new-session count (address + User-Agent).
+    expect(lastLine().memory).toEqual({ crawler_path_seen: false, cookieless_seen_before: false, cookieless_recent: 1, requests_60s: 1, new_sessions: 1 });
     expect(platform.counter('scorer_client_requests').entries()).toEqual(['2001:db8:5:6::/64']);
+    platform.clock.nowMs += 2_000;
     await send('/', { 'fastly-client-ip': '2001:db8:5:6:ffff::9' });
-    expect((inputs.at(-1) as DecisionInput).client!.cookielessArrival()).toEqual({ seenBefore: true, recent: 2 });
+    expect(lastLine().memory).toEqual({ crawler_path_seen: false, cookieless_seen_before: true, cookieless_recent: 2, requests_60s: 2, new_sessions: 1 });
+    const client = (inputs.at(-1) as DecisionInput).client!;
+    expect(client.request()).toBe(2);
+    expect(platform.counter('scorer_client_requests').total('2001:db8:5:6::/64')).toBe(2);
+  });
+
+  it('a crawler path is remembered for the address: the next request sees it', async () => {
+    const { send, lastLine } = setup();
+    await send('/robots.txt', {});
+    expect(lastLine().memory).toMatchObject({ crawler_path_seen: false, crawler_path_recorded: true });
+    await send('/', { 'fastly-client-ip': '2001:db8:5:6::77' });
+    expect(lastLine().memory).toMatchObject({ crawler_path_seen: true });
+    expect(lastLine().memory.crawler_path_recorded).toBeUndefined();
   });
 
   it('without fastly-client-ip there is no client memory', async () => {
@@ -121,6 +146,7 @@ describe('the audit line records the request facts and the memory answers', () =
     expect(lastLine()).toMatchObject({
       proto: 'HTTP/2',
       ja4: 't13d1516h2_8daaf6152771_02713d6af862',
+      secure: true,
       host: 'shop.example',
       referer: 'https://shop.example/catalogue/',
       ua: CHROME_NAVIGATION['user-agent'],
@@ -139,7 +165,7 @@ describe('the audit line records the request facts and the memory answers', () =
   it('absent headers are null; long values are capped; a Referer that is not a URL is "invalid"', async () => {
     const { send, lastLine } = setup();
     await send('/', { 'user-agent': 'curl/8.5.0' });
-    expect(lastLine()).toMatchObject({ proto: null, ja4: null, host: null, referer: null, accept: null, accept_language: null, accept_encoding: null, sec_fetch_mode: null, sec_fetch_site: null, sec_fetch_dest: null, sec_fetch_user: null, sec_ch_ua: null });
+    expect(lastLine()).toMatchObject({ proto: null, ja4: null, secure: null, host: null, referer: null, accept: null, accept_language: null, accept_encoding: null, sec_fetch_mode: null, sec_fetch_site: null, sec_fetch_dest: null, sec_fetch_user: null, sec_ch_ua: null });
     await send('/', { accept: 'a'.repeat(500), 'accept-language': 'l'.repeat(500), 'sec-ch-ua': 'c'.repeat(500), 'x-scorer-host': 'h'.repeat(500), referer: 'not a url' });
     const line = lastLine();
     // Capped at the documented length plus the "…" marker.
@@ -147,17 +173,25 @@ describe('the audit line records the request facts and the memory answers', () =
     expect(line.referer).toBe('invalid');
   });
 
-  it('the counts asked for this request: a new session, then a returning cookie; the host calls they cost', async () => {
+  it('the host calls a request costs: 9 on a cookie-less first visit, 5 on a returning one', async () => {
     const { send, lastLine, platform } = setup();
     const first = await send('/', {});
-    expect(lastLine().memory).toEqual({ new_sessions: 1 });
-    // decide() asks only the new-session counter on a first visit: one increment, one lookup.
-    expect(platform.edgeCalls.length).toBe(2);
+    // crawler-path has (1); cookie-less arrival: has, add, increment, lookup (4); request:
+    // increment, lookup (2); new sessions: increment, lookup (2).
+    expect(platform.edgeCalls.length).toBe(9);
     const cookie = /^ss_session=([^;]+)/.exec(first.headers.get('x-scorer-set-cookie')!)![1];
     platform.clock.nowMs += 5_000;
+    platform.edgeCalls.length = 0;
     await send('/about', { cookie: `ss_session=${cookie}` });
-    expect(lastLine().memory).toEqual({ cookie_uses: 1 });
-    expect(platform.edgeCalls.length).toBe(4);
+    // crawler-path has (1); request (2); cookie uses (2).
+    expect(platform.edgeCalls.map((call) => call.replace(/\(.*\)$/, ''))).toEqual([
+      'scorer_crawler_path.has',
+      'scorer_client_requests.increment',
+      'scorer_client_requests.lookupCount',
+      'scorer_cookie_uses.increment',
+      'scorer_cookie_uses.lookupCount',
+    ]);
+    expect(lastLine().memory).toEqual({ crawler_path_seen: false, requests_60s: 2, cookie_uses: 1 });
   });
 
   it('is built after the response, as on Fastly (the fake defers it like the real platform)', async () => {

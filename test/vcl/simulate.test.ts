@@ -37,7 +37,7 @@ describe.runIf((falco !== null && viceroyBin !== null) || viceroyRequired)('gene
     const originPort: number = await freePort();
     origin = createServer((req, res) => {
       const header = (name: string) => req.headers[name] as string | undefined;
-      originSaw.push({ score: header('x-scorer-score'), auth: header('x-scorer-auth'), facts: [header('x-scorer-proto'), header('x-scorer-ja4'), header('x-scorer-host')] });
+      originSaw.push({ score: header('x-scorer-score'), auth: header('x-scorer-auth'), facts: [header('x-scorer-proto'), header('x-scorer-ja4'), header('x-scorer-host'), header('x-scorer-tls')] });
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end('origin\n');
     });
@@ -119,7 +119,7 @@ describe.runIf((falco !== null && viceroyBin !== null) || viceroyRequired)('gene
   }, 60_000);
 
   // A client that sends its own request-fact headers: the VCL replaces them, the origin never sees them.
-  const SPOOFED = { 'x-scorer-proto': 'HTTP/3', 'x-scorer-ja4': 'forged_ja4', 'x-scorer-host': 'forged.example' };
+  const SPOOFED = { 'x-scorer-proto': 'HTTP/3', 'x-scorer-ja4': 'forged_ja4', 'x-scorer-host': 'forged.example', 'x-scorer-tls': '1' };
 
   it('a scripted human-paced session is never blocked, gets its cookie, and the origin never sees internals', async () => {
     let cookie: string | undefined;
@@ -142,7 +142,7 @@ describe.runIf((falco !== null && viceroyBin !== null) || viceroyRequired)('gene
     for (let i = 0; i < 50 && auditFor('/blog/post-3').length === 0; i++) await new Promise((r) => setTimeout(r, 20));
     const last = auditFor('/blog/post-3').at(-1);
     // falco v1.21.1's simulator reports one fixed JA4 for every connection, plain HTTP included.
-    expect(last).toMatchObject({ event: 'scored', proto: 'HTTP/1.1', ja4: 't13d5911h2_a33745022dd6_1f22a2ca17c4', host: new URL(base).host });
+    expect(last).toMatchObject({ event: 'scored', proto: 'HTTP/1.1', ja4: 't13d5911h2_a33745022dd6_1f22a2ca17c4', host: new URL(base).host, secure: false });
   }, 60_000);
 
   it('static assets skip the scorer: no cookie is set', async () => {

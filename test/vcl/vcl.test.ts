@@ -47,7 +47,7 @@ describe('generated VCL snippets', () => {
   it('sets the request-fact headers on the preflight only after every client copy is dropped', () => {
     const recv = generateSnippets()[0]!.content;
     const set = (header: string, value: string) => recv.indexOf(`set req.http.${header} = ${value};`);
-    for (const [header, value] of [['X-Scorer-Proto', 'req.proto'], ['X-Scorer-Ja4', 'tls.client.ja4'], ['X-Scorer-Host', 'req.http.Host']] as const) {
+    for (const [header, value] of [['X-Scorer-Proto', 'req.proto'], ['X-Scorer-Ja4', 'tls.client.ja4'], ['X-Scorer-Host', 'req.http.Host'], ['X-Scorer-Tls', 'if(req.is_ssl, "1", "0")']] as const) {
       expect(INTERNAL_HEADERS).toContain(header);
       expect(set(header, value), header).toBeGreaterThan(recv.indexOf(`unset req.http.${header};`));
       expect(set(header, value), header).toBeGreaterThan(recv.indexOf('set req.http.X-Scorer-State = "preflight";'));
