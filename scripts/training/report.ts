@@ -167,8 +167,8 @@ export function reportFromEvaluation(run: EvaluationRun, meta: { inputs: string[
   const warnings = [...r.warnings];
   if (r.sessions === 0) warnings.unshift('No session was scored: every request was excluded or the inputs were empty.');
   else if (r.all_sessions_scored_equal)
-    warnings.unshift(`Every scored session got the same score (${items[0]!.score}). The model and settings did not tell any session from another here: the ROC-AUC of 0.5 and the single-point curves below mean "no signal", not "measured chance".`);
-  const requestRow = (name: string, m: typeof r | typeof d) => [name, m.requests_at_fpr_1pct.threshold, `${pct(m.requests_at_fpr_1pct.bot_page_requests_flagged)} of ${m.requests_at_fpr_1pct.bot_page_requests}`, `${pct(m.requests_at_fpr_1pct.human_page_requests_flagged)} of ${m.requests_at_fpr_1pct.human_page_requests}`];
+    warnings.unshift(`With cookies returned (the headline), every scored session got the same score (${items[0]!.score}). The model and settings did not tell any session from another here: the ROC-AUC of 0.5 and the single-point curves below mean "no signal", not "measured chance".`);
+  const requestRow = (name: string, m: typeof r | typeof d) => [name, m.requests_at_fpr_1pct.threshold ?? 'none: every threshold flags more than 1 % of human sessions', `${pct(m.requests_at_fpr_1pct.bot_page_requests_flagged)} of ${m.requests_at_fpr_1pct.bot_page_requests}`, `${pct(m.requests_at_fpr_1pct.human_page_requests_flagged)} of ${m.requests_at_fpr_1pct.human_page_requests}`];
   return renderReport({
     title: `session-scorer evaluation: ${r.model}`,
     generatedAt: meta.generatedAt,
