@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -179,5 +179,32 @@ describe('evaluation report', () => {
     expect(bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
     expect(bytes.readUInt32BE(16)).toBe(1200); // width from the IHDR chunk
     expect(bytes.length).toBeGreaterThan(30_000); // a blank page compresses to a few KB
+  }, 120_000);
+});
+
+describe('npm run evaluate:transfer (fast, on the fixture cut in two "sites")', () => {
+  it('trains on the other input and evaluates on each in turn', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scorer-transfer-'));
+    const lines = readFileSync(FIXTURE, 'utf8').trimEnd().split('\n');
+    const [a, b] = [join(dir, 'first-half.log'), join(dir, 'second-half.log')];
+    writeFileSync(a, lines.slice(0, 200).join('\n') + '\n');
+    writeFileSync(b, lines.slice(200).join('\n') + '\n');
+    const run = node('scripts/evaluate-transfer.ts', '--input', a, '--input', b, '--json', '--resamples', '50', '--keep', dir);
+    expect(run.status, run.stderr).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(out.rows.map((r: { held_out: string; trained_on: string[] }) => [r.held_out, r.trained_on])).toEqual([
+      ['first-half.log', ['second-half.log']],
+      ['second-half.log', ['first-half.log']],
+    ]);
+    for (const row of out.rows) {
+      expect(row.model).toMatch(/^trained-\d{8}-[0-9a-f]{8}$/);
+      expect(row.result.sessions).toBeGreaterThan(10);
+      expect(row.result.per_file).toHaveLength(1);
+      expect(row.result.warnings).toEqual([]); // never evaluated on what it was trained on
+    }
+    // The models are the train script's own output, kept where asked.
+    const kept = JSON.parse(readFileSync(join(dir, 'model-without-first-half.log.json'), 'utf8'));
+    expect(kept.training.inputs.map((i: { file: string }) => i.file)).toEqual(['second-half.log']);
+    expect(node('scripts/evaluate-transfer.ts', '--input', a).stderr.split('\n')[0]).toMatch(/^--input: give at least two logs/);
   }, 120_000);
 });
