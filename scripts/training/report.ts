@@ -124,7 +124,7 @@ ${data.warnings.map((w) => `<p class="warning"><strong>Note:</strong> ${esc(w)}<
 ${data.tables.map((t) => table(t.caption, t.columns, t.rows)).join('\n')}
 <h2>Curves</h2><div class="charts">
 ${lineChart('ROC curve (sessions, cookie returned)', 'false positive rate', 'true positive rate', data.roc.map((p) => ({ x: p.fpr, y: p.tpr })), { diagonal: true, caption: 'One point per distinct session score; the dashed diagonal is chance.' })}
-${lineChart('Precision–recall curve (sessions, cookie returned)', 'recall', 'precision', data.pr.map((p) => ({ x: p.recall, y: p.precision })), { baseline: data.prBaseline, empty: data.prEmptyReason, caption: 'One point per distinct session score; the dashed line is the precision of flagging everyone.' })}
+${lineChart('Precision–recall curve (sessions, cookie returned)', 'recall', 'precision', data.pr.map((p) => ({ x: p.recall, y: p.precision })), { baseline: data.prBaseline, empty: data.prEmptyReason, caption: data.pr.length === 1 ? 'A single point: every session had the same score, so the only choice is flagging all of them (recall 1, precision = the bot share, on the dashed line).' : 'One point per distinct session score; the dashed line is the precision of flagging everyone.' })}
 ${histogram(data.histogram)}
 </div>
 <h2>Thresholds</h2>

@@ -156,6 +156,7 @@ describe('evaluation report', () => {
     expect(html).toContain('100 bootstrap resamples');
     // On this excerpt no behaviour rule fires with cookies returned: every session scores 0.
     expect(html).toContain('every scored session got the same score (0)');
+    expect(html).toContain('A single point: every session had the same score');
     expect(html).toContain('overlaps the model&#39;s training window');
     expect(html).toContain('By session length');
     expect(html).toContain('By input file');
