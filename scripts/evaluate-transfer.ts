@@ -84,7 +84,7 @@ for (const [i, heldOut] of inputs.entries()) {
     rows.push(row);
     continue;
   }
-  const { model, document } = await readModel(modelPath);
+  const { model, document } = readModel(modelPath);
   row.model = model.version;
   const run = await evaluateLogs({ inputs: [heldOut], model, modelDocument: document, settings, ...(labels ? { labels } : {}), labeller, resamples });
   row.result = run.result;

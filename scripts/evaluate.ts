@@ -67,7 +67,7 @@ cli.requireFile('--model', modelPath!);
 if (labelsPath) cli.requireFile('--labels', labelsPath);
 const labeller = (cli.string('labeller') ?? DEFAULT_LABELLER) as LabellerName;
 if (!(labeller in LABELLERS)) fail(`--labeller: expected ${Object.keys(LABELLERS).join(' or ')}, got ${JSON.stringify(cli.string('labeller'))}`);
-const split = cli.string('split') === undefined ? undefined : cli.number('--split', cli.string('split'), 0, { min: 0, max: 0.999999, exclusiveMin: true });
+const split = cli.string('split') === undefined ? undefined : cli.number('--split', cli.string('split'), 0, { min: 0, max: 1, exclusive: true });
 const threshold = cli.number('--threshold', cli.string('threshold'), DEFAULT_THRESHOLD, { min: 0, max: 100 });
 const resamples = cli.number('--resamples', cli.string('resamples'), 1000, { min: 0, max: 100_000, integer: true });
 const seed = cli.number('--seed', cli.string('seed'), 20261201, { min: 0, max: 2 ** 32 - 1, integer: true });
@@ -83,7 +83,7 @@ if (settingsText !== undefined) {
 }
 let loaded;
 try {
-  loaded = await readModel(modelPath!);
+  loaded = readModel(modelPath!);
 } catch (error) {
   fail(`--model ${modelPath}: ${(error as Error).message}`);
 }

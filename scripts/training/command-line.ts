@@ -17,7 +17,7 @@ export interface CommandLine {
   /** Fails unless the path names a readable file. */
   requireFile(option: string, path: string): void;
   /** A number within [min, max] (integer if asked), or the default when the option is absent. */
-  number(option: string, text: string | undefined, fallback: number, range: { min: number; max: number; integer?: boolean; exclusiveMin?: boolean }): number;
+  number(option: string, text: string | undefined, fallback: number, range: { min: number; max: number; integer?: boolean; exclusive?: boolean }): number;
 }
 
 export function parseCommandLine(args: string[], options: NonNullable<ParseArgsConfig['options']>, usage: string, help: string): CommandLine {
@@ -53,9 +53,9 @@ export function parseCommandLine(args: string[], options: NonNullable<ParseArgsC
     number(option, text, fallback, range) {
       if (text === undefined) return fallback;
       const n = Number(text);
-      const low = range.exclusiveMin ? n > range.min : n >= range.min;
-      if (text.trim() === '' || !Number.isFinite(n) || !low || n > range.max || (range.integer && !Number.isInteger(n))) {
-        fail(`${option}: expected ${range.integer ? 'an integer' : 'a number'} ${range.exclusiveMin ? 'above' : 'from'} ${range.min} ${range.exclusiveMin ? 'and up' : ''} to ${range.max}, got ${JSON.stringify(text)}`.replace('  ', ' '));
+      const inRange = range.exclusive ? n > range.min && n < range.max : n >= range.min && n <= range.max;
+      if (text.trim() === '' || !Number.isFinite(n) || !inRange || (range.integer && !Number.isInteger(n))) {
+        fail(`${option}: expected ${range.integer ? 'an integer' : 'a number'} ${range.exclusive ? 'strictly ' : ''}between ${range.min} and ${range.max}, got ${JSON.stringify(text)}`);
       }
       return n;
     },

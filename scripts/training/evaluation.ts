@@ -6,10 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { createClassifier, DEFAULT_CLASSIFIER, DEFAULT_THRESHOLD, loadModel, REASON_CODES, type TransitionModel } from '../../scorer-core/src/index.js';
-import { bootstrap, type BootstrapResult, type Interval } from './bootstrap.js';
+import { bootstrap, type Interval } from './bootstrap.js';
 import { readSessions, splitTimes } from './input.js';
 import { LABELLERS, labelV1, type Label, type LabellerName } from './labels.js';
-import { curve, requestShares, rocAuc, thresholdAtFpr, type RequestShares, type Scored } from './metrics.js';
+import { curve, requestShares, rocAuc, thresholdAtFpr, type RequestShares } from './metrics.js';
 import { createReplayScorer, exclusionRegex, replaySession, type SessionResult } from './replay.js';
 import { round4, scoredItems, STRATA, summarize, type Stratum, type Summary } from './summary.js';
 
@@ -44,6 +44,7 @@ export interface EvaluatedSession {
   botsDrop: SessionResult;
   pageViews: boolean[];
   firstTimeMs: number;
+  /** The first paths of the session (kept only when it is flagged at the threshold). */
   paths: string[];
 }
 
@@ -61,7 +62,7 @@ export interface ModeFigures extends Summary {
   requests_at_fpr_1pct: RequestShares;
 }
 
-export async function readModel(path: string): Promise<{ model: TransitionModel; document: unknown }> {
+export function readModel(path: string): { model: TransitionModel; document: unknown } {
   const document = JSON.parse(readFileSync(path, 'utf8'));
   return { model: loadModel(document), document };
 }
@@ -171,11 +172,10 @@ export async function evaluateLogs(options: EvaluationOptions) {
         const returned = replaySession(returnedScorer, session, bot, 'returned', exclude) as ReplayedSession;
         const botsDrop = replaySession(droppingScorer, session, bot, 'bots-drop', exclude);
         const pageViews: boolean[] = [];
-        const paths: string[] = [];
-        for (const request of session.requests) {
-          if (paths.length < keepPaths) paths.push(request.path);
-          if (!exclude.test(request.path.split('?')[0]!)) pageViews.push(classifier.isPageView(classifier.classify(request.method, request.path)));
-        }
+        for (const request of session.requests) if (!exclude.test(request.path.split('?')[0]!)) pageViews.push(classifier.isPageView(classifier.classify(request.method, request.path)));
+        // Paths are kept only for the sessions the flagged list will show (memory on big logs).
+        const flagged = Math.max(returned.score ?? -1, botsDrop.score ?? -1) >= threshold;
+        const paths = flagged ? session.requests.slice(0, keepPaths).map((r) => r.path) : [];
         if (returned.score !== null && !options.labels?.has(session.key)) {
           const old = labelV1(session.userAgent);
           if (old !== label) old === 'human' ? relabelled.human_to_bot++ : relabelled.bot_to_human++;
@@ -263,4 +263,3 @@ export function flaggedSessionLines(sessions: readonly EvaluatedSession[], input
   return lines;
 }
 
-export type { Scored, BootstrapResult };
