@@ -51,12 +51,16 @@ export type AgentFamily =
 
 const words = (list: string[]) => new RegExp(list.join('|'), 'i');
 
-/** Ordered: the first family whose pattern matches names the reason. */
+/**
+ * Ordered: the first family whose pattern matches names the reason. In-app browsers (Instagram,
+ * Facebook, Pinterest, Snapchat, Flipboard) name their app in a browser's User-Agent and are people:
+ * the patterns name the apps' fetchers (FlipboardProxy, Pinterestbot…), never the apps.
+ */
 const FAMILIES: [AgentFamily, RegExp][] = [
   // Code where a User-Agent should be: log4shell lookups, shellshock, HTML/PHP, SQL, path traversal, PHP serialisation.
   ['injected', words(['\\$\\{', 'jndi:', '<script', '<\\?php', '<\\w+[^>]*>', '\\(\\)\\s*\\{', '\\bunion\\b.*\\bselect\\b', '\\bselect\\b.+\\bfrom\\b', "'\\s*or\\s*'?\\d", '\\bsleep\\s*\\(', '\\bbenchmark\\s*\\(', 'waitfor\\s+delay', '\\.\\./', '/etc/passwd', 'base64_decode', '\\beval\\s*\\(', ';s:\\d+:', '%[0-9a-f]{2}.*%[0-9a-f]{2}.*%[0-9a-f]{2}', '^user-agent:'])],
   ['known', KNOWN_BOT_USER_AGENT],
-  ['preview', words(['bingpreview', 'web preview', 'pagerenderer', 'google favicon', 'embedly', 'iframely', 'flipboard', 'skypeuripreview', 'whatsapp', 'telegram', 'vkshare', 'pinterest', 'quora link preview', 'redditbot', 'snapchat', 'outbrain', 'link ?expand', 'appengine-google', 'google desktop', 'notion/'])],
+  ['preview', words(['bingpreview', 'web preview', 'pagerenderer', 'google favicon', 'embedly', 'iframely', 'flipboardproxy', 'flipboardrss', 'skypeuripreview', 'vkshare', 'quora link preview', 'outbrain', 'link ?expand', 'appengine-google', 'google desktop', 'notion/'])],
   ['library', words(['python', 'aiohttp', 'httpx', 'urllib', 'httplib', '\\bperl\\b', 'libwww', '\\blwp', 'mechanize', '\\bruby\\b', '^ruby', 'faraday', '\\bphp\\b', 'http_request', 'guzzle', '^java', 'jakarta', 'apache-http', 'okhttp', 'go-http-client', 'fasthttp', 'node-fetch', '\\bnode(\\.js)?/', 'axios', 'undici', '\\bgot\\b', 'superagent', 'libcurl', 'curl', 'wget', 'libfetch', 'tornado', 'dalvik', 'cfnetwork', 'indy library', 'winhttp', 'webdav', 'office protocol discovery', 'powershell', 'postman', 'insomnia', 'httpie', 'reqwest', 'hackney', 'dart:io', '^dart/', 'unirest', 'restsharp', 'htmlunit', 'aria2', 'synapse', 'chef client', '^git/', 'lua-resty', 'colly', '^client$'])],
   ['headless', words(['headless', 'phantomjs', 'puppeteer', 'playwright', 'selenium', 'webdriver', 'slimerjs', 'zombie\\.js'])],
   ['monitor', words(['pingdom', 'uptime', 'statuscake', 'site24x7', 'newrelic', 'datadog', 'nagios', 'zabbix', 'check_http', 'monitis', 'monitor', 'health-?check', 'kube-probe', 'freshping', 'hetrixtools', 'jetmon', 'panopta'])],
