@@ -14,6 +14,17 @@ export const COOKIE_HEADER_LENGTH = 2;
 export const COOKIE_BYTES = COOKIE_HEADER_LENGTH + GCM_NONCE_LENGTH + STATE_LENGTH + GCM_TAG_LENGTH;
 /** Every cookie of this format has exactly this many characters (140). */
 export const COOKIE_VALUE_LENGTH = base64UrlLength(COOKIE_BYTES);
+/**
+ * Seals one key may make: each draws a random 96-bit nonce, and NIST SP 800-38D bounds random
+ * nonces to 2^32 invocations per key so that a repeated nonce (which breaks GCM) stays below
+ * 2^-32 likely. Every scored request seals once, so a key must be rotated before
+ * requests/s × seconds active reaches this (docs/cookie-format.md, `ops keys list --requests-per-second`).
+ */
+export const NONCE_BUDGET_SEALS = 2 ** 32;
+
+/** Share of a key's nonce budget used after `activeS` seconds at `sealsPerSecond` (1 = exhausted). */
+export const nonceBudgetUsed = (activeS: number, sealsPerSecond: number): number => (Math.max(0, activeS) * Math.max(0, sealsPerSecond)) / NONCE_BUDGET_SEALS;
+
 /** Longer values are rejected before any decoding work. */
 const MAX_DECODED_VALUE_LENGTH = 512;
 const MAX_REALM_BYTES = 255;
@@ -21,8 +32,8 @@ const MAX_REALM_BYTES = 255;
 export type OpenResult =
   | { kind: 'ok'; state: SessionState; keyId: number; keyStatus: 'active' | 'grace'; needsReseal: boolean }
   | { kind: 'missing' }
-  | { kind: 'expired'; reason: 'unknown-key' | 'past-grace' | 'session-expired'; keyId: number }
-  | { kind: 'tampered'; reason: 'encoding' | 'length' | 'version' | 'authentication' | 'plaintext' };
+  | { kind: 'expired'; reason: 'past-grace' | 'session-expired'; keyId: number }
+  | { kind: 'tampered'; reason: 'encoding' | 'length' | 'version' | 'unknown-key' | 'authentication' | 'plaintext' };
 
 export interface CookieCodec {
   readonly realm: string;
@@ -94,7 +105,10 @@ export function createCookieCodec(options: CookieCodecOptions): CookieCodec {
       if (bytes.length !== COOKIE_BYTES) return { kind: 'tampered', reason: 'length' };
       const keyId = bytes[1]!;
       const key = keyRing.lookup(keyId, Math.floor(nowMs / 1000));
-      if (key.status === 'unknown') return { kind: 'expired', reason: 'unknown-key', keyId };
+      // No key with this id sealed a cookie that is still alive: a previous key stays in the ring
+      // until 10 minutes past its grace, which outlasts every cookie it sealed (docs/cookie-format.md).
+      // So an unknown id is a forgery, not an old visitor.
+      if (key.status === 'unknown') return { kind: 'tampered', reason: 'unknown-key' };
       if (key.status === 'past-grace') return { kind: 'expired', reason: 'past-grace', keyId };
       const nonce = bytes.subarray(COOKIE_HEADER_LENGTH, COOKIE_HEADER_LENGTH + GCM_NONCE_LENGTH);
       const sealed = bytes.subarray(COOKIE_HEADER_LENGTH + GCM_NONCE_LENGTH);
