@@ -16,12 +16,14 @@ const FIXTURE = join(ROOT, 'test/fixtures/semicomplete-2015-apache.head400.log')
 describe('log parsing', () => {
   it('reads combined lines with time zones, extra trailing fields and "-" values', () => {
     const record = parseLogLine('83.149.9.216 - - [17/May/2015:10:05:03 +0000] "GET /presentations/a.png HTTP/1.1" 200 203023 "http://semicomplete.com/" "Mozilla/5.0 (Macintosh)"');
-    expect(record).toEqual({ timeMs: Date.UTC(2015, 4, 17, 10, 5, 3), ip: '83.149.9.216', method: 'GET', path: '/presentations/a.png', status: 200, userAgent: 'Mozilla/5.0 (Macintosh)', referer: 'http://semicomplete.com/', sessionId: null });
+    expect(record).toEqual({ timeMs: Date.UTC(2015, 4, 17, 10, 5, 3), ip: '83.149.9.216', method: 'GET', path: '/presentations/a.png', status: 200, userAgent: 'Mozilla/5.0 (Macintosh)', referer: 'http://semicomplete.com/', protocol: 'HTTP/1.1', sessionId: null });
     const pacific = parseLogLine('49.44.82.7 - - [22/Dec/2022:02:26:58 -0800] "GET / HTTP/1.1" 301 438 "-" "Chrome" ');
     expect(pacific?.timeMs).toBe(Date.UTC(2022, 11, 22, 10, 26, 58));
     expect(pacific?.referer).toBeNull();
     const facades = parseLogLine('88.191.254.20 - - [22/Mar/2009:07:00:32 +0100] "GET / HTTP/1.0" 200 8674 "-" "-" "-"');
-    expect(facades).toMatchObject({ timeMs: Date.UTC(2009, 2, 22, 6, 0, 32), userAgent: '' });
+    expect(facades).toMatchObject({ timeMs: Date.UTC(2009, 2, 22, 6, 0, 32), userAgent: '', protocol: 'HTTP/1.0' });
+    expect(parseLogLine('1.2.3.4 - - [17/May/2015:10:05:03 +0000] "GET /a" 200 1 "-" "UA"')?.protocol).toBeNull();
+    expect(parseLogLine('1.2.3.4 - - [17/May/2015:10:05:03 +0000] "GET /a HTTP/2.0" 200 1 "-" "UA"')?.protocol).toBe('HTTP/2.0');
   });
 
   it('reads Fastly JSON lines and the scorer audit log (with its session hash)', () => {
