@@ -32,7 +32,7 @@ import { DEFAULT_SETTINGS, DEFAULT_THRESHOLD, loadModel, resolveSettings, type S
 import { parseOptions } from './training/cli-options.js';
 import type { Label } from './training/labels.js';
 import { readLabels, readSessions, splitTimes } from './training/input.js';
-import { createReplayScorer, exclusionRegex, replaySession, type SessionResult } from './training/replay.js';
+import { createReplayScorer, exclusionRegex, replayPart, type SessionResult } from './training/replay.js';
 import type { LogSession } from './training/sessionize.js';
 import { summarize, summarizeStrata, type Summary } from './training/summary.js';
 
@@ -80,8 +80,9 @@ function replay(sessions: readonly Labelled[], settings: SettingsOverrides): { r
   const a = createReplayScorer(model, resolved);
   const b = createReplayScorer(model, resolved);
   return {
-    returned: sessions.map((s) => replaySession(a, s.session, s.bot, 'returned', exclude)),
-    botsDrop: sessions.map((s) => replaySession(b, s.session, s.bot, 'bots-drop', exclude)),
+    // One stream per part: per-client memory spans sessions (replay.ts).
+    returned: replayPart(a, sessions, { mode: 'returned', exclude }).results,
+    botsDrop: replayPart(b, sessions, { mode: 'bots-drop', exclude }).results,
   };
 }
 function figures(sessions: readonly Labelled[], settings: SettingsOverrides): Figures {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { logLoss, type Dataset } from '../../scripts/training/learn/dataset.js';
 import { fitLogistic, logisticMargin, solveCholesky } from '../../scripts/training/learn/logistic.js';
-import { calibrateScoreMap, scoreFromMargin } from '../../scripts/training/learn/score-map.js';
+import { calibrateScoreMap } from '../../scripts/training/learn/score-map.js';
+import { FEATURE_NAMES, loadCombiner, type ScoreMapDocument } from '../../scorer-core/src/index.js';
 import { ensembleMargin, fitTrees, quantileCuts } from '../../scripts/training/learn/trees.js';
 import { rocAuc } from '../../scripts/training/metrics.js';
 import { seededRandom } from '../../scripts/training/replay.js';
@@ -129,26 +130,38 @@ describe('gradient-boosted trees', () => {
   });
 });
 
+/** The scorer's own application of a score map (a one-feature logistic combiner with weight 1). */
+function scoreFromMargin(map: ScoreMapDocument, margin: number): number {
+  const combiner = loadCombiner({ kind: 'logistic', features: [FEATURE_NAMES[0]], bias: 0, weights: [1], scoreMap: map });
+  const vector = new Float64Array(FEATURE_NAMES.length);
+  vector[0] = margin;
+  return combiner.evaluate(vector).score;
+}
+
 describe('score map calibration', () => {
-  it('puts 80, 50, 20 and 0 between human session quantiles (hand-computed on 1…100)', () => {
+  it('puts 80, 50, 20 and 0 between human session quantiles (hand-computed on 1…100), as the scorer applies it', () => {
     const humans = Array.from({ length: 100 }, (_, i) => i + 1);
     const map = calibrateScoreMap(humans);
-    expect(map).toEqual({ margins: [50.5, 80.5, 95.5, 99.5, 103.5], scores: [0, 20, 50, 80, 100] });
+    // Points halfway past the 50th, 80th, 95th, 99th values; each s preceded by s − 1 a hair (1e-6) earlier; 100 at 99.5 + max(1, 99.5 − 95.5).
+    expect(map.scores).toEqual([0, 19, 20, 49, 50, 79, 80, 100]);
+    const expected = [50.5, 80.5 - 1e-6, 80.5, 95.5 - 1e-6, 95.5, 99.5 - 1e-6, 99.5, 103.5];
+    map.margins.forEach((m, k) => expect(m).toBeCloseTo(expected[k]!, 9));
     const flagged = (t: number) => humans.filter((m) => scoreFromMargin(map, m) >= t).length;
-    // Integer part of the interpolation: margin 100 → 80 + 20·0.5/4 = 82.5 → 82; 99 → 50 + 30·3.5/4 = 76.25 → 76.
-    expect(scoreFromMargin(map, 100)).toBe(82);
-    expect(scoreFromMargin(map, 99)).toBe(76);
     expect([flagged(80), flagged(50), flagged(20)]).toEqual([1, 5, 20]);
+    // 99: 50 + 29·(3.5/(4 − 1e-6)) ≈ 75.4 → 75; 100: 80 + 20·0.5/4 = 82.5 → 83 (the scorer rounds).
+    expect(scoreFromMargin(map, 99)).toBe(75);
+    expect(scoreFromMargin(map, 100)).toBe(83);
     expect(humans.filter((m) => m <= 50).every((m) => scoreFromMargin(map, m) === 0)).toBe(true);
     expect(scoreFromMargin(map, -1e9)).toBe(0);
     expect(scoreFromMargin(map, 1e9)).toBe(100);
   });
 
-  it('keeps margins strictly increasing when most humans share one margin', () => {
+  it('keeps margins strictly increasing when most humans share one margin, and loads in the scorer', () => {
     const humans = [...new Array<number>(97).fill(-2), 1, 2, 3];
     const map = calibrateScoreMap(humans);
     for (let k = 1; k < map.margins.length; k++) expect(map.margins[k]!).toBeGreaterThan(map.margins[k - 1]!);
     expect(humans.filter((m) => scoreFromMargin(map, m) >= 80).length).toBeLessThanOrEqual(1);
+    expect(humans.filter((m) => scoreFromMargin(map, m) >= 20).length).toBeLessThanOrEqual(20);
     expect(scoreFromMargin(map, -2)).toBe(0);
   });
 });

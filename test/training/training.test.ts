@@ -47,7 +47,7 @@ describe('labels', () => {
 });
 
 describe('sessionizer', () => {
-  const record = (ip: string, minutes: number, path = '/') => ({ timeMs: minutes * 60_000, ip, method: 'GET', path, status: 200, userAgent: 'UA', referer: null, sessionId: null });
+  const record = (ip: string, minutes: number, path = '/') => ({ timeMs: minutes * 60_000, ip, method: 'GET', path, status: 200, userAgent: 'UA', referer: null, protocol: 'HTTP/1.1', sessionId: null });
 
   it('splits on the inactivity gap, keeps sessions apart by client, and finishes idle ones as the clock moves', () => {
     const done: LogSession[] = [];

@@ -7,7 +7,8 @@
  * - A node splits on the (feature, cut) with the largest gain
  *   G_L²/(H_L+λ) + G_R²/(H_R+λ) − G²/(H+λ) (g, h: weighted gradient and hessian of the log-loss),
  *   when both children keep at least `minChildWeight` of hessian and the gain exceeds `minGain`.
- * - A leaf holds −shrinkage·G/(H+λ).
+ * - A node holds −shrinkage·G/(H+λ) of its rows (internal nodes too: the scorer names reasons
+ *   from the change of value along the path); the leaf's is what the margin adds.
  * - The margin is base + Σ leaf values, base = the weighted log-odds of the labels.
  *
  * The output is the model document's layout: per tree, parallel arrays in pre-order; node i is a
@@ -129,7 +130,9 @@ export function fitTrees(data: Dataset, overrides: Partial<TreeSettings> = {}): 
     tree.threshold.push(0);
     tree.left.push(-1);
     tree.right.push(-1);
-    tree.value.push((-s.shrinkage * G) / (H + s.lambda));
+    // Every node keeps the value it would have as a leaf: the scorer attributes each split's
+    // change of value to its feature when it names reasons. (+ 0 turns −0 into 0.)
+    tree.value.push((-s.shrinkage * G) / (H + s.lambda) + 0);
     if (depth >= s.maxDepth) return node;
 
     const parentScore = (G * G) / (H + s.lambda);
@@ -177,7 +180,6 @@ export function fitTrees(data: Dataset, overrides: Partial<TreeSettings> = {}): 
     }
     tree.feature[node] = bestFeature;
     tree.threshold[node] = cuts[bestFeature]![bestCut]!;
-    tree.value[node] = 0;
     tree.left[node] = grow(tree, leftRows, depth + 1);
     tree.right[node] = grow(tree, rightRows, depth + 1);
     return node;
