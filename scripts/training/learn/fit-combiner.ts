@@ -142,8 +142,9 @@ export function fitCombiner(rows: readonly FeatureRow[], sessions: readonly Sess
   const all = dataset(rows);
   const final = fit(validation.chosen, all, options);
   const margins = all.rows.map((r) => final.margin(r));
-  const humanMargins = sessionMargins(rows, margins, sessions.length).filter((m, s): m is number => m !== undefined && !sessions[s]!.bot);
-  const scoreMap = calibrateScoreMap(humanMargins);
+  const bySession = sessionMargins(rows, margins, sessions.length);
+  const humanMargins = bySession.filter((m, s): m is number => m !== undefined && !sessions[s]!.bot);
+  const scoreMap = calibrateScoreMap(humanMargins, bySession.filter((m): m is number => m !== undefined));
   // Where the map's 20, 50, 80 points fall, as shares of the human sessions (the calibration check).
   const pointOf = (score: number) => scoreMap.margins[scoreMap.scores.indexOf(score)]!;
   const flaggedAt = Object.fromEntries([20, 50, 80].map((t) => [String(t), +(humanMargins.filter((m) => m >= pointOf(t)).length / humanMargins.length).toFixed(4)]));

@@ -9,8 +9,10 @@
  * | 20 | at most 20 % (above the 80th) |
  * | 1  | at most half (the median human session and below score 0) |
  *
- * and 100 one margin unit (a factor e in the odds) past the 80-point, or the 95th–99th spread
- * when that is wider. A session's margin is the highest of its requests' margins (the session
+ * and 100 at the highest session margin of the training part (bots included), or at least one
+ * margin unit (a factor e in the odds) or the 95th–99th spread past the 80-point: scores above 80
+ * keep the ranking of the sessions there instead of saturating at 100 just past the humans' 99th
+ * percentile (saturation ties everything above it and leaves no threshold at 1 % FPR). A session's margin is the highest of its requests' margins (the session
  * score is the maximum of its requests' scores and the map is non-decreasing).
  *
  * Each point sits halfway between the quantile's margin and the next larger human margin, so the
@@ -33,7 +35,7 @@ export const CALIBRATION = [
 /** The hair between a point s − 1 and its point s, and the least step between coinciding points. */
 const HAIR = 1e-6;
 
-export function calibrateScoreMap(humanSessionMargins: readonly number[]): ScoreMapDocument {
+export function calibrateScoreMap(humanSessionMargins: readonly number[], allSessionMargins: readonly number[] = humanSessionMargins): ScoreMapDocument {
   if (humanSessionMargins.length === 0) throw new Error('score map: no human session to calibrate on');
   const sorted = Float64Array.from(humanSessionMargins).sort();
   const points: number[] = [];
@@ -58,7 +60,9 @@ export function calibrateScoreMap(humanSessionMargins: readonly number[]): Score
   });
   const q95 = points[2]!;
   const q99 = points[3]!;
-  margins.push(q99 + Math.max(1, q99 - q95));
+  let highest = -Infinity;
+  for (const m of allSessionMargins) if (m > highest) highest = m;
+  margins.push(Math.max(q99 + Math.max(1, q99 - q95), highest));
   scores.push(100);
   return { margins, scores };
 }
