@@ -35,6 +35,8 @@ export interface FitOptions {
   validationFraction?: number;
   logistic?: Partial<LogisticSettings>;
   trees?: Partial<TreeSettings>;
+  /** 'session' (default): each session's rows weigh 1 in total; 'request': every row weighs 1. */
+  rowWeight?: 'session' | 'request';
 }
 
 export interface ValidationFigures {
@@ -99,7 +101,7 @@ export function fitCombiner(rows: readonly FeatureRow[], sessions: readonly Sess
   const dataset = (subset: readonly FeatureRow[]): Dataset => ({
     rows: subset.map((row) => columns.map((c) => row.features[c]!)),
     labels: subset.map((row) => (row.bot ? 1 : 0)),
-    weights: subset.map((row) => 1 / perSession[row.session]!),
+    weights: subset.map((row) => (options.rowWeight === 'request' ? 1 : 1 / perSession[row.session]!)),
   });
 
   // Time-ordered validation: per input, the sessions that start in the last fraction of its window.
@@ -151,7 +153,7 @@ export function fitCombiner(rows: readonly FeatureRow[], sessions: readonly Sess
   const settings = validation.chosen === 'logistic' ? { ...DEFAULT_LOGISTIC_SETTINGS, ...options.logistic } : { ...DEFAULT_TREE_SETTINGS, ...options.trees };
   const combiner = final.document(features, scoreMap);
   combiner.training = {
-    learner: { kind: validation.chosen, settings, rowWeight: '1 / scored requests of the session' },
+    learner: { kind: validation.chosen, settings, rowWeight: options.rowWeight === 'request' ? '1 per request' : '1 / scored requests of the session' },
     rows: rows.length,
     sessions: new Set(rows.map((r) => r.session)).size,
     validation: { fraction, ...validation },

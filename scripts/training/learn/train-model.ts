@@ -12,7 +12,7 @@ import { TransitionCounter } from '../estimate.js';
 import { readSessions, splitTimes, type InputCounts } from '../input.js';
 import type { Label } from '../labels.js';
 import { createReplayScorer, exclusionRegex, replayPart, type ReplayItem } from '../replay.js';
-import { fitCombiner, type FitResult, type LearnerKind, type SessionInfo } from './fit-combiner.js';
+import { fitCombiner, type FitOptions, type FitResult, type LearnerKind, type SessionInfo } from './fit-combiner.js';
 
 export interface TrainOptions {
   inputs: string[];
@@ -24,6 +24,8 @@ export interface TrainOptions {
   createdAt: string;
   combiner: LearnerKind | 'auto' | 'none';
   features: readonly FeatureName[];
+  /** Learner settings (defaults: learn/logistic.ts, learn/trees.ts, fit-combiner.ts). */
+  fit?: Pick<FitOptions, 'logistic' | 'trees' | 'rowWeight' | 'validationFraction'>;
   /** Recorded in the combiner's provenance. */
   droppedFamilies?: readonly string[];
 }
@@ -72,7 +74,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   const { results, rows } = replayPart(createReplayScorer(loadModel(model)), items, { mode: 'bots-drop', exclude: exclusionRegex(), collectFeatures: true });
   const sessions: SessionInfo[] = results.map((r) => ({ bot: r.bot, input: r.input ?? 0, startMs: r.startMs ?? 0 }));
   if (!rows.some((r) => r.bot) || !rows.some((r) => !r.bot)) throw new Error('the training part needs scored requests of both bot and human sessions to fit a combiner (or pass --combiner none)');
-  const fit = fitCombiner(rows, sessions, { kind: options.combiner, features });
+  const fit = fitCombiner(rows, sessions, { ...options.fit, kind: options.combiner, features });
   fit.combiner.training = { ...fit.combiner.training, replay: { cookies: 'bots-drop', droppedFamilies: [...(options.droppedFamilies ?? [])] } };
   model.combiner = fit.combiner;
   // The version and content hash cover the combiner too: a retrained combiner is a new model.
