@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { logLoss, type Dataset } from '../../scripts/training/learn/dataset.js';
+import { fitCombiner, type SessionInfo } from '../../scripts/training/learn/fit-combiner.js';
 import { fitLogistic, logisticMargin, solveCholesky } from '../../scripts/training/learn/logistic.js';
 import { calibrateScoreMap } from '../../scripts/training/learn/score-map.js';
 import { FEATURE_NAMES, loadCombiner, type ScoreMapDocument } from '../../scorer-core/src/index.js';
 import { ensembleMargin, fitTrees, quantileCuts } from '../../scripts/training/learn/trees.js';
 import { rocAuc } from '../../scripts/training/metrics.js';
-import { seededRandom } from '../../scripts/training/replay.js';
+import { seededRandom, type FeatureRow } from '../../scripts/training/replay.js';
 
 /** Uniform numbers in [0, 1) from the replay's seeded generator (deterministic synthetic data). */
 function uniforms(seed: number): () => number {
@@ -163,5 +164,62 @@ describe('score map calibration', () => {
     expect(humans.filter((m) => scoreFromMargin(map, m) >= 80).length).toBeLessThanOrEqual(1);
     expect(humans.filter((m) => scoreFromMargin(map, m) >= 20).length).toBeLessThanOrEqual(20);
     expect(scoreFromMargin(map, -2)).toBe(0);
+  });
+});
+
+describe('fitting the combiner (choice on the time-ordered validation slice)', () => {
+  /** One row per session; features a, b at FEATURE_NAMES[0], [1]; the rest 0. Sessions 1 minute apart. */
+  function rowsOf(cells: [a: number, b: number, bot: boolean, count: number][]) {
+    const rows: FeatureRow[] = [];
+    const sessions: SessionInfo[] = [];
+    let s = 0;
+    for (let rep = 0; rep < 10; rep++)
+      for (const [a, b, bot, count] of cells)
+        for (let k = 0; k < count; k++) {
+          const features = new Float64Array(FEATURE_NAMES.length);
+          features[0] = a;
+          features[1] = b;
+          rows.push({ features, bot, session: s, timeMs: s * 60_000 });
+          sessions.push({ bot, input: 0, startMs: s * 60_000 });
+          s++;
+        }
+    return { rows, sessions };
+  }
+  const two = [FEATURE_NAMES[0], FEATURE_NAMES[1]];
+
+  it('chooses trees when they catch more bots at 1 % FPR (XOR), logistic on a tie, and refits on everything', () => {
+    const xor = rowsOf([[0, 0, false, 6], [0, 1, true, 4], [1, 0, true, 5], [1, 1, false, 5]]);
+    const fitted = fitCombiner(xor.rows, xor.sessions, { kind: 'auto', features: two });
+    expect(fitted.validation.trees!.tpr_at_fpr_1pct).toBe(1);
+    expect(fitted.validation.logistic!.tpr_at_fpr_1pct!).toBeLessThan(1);
+    expect(fitted.validation.chosen).toBe('trees');
+    expect(fitted.combiner.kind).toBe('trees');
+    // The validation slice is the last 20 % of the window: 200 sessions starting at minutes 0…199,
+    // so those at or after minute 0.8 · 199 = 159.2: 160…199.
+    expect(fitted.validation.sessions).toBe(40);
+
+    const separable = rowsOf([[0, 0, false, 5], [1, 0, true, 5]]);
+    const tie = fitCombiner(separable.rows, separable.sessions, { kind: 'auto', features: two });
+    expect(tie.validation.logistic).toEqual({ roc_auc: 1, tpr_at_fpr_1pct: 1 });
+    expect(tie.validation.trees).toEqual({ roc_auc: 1, tpr_at_fpr_1pct: 1 });
+    expect(tie.combiner.kind).toBe('logistic');
+    expect(tie.combiner.features).toEqual(two);
+  });
+
+  it('gives a document scorer-core loads, whose scores rank the training sessions as the margins do', () => {
+    const xor = rowsOf([[0, 0, false, 6], [0, 1, true, 4], [1, 0, true, 5], [1, 1, false, 5]]);
+    const { combiner } = fitCombiner(xor.rows, xor.sessions, { kind: 'trees', features: two });
+    const loaded = loadCombiner(combiner);
+    const score = (a: number, b: number) => {
+      const v = new Float64Array(FEATURE_NAMES.length);
+      v[0] = a;
+      v[1] = b;
+      return loaded.evaluate(v).score;
+    };
+    expect(Math.min(score(0, 1), score(1, 0))).toBeGreaterThan(Math.max(score(0, 0), score(1, 1)));
+    // Humans: the lower of the two human cells is at or below the median (0); the other holds 45 %
+    // of the humans, so it stays below 20 (at most 20 % of humans may reach 20).
+    expect(Math.min(score(0, 0), score(1, 1))).toBe(0);
+    expect(Math.max(score(0, 0), score(1, 1))).toBeLessThan(20);
   });
 });

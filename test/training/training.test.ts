@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { createClassifier, loadModel, resolveSettings } from '../../scorer-core/src/index.js';
+import { createClassifier, FEATURE_NAMES, loadModel, resolveSettings } from '../../scorer-core/src/index.js';
 import { TransitionCounter } from '../../scripts/training/estimate.js';
 import { labelByUserAgent } from '../../scripts/training/labels.js';
 import { parseLogLine } from '../../scripts/training/logparse.js';
@@ -124,6 +124,43 @@ describe('npm run train', () => {
   it('refuses missing or unknown options', () => {
     expect(run('--out', '/tmp/x.json').status).toBe(2);
     expect(run('--input', FIXTURE, '--out', '/tmp/x.json', '--bogus', '1').status).toBe(2);
+    const combiner = run('--input', FIXTURE, '--out', '/tmp/x.json', '--combiner', 'forest');
+    expect(combiner.status).toBe(2);
+    expect(combiner.stderr).toContain('--combiner: expected logistic, trees, auto or none, got "forest"');
+    const family = run('--input', FIXTURE, '--out', '/tmp/x.json', '--drop-family', 'headers');
+    expect(family.status).toBe(2);
+    expect(family.stderr).toContain('--drop-family: expected one of request, session, client, got "headers"');
+  });
+
+  it('fits a learned combiner the scorer loads and applies, with its provenance, byte for byte reproducibly', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scorer-train-'));
+    const a = join(dir, 'a.json');
+    const b = join(dir, 'b.json');
+    const args = ['--input', FIXTURE, '--created-at', '2026-12-01T00:00:00.000Z'];
+    const first = run(...args, '--out', a);
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/combiner (logistic|trees) over 21 features/);
+    expect(run(...args, '--out', b).status).toBe(0);
+    expect(readFileSync(a, 'utf8')).toBe(readFileSync(b, 'utf8'));
+    const doc = JSON.parse(readFileSync(a, 'utf8'));
+    expect(doc.combiner.features).toEqual([...FEATURE_NAMES]);
+    expect(doc.combiner.training.validation).toHaveProperty('chosen', doc.combiner.kind);
+    expect(doc.combiner.training.replay).toEqual({ cookies: 'bots-drop', droppedFamilies: [] });
+    expect(doc.combiner.scoreMap.scores).toEqual([0, 19, 20, 49, 50, 79, 80, 100]);
+    const model = loadModel(doc);
+    expect(model.combiner?.kind).toBe(doc.combiner.kind);
+    // Without the combiner the version differs: the version covers it.
+    expect(run(...args, '--combiner', 'none', '--out', b).status).toBe(0);
+    const plain = JSON.parse(readFileSync(b, 'utf8'));
+    expect(plain.combiner).toBeUndefined();
+    expect(plain.version).not.toBe(doc.version);
+
+    expect(run(...args, '--combiner', 'logistic', '--drop-family', 'client', '--out', b).status).toBe(0);
+    const logistic = JSON.parse(readFileSync(b, 'utf8'));
+    expect(logistic.combiner.kind).toBe('logistic');
+    expect(logistic.combiner.features).toEqual(FEATURE_NAMES.filter((name) => !name.startsWith('client_')));
+    expect(logistic.combiner.weights).toHaveLength(logistic.combiner.features.length);
+    expect(loadModel(logistic).combiner?.features).toEqual(logistic.combiner.features);
   });
 });
 
