@@ -105,9 +105,11 @@ const GRIDS: Record<string, Grid> = {
     values: { minTransitions: [4, 2, 6, 8], zStart: [1, 0.5, 2, 3], zSpan: [3, 1, 5], maxEffectiveTransitions: [32, 8, 64] },
     derived: ({ zSpan, ...rest }) => ({ ...rest, zFull: rest.zStart! + zSpan! }),
   },
-  // With a learned combiner in the model, the hand-set Layer 1 rules may add only false positives
-  // (docs/model.md measured it): their weight may go to 0, and the combiner's may be lowered.
-  'layer weights': { section: 'combine', values: { layer1Weight: [1, 0.5, 0.75, 0], layer2Weight: [1, 0, 0.25, 0.5, 0.75], learnedWeight: [1, 0.5, 0] } },
+  // With a learned combiner in the model the hand-set Layer 1 rules may add only false positives
+  // (docs/model.md measured it), so their weight may go to 0. The combiner's own weight is not
+  // searched: the objective is rank-based, and a weight below 0.8 "wins" the false-positive
+  // constraint by never reaching the threshold at all.
+  'layer weights': { section: 'combine', values: { layer1Weight: [1, 0.5, 0.75, 0], layer2Weight: [1, 0, 0.25, 0.5, 0.75] } },
 };
 
 /** Each list with the starting value first (added if the grid lacks it), so ties keep it. */
