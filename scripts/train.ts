@@ -31,8 +31,9 @@ function fail(message: string): never {
   process.exit(2);
 }
 let parsed;
+let tokens;
 try {
-  parsed = parseArgs({
+  ({ values: parsed, tokens } = parseArgs({
     args: process.argv.slice(2),
     options: {
       input: { type: 'string', multiple: true },
@@ -46,9 +47,17 @@ try {
     },
     strict: true,
     allowPositionals: false,
-  }).values;
+    tokens: true,
+  }));
 } catch (error) {
   fail((error as Error).message);
+}
+// parseArgs keeps the last of a repeated single option; a repeated --out is more likely a mistake.
+const seen = new Set<string>();
+for (const token of tokens) {
+  if (token.kind !== 'option' || token.name === 'input' || token.name === 'drop-family') continue;
+  if (seen.has(token.name)) fail(`--${token.name} given twice`);
+  seen.add(token.name);
 }
 const inputs = parsed.input ?? [];
 const out = parsed.out;

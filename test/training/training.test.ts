@@ -124,6 +124,9 @@ describe('npm run train', () => {
   it('refuses missing or unknown options', () => {
     expect(run('--out', '/tmp/x.json').status).toBe(2);
     expect(run('--input', FIXTURE, '--out', '/tmp/x.json', '--bogus', '1').status).toBe(2);
+    const twice = run('--input', FIXTURE, '--out', '/tmp/x.json', '--out', '/tmp/y.json');
+    expect(twice.status).toBe(2);
+    expect(twice.stderr).toContain('--out given twice');
     const combiner = run('--input', FIXTURE, '--out', '/tmp/x.json', '--combiner', 'forest');
     expect(combiner.status).toBe(2);
     expect(combiner.stderr).toContain('--combiner: expected logistic, trees, auto or none, got "forest"');
