@@ -1,11 +1,11 @@
 /**
- * The edge's per-client memory (scorer-core `ClientMemory`), simulated for log replay with the
- * edge's windows, keyed by client address (an IPv6 address by its /64, which one subscriber
- * usually holds whole):
+ * The edge's per-client memory (scorer-core `ClientMemory`), simulated for log replay: keyed by
+ * client address exactly as the edge keys it and with the edge's windows (src/client-memory.ts:
+ * `clientAddressKey`, IPv4 whole and IPv6 by its /64; `CLIENT_MEMORY_WINDOWS`):
  *
  * - cookie-less arrivals: remembered for the penalty box's TTL (60 min; each arrival puts the
- *   client back in the box for the full TTL) and counted over a sliding 60 s;
- * - requests: counted over a sliding 60 s;
+ *   client back in the box for the full TTL, as the edge renews it) and counted over 60 s;
+ * - requests: counted over 60 s;
  * - crawler or scanner paths fetched: remembered for the TTL (60 min).
  *
  * The clock is the replayed request's time, so the replay must call it in global time order
@@ -13,24 +13,15 @@
  * counts slightly differently near the window's edge).
  */
 import type { ClientMemory } from '../../scorer-core/src/index.js';
+import { CLIENT_MEMORY_WINDOWS as W, clientAddressKey } from '../../src/client-memory.js';
 
-export const PENALTY_BOX_TTL_MS = 60 * 60_000;
-export const RATE_WINDOW_MS = 60_000;
-
-/** The key the edge's counters use for a client address: IPv4 as is, IPv6 by its /64 prefix. */
-export function clientAddressKey(ip: string): string {
-  const address = ip.trim().toLowerCase();
-  if (!address.includes(':')) return address;
-  // IPv4-mapped IPv6 (::ffff:1.2.3.4) is the IPv4 client.
-  const mapped = /^(?:0{0,4}:){0,5}:?ffff:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(address);
-  if (mapped) return mapped[1]!;
-  const zoneless = address.split('%')[0]!;
-  const [head, tail] = zoneless.includes('::') ? (zoneless.split('::') as [string, string]) : [zoneless, null];
-  const headGroups = head === '' ? [] : head.split(':');
-  const tailGroups = tail === null || tail === '' ? [] : tail.split(':');
-  const groups = tail === null ? headGroups : [...headGroups, ...new Array<string>(Math.max(0, 8 - headGroups.length - tailGroups.length)).fill('0'), ...tailGroups];
-  return `${groups.slice(0, 4).map((g) => (g.replace(/^0+(?=.)/, '') || '0')).join(':')}::/64`;
-}
+export { clientAddressKey };
+/** The edge's windows (src/client-memory.ts), in milliseconds. */
+export const PENALTY_BOX_TTL_MS = W.cookielessSeenTtlMinutes * 60_000;
+export const CRAWLER_PATH_TTL_MS = W.crawlerPathTtlMinutes * 60_000;
+export const COOKIELESS_WINDOW_MS = W.cookielessRecentS * 1000;
+export const REQUESTS_WINDOW_MS = W.requestsS * 1000;
+export const NEW_SESSIONS_WINDOW_MS = W.newSessionsS * 1000;
 
 /** Times within a sliding window, oldest first. */
 class Window {
@@ -62,7 +53,8 @@ export class ClientMemorySimulator {
 
   /** The memory as the edge would answer for one request of `ip` at `nowMs`. */
   forRequest(ip: string, nowMs: number): ClientMemory {
-    const key = clientAddressKey(ip);
+    // An address the edge could not key (not an IP) gets its own memory, as if keyed by the text.
+    const key = clientAddressKey(ip) ?? `?${ip}`;
     let client = this.clients.get(key);
     if (!client) this.clients.set(key, (client = { cookieless: new Window(), requests: new Window(), lastCookielessMs: -Infinity, lastCrawlerPathMs: -Infinity }));
     const c = client;
@@ -71,17 +63,17 @@ export class ClientMemorySimulator {
         const seenBefore = nowMs - c.lastCookielessMs < PENALTY_BOX_TTL_MS;
         c.lastCookielessMs = Math.max(c.lastCookielessMs, nowMs);
         c.cookieless.add(nowMs);
-        return { seenBefore, recent: c.cookieless.count(nowMs, RATE_WINDOW_MS) };
+        return { seenBefore, recent: c.cookieless.count(nowMs, COOKIELESS_WINDOW_MS) };
       },
       request() {
         c.requests.add(nowMs);
-        return c.requests.count(nowMs, RATE_WINDOW_MS);
+        return c.requests.count(nowMs, REQUESTS_WINDOW_MS);
       },
       crawlerPath() {
         c.lastCrawlerPathMs = Math.max(c.lastCrawlerPathMs, nowMs);
       },
       seenCrawlerPath() {
-        return nowMs - c.lastCrawlerPathMs < PENALTY_BOX_TTL_MS;
+        return nowMs - c.lastCrawlerPathMs < CRAWLER_PATH_TTL_MS;
       },
     };
   }

@@ -15,7 +15,7 @@
  */
 import { createKeyRing, createScorer, type Scorer, type TransitionModel } from '../../scorer-core/src/index.js';
 import { DEFAULT_EXCLUDE_URL_REGEX } from '../vcl/generate.js';
-import { ClientMemorySimulator } from './client-memory.js';
+import { ClientMemorySimulator, NEW_SESSIONS_WINDOW_MS } from './client-memory.js';
 import type { LogSession } from './sessionize.js';
 
 export type CookieMode = 'returned' | 'bots-drop';
@@ -89,8 +89,6 @@ export function createReplayScorer(model: TransitionModel, settings: unknown = {
   return createScorer({ keyRing, realm: 'replay', model, settings, random: seededRandom() });
 }
 
-const NEW_SESSION_WINDOW_MS = 60_000;
-
 /** Replays a whole part (all sessions of the logs' part) in global time order; results in input order. */
 export function replayPart(scorer: Scorer, items: readonly ReplayItem[], options: ReplayOptions): { results: SessionResult[]; rows: FeatureRow[] } {
   const { mode, exclude } = options;
@@ -139,7 +137,7 @@ export function replayPart(scorer: Scorer, items: readonly ReplayItem[], options
         let times = newSessions.get(key);
         if (!times) newSessions.set(key, (times = []));
         times.push(nowMs);
-        while (times.length > 0 && times[0]! <= nowMs - NEW_SESSION_WINDOW_MS) times.shift();
+        while (times.length > 0 && times[0]! <= nowMs - NEW_SESSIONS_WINDOW_MS) times.shift();
         return times.length;
       },
     });

@@ -26,6 +26,7 @@ describe('client address keys', () => {
     expect(clientAddressKey('2001:db8:a:b::1')).toBe('2001:db8:a:b::/64');
     expect(clientAddressKey('2001:db8::1')).toBe('2001:db8:0:0::/64');
     expect(clientAddressKey('2001:0db8:000a:b::')).toBe('2001:db8:a:b::/64');
+    expect(clientAddressKey('not-an-address')).toBeNull();
     expect(clientAddressKey('::ffff:192.0.2.7')).toBe('192.0.2.7');
   });
 });
