@@ -25,7 +25,7 @@ if (req.restarts == 0 && req.http.X-Scorer-State == "preflight") {
   restart;
 }
 # The state header only ever holds what this VCL set: clients' copies are dropped on the first pass.
-if (req.http.X-Scorer-State ~ "^(scored|flagged|enforced)$" && std.strlen(req.http.X-Scorer-Set-Cookie) > 0) {
+if (req.http.X-Scorer-State ~ "^(scored|flagged|enforced|challenged)$" && std.strlen(req.http.X-Scorer-Set-Cookie) > 0) {
   add resp.http.Set-Cookie = req.http.X-Scorer-Set-Cookie;
   # A per-user cookie must not be stored by a shared cache downstream.
   if (!resp.http.Cache-Control) {
@@ -33,6 +33,10 @@ if (req.http.X-Scorer-State ~ "^(scored|flagged|enforced)$" && std.strlen(req.ht
   } else if (resp.http.Cache-Control !~ "(?i)private|no-store") {
     set resp.http.Cache-Control = resp.http.Cache-Control {", no-cache="Set-Cookie""};
   }
+}
+if (req.http.X-Scorer-State ~ "^challenge") {
+  # The challenge page is per visitor: never stored by the browser or any cache downstream.
+  set resp.http.Cache-Control = "no-store, private";
 }
 if (req.http.X-Scorer-State == "enforced" && resp.status == 429) {
   set resp.http.Cache-Control = "no-store";
@@ -49,10 +53,16 @@ if (std.strlen(req.http.X-Scorer-State) > 0) {
     " reasons=" if(req.http.X-Scorer-Reasons ~ "^[a-z0-9_,.-]{0,200}$", req.http.X-Scorer-Reasons, "-")
     " error=" if(req.http.X-Scorer-Error ~ "^[a-z0-9-]{1,60}$", req.http.X-Scorer-Error, "-")
     " session=" if(req.http.X-Scorer-Session ~ "^[0-9a-f]{16}$", req.http.X-Scorer-Session, "-")
+    " action=" if(req.http.X-Scorer-Action ~ "^(would_)?(block|challenge)$", req.http.X-Scorer-Action, "-")
+    " exempt=" if(req.http.X-Scorer-Exempt ~ "^(verified_bot|path)$", req.http.X-Scorer-Exempt, "-")
+    " bot=" if(req.http.X-Scorer-Verified-Bot ~ "^[a-z0-9-]{1,32}$", req.http.X-Scorer-Verified-Bot, "-")
+    " claimed_bot=" if(req.http.X-Scorer-Claimed-Bot ~ "^[a-z0-9-]{1,32}$", req.http.X-Scorer-Claimed-Bot, "-")
     " status=" resp.status " path=" urlencode(substr(req.url.path, 0, 256));
 }
 unset resp.http.X-Scorer-Auth;
 unset resp.http.X-Scorer-Original-Method;
+unset resp.http.X-Scorer-Verified-Bot;
+unset resp.http.X-Scorer-Claimed-Bot;
 unset resp.http.X-Scorer-Score;
 unset resp.http.X-Scorer-Layer1;
 unset resp.http.X-Scorer-Layer2;
@@ -69,3 +79,5 @@ unset resp.http.X-Scorer-Mode;
 unset resp.http.X-Scorer-Error;
 unset resp.http.X-Scorer-Version;
 unset resp.http.X-Scorer-State;
+unset resp.http.X-Scorer-Action;
+unset resp.http.X-Scorer-Exempt;

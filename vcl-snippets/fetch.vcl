@@ -7,6 +7,8 @@ if (req.restarts == 0 && req.http.X-Scorer-State == "preflight" && req.backend =
 # Nothing internal from the origin.
 unset beresp.http.X-Scorer-Auth;
 unset beresp.http.X-Scorer-Original-Method;
+unset beresp.http.X-Scorer-Verified-Bot;
+unset beresp.http.X-Scorer-Claimed-Bot;
 unset beresp.http.X-Scorer-Score;
 unset beresp.http.X-Scorer-Layer1;
 unset beresp.http.X-Scorer-Layer2;
@@ -23,3 +25,5 @@ unset beresp.http.X-Scorer-Mode;
 unset beresp.http.X-Scorer-Error;
 unset beresp.http.X-Scorer-Version;
 unset beresp.http.X-Scorer-State;
+unset beresp.http.X-Scorer-Action;
+unset beresp.http.X-Scorer-Exempt;

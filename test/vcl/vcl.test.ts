@@ -21,7 +21,7 @@ function assembled(snippets = generateSnippets()): string {
 describe('generated VCL snippets', () => {
   it('the committed vcl-snippets/ are exactly a fresh generation with defaults', () => {
     const snippets = generateSnippets();
-    expect(snippets.map((s) => s.name)).toEqual(['session-scorer-recv', 'session-scorer-enforce', 'session-scorer-pass', 'session-scorer-miss', 'session-scorer-fetch', 'session-scorer-deliver']);
+    expect(snippets.map((s) => s.name)).toEqual(['session-scorer-crawlers', 'session-scorer-recv', 'session-scorer-enforce', 'session-scorer-pass', 'session-scorer-miss', 'session-scorer-fetch', 'session-scorer-deliver']);
     const committed = readdirSync(join(ROOT, 'vcl-snippets')).filter((f) => f.endsWith('.vcl')).sort();
     expect(committed).toEqual(snippets.map(snippetFile).sort());
     for (const snippet of snippets) {
@@ -31,7 +31,7 @@ describe('generated VCL snippets', () => {
   });
 
   it('strips every internal header the scorer reads or writes, on the first pass and towards client and origin', () => {
-    const [recv, , pass, miss, fetch, deliver] = generateSnippets();
+    const [, recv, , pass, miss, fetch, deliver] = generateSnippets();
     expect(INTERNAL_HEADERS).toContain('X-Scorer-Score');
     expect(INTERNAL_HEADERS).toContain('X-Scorer-Auth');
     expect(INTERNAL_HEADERS).toContain('X-Scorer-State');
@@ -45,9 +45,9 @@ describe('generated VCL snippets', () => {
   });
 
   it('puts the exclusion regex into the recv snippet as a literal', () => {
-    const recv = generateSnippets({ excludeUrlRegex: '^/static/' })[0]!;
+    const recv = generateSnippets({ excludeUrlRegex: '^/static/' })[1]!;
     expect(recv.content).toContain('req.url.path ~ {"^/static/"}');
-    expect(generateSnippets()[0]!.content).toContain(`{"${DEFAULT_EXCLUDE_URL_REGEX}"}`);
+    expect(generateSnippets()[1]!.content).toContain(`{"${DEFAULT_EXCLUDE_URL_REGEX}"}`);
   });
 
   it('refuses exclusion regexes that break the VCL or exceed the limits, with the reason', () => {
