@@ -12,6 +12,8 @@ sub scorer_enforce {
     set req.method = req.http.X-Scorer-Original-Method;
   }
   unset req.http.X-Scorer-Auth;
+  unset req.http.X-Scorer-Action;
+  unset req.http.X-Scorer-Exempt;
   if (req.http.X-Scorer-State == "scored" && req.http.X-Scorer-Score ~ "^(100|[1-9]?[0-9])$") {
     declare local var.scorer_threshold INTEGER;
     declare local var.scorer_challenge INTEGER;
@@ -45,7 +47,19 @@ sub scorer_enforce {
           set req.http.X-Scorer-State = "enforced";
           error 429 "Too Many Requests";
         }
+        # The challenge band: the scorer's challenge page answers in place of the requested one,
+        # passed (never cached) to the scorer (never the origin), which sends the visitor back
+        # to the original path and query afterwards.
         set req.http.X-Scorer-State = "challenged";
+        if (std.strlen(req.url) <= 2048) {
+          set req.url = "/.scorer/challenge?return=" urlencode(req.url);
+        } else {
+          set req.url = {"/.scorer/challenge?return=%2F"};
+        }
+        set req.method = "GET";
+        set req.http.X-Scorer-Auth = table.lookup(scorer_secrets, "caller_secret", "");
+        set req.backend = F_scorer;
+        return(pass);
       } else {
         set req.http.X-Scorer-Action = "would_" req.http.X-Scorer-Action;
         set req.http.X-Scorer-State = "flagged";

@@ -121,18 +121,4 @@ if (req.restarts == 0) {
 } else if (req.http.X-Scorer-State == "scored" || req.http.X-Scorer-State == "failed") {
   # Back from the preflight (scorer_enforce is defined in the enforce snippet).
   call scorer_enforce;
-  if (req.http.X-Scorer-State == "challenged") {
-    # The challenge band: the scorer's challenge page answers in place of the requested one,
-    # passed (never cached) to the scorer (never to the origin); it returns the visitor to the
-    # original path and query afterwards.
-    if (std.strlen(req.url) <= 2048) {
-      set req.url = "/.scorer/challenge?return=" urlencode(req.url);
-    } else {
-      set req.url = "/.scorer/challenge?return=%2F";
-    }
-    set req.method = "GET";
-    set req.http.X-Scorer-Auth = table.lookup(scorer_secrets, "caller_secret", "");
-    set req.backend = F_scorer;
-    return(pass);
-  }
 }

@@ -238,20 +238,6 @@ ${crawlerBranches}
 } else if (${S} == "scored" || ${S} == "failed") {
   # Back from the preflight (scorer_enforce is defined in the enforce snippet).
   call scorer_enforce;
-  if (${S} == "challenged") {
-    # The challenge band: the scorer's challenge page answers in place of the requested one,
-    # passed (never cached) to the scorer (never to the origin); it returns the visitor to the
-    # original path and query afterwards.
-    if (std.strlen(req.url) <= 2048) {
-      set req.url = "${CHALLENGE_PATH}?${CHALLENGE_RETURN_PARAM}=" urlencode(req.url);
-    } else {
-      set req.url = "${CHALLENGE_PATH}?${CHALLENGE_RETURN_PARAM}=%2F";
-    }
-    set req.method = "GET";
-    set req.http.X-Scorer-Auth = ${secret};
-    set req.backend = ${backend};
-    return(pass);
-  }
 }
 `;
 
@@ -270,6 +256,8 @@ sub scorer_enforce {
     set req.method = req.http.X-Scorer-Original-Method;
   }
   unset req.http.X-Scorer-Auth;
+  unset ${A};
+  unset ${E};
   if (${S} == "scored" && req.http.X-Scorer-Score ~ "${SCORE}") {
     declare local var.scorer_threshold INTEGER;
     declare local var.scorer_challenge INTEGER;
@@ -303,7 +291,19 @@ sub scorer_enforce {
           set ${S} = "enforced";
           error 429 "Too Many Requests";
         }
+        # The challenge band: the scorer's challenge page answers in place of the requested one,
+        # passed (never cached) to the scorer (never the origin), which sends the visitor back
+        # to the original path and query afterwards.
         set ${S} = "challenged";
+        if (std.strlen(req.url) <= 2048) {
+          set req.url = "${CHALLENGE_PATH}?${CHALLENGE_RETURN_PARAM}=" urlencode(req.url);
+        } else {
+          set req.url = {"${CHALLENGE_PATH}?${CHALLENGE_RETURN_PARAM}=%2F"};
+        }
+        set req.method = "GET";
+        set req.http.X-Scorer-Auth = ${secret};
+        set req.backend = ${backend};
+        return(pass);
       } else {
         set ${A} = "would_" ${A};
         set ${S} = "flagged";
