@@ -19,8 +19,11 @@ export interface RangeSource {
   published?: string;
   /** When these ranges were read (ISO 8601). */
   retrievedAt?: string;
-  /** A public mirror the file was read from, when not from `url` itself. */
-  via?: { repository: string; path: string; commit: string; committedAt: string; note?: string };
+  /**
+   * Where the file was read, when not from `url` itself: a public repository mirroring it (at a
+   * commit), or the --mirror URL `verified-bots update` was given.
+   */
+  via?: { repository?: string; path?: string; commit?: string; committedAt?: string; mirror?: string; note?: string };
   /** Prefixes the source listed. */
   prefixes?: number;
   /** Why this source holds no ranges in the snapshot (it was not available); the crawler is then incomplete. */
