@@ -25,7 +25,7 @@ if (req.restarts == 0 && req.http.X-Scorer-State == "preflight") {
   restart;
 }
 # The state header only ever holds what this VCL set: clients' copies are dropped on the first pass.
-if (req.http.X-Scorer-State ~ "^(scored|flagged|enforced|challenged)$" && std.strlen(req.http.X-Scorer-Set-Cookie) > 0) {
+if (req.http.X-Scorer-State ~ "^(scored|flagged|enforced)$" && std.strlen(req.http.X-Scorer-Set-Cookie) > 0) {
   add resp.http.Set-Cookie = req.http.X-Scorer-Set-Cookie;
   # A per-user cookie must not be stored by a shared cache downstream.
   if (!resp.http.Cache-Control) {
@@ -35,7 +35,8 @@ if (req.http.X-Scorer-State ~ "^(scored|flagged|enforced|challenged)$" && std.st
   }
 }
 if (req.http.X-Scorer-State ~ "^challenge") {
-  # The challenge page is per visitor: never stored by the browser or any cache downstream.
+  # The challenge page is per visitor: never stored by the browser or any cache downstream. (Its
+  # own Set-Cookie, built on the preflight's, replaces the one relayed above for other states.)
   set resp.http.Cache-Control = "no-store, private";
 }
 if (req.http.X-Scorer-State == "enforced" && resp.status == 429) {

@@ -49,7 +49,7 @@ sub scorer_enforce {
         }
         # The challenge band: the scorer's challenge page answers in place of the requested one,
         # passed (never cached) to the scorer (never the origin), which sends the visitor back
-        # to the original path and query afterwards.
+        # to the original path and query afterwards. The caller secret goes on bereq only (pass).
         set req.http.X-Scorer-State = "challenged";
         if (std.strlen(req.url) <= 2048) {
           set req.url = "/.scorer/challenge?return=" urlencode(req.url);
@@ -57,7 +57,6 @@ sub scorer_enforce {
           set req.url = {"/.scorer/challenge?return=%2F"};
         }
         set req.method = "GET";
-        set req.http.X-Scorer-Auth = table.lookup(scorer_secrets, "caller_secret", "");
         set req.backend = F_scorer;
         return(pass);
       } else {

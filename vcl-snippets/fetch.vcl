@@ -4,6 +4,10 @@
 if (req.restarts == 0 && req.http.X-Scorer-State == "preflight" && req.backend == F_scorer) {
   return(deliver);
 }
+# The challenge page (the challenge band) goes to the client as the scorer answered it.
+if (req.http.X-Scorer-State == "challenged" && req.backend == F_scorer) {
+  return(deliver);
+}
 # Nothing internal from the origin.
 unset beresp.http.X-Scorer-Auth;
 unset beresp.http.X-Scorer-Original-Method;

@@ -75,15 +75,6 @@ if (req.restarts == 0) {
       set req.http.X-Scorer-Claimed-Bot = "openai";
     }
   }
-  if (req.url.path ~ "^/\.scorer/challenge(?:/|$)") {
-    # The scorer's challenge route (the page's own follow-up requests): to the scorer, passed
-    # (never cached), never to the origin, whatever the mode.
-    set req.http.X-Scorer-State = "challenge-route";
-    set req.http.Fastly-Client-IP = client.ip;
-    set req.http.X-Scorer-Auth = table.lookup(scorer_secrets, "caller_secret", "");
-    set req.backend = F_scorer;
-    return(pass);
-  }
   if (table.lookup(scorer_settings, "mode", "monitor") == "off") {
     # Kill switch: no preflight, no cookie.
     set req.http.X-Scorer-State = "skipped-off";

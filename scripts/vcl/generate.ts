@@ -192,15 +192,6 @@ ${unsetAll('req', '  ')}
   # others are marked claimed (spoofed) for the scorer.
 ${crawlerBranches}
   }
-  if (req.url.path ~ "^${CHALLENGE_PATH.replace(/\./g, '\\.')}(?:/|$)") {
-    # The scorer's challenge route (the page's own follow-up requests): to the scorer, passed
-    # (never cached), never to the origin, whatever the mode.
-    set ${S} = "challenge-route";
-    set req.http.Fastly-Client-IP = client.ip;
-    set req.http.X-Scorer-Auth = ${secret};
-    set req.backend = ${backend};
-    return(pass);
-  }
   if (table.lookup(${DICTIONARIES.settings}, "mode", "${DICTIONARY_DEFAULTS.mode}") == "off") {
     # Kill switch: no preflight, no cookie.
     set ${S} = "skipped-off";
@@ -293,7 +284,7 @@ sub scorer_enforce {
         }
         # The challenge band: the scorer's challenge page answers in place of the requested one,
         # passed (never cached) to the scorer (never the origin), which sends the visitor back
-        # to the original path and query afterwards.
+        # to the original path and query afterwards. The caller secret goes on bereq only (pass).
         set ${S} = "challenged";
         if (std.strlen(req.url) <= 2048) {
           set req.url = "${CHALLENGE_PATH}?${CHALLENGE_RETURN_PARAM}=" urlencode(req.url);
@@ -301,7 +292,6 @@ sub scorer_enforce {
           set req.url = {"${CHALLENGE_PATH}?${CHALLENGE_RETURN_PARAM}=%2F"};
         }
         set req.method = "GET";
-        set req.http.X-Scorer-Auth = ${secret};
         set req.backend = ${backend};
         return(pass);
       } else {
@@ -331,9 +321,8 @@ ${aclBlocks}
   // The preflight is recognised by its state and its backend together: a request that some other
   // logic sent elsewhere never carries the secret out.
   const isPreflight = `${S} == "preflight" && req.backend == ${backend}`;
-  // Requests this VCL sends to the scorer itself (the preflight and the challenge route) keep the
-  // caller secret; nothing internal reaches the origin.
-  const toScorer = `${S} ~ "^(preflight|challenged|challenge-route)$" && req.backend == ${backend}`;
+  // The challenge page served in place of a page in the challenge band (scorer_enforce).
+  const isChallenge = `${S} == "challenged" && req.backend == ${backend}`;
   const stripBereq = `  # Internal headers never reach the origin; the score only if the operator opts in.
 ${unsetAll('bereq', '  ')}
   if (table.lookup(${DICTIONARIES.settings}, "forward_score", "${DICTIONARY_DEFAULTS.forward_score}") == "true" && req.http.X-Scorer-Score ~ "${SCORE}") {
@@ -341,14 +330,21 @@ ${unsetAll('bereq', '  ')}
     set bereq.http.X-Scorer-Reasons = req.http.X-Scorer-Reasons;
   }`;
   const pass = `${GENERATED_BY}
-# session-scorer: requests passed to the origin carry no internal header (those to the scorer do).
-if (!(${toScorer})) {
+# session-scorer: requests passed to the origin carry no internal header (the preflight itself does).
+if (!(${isPreflight})) {
 ${stripBereq}
+}
+# session-scorer challenge band: the scorer authenticates this service, sees the client's address,
+# and builds on the preflight's new cookie (set on bereq only: the secret never sits in req).
+if (${isChallenge}) {
+  set bereq.http.X-Scorer-Auth = ${secret};
+  set bereq.http.Fastly-Client-IP = client.ip;
+  set bereq.http.X-Scorer-Set-Cookie = req.http.X-Scorer-Set-Cookie;
 }
 `;
   const miss = `${GENERATED_BY}
 # session-scorer: cache misses fetched from the origin carry no internal header.
-if (!(${toScorer})) {
+if (!(${isPreflight})) {
 ${stripBereq}
 }
 `;
@@ -357,6 +353,10 @@ ${stripBereq}
 # session-scorer: the scorer's answer goes straight to vcl_deliver (which reads it and restarts),
 # so operator logic in vcl_fetch never sees it and it is never cached.
 if (req.restarts == 0 && ${isPreflight}) {
+  return(deliver);
+}
+# The challenge page (the challenge band) goes to the client as the scorer answered it.
+if (${isChallenge}) {
   return(deliver);
 }
 # Nothing internal from the origin.
@@ -390,7 +390,7 @@ if (req.restarts == 0 && ${S} == "preflight") {
   restart;
 }
 # The state header only ever holds what this VCL set: clients' copies are dropped on the first pass.
-if (${S} ~ "^(scored|flagged|enforced|challenged)$" && std.strlen(req.http.X-Scorer-Set-Cookie) > 0) {
+if (${S} ~ "^(scored|flagged|enforced)$" && std.strlen(req.http.X-Scorer-Set-Cookie) > 0) {
   add resp.http.Set-Cookie = req.http.X-Scorer-Set-Cookie;
   # A per-user cookie must not be stored by a shared cache downstream.
   if (!resp.http.Cache-Control) {
@@ -400,7 +400,8 @@ if (${S} ~ "^(scored|flagged|enforced|challenged)$" && std.strlen(req.http.X-Sco
   }
 }
 if (${S} ~ "^challenge") {
-  # The challenge page is per visitor: never stored by the browser or any cache downstream.
+  # The challenge page is per visitor: never stored by the browser or any cache downstream. (Its
+  # own Set-Cookie, built on the preflight's, replaces the one relayed above for other states.)
   set resp.http.Cache-Control = "no-store, private";
 }
 if (${S} == "enforced" && resp.status == 429) {

@@ -229,7 +229,8 @@ sub test_enforce_challenge_band {
   assert.equal(req.url, {"/.scorer/challenge?return=%2Fshop%2Fitem%3Fid%3D7%26x%3Da%20b"});
   assert.equal(req.method, "GET");
   assert.equal(req.backend, F_scorer);
-  assert.equal(req.http.X-Scorer-Auth, "dev-only-caller-secret-not-for-production");
+  // The secret is set on bereq only (vcl_pass), never in req.
+  assert.is_notset(req.http.X-Scorer-Auth);
   assert.state(pass);
 }
 
@@ -364,47 +365,6 @@ sub test_off_mode_enforce_no_action {
   assert.equal(req.url, "/page");
 }
 
-// @scope: recv
-// @suite: challenge route: a client's request to /.scorer/challenge goes to the scorer, passed, never the origin
-sub test_challenge_route_to_scorer {
-  set req.url = "/.scorer/challenge/verify";
-  set req.method = "POST";
-  testing.call_subroutine("vcl_recv");
-  assert.equal(req.http.X-Scorer-State, "challenge-route");
-  assert.equal(req.backend, F_scorer);
-  assert.equal(req.http.X-Scorer-Auth, "dev-only-caller-secret-not-for-production");
-  assert.state(pass);
-}
-
-// @scope: recv
-// @suite: challenge route: even in off mode the challenge route never reaches the origin
-sub test_challenge_route_off_mode {
-  testing.table_set(scorer_settings, "mode", "off");
-  set req.url = "/.scorer/challenge?return=%2F";
-  testing.call_subroutine("vcl_recv");
-  assert.equal(req.backend, F_scorer);
-  assert.state(pass);
-}
-
-// @scope: recv
-// @suite: challenge route: other /.scorer/ paths are still skipped, and a look-alike path is not the route
-sub test_challenge_route_prefix_only {
-  set req.url = "/.scorer/challenger";
-  testing.call_subroutine("vcl_recv");
-  assert.equal(req.http.X-Scorer-State, "skipped-internal");
-  assert.not_equal(req.backend, F_scorer);
-}
-
-// @scope: pass
-// @suite: challenge: the challenge request to the scorer keeps the caller secret
-sub test_pass_challenge_keeps_secret {
-  set req.http.X-Scorer-State = "challenged";
-  set req.backend = F_scorer;
-  set bereq.http.X-Scorer-Auth = "dev-only-caller-secret-not-for-production";
-  testing.call_subroutine("vcl_pass");
-  assert.equal(bereq.http.X-Scorer-Auth, "dev-only-caller-secret-not-for-production");
-}
-
 // @scope: pass
 // @suite: challenge: a challenged request sent anywhere but the scorer carries no internal header
 sub test_pass_challenge_off_scorer_strips {
@@ -433,21 +393,6 @@ sub test_miss_strips_bot_headers {
 }
 
 // @scope: deliver
-// @suite: challenge: the challenge response is never cacheable, keeps the session cookie, and shows no internal header
-sub test_deliver_challenge_not_cacheable {
-  set req.http.X-Scorer-State = "challenged";
-  set req.http.X-Scorer-Set-Cookie = "ss_session=AQ; Path=/";
-  set resp.status = 200;
-  set resp.http.Cache-Control = "public, max-age=600";
-  set resp.http.X-Scorer-Action = "challenge";
-  testing.call_subroutine("vcl_deliver");
-  assert.not_restart();
-  assert.equal(resp.http.Cache-Control, "no-store, private");
-  assert.equal(resp.http.Set-Cookie, "ss_session=AQ; Path=/");
-  assert.is_notset(resp.http.X-Scorer-Action);
-}
-
-// @scope: deliver
 // @suite: challenge route: its responses are never cacheable either
 sub test_deliver_challenge_route_not_cacheable {
   set req.http.X-Scorer-State = "challenge-route";
@@ -463,10 +408,8 @@ sub test_fetch_challenge_no_restart {
   set req.http.X-Scorer-State = "challenged";
   set req.backend = F_scorer;
   set beresp.status = 200;
-  set beresp.http.X-Scorer-Score = "60";
   testing.call_subroutine("vcl_fetch");
   assert.not_restart();
-  assert.is_notset(beresp.http.X-Scorer-Score);
 }
 
 // @scope: recv
@@ -482,4 +425,45 @@ sub test_enforce_challenge_long_url {
   testing.call_subroutine("scorer_enforce");
   assert.equal(req.http.X-Scorer-State, "challenged");
   assert.equal(req.url, {"/.scorer/challenge?return=%2F"});
+}
+
+// @scope: pass
+// @suite: challenge: the challenge request to the scorer carries the caller secret, the client address and the preflight's new cookie
+sub test_pass_challenge_to_scorer {
+  set req.http.X-Scorer-State = "challenged";
+  set req.backend = F_scorer;
+  set req.http.X-Scorer-Set-Cookie = "ss_session=NEW; Path=/";
+  set req.http.X-Scorer-Score = "60";
+  set bereq.http.X-Scorer-Score = "60";
+  testing.call_subroutine("vcl_pass");
+  assert.equal(bereq.http.X-Scorer-Auth, "dev-only-caller-secret-not-for-production");
+  assert.equal(bereq.http.Fastly-Client-IP, "192.0.2.1");
+  assert.equal(bereq.http.X-Scorer-Set-Cookie, "ss_session=NEW; Path=/");
+  assert.is_notset(bereq.http.X-Scorer-Score);
+}
+
+// @scope: deliver
+// @suite: challenge: the challenge response is never cacheable, carries only the scorer's own cookie, and shows no internal header
+sub test_deliver_challenge_not_cacheable {
+  set req.http.X-Scorer-State = "challenged";
+  set req.http.X-Scorer-Set-Cookie = "ss_session=PREFLIGHT; Path=/";
+  set resp.status = 200;
+  set resp.http.Set-Cookie = "ss_session=CHALLENGE; Path=/";
+  set resp.http.Cache-Control = "public, max-age=600";
+  set resp.http.X-Scorer-Action = "challenge";
+  testing.call_subroutine("vcl_deliver");
+  assert.not_restart();
+  assert.equal(resp.http.Cache-Control, "no-store, private");
+  assert.equal(resp.http.Set-Cookie, "ss_session=CHALLENGE; Path=/");
+  assert.is_notset(resp.http.X-Scorer-Action);
+}
+
+// @scope: fetch
+// @suite: challenge: the scorer's challenge page skips operator fetch logic (straight to deliver)
+sub test_fetch_challenge_to_deliver {
+  set req.http.X-Scorer-State = "challenged";
+  set req.backend = F_scorer;
+  set beresp.status = 200;
+  testing.call_subroutine("vcl_fetch");
+  assert.state(deliver);
 }
