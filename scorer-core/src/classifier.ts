@@ -70,7 +70,11 @@ export function createClassifier(config: ClassifierConfig): Classifier {
   };
 }
 
-/** Path only (an absolute URL loses its origin), no query or fragment, lower-cased, length-capped. */
+/**
+ * Path only (an absolute URL loses its origin), no query or fragment, no path parameters
+ * (`/product/1;x.json` is `/product/1`: a parameter must not turn a page into a sub-resource),
+ * lower-cased, length-capped.
+ */
 export function normalizePath(pathOrUrl: string): string {
   let path = typeof pathOrUrl === 'string' ? pathOrUrl : '';
   const scheme = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(path);
@@ -78,8 +82,12 @@ export function normalizePath(pathOrUrl: string): string {
   const end = path.search(/[?#]/);
   if (end >= 0) path = path.slice(0, end);
   if (path === '' || path[0] !== '/') path = '/' + path;
+  if (path.includes(';')) path = path.replace(PATH_PARAMETERS, '');
   return path.slice(0, MAX_CLASSIFIED_PATH_LENGTH).toLowerCase();
 }
+
+/** `;name=value` parameters of a path segment, up to the next `/`. */
+const PATH_PARAMETERS = /;[^/]*/g;
 
 function checkClassName(where: string, name: unknown): void {
   if (typeof name !== 'string' || !CLASS_NAME.test(name)) {
@@ -134,12 +142,19 @@ function compileRule(rule: ClassifierRule, index: number): CompiledRule {
   }
 }
 
+/** A bounded repetition longer than this counts as unbounded for the polynomial rule. */
+const MAX_BOUNDED_REPEAT = 16;
+
 /**
  * Rejects the regex shapes that backtrack catastrophically: a repeated group (`*`, `+`, `{n,}`,
- * `{n,m}`) that itself contains a quantifier or an alternation (`(a+)+`, `(a|aa)*`, `(?:x*y)*`), and backreferences.
+ * `{n,m}`) that itself contains a quantifier or an alternation (`(a+)+`, `(a|aa)*`, `(?:x*y)*`),
+ * backreferences, and more than one long repetition anywhere in the pattern: `\d+\d+\d+\d+x`
+ * backtracks polynomially (8 s on a 256-character path in Node; far worse in the wasm's
+ * interpreter), and one unbounded repetition is all a path rule needs (`^/[^/]+/?$`).
  * Conservative: a few safe patterns are refused too, never an unsafe one of these shapes.
  */
 export function backtrackingRisk(pattern: string): string | undefined {
+  let longRepeats = 0;
   const groups: { risky: boolean }[] = [{ risky: false }];
   let lastGroupRisky = false;
   let i = 0;
@@ -180,6 +195,9 @@ export function backtrackingRisk(pattern: string): string | undefined {
     if (isQuantifier(i)) {
       const repeats = pattern[i] !== '?' && !/^\{[01]\}/.test(pattern.slice(i)) && !/^\{0,1\}/.test(pattern.slice(i));
       if (c === ')' && closedGroupRisky && repeats) return 'has a repeated group that contains a quantifier or an alternation';
+      const bound = /^\{\d+(,(\d*))?\}/.exec(pattern.slice(i));
+      const long = pattern[i] === '*' || pattern[i] === '+' || (bound !== null && bound[1] !== undefined && (bound[2] === '' || Number(bound[2]) > MAX_BOUNDED_REPEAT));
+      if (long && ++longRepeats > 1) return `has more than one unbounded repetition (*, +, {n,} or {n,m} with m > ${MAX_BOUNDED_REPEAT}): two can backtrack polynomially on a crafted URL`;
       markQuantified();
       i += pattern[i] === '{' ? pattern.indexOf('}', i) - i + 1 : 1;
       if (pattern[i] === '?' || pattern[i] === '+') i++;

@@ -12,10 +12,13 @@ export type CookieStatus = 'ok' | 'missing' | 'expired' | 'tampered';
 
 /**
  * Missing and expired cookies are what a first-time (or long-absent) human sends too, so they
- * only count once the client has started more new sessions than its allowance; a tampered
- * cookie counts at once, since no browser produces one.
+ * only count once the client has started more new sessions than its allowance, and then rise
+ * gradually: several people behind one NAT with the same browser must not jump to 100 on the
+ * fourth (issue 13 item 1). Two counts: per client (address + User-Agent) and per address, which
+ * a client rotating its User-Agent cannot escape; the address has a larger allowance for offices
+ * and carrier NAT. A tampered cookie counts at once, since no browser produces one.
  */
-export function cookieComplianceScore(status: CookieStatus, recentNewSessions: number, settings: Layer1Settings): RuleScore | null {
+export function cookieComplianceScore(status: CookieStatus, recentNewSessions: number, settings: Layer1Settings, recentAddressNewSessions = 0): RuleScore | null {
   switch (status) {
     case 'ok':
       return null;
@@ -23,11 +26,20 @@ export function cookieComplianceScore(status: CookieStatus, recentNewSessions: n
       return { reason: 'cookie_tampered', score: settings.tamperedScore };
     case 'missing':
     case 'expired': {
-      const dropsCookies = recentNewSessions > settings.newSessionAllowance;
-      const score = dropsCookies ? (status === 'missing' ? settings.missingScore : settings.expiredScore) : settings.firstVisitScore;
+      const full = status === 'missing' ? settings.missingScore : settings.expiredScore;
+      const pastAllowance = Math.max(
+        rampFraction(recentNewSessions, settings.newSessionAllowance, settings.newSessionRamp),
+        rampFraction(recentAddressNewSessions, settings.addressNewSessionAllowance, settings.addressNewSessionRamp),
+      );
+      const score = pastAllowance > 0 ? Math.max(settings.firstVisitScore, Math.round(full * pastAllowance)) : settings.firstVisitScore;
       return { reason: status === 'missing' ? 'cookie_missing' : 'cookie_expired', score };
     }
   }
+}
+
+/** 0 up to the allowance, then rising linearly to 1 at allowance + ramp. */
+function rampFraction(count: number, allowance: number, ramp: number): number {
+  return count <= allowance ? 0 : Math.min(1, (count - allowance) / ramp);
 }
 
 /**
@@ -64,6 +76,19 @@ export function fastBrowsingScore(fastEvidenceCenti: number, settings: Layer1Set
   const evidence = fastEvidenceCenti / 100;
   const score = evidence < settings.fastEvidenceMin ? 0 : Math.round(100 * clamp(evidence / settings.fastEvidenceFull, 0, 1));
   return { reason: 'fast_browsing', score };
+}
+
+/**
+ * Volume: a session's average request rate since it began, over every request (sub-resources
+ * too, so padding a page URL to look like a data file gains nothing). People read: on the shared
+ * real logs no session labelled human reached 60 requests at 0.5 per second except three
+ * vulnerability scanners with unlisted User-Agents (docs/model.md). Sustained scraping, even with
+ * randomised human-looking gaps, does.
+ */
+export function sessionVolumeScore(requests: number, sessionAgeMs: number, settings: Layer1Settings): RuleScore {
+  const rate = requests / Math.max(1, sessionAgeMs / 1000);
+  const score = requests >= settings.volumeMinRequests && rate >= settings.volumeRatePerS ? settings.volumeScore : 0;
+  return { reason: 'session_volume', score };
 }
 
 export interface DwellStats {

@@ -10,7 +10,7 @@ import { createClassifier, type Classifier, type ClassifierConfig } from './clas
 import { createCookieCodec, type CookieCodec, type OpenResult } from './cookie.js';
 import { DEFAULT_CLASSIFIER } from './default-classifier.js';
 import type { KeyRing } from './keyring.js';
-import { cookieComplianceScore, cookieReplayScore, dwellScores, dwellStats, fastBrowsingScore, recordPageGap, type CookieStatus, type DwellStats } from './layer1.js';
+import { cookieComplianceScore, cookieReplayScore, dwellScores, dwellStats, fastBrowsingScore, recordPageGap, sessionVolumeScore, type CookieStatus, type DwellStats } from './layer1.js';
 import { recordPageView, transitionScore, transitionStats, type TransitionStats } from './layer2.js';
 import type { TransitionModel } from './model.js';
 import type { RuleScore } from './reasons.js';
@@ -201,17 +201,17 @@ export function createScorer(options: ScorerOptions): Scorer {
 
     const dwell = dwellStats(state.dwellCs, l1.dwellWindow);
     const transitions = transitionStats(state, model, settings.layer2);
+    const request = requestSignals(input.method, input.path, input.request);
+    const client = clientFacts(input.client, cookieStatus !== 'ok', request.crawlerPath || request.scannerPath);
     const layer1Rules: RuleScore[] = [];
     const recentNewSessions = previous === null ? optionalCount('recentNewSessions', input.recentNewSessions, 0) : 0;
     const sameCookieRequests = previous !== null ? optionalCount('sameCookieRequests', input.sameCookieRequests, 1) : 1;
-    const compliance = cookieComplianceScore(cookieStatus, recentNewSessions, l1);
+    const compliance = cookieComplianceScore(cookieStatus, recentNewSessions, l1, client.cookieless60s);
     if (compliance) layer1Rules.push(compliance);
     const replay = cookieReplayScore(cookieStatus, sameCookieRequests, l1);
     if (replay) layer1Rules.push(replay);
-    layer1Rules.push(fastBrowsingScore(state.fastEvidenceCenti, l1), ...dwellScores(dwell, l1));
+    layer1Rules.push(fastBrowsingScore(state.fastEvidenceCenti, l1), ...dwellScores(dwell, l1), sessionVolumeScore(state.requests, nowMs - sessionStartMs, l1));
 
-    const request = requestSignals(input.method, input.path, input.request);
-    const client = clientFacts(input.client, cookieStatus !== 'ok', request.crawlerPath || request.scannerPath);
     const features = fillFeatures(new Float64Array(FEATURE_COUNT), request, pageClass === 'home', pageView, {
       isNew: previous === null,
       tampered: cookieStatus === 'tampered',

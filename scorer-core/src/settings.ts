@@ -29,6 +29,11 @@ export interface Layer1Settings {
   firstVisitScore: number;
   /** New sessions a client may start within the caller's counting window before missing/expired cookies count against it. */
   newSessionAllowance: number;
+  /** New sessions past the allowance over which the score rises to missingScore/expiredScore (1 = at once). */
+  newSessionRamp: number;
+  /** New sessions one address (IPv6 /64) may start in the caller's window, whatever the User-Agent, before they count. */
+  addressNewSessionAllowance: number;
+  addressNewSessionRamp: number;
   /** Requests one cookie value may carry (see DecisionInput.sameCookieRequests) before it counts as replayed. */
   replayAllowance: number;
   replayScore: number;
@@ -52,6 +57,11 @@ export interface Layer1Settings {
   /** Coefficient of variation (std / mean) under which dwell is too regular to be human. */
   regularMaxCv: number;
   regularScore: number;
+  /** Requests a session needs before the volume rule looks at its rate. */
+  volumeMinRequests: number;
+  /** Average requests per second since the session began at or above which the volume rule scores. */
+  volumeRatePerS: number;
+  volumeScore: number;
 }
 
 export interface Layer2Settings {
@@ -106,6 +116,9 @@ export const DEFAULT_SETTINGS: Readonly<ScorerSettings> = deepFreeze({
     expiredScore: 100,
     firstVisitScore: 0,
     newSessionAllowance: 3,
+    newSessionRamp: 5,
+    addressNewSessionAllowance: 10,
+    addressNewSessionRamp: 20,
     replayAllowance: 4,
     replayScore: 100,
     fastFloorMs: 500,
@@ -119,6 +132,9 @@ export const DEFAULT_SETTINGS: Readonly<ScorerSettings> = deepFreeze({
     regularMinSamples: 6,
     regularMaxCv: 0.1,
     regularScore: 80,
+    volumeMinRequests: 60,
+    volumeRatePerS: 0.5,
+    volumeScore: 100,
   },
   layer2: { minTransitions: 8, maxEffectiveTransitions: 8, zStart: 3, zFull: 6 },
   headers: { contradictionScore: 70 },
@@ -140,6 +156,9 @@ const RANGES: { [S in keyof ScorerSettings]: { [K in keyof ScorerSettings[S]]: R
     expiredScore: [0, 100, true],
     firstVisitScore: [0, 100, true],
     newSessionAllowance: [0, 1_000_000, true],
+    newSessionRamp: [1, 1_000_000, true],
+    addressNewSessionAllowance: [0, 1_000_000, true],
+    addressNewSessionRamp: [1, 1_000_000, true],
     replayAllowance: [1, 1_000_000, true],
     replayScore: [0, 100, true],
     fastFloorMs: [0, 60_000, true],
@@ -153,6 +172,9 @@ const RANGES: { [S in keyof ScorerSettings]: { [K in keyof ScorerSettings[S]]: R
     regularMinSamples: [2, DWELL_WINDOW_CAPACITY, true],
     regularMaxCv: [0, 10, false],
     regularScore: [0, 100, true],
+    volumeMinRequests: [2, 1_000_000, true],
+    volumeRatePerS: [0.001, 1000, false],
+    volumeScore: [0, 100, true],
   },
   layer2: { minTransitions: [1, 65535, true], maxEffectiveTransitions: [1, 65535, true], zStart: [-100, 100, false], zFull: [-100, 100, false] },
   headers: { contradictionScore: [0, 100, true] },
