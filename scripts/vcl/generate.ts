@@ -1,6 +1,8 @@
 /**
- * Generates the six VCL snippets of the session-scorer preflight (docs/vcl.md) and validates an
- * operator's static-asset exclusion regex before any VCL is written. Pure: no I/O.
+ * Generates the seven VCL snippets of the session-scorer preflight (docs/vcl.md): the declared
+ * crawlers' ACLs from the committed range snapshot, the preflight, and enforcement in two bands
+ * with exemptions; validates an operator's exclusion and exemption regexes before any VCL is
+ * written. Pure: no I/O (the snapshot is a JSON import).
  */
 import { CRAWLER_PATH, CRAWLERS, DEFAULT_THRESHOLD, FEED_PATH } from '../../scorer-core/src/index.js';
 import { HEADER_PREFIX, REQUEST_HEADERS, RESPONSE_HEADERS } from '../../src/headers.js';

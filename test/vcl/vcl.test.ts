@@ -120,4 +120,17 @@ describe.runIf(falco !== null)('generated VCL under falco', () => {
       expect(bad.stderr).toContain('usage:');
     }
   }, 60_000);
+
+  it('npm run vcl refuses an exemption regex matching ordinary pages unless --force-exempt-regex, wherever the flag stands', () => {
+    const out = mkdtempSync(join(tmpdir(), 'scorer-vcl-exempt-'));
+    const run = (...args: string[]) => spawnSync('node', ['scripts/run-ts.mjs', 'scripts/gen-vcl.ts', '--out', out, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FALCO_BIN: falco! } });
+    const refused = run('--exempt-url-regex', '^/');
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('refused: exemption regex: matches the ordinary page "/"');
+    expect(readdirSync(out)).toEqual([]);
+    const forced = run('--force-exempt-regex', '--exempt-url-regex', '^/');
+    expect(forced.status, forced.stderr).toBe(0);
+    expect(readFileSync(join(out, 'enforce.vcl'), 'utf8')).toContain('req.url.path ~ {"^/"}');
+    expect(readFileSync(join(out, 'crawlers.vcl'), 'utf8')).toContain('acl scorer_crawler_googlebot {');
+  }, 60_000);
 });
