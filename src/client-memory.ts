@@ -38,12 +38,15 @@ export interface EdgeClient {
  */
 export function edgeClient(platform: Platform, address: string, userAgent: string, record: CountingRecord): EdgeClient {
   const W = CLIENT_MEMORY_WINDOWS;
+  let newSessions: number | undefined;
   const recentNewSessions = () => {
     // Unchanged from before the client memory: keyed by the full address and the User-Agent.
     if (address === '') return 0;
-    const count = attempt(record, COUNTER.newSessions, () => countIncludingThis(platform.rateCounter(COUNTER.newSessions), shortHash(`${address}\n${userAgent}`), W.newSessionsS), 0);
-    record.answers.new_sessions = count;
-    return count;
+    if (newSessions === undefined) {
+      newSessions = attempt(record, COUNTER.newSessions, () => countIncludingThis(platform.rateCounter(COUNTER.newSessions), shortHash(`${address}\n${userAgent}`), W.newSessionsS), 0);
+      record.answers.new_sessions = newSessions;
+    }
+    return newSessions;
   };
   const key = address === '' ? null : clientAddressKey(address);
   if (address !== '' && key === null) record.failures.push({ name: 'fastly-client-ip', message: 'not an IP address, no client memory' });
@@ -56,10 +59,10 @@ export function edgeClient(platform: Platform, address: string, userAgent: strin
   const memory: ClientMemory = {
     cookielessArrival() {
       if (arrival) return arrival;
-      const box = platform.penaltyBox(BOX.cookielessSeen);
-      const seenBefore = attempt(record, BOX.cookielessSeen, () => box.has(key), false);
+      // Opening a box or counter happens inside attempt() too: on Fastly the constructor may be what throws.
+      const seenBefore = attempt(record, BOX.cookielessSeen, () => platform.penaltyBox(BOX.cookielessSeen).has(key), false);
       // Renewed on every arrival: "seen before" means the previous arrival was within the TTL.
-      attempt(record, BOX.cookielessSeen, () => box.add(key, W.cookielessSeenTtlMinutes), undefined);
+      attempt(record, BOX.cookielessSeen, () => platform.penaltyBox(BOX.cookielessSeen).add(key, W.cookielessSeenTtlMinutes), undefined);
       const recent = attempt(record, COUNTER.cookielessArrivals, () => countIncludingThis(platform.rateCounter(COUNTER.cookielessArrivals), key, W.cookielessRecentS), 1);
       arrival = { seenBefore, recent };
       record.answers.cookieless_seen_before = seenBefore;

@@ -207,6 +207,33 @@ describe('client memory on the fake edge rate limiter (Viceroy stubs the real on
     expect(client.record.answers).toEqual({ cookieless_seen_before: false, cookieless_recent: 1, requests_60s: 1, crawler_path_seen: false, crawler_path_recorded: false, new_sessions: 0 });
   });
 
+  it('a counter or box that cannot even be opened (the constructor throws) is unknown too', () => {
+    const { platform, arrive } = setup();
+    platform.rateCounter = () => {
+      throw new Error('no such rate counter');
+    };
+    platform.penaltyBox = () => {
+      throw new Error('no such penalty box');
+    };
+    const client = arrive('192.0.2.3');
+    expect(client.memory!.seenCrawlerPath()).toBe(false);
+    expect(() => client.memory!.crawlerPath()).not.toThrow();
+    expect(client.memory!.cookielessArrival()).toEqual({ seenBefore: false, recent: 1 });
+    expect(client.memory!.request()).toBe(1);
+    expect(client.recentNewSessions()).toBe(0);
+    expect(countingWarnings(client.record)).toEqual([
+      'scorer_crawler_path, scorer_cookieless_seen: no such penalty box',
+      'scorer_cookieless, scorer_client_requests, scorer_new_sessions: no such rate counter',
+    ]);
+  });
+
+  it('the new-session count is asked once per request too', () => {
+    const { platform, arrive } = setup();
+    const client = arrive('192.0.2.4', 'UA');
+    expect([client.recentNewSessions(), client.recentNewSessions()]).toEqual([1, 1]);
+    expect(platform.counter('scorer_new_sessions').total(shortHash('192.0.2.4\nUA'))).toBe(1);
+  });
+
   it('a failing penalty box does not lose the counter that works', () => {
     const { platform, arrive } = setup();
     platform.penaltyBox = () => ({

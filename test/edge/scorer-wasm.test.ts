@@ -65,6 +65,7 @@ describe.runIf(viceroyBin !== null || viceroyRequired)('scorer wasm on Viceroy',
       'x-scorer-proto': 'HTTP/2',
       'x-scorer-ja4': 't13d1516h2_8daaf6152771_02713d6af862',
       'x-scorer-host': 'shop.example',
+      'x-scorer-tls': '1',
       referer: 'https://shop.example/list?page=3',
       accept: 'text/html,application/xhtml+xml',
       'accept-language': 'de-DE,de;q=0.9',
@@ -92,6 +93,7 @@ describe.runIf(viceroyBin !== null || viceroyRequired)('scorer wasm on Viceroy',
     expect(lines()[2]).toMatchObject({
       proto: 'HTTP/2',
       ja4: 't13d1516h2_8daaf6152771_02713d6af862',
+      secure: true,
       host: 'shop.example',
       referer: 'https://shop.example/list',
       accept: 'text/html,application/xhtml+xml',
@@ -103,10 +105,11 @@ describe.runIf(viceroyBin !== null || viceroyRequired)('scorer wasm on Viceroy',
       sec_fetch_user: '?1',
       sec_ch_ua: '"Chromium";v="131"',
     });
-    // Viceroy's edge rate limiter is a stub: lookups answer 0 and nothing throws, so three
-    // cookie-less visits each count as the first (the app never reports less than this request).
-    // Real counting is tested on the fake (test/app/client-memory.test.ts).
-    expect(lines().map((line) => [line.memory, line.detail])).toEqual([[{ new_sessions: 1 }, undefined], [{ new_sessions: 1 }, undefined], [{ new_sessions: 1 }, undefined]]);
+    // Viceroy's edge rate limiter is a stub: lookups answer 0, boxes are empty and nothing
+    // throws, so three cookie-less visits each count as the first (the app never reports less
+    // than this request). Real counting is tested on the fake (test/app/client-memory.test.ts).
+    const first = { crawler_path_seen: false, cookieless_seen_before: false, cookieless_recent: 1, requests_60s: 1, new_sessions: 1 };
+    expect(lines().map((line) => [line.memory, line.detail])).toEqual([[first, undefined], [first, undefined], [first, undefined]]);
   });
 
   it('a tampered cookie scores 100', async () => {
