@@ -258,3 +258,16 @@ describe.runIf(falco)('ops threshold with a challenge band (stand-in)', () => {
     expect((await ops('threshold', 'get')).out).toBe('threshold: 70\nchallenge_threshold: 70 (the item holds 85, above the threshold, which the VCL ignores: no challenge band)');
   });
 });
+
+describe.runIf(falco)('ops vcl exclude-regex set on a service uploaded before the crawler ACLs existed (stand-in)', () => {
+  it('is refused before any change: the recv snippet needs the crawlers snippet, so a full upload comes first', async () => {
+    expect((await ops('vcl', 'upload', '--activate')).code).toBe(0);
+    // What a service uploaded by an earlier version of this tool holds: no crawlers snippet.
+    api.activeVersion().snippets.delete('session-scorer-crawlers');
+    api.requests.length = 0;
+    const run = await ops('vcl', 'exclude-regex', 'set', '(?i)\\.css$');
+    expect(run.code).toBe(1);
+    expect(run.err).toContain('has no session-scorer-crawlers snippet (the crawler ACLs the recv snippet now uses): run `vcl upload` first');
+    expect(apiWrites()).toEqual([]);
+  });
+});

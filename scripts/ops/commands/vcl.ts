@@ -122,6 +122,9 @@ export async function excludeRegexSet(ctx: OpsContext, regex: string | undefined
   const active = await activeVersion(ctx.api, serviceId);
   const [recv, deliver] = await Promise.all([getSnippet(ctx.api, serviceId, active, RECV), getSnippet(ctx.api, serviceId, active, DELIVER)]);
   if (!recv) throw new OpsError(`the active version ${active} has no ${RECV} snippet: run \`vcl upload\` first`);
+  // The recv snippet checks crawlers against the ACLs of the crawlers snippet: a service uploaded
+  // before those existed needs the whole set once.
+  if (!(await getSnippet(ctx.api, serviceId, active, 'session-scorer-crawlers'))) throw new OpsError(`the active version ${active} has no session-scorer-crawlers snippet (the crawler ACLs the recv snippet now uses): run \`vcl upload\` first`);
   const snippets = generateValidated({ ...deployedOptions(recv, deliver), excludeUrlRegex: regex });
   // Only the recv snippet holds the regex; the others stay as they are.
   await uploadSnippets(ctx, command, serviceId, active, snippets.filter((s) => s.name === RECV), {
