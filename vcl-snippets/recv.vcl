@@ -53,6 +53,8 @@ if (req.restarts == 0) {
   } else if (req.http.User-Agent ~ {"(?i)\b(?:FeedFetcher-Google|Google-Read-Aloud|Google-Site-Verification|GoogleProducer)\b"}) {
     if (client.ip ~ scorer_crawler_google_fetcher) {
       set req.http.X-Scorer-Verified-Bot = "google-fetcher";
+    } else {
+      set req.http.X-Scorer-Claimed-Bot = "google-fetcher";
     }
   } else if (req.http.User-Agent ~ {"(?i)\bbingbot\b"}) {
     if (client.ip ~ scorer_crawler_bingbot) {
