@@ -128,6 +128,11 @@ describe.runIf(falco !== null)('generated VCL under falco', () => {
     expect(refused.status).toBe(1);
     expect(refused.stderr).toContain('refused: exemption regex: matches the ordinary page "/"');
     expect(readdirSync(out)).toEqual([]);
+    // Forcing skips the ordinary-page check, never PCRE: falco lint still compiles it.
+    const uncompilable = run('--force-exempt-regex', '--exempt-url-regex', '^/(feeds');
+    expect(uncompilable.status).toBe(1);
+    expect(uncompilable.stderr).toContain('falco lint rejected the assembled VCL');
+    expect(readdirSync(out)).toEqual([]);
     const forced = run('--force-exempt-regex', '--exempt-url-regex', '^/');
     expect(forced.status, forced.stderr).toBe(0);
     expect(readFileSync(join(out, 'enforce.vcl'), 'utf8')).toContain('req.url.path ~ {"^/"}');
