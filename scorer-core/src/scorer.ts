@@ -17,6 +17,7 @@ import type { TransitionModel } from './model.js';
 import type { RuleScore } from './reasons.js';
 import { resolveSettings, type ScorerSettings } from './settings.js';
 import { FEATURE_COUNT, fillFeatures, type ClientFacts } from './signals/features.js';
+import { crawlerRules, type CrawlerFacts } from './signals/crawlers.js';
 import { headerRules, headerSignals, type HeaderSignals } from './signals/headers.js';
 import type { ClientMemory, RequestFacts } from './signals/inputs.js';
 import { requestSignals, type RequestSignals } from './signals/request.js';
@@ -59,6 +60,8 @@ export interface DecisionInput {
   request?: RequestFacts;
   /** Per-client memory (edge rate counters and penalty boxes, or the replay's simulation of them). */
   client?: ClientMemory;
+  /** Whether a declared crawler's claim came from its published ranges (the edge's ACL check); undefined = unknown. */
+  crawler?: CrawlerFacts;
 }
 
 export interface Decision extends Verdict {
@@ -86,6 +89,8 @@ export interface Decision extends Verdict {
   signals: { request: RequestSignals; headers: HeaderSignals; client: ClientFacts };
   /** The state just sealed into `setCookie.value`. */
   state: SessionState;
+  /** The crawler facts the decision took (none claimed when unknown). */
+  crawler: CrawlerFacts;
 }
 
 export interface Scorer {
@@ -204,12 +209,15 @@ export function createScorer(options: ScorerOptions): Scorer {
       requests: state.requests,
     }, client);
     const headers = headerSignals(input.request?.headers, input.request?.secureContext === true, pageView);
+    const floors = crawlerRules(input.crawler);
     const combined = combine(layer1Rules, [transitionScore(transitions, settings.layer2)], settings.combine, {
       learned: model.combiner?.evaluate(features) ?? null,
       headers: headerRules(headers, settings.headers.contradictionScore),
+      floors,
     });
-    // The session's challenge history (passed, or served and unanswered) adjusts the verdict last.
-    const verdict = applyChallengeEvidence(combined, state, settings.challenge);
+    // The session's challenge history (passed, or served and unanswered) adjusts the verdict last;
+    // a pass never takes it below a floor (a spoofed crawler stays one).
+    const verdict = applyChallengeEvidence(combined, state, settings.challenge, floors);
 
     const value = codec.seal(state);
     const sessionId = state.sessionId;
@@ -241,6 +249,7 @@ export function createScorer(options: ScorerOptions): Scorer {
       features,
       signals: { request, headers, client },
       state,
+      crawler: input.crawler ?? NO_CRAWLER,
     };
     if (opened.kind === 'expired' || opened.kind === 'tampered') decision.cookieProblem = opened.reason;
     return decision;
@@ -258,14 +267,22 @@ export function shortHash(text: string): string {
   return bytesToHex(sha256(utf8(text)).subarray(0, 8));
 }
 
-const NO_CLIENT: ClientFacts = Object.freeze({ cookielessBefore: false, cookieless60s: 0, requests60s: 0, crawlerPathBefore: false });
+const NO_CRAWLER: CrawlerFacts = Object.freeze({ verified: null, spoofed: null });
+
+/**
+ * Without a client memory (no client address, or a caller that has none) the client looks like a
+ * first-time one: this request counted once, nothing before. Zero counts never occur at the edge
+ * (a count includes its own request), so a learned combiner has never seen them.
+ */
+const NEUTRAL_CLIENT: ClientFacts = Object.freeze({ cookielessBefore: false, cookieless60s: 0, requests60s: 1, crawlerPathBefore: false });
+const NEUTRAL_COOKIELESS_CLIENT: ClientFacts = Object.freeze({ ...NEUTRAL_CLIENT, cookieless60s: 1 });
 
 /**
  * Asks the per-client memory what this request needs, in an order that never lets a request see
  * itself as "before": look up, then record.
  */
 function clientFacts(memory: ClientMemory | undefined, cookieless: boolean, crawlerPath: boolean): ClientFacts {
-  if (!memory) return NO_CLIENT;
+  if (!memory) return cookieless ? NEUTRAL_COOKIELESS_CLIENT : NEUTRAL_CLIENT;
   const crawlerPathBefore = memory.seenCrawlerPath();
   if (crawlerPath) memory.crawlerPath();
   const arrival = cookieless ? memory.cookielessArrival() : null;

@@ -136,6 +136,8 @@ describe('challenge evidence in the verdict', () => {
     expect(applyChallengeEvidence(verdict(40), state({ challengesUnanswered: 2 }), settings)).toMatchObject({ score: 71, reasons: ['challenge_unanswered', 'fast_browsing'] });
     expect(applyChallengeEvidence(verdict(70), state({ challengePassedAtS: 1_795_000_000, challengeTag: 9 }), settings)).toMatchObject({ score: 35, reasons: ['fast_browsing'] });
     expect(applyChallengeEvidence(verdict(40), state({ challengePassedAtS: 1_795_000_000, challengeTag: 9, challengesUnanswered: 1 }), settings).score).toBe(29);
+    // A floor rule (a spoofed crawler's 95) holds whatever the pass.
+    expect(applyChallengeEvidence(verdict(95), state({ challengePassedAtS: 1_795_000_000, challengeTag: 9 }), settings, [{ reason: 'crawler_spoofed', score: 95 }]).score).toBe(95);
     const untouched = verdict(40);
     expect(applyChallengeEvidence(untouched, state({}), settings)).toBe(untouched);
   });
@@ -148,6 +150,9 @@ describe('challenge evidence in the verdict', () => {
     expect(replayed).toMatchObject({ score: 50, layer1: 100, reasons: ['cookie_replayed'] });
     const unanswered = scorer.codec.seal({ ...start.state, challengesUnanswered: 2 });
     expect(scorer.decide({ nowMs: T0_MS + 5000, method: 'GET', path: '/', cookie: unanswered })).toMatchObject({ score: 51, reasons: ['challenge_unanswered'] });
+    // A spoofed crawler's floor (95) holds even for a session that passed.
+    const spoofed = scorer.decide({ nowMs: T0_MS + 6000, method: 'GET', path: '/', cookie: passed, crawler: { verified: null, spoofed: 'googlebot' } });
+    expect(spoofed.score).toBe(95);
   });
 
   it('settings: defaults and range errors name the field', () => {

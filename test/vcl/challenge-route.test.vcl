@@ -127,7 +127,7 @@ sub test_challenge_route_fetch {
 }
 
 // @scope: deliver
-// @suite: challenge route: delivered as the scorer answered (one cookie, no restart), internal headers stripped
+// @suite: challenge route: delivered with the scorer's one cookie, no restart, never cached, internal headers stripped
 sub test_challenge_route_deliver {
   set req.http.X-Scorer-State = "challenge-route";
   set resp.status = 303;
@@ -138,6 +138,7 @@ sub test_challenge_route_deliver {
   assert.not_restart();
   assert.equal(resp.status, 303);
   assert.equal(resp.http.Set-Cookie, "ss_session=AQ; Max-Age=60; Path=/; HttpOnly; SameSite=Lax; Secure");
-  assert.equal(resp.http.Cache-Control, "no-store");
+  // The deliver snippet marks every challenge answer private too (downstream caches).
+  assert.equal(resp.http.Cache-Control, "no-store, private");
   assert.is_notset(resp.http.X-Scorer-Error);
 }
