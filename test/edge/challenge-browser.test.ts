@@ -39,13 +39,16 @@ describe.runIf(ready)('challenge end to end: Chromium and curl through the VCL (
   let scorer: RunningScorer;
   let origin: Server;
   let edge: Edge;
+  /** The same scorer behind the VCL in enforce mode with a challenge band [30, 80). */
+  let enforcing: Edge;
   let browser: Browser;
   const originSaw: string[] = [];
 
   beforeAll(async () => {
     scorer = await startScenario('challenge-e2e', {
-      // Plain HTTP on loopback: no Secure attribute. 16 bits is the default difficulty.
-      config: { cookie_secure: 'false' },
+      // Plain HTTP on loopback: no Secure attribute. 16 bits is the default difficulty. Every first
+      // visit scores 50 (firstVisitScore), so a fresh browser lands in the enforcing edge's band.
+      config: { cookie_secure: 'false', settings: JSON.stringify({ layer1: { firstVisitScore: 50 } }) },
       secrets: { caller_secret: VCL_CALLER_SECRET, cookie_keys: JSON.stringify({ active: 1, keys: [{ id: 1, key: TEST_KEY_HEX }] }), challenge_key: TEST_CHALLENGE_KEY_HEX },
     });
     const originPort: number = await freePort();
@@ -56,12 +59,14 @@ describe.runIf(ready)('challenge end to end: Chromium and curl through the VCL (
     });
     await new Promise<void>((resolve) => origin.listen(originPort, '127.0.0.1', resolve));
     edge = await startEdge(falco!, scorer.url, originPort);
+    enforcing = await startEdge(falco!, scorer.url, originPort, { mode: 'enforce', challenge_threshold: '30' });
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
   }, 300_000);
 
   afterAll(async () => {
     await browser?.close();
     await edge?.stop();
+    await enforcing?.stop();
     origin?.close();
     await scorer?.stop();
   });
@@ -72,7 +77,7 @@ describe.runIf(ready)('challenge end to end: Chromium and curl through the VCL (
     const started = Date.now();
     const challenge = await page.goto(`${edge.url}/.scorer/challenge?return=${encodeURIComponent('/article?id=7')}`);
     expect(challenge?.status()).toBe(200);
-    expect(challenge?.headers()['cache-control']).toBe('no-store');
+    expect(challenge?.headers()['cache-control']).toBe('no-store, private');
     // The script solves 2^16 expected hashes, then verify records the pass and moves on to /article?id=7.
     await page.waitForURL(`${edge.url}/article?id=7`, { timeout: 60_000 }).catch((error: Error) => {
       throw new Error(`${error.message}\nat ${page.url()}; scorer: ${scorer.output.filter((l) => l.includes('challenge')).slice(-3).join('\n')}`);
@@ -93,7 +98,29 @@ describe.runIf(ready)('challenge end to end: Chromium and curl through the VCL (
     await context.close();
   }, 90_000);
 
-  it('curl gets the challenge page, not the page, and a guessed answer is refused', async () => {
+  it('in the challenge band (enforce mode), a fresh Chromium gets the challenge in place of the page, solves it and gets the page', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const first = await page.goto(`${enforcing.url}/story?id=3`);
+    expect(first?.status()).toBe(200);
+    expect(first?.headers()['cache-control']).toBe('no-store, private');
+    await page.waitForURL(`${enforcing.url}/story?id=3`, { waitUntil: 'load' });
+    await page.waitForSelector('#origin', { timeout: 60_000 }).catch((error: Error) => {
+      throw new Error(`${error.message}\nat ${page.url()}; VCL: ${enforcing.output.filter((l) => l.includes('scorer_vcl')).slice(-4).join('\n')}`);
+    });
+    expect(await page.textContent('#origin')).toBe('origin page /story?id=3');
+    const state = stateOf((await context.cookies()).find((c) => c.name === 'ss_session')?.value);
+    expect(state.challengePassedAtS).not.toBeNull();
+    // First the band's challenge, at the page's own path; then the verify route; then the page, scored.
+    const lines = enforcing.output.filter((l) => l.includes(' scorer_vcl :: scorer '));
+    const seen = (pattern: RegExp) => expect(lines.some((l) => pattern.test(l)), `${pattern}\n${lines.join('\n')}`).toBe(true);
+    seen(/ state=challenged .*action=challenge .*path=%2F\.scorer%2Fchallenge$/);
+    seen(/ state=challenge-route .*path=%2F\.scorer%2Fchallenge%2Fverify$/);
+    seen(/ state=scored .*path=%2Fstory$/);
+    await context.close();
+  }, 90_000);
+
+  it('curl gets the challenge page, not the page, a guessed answer is refused, and in the band it never reaches the page', async () => {
     const jar = join(mkdtempSync(join(tmpdir(), 'curl-jar-')), 'jar');
     // Asynchronous: the front server runs in this process and must keep answering meanwhile.
     const curl = (path: string) =>
@@ -112,5 +139,15 @@ describe.runIf(ready)('challenge end to end: Chromium and curl through the VCL (
     const jarCookie = /\tss_session\t(\S+)/.exec(readFileSync(jar, 'utf8'))?.[1];
     expect(stateOf(jarCookie)).toMatchObject({ challengePassedAtS: null, challengesUnanswered: 1 });
     expect(originSaw.filter((url) => url.includes('secret-page'))).toEqual([]);
+    // In the enforcing edge's band, curl keeping its cookies gets the challenge in place of the page
+    // each time: 50 (first visit), then 30 and 51 (one, then two challenges unanswered).
+    const bandJar = join(mkdtempSync(join(tmpdir(), 'curl-jar-')), 'jar');
+    for (let i = 0; i < 3; i++) {
+      const visit = await new Promise<string>((resolve) => execFile('curl', ['-sS', '-i', '--max-time', '20', '-c', bandJar, '-b', bandJar, `${enforcing.url}/members-only`], { encoding: 'utf8' }, (_error, stdout) => resolve(stdout)));
+      expect(visit, `visit ${i + 1}`).toMatch(/^HTTP\/1\.1 200/);
+      expect(visit, `visit ${i + 1}`).toContain('<title>Checking your browser</title>');
+    }
+    expect(stateOf(/\tss_session\t(\S+)/.exec(readFileSync(bandJar, 'utf8'))?.[1])).toMatchObject({ challengePassedAtS: null, challengesUnanswered: 3 });
+    expect(originSaw.filter((url) => url.includes('members-only'))).toEqual([]);
   }, 60_000);
 });

@@ -20,9 +20,13 @@ export interface Edge {
   stop(): Promise<void>;
 }
 
-export async function startEdge(falco: string, scorerUrl: string, originPort: number, dictionaryMode = 'monitor'): Promise<Edge> {
+/** `settings`: items of the scorer_settings dictionary over the harness's (mode monitor, threshold 80). */
+export async function startEdge(falco: string, scorerUrl: string, originPort: number, settings: Record<string, string> = {}): Promise<Edge> {
   const dir = mkdtempSync(join(tmpdir(), 'scorer-edge-front-'));
-  const vcl = assembleMainVcl(generateSnippets(), { scorer: ['127.0.0.1', Number(new URL(scorerUrl).port)], origin: ['127.0.0.1', originPort] }).replace('"mode": "monitor"', `"mode": "${dictionaryMode}"`);
+  const harness = assembleMainVcl(generateSnippets(), { scorer: ['127.0.0.1', Number(new URL(scorerUrl).port)], origin: ['127.0.0.1', originPort] });
+  const items = Object.entries({ mode: 'monitor', threshold: '80', ...settings }).map(([key, value]) => `  "${key}": "${value}",`).join('\n');
+  const vcl = harness.replace(/table scorer_settings \{\n[^}]*\}/, `table scorer_settings {\n${items}\n}`);
+  if (vcl === harness && Object.keys(settings).length > 0) throw new Error('the harness VCL has no scorer_settings table to fill');
   writeFileSync(join(dir, 'main.vcl'), vcl);
   const falcoPort: number = await freePort();
   writeFileSync(join(dir, '.falco.yml'), `simulator:\n  port: ${falcoPort}\n`);
