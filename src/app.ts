@@ -10,7 +10,7 @@ import { Router } from 'itty-router';
 import { auditLine, capped, requestFactFields, truncateIp, type AuditRecord, type RequestAuditFields } from './audit.js';
 import { edgeClient } from './client-memory.js';
 import { readCookie } from './cookie-header.js';
-import { errorText, STAGED_UNTIL_S, readCallerSecret, readConfig, readKeyRing, readModel, type AppConfig, type Defaults } from './config.js';
+import { errorText, STAGED_UNTIL_S, readCallerSecret, readChallengeKey, readConfig, readKeyRing, readModel, type AppConfig, type Defaults } from './config.js';
 import { attempt, countIncludingThis, countingWarnings, newCountingRecord } from './edge-counting.js';
 import { REQUEST_HEADERS as RQ, RESPONSE_HEADERS as RS, type FailOpenReason } from './headers.js';
 import { DEFAULT_LOG_ENDPOINT, RATE_COUNTER_NAMES, type Platform } from './platform.js';
@@ -156,6 +156,8 @@ async function health(platform: Platform, defaults: Defaults, request: Request):
   const headers = { 'content-type': 'application/json', 'cache-control': 'no-store', [RS.version]: APP_VERSION };
   const authorised = request.headers.has(RQ.auth) && (await authenticate(platform, request)) === null;
   if (!authorised) return new Response(JSON.stringify({ service: 'session-scorer', version: APP_VERSION, healthy }), { status: healthy ? 200 : 503, headers });
+  // The challenge key is reported, not required: the preflight works without it.
+  const challengeKey = await readChallengeKey(platform);
   const body = {
     service: 'session-scorer',
     version: APP_VERSION,
@@ -165,6 +167,9 @@ async function health(platform: Platform, defaults: Defaults, request: Request):
     model: model.ok
       ? { valid: true, version: model.value.model.version, source: model.value.source, placeholder: model.value.model.placeholder, ...(model.value.warning ? { warning: model.value.warning } : {}) }
       : { valid: false, error: model.reason, detail: model.detail, embedded: defaults.model.version },
+    challenge: challengeKey.ok
+      ? { valid: true, ...(config.ok ? { difficultyBits: config.value.settings.challenge.difficultyBits, lifetimeS: config.value.settings.challenge.lifetimeS } : {}) }
+      : { valid: false, error: challengeKey.reason, detail: challengeKey.detail },
   };
   return new Response(JSON.stringify(body), { status: healthy ? 200 : 503, headers });
 }

@@ -516,6 +516,7 @@ describe('scorer app: health', () => {
       config: { valid: true, mode: 'monitor', cookie: 'ss_session' },
       keys: { valid: true, active: 2, ids: [{ id: 2, active: true }, { id: 1, active: false, graceUntilS: 1_900_000_000 }] },
       model: { valid: true, version: defaultModel.version, source: 'embedded', placeholder: false },
+      challenge: { valid: true, difficultyBits: 16, lifetimeS: 300 },
     });
     expect(text).not.toContain(TEST_KEY_HEX.slice(0, 8));
   });
@@ -528,6 +529,13 @@ describe('scorer app: health', () => {
     const body = (await response.json()) as { config: unknown; keys: unknown };
     expect(body.config).toMatchObject({ valid: false, error: 'config-invalid' });
     expect(body.keys).toMatchObject({ valid: false, error: 'keys-missing' });
+  });
+
+  it('reports a missing challenge key without calling the scorer unhealthy (the preflight does not need it)', async () => {
+    const { app } = setup({ secrets: { ...testSecrets(), challenge_key: '' } });
+    const response = await app.handle(new Request(ORIGIN + HEALTH_PATH, { headers: { 'x-scorer-auth': TEST_CALLER_SECRET } }));
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { challenge: unknown }).challenge).toEqual({ valid: false, error: 'challenge-key-missing', detail: 'secret "challenge_key" is not set: there is no default challenge key' });
   });
 
   it('APP_VERSION follows package.json', () => {
