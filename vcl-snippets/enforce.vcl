@@ -7,8 +7,9 @@
 # Monitor mode only records what enforce would do (would_block, would_challenge); verified
 # crawlers and exempt paths are never challenged or blocked in any mode.
 sub scorer_enforce {
-  # The client's own method again, and no secret past this point.
-  if (req.http.X-Scorer-Original-Method ~ "^[A-Z][A-Z0-9_-]{0,31}$") {
+  # The client's own method again, exactly as sent (any HTTP token, any case: "post" must not reach
+  # the origin as GET), and no secret past this point.
+  if (req.http.X-Scorer-Original-Method ~ "^[A-Za-z0-9!#&'*+.^_|~-]{1,32}$") {
     set req.method = req.http.X-Scorer-Original-Method;
   }
   unset req.http.X-Scorer-Auth;

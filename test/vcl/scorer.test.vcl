@@ -236,6 +236,22 @@ sub test_no_second_preflight {
   assert.not_error();
 }
 
+// @scope: recv
+// @suite: a lowercase or unusual method is restored exactly, never left as the preflight's GET (issue 13 item 6)
+sub test_method_restored_exactly {
+  set req.http.X-Scorer-State = "scored";
+  set req.http.X-Scorer-Score = "0";
+  set req.http.X-Scorer-Original-Method = "post";
+  set req.method = "GET";
+  set req.url = "/article";
+  testing.call_subroutine("scorer_enforce");
+  assert.equal(req.method, "post");
+  set req.http.X-Scorer-Original-Method = "M-SEARCH";
+  set req.method = "GET";
+  testing.call_subroutine("scorer_enforce");
+  assert.equal(req.method, "M-SEARCH");
+}
+
 // @scope: deliver
 // @suite: the scorer's Set-Cookie is relayed and every internal header is stripped
 sub test_deliver_relays_cookie_and_strips {
@@ -300,6 +316,32 @@ sub test_pass_keeps_preflight_headers {
   testing.call_subroutine("vcl_pass");
   assert.equal(bereq.http.X-Scorer-Auth, "dev-only-caller-secret-not-for-production");
   assert.equal(bereq.http.X-Scorer-Original-Method, "POST");
+}
+
+// @scope: pass
+// @suite: the preflight sends the path alone, capped at 2,048 characters, whatever the URL's length (issue 13 item 7)
+sub test_pass_preflight_url_capped {
+  set req.http.X-Scorer-State = "preflight";
+  set req.backend = F_scorer;
+  set req.url = "/article/10?utm_source=x&q=" "0123456789";
+  testing.call_subroutine("vcl_pass");
+  assert.equal(bereq.url, "/article/10");
+  # A 2,560-character path and a long query: 10 characters doubled 8 times.
+  set req.http.X-Test-Long = "abcdefghij";
+  set req.http.X-Test-Long = req.http.X-Test-Long req.http.X-Test-Long;
+  set req.http.X-Test-Long = req.http.X-Test-Long req.http.X-Test-Long;
+  set req.http.X-Test-Long = req.http.X-Test-Long req.http.X-Test-Long;
+  set req.http.X-Test-Long = req.http.X-Test-Long req.http.X-Test-Long;
+  set req.http.X-Test-Long = req.http.X-Test-Long req.http.X-Test-Long;
+  set req.http.X-Test-Long = req.http.X-Test-Long req.http.X-Test-Long;
+  set req.http.X-Test-Long = req.http.X-Test-Long req.http.X-Test-Long;
+  set req.http.X-Test-Long = req.http.X-Test-Long req.http.X-Test-Long;
+  set req.url = "/" req.http.X-Test-Long "?q=" req.http.X-Test-Long req.http.X-Test-Long;
+  testing.call_subroutine("vcl_pass");
+  assert.equal(std.strlen(bereq.url), 2048);
+  assert.true(std.prefixof(bereq.url, "/abcdefghij"));
+  # The client's own URL is untouched.
+  assert.equal(std.strlen(req.url), 7684);
 }
 
 // @scope: recv
