@@ -10,7 +10,7 @@ import { PenaltyBox, RateCounter } from 'fastly:edge-rate-limiter';
 import { setReusableSandboxOptions } from 'fastly:experimental';
 import { KVStore } from 'fastly:kv-store';
 import { SecretStore } from 'fastly:secret-store';
-import { base64UrlDecode, base64UrlEncode, createAesGcm, decodeState, encodeState, createCookieCodec, createKeyRing, createScorer, FEATURE_COUNT, FEATURE_NAMES, headerSignals, hexToBytes, loadCombiner, loadModel, requestSignals, sessionIdHash, type AesGcmContext } from '@session-scorer/core';
+import { base64UrlDecode, base64UrlEncode, createAesGcm, decodeState, encodeState, createCookieCodec, createKeyRing, createScorer, STATE_LENGTH, FEATURE_COUNT, FEATURE_NAMES, headerSignals, hexToBytes, loadCombiner, loadModel, requestSignals, sessionIdHash, type AesGcmContext } from '@session-scorer/core';
 import { readCookie } from '../../src/cookie-header.js';
 import { PENALTY_BOX_NAMES, RATE_COUNTER_NAMES, STORE_NAMES } from '../../src/platform.js';
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -133,7 +133,7 @@ async function measure(event: FetchEvent): Promise<Record<string, number>> {
   aad.set(new TextEncoder().encode(REALM), 2);
   const ctx = context;
   const plaintext = ctx.open(nonce, sealed, aad)!;
-  if (!plaintext || plaintext.length !== 75) throw new Error('the vector cookie did not open');
+  if (!plaintext || plaintext.length !== STATE_LENGTH) throw new Error('the vector cookie did not open');
   out.aes_gcm_open_us = perCallUs(30, () => ctx.open(nonce, sealed, aad));
   // Timing only: the output is discarded, so repeating the vector's nonce reveals nothing.
   out.aes_gcm_seal_us = perCallUs(30, () => ctx.seal(nonce, plaintext, aad));

@@ -169,7 +169,7 @@ export function loadCombiner(doc: unknown): Combiner {
     const { base, trees } = doc as TreesCombinerDocument;
     if (!finite(base)) fail(`base is ${JSON.stringify(base)}, expected a finite number`);
     if (!Array.isArray(trees) || trees.length === 0 || trees.length > MAX_TREES) fail(`trees expected 1 to ${MAX_TREES} trees`);
-    const compiled = trees.map((tree, t) => {
+    const checked = trees.map((tree, t) => {
       if (tree === null || typeof tree !== 'object') fail(`trees[${t}] expected { feature, threshold, left, right, value }`);
       const feature = checkNumbers(`trees[${t}].feature`, tree.feature);
       const size = feature.length;
@@ -187,8 +187,28 @@ export function loadCombiner(doc: unknown): Combiner {
           if (!Number.isInteger(child) || child <= i || child >= size) fail(`trees[${t}].${side}[${i}] is ${child}, expected a node index in (${i}, ${size})`);
         }
       }
-      return { feature: [...feature], threshold: [...threshold], left: [...left], right: [...right], value: [...value] };
+      return { feature, threshold, left, right, value };
     });
+    // All trees in one set of flat arrays (child indexes made absolute), walked from each root:
+    // no per-tree object or property load in the loop, which the wasm's interpreter pays for.
+    const F: number[] = [];
+    const T: number[] = [];
+    const L: number[] = [];
+    const R: number[] = [];
+    const V: number[] = [];
+    const roots: number[] = [];
+    for (const tree of checked) {
+      const offset = F.length;
+      roots.push(offset);
+      for (let i = 0; i < tree.feature.length; i++) {
+        F.push(tree.feature[i]!);
+        T.push(tree.threshold[i]!);
+        L.push(tree.feature[i] === -1 ? -1 : offset + tree.left[i]!);
+        R.push(tree.feature[i] === -1 ? -1 : offset + tree.right[i]!);
+        V.push(tree.value[i]!);
+      }
+    }
+    const treeCount = roots.length;
     return Object.freeze({
       kind,
       features: Object.freeze([...names]),
@@ -199,27 +219,26 @@ export function loadCombiner(doc: unknown): Combiner {
         const x: number[] = [];
         for (let i = 0; i < n; i++) x.push(vector[indexes[i]!]!);
         let margin = base;
-        for (let t = 0; t < compiled.length; t++) {
-          const tree = compiled[t]!;
-          let node = 0;
-          let f = tree.feature[0]!;
+        for (let t = 0; t < treeCount; t++) {
+          let node = roots[t]!;
+          let f = F[node]!;
           while (f !== -1) {
-            node = x[f]! <= tree.threshold[node]! ? tree.left[node]! : tree.right[node]!;
-            f = tree.feature[node]!;
+            node = x[f]! <= T[node]! ? L[node]! : R[node]!;
+            f = F[node]!;
           }
-          margin += tree.value[node]!;
+          margin += V[node]!;
         }
         const score = toScore(margin);
         if (score === 0) return { margin, score, reasons: [] };
         contributions.fill(0);
-        for (const tree of compiled) {
-          let node = 0;
-          let f = tree.feature[0]!;
+        for (let t = 0; t < treeCount; t++) {
+          let node = roots[t]!;
+          let f = F[node]!;
           while (f !== -1) {
-            const next = x[f]! <= tree.threshold[node]! ? tree.left[node]! : tree.right[node]!;
-            contributions[f] = contributions[f]! + tree.value[next]! - tree.value[node]!;
+            const next = x[f]! <= T[node]! ? L[node]! : R[node]!;
+            contributions[f] = contributions[f]! + V[next]! - V[node]!;
             node = next;
-            f = tree.feature[node]!;
+            f = F[node]!;
           }
         }
         return { margin, score, reasons: topReasons(names, contributions) };
