@@ -21,8 +21,8 @@ const MAX_REALM_BYTES = 255;
 export type OpenResult =
   | { kind: 'ok'; state: SessionState; keyId: number; keyStatus: 'active' | 'grace'; needsReseal: boolean }
   | { kind: 'missing' }
-  | { kind: 'expired'; reason: 'unknown-key' | 'past-grace' | 'session-expired'; keyId: number }
-  | { kind: 'tampered'; reason: 'encoding' | 'length' | 'version' | 'authentication' | 'plaintext' };
+  | { kind: 'expired'; reason: 'past-grace' | 'session-expired'; keyId: number }
+  | { kind: 'tampered'; reason: 'encoding' | 'length' | 'version' | 'unknown-key' | 'authentication' | 'plaintext' };
 
 export interface CookieCodec {
   readonly realm: string;
@@ -94,7 +94,10 @@ export function createCookieCodec(options: CookieCodecOptions): CookieCodec {
       if (bytes.length !== COOKIE_BYTES) return { kind: 'tampered', reason: 'length' };
       const keyId = bytes[1]!;
       const key = keyRing.lookup(keyId, Math.floor(nowMs / 1000));
-      if (key.status === 'unknown') return { kind: 'expired', reason: 'unknown-key', keyId };
+      // No key with this id sealed a cookie that is still alive: a previous key stays in the ring
+      // until 10 minutes past its grace, which outlasts every cookie it sealed (docs/cookie-format.md).
+      // So an unknown id is a forgery, not an old visitor.
+      if (key.status === 'unknown') return { kind: 'tampered', reason: 'unknown-key' };
       if (key.status === 'past-grace') return { kind: 'expired', reason: 'past-grace', keyId };
       const nonce = bytes.subarray(COOKIE_HEADER_LENGTH, COOKIE_HEADER_LENGTH + GCM_NONCE_LENGTH);
       const sealed = bytes.subarray(COOKIE_HEADER_LENGTH + GCM_NONCE_LENGTH);

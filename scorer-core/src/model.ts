@@ -6,6 +6,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ScorerError, utf8 } from './_internal.js';
+import { loadCombiner, type Combiner, type CombinerDocument } from './combine/learned.js';
 import { MAX_PAGE_CLASS_INDEX } from './state.js';
 
 export const MODEL_FORMAT = 'session-scorer.markov/1';
@@ -28,6 +29,8 @@ export interface ModelDocument {
   /** Human per-transition surprisal, in bits. */
   baseline: { meanBits: number; stdBits: number; transitions: number };
   training?: Record<string, unknown>;
+  /** How the signal features combine into a score, fitted by `npm run train`; absent = the hand-set rules alone. */
+  combiner?: CombinerDocument;
 }
 
 export interface TransitionModel {
@@ -42,6 +45,8 @@ export interface TransitionModel {
   /** Surprisal in millibits of entering `to` from `from`, or of a visit starting at `to` when `from` is null. */
   surprisalMilliBits(from: number | null, to: number): number;
   readonly document: ModelDocument;
+  /** The learned combiner, or null when the document has none (the hand-set rules then decide alone). */
+  readonly combiner: Combiner | null;
 }
 
 function fail(message: string): never {
@@ -103,6 +108,7 @@ export function loadModel(input: unknown): TransitionModel {
   initial.forEach((p, j) => (table[j] = toMilliBits(p)));
   rows.forEach((row, i) => row.forEach((p, j) => (table[(i + 1) * n + j] = toMilliBits(p))));
   const index = new Map(doc.states.map((state, i) => [state, i]));
+  const combiner = doc.combiner === undefined ? null : loadCombiner(doc.combiner);
 
   return Object.freeze({
     version: doc.version,
@@ -113,5 +119,6 @@ export function loadModel(input: unknown): TransitionModel {
     stateIndex: (pageClass: string) => index.get(pageClass) ?? otherIndex,
     surprisalMilliBits: (from: number | null, to: number) => table[(from === null ? 0 : from + 1) * n + to]!,
     document: doc,
+    combiner,
   });
 }

@@ -8,6 +8,20 @@ export const REASON_CODES = [
   'dwell_fast',
   'dwell_regular',
   'transition_surprisal',
+  // learned combiner (the feature families of signals/features.ts)
+  'crawler_path',
+  'feed_fetch',
+  'scanner_path',
+  'request_line',
+  'referer_pattern',
+  'no_session',
+  'session_pattern',
+  'session_pace',
+  'client_drops_cookies',
+  'client_rate',
+  'client_crawled',
+  // browser headers (hand-set: only the edge sees them)
+  'browser_headers_missing',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 

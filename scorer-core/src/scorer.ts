@@ -15,6 +15,10 @@ import { recordPageView, transitionScore, transitionStats, type TransitionStats 
 import type { TransitionModel } from './model.js';
 import type { RuleScore } from './reasons.js';
 import { resolveSettings, type ScorerSettings } from './settings.js';
+import { FEATURE_COUNT, fillFeatures, type ClientFacts } from './signals/features.js';
+import { headerRules, headerSignals, type HeaderSignals } from './signals/headers.js';
+import type { ClientMemory, RequestFacts } from './signals/inputs.js';
+import { requestSignals, type RequestSignals } from './signals/request.js';
 import { PAGE_CLASS_NONE, SESSION_ID_LENGTH, SessionFlag, saturatingAdd, type SessionState } from './state.js';
 import { combine, type Verdict } from './verdict.js';
 
@@ -50,6 +54,10 @@ export interface DecisionInput {
   sameCookieRequests?: number | (() => number);
   // Either count may be a function: it is called only when needed (a new session, or a cookie
   // that opened), so a caller backed by an edge counter does no counting on other requests.
+  /** The request line's protocol, Referer and (at the edge) browser headers. */
+  request?: RequestFacts;
+  /** Per-client memory (edge rate counters and penalty boxes, or the replay's simulation of them). */
+  client?: ClientMemory;
 }
 
 export interface Decision extends Verdict {
@@ -72,6 +80,9 @@ export interface Decision extends Verdict {
   keyId: number;
   modelVersion: string;
   details: { fastEvidence: number; dwell: DwellStats; transitions: TransitionStats };
+  /** The feature vector the learned combiner read, in FEATURE_NAMES order (computed on every decision). */
+  features: Float64Array;
+  signals: { request: RequestSignals; headers: HeaderSignals; client: ClientFacts };
   /** The state just sealed into `setCookie.value`. */
   state: SessionState;
 }
@@ -150,6 +161,8 @@ export function createScorer(options: ScorerOptions): Scorer {
     // Stored times never go backwards nor before the session's start, whatever the clock says.
     const sessionStartMs = state.createdAtS * 1000;
 
+    const requestsBefore = previous?.requests ?? 0;
+    const gapS = previous === null ? null : Math.max(0, nowMs - previous.lastSeenMs) / 1000;
     const pageClass = classifier.classify(input.method, input.path);
     const pageView = classifier.isPageView(pageClass);
     if (pageView) {
@@ -191,7 +204,26 @@ export function createScorer(options: ScorerOptions): Scorer {
     const replay = cookieReplayScore(cookieStatus, sameCookieRequests, l1);
     if (replay) layer1Rules.push(replay);
     layer1Rules.push(fastBrowsingScore(state.fastEvidenceCenti, l1), ...dwellScores(dwell, l1));
-    const verdict = combine(layer1Rules, [transitionScore(transitions, settings.layer2)], settings.combine);
+
+    const request = requestSignals(input.method, input.path, input.request);
+    const client = clientFacts(input.client, cookieStatus !== 'ok', request.crawlerPath || request.scannerPath);
+    const features = fillFeatures(new Float64Array(FEATURE_COUNT), request, pageClass === 'home', pageView, {
+      isNew: previous === null,
+      tampered: cookieStatus === 'tampered',
+      requestsBefore,
+      gapS,
+      fastEvidence: state.fastEvidenceCenti / 100,
+      dwellMeanS: dwell.samples === 0 ? null : dwell.meanMs / 1000,
+      dwellCv: dwell.cv,
+      dwellSamples: dwell.samples,
+      pageViews: state.pageViews,
+      requests: state.requests,
+    }, client);
+    const headers = headerSignals(input.request?.headers, input.request?.secureContext === true, pageView);
+    const verdict = combine(layer1Rules, [transitionScore(transitions, settings.layer2)], settings.combine, {
+      learned: model.combiner?.evaluate(features) ?? null,
+      headers: headerRules(headers, settings.headers.contradictionScore),
+    });
 
     const value = codec.seal(state);
     const sessionId = state.sessionId;
@@ -209,6 +241,8 @@ export function createScorer(options: ScorerOptions): Scorer {
       score: verdict.score,
       layer1: verdict.layer1,
       layer2: verdict.layer2,
+      learned: verdict.learned,
+      headers: verdict.headers,
       reasons: verdict.reasons,
       cookieStatus,
       setCookie: { value, maxAgeS: state.expiresAtS - nowS },
@@ -218,6 +252,8 @@ export function createScorer(options: ScorerOptions): Scorer {
       keyId: keyRing.activeKeyId,
       modelVersion: model.version,
       details: { fastEvidence: state.fastEvidenceCenti / 100, dwell, transitions },
+      features,
+      signals: { request, headers, client },
       state,
     };
     if (opened.kind === 'expired' || opened.kind === 'tampered') decision.cookieProblem = opened.reason;
@@ -234,6 +270,25 @@ export function sessionIdHash(sessionId: Uint8Array): string {
 /** First 8 bytes of SHA-256(UTF-8(text)), hex: a compact, non-reversible key for counters and logs. */
 export function shortHash(text: string): string {
   return bytesToHex(sha256(utf8(text)).subarray(0, 8));
+}
+
+const NO_CLIENT: ClientFacts = Object.freeze({ cookielessBefore: false, cookieless60s: 0, requests60s: 0, crawlerPathBefore: false });
+
+/**
+ * Asks the per-client memory what this request needs, in an order that never lets a request see
+ * itself as "before": look up, then record.
+ */
+function clientFacts(memory: ClientMemory | undefined, cookieless: boolean, crawlerPath: boolean): ClientFacts {
+  if (!memory) return NO_CLIENT;
+  const crawlerPathBefore = memory.seenCrawlerPath();
+  if (crawlerPath) memory.crawlerPath();
+  const arrival = cookieless ? memory.cookielessArrival() : null;
+  return {
+    cookielessBefore: arrival?.seenBefore ?? false,
+    cookieless60s: arrival?.recent ?? 0,
+    requests60s: memory.request(),
+    crawlerPathBefore,
+  };
 }
 
 function optionalCount(name: string, given: unknown, fallback: number): number {

@@ -68,15 +68,25 @@ export interface Layer2Settings {
   zFull: number;
 }
 
+export interface HeaderSettings {
+  /** Score of each browser-header contradiction (several combine by noisy-OR: 70, 91, 97, …). */
+  contradictionScore: number;
+}
+
 export interface CombineSettings {
   layer1Weight: number;
   layer2Weight: number;
+  /** Weight of the learned combiner's score (when the model has one). */
+  learnedWeight: number;
+  /** Weight of the browser-header rules. */
+  headersWeight: number;
 }
 
 export interface ScorerSettings {
   session: SessionSettings;
   layer1: Layer1Settings;
   layer2: Layer2Settings;
+  headers: HeaderSettings;
   combine: CombineSettings;
 }
 
@@ -111,7 +121,8 @@ export const DEFAULT_SETTINGS: Readonly<ScorerSettings> = deepFreeze({
     regularScore: 80,
   },
   layer2: { minTransitions: 8, maxEffectiveTransitions: 8, zStart: 3, zFull: 6 },
-  combine: { layer1Weight: 1, layer2Weight: 0 },
+  headers: { contradictionScore: 70 },
+  combine: { layer1Weight: 1, layer2Weight: 0, learnedWeight: 1, headersWeight: 1 },
 });
 
 type Range = readonly [min: number, max: number, integer: boolean];
@@ -144,7 +155,8 @@ const RANGES: { [S in keyof ScorerSettings]: { [K in keyof ScorerSettings[S]]: R
     regularScore: [0, 100, true],
   },
   layer2: { minTransitions: [1, 65535, true], maxEffectiveTransitions: [1, 65535, true], zStart: [-100, 100, false], zFull: [-100, 100, false] },
-  combine: { layer1Weight: [0, 1, false], layer2Weight: [0, 1, false] },
+  headers: { contradictionScore: [0, 100, true] },
+  combine: { layer1Weight: [0, 1, false], layer2Weight: [0, 1, false], learnedWeight: [0, 1, false], headersWeight: [0, 1, false] },
 };
 
 const resolved = new WeakSet<object>();

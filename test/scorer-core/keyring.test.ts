@@ -71,9 +71,14 @@ describe('key rotation', () => {
     expect(later.session.isNew).toBe(true);
   });
 
-  it('a key id the ring does not know is expired, not tampered', () => {
+  it('a key id the ring does not know is a forgery: tampered, and scored 100 (it was expired, score 0, before)', () => {
     const onlyKey2 = createKeyRing({ activeKeyId: 2, keys: [{ id: 2, key: TEST_KEY_2 }] });
-    expect(createCookieCodec({ keyRing: onlyKey2, realm: REALM }).open(first.setCookie.value, T + 1000)).toEqual({ kind: 'expired', reason: 'unknown-key', keyId: 1 });
+    expect(createCookieCodec({ keyRing: onlyKey2, realm: REALM }).open(first.setCookie.value, T + 1000)).toEqual({ kind: 'tampered', reason: 'unknown-key' });
+    const scorer = createScorer({ keyRing: onlyKey2, realm: REALM, model: handModel() });
+    const forged = scorer.decide({ nowMs: T + 1000, method: 'GET', path: '/', cookie: first.setCookie.value });
+    expect(forged.cookieStatus).toBe('tampered');
+    expect(forged.score).toBe(100);
+    expect(forged.reasons).toContain('cookie_tampered');
   });
 
   it('a cookie sealed for another realm never opens', () => {

@@ -114,7 +114,7 @@ const invalid: { name: string; description: string; ring: RingJson; realm: strin
   { name: 'standard-alphabet', description: "first character replaced by '+', which is not in the base64url alphabet", cookie: '+' + mid.cookie.slice(1), expect: { kind: 'tampered', reason: 'encoding' } },
   { name: 'non-ascii', description: 'a non-ASCII character in the value', cookie: mid.cookie.slice(0, 70) + 'é' + mid.cookie.slice(71), expect: { kind: 'tampered', reason: 'encoding' } },
   { name: 'oversized', description: '600 characters: rejected before decoding', cookie: 'A'.repeat(600), expect: { kind: 'tampered', reason: 'length' } },
-  { name: 'unknown-key-id', description: 'validly sealed under key id 9, which the ring does not have', cookie: sealMid([1, 9], midPlain, KEY_C), expect: { kind: 'expired', reason: 'unknown-key' } },
+  { name: 'unknown-key-id', description: 'validly sealed under key id 9, which the ring does not have', cookie: sealMid([1, 9], midPlain, KEY_C), expect: { kind: 'tampered', reason: 'unknown-key' } },
   {
     name: 'past-grace', description: 'sealed under key 8, a previous key whose grace deadline has passed', cookie: sealMid([1, 8], midPlain, KEY_A),
     ring: { activeKeyId: 7, keys: [{ id: 7, key: hex(KEY_B) }, { id: 8, key: hex(KEY_A), graceUntilS: Math.floor(midNow / 1000) - 1 }] }, expect: { kind: 'expired', reason: 'past-grace' },

@@ -13,6 +13,11 @@ export interface RequestFacts {
   referer?: string | null;
   /** The Host the request was for, to tell a same-site Referer from another site's. */
   host?: string;
+  /**
+   * The request reached a secure origin (TLS at the edge, or a loopback host), where browsers
+   * send fetch metadata and client hints; undefined = unknown, treated as not secure.
+   */
+  secureContext?: boolean;
   /** Headers only the edge sees (an access log has none): undefined in log replay. */
   headers?: BrowserHeaders;
 }

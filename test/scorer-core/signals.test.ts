@@ -1,0 +1,176 @@
+import { describe, expect, it } from 'vitest';
+import {
+  claimedBrowser,
+  createScorer,
+  FEATURE_NAMES,
+  headerRules,
+  headerSignals,
+  requestSignals,
+  type BrowserHeaders,
+  type ClientMemory,
+  type FeatureName,
+} from '../../scorer-core/src/index.js';
+import { handModel, seededRandom, singleKeyRing } from '../helpers/fixtures.js';
+
+const CHROME_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+const FIREFOX_UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
+const SAFARI_UA = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15';
+
+const chromeNavigation: BrowserHeaders = {
+  userAgent: CHROME_UA,
+  accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8',
+  acceptLanguage: 'en-US,en;q=0.9',
+  acceptEncoding: 'gzip, deflate, br, zstd',
+  secFetchMode: 'navigate',
+  secFetchSite: 'none',
+  secFetchDest: 'document',
+  secFetchUser: '?1',
+  secChUa: '"Chromium";v="131", "Not_A Brand";v="24"',
+  ja4: null,
+};
+// What `curl -A <Chrome UA>` sends.
+const curlAsChrome: BrowserHeaders = { userAgent: CHROME_UA, accept: '*/*', acceptLanguage: null, acceptEncoding: null, secFetchMode: null, secFetchSite: null, secFetchDest: null, secFetchUser: null, secChUa: null, ja4: null };
+
+describe('request signals', () => {
+  it('crawler, feed and scanner paths, whatever the case and query', () => {
+    const s = (path: string) => requestSignals('GET', path, undefined);
+    for (const path of ['/robots.txt', '/ROBOTS.TXT?x=1', '/sitemap.xml', '/sitemap_index.xml', '/sitemap-posts.xml.gz', '/ads.txt', '/.well-known/security.txt', '/security.txt']) {
+      expect(s(path).crawlerPath, path).toBe(true);
+    }
+    for (const path of ['/', '/robots', '/blog/robots.txt.html', '/about/sitemap']) expect(s(path).crawlerPath, path).toBe(false);
+    for (const path of ['/feed', '/blog/feed/', '/rss.xml', '/index.atom', '/feed.php']) expect(s(path).feed, path).toBe(true);
+    for (const path of ['/feedback', '/news/rssfeed-guide']) expect(s(path).feed, path).toBe(false);
+    for (const path of ['/wp-login.php', '/blog/wp-admin/', '/.env', '/.git/config', '/phpmyadmin/index.php', '/cgi-bin/test.sh', '/vendor/phpunit/x']) {
+      expect(s(path).scannerPath, path).toBe(true);
+    }
+    for (const path of ['/environment', '/github', '/blog/wordpress-login-tips', '/consoles']) expect(s(path).scannerPath, path).toBe(false);
+  });
+
+  it('HEAD, HTTP/1.0 and the Referer: absent, the request itself, unknown', () => {
+    expect(requestSignals('head', '/', undefined).head).toBe(true);
+    expect(requestSignals('GET', '/', { protocol: 'HTTP/1.0' }).http10).toBe(true);
+    expect(requestSignals('GET', '/', { protocol: 'HTTP/1.1' }).http10).toBe(false);
+    expect(requestSignals('GET', '/a', { referer: null }).noReferer).toBe(true);
+    // Unknown (undefined) is not "absent".
+    expect(requestSignals('GET', '/a', {}).noReferer).toBe(false);
+    expect(requestSignals('GET', '/a/B?x', { referer: 'https://example.com/a/b' }).selfReferer).toBe(true);
+    expect(requestSignals('GET', '/a/b', { referer: 'https://example.com/a' }).selfReferer).toBe(false);
+    expect(requestSignals('GET', '/', { referer: '-' }).selfReferer).toBe(false);
+  });
+});
+
+describe('browser-header signals', () => {
+  it('reads the claimed browser from the User-Agent', () => {
+    expect(claimedBrowser(CHROME_UA)).toEqual({ family: 'chromium', major: 131 });
+    expect(claimedBrowser(FIREFOX_UA)).toEqual({ family: 'firefox', major: 128 });
+    expect(claimedBrowser(SAFARI_UA)).toEqual({ family: 'safari', major: 17.05 });
+    expect(claimedBrowser('curl/8.5.0')).toEqual({ family: null, major: 0 });
+    expect(claimedBrowser(null)).toEqual({ family: null, major: 0 });
+  });
+
+  it("a real Chromium navigation contradicts nothing; curl claiming Chrome contradicts three things on a secure origin, two on plain HTTP", () => {
+    expect(headerRules(headerSignals(chromeNavigation, true, true), 70)).toEqual([]);
+    const secure = headerSignals(curlAsChrome, true, true);
+    expect(secure).toEqual({ claimsBrowser: true, acceptLanguageMissing: true, fetchMetadataMissing: true, clientHintsMissing: false, navigationAcceptWrong: true });
+    expect(headerRules(secure, 70)).toHaveLength(3);
+    // Browsers send no fetch metadata to a plain-HTTP origin: that rule stays off there.
+    expect(headerSignals(curlAsChrome, false, true).fetchMetadataMissing).toBe(false);
+    expect(headerRules(headerSignals(curlAsChrome, false, true), 70)).toHaveLength(2);
+  });
+
+  it("Node's fetch: Accept-Language '*', cors mode without client hints", () => {
+    const nodeFetch: BrowserHeaders = { ...curlAsChrome, acceptLanguage: '*', secFetchMode: 'cors', acceptEncoding: 'gzip, deflate' };
+    const signals = headerSignals(nodeFetch, true, true);
+    expect(signals.acceptLanguageMissing).toBe(true);
+    expect(signals.clientHintsMissing).toBe(true);
+    // Not a navigation (cors), so its Accept is not judged.
+    expect(signals.navigationAcceptWrong).toBe(false);
+  });
+
+  it('Firefox and Safari send no client hints, and that is no contradiction; a non-browser User-Agent is not judged', () => {
+    expect(headerRules(headerSignals({ ...chromeNavigation, userAgent: FIREFOX_UA, secChUa: null }, true, true), 70)).toEqual([]);
+    expect(headerRules(headerSignals({ ...chromeNavigation, userAgent: SAFARI_UA, secChUa: null }, true, true), 70)).toEqual([]);
+    expect(headerRules(headerSignals({ ...curlAsChrome, userAgent: 'python-requests/2.31.0' }, true, true), 70)).toEqual([]);
+    // Old browsers that predate fetch metadata are not asked for it.
+    expect(headerSignals({ ...curlAsChrome, userAgent: CHROME_UA.replace('131.0', '70.0'), acceptLanguage: 'en' }, true, true).fetchMetadataMissing).toBe(false);
+  });
+});
+
+/** A ClientMemory over plain counters that records every call, to check what decide() asks and in what order. */
+function recordingMemory(answers: { seenBefore?: boolean; recent?: number; requests?: number; crawled?: boolean } = {}) {
+  const calls: string[] = [];
+  const memory: ClientMemory = {
+    cookielessArrival: () => (calls.push('cookielessArrival'), { seenBefore: answers.seenBefore ?? false, recent: answers.recent ?? 1 }),
+    request: () => (calls.push('request'), answers.requests ?? 1),
+    crawlerPath: () => void calls.push('crawlerPath'),
+    seenCrawlerPath: () => (calls.push('seenCrawlerPath'), answers.crawled ?? false),
+  };
+  return { memory, calls };
+}
+
+describe('decision features', () => {
+  const scorer = () => createScorer({ keyRing: singleKeyRing(), realm: 't', model: handModel(), random: seededRandom(7) });
+  const named = (features: Float64Array) => Object.fromEntries(FEATURE_NAMES.map((name, i) => [name, features[i]])) as Record<FeatureName, number>;
+
+  it('the first request of a cookie-less client fetching robots.txt over HTTP/1.0 with no Referer', () => {
+    const { memory, calls } = recordingMemory({ seenBefore: true, recent: 3, requests: 7, crawled: true });
+    const d = scorer().decide({ nowMs: 1_800_000_000_000, method: 'GET', path: '/robots.txt', request: { protocol: 'HTTP/1.0', referer: null }, client: memory });
+    const f = named(d.features);
+    expect(f).toMatchObject({
+      req_crawler_path: 1,
+      req_feed: 0,
+      req_scanner_path: 0,
+      req_head: 0,
+      req_http10: 1,
+      req_no_referer: 1,
+      req_deep_no_referer: 1,
+      req_self_referer: 0,
+      sess_new: 1,
+      sess_tampered: 0,
+      sess_log_requests: 0,
+      sess_log_gap_s: 0,
+      sess_fast_evidence: 0,
+      sess_page_share: 1, // robots.txt is a page view for the default classifier (class robots)
+      client_cookieless_before: 1,
+      client_log_cookieless_60s: 2, // log2(1 + 3)
+      client_log_requests_60s: 3, // log2(1 + 7)
+      client_crawler_path_before: 1,
+    });
+    // Looked up before recorded: the request never sees itself as "before".
+    expect(calls).toEqual(['seenCrawlerPath', 'crawlerPath', 'cookielessArrival', 'request']);
+    expect(d.signals.client).toEqual({ cookielessBefore: true, cookieless60s: 3, requests60s: 7, crawlerPathBefore: true });
+  });
+
+  it('the second request of a session: gap and requests from the cookie, no cookie-less arrival recorded', () => {
+    const s = scorer();
+    const first = s.decide({ nowMs: 1_800_000_000_000, method: 'GET', path: '/', request: { referer: null } });
+    const { memory, calls } = recordingMemory({ requests: 1 });
+    const second = s.decide({ nowMs: 1_800_000_009_000, method: 'GET', path: '/a', cookie: first.setCookie.value, request: { referer: 'https://x.example/' }, client: memory });
+    const f = named(second.features);
+    expect(f.sess_new).toBe(0);
+    expect(f.sess_log_requests).toBe(1); // log2(1 + 1)
+    expect(f.sess_log_gap_s).toBe(1); // log10(1 + 9)
+    expect(f.req_no_referer).toBe(0);
+    expect(f.req_deep_no_referer).toBe(0);
+    expect(f.client_log_cookieless_60s).toBe(0);
+    expect(calls).toEqual(['seenCrawlerPath', 'request']);
+  });
+
+  it('without request facts or client memory every such feature is 0 (a log replay that lacks them scores as before)', () => {
+    const d = scorer().decide({ nowMs: 1_800_000_000_000, method: 'GET', path: '/deep/page' });
+    const f = named(d.features);
+    expect([f.req_no_referer, f.req_deep_no_referer, f.req_http10, f.client_cookieless_before, f.client_log_requests_60s]).toEqual([0, 0, 0, 0, 0]);
+    expect(d.learned).toBe(0);
+    expect(d.headers).toBe(0);
+  });
+
+  it('header contradictions reach the score and the reasons on the first request', () => {
+    const d = scorer().decide({ nowMs: 1_800_000_000_000, method: 'GET', path: '/', request: { secureContext: true, headers: curlAsChrome } });
+    // Three contradictions at 70: 1 - 0.3^3 = 0.973 → 97.
+    expect(d.headers).toBe(97);
+    expect(d.score).toBe(97);
+    expect(d.reasons).toEqual(['browser_headers_missing']);
+    const real = scorer().decide({ nowMs: 1_800_000_000_000, method: 'GET', path: '/', request: { secureContext: true, headers: chromeNavigation } });
+    expect(real.score).toBe(0);
+  });
+});
