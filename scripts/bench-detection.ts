@@ -18,7 +18,7 @@ import { findFalco } from './lib/falco.mjs';
 // @ts-expect-error plain ESM helper shared with the scripts
 import { ROOT } from './lib/viceroy.mjs';
 import { allClients, runClient, type RunContext } from './bench/detection/clients.js';
-import { SITE_PAGES } from './bench/detection/site.js';
+import { DEFAULT_PAGE_COUNT, MAX_PAGE_COUNT, sitePages } from './bench/detection/site.js';
 import { startStack, type SeenRequest, type StackMode } from './bench/detection/stack.js';
 import { checkTargets, formatTable, summarizeClient, type ClientRun } from './bench/detection/summary.js';
 
@@ -34,6 +34,7 @@ it sent.
   --stack falco|direct   falco: the generated VCL in falco simulate (default when falco is found);
                          direct: the wasm called with the headers the VCL adds (no falco)
   --clients a,b,…        run only these (default all: ${allClients().map((client) => client.name).join(', ')})
+  --pages N              pages each client visits, linked in a chain (default ${DEFAULT_PAGE_COUNT}, at most ${MAX_PAGE_COUNT})
   --scripted-gap-ms N    pause between a scripted client's page requests (default 100)
   --human-dwell-ms A,B   human-paced Chromium's dwell per page, uniform in [A, B] ms (default 2000,5000)
   --bot-dwell-ms A,B     bot-paced Chromium's dwell per page (default 80,120)
@@ -56,6 +57,7 @@ try {
       threshold: { type: 'string', default: String(DEFAULT_THRESHOLD) },
       stack: { type: 'string' },
       clients: { type: 'string' },
+      pages: { type: 'string', default: String(DEFAULT_PAGE_COUNT) },
       'scripted-gap-ms': { type: 'string', default: '100' },
       'human-dwell-ms': { type: 'string', default: '2000,5000' },
       'bot-dwell-ms': { type: 'string', default: '80,120' },
@@ -88,6 +90,7 @@ function range(name: string, text: string): [number, number] {
 }
 
 const threshold = integer('threshold', values.threshold, 0, 100);
+const SITE_PAGES = sitePages(integer('pages', values.pages, 2, MAX_PAGE_COUNT));
 const scriptedGapMs = integer('scripted-gap-ms', values['scripted-gap-ms'], 0, 5000);
 const humanDwellMs = range('human-dwell-ms', values['human-dwell-ms']);
 const botDwellMs = range('bot-dwell-ms', values['bot-dwell-ms']);
@@ -119,7 +122,7 @@ for (const client of clients) {
   const notice = client.prepare(!values['skip-install']);
   if (notice) {
     log(`[${client.name} skipped] ${notice}`);
-    runs.push({ name: client.name, kind: client.kind, outcome: 'skipped', notice, pages: [] });
+    runs.push({ name: client.name, kind: client.kind, outcome: 'skipped', notice, pages: [], gapsMs: [] });
   } else ready.push(client);
 }
 
@@ -127,7 +130,7 @@ const started = Date.now();
 log(`starting the stack (${mode}) …`);
 let stack: Awaited<ReturnType<typeof startStack>>;
 try {
-  stack = await startStack({ mode, threshold, build: !values['skip-build'], log });
+  stack = await startStack({ mode, threshold, pages: SITE_PAGES, build: !values['skip-build'], log });
 } catch (error) {
   console.error(`bench:detection: the stack did not start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
@@ -150,8 +153,10 @@ try {
     await new Promise((r) => setTimeout(r, 200));
     const pages = stack.origin.take().filter((record) => SITE_PAGES.includes(record.path));
     const seen = front.take();
-    sent.set(client.name, seen.find((request) => SITE_PAGES.includes(new URL(request.path, 'http://front').pathname)));
-    runs.push({ name: client.name, kind: client.kind, outcome: notice ? 'failed' : 'ran', ...(notice ? { notice } : {}), pages });
+    const pageRequests = seen.filter((request) => SITE_PAGES.includes(new URL(request.path, 'http://front').pathname));
+    sent.set(client.name, pageRequests[0]);
+    const gapsMs = pageRequests.slice(1).map((request, j) => request.receivedAtMs - pageRequests[j]!.receivedAtMs);
+    runs.push({ name: client.name, kind: client.kind, outcome: notice ? 'failed' : 'ran', ...(notice ? { notice } : {}), pages, gapsMs });
   }
 } finally {
   await stack.stop();

@@ -6,7 +6,7 @@ const pages = (scores: (number | null)[], reasons: string[][] = []): PageScore[]
 
 describe('bench:detection aggregation (made-up client runs, no clients)', () => {
   it('counts flagged page requests at score ≥ threshold, finds the first, keeps the score sequence and reasons in first-seen order', () => {
-    const run: ClientRun = { name: 'curl-jar', kind: 'scripted', outcome: 'ran', pages: pages([0, 79, 80, null, 100], [[], ['fast_browsing'], ['fast_browsing', 'dwell_fast'], [], ['dwell_fast', 'cookie_missing']]) };
+    const run: ClientRun = { name: 'curl-jar', kind: 'scripted', outcome: 'ran', pages: pages([0, 79, 80, null, 100], [[], ['fast_browsing'], ['fast_browsing', 'dwell_fast'], [], ['dwell_fast', 'cookie_missing']]), gapsMs: [120, 80, 300, 100] };
     expect(summarizeClient(run, 80)).toEqual({
       name: 'curl-jar',
       kind: 'scripted',
@@ -18,6 +18,7 @@ describe('bench:detection aggregation (made-up client runs, no clients)', () => 
       firstFlagged: 3,
       scores: [0, 79, 80, null, 100],
       reasons: ['fast_browsing', 'dwell_fast', 'cookie_missing'],
+      medianGapMs: 110,
     });
     // The threshold is the boundary: at 79 the second request is the first flagged (3 of 5).
     const at79 = summarizeClient(run, 79);
@@ -25,23 +26,23 @@ describe('bench:detection aggregation (made-up client runs, no clients)', () => 
   });
 
   it('never flagged and no pages', () => {
-    expect(summarizeClient({ name: 'h', kind: 'browser-human', outcome: 'ran', pages: pages([0, 0, 10]) }, 80)).toMatchObject({ flagged: 0, firstFlagged: null, flaggedShare: 0 });
-    expect(summarizeClient({ name: 'w', kind: 'scripted', outcome: 'skipped', notice: 'missing; as root run: apt-get install -y wget', pages: [] }, 80)).toMatchObject({ pageRequests: 0, flaggedShare: null, firstFlagged: null, notice: 'missing; as root run: apt-get install -y wget' });
+    expect(summarizeClient({ name: 'h', kind: 'browser-human', outcome: 'ran', pages: pages([0, 0, 10]), gapsMs: [2500, 4100] }, 80)).toMatchObject({ flagged: 0, firstFlagged: null, flaggedShare: 0, medianGapMs: 3300 });
+    expect(summarizeClient({ name: 'w', kind: 'scripted', outcome: 'skipped', notice: 'missing; as root run: apt-get install -y wget', pages: [], gapsMs: [] }, 80)).toMatchObject({ pageRequests: 0, medianGapMs: null, flaggedShare: null, firstFlagged: null, notice: 'missing; as root run: apt-get install -y wget' });
   });
 
   it('refuses a threshold outside 0..100, naming it', () => {
-    expect(() => summarizeClient({ name: 'x', kind: 'scripted', outcome: 'ran', pages: [] }, 101)).toThrow(/threshold must be an integer 0\.\.100, got 101/);
+    expect(() => summarizeClient({ name: 'x', kind: 'scripted', outcome: 'ran', pages: [], gapsMs: [] }, 101)).toThrow(/threshold must be an integer 0\.\.100, got 101/);
   });
 
   it('judges the targets per kind: scripted by the 2nd request, the human never, the bot-paced browser by a fast-browsing reason on a flagged request', () => {
     const runs: ClientRun[] = [
-      { name: 's-first', kind: 'scripted', outcome: 'ran', pages: pages([90, 90]) },
-      { name: 's-third', kind: 'scripted', outcome: 'ran', pages: pages([0, 50, 90]) },
-      { name: 'human', kind: 'browser-human', outcome: 'ran', pages: pages([0, 0, 0]) },
-      { name: 'bot-fast', kind: 'browser-bot', outcome: 'ran', pages: pages([0, 100], [[], ['fast_browsing']]) },
+      { name: 's-first', kind: 'scripted', outcome: 'ran', pages: pages([90, 90]), gapsMs: [] },
+      { name: 's-third', kind: 'scripted', outcome: 'ran', pages: pages([0, 50, 90]), gapsMs: [] },
+      { name: 'human', kind: 'browser-human', outcome: 'ran', pages: pages([0, 0, 0]), gapsMs: [] },
+      { name: 'bot-fast', kind: 'browser-bot', outcome: 'ran', pages: pages([0, 100], [[], ['fast_browsing']]), gapsMs: [] },
       // Flagged, but for another reason; its fast_browsing only showed below the threshold.
-      { name: 'bot-other', kind: 'browser-bot', outcome: 'ran', pages: pages([50, 100], [['fast_browsing'], ['cookie_missing']]) },
-      { name: 'absent', kind: 'scripted', outcome: 'skipped', pages: [] },
+      { name: 'bot-other', kind: 'browser-bot', outcome: 'ran', pages: pages([50, 100], [['fast_browsing'], ['cookie_missing']]), gapsMs: [] },
+      { name: 'absent', kind: 'scripted', outcome: 'skipped', pages: [], gapsMs: [] },
     ];
     const rows = runs.map((run) => summarizeClient(run, 80));
     expect(checkTargets(rows, runs, 80).map((check) => [check.client, check.met])).toEqual([
@@ -53,17 +54,17 @@ describe('bench:detection aggregation (made-up client runs, no clients)', () => 
     ]);
   });
 
-  it('formats one line per client with its reasons, the threshold, and skipped clients with their notice', () => {
+  it('formats one line per client (median gap between page requests) with its reasons, the threshold, and skipped clients with their notice', () => {
     const runs: ClientRun[] = [
-      { name: 'curl-jar', kind: 'scripted', outcome: 'ran', pages: pages([0, 100], [[], ['fast_browsing']]) },
-      { name: 'wget', kind: 'scripted', outcome: 'skipped', notice: 'missing', pages: [] },
+      { name: 'curl-jar', kind: 'scripted', outcome: 'ran', pages: pages([0, 100], [[], ['fast_browsing']]), gapsMs: [150] },
+      { name: 'wget', kind: 'scripted', outcome: 'skipped', notice: 'missing', pages: [], gapsMs: [] },
     ];
     expect(formatTable(runs.map((run) => summarizeClient(run, 80)), 80).split('\n')).toEqual([
       'flagged = score ≥ 80',
-      'client    pages  scored  flagged  first flagged  scores',
-      'curl-jar  2      2       1 (50%)  #2             0 100',
+      'client    pages  gap ms  scored  flagged  first flagged  scores',
+      'curl-jar  2      150     2       1 (50%)  #2             0 100',
       '          reasons: fast_browsing',
-      'wget      -      -       -        -              skipped: missing',
+      'wget      -      -       -       -        -              skipped: missing',
     ]);
   });
 });

@@ -7,8 +7,18 @@
  */
 import { createServer, type Server } from 'node:http';
 
-/** The pages every client visits, in order. The classes differ so Layer 2 sees real transitions. */
-export const SITE_PAGES: readonly string[] = ['/', '/products/', '/products/widget-1', '/blog/', '/blog/post-1', '/about'];
+/** The first pages every client visits, in order; the classes differ so Layer 2 sees real transitions. */
+const FIRST_PAGES: readonly string[] = ['/', '/products/', '/products/widget-1', '/blog/', '/blog/post-1', '/about'];
+export const DEFAULT_PAGE_COUNT = FIRST_PAGES.length;
+export const MAX_PAGE_COUNT = 40;
+
+/** The site's pages in visiting order: the first six, then alternating products and posts. */
+export function sitePages(count: number): string[] {
+  if (!Number.isInteger(count) || count < 2 || count > MAX_PAGE_COUNT) throw new Error(`sitePages: count must be an integer 2..${MAX_PAGE_COUNT}, got ${count}`);
+  const pages = FIRST_PAGES.slice(0, count);
+  for (let i = pages.length; i < count; i++) pages.push(i % 2 ? `/blog/post-${Math.floor(i / 2) - 1}` : `/products/widget-${Math.floor(i / 2) - 1}`);
+  return pages;
+}
 
 export const STYLESHEET = '/assets/site.css';
 
@@ -19,9 +29,9 @@ export interface OriginRecord {
   reasons: string[];
 }
 
-function pageHtml(index: number): string {
-  const path = SITE_PAGES[index]!;
-  const next = SITE_PAGES[index + 1];
+function pageHtml(pages: readonly string[], index: number): string {
+  const path = pages[index]!;
+  const next = pages[index + 1];
   const link = next ? `<a id="next" href="${next}">next page</a>` : '<p id="end">the end</p>';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bench ${path}</title>` +
     `<link rel="stylesheet" href="${STYLESHEET}"><link rel="icon" href="data:,"></head>` +
@@ -35,7 +45,7 @@ export interface Origin {
   stop(): Promise<void>;
 }
 
-export async function startOrigin(): Promise<Origin> {
+export async function startOrigin(pages: readonly string[]): Promise<Origin> {
   let records: OriginRecord[] = [];
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://origin').pathname;
@@ -47,10 +57,10 @@ export async function startOrigin(): Promise<Origin> {
     // max-age=0: falco's simulator caches by Cache-Control like Fastly, and a cache hit after the
     // preflight's restart crashes it (docs/vcl.md); the clients all fetch the same pages.
     const headers = { 'cache-control': 'max-age=0', 'surrogate-control': 'max-age=0' };
-    const index = SITE_PAGES.indexOf(path);
+    const index = pages.indexOf(path);
     if (index >= 0) {
       res.writeHead(200, { ...headers, 'content-type': 'text/html; charset=utf-8' });
-      res.end(pageHtml(index));
+      res.end(pageHtml(pages, index));
     } else if (path === STYLESHEET) {
       res.writeHead(200, { ...headers, 'content-type': 'text/css' });
       res.end('body { font-family: sans-serif; }\n');

@@ -38,6 +38,8 @@ export interface SeenRequest {
   path: string;
   httpVersion: string;
   rawHeaders: string[];
+  /** When the front received it (ms, monotonic): the gaps the scorer's pace rules see. */
+  receivedAtMs: number;
 }
 
 export interface Front {
@@ -141,7 +143,7 @@ async function startFalco(falco: string, vcl: string, workDir: string, output: s
   }
 }
 
-export async function startStack(options: { mode: StackMode; threshold: number; build: boolean; log: (line: string) => void }): Promise<Stack> {
+export async function startStack(options: { mode: StackMode; threshold: number; pages: readonly string[]; build: boolean; log: (line: string) => void }): Promise<Stack> {
   const workDir = mkdtempSync(join(tmpdir(), 'bench-detection-'));
   const falco: string | null = options.mode === 'falco' ? findFalco() : null;
   if (options.mode === 'falco' && !falco) throw new Error('falco not found (FALCO_BIN, .cache/bin/falco, PATH): build it with `node scripts/lib/falco.mjs --install`, or run with --stack direct');
@@ -149,7 +151,7 @@ export async function startStack(options: { mode: StackMode; threshold: number; 
     options.log('building bin/main.wasm …');
     buildWasm('src/index.ts', 'bin/main.wasm');
   }
-  const origin = await startOrigin();
+  const origin = await startOrigin(options.pages);
   const scorer = await startScorer(workDir);
   const falcoOutput: string[] = [];
   let simulator: { port: number; child: ChildProcess } | null = null;
@@ -192,7 +194,7 @@ export async function startStack(options: { mode: StackMode; threshold: number; 
       const clientIp = `127.0.0.${10 + clientNumber}`;
       let seen: SeenRequest[] = [];
       const server = createServer((req, res) => {
-        const request: SeenRequest = { method: req.method ?? 'GET', path: req.url ?? '/', httpVersion: req.httpVersion, rawHeaders: req.rawHeaders };
+        const request: SeenRequest = { method: req.method ?? 'GET', path: req.url ?? '/', httpVersion: req.httpVersion, rawHeaders: req.rawHeaders, receivedAtMs: performance.now() };
         seen.push(request);
         req.resume();
         (simulator ? viaFalco(request, clientIp) : viaDirect(request, clientIp)).then(

@@ -21,6 +21,8 @@ export interface ClientRun {
   outcome: 'ran' | 'skipped' | 'failed';
   notice?: string;
   pages: PageScore[];
+  /** Time between consecutive page requests as the edge received them, ms. */
+  gapsMs: number[];
 }
 
 export interface ClientRow {
@@ -39,6 +41,8 @@ export interface ClientRow {
   scores: (number | null)[];
   /** Each reason code seen, in the order first seen. */
   reasons: string[];
+  /** Median gap between page requests, ms, rounded; null with fewer than two requests. */
+  medianGapMs: number | null;
 }
 
 export function summarizeClient(run: ClientRun, threshold: number): ClientRow {
@@ -60,7 +64,15 @@ export function summarizeClient(run: ClientRun, threshold: number): ClientRow {
     firstFlagged: flaggedAt < 0 ? null : flaggedAt + 1,
     scores: run.pages.map((page) => page.score),
     reasons,
+    medianGapMs: median(run.gapsMs),
   };
+}
+
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return Math.round(sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2);
 }
 
 /** The fast-browsing rules of docs/scoring.md (Layer 1's pace rules). */
@@ -98,15 +110,15 @@ export function checkTargets(rows: ClientRow[], runs: ClientRun[], threshold: nu
 
 const percent = (share: number | null) => (share === null ? '-' : `${Math.round(share * 100)}%`);
 
-/** The human-readable table: one line per client, then its reasons; skipped clients with notices. */
+/** The human-readable table: one line per client (gap = median between page requests), then its reasons; skipped clients with notices. */
 export function formatTable(rows: ClientRow[], threshold: number): string {
-  const header = ['client', 'pages', 'scored', 'flagged', 'first flagged', 'scores'];
+  const header = ['client', 'pages', 'gap ms', 'scored', 'flagged', 'first flagged', 'scores'];
   const body = rows.map((row) =>
     row.outcome === 'ran'
-      ? [row.name, String(row.pageRequests), String(row.scored), `${row.flagged} (${percent(row.flaggedShare)})`, row.firstFlagged === null ? 'never' : `#${row.firstFlagged}`, row.scores.map((score) => (score === null ? '-' : String(score))).join(' ')]
-      : [row.name, '-', '-', '-', '-', `${row.outcome}: ${row.notice ?? ''}`],
+      ? [row.name, String(row.pageRequests), row.medianGapMs === null ? '-' : String(row.medianGapMs), String(row.scored), `${row.flagged} (${percent(row.flaggedShare)})`, row.firstFlagged === null ? 'never' : `#${row.firstFlagged}`, row.scores.map((score) => (score === null ? '-' : String(score))).join(' ')]
+      : [row.name, '-', '-', '-', '-', '-', `${row.outcome}: ${row.notice ?? ''}`],
   );
-  const widths = header.map((title, column) => Math.max(title.length, ...body.filter((_, i) => rows[i]!.outcome === 'ran' || column < 5).map((cells) => cells[column]!.length)));
+  const widths = header.map((title, column) => Math.max(title.length, ...body.filter((_, i) => rows[i]!.outcome === 'ran' || column < 6).map((cells) => cells[column]!.length)));
   const line = (cells: string[]) => cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ').trimEnd();
   const lines = [`flagged = score ≥ ${threshold}`, line(header)];
   for (const [i, cells] of body.entries()) {
