@@ -8,6 +8,7 @@
 import { bytesToHex, createScorer, equalBytesConstantTime, shortHash as coreShortHash, type Decision } from '@session-scorer/core';
 import { Router } from 'itty-router';
 import { auditLine, capped, truncateIp, type AuditRecord } from './audit.js';
+import { readCookie } from './cookie-header.js';
 import { errorText, STAGED_UNTIL_S, readCallerSecret, readConfig, readKeyRing, readModel, type AppConfig, type Defaults } from './config.js';
 import { REQUEST_HEADERS as RQ, RESPONSE_HEADERS as RS, type FailOpenReason } from './headers.js';
 import { DEFAULT_LOG_ENDPOINT, type Platform } from './platform.js';
@@ -186,22 +187,6 @@ const COOKIE_NONCE_PREFIX = 19;
 /** Constant-time for equal lengths; the secret's length is not treated as secret. */
 function secretsEqual(given: string, expected: string): boolean {
   return equalBytesConstantTime(encoder.encode(given), encoder.encode(expected));
-}
-
-/**
- * The first cookie of that name (RFC 6265 allows the value in double quotes); at most 64 KiB of
- * the header is looked at. Several Cookie headers joined with "," are split too.
- */
-export function readCookie(header: string | null, name: string): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.slice(0, 65536).split(/[;,]/)) {
-    const eq = part.indexOf('=');
-    if (eq < 0) continue;
-    if (part.slice(0, eq).trim() !== name) continue;
-    const value = part.slice(eq + 1).trim();
-    return value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
-  }
-  return undefined;
 }
 
 function pathOf(url: string): string {

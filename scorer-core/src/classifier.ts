@@ -70,7 +70,11 @@ export function createClassifier(config: ClassifierConfig): Classifier {
   };
 }
 
-/** Path only (an absolute URL loses its origin), no query or fragment, lower-cased, length-capped. */
+/**
+ * Path only (an absolute URL loses its origin), no query or fragment, no path parameters
+ * (`/product/1;x.json` is `/product/1`: a parameter must not turn a page into a sub-resource),
+ * lower-cased, length-capped.
+ */
 export function normalizePath(pathOrUrl: string): string {
   let path = typeof pathOrUrl === 'string' ? pathOrUrl : '';
   const scheme = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(path);
@@ -78,8 +82,12 @@ export function normalizePath(pathOrUrl: string): string {
   const end = path.search(/[?#]/);
   if (end >= 0) path = path.slice(0, end);
   if (path === '' || path[0] !== '/') path = '/' + path;
+  if (path.includes(';')) path = path.replace(PATH_PARAMETERS, '');
   return path.slice(0, MAX_CLASSIFIED_PATH_LENGTH).toLowerCase();
 }
+
+/** `;name=value` parameters of a path segment, up to the next `/`. */
+const PATH_PARAMETERS = /;[^/]*/g;
 
 function checkClassName(where: string, name: unknown): void {
   if (typeof name !== 'string' || !CLASS_NAME.test(name)) {

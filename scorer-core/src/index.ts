@@ -10,7 +10,7 @@ export { backtrackingRisk, createClassifier, normalizePath, STATIC_CLASS, type C
 export { COOKIE_BYTES, COOKIE_FORMAT_VERSION, COOKIE_VALUE_LENGTH, createCookieCodec, type CookieCodec, type OpenResult } from './cookie.js';
 export { DEFAULT_CLASSIFIER } from './default-classifier.js';
 export { createKeyRing, type CookieKeyConfig, type KeyLookup, type KeyRing, type KeyRingConfig } from './keyring.js';
-export { cookieComplianceScore, cookieReplayScore, dwellScores, dwellStats, fastBrowsingScore, recordPageGap, type CookieStatus, type DwellStats } from './layer1.js';
+export { cookieComplianceScore, cookieReplayScore, dwellScores, dwellStats, fastBrowsingScore, recordPageGap, sessionVolumeScore, type CookieStatus, type DwellStats } from './layer1.js';
 export { recordPageView, transitionScore, transitionStats, type TransitionStats } from './layer2.js';
 export { loadModel, modelTag, MODEL_FORMAT, OTHER_CLASS, type ModelDocument, type TransitionModel } from './model.js';
 export { REASON_CODES, type ReasonCode, type RuleScore } from './reasons.js';

@@ -7,6 +7,7 @@ export const REASON_CODES = [
   'fast_browsing',
   'dwell_fast',
   'dwell_regular',
+  'session_volume',
   'transition_surprisal',
   // learned combiner (the feature families of signals/features.ts)
   'crawler_path',

@@ -10,7 +10,7 @@ import { createClassifier, type Classifier, type ClassifierConfig } from './clas
 import { createCookieCodec, type CookieCodec, type OpenResult } from './cookie.js';
 import { DEFAULT_CLASSIFIER } from './default-classifier.js';
 import type { KeyRing } from './keyring.js';
-import { cookieComplianceScore, cookieReplayScore, dwellScores, dwellStats, fastBrowsingScore, recordPageGap, type CookieStatus, type DwellStats } from './layer1.js';
+import { cookieComplianceScore, cookieReplayScore, dwellScores, dwellStats, fastBrowsingScore, recordPageGap, sessionVolumeScore, type CookieStatus, type DwellStats } from './layer1.js';
 import { recordPageView, transitionScore, transitionStats, type TransitionStats } from './layer2.js';
 import type { TransitionModel } from './model.js';
 import type { RuleScore } from './reasons.js';
@@ -203,7 +203,7 @@ export function createScorer(options: ScorerOptions): Scorer {
     if (compliance) layer1Rules.push(compliance);
     const replay = cookieReplayScore(cookieStatus, sameCookieRequests, l1);
     if (replay) layer1Rules.push(replay);
-    layer1Rules.push(fastBrowsingScore(state.fastEvidenceCenti, l1), ...dwellScores(dwell, l1));
+    layer1Rules.push(fastBrowsingScore(state.fastEvidenceCenti, l1), ...dwellScores(dwell, l1), sessionVolumeScore(state.requests, nowMs - sessionStartMs, l1));
 
     const request = requestSignals(input.method, input.path, input.request);
     const client = clientFacts(input.client, cookieStatus !== 'ok', request.crawlerPath || request.scannerPath);

@@ -52,6 +52,11 @@ export interface Layer1Settings {
   /** Coefficient of variation (std / mean) under which dwell is too regular to be human. */
   regularMaxCv: number;
   regularScore: number;
+  /** Requests a session needs before the volume rule looks at its rate. */
+  volumeMinRequests: number;
+  /** Average requests per second since the session began at or above which the volume rule scores. */
+  volumeRatePerS: number;
+  volumeScore: number;
 }
 
 export interface Layer2Settings {
@@ -119,6 +124,9 @@ export const DEFAULT_SETTINGS: Readonly<ScorerSettings> = deepFreeze({
     regularMinSamples: 6,
     regularMaxCv: 0.1,
     regularScore: 80,
+    volumeMinRequests: 60,
+    volumeRatePerS: 0.5,
+    volumeScore: 100,
   },
   layer2: { minTransitions: 8, maxEffectiveTransitions: 8, zStart: 3, zFull: 6 },
   headers: { contradictionScore: 70 },
@@ -153,6 +161,9 @@ const RANGES: { [S in keyof ScorerSettings]: { [K in keyof ScorerSettings[S]]: R
     regularMinSamples: [2, DWELL_WINDOW_CAPACITY, true],
     regularMaxCv: [0, 10, false],
     regularScore: [0, 100, true],
+    volumeMinRequests: [2, 1_000_000, true],
+    volumeRatePerS: [0.001, 1000, false],
+    volumeScore: [0, 100, true],
   },
   layer2: { minTransitions: [1, 65535, true], maxEffectiveTransitions: [1, 65535, true], zStart: [-100, 100, false], zFull: [-100, 100, false] },
   headers: { contradictionScore: [0, 100, true] },

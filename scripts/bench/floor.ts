@@ -10,7 +10,8 @@ import { RateCounter } from 'fastly:edge-rate-limiter';
 import { setReusableSandboxOptions } from 'fastly:experimental';
 import { KVStore } from 'fastly:kv-store';
 import { SecretStore } from 'fastly:secret-store';
-import { base64UrlDecode, base64UrlEncode, createAesGcm, decodeState, encodeState, createCookieCodec, createKeyRing, createScorer, hexToBytes, loadModel, sessionIdHash, type AesGcmContext } from '@session-scorer/core';
+import { base64UrlDecode, base64UrlEncode, createAesGcm, decodeState, encodeState, createCookieCodec, createKeyRing, createScorer, FEATURE_COUNT, FEATURE_NAMES, headerSignals, hexToBytes, loadCombiner, loadModel, requestSignals, sessionIdHash, type AesGcmContext } from '@session-scorer/core';
+import { readCookie } from '../../src/cookie-header.js';
 import { STORE_NAMES } from '../../src/platform.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { prepareDefaults, readCallerSecret, readConfig, readKeyRing, readModel } from '../../src/config.js';
@@ -35,6 +36,33 @@ let requestsInSandbox = 0;
 let context: AesGcmContext | undefined;
 let codec: ReturnType<typeof createCookieCodec> | undefined;
 let scorer: ReturnType<typeof createScorer> | undefined;
+
+// Fixed inputs for the signal timings (a Chrome navigation; a memory that answers at once).
+const BENCH_HEADERS = {
+  userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+  accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
+  acceptLanguage: 'en-US,en;q=0.9',
+  acceptEncoding: 'gzip, deflate, br',
+  secFetchMode: 'navigate',
+  secFetchSite: 'none',
+  secFetchDest: 'document',
+  secFetchUser: '?1',
+  secChUa: '"Chromium";v="131"',
+  ja4: 't13d1516h2_8daaf6152771_02713d6af862',
+};
+const FREE_MEMORY = { cookielessArrival: () => ({ seenBefore: false, recent: 1 }), request: () => 1, crawlerPath: () => {}, seenCrawlerPath: () => false };
+const BENCH_LOGISTIC = loadCombiner({ kind: 'logistic', features: [...FEATURE_NAMES], bias: -1, weights: FEATURE_NAMES.map((_, i) => (i % 3) - 1), scoreMap: { margins: [-2, 0, 2], scores: [0, 50, 100] } });
+// 60 full trees of depth 3 (7 internal nodes, 8 leaves): the largest combiner training writes.
+const fullTree = (t: number) => ({
+  feature: [t % FEATURE_COUNT, (t + 1) % FEATURE_COUNT, (t + 2) % FEATURE_COUNT, (t + 3) % FEATURE_COUNT, (t + 4) % FEATURE_COUNT, (t + 5) % FEATURE_COUNT, (t + 6) % FEATURE_COUNT, -1, -1, -1, -1, -1, -1, -1, -1],
+  threshold: [0.5, 0.25, 0.75, 0.1, 0.6, 0.3, 0.9, 0, 0, 0, 0, 0, 0, 0, 0],
+  left: [1, 3, 5, 7, 9, 11, 13, 0, 0, 0, 0, 0, 0, 0, 0],
+  right: [2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0],
+  value: [0, 0.1, -0.1, 0.2, 0, -0.2, 0.1, 0.3, -0.3, 0.1, -0.1, 0.2, -0.2, 0.05, -0.05],
+});
+const BENCH_TREES = loadCombiner({ kind: 'trees', features: [...FEATURE_NAMES], base: 0, trees: Array.from({ length: 60 }, (_, t) => fullTree(t)), scoreMap: { margins: [-2, 0, 2], scores: [0, 50, 100] } });
+const TYPICAL_COOKIE_HEADER = `_ga=GA1.2.123.456; theme=dark; ${REALM}=${COOKIE}; consent=yes`;
+const SEPARATOR_COOKIE_HEADER = ';'.repeat(32_000) + `${REALM}=${COOKIE}`;
 
 const now = () => performance.now();
 /** Microseconds per call of `fn`, over `n` calls. */
@@ -117,6 +145,18 @@ async function measure(event: FetchEvent): Promise<Record<string, number>> {
   // session hash header (pure-JS SHA-256), as the app reads it.
   const sc = scorer!;
   out.decide_us = perCallUs(10, () => sc.decide({ nowMs: NOW_MS + 5000, method: 'GET', path: '/blog/post', cookie: COOKIE }));
+  // The signals of issue 11 inside a decision: request facts, browser headers and a client memory
+  // whose answers cost nothing here (on Fastly each is a rate counter or penalty box host call, timed below).
+  const facts = { protocol: 'HTTP/2', referer: 'https://example.com/', secureContext: true, headers: BENCH_HEADERS };
+  out.decide_with_signals_us = perCallUs(10, () => sc.decide({ nowMs: NOW_MS + 5000, method: 'GET', path: '/blog/post', cookie: COOKIE, request: facts, client: FREE_MEMORY }));
+  out.request_signals_us = perCallUs(50, () => requestSignals('GET', '/blog/2024/05/post', facts));
+  out.header_signals_us = perCallUs(50, () => headerSignals(BENCH_HEADERS, true, true));
+  const vector = new Float64Array(FEATURE_COUNT).fill(0.5);
+  out.combiner_logistic_us = perCallUs(50, () => BENCH_LOGISTIC.evaluate(vector));
+  out.combiner_trees_60x7_us = perCallUs(20, () => BENCH_TREES.evaluate(vector));
+  // Issue 13 item 8: the Cookie header a client can make costliest to read.
+  out.read_cookie_typical_us = perCallUs(50, () => readCookie(TYPICAL_COOKIE_HEADER, REALM));
+  out.read_cookie_32000_separators_us = perCallUs(5, () => readCookie(SEPARATOR_COOKIE_HEADER, REALM));
   out.decide_and_hash_us = perCallUs(10, () => sc.decide({ nowMs: NOW_MS + 5000, method: 'GET', path: '/blog/post', cookie: COOKIE }).session.idHash);
   // The decision's other pieces.
   out.base64url_decode_140_us = perCallUs(30, () => base64UrlDecode(COOKIE));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createCookieCodec, createKeyRing, hexToBytes, sessionIdHash } from '../../scorer-core/src/index.js';
-import { createApp, HEALTH_PATH, readCookie } from '../../src/app.js';
+import { createApp, HEALTH_PATH } from '../../src/app.js';
+import { readCookie } from '../../src/cookie-header.js';
 import { prepareDefaults } from '../../src/config.js';
 import { truncateIp } from '../../src/audit.js';
 import { APP_VERSION } from '../../src/version.js';

@@ -1,0 +1,60 @@
+/**
+ * Attacker scenarios against scorer-core's decision on a virtual clock (issue 13): each failed on
+ * the main of 2026-12-01 and passes since the fix named in its title. The edge paths (counters,
+ * VCL) have their own suites.
+ */
+import { describe, expect, it } from 'vitest';
+import { createScorer, DEFAULT_CLASSIFIER, createClassifier, type Scorer } from '../../scorer-core/src/index.js';
+import { handModel, seededRandom, singleKeyRing } from '../helpers/fixtures.js';
+
+const START = 1_800_000_000_000;
+const newScorer = (): Scorer => createScorer({ keyRing: singleKeyRing(), realm: 'adv', model: handModel(), random: seededRandom(11) });
+
+/** Browses `paths` with the given gaps, keeping the cookie like a browser; returns each request's score. */
+function browse(scorer: Scorer, paths: (i: number) => string, gapsMs: (i: number) => number, count: number): number[] {
+  let cookie: string | undefined;
+  let now = START;
+  const scores: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const d = scorer.decide({ nowMs: now, method: 'GET', path: paths(i), cookie });
+    cookie = d.setCookie.value;
+    scores.push(d.score);
+    now += gapsMs(i);
+  }
+  return scores;
+}
+
+/** Deterministic uniform numbers in [0, 1). */
+function uniform(seed: number): () => number {
+  const bytes = seededRandom(seed);
+  return () => new DataView(bytes(4).buffer).getUint32(0) / 2 ** 32;
+}
+
+describe('evasions of the scoring (scorer-core, virtual clock)', () => {
+  it('item 2, volume: a client that keeps its cookie and randomises its gaps between 0.5 and 1.5 s is flagged (the session volume rule)', () => {
+    const next = uniform(5);
+    const scores = browse(newScorer(), (i) => `/product/${i}`, () => 500 + Math.floor(next() * 1000), 500);
+    const first = scores.findIndex((s) => s >= 80);
+    // 60 requests at ~1 per second: flagged at the 60th request (index 59), and from then on.
+    expect(first).toBe(59);
+    expect(scores.slice(first).every((s) => s >= 80)).toBe(true);
+  });
+
+  it('item 2, the human side: 120 page views 20–60 s apart are never flagged by volume', () => {
+    const next = uniform(9);
+    const scores = browse(newScorer(), (i) => `/article/${i}`, () => 20_000 + Math.floor(next() * 40_000), 120);
+    expect(Math.max(...scores)).toBe(0);
+  });
+
+  it('item 3, sub-resources: 200 requests 50 ms apart to page URLs padded as data files are flagged', () => {
+    const scores = browse(newScorer(), (i) => `/product/${i};x.json`, () => 50, 200);
+    expect(Math.max(...scores)).toBe(100);
+    // A path parameter no longer turns a page into a sub-resource…
+    const classifier = createClassifier(DEFAULT_CLASSIFIER);
+    expect(classifier.classify('GET', '/product/1;x.json')).toBe('content');
+    expect(classifier.isPageView(classifier.classify('GET', '/product/1;jsessionid=abc'))).toBe(true);
+    // …and real sub-resources count toward volume all the same (`/api/` is one).
+    const api = browse(newScorer(), (i) => `/api/items/${i}`, () => 50, 200);
+    expect(api.findIndex((s) => s >= 80)).toBe(59);
+  });
+});
