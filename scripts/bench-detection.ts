@@ -17,7 +17,7 @@ import { DEFAULT_THRESHOLD } from '../scorer-core/src/index.js';
 import { findFalco } from './lib/falco.mjs';
 // @ts-expect-error plain ESM helper shared with the scripts
 import { ROOT } from './lib/viceroy.mjs';
-import { allClients, runClient, type RunContext } from './bench/detection/clients.js';
+import { allClients, clientTimeoutMs, runClient, type RunContext } from './bench/detection/clients.js';
 import { DEFAULT_PAGE_COUNT, MAX_PAGE_COUNT, sitePages } from './bench/detection/site.js';
 import { startStack, type SeenRequest, type StackMode } from './bench/detection/stack.js';
 import { checkTargets, formatTable, summarizeClient, type ClientRun } from './bench/detection/summary.js';
@@ -41,6 +41,8 @@ it sent.
   --seed N               seed of the dwell draws (default 1)
   --skip-build           reuse bin/main.wasm instead of running the build
   --skip-install         only check the clients; print what is missing instead of installing it
+  --setup                check and install the clients, print what each needs, and exit
+  --max-seconds N        clients not started within N s of the start are not run (default 300)
   --help                 this text
 `;
 
@@ -64,6 +66,8 @@ try {
       seed: { type: 'string', default: '1' },
       'skip-build': { type: 'boolean', default: false },
       'skip-install': { type: 'boolean', default: false },
+      setup: { type: 'boolean', default: false },
+      'max-seconds': { type: 'string', default: '300' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -100,8 +104,9 @@ const known = allClients();
 const wanted = values.clients === undefined ? known.map((client) => client.name) : values.clients.split(',').map((name) => name.trim());
 for (const name of wanted) if (!known.some((client) => client.name === name)) fail(`--clients: unknown client ${JSON.stringify(name)} (known: ${known.map((client) => client.name).join(', ')})`);
 const clients = known.filter((client) => wanted.includes(client.name));
-// Every client is bounded: the slowest (human-paced Chromium) needs pages × max dwell plus start-up.
-const clientTimeoutMs = 30_000 + SITE_PAGES.length * Math.max(humanDwellMs[1], botDwellMs[1], scriptedGapMs);
+// Bounded: each client by its own timeout (clientTimeoutMs), the whole run by --max-seconds
+// (clients not started by then are reported as not run).
+const maxSeconds = integer('max-seconds', values['max-seconds'], 30, 3600);
 
 const log = (line: string) => (values.json ? console.error(line) : console.log(line));
 let mode: StackMode = (values.stack as StackMode | undefined) ?? 'falco';
@@ -126,6 +131,11 @@ for (const client of clients) {
   } else ready.push(client);
 }
 
+if (values.setup) {
+  for (const client of ready) console.log(`[${client.name} ready] ${client.description}`);
+  process.exit(runs.length === 0 ? 0 : 1);
+}
+
 const started = Date.now();
 log(`starting the stack (${mode}) …`);
 let stack: Awaited<ReturnType<typeof startStack>>;
@@ -140,11 +150,17 @@ try {
   for (const [i, client] of ready.entries()) {
     const front = await stack.openFront(i + 1);
     stack.origin.take();
-    const context: RunContext = { baseUrl: front.url, paths: SITE_PAGES, scriptedGapMs, humanDwellMs, botDwellMs, seed, timeoutMs: clientTimeoutMs };
+    const context: RunContext = { baseUrl: front.url, paths: SITE_PAGES, scriptedGapMs, humanDwellMs, botDwellMs, seed };
+    if (Date.now() - started > maxSeconds * 1000) {
+      const notice = `not run: the run's --max-seconds ${maxSeconds} was spent`;
+      log(`[${client.name} skipped] ${notice}`);
+      runs.push({ name: client.name, kind: client.kind, outcome: 'skipped', notice, pages: [], gapsMs: [] });
+      continue;
+    }
     log(`${client.name}: ${client.description}`);
     let notice: string | undefined;
     try {
-      await runClient(client, context);
+      await runClient(client, context, clientTimeoutMs(client, context));
     } catch (error) {
       notice = error instanceof Error ? error.message : String(error);
       log(`[${client.name} failed] ${notice}`);

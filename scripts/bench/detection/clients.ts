@@ -34,7 +34,6 @@ export interface RunContext {
   /** Dwell range per page for the bot-paced browser. */
   botDwellMs: [number, number];
   seed: number;
-  timeoutMs: number;
 }
 
 export interface Client {
@@ -181,8 +180,14 @@ export function allClients(): Client[] {
   ];
 }
 
+/** How long a client may take: start-up (a browser's launch) plus its pages at its own pace. */
+export function clientTimeoutMs(client: Client, context: RunContext): number {
+  const pauseMs = client.kind === 'browser-human' ? context.humanDwellMs[1] : client.kind === 'browser-bot' ? context.botDwellMs[1] + 1000 : context.scriptedGapMs + 1000;
+  return 20_000 + context.paths.length * pauseMs;
+}
+
 /** Runs a client to completion; rejects on a non-zero exit or past the timeout (the child is killed). */
-export function runClient(client: Client, context: RunContext): Promise<void> {
+export function runClient(client: Client, context: RunContext, timeoutMs: number): Promise<void> {
   const [bin, args] = client.command(context);
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -190,8 +195,8 @@ export function runClient(client: Client, context: RunContext): Promise<void> {
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`${client.name}: killed after ${context.timeoutMs} ms`));
-    }, context.timeoutMs);
+      reject(new Error(`${client.name}: killed after ${timeoutMs} ms`));
+    }, timeoutMs);
     child.on('error', (error) => {
       clearTimeout(timer);
       reject(new Error(`${client.name}: ${error.message}`));
