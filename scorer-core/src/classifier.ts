@@ -142,12 +142,19 @@ function compileRule(rule: ClassifierRule, index: number): CompiledRule {
   }
 }
 
+/** A bounded repetition longer than this counts as unbounded for the polynomial rule. */
+const MAX_BOUNDED_REPEAT = 16;
+
 /**
  * Rejects the regex shapes that backtrack catastrophically: a repeated group (`*`, `+`, `{n,}`,
- * `{n,m}`) that itself contains a quantifier or an alternation (`(a+)+`, `(a|aa)*`, `(?:x*y)*`), and backreferences.
+ * `{n,m}`) that itself contains a quantifier or an alternation (`(a+)+`, `(a|aa)*`, `(?:x*y)*`),
+ * backreferences, and more than one long repetition anywhere in the pattern: `\d+\d+\d+\d+x`
+ * backtracks polynomially (8 s on a 256-character path in Node; far worse in the wasm's
+ * interpreter), and one unbounded repetition is all a path rule needs (`^/[^/]+/?$`).
  * Conservative: a few safe patterns are refused too, never an unsafe one of these shapes.
  */
 export function backtrackingRisk(pattern: string): string | undefined {
+  let longRepeats = 0;
   const groups: { risky: boolean }[] = [{ risky: false }];
   let lastGroupRisky = false;
   let i = 0;
@@ -188,6 +195,9 @@ export function backtrackingRisk(pattern: string): string | undefined {
     if (isQuantifier(i)) {
       const repeats = pattern[i] !== '?' && !/^\{[01]\}/.test(pattern.slice(i)) && !/^\{0,1\}/.test(pattern.slice(i));
       if (c === ')' && closedGroupRisky && repeats) return 'has a repeated group that contains a quantifier or an alternation';
+      const bound = /^\{\d+(,(\d*))?\}/.exec(pattern.slice(i));
+      const long = pattern[i] === '*' || pattern[i] === '+' || (bound !== null && bound[1] !== undefined && (bound[2] === '' || Number(bound[2]) > MAX_BOUNDED_REPEAT));
+      if (long && ++longRepeats > 1) return `has more than one unbounded repetition (*, +, {n,} or {n,m} with m > ${MAX_BOUNDED_REPEAT}): two can backtrack polynomially on a crafted URL`;
       markQuantified();
       i += pattern[i] === '{' ? pattern.indexOf('}', i) - i + 1 : 1;
       if (pattern[i] === '?' || pattern[i] === '+') i++;

@@ -14,6 +14,17 @@ export const COOKIE_HEADER_LENGTH = 2;
 export const COOKIE_BYTES = COOKIE_HEADER_LENGTH + GCM_NONCE_LENGTH + STATE_LENGTH + GCM_TAG_LENGTH;
 /** Every cookie of this format has exactly this many characters (140). */
 export const COOKIE_VALUE_LENGTH = base64UrlLength(COOKIE_BYTES);
+/**
+ * Seals one key may make: each draws a random 96-bit nonce, and NIST SP 800-38D bounds random
+ * nonces to 2^32 invocations per key so that a repeated nonce (which breaks GCM) stays below
+ * 2^-32 likely. Every scored request seals once, so a key must be rotated before
+ * requests/s × seconds active reaches this (docs/cookie-format.md, `ops keys list --requests-per-second`).
+ */
+export const NONCE_BUDGET_SEALS = 2 ** 32;
+
+/** Share of a key's nonce budget used after `activeS` seconds at `sealsPerSecond` (1 = exhausted). */
+export const nonceBudgetUsed = (activeS: number, sealsPerSecond: number): number => (Math.max(0, activeS) * Math.max(0, sealsPerSecond)) / NONCE_BUDGET_SEALS;
+
 /** Longer values are rejected before any decoding work. */
 const MAX_DECODED_VALUE_LENGTH = 512;
 const MAX_REALM_BYTES = 255;

@@ -7,7 +7,7 @@ export { ScorerError, bytesToHex, equalBytesConstantTime, hexToBytes, type Rando
 export { createAesGcm, AES_KEY_LENGTH, GCM_NONCE_LENGTH, GCM_TAG_LENGTH, type AesGcmContext, type AesGcmOptions } from './aead.js';
 export { base64UrlDecode, base64UrlEncode } from './base64url.js';
 export { backtrackingRisk, createClassifier, normalizePath, STATIC_CLASS, type Classifier, type ClassifierConfig, type ClassifierRule } from './classifier.js';
-export { COOKIE_BYTES, COOKIE_FORMAT_VERSION, COOKIE_VALUE_LENGTH, createCookieCodec, type CookieCodec, type OpenResult } from './cookie.js';
+export { COOKIE_BYTES, COOKIE_FORMAT_VERSION, COOKIE_VALUE_LENGTH, createCookieCodec, NONCE_BUDGET_SEALS, nonceBudgetUsed, type CookieCodec, type OpenResult } from './cookie.js';
 export { DEFAULT_CLASSIFIER } from './default-classifier.js';
 export { createKeyRing, type CookieKeyConfig, type KeyLookup, type KeyRing, type KeyRingConfig } from './keyring.js';
 export { cookieComplianceScore, cookieReplayScore, dwellScores, dwellStats, fastBrowsingScore, recordPageGap, sessionVolumeScore, type CookieStatus, type DwellStats } from './layer1.js';

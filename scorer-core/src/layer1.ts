@@ -12,10 +12,13 @@ export type CookieStatus = 'ok' | 'missing' | 'expired' | 'tampered';
 
 /**
  * Missing and expired cookies are what a first-time (or long-absent) human sends too, so they
- * only count once the client has started more new sessions than its allowance; a tampered
- * cookie counts at once, since no browser produces one.
+ * only count once the client has started more new sessions than its allowance, and then rise
+ * gradually: several people behind one NAT with the same browser must not jump to 100 on the
+ * fourth (issue 13 item 1). Two counts: per client (address + User-Agent) and per address, which
+ * a client rotating its User-Agent cannot escape; the address has a larger allowance for offices
+ * and carrier NAT. A tampered cookie counts at once, since no browser produces one.
  */
-export function cookieComplianceScore(status: CookieStatus, recentNewSessions: number, settings: Layer1Settings): RuleScore | null {
+export function cookieComplianceScore(status: CookieStatus, recentNewSessions: number, settings: Layer1Settings, recentAddressNewSessions = 0): RuleScore | null {
   switch (status) {
     case 'ok':
       return null;
@@ -23,11 +26,20 @@ export function cookieComplianceScore(status: CookieStatus, recentNewSessions: n
       return { reason: 'cookie_tampered', score: settings.tamperedScore };
     case 'missing':
     case 'expired': {
-      const dropsCookies = recentNewSessions > settings.newSessionAllowance;
-      const score = dropsCookies ? (status === 'missing' ? settings.missingScore : settings.expiredScore) : settings.firstVisitScore;
+      const full = status === 'missing' ? settings.missingScore : settings.expiredScore;
+      const pastAllowance = Math.max(
+        rampFraction(recentNewSessions, settings.newSessionAllowance, settings.newSessionRamp),
+        rampFraction(recentAddressNewSessions, settings.addressNewSessionAllowance, settings.addressNewSessionRamp),
+      );
+      const score = pastAllowance > 0 ? Math.max(settings.firstVisitScore, Math.round(full * pastAllowance)) : settings.firstVisitScore;
       return { reason: status === 'missing' ? 'cookie_missing' : 'cookie_expired', score };
     }
   }
+}
+
+/** 0 up to the allowance, then rising linearly to 1 at allowance + ramp. */
+function rampFraction(count: number, allowance: number, ramp: number): number {
+  return count <= allowance ? 0 : Math.min(1, (count - allowance) / ramp);
 }
 
 /**

@@ -196,17 +196,17 @@ export function createScorer(options: ScorerOptions): Scorer {
 
     const dwell = dwellStats(state.dwellCs, l1.dwellWindow);
     const transitions = transitionStats(state, model, settings.layer2);
+    const request = requestSignals(input.method, input.path, input.request);
+    const client = clientFacts(input.client, cookieStatus !== 'ok', request.crawlerPath || request.scannerPath);
     const layer1Rules: RuleScore[] = [];
     const recentNewSessions = previous === null ? optionalCount('recentNewSessions', input.recentNewSessions, 0) : 0;
     const sameCookieRequests = previous !== null ? optionalCount('sameCookieRequests', input.sameCookieRequests, 1) : 1;
-    const compliance = cookieComplianceScore(cookieStatus, recentNewSessions, l1);
+    const compliance = cookieComplianceScore(cookieStatus, recentNewSessions, l1, client.cookieless60s);
     if (compliance) layer1Rules.push(compliance);
     const replay = cookieReplayScore(cookieStatus, sameCookieRequests, l1);
     if (replay) layer1Rules.push(replay);
     layer1Rules.push(fastBrowsingScore(state.fastEvidenceCenti, l1), ...dwellScores(dwell, l1), sessionVolumeScore(state.requests, nowMs - sessionStartMs, l1));
 
-    const request = requestSignals(input.method, input.path, input.request);
-    const client = clientFacts(input.client, cookieStatus !== 'ok', request.crawlerPath || request.scannerPath);
     const features = fillFeatures(new Float64Array(FEATURE_COUNT), request, pageClass === 'home', pageView, {
       isNew: previous === null,
       tampered: cookieStatus === 'tampered',

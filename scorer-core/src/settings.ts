@@ -29,6 +29,11 @@ export interface Layer1Settings {
   firstVisitScore: number;
   /** New sessions a client may start within the caller's counting window before missing/expired cookies count against it. */
   newSessionAllowance: number;
+  /** New sessions past the allowance over which the score rises to missingScore/expiredScore (1 = at once). */
+  newSessionRamp: number;
+  /** New sessions one address (IPv6 /64) may start in the caller's window, whatever the User-Agent, before they count. */
+  addressNewSessionAllowance: number;
+  addressNewSessionRamp: number;
   /** Requests one cookie value may carry (see DecisionInput.sameCookieRequests) before it counts as replayed. */
   replayAllowance: number;
   replayScore: number;
@@ -111,6 +116,9 @@ export const DEFAULT_SETTINGS: Readonly<ScorerSettings> = deepFreeze({
     expiredScore: 100,
     firstVisitScore: 0,
     newSessionAllowance: 3,
+    newSessionRamp: 5,
+    addressNewSessionAllowance: 10,
+    addressNewSessionRamp: 20,
     replayAllowance: 4,
     replayScore: 100,
     fastFloorMs: 500,
@@ -148,6 +156,9 @@ const RANGES: { [S in keyof ScorerSettings]: { [K in keyof ScorerSettings[S]]: R
     expiredScore: [0, 100, true],
     firstVisitScore: [0, 100, true],
     newSessionAllowance: [0, 1_000_000, true],
+    newSessionRamp: [1, 1_000_000, true],
+    addressNewSessionAllowance: [0, 1_000_000, true],
+    addressNewSessionRamp: [1, 1_000_000, true],
     replayAllowance: [1, 1_000_000, true],
     replayScore: [0, 100, true],
     fastFloorMs: [0, 60_000, true],

@@ -131,8 +131,9 @@ export const COMMANDS: Command[] = [
   {
     words: ['keys', 'list'],
     summary: 'list key ids, status, grace deadlines and whether each secret exists (never key bytes)',
-    detail: 'Reads cookie_key_ring and the Secret Store\'s secret names (the API never returns secret values).',
-    options: [CONFIG_STORE, SECRET_STORE],
+    detail:
+      "Reads cookie_key_ring and the Secret Store's secret names (the API never returns secret values). With --requests-per-second R (the scored request rate, from the audit log or Fastly stats) it shows how much of the active key's nonce budget (2^32 seals) is used since its creation, and warns from 50 %.",
+    options: [CONFIG_STORE, SECRET_STORE, { name: 'requests-per-second', value: 'R', help: "scored requests per second across the service, for the active key's nonce budget" }],
     run: keysList,
   },
   {

@@ -58,3 +58,42 @@ describe('evasions of the scoring (scorer-core, virtual clock)', () => {
     expect(api.findIndex((s) => s >= 80)).toBe(59);
   });
 });
+
+describe('evasions of the cookie-dropping signal (item 1), per-client memory simulated exactly', () => {
+  /** Cookie-less arrivals per address and per address + User-Agent over a sliding 60 s: what the edge counters count. */
+  function counters() {
+    const byAddress: number[] = [];
+    const byClient = new Map<string, number[]>();
+    const recent = (times: number[], now: number) => {
+      times.push(now);
+      while (times[0]! <= now - 60_000) times.shift();
+      return times.length;
+    };
+    return {
+      decide(scorer: Scorer, now: number, userAgent: string) {
+        return scorer.decide({
+          nowMs: now,
+          method: 'GET',
+          path: '/',
+          recentNewSessions: () => recent(byClient.get(userAgent) ?? (byClient.set(userAgent, []), byClient.get(userAgent)!), now),
+          client: { cookielessArrival: () => ({ seenBefore: byAddress.length > 0, recent: recent(byAddress, now) }), request: () => 1, crawlerPath: () => {}, seenCrawlerPath: () => false },
+        }).score;
+      },
+    };
+  }
+
+  it('30 cookie-less requests in 30 s from one address with a new User-Agent each are flagged (0 of 30 scored above 0 before)', () => {
+    const scorer = newScorer();
+    const edge = counters();
+    const scores = Array.from({ length: 30 }, (_, i) => edge.decide(scorer, START + i * 1000, `Mozilla/5.0 rotating/${i}`));
+    expect(scores.filter((s) => s > 0).length).toBe(20);
+    expect(scores.findIndex((s) => s >= 80)).toBe(25); // the 26th: 10 + 0.8 × 20
+  });
+
+  it('five first-time people behind one NAT with the same User-Agent stay below the threshold (0,0,0,100,100 before)', () => {
+    const scorer = newScorer();
+    const edge = counters();
+    const scores = Array.from({ length: 5 }, (_, i) => edge.decide(scorer, START + i * 5000, 'Mozilla/5.0 same-browser'));
+    expect(scores).toEqual([0, 0, 0, 20, 40]);
+  });
+});

@@ -101,12 +101,12 @@ describe('scorer app: preflight route', () => {
     expect(pulled).toBe(false);
   });
 
-  it('fake rate counter (Viceroy stubs the edge rate limiter): a client that keeps dropping its cookie scores 100', async () => {
+  it('fake rate counter (Viceroy stubs the edge rate limiter): a client that keeps dropping its cookie rises to 100 past its allowance', async () => {
     const { send, platform } = setup();
     const scores: string[] = [];
-    for (let i = 0; i < 5; i++) scores.push((await send('/')).headers.get('x-scorer-score')!);
-    expect(scores).toEqual(['0', '0', '0', '100', '100']);
-    expect([...platform.newSessionCounts.values()]).toEqual([5]);
+    for (let i = 0; i < 9; i++) scores.push((await send('/')).headers.get('x-scorer-score')!);
+    expect(scores).toEqual(['0', '0', '0', '20', '40', '60', '80', '100', '100']);
+    expect([...platform.newSessionCounts.values()]).toEqual([9]);
     // Another client (other IP) is counted separately.
     expect((await send('/', { 'fastly-client-ip': '192.0.2.7' })).headers.get('x-scorer-score')).toBe('0');
   });

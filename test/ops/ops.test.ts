@@ -386,6 +386,15 @@ describe('ops keys (Fastly API stand-in)', () => {
     const list = await ops('keys', 'list');
     expect(list.out).toMatch(/^1 +grace until 2026-11-30T13:05:00Z +2026-11-23T12:00:00Z +present$/m);
     expect(list.out).toMatch(/^2 +active +2026-11-23T12:00:00Z +present$/m);
+    // Nonce budget (issue 13 item 11): 2^32 seals per key; key 2 has sealed since its creation at R requests/s.
+    const activeS = clock.ms / 1000 - Date.parse('2026-11-23T12:00:00Z') / 1000;
+    const quiet = Math.floor((0.1 * 2 ** 32) / activeS);
+    const busy = Math.ceil((0.6 * 2 ** 32) / activeS);
+    const quietList = await ops('keys', 'list', '--requests-per-second', String(quiet));
+    expect(quietList.out).toContain(`nonce budget of key 2: ${((activeS * quiet * 100) / 2 ** 32).toFixed(1)} % of 2^32 seals used at ${quiet} requests/s`);
+    expect(quietList.out).not.toContain('WARNING');
+    expect((await ops('keys', 'list', '--requests-per-second', String(busy))).out).toMatch(/WARNING: nonce budget of key 2: 6\d\.\d % .*rotate the key now/);
+    expect((await ops('keys', 'list', '--requests-per-second', 'many')).code).not.toBe(0);
 
     clock.ms = (graceUntilS + 1) * 1000;
     expect((await visit('/', cookie)).headers.get('x-scorer-cookie-status')).toBe('expired');

@@ -104,6 +104,16 @@ describe('page classifier', () => {
     expect(() => createClassifier(DEFAULT_CLASSIFIER)).not.toThrow();
   });
 
+  it('refuses more than one long repetition, which backtracks polynomially (issue 13 item 9: \\d+\\d+\\d+\\d+x passed validation and took 8 s on a 256-character path)', () => {
+    for (const regex of ['\\d+\\d+\\d+\\d+x', '^/a*b*c$', '[a-z]+-[0-9]{1,100}$', '^/x{2,}y+']) {
+      expect(() => createClassifier({ rules: [{ class: 'a', regex }], defaultClass: 'b' }), regex).toThrow(/rules\[0\]\.regex has more than one unbounded repetition/);
+    }
+    // One long repetition, and short bounded ones, stay allowed.
+    for (const regex of ['^/[^/]+/?$', '^/\\d{4}/\\d{2}/[a-z-]+$', '^/p/[0-9]{1,16}/[a-z]{2,16}$']) {
+      expect(() => createClassifier({ rules: [{ class: 'a', regex }], defaultClass: 'b' }), regex).not.toThrow();
+    }
+  });
+
   it('rejects bad rules with the rule named', () => {
     expect(() => createClassifier({ rules: [{ class: 'a', regex: '(' }], defaultClass: 'b' })).toThrow(/rules\[0\]\.regex does not compile/);
     expect(() => createClassifier({ rules: [{ class: 'a', exact: '/', prefix: '/' }], defaultClass: 'b' })).toThrow('rules[0] has exact and prefix: at most one path test per rule');

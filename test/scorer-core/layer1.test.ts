@@ -4,7 +4,7 @@ import { cookieComplianceScore, cookieReplayScore, dwellScores, dwellStats, fast
 // The hand-computed figures below use these values, given explicitly so the maths stays checked
 // whatever the tuned defaults are (docs/model.md). The rest are the defaults.
 const l1 = resolveSettings({
-  layer1: { newSessionAllowance: 3, replayAllowance: 4, fastFloorMs: 500, fastEvidenceMin: 3, fastEvidenceFull: 6, fastLeakPerS: 0.05, dwellFloorMs: 200, dwellMinSamples: 4, dwellMeanScore: 100, regularMinSamples: 6, regularMaxCv: 0.1, regularScore: 80 },
+  layer1: { newSessionAllowance: 3, newSessionRamp: 5, addressNewSessionAllowance: 10, addressNewSessionRamp: 20, replayAllowance: 4, fastFloorMs: 500, fastEvidenceMin: 3, fastEvidenceFull: 6, fastLeakPerS: 0.05, dwellFloorMs: 200, dwellMinSamples: 4, dwellMeanScore: 100, regularMinSamples: 6, regularMaxCv: 0.1, regularScore: 80 },
 }).layer1;
 
 describe('Layer 1: cookie compliance', () => {
@@ -18,13 +18,19 @@ describe('Layer 1: cookie compliance', () => {
       expect(cookieComplianceScore('expired', count, l1)).toEqual({ reason: 'cookie_expired', score: 0 });
     }
   });
-  it('missing and expired from a client past its allowance score 100', () => {
-    expect(cookieComplianceScore('missing', 4, l1)).toEqual({ reason: 'cookie_missing', score: 100 });
+  it('past its allowance the score rises over the ramp: 4th new session 20, 5th 40, … 8th 100 (five people behind one NAT stay at 40)', () => {
+    expect([4, 5, 6, 7, 8, 50].map((count) => cookieComplianceScore('missing', count, l1)!.score)).toEqual([20, 40, 60, 80, 100, 100]);
     expect(cookieComplianceScore('expired', 50, l1)).toEqual({ reason: 'cookie_expired', score: 100 });
+  });
+  it('per address, whatever the User-Agent: past 10 new sessions the score rises to 100 at 30 (a client rotating its User-Agent)', () => {
+    // Each request a new User-Agent: the client count stays at 1, the address count grows.
+    expect([10, 11, 20, 26, 30].map((address) => cookieComplianceScore('missing', 1, l1, address)!.score)).toEqual([0, 5, 50, 80, 100]);
+    // The larger of the two counts decides.
+    expect(cookieComplianceScore('missing', 6, l1, 20)!.score).toBe(60);
   });
   it('a valid cookie contributes nothing; the scores follow the settings', () => {
     expect(cookieComplianceScore('ok', 99, l1)).toBeNull();
-    const custom = resolveSettings({ layer1: { firstVisitScore: 15, missingScore: 90, newSessionAllowance: 0 } }).layer1;
+    const custom = resolveSettings({ layer1: { firstVisitScore: 15, missingScore: 90, newSessionAllowance: 0, newSessionRamp: 1 } }).layer1;
     expect(cookieComplianceScore('missing', 0, custom)).toEqual({ reason: 'cookie_missing', score: 15 });
     expect(cookieComplianceScore('missing', 1, custom)).toEqual({ reason: 'cookie_missing', score: 90 });
   });

@@ -73,10 +73,10 @@ describe('createScorer().decide', () => {
     }
   });
 
-  it('a client that keeps dropping its cookie scores 100 once past its allowance; a first visit does not', () => {
+  it('a client that keeps dropping its cookie rises to 100 past its allowance; a first visit does not', () => {
     const scorer = makeScorer();
-    const scores = [1, 2, 3, 4, 5].map((count) => scorer.decide({ nowMs: T + count, method: 'GET', path: '/', recentNewSessions: count }).score);
-    expect(scores).toEqual([0, 0, 0, 100, 100]);
+    const scores = [1, 2, 3, 4, 5, 8].map((count) => scorer.decide({ nowMs: T + count, method: 'GET', path: '/', recentNewSessions: count }).score);
+    expect(scores).toEqual([0, 0, 0, 20, 40, 100]);
     expect(scorer.decide({ nowMs: T, method: 'GET', path: '/', recentNewSessions: 4 }).reasons).toEqual(['cookie_missing']);
   });
 

@@ -11,7 +11,7 @@
  *   opening cookies until a grace deadline no earlier than the longest cookie lifetime;
  * - retire removes a key from the index before deleting its secret, and only past its grace.
  */
-import { DEFAULT_SETTINGS, resolveSettings } from '../../../scorer-core/src/index.js';
+import { DEFAULT_SETTINGS, NONCE_BUDGET_SEALS, nonceBudgetUsed, resolveSettings } from '../../../scorer-core/src/index.js';
 import { formatKeyRingIndex, isoInstant, KEY_RING_ITEM, keySecretName, MAX_RING_KEYS, parseKeyRingIndex, type KeyRingIndex, type RingKey } from '../../../src/key-ring-index.js';
 import { findStore, getConfigItem, listSecrets, seg, type StoreRef } from '../fastly-api.js';
 import { OpsError, type OpsContext } from '../context.js';
@@ -25,6 +25,8 @@ const GRACE_MARGIN_S = 3600;
 const RETIRE_MARGIN_S = 600;
 /** An unnamed key secret younger than this may belong to a generate still in progress. */
 const ORPHAN_MIN_AGE_S = 3600;
+/** `keys list --requests-per-second` warns from this share of the active key's nonce budget. */
+const NONCE_BUDGET_WARN_SHARE = 0.5;
 /** If activation happens this much later than planned (a suspended laptop), the grace is re-planned. */
 const MAX_ACTIVATION_DELAY_S = 300;
 
@@ -205,6 +207,19 @@ export async function keysList(ctx: OpsContext): Promise<void> {
             : `past grace since ${isoInstant(key.graceUntilS!)} (retire)`
           : key.status;
       ctx.out(`${String(key.id).padEnd(4)} ${status.padEnd(43)} ${(key.createdS === undefined ? '-' : isoInstant(key.createdS)).padEnd(21)} ${present.has(key.id) ? 'present' : 'MISSING'}`);
+    }
+  }
+  const rateOption = ctx.options.get('requests-per-second');
+  if (rateOption !== undefined) {
+    const rate = Number(rateOption);
+    if (!/^\d+(\.\d+)?$/.test(rateOption) || !(rate > 0)) throw new OpsError('--requests-per-second: expected a number above 0');
+    const active = state.index?.keys.find((k) => k.status === 'active');
+    if (active?.createdS === undefined) ctx.out('nonce budget: the active key has no creation time in the index; rotate it to start counting');
+    else {
+      const used = nonceBudgetUsed(nowS - active.createdS, rate);
+      const exhaustedS = active.createdS + Math.floor(NONCE_BUDGET_SEALS / rate);
+      const line = `nonce budget of key ${active.id}: ${(used * 100).toFixed(1)} % of 2^32 seals used at ${rate} requests/s; exhausted at ${isoInstant(exhaustedS)}`;
+      ctx.out(used >= NONCE_BUDGET_WARN_SHARE ? `WARNING: ${line}: rotate the key now (\`keys rotate\`)` : line);
     }
   }
   const staged = state.index?.keys.filter((k) => k.status === 'staged') ?? [];
