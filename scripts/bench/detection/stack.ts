@@ -17,7 +17,7 @@
  * reasons to the origin and relays the scorer's Set-Cookie.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -152,11 +152,23 @@ export async function startStack(options: { mode: StackMode; threshold: number; 
     buildWasm('src/index.ts', 'bin/main.wasm');
   }
   const origin = await startOrigin(options.pages);
-  const scorer = await startScorer(workDir);
   const falcoOutput: string[] = [];
+  let scorer: Awaited<ReturnType<typeof startScorer>> | null = null;
   let simulator: { port: number; child: ChildProcess } | null = null;
-  if (falco) simulator = await startFalco(falco, benchVcl(Number(new URL(scorer.server.url).port), origin.port, options.threshold), workDir, falcoOutput);
-  const scorerPort = Number(new URL(scorer.server.url).port);
+  try {
+    scorer = await startScorer(workDir);
+    if (falco) simulator = await startFalco(falco, benchVcl(Number(new URL(scorer.server.url).port), origin.port, options.threshold), workDir, falcoOutput);
+  } catch (error) {
+    // Leave nothing running behind a failed start.
+    await scorer?.server.stop();
+    await origin.stop();
+    rmSync(workDir, { recursive: true, force: true });
+    throw error;
+  }
+  // Both set once the try above has not thrown.
+  const scorerServer = scorer!.server;
+  const callerSecret = scorer!.callerSecret;
+  const scorerPort = Number(new URL(scorerServer.url).port);
   const exclude = new RegExp(DEFAULT_EXCLUDE_URL_REGEX.replace(/^\(\?i\)/, ''), 'i');
   const fronts: Server[] = [];
 
@@ -167,7 +179,7 @@ export async function startStack(options: { mode: StackMode; threshold: number; 
     const extra: string[] = [];
     let setCookie: string | undefined;
     if (!exclude.test(path) && !path.startsWith('/.scorer/')) {
-      const preflight = await send({ port: scorerPort, method: 'GET', path: seen.path, headers: [...forwardedHeaders(clientHeaders, (name) => name === REQUEST_HEADERS.clientIp), REQUEST_HEADERS.clientIp, clientIp, REQUEST_HEADERS.originalMethod, seen.method, REQUEST_HEADERS.auth, scorer.callerSecret] });
+      const preflight = await send({ port: scorerPort, method: 'GET', path: seen.path, headers: [...forwardedHeaders(clientHeaders, (name) => name === REQUEST_HEADERS.clientIp), REQUEST_HEADERS.clientIp, clientIp, REQUEST_HEADERS.originalMethod, seen.method, REQUEST_HEADERS.auth, callerSecret] });
       const score = preflight.headers[RESPONSE_HEADERS.score];
       if (preflight.status === 200 && typeof score === 'string') {
         extra.push('X-Scorer-Score', score, 'X-Scorer-Reasons', String(preflight.headers[RESPONSE_HEADERS.reasons] ?? ''));
@@ -224,13 +236,14 @@ export async function startStack(options: { mode: StackMode; threshold: number; 
         },
       };
     },
-    problems: () => [...falcoOutput, ...scorer.server.output].filter((line) => /panic|front error|fatal/i.test(line)),
+    problems: () => [...falcoOutput, ...scorerServer.output].filter((line) => /panic|front error|fatal/i.test(line)),
     async stop() {
       for (const server of fronts) server.closeAllConnections();
       await Promise.all(fronts.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
       if (simulator) simulator.child.kill('SIGKILL');
-      await scorer.server.stop();
+      await scorerServer.stop();
       await origin.stop();
+      rmSync(workDir, { recursive: true, force: true });
     },
   };
 }
