@@ -136,6 +136,12 @@ if (values.setup) {
   process.exit(runs.length === 0 ? 0 : 1);
 }
 
+function headerPairs(rawHeaders: string[]): [string, string][] {
+  const pairs: [string, string][] = [];
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) pairs.push([rawHeaders[i]!, rawHeaders[i + 1]!]);
+  return pairs;
+}
+
 const started = Date.now();
 log(`starting the stack (${mode}) …`);
 let stack: Awaited<ReturnType<typeof startStack>>;
@@ -172,7 +178,8 @@ try {
     const pageRequests = seen.filter((request) => SITE_PAGES.includes(new URL(request.path, 'http://front').pathname));
     sent.set(client.name, pageRequests[0]);
     const gapsMs = pageRequests.slice(1).map((request, j) => request.receivedAtMs - pageRequests[j]!.receivedAtMs);
-    runs.push({ name: client.name, kind: client.kind, outcome: notice ? 'failed' : 'ran', ...(notice ? { notice } : {}), pages, gapsMs });
+    const firstHeaders = pageRequests[0] ? headerPairs(pageRequests[0].rawHeaders) : undefined;
+    runs.push({ name: client.name, kind: client.kind, outcome: notice ? 'failed' : 'ran', ...(notice ? { notice } : {}), ...(firstHeaders ? { firstHeaders } : {}), pages, gapsMs });
   }
 } finally {
   await stack.stop();
@@ -195,10 +202,7 @@ function gitCommit(): string {
 const run = { date: new Date().toISOString(), commit: gitCommit(), machine: `${hostname()}: ${cpus().length} × ${cpus()[0]?.model ?? '?'}`, seconds: Math.round((Date.now() - started) / 1000) };
 const headersOf = (name: string) => {
   const request = sent.get(name);
-  if (!request) return null;
-  const headers: [string, string][] = [];
-  for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) headers.push([request.rawHeaders[i]!, request.rawHeaders[i + 1]!]);
-  return { method: request.method, httpVersion: request.httpVersion, headers };
+  return request ? { method: request.method, httpVersion: request.httpVersion, headers: headerPairs(request.rawHeaders) } : null;
 };
 
 if (values.json) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseRawResponse } from '../../scripts/bench/detection/raw-response.js';
-import { checkTargets, formatTable, summarizeClient, type ClientRun, type PageScore } from '../../scripts/bench/detection/summary.js';
+import { checkTargets, contradictsClaimedBrowser, formatTable, summarizeClient, type ClientRun, type PageScore } from '../../scripts/bench/detection/summary.js';
 
 const pages = (scores: (number | null)[], reasons: string[][] = []): PageScore[] => scores.map((score, i) => ({ path: `/p${i}`, score, reasons: reasons[i] ?? [] }));
 
@@ -51,6 +51,24 @@ describe('bench:detection aggregation (made-up client runs, no clients)', () => 
       ['human', true],
       ['bot-fast', true],
       ['bot-other', false],
+    ]);
+  });
+
+  it('reads a claimed browser against its headers (bench-side, not the scorer)', () => {
+    const chrome = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
+    const browserLike: [string, string][] = [['User-Agent', chrome], ['Accept', 'text/html,*/*;q=0.8'], ['Sec-Fetch-Mode', 'navigate'], ['Accept-Language', 'en-US,en;q=0.9']];
+    expect(contradictsClaimedBrowser(browserLike)).toBe(false);
+    expect(contradictsClaimedBrowser([['User-Agent', chrome], ['Accept', '*/*']])).toBe(true); // curl claiming Chrome
+    expect(contradictsClaimedBrowser(browserLike.map(([k, v]) => [k, k === 'Accept-Language' ? '*' : v]))).toBe(true); // Node's fetch sends *
+    expect(contradictsClaimedBrowser([['user-agent', 'Wget/1.21.3'], ['accept', '*/*']])).toBe(false); // claims no browser
+    // The target moves to the 1st request for a client whose first request contradicts its claim.
+    const runs: ClientRun[] = [
+      { name: 'curl', kind: 'scripted', outcome: 'ran', firstHeaders: [['User-Agent', chrome], ['Accept', '*/*']], pages: pages([0, 100]), gapsMs: [100] },
+      { name: 'wget', kind: 'scripted', outcome: 'ran', firstHeaders: [['User-Agent', 'Wget/1.21.3']], pages: pages([0, 100]), gapsMs: [100] },
+    ];
+    expect(checkTargets(runs.map((run) => summarizeClient(run, 80)), runs, 80)).toEqual([
+      { client: 'curl', target: 'flagged by its 1st page request (its headers contradict the browser it claims)', met: false },
+      { client: 'wget', target: 'flagged by its 2nd page request', met: true },
     ]);
   });
 
