@@ -152,6 +152,7 @@ try {
   process.exit(1);
 }
 const sent = new Map<string, SeenRequest | undefined>();
+const countMismatches: string[] = [];
 try {
   for (const [i, client] of ready.entries()) {
     const front = await stack.openFront(i + 1);
@@ -176,6 +177,8 @@ try {
     const pages = stack.origin.take().filter((record) => SITE_PAGES.includes(record.path));
     const seen = front.take();
     const pageRequests = seen.filter((request) => SITE_PAGES.includes(new URL(request.path, 'http://front').pathname));
+    // Every page request should reach the origin once (never from a cache, never lost).
+    if (pages.length !== pageRequests.length) countMismatches.push(`${client.name}: the client sent ${pageRequests.length} page requests, the origin saw ${pages.length}`);
     sent.set(client.name, pageRequests[0]);
     const gapsMs = pageRequests.slice(1).map((request, j) => request.receivedAtMs - pageRequests[j]!.receivedAtMs);
     const firstHeaders = pageRequests[0] ? headerPairs(pageRequests[0].rawHeaders) : undefined;
@@ -184,7 +187,7 @@ try {
 } finally {
   await stack.stop();
 }
-const problems = stack.problems();
+const problems = [...countMismatches, ...stack.problems()];
 const order = new Map(clients.map((client, i) => [client.name, i]));
 runs.sort((a, b) => order.get(a.name)! - order.get(b.name)!);
 const rows = runs.map((run) => summarizeClient(run, threshold));
