@@ -1,137 +1,139 @@
 /**
- * npm run evaluate -- --input <log> [--input <log> …] --model <model.json> [--report <file.html>] [--json] [--labels <file>] [--split F] [--settings <json>]
+ * npm run evaluate -- --input <log> [--input <log> …] --model <model.json> [options]   (--help for all)
  *
- * Replays every session through scorer-core's decision code (the edge's), scores sessions and
- * reports ROC-AUC, PR-AUC, TPR at 1 % FPR, per-reason AUC, strata by session length and a
- * threshold table, for two cookie assumptions (docs/model.md): every client returns its cookie
- * (behaviour alone, the headline), and bots drop it (seen through the per-client new-session count).
- * The User-Agent is used only for the labels. --split F evaluates the part of each input's time window after fraction F.
- * --settings takes scorer settings overrides (JSON, as the Config Store item `settings`), for tuning.
+ * Replays every session through scorer-core's decision code (the edge's) and reports session and
+ * request figures for two cookie assumptions (docs/model.md, "Evaluate"): every client returns its
+ * cookie (behaviour alone, the headline), and bots drop it (seen through the per-client
+ * new-session count). The User-Agent is used only for the labels.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { DEFAULT_THRESHOLD, loadModel, REASON_CODES, resolveSettings } from '../scorer-core/src/index.js';
-import { parseOptions } from './training/cli-options.js';
-import { readLabels, readSessions, splitTimes } from './training/input.js';
-import { curve, rocAuc } from './training/metrics.js';
-import { createReplayScorer, exclusionRegex, replaySession, type SessionResult } from './training/replay.js';
-import { renderReport } from './training/report.js';
-import { round4 as round, scoredItems as scored, summarize as metrics, summarizeStrata } from './training/summary.js';
+import { writeFileSync } from 'node:fs';
+import { DEFAULT_THRESHOLD, resolveSettings } from '../scorer-core/src/index.js';
+import { parseCommandLine } from './training/command-line.js';
+import { evaluateLogs, flaggedSessionLines, readModel } from './training/evaluation.js';
+import { readLabels } from './training/input.js';
+import { DEFAULT_LABELLER, LABELLERS, type LabellerName } from './training/labels.js';
+import { reportFromEvaluation } from './training/report.js';
+import type { Stratum } from './training/summary.js';
 
-const USAGE = 'usage: npm run evaluate -- --input <log> [--input <log> …] --model <model.json> [--report <file.html>] [--json] [--labels <file>] [--split F] [--settings <json>]';
-const options = parseOptions(process.argv.slice(2), { values: ['--input', '--model', '--report', '--labels', '--split', '--settings'], repeatable: ['--input'], flags: ['--json'] }, USAGE);
-const fail: (message: string) => never = options.fail;
-const inputs = options.all('--input');
-const modelPath = options.value('--model');
-const reportPath = options.value('--report');
-const labelsPath = options.value('--labels');
-const split = options.fraction('--split');
-const json = options.has('--json');
+const USAGE =
+  'usage: npm run evaluate -- --input <log> [--input <log> …] --model <model.json> [--json] [--report <file.html>] [--sessions <file.jsonl>] [--labeller v1|v2] [--labels <file>] [--split F] [--settings <json>] [--threshold N] [--resamples N] [--seed N] [--paths N]';
+const HELP = `
+  --input <log>          access log (combined, Fastly JSON, the scorer's audit log; .gz too); repeatable
+  --model <model.json>   the Layer 2 model to score with (e.g. scorer-core/src/default-model.json)
+  --json                 print one JSON object instead of the text summary
+  --report <file.html>   write a self-contained HTML report
+  --sessions <file>      write the sessions flagged at --threshold as JSON lines: client, User-Agent,
+                         label, score and reasons under both cookie assumptions, the first --paths paths
+  --labeller v1|v2       how sessions are labelled from the User-Agent (default ${DEFAULT_LABELLER}; v1 is the old list)
+  --labels <file>        per-session labels overriding the labeller ("<ip>\\t<user agent>\\t<bot|human>" or "sid:<hash>\\t<bot|human>")
+  --split F              evaluate the part of each input's time window after fraction F (train --split F used the rest)
+  --settings <json>      scorer settings overrides (as the Config Store item "settings")
+  --threshold N          enforcement threshold for human_fpr_at_threshold and --sessions (default ${DEFAULT_THRESHOLD})
+  --resamples N          bootstrap resamples for the 95 % intervals (default 1000; 0 switches them off)
+  --seed N               bootstrap seed (default 20261201)
+  --paths N              paths kept per session for --sessions (default 10)`;
+
+const cli = parseCommandLine(
+  process.argv.slice(2),
+  {
+    input: { type: 'string', multiple: true },
+    model: { type: 'string' },
+    json: { type: 'boolean' },
+    report: { type: 'string' },
+    sessions: { type: 'string' },
+    labeller: { type: 'string' },
+    labels: { type: 'string' },
+    split: { type: 'string' },
+    settings: { type: 'string' },
+    threshold: { type: 'string' },
+    resamples: { type: 'string' },
+    seed: { type: 'string' },
+    paths: { type: 'string' },
+  },
+  USAGE,
+  HELP,
+);
+const fail = cli.fail;
+const modelPath = cli.string('model');
+const reportPath = cli.string('report');
+const sessionsPath = cli.string('sessions');
+const labelsPath = cli.string('labels');
+const settingsText = cli.string('settings');
+const inputs = cli.strings('input');
+if (inputs.length === 0) fail('--input is required');
+if (!modelPath) fail('--model is required');
+for (const input of inputs) cli.requireFile('--input', input);
+cli.requireFile('--model', modelPath!);
+if (labelsPath) cli.requireFile('--labels', labelsPath);
+const labeller = (cli.string('labeller') ?? DEFAULT_LABELLER) as LabellerName;
+if (!(labeller in LABELLERS)) fail(`--labeller: expected ${Object.keys(LABELLERS).join(' or ')}, got ${JSON.stringify(cli.string('labeller'))}`);
+const split = cli.string('split') === undefined ? undefined : cli.number('--split', cli.string('split'), 0, { min: 0, max: 1, exclusive: true });
+const threshold = cli.number('--threshold', cli.string('threshold'), DEFAULT_THRESHOLD, { min: 0, max: 100 });
+const resamples = cli.number('--resamples', cli.string('resamples'), 1000, { min: 0, max: 100_000, integer: true });
+const seed = cli.number('--seed', cli.string('seed'), 20261201, { min: 0, max: 2 ** 32 - 1, integer: true });
+const pathsPerSession = cli.number('--paths', cli.string('paths'), 10, { min: 0, max: 10_000, integer: true });
 let settings: unknown = {};
-const settingsText = options.value('--settings');
 if (settingsText !== undefined) {
   try {
-    settings = resolveSettings(JSON.parse(settingsText));
+    settings = JSON.parse(settingsText);
+    resolveSettings(settings);
   } catch (error) {
     fail(`--settings: ${(error as Error).message}`);
   }
 }
-if (inputs.length === 0 || !modelPath) fail('--input and --model are required');
-
-let model;
+let loaded;
 try {
-  model = loadModel(JSON.parse(readFileSync(modelPath!, 'utf8')));
+  loaded = readModel(modelPath!);
 } catch (error) {
-  fail(`${modelPath}: ${(error as Error).message}`);
+  fail(`--model ${modelPath}: ${(error as Error).message}`);
 }
-const exclude = exclusionRegex();
-const headlineScorer = createReplayScorer(model, settings);
-const droppingScorer = createReplayScorer(model, settings);
-const headline: SessionResult[] = [];
-const dropping: SessionResult[] = [];
-const counts = await readSessions({
+let labels;
+try {
+  labels = labelsPath ? readLabels(labelsPath) : undefined;
+} catch (error) {
+  fail(`--labels: ${(error as Error).message}`);
+}
+
+const run = await evaluateLogs({
   inputs,
-  ...(labelsPath ? { labels: readLabels(labelsPath) } : {}),
-  ...(split !== undefined ? { split: { timesMs: await splitTimes(inputs, split), keep: 'after' as const } } : {}),
-  onSession: (session, label) => {
-    headline.push(replaySession(headlineScorer, session, label === 'bot', 'returned', exclude));
-    dropping.push(replaySession(droppingScorer, session, label === 'bot', 'bots-drop', exclude));
-  },
+  model: loaded!.model,
+  modelDocument: loaded!.document,
+  settings,
+  ...(labels ? { labels } : {}),
+  labeller,
+  ...(split !== undefined ? { split } : {}),
+  threshold,
+  resamples,
+  seed,
+  pathsPerSession,
 });
+const result = run.result;
+for (const warning of result.warnings) console.error(`warning: ${warning}`);
 
-const strata = summarizeStrata(headline);
-const perReasonAuc = Object.fromEntries(
-  REASON_CODES.map((reason) => [reason, round(rocAuc(headline.filter((r) => r.score !== null).map((r) => ({ score: r.reasons.has(reason) ? 1 : 0, bot: r.bot }))))]),
-);
-const thresholds = [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100];
-const requestItems = headline.flatMap((r) => r.requestScores.map((score) => ({ score, bot: r.bot })));
-const sessionCurve = curve(scored(headline), thresholds).map((point) => ({
-  ...point,
-  requestsFlagged: requestItems.filter((i) => i.score >= point.threshold).length,
-  requestsTotal: requestItems.length,
-}));
-
-const result = {
-  ...metrics(headline),
-  human_sessions: scored(headline).filter((i) => !i.bot).length,
-  unscored_sessions: headline.filter((r) => r.score === null).length,
-  model: model.version,
-  model_placeholder: model.placeholder,
-  lines: counts.lines,
-  malformed_lines: counts.malformed,
-  // human_fpr_at_threshold: flagged human sessions / human sessions at this threshold (the edge default).
-  threshold: DEFAULT_THRESHOLD,
-  with_cookie_dropping: { ...metrics(dropping), strata: summarizeStrata(dropping) },
-  strata,
-  per_reason_auc: perReasonAuc,
-  thresholds: sessionCurve.map((p) => ({ threshold: p.threshold, sessions_flagged: p.flagged, bots: p.flaggedBots, humans: p.flaggedHumans, precision: round(p.precision), recall: round(p.recall), fpr: round(p.fpr), requests_flagged: p.requestsFlagged })),
-};
-
+if (sessionsPath) {
+  const lines = flaggedSessionLines(run.sessions, inputs, threshold);
+  writeFileSync(sessionsPath, lines.map((l) => l + '\n').join(''));
+}
 if (reportPath) {
-  const items = scored(headline);
-  const rocPoints = [{ fpr: 0, tpr: 0 }, ...curve(items).map((p) => ({ fpr: p.fpr, tpr: p.tpr })), { fpr: 1, tpr: 1 }];
-  const prPoints = curve(items).filter((p) => p.precision !== null).map((p) => ({ recall: p.recall, precision: p.precision! }));
-  const histogram = Array.from({ length: 11 }, (_, i) => {
-    const low = i * 10;
-    const inBin = (s: number) => (i === 10 ? s === 100 : s >= low && s < low + 10);
-    return { bin: i === 10 ? '100' : `${low}–${low + 9}`, bots: items.filter((x) => x.bot && inBin(x.score)).length, humans: items.filter((x) => !x.bot && inBin(x.score)).length };
-  });
-  writeFileSync(
-    reportPath,
-    renderReport({
-      title: `session-scorer evaluation: ${model.version}`,
-      generatedAt: new Date().toISOString(),
-      summary: {
-        'model': `${model.version}${model.placeholder ? ' (placeholder)' : ''}`,
-        'inputs': inputs.join(', ') + (split !== undefined ? ` (time window after ${split})` : ''),
-        'sessions scored (bots / humans)': `${result.sessions} (${result.bot_sessions} / ${result.human_sessions})`,
-        'ROC-AUC (cookie returned)': result.roc_auc,
-        'PR-AUC (cookie returned)': result.pr_auc,
-        'TPR at 1 % FPR (cookie returned)': result.tpr_at_fpr_1pct,
-        'ROC-AUC (bots drop cookies)': result.with_cookie_dropping.roc_auc,
-        'TPR at 1 % FPR (bots drop cookies)': result.with_cookie_dropping.tpr_at_fpr_1pct,
-        ...Object.fromEntries(Object.entries(strata).map(([k, v]) => [`ROC-AUC, sessions with ${k}`, `${v.roc_auc ?? '—'} (${v.sessions} sessions)`])),
-        ...Object.fromEntries(Object.entries(perReasonAuc).map(([k, v]) => [`AUC of reason ${k}`, v])),
-      },
-      roc: rocPoints,
-      pr: prPoints,
-      histogram,
-      thresholds: sessionCurve,
-      notes: [
-        'Labels come from the User-Agent (known crawlers and tools are bots); undeclared bots remain in the human class, so precision is understated.',
-        'Cookie returned: every client sends back the cookie it was given (behaviour alone). Bots drop cookies: sessions labelled bot never return it and are seen through the per-client new-session count, as the edge counter would (60 s window).',
-        'Requests the default VCL exclusion regex skips (static assets) are not scored, as at the edge. A session\u2019s score is the highest of its requests\u2019 scores.',
-      ],
-    }),
-  );
+  writeFileSync(reportPath, reportFromEvaluation(run, { inputs, modelPath: modelPath!, generatedAt: new Date().toISOString() }));
 }
 
-if (json) console.log(JSON.stringify(result));
+if (cli.flag('json')) console.log(JSON.stringify(result));
 else {
-  console.log(`evaluated ${model.version}${model.placeholder ? ' (placeholder)' : ''} on ${counts.lines.toLocaleString('en')} lines: ${result.sessions} scored sessions (${result.bot_sessions} bots, ${result.human_sessions} humans), ${result.unscored_sessions} unscored`);
-  console.log(`  cookie returned:     ROC-AUC ${result.roc_auc}  PR-AUC ${result.pr_auc}  TPR@1%FPR ${result.tpr_at_fpr_1pct}  human FPR@${DEFAULT_THRESHOLD} ${result.human_fpr_at_threshold}`);
-  console.log(`  bots drop cookies:   ROC-AUC ${result.with_cookie_dropping.roc_auc}  PR-AUC ${result.with_cookie_dropping.pr_auc}  TPR@1%FPR ${result.with_cookie_dropping.tpr_at_fpr_1pct}  human FPR@${DEFAULT_THRESHOLD} ${result.with_cookie_dropping.human_fpr_at_threshold}`);
-  for (const [k, v] of Object.entries(strata)) console.log(`  ${k.padEnd(12)} ROC-AUC ${v.roc_auc} (${v.sessions} sessions, ${v.bot_sessions} bots), bots drop cookies ${result.with_cookie_dropping.strata[k as keyof typeof strata].roc_auc}`);
+  const ci = (i: { low: number; high: number } | null) => (i ? ` [${i.low}, ${i.high}]` : '');
+  const pct = (x: number | null) => (x === null ? '—' : `${(100 * x).toFixed(1)} %`);
+  const line = (name: string, m: typeof result | typeof result.with_cookie_dropping) =>
+    `  ${name.padEnd(19)} ROC-AUC ${m.roc_auc}${ci(m.roc_auc_ci95)}  PR-AUC ${m.pr_auc}  TPR@1%FPR ${m.tpr_at_fpr_1pct}${ci(m.tpr_at_fpr_1pct_ci95)}  human FPR@${threshold} ${m.human_fpr_at_threshold}\n` +
+    `  ${''.padEnd(19)} at the threshold flagging ≤ 1 % of human sessions (${m.requests_at_fpr_1pct.threshold ?? 'none'}): bot page requests flagged ${pct(m.requests_at_fpr_1pct.bot_page_requests_flagged)}, human ${pct(m.requests_at_fpr_1pct.human_page_requests_flagged)}`;
+  console.log(`evaluated ${result.model}${result.model_placeholder ? ' (placeholder)' : ''} on ${result.lines.toLocaleString('en')} lines, labeller ${result.labeller}: ${result.sessions} scored sessions (${result.bot_sessions} bots, ${result.human_sessions} humans), ${result.unscored_sessions} unscored; ${result.relabelled_vs_v1.human_to_bot} relabelled human → bot from v1`);
+  if (result.all_sessions_scored_equal) console.log('  every scored session got the same score: the figures below say nothing about separation');
+  console.log(line('cookie returned:', result));
+  console.log(line('bots drop cookies:', result.with_cookie_dropping));
+  console.log(`  (95 % intervals: ${resamples} bootstrap resamples of the sessions, seed ${seed})`);
+  for (const [k, v] of Object.entries(result.strata!)) console.log(`  ${k.padEnd(13)} ROC-AUC ${v.roc_auc} (${v.sessions} sessions, ${v.bot_sessions} bots), bots drop cookies ${result.with_cookie_dropping.strata![k as Stratum].roc_auc}`);
+  if (result.per_file.length > 1) for (const f of result.per_file) console.log(`  ${f.file}: ROC-AUC ${f.roc_auc}${ci(f.roc_auc_ci95)} (${f.sessions} sessions, ${f.bot_sessions} bots), bots drop cookies ${f.with_cookie_dropping.roc_auc}`);
   console.log('  threshold  flagged  bots  humans  precision  recall');
   for (const t of result.thresholds) console.log(`  ${String(t.threshold).padStart(9)}  ${String(t.sessions_flagged).padStart(7)}  ${String(t.bots).padStart(4)}  ${String(t.humans).padStart(6)}  ${String(t.precision ?? '—').padStart(9)}  ${String(t.recall).padStart(6)}`);
   if (reportPath) console.log(`report: ${reportPath}`);
+  if (sessionsPath) console.log(`flagged sessions: ${sessionsPath}`);
 }

@@ -3,7 +3,7 @@
  * time-based split (per file), sessionize (per file), label.
  */
 import { readFileSync } from 'node:fs';
-import { labelByUserAgent, type Label } from './labels.js';
+import { labelByUserAgent, type Label, type Labeller } from './labels.js';
 import { parseLogLine } from './logparse.js';
 import { fileSize, readLineBatches } from './read-lines.js';
 import { Sessionizer, type LogSession } from './sessionize.js';
@@ -59,6 +59,8 @@ export async function splitTimes(inputs: string[], fraction: number): Promise<nu
 export interface ReadOptions {
   inputs: string[];
   labels?: Map<string, Label>;
+  /** Labels sessions the labels file does not name, from their User-Agent (default: v1, what the shipped model was trained under). */
+  labeller?: Labeller;
   /** Keep only records before (`before`) or at/after (`after`) the time given for their input (same order as `inputs`). */
   split?: { timesMs: readonly number[]; keep: 'before' | 'after' };
   onSession: (session: LogSession, label: Label) => void;
@@ -79,7 +81,7 @@ export async function readSessions(options: ReadOptions): Promise<InputCounts & 
   const sessionizer = new Sessionizer((session) => {
     counts.sessions++;
     counts.requestsBeyondCap += session.dropped;
-    const label = options.labels?.get(session.key) ?? labelByUserAgent(session.userAgent);
+    const label = options.labels?.get(session.key) ?? (options.labeller ?? labelByUserAgent)(session.userAgent);
     label === 'bot' ? counts.botSessions++ : counts.humanSessions++;
     options.onSession(session, label);
   });

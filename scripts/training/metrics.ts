@@ -77,3 +77,54 @@ export function tprAtFpr(items: readonly Scored[], maxFpr: number): number | nul
   for (const point of curve(items)) if (point.fpr <= maxFpr) best = Math.max(best, point.tpr);
   return best;
 }
+
+/**
+ * The operating threshold for a false-positive budget: the lowest session score threshold whose
+ * false-positive rate is at most `maxFpr` (so the one where tprAtFpr is reached). null when no
+ * threshold keeps within the budget, or there are no bots or no humans.
+ */
+export function thresholdAtFpr(items: readonly Scored[], maxFpr: number): number | null {
+  if (!items.some((i) => i.bot) || !items.some((i) => !i.bot)) return null;
+  let lowest: number | null = null;
+  for (const point of curve(items)) if (point.fpr <= maxFpr) lowest = point.threshold; // curve runs highest threshold first
+  return lowest;
+}
+
+/** One session's requests for request-level figures: each scored request's score, and whether it was a page view. */
+export interface RequestScores {
+  bot: boolean;
+  requestScores: readonly number[];
+  /** Aligned with requestScores; absent = every scored request is a page view. */
+  pageViews?: readonly boolean[];
+}
+
+export interface RequestShares {
+  threshold: number | null;
+  bot_page_requests: number;
+  human_page_requests: number;
+  /** Share of bot page requests whose own score reaches the threshold (what enforcement would block). */
+  bot_page_requests_flagged: number | null;
+  /** Share of human page requests whose own score reaches the threshold. */
+  human_page_requests_flagged: number | null;
+}
+
+/** Request-level shares at a threshold (null threshold: nothing is flagged). */
+export function requestShares(sessions: readonly RequestScores[], threshold: number | null): RequestShares {
+  const total = { bot: 0, human: 0 };
+  const flagged = { bot: 0, human: 0 };
+  for (const session of sessions) {
+    const side = session.bot ? 'bot' : 'human';
+    session.requestScores.forEach((score, i) => {
+      if (session.pageViews && !session.pageViews[i]) return;
+      total[side]++;
+      if (threshold !== null && score >= threshold) flagged[side]++;
+    });
+  }
+  return {
+    threshold,
+    bot_page_requests: total.bot,
+    human_page_requests: total.human,
+    bot_page_requests_flagged: total.bot ? flagged.bot / total.bot : null,
+    human_page_requests_flagged: total.human ? flagged.human / total.human : null,
+  };
+}

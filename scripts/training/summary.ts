@@ -2,7 +2,7 @@
  * The figures evaluate and tune report, computed in one place so a tuning run and an
  * evaluation of the chosen settings cannot disagree: ROC-AUC, PR-AUC, TPR at 1 % FPR and the
  * false-positive rate on human sessions at the enforcement threshold, overall and by stratum
- * (sessions with 1, 2, 3+ scored requests).
+ * (sessions with 1, 2, 3–5, 6+ scored requests).
  */
 import { DEFAULT_THRESHOLD } from '../../scorer-core/src/index.js';
 import { prAuc, rocAuc, tprAtFpr, type Scored } from './metrics.js';
@@ -21,7 +21,8 @@ export interface Summary {
 export const STRATA = {
   '1 request': (r: SessionResult) => r.scoredRequests === 1,
   '2 requests': (r: SessionResult) => r.scoredRequests === 2,
-  '3+ requests': (r: SessionResult) => r.scoredRequests >= 3,
+  '3–5 requests': (r: SessionResult) => r.scoredRequests >= 3 && r.scoredRequests <= 5,
+  '6+ requests': (r: SessionResult) => r.scoredRequests >= 6,
 } as const;
 export type Stratum = keyof typeof STRATA;
 

@@ -6,7 +6,6 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { createClassifier, loadModel, resolveSettings } from '../../scorer-core/src/index.js';
 import { TransitionCounter } from '../../scripts/training/estimate.js';
-import { labelByUserAgent } from '../../scripts/training/labels.js';
 import { parseLogLine } from '../../scripts/training/logparse.js';
 import { Sessionizer, type LogSession } from '../../scripts/training/sessionize.js';
 
@@ -34,13 +33,6 @@ describe('log parsing', () => {
     for (const line of ['', 'garbage', '1.2.3.4 - - [99/Foo/2015:10:05:03 +0000] "GET / HTTP/1.1" 200 1 "-" "-"', '1.2.3.4 - - [17/May/2015:10:05:03 +0000] "" 400 0 "-" "-"', '{"time":"x","path":"/"}', '{not json', '[1,2]']) {
       expect(parseLogLine(line), line).toBeNull();
     }
-  });
-});
-
-describe('labels', () => {
-  it('known crawlers, tools and empty User-Agents are bots', () => {
-    for (const ua of ['Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)', 'Mozilla/5.0 (compatible; AhrefsBot/7.0)', 'curl/7.88.1', 'python-requests/2.31', '', 'Sogou web spider/4.0']) expect(labelByUserAgent(ua), ua).toBe('bot');
-    expect(labelByUserAgent('Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/107.0.0.0 Safari/537.36')).toBe('human');
   });
 });
 
@@ -125,50 +117,6 @@ describe('npm run train', () => {
   });
 });
 
-describe('metrics', () => {
-  it('ROC-AUC, PR-AUC and TPR at a false-positive rate, by hand', async () => {
-    const { curve, prAuc, rocAuc, tprAtFpr } = await import('../../scripts/training/metrics.js');
-    // Bots 90, 80, 40; humans 70, 30, 10: pairs bot>human = 3+3+2 = 8 of 9 → 0.8889.
-    const items = [90, 80, 40].map((score) => ({ score, bot: true })).concat([70, 30, 10].map((score) => ({ score, bot: false })));
-    expect(rocAuc(items)).toBeCloseTo(8 / 9, 12);
-    // Ties count half: one bot and one human at 50 → 0.5.
-    expect(rocAuc([{ score: 50, bot: true }, { score: 50, bot: false }])).toBe(0.5);
-    // Thresholds 90, 80, 70, 40, 30, 10: precision at recall steps 1/3 (1), 2/3 (1), 1 (3/4) → AP = 1/3 + 1/3 + 1/3 · 3/4.
-    expect(prAuc(items)).toBeCloseTo(1 / 3 + 1 / 3 + 0.25, 12);
-    expect(tprAtFpr(items, 0)).toBeCloseTo(2 / 3, 12);
-    expect(tprAtFpr(items, 0.34)).toBe(1);
-    expect(curve(items, [80])).toEqual([{ threshold: 80, tpr: 2 / 3, fpr: 0, precision: 1, recall: 2 / 3, flagged: 2, flaggedBots: 2, flaggedHumans: 0 }]);
-    expect(rocAuc([{ score: 1, bot: true }])).toBeNull();
-  });
-});
-
-describe('npm run evaluate', () => {
-  it('replays sessions through scorer-core and reports the metrics as JSON and a self-contained HTML report', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'scorer-eval-'));
-    const model = join(dir, 'model.json');
-    const train = spawnSync('node', ['scripts/run-ts.mjs', 'scripts/train.ts', '--input', FIXTURE, '--out', model, '--split', '0.5'], { cwd: ROOT, encoding: 'utf8' });
-    expect(train.status, train.stderr).toBe(0);
-    const report = join(dir, 'report.html');
-    const run = spawnSync('node', ['scripts/run-ts.mjs', 'scripts/evaluate.ts', '--input', FIXTURE, '--model', model, '--split', '0.5', '--json', '--report', report], { cwd: ROOT, encoding: 'utf8' });
-    expect(run.status, run.stderr).toBe(0);
-    const result = JSON.parse(run.stdout);
-    for (const key of ['sessions', 'bot_sessions', 'roc_auc', 'pr_auc', 'tpr_at_fpr_1pct']) expect(result, key).toHaveProperty(key);
-    expect(result.sessions).toBeGreaterThan(5);
-    expect(result.bot_sessions).toBeGreaterThan(0);
-    expect(result.roc_auc).toBeGreaterThanOrEqual(0);
-    expect(result.roc_auc).toBeLessThanOrEqual(1);
-    expect(result.with_cookie_dropping.sessions).toBe(result.sessions);
-    expect(result.thresholds).toHaveLength(11);
-    expect(result.thresholds[0]).toMatchObject({ threshold: 0, sessions_flagged: result.sessions });
-    expect(Object.keys(result.per_reason_auc)).toContain('fast_browsing');
-    const html = readFileSync(report, 'utf8');
-    expect(html).toMatch(/^<!doctype html>/);
-    expect(html).toContain('<svg');
-    expect(html).toContain('ROC curve');
-    expect(html).not.toMatch(/(src|href)="https?:/); // self-contained
-  }, 60_000);
-});
-
 describe('npm run tune', () => {
   it('searches on the training part only, keeps the human false-positive constraint there, and reports the choice on the held-out part', () => {
     const run = spawnSync('node', ['scripts/run-ts.mjs', 'scripts/tune.ts', '--input', FIXTURE, '--model', join(ROOT, 'scorer-core/src/default-model.json'), '--split', '0.5', '--from', '{"layer1":{"fastEvidenceMin":3},"combine":{"layer2Weight":1}}', '--json'], { cwd: ROOT, encoding: 'utf8' });
@@ -185,26 +133,6 @@ describe('npm run tune', () => {
     expect(objective(result.training.chosen)).toBeGreaterThanOrEqual(objective(result.training.from));
     expect(result.training.chosen.returned.human_fpr_at_threshold).toBeLessThanOrEqual(result.training.from.returned.human_fpr_at_threshold);
     expect(result.training.chosen.bots_drop.human_fpr_at_threshold).toBeLessThanOrEqual(result.training.from.bots_drop.human_fpr_at_threshold);
-    for (const part of [result.held_out.from, result.held_out.chosen]) expect(Object.keys(part.returned.strata)).toEqual(['1 request', '2 requests', '3+ requests']);
+    for (const part of [result.held_out.from, result.held_out.chosen]) expect(Object.keys(part.returned.strata)).toEqual(['1 request', '2 requests', '3–5 requests', '6+ requests']);
   }, 60_000);
-});
-
-// The report is meant for people: where a Chromium is installed (Debian's `chromium`), render it
-// headless and check a real page came out. (A person looked at the screenshot too: docs/model.md.)
-const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((bin) => spawnSync(bin, ['--version'], { encoding: 'utf8' }).status === 0);
-describe.runIf(chromium !== undefined)('evaluation report in headless Chromium', () => {
-  it('renders to a full-size screenshot', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'scorer-report-'));
-    const model = join(dir, 'model.json');
-    expect(spawnSync('node', ['scripts/run-ts.mjs', 'scripts/train.ts', '--input', FIXTURE, '--out', model], { cwd: ROOT }).status).toBe(0);
-    const report = join(dir, 'report.html');
-    expect(spawnSync('node', ['scripts/run-ts.mjs', 'scripts/evaluate.ts', '--input', FIXTURE, '--model', model, '--report', report], { cwd: ROOT }).status).toBe(0);
-    const png = join(dir, 'report.png');
-    const shot = spawnSync(chromium!, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${join(dir, 'profile')}`, '--window-size=1200,1600', `--screenshot=${png}`, `file://${report}`], { encoding: 'utf8', timeout: 60_000 });
-    expect(shot.status, shot.stderr).toBe(0);
-    const bytes = readFileSync(png);
-    expect(bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
-    expect(bytes.readUInt32BE(16)).toBe(1200); // width from the IHDR chunk
-    expect(bytes.length).toBeGreaterThan(30_000); // a blank page compresses to a few KB
-  }, 120_000);
 });
