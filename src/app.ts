@@ -5,13 +5,16 @@
  * Fail open: any configuration, store or internal problem answers 200 with no score and an
  * x-scorer-error reason (plus a log line), never a 5xx. Unauthenticated callers get a bare 403.
  */
-import { bytesToHex, createScorer, equalBytesConstantTime, shortHash as coreShortHash, type Decision } from '@session-scorer/core';
+import { bytesToHex, createScorer, equalBytesConstantTime, type Decision } from '@session-scorer/core';
 import { Router } from 'itty-router';
-import { auditLine, capped, truncateIp, type AuditRecord } from './audit.js';
+import { auditLine, capped, requestFactFields, truncateIp, type AuditRecord, type RequestAuditFields } from './audit.js';
+import { edgeClient } from './client-memory.js';
 import { readCookie } from './cookie-header.js';
 import { errorText, STAGED_UNTIL_S, readCallerSecret, readConfig, readKeyRing, readModel, type AppConfig, type Defaults } from './config.js';
+import { attempt, countIncludingThis, countingWarnings, newCountingRecord } from './edge-counting.js';
 import { REQUEST_HEADERS as RQ, RESPONSE_HEADERS as RS, type FailOpenReason } from './headers.js';
-import { DEFAULT_LOG_ENDPOINT, type Platform } from './platform.js';
+import { DEFAULT_LOG_ENDPOINT, RATE_COUNTER_NAMES, type Platform } from './platform.js';
+import { requestFacts } from './request-facts.js';
 import { APP_VERSION } from './version.js';
 
 export const HEALTH_PATH = '/.scorer/health';
@@ -68,27 +71,27 @@ async function score(platform: Platform, defaults: Defaults, request: Request): 
   const scorer = createScorer({ keyRing: keys.value, realm: config.value.cookie.realm, model: model.value.model, settings: config.value.settings, classifier: config.value.classifier });
   const { headers } = request;
   const cookie = readCookie(headers.get(RQ.cookie), config.value.cookie.name);
-  // The counters are only touched when decide() needs them: a new session (keyed by a hash of
-  // client address and User-Agent), or a cookie that opened (keyed by its header and nonce,
-  // which are unique to each sealed value, so no hashing is needed). A counter that fails, or a
-  // request without the client address, counts as unknown instead of stopping the scoring.
-  const clientIp = headers.get(RQ.clientIp)?.trim() ?? '';
-  const counterErrors: string[] = [];
-  const safeCount = (name: string, count: () => number, unknown: number) => () => {
-    try {
-      return count();
-    } catch (error) {
-      counterErrors.push(`${name}: ${errorText(error)}`);
-      return unknown;
-    }
-  };
+  // Counters and penalty boxes are only touched when decide() asks (each is a host call): a new
+  // session (keyed by a hash of client address and User-Agent), a cookie that opened (keyed by
+  // its header and nonce, unique to each sealed value), or the client memory. A counter that
+  // fails, or a request without the client address, counts as unknown instead of stopping the
+  // scoring; its failure becomes a warning in the audit line.
+  const counting = newCountingRecord();
+  const client = edgeClient(platform, headers.get(RQ.clientIp)?.trim() ?? '', headers.get(RQ.userAgent) ?? '', counting);
+  const facts = requestFacts(headers, request.url);
   const decision = scorer.decide({
     nowMs: Math.floor(platform.now()),
     method: headers.get(RQ.originalMethod) ?? request.method,
     path: pathOf(request.url),
     cookie,
-    recentNewSessions: clientIp === '' ? 0 : safeCount('new-sessions', () => platform.countNewSession(coreShortHash(`${clientIp}\n${headers.get(RQ.userAgent) ?? ''}`)), 0),
-    sameCookieRequests: safeCount('cookie-uses', () => platform.countCookieUse((cookie ?? '').slice(0, COOKIE_NONCE_PREFIX)), 1),
+    recentNewSessions: client.recentNewSessions,
+    sameCookieRequests: () => {
+      const uses = attempt(counting, RATE_COUNTER_NAMES.cookieUses, () => countIncludingThis(platform.rateCounter(RATE_COUNTER_NAMES.cookieUses), (cookie ?? '').slice(0, COOKIE_NONCE_PREFIX), COOKIE_USE_WINDOW_S), 1);
+      counting.answers.cookie_uses = uses;
+      return uses;
+    },
+    request: facts,
+    client: client.memory,
   });
   // The same value as scorer-core's decision.session.idHash (first 8 bytes of SHA-256 of the
   // session id), from the platform's native digest: the pure-JS SHA-256 costs ~0.5 ms interpreted
@@ -115,16 +118,19 @@ async function score(platform: Platform, defaults: Defaults, request: Request): 
     },
   });
   const nowMs = platform.now();
-  const warnings = [...counterErrors, ...(model.value.warning ? [model.value.warning] : [])];
+  const warnings = [...countingWarnings(counting), ...(model.value.warning ? [model.value.warning] : [])];
+  // The answers are copied now: the client memory could still be asked after this point.
+  const memory = { ...counting.answers };
   platform.log(logEndpoint, () =>
     auditLine({
-      ...requestFields(request),
+      ...requestFields(request, facts),
       time: new Date(nowMs).toISOString(),
       event: 'scored',
       mode,
       ...decisionFields(decision),
       sid: sessionHash,
       model_source: model.value.source,
+      ...(Object.keys(memory).length > 0 ? { memory } : {}),
       ...(warnings.length > 0 ? { detail: capped(warnings.join('; '), 500)! } : {}),
     }),
   );
@@ -183,6 +189,8 @@ const timeOf = (ms: number) => (Number.isFinite(ms) ? new Date(ms).toISOString()
 const encoder = new TextEncoder();
 /** Characters of a cookie value that cover its 2-byte header and 12-byte nonce (14 bytes → 19 characters). */
 const COOKIE_NONCE_PREFIX = 19;
+/** Window of the per-cookie-value request count (scorer_cookie_uses), seconds. */
+const COOKIE_USE_WINDOW_S = 60;
 
 /** Constant-time for equal lengths; the secret's length is not treated as secret. */
 function secretsEqual(given: string, expected: string): boolean {
@@ -208,16 +216,14 @@ function headerSafe(value: string): string {
   return value.replace(/[^\x20-\x7e]/g, '?').slice(0, 128);
 }
 
-function requestFields(request: Request): Pick<AuditRecord, 'ip' | 'method' | 'path' | 'ua' | 'sec_fetch_mode' | 'sec_fetch_dest' | 'accept_language'> {
+function requestFields(request: Request, facts = requestFacts(request.headers, request.url)): Pick<AuditRecord, 'ip' | 'method' | 'path' | 'ua'> & RequestAuditFields {
   const h = request.headers;
   return {
     ip: truncateIp(h.get(RQ.clientIp)),
     method: capped(h.get(RQ.originalMethod) ?? request.method, 16)!,
     path: capped(pathOf(request.url)),
     ua: capped(h.get(RQ.userAgent)),
-    sec_fetch_mode: capped(h.get('sec-fetch-mode'), 32),
-    sec_fetch_dest: capped(h.get('sec-fetch-dest'), 32),
-    accept_language: h.has('accept-language'),
+    ...requestFactFields(facts),
   };
 }
 

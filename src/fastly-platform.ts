@@ -1,24 +1,21 @@
 /**
  * The Platform on Fastly Compute: the only file in src/ that imports fastly:* modules.
- * Stores and counters are opened lazily, so a missing one fails only the requests that need it.
+ * Stores, counters and penalty boxes are opened lazily, so a missing one fails only the requests
+ * that need it.
  */
 import { ConfigStore } from 'fastly:config-store';
-import { RateCounter } from 'fastly:edge-rate-limiter';
+import { PenaltyBox, RateCounter } from 'fastly:edge-rate-limiter';
 import { KVStore } from 'fastly:kv-store';
 import { Logger } from 'fastly:logger';
 import { SecretStore } from 'fastly:secret-store';
-import { STORE_NAMES, type Platform } from './platform.js';
-
-/** Counting windows of the edge rate counters, in seconds (the API allows 10–60). */
-const NEW_SESSION_WINDOW_S = 60;
-const COOKIE_USE_WINDOW_S = 60;
+import { STORE_NAMES, type PenaltyBoxName, type Platform, type RateCounterName } from './platform.js';
 
 export function fastlyPlatform(event: FetchEvent): Platform {
   let config: ConfigStore | undefined;
   let secrets: SecretStore | undefined;
   let models: KVStore | undefined;
-  let newSessions: RateCounter | undefined;
-  let cookieUses: RateCounter | undefined;
+  const counters = new Map<string, RateCounter>();
+  const boxes = new Map<string, PenaltyBox>();
   const loggers = new Map<string, Logger>();
   // Log lines are built and written after the response is on its way (event.waitUntil).
   const pending: { endpoint: string; line: () => string }[] = [];
@@ -43,17 +40,16 @@ export function fastlyPlatform(event: FetchEvent): Platform {
       const entry = await (models ??= new KVStore(STORE_NAMES.models)).get(key);
       return entry === null ? null : entry.text();
     },
-    countNewSession: (clientKey) => {
-      newSessions ??= new RateCounter(STORE_NAMES.newSessionCounter);
-      newSessions.increment(clientKey, 1);
-      // The counter may lag the session just counted; never report less than this one.
-      return Math.max(1, newSessions.lookupCount(clientKey, NEW_SESSION_WINDOW_S));
+    // js-compute's own objects already have the EdgeRateCounter / EdgePenaltyBox shape.
+    rateCounter: (name: RateCounterName) => {
+      let counter = counters.get(name);
+      if (!counter) counters.set(name, (counter = new RateCounter(name)));
+      return counter;
     },
-    countCookieUse: (cookieHash) => {
-      cookieUses ??= new RateCounter(STORE_NAMES.cookieUseCounter);
-      cookieUses.increment(cookieHash, 1);
-      // The counter lags the request just counted; never report less than this one.
-      return Math.max(1, cookieUses.lookupCount(cookieHash, COOKIE_USE_WINDOW_S));
+    penaltyBox: (name: PenaltyBoxName) => {
+      let box = boxes.get(name);
+      if (!box) boxes.set(name, (box = new PenaltyBox(name)));
+      return box;
     },
     log: (endpoint, line) => {
       pending.push({ endpoint, line });

@@ -12,8 +12,27 @@ export const REQUEST_HEADERS = {
   originalMethod: 'x-scorer-original-method',
   /** Set by Fastly to the client's address; forwarded by VCL. */
   clientIp: 'fastly-client-ip',
+  /** The client's protocol, `req.proto` in the VCL ('HTTP/1.1', 'HTTP/2', …). */
+  proto: 'x-scorer-proto',
+  /** The client's TLS fingerprint, `tls.client.ja4` in the VCL (empty over plain HTTP). */
+  ja4: 'x-scorer-ja4',
+  /** The site's Host as the client sent it: the preflight's own Host is the scorer's override host. */
+  host: 'x-scorer-host',
+  /** `1` when the client's connection used TLS (`req.is_ssl` in the VCL), else `0`. */
+  tls: 'x-scorer-tls',
   cookie: 'cookie',
   userAgent: 'user-agent',
+  referer: 'referer',
+  accept: 'accept',
+  acceptLanguage: 'accept-language',
+  acceptEncoding: 'accept-encoding',
+  /** Fastly normalises Accept-Encoding on arrival and keeps the client's value here. */
+  originalAcceptEncoding: 'fastly-orig-accept-encoding',
+  secFetchMode: 'sec-fetch-mode',
+  secFetchSite: 'sec-fetch-site',
+  secFetchDest: 'sec-fetch-dest',
+  secFetchUser: 'sec-fetch-user',
+  secChUa: 'sec-ch-ua',
 } as const;
 
 export const RESPONSE_HEADERS = {

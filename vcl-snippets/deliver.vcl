@@ -53,6 +53,10 @@ if (std.strlen(req.http.X-Scorer-State) > 0) {
 }
 unset resp.http.X-Scorer-Auth;
 unset resp.http.X-Scorer-Original-Method;
+unset resp.http.X-Scorer-Proto;
+unset resp.http.X-Scorer-Ja4;
+unset resp.http.X-Scorer-Host;
+unset resp.http.X-Scorer-Tls;
 unset resp.http.X-Scorer-Score;
 unset resp.http.X-Scorer-Layer1;
 unset resp.http.X-Scorer-Layer2;

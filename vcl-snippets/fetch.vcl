@@ -7,6 +7,10 @@ if (req.restarts == 0 && req.http.X-Scorer-State == "preflight" && req.backend =
 # Nothing internal from the origin.
 unset beresp.http.X-Scorer-Auth;
 unset beresp.http.X-Scorer-Original-Method;
+unset beresp.http.X-Scorer-Proto;
+unset beresp.http.X-Scorer-Ja4;
+unset beresp.http.X-Scorer-Host;
+unset beresp.http.X-Scorer-Tls;
 unset beresp.http.X-Scorer-Score;
 unset beresp.http.X-Scorer-Layer1;
 unset beresp.http.X-Scorer-Layer2;

@@ -4,6 +4,10 @@ if (!(req.http.X-Scorer-State == "preflight" && req.backend == F_scorer)) {
   # Internal headers never reach the origin; the score only if the operator opts in.
   unset bereq.http.X-Scorer-Auth;
   unset bereq.http.X-Scorer-Original-Method;
+  unset bereq.http.X-Scorer-Proto;
+  unset bereq.http.X-Scorer-Ja4;
+  unset bereq.http.X-Scorer-Host;
+  unset bereq.http.X-Scorer-Tls;
   unset bereq.http.X-Scorer-Score;
   unset bereq.http.X-Scorer-Layer1;
   unset bereq.http.X-Scorer-Layer2;

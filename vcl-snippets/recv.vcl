@@ -4,6 +4,10 @@ if (req.restarts == 0) {
   # Clients can never supply a score, a state marker or the caller secret.
   unset req.http.X-Scorer-Auth;
   unset req.http.X-Scorer-Original-Method;
+  unset req.http.X-Scorer-Proto;
+  unset req.http.X-Scorer-Ja4;
+  unset req.http.X-Scorer-Host;
+  unset req.http.X-Scorer-Tls;
   unset req.http.X-Scorer-Score;
   unset req.http.X-Scorer-Layer1;
   unset req.http.X-Scorer-Layer2;
@@ -48,6 +52,12 @@ if (req.restarts == 0) {
     set req.http.X-Scorer-State = "preflight";
     # The scorer counts new sessions per client: give it the address Fastly saw, not one a client sent.
     set req.http.Fastly-Client-IP = client.ip;
+    # Request facts only this service knows (the scorer sees this service's connection, and the
+    # scorer backend's override host): client copies of these headers were dropped above.
+    set req.http.X-Scorer-Proto = req.proto;
+    set req.http.X-Scorer-Ja4 = tls.client.ja4;
+    set req.http.X-Scorer-Host = req.http.Host;
+    set req.http.X-Scorer-Tls = if(req.is_ssl, "1", "0");
     # A bodyless GET: the scorer never needs the body; the method travels in a header.
     set req.http.X-Scorer-Original-Method = req.method;
     set req.method = "GET";

@@ -6,13 +6,13 @@
 // Nothing random is drawn at initialisation (the Wizer snapshot): only in requests.
 import embeddedModel from '@session-scorer/core/model/default.json' with { type: 'json' };
 import { ConfigStore } from 'fastly:config-store';
-import { RateCounter } from 'fastly:edge-rate-limiter';
+import { PenaltyBox, RateCounter } from 'fastly:edge-rate-limiter';
 import { setReusableSandboxOptions } from 'fastly:experimental';
 import { KVStore } from 'fastly:kv-store';
 import { SecretStore } from 'fastly:secret-store';
 import { base64UrlDecode, base64UrlEncode, createAesGcm, decodeState, encodeState, createCookieCodec, createKeyRing, createScorer, FEATURE_COUNT, FEATURE_NAMES, headerSignals, hexToBytes, loadCombiner, loadModel, requestSignals, sessionIdHash, type AesGcmContext } from '@session-scorer/core';
 import { readCookie } from '../../src/cookie-header.js';
-import { STORE_NAMES } from '../../src/platform.js';
+import { PENALTY_BOX_NAMES, RATE_COUNTER_NAMES, STORE_NAMES } from '../../src/platform.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { prepareDefaults, readCallerSecret, readConfig, readKeyRing, readModel } from '../../src/config.js';
 import { fastlyPlatform } from '../../src/fastly-platform.js';
@@ -233,11 +233,18 @@ async function measure(event: FetchEvent): Promise<Record<string, number>> {
   out.read_model_us = (now() - t) * 1000;
   // The per-cookie edge rate counter, as a decision on a returning session uses it (Viceroy stubs it).
   t = now();
-  const counter = new RateCounter(STORE_NAMES.cookieUseCounter);
+  const counter = new RateCounter(RATE_COUNTER_NAMES.cookieUses);
   out.rate_counter_open_us = (now() - t) * 1000;
   out.rate_counter_increment_lookup_us = perCallUs(10, () => {
     counter.increment('AQEBCA8WHSQrMjlAR05', 1);
     return counter.lookupCount('AQEBCA8WHSQrMjlAR05', 60);
+  });
+  // A penalty box, as the client memory asks one for a cookie-less arrival (has, then add).
+  const box = new PenaltyBox(PENALTY_BOX_NAMES.cookielessSeen);
+  out.penalty_box_has_add_us = perCallUs(10, () => {
+    const seen = box.has('198.51.100.23');
+    box.add('198.51.100.23', 60);
+    return seen;
   });
   return out;
 }

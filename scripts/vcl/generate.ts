@@ -117,6 +117,12 @@ ${unsetAll('req', '  ')}
     set ${S} = "preflight";
     # The scorer counts new sessions per client: give it the address Fastly saw, not one a client sent.
     set req.http.Fastly-Client-IP = client.ip;
+    # Request facts only this service knows (the scorer sees this service's connection, and the
+    # scorer backend's override host): client copies of these headers were dropped above.
+    set req.http.${vclHeaderName(REQUEST_HEADERS.proto)} = req.proto;
+    set req.http.${vclHeaderName(REQUEST_HEADERS.ja4)} = tls.client.ja4;
+    set req.http.${vclHeaderName(REQUEST_HEADERS.host)} = req.http.Host;
+    set req.http.${vclHeaderName(REQUEST_HEADERS.tls)} = if(req.is_ssl, "1", "0");
     # A bodyless GET: the scorer never needs the body; the method travels in a header.
     set req.http.X-Scorer-Original-Method = req.method;
     set req.method = "GET";

@@ -106,7 +106,8 @@ describe('scorer app: preflight route', () => {
     const scores: string[] = [];
     for (let i = 0; i < 9; i++) scores.push((await send('/')).headers.get('x-scorer-score')!);
     expect(scores).toEqual(['0', '0', '0', '20', '40', '60', '80', '100', '100']);
-    expect([...platform.newSessionCounts.values()]).toEqual([9]);
+    const newSessions = platform.counter('scorer_new_sessions');
+    expect(newSessions.entries().map((entry) => newSessions.total(entry))).toEqual([9]);
     // Another client (other IP) is counted separately.
     expect((await send('/', { 'fastly-client-ip': '192.0.2.7' })).headers.get('x-scorer-score')).toBe('0');
   });
@@ -268,17 +269,15 @@ describe('scorer app: fail open, never a 5xx', () => {
 
   it('a counter that throws (edge rate limiting not enabled) scores without the count and logs it', async () => {
     const { send, platform } = setup();
-    platform.countNewSession = () => {
-      throw new Error('rate counter scorer_new_sessions not found');
-    };
-    platform.countCookieUse = platform.countNewSession;
+    platform.edge = 'unavailable';
     const first = await send('/');
     expect(first.headers.get('x-scorer-score')).toBe('0');
     const second = await send('/about', { cookie: `ss_session=${cookieOf(first)}` });
     expect(second.headers.get('x-scorer-cookie-status')).toBe('ok');
+    // decide() asks the client memory too; every failure is named, one line per distinct cause.
     expect(platform.logs.map((l) => JSON.parse(l.line).detail)).toEqual([
-      'new-sessions: rate counter scorer_new_sessions not found',
-      'cookie-uses: rate counter scorer_new_sessions not found',
+      'scorer_crawler_path, scorer_cookieless_seen, scorer_cookieless, scorer_client_requests, scorer_new_sessions: Edge Rate Limiting is not enabled for this service',
+      'scorer_crawler_path, scorer_client_requests, scorer_cookie_uses: Edge Rate Limiting is not enabled for this service',
     ]);
   });
 
@@ -290,7 +289,7 @@ describe('scorer app: fail open, never a 5xx', () => {
       scores.push(response.headers.get('x-scorer-score')!);
     }
     expect(scores).toEqual(['0', '0', '0', '0', '0', '0']);
-    expect(platform.newSessionCounts.size).toBe(0);
+    expect(platform.edgeCalls).toEqual([]);
   });
 
   it('never echoes a value from the cookie_keys secret, even one in the wrong field', async () => {
@@ -455,7 +454,7 @@ describe('scorer app: audit log', () => {
     expect(endpoint).toBe('my_audit');
     expect(line.split('\n')).toHaveLength(1);
     const record = JSON.parse(line);
-    expect(record).toMatchObject({ event: 'scored', mode: 'monitor', score: 0, ip: '198.51.100.0', path: '/a', method: 'GET', cookie: 'ok', key_id: 1, model: defaultModel.version, sec_fetch_mode: 'navigate', accept_language: true, new_session: false, requests: 2, page_views: 2 });
+    expect(record).toMatchObject({ event: 'scored', mode: 'monitor', score: 0, ip: '198.51.100.0', path: '/a', method: 'GET', cookie: 'ok', key_id: 1, model: defaultModel.version, sec_fetch_mode: 'navigate', accept_language: 'fr', new_session: false, requests: 2, page_views: 2 });
     expect(record.sid).toBe(response.headers.get('x-scorer-session'));
     expect(record.ua.length).toBeLessThanOrEqual(257);
     expect(line).not.toContain(cookie);

@@ -93,8 +93,9 @@ function platformOver(standin: FastlyApiStandin, nowMs: () => number): Platform 
     config: (key) => standin.configItem('scorer_config', key),
     secret: async (key) => standin.secretText('scorer_secrets', key),
     kvText: async (key) => standin.kvValue('scorer_models', key),
-    countNewSession: () => 1,
-    countCookieUse: () => 1,
+    // The operator CLI never touches the edge rate limiter: a scorer over it counts nothing.
+    rateCounter: () => ({ increment: () => {}, lookupCount: () => 0, lookupRate: () => 0 }),
+    penaltyBox: () => ({ add: () => {}, has: () => false }),
     log: () => {},
     now: nowMs,
     sha256: async (data) => new Uint8Array(createHash('sha256').update(data).digest()),

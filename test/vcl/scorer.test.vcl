@@ -369,3 +369,103 @@ sub test_deliver_retry_after_default {
   assert.equal(resp.http.Retry-After, "60");
   assert.equal(resp.http.Cache-Control, "no-store");
 }
+
+// Request facts the VCL forwards on the preflight (x-scorer-proto, x-scorer-ja4, x-scorer-host,
+// x-scorer-tls). falco's test request is plain HTTP/1.1, and neither req.proto nor req.is_ssl can
+// be injected (inject_variable leaves them); tls.client.ja4 can (falco's default is a fixed string).
+
+// @scope: recv
+// @suite: spoofed x-scorer-proto, x-scorer-ja4, x-scorer-host and x-scorer-tls are replaced by the VCL's own values on the preflight
+sub test_spoofed_request_facts_replaced {
+  testing.inject_variable("tls.client.ja4", "t13d1516h2_8daaf6152771_02713d6af862");
+  set req.http.X-Scorer-Proto = "HTTP/3";
+  set req.http.X-Scorer-Ja4 = "t13d0000h2_000000000000_000000000000";
+  set req.http.X-Scorer-Host = "forged.example";
+  set req.http.X-Scorer-Tls = "1";
+  set req.http.Host = "shop.example";
+  set req.url = "/page";
+  testing.call_subroutine("vcl_recv");
+  assert.equal(req.http.X-Scorer-State, "preflight");
+  assert.equal(req.http.X-Scorer-Proto, req.proto);
+  assert.equal(req.http.X-Scorer-Proto, "HTTP/1.1");
+  assert.equal(req.http.X-Scorer-Ja4, "t13d1516h2_8daaf6152771_02713d6af862");
+  assert.equal(req.http.X-Scorer-Host, "shop.example");
+  assert.equal(req.http.X-Scorer-Tls, "0");
+}
+
+// @scope: recv
+// @suite: a request that skips the scorer keeps no client copy of the request-fact headers
+sub test_spoofed_request_facts_dropped_when_skipped {
+  set req.http.X-Scorer-Proto = "HTTP/3";
+  set req.http.X-Scorer-Ja4 = "forged";
+  set req.http.X-Scorer-Host = "forged.example";
+  set req.http.X-Scorer-Tls = "1";
+  set req.url = "/assets/site.css";
+  testing.call_subroutine("vcl_recv");
+  assert.equal(req.http.X-Scorer-State, "skipped-excluded");
+  assert.is_notset(req.http.X-Scorer-Proto);
+  assert.is_notset(req.http.X-Scorer-Ja4);
+  assert.is_notset(req.http.X-Scorer-Host);
+  assert.is_notset(req.http.X-Scorer-Tls);
+}
+
+// @scope: pass
+// @suite: the origin never sees the request-fact headers (pass)
+sub test_pass_strips_request_facts {
+  set req.http.X-Scorer-State = "scored";
+  set req.http.X-Scorer-Proto = "HTTP/2";
+  set bereq.http.X-Scorer-Proto = "HTTP/2";
+  set bereq.http.X-Scorer-Ja4 = "t13d1516h2_8daaf6152771_02713d6af862";
+  set bereq.http.X-Scorer-Host = "shop.example";
+  set bereq.http.X-Scorer-Tls = "1";
+  testing.call_subroutine("vcl_pass");
+  assert.is_notset(bereq.http.X-Scorer-Proto);
+  assert.is_notset(bereq.http.X-Scorer-Ja4);
+  assert.is_notset(bereq.http.X-Scorer-Host);
+  assert.is_notset(bereq.http.X-Scorer-Tls);
+}
+
+// @scope: miss
+// @suite: the origin never sees the request-fact headers (miss), even with forward_score on
+sub test_miss_strips_request_facts {
+  testing.table_set(scorer_settings, "forward_score", "true");
+  set req.http.X-Scorer-State = "scored";
+  set req.http.X-Scorer-Score = "42";
+  set bereq.http.X-Scorer-Proto = "HTTP/2";
+  set bereq.http.X-Scorer-Ja4 = "t13d1516h2_8daaf6152771_02713d6af862";
+  set bereq.http.X-Scorer-Host = "shop.example";
+  set bereq.http.X-Scorer-Tls = "1";
+  testing.call_subroutine("vcl_miss");
+  assert.equal(bereq.http.X-Scorer-Score, "42");
+  assert.is_notset(bereq.http.X-Scorer-Proto);
+  assert.is_notset(bereq.http.X-Scorer-Ja4);
+  assert.is_notset(bereq.http.X-Scorer-Host);
+  assert.is_notset(bereq.http.X-Scorer-Tls);
+}
+
+// @scope: pass
+// @suite: the preflight to the scorer keeps the request-fact headers
+sub test_pass_keeps_request_facts_on_preflight {
+  set req.http.X-Scorer-State = "preflight";
+  set req.backend = F_scorer;
+  set bereq.http.X-Scorer-Proto = "HTTP/2";
+  set bereq.http.X-Scorer-Ja4 = "t13d1516h2_8daaf6152771_02713d6af862";
+  testing.call_subroutine("vcl_pass");
+  assert.equal(bereq.http.X-Scorer-Proto, "HTTP/2");
+  assert.equal(bereq.http.X-Scorer-Ja4, "t13d1516h2_8daaf6152771_02713d6af862");
+}
+
+// @scope: deliver
+// @suite: the client never sees the request-fact headers in a response
+sub test_deliver_strips_request_facts {
+  set req.http.X-Scorer-State = "scored";
+  set resp.http.X-Scorer-Proto = "HTTP/2";
+  set resp.http.X-Scorer-Ja4 = "t13d1516h2_8daaf6152771_02713d6af862";
+  set resp.http.X-Scorer-Host = "shop.example";
+  set resp.http.X-Scorer-Tls = "1";
+  testing.call_subroutine("vcl_deliver");
+  assert.is_notset(resp.http.X-Scorer-Proto);
+  assert.is_notset(resp.http.X-Scorer-Ja4);
+  assert.is_notset(resp.http.X-Scorer-Host);
+  assert.is_notset(resp.http.X-Scorer-Tls);
+}

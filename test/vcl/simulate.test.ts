@@ -30,13 +30,14 @@ describe.runIf((falco !== null && viceroyBin !== null) || viceroyRequired)('gene
   let simulator: ChildProcess;
   let base = '';
   const simulatorOutput: string[] = [];
-  const originSaw: { score: string | undefined; auth: string | undefined }[] = [];
+  const originSaw: { score: string | undefined; auth: string | undefined; facts: (string | undefined)[] }[] = [];
 
   beforeAll(async () => {
     scorer = await startScenario('e2e', { secrets: { caller_secret: VCL_CALLER_SECRET, cookie_keys: JSON.stringify({ active: 1, keys: [{ id: 1, key: TEST_KEY_HEX }] }) } });
     const originPort: number = await freePort();
     origin = createServer((req, res) => {
-      originSaw.push({ score: req.headers['x-scorer-score'] as string | undefined, auth: req.headers['x-scorer-auth'] as string | undefined });
+      const header = (name: string) => req.headers[name] as string | undefined;
+      originSaw.push({ score: header('x-scorer-score'), auth: header('x-scorer-auth'), facts: [header('x-scorer-proto'), header('x-scorer-ja4'), header('x-scorer-host'), header('x-scorer-tls')] });
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end('origin\n');
     });
@@ -69,10 +70,10 @@ describe.runIf((falco !== null && viceroyBin !== null) || viceroyRequired)('gene
   });
 
   /** falco --proxy answers with the edge's raw HTTP response as its body: parse it. */
-  async function visit(path: string, cookie: string | undefined): Promise<{ status: number; headers: Map<string, string>; cookie: string | undefined }> {
+  async function visit(path: string, cookie: string | undefined, extra: Record<string, string> = {}): Promise<{ status: number; headers: Map<string, string>; cookie: string | undefined }> {
     // A new connection per request: falco's simulator closes kept-alive connections.
     const raw = await new Promise<string>((resolve, reject) => {
-      const request = httpGet(base + path, { agent: false, headers: { 'user-agent': 'Mozilla/5.0 e2e', ...(cookie ? { cookie: `ss_session=${cookie}` } : {}) } }, (response) => {
+      const request = httpGet(base + path, { agent: false, headers: { 'user-agent': 'Mozilla/5.0 e2e', ...extra, ...(cookie ? { cookie: `ss_session=${cookie}` } : {}) } }, (response) => {
         let body = '';
         response.setEncoding('utf8');
         response.on('data', (chunk: string) => (body += chunk));
@@ -117,12 +118,15 @@ describe.runIf((falco !== null && viceroyBin !== null) || viceroyRequired)('gene
     expect(vclLog('/catalogue/item-9').at(-1)).toMatch(/ score=100 reasons=[a-z_,]*(fast_browsing|dwell_fast)/);
   }, 60_000);
 
+  // A client that sends its own request-fact headers: the VCL replaces them, the origin never sees them.
+  const SPOOFED = { 'x-scorer-proto': 'HTTP/3', 'x-scorer-ja4': 'forged_ja4', 'x-scorer-host': 'forged.example', 'x-scorer-tls': '1' };
+
   it('a scripted human-paced session is never blocked, gets its cookie, and the origin never sees internals', async () => {
     let cookie: string | undefined;
     const statuses: number[] = [];
     for (const [pause, path] of [[0, '/'], [1200, '/about'], [2300, '/blog/post-1'], [900, '/blog/'], [3100, '/blog/post-2'], [1700, '/contact'], [2600, '/blog/post-3']] as const) {
       await new Promise((r) => setTimeout(r, pause));
-      const result = await visit(path, cookie).catch((error: Error) => {
+      const result = await visit(path, cookie, SPOOFED).catch((error: Error) => {
         throw new Error(`${path}: ${error.message}; VCL log: ${vclLog(path).at(-1)}; falco: ${simulatorOutput.filter((l) => /panic|error/i.test(l)).slice(-3).join(' | ')}`);
       });
       statuses.push(result.status);
@@ -131,7 +135,14 @@ describe.runIf((falco !== null && viceroyBin !== null) || viceroyRequired)('gene
     }
     expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 200]);
     expect(originSaw.length).toBeGreaterThan(0);
-    expect(originSaw.filter((seen) => seen.score !== undefined || seen.auth !== undefined)).toEqual([]);
+    expect(originSaw.filter((seen) => seen.score !== undefined || seen.auth !== undefined || seen.facts.some((f) => f !== undefined))).toEqual([]);
+    // The scorer got the VCL's values (falco simulate serves HTTP/1.1), not the client's.
+    const auditFor = (path: string) => scorer.output.filter((l) => l.startsWith('scorer_audit :: ')).map((l) => JSON.parse(l.slice('scorer_audit :: '.length))).filter((line) => line.path === path);
+    // Audit lines are written after the response (event.waitUntil).
+    for (let i = 0; i < 50 && auditFor('/blog/post-3').length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    const last = auditFor('/blog/post-3').at(-1);
+    // falco v1.21.1's simulator reports one fixed JA4 for every connection, plain HTTP included.
+    expect(last).toMatchObject({ event: 'scored', proto: 'HTTP/1.1', ja4: 't13d5911h2_a33745022dd6_1f22a2ca17c4', host: new URL(base).host, secure: false });
   }, 60_000);
 
   it('static assets skip the scorer: no cookie is set', async () => {

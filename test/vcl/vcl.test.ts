@@ -44,6 +44,16 @@ describe('generated VCL snippets', () => {
     }
   });
 
+  it('sets the request-fact headers on the preflight only after every client copy is dropped', () => {
+    const recv = generateSnippets()[0]!.content;
+    const set = (header: string, value: string) => recv.indexOf(`set req.http.${header} = ${value};`);
+    for (const [header, value] of [['X-Scorer-Proto', 'req.proto'], ['X-Scorer-Ja4', 'tls.client.ja4'], ['X-Scorer-Host', 'req.http.Host'], ['X-Scorer-Tls', 'if(req.is_ssl, "1", "0")']] as const) {
+      expect(INTERNAL_HEADERS).toContain(header);
+      expect(set(header, value), header).toBeGreaterThan(recv.indexOf(`unset req.http.${header};`));
+      expect(set(header, value), header).toBeGreaterThan(recv.indexOf('set req.http.X-Scorer-State = "preflight";'));
+    }
+  });
+
   it('puts the exclusion regex into the recv snippet as a literal', () => {
     const recv = generateSnippets({ excludeUrlRegex: '^/static/' })[0]!;
     expect(recv.content).toContain('req.url.path ~ {"^/static/"}');
@@ -84,7 +94,7 @@ describe.runIf(falco !== null)('generated VCL under falco', () => {
     const suites = report.tests.flatMap((t) => t.suites);
     expect(suites.filter((s) => s.error).map((s) => `${s.name}: ${s.error}`)).toEqual([]);
     expect(suites.filter((s) => s.skip)).toEqual([]);
-    expect(suites.length).toBeGreaterThanOrEqual(31);
+    expect(suites.length).toBeGreaterThanOrEqual(37);
     expect(report.summary.fails).toBe(0);
     expect(report.summary.asserts).toBeGreaterThanOrEqual(75);
   });
