@@ -116,9 +116,6 @@ if (values.stack === undefined && !findFalco()) {
   notes.push('falco not found: the wasm was called directly with the headers the VCL adds (build falco with `node scripts/lib/falco.mjs --install` to put the generated VCL in front)');
 }
 notes.push('Viceroy stubs rate counters and penalty boxes (counts 0), so per-client memory (new sessions per client, cookie replay counts) cannot show on this stack.');
-notes.push(mode === 'falco'
-  ? 'Requests reach falco through the bench front (it unwraps falco --proxy responses): the client\'s method, path and headers as sent, over the front\'s own HTTP/1.1 connection (req.proto is HTTP/1.1 whatever the client spoke; no TLS, so no JA4), from a loopback address per client (client.ip).'
-  : 'Direct: no VCL; the front sends the preflight itself (HTTP/1.1, no TLS).');
 
 // Check and install every client first, so a missing one is reported before the slow start.
 const ready: typeof clients = [];
@@ -188,6 +185,9 @@ try {
   await stack.stop();
 }
 const problems = [...countMismatches, ...stack.problems()];
+notes.push(mode === 'falco'
+  ? `Requests reach falco through the bench front (it unwraps falco --proxy responses): the client's method, path and headers as sent, over the front's own HTTP/1.1 connection${stack.tls ? ' with TLS (req.is_ssl true, as on an HTTPS site)' : ' without TLS (openssl missing: req.is_ssl false)'}, from a loopback address per client (client.ip). req.proto is therefore HTTP/1.1 whatever the client spoke, and tls.client.ja4 is falco's fixed stand-in value, the same for every client.`
+  : 'Direct: no VCL; the front sends the preflight itself with the facts the VCL adds for an HTTPS site (x-scorer-tls 1, the client\'s HTTP version, no JA4).');
 const order = new Map(clients.map((client, i) => [client.name, i]));
 runs.sort((a, b) => order.get(a.name)! - order.get(b.name)!);
 const rows = runs.map((run) => summarizeClient(run, threshold));

@@ -9,16 +9,19 @@
  * front forwards the client's request line and headers as received (names, case and order kept;
  * hop-by-hop Connection / Keep-Alive dropped, as the hop to falco is its own connection) from its
  * own loopback address per client (127.0.0.N), which falco reports as client.ip: each client is
- * a distinct address to the VCL and the scorer.
+ * a distinct address to the VCL and the scorer. The hop into falco is TLS (a self-signed loopback
+ * certificate) where openssl exists, so the VCL sees req.is_ssl as for an HTTPS site.
  *
  * Without falco (mode 'direct') the front does what the VCL does for a page request instead:
  * skips the excluded static paths, sends the preflight with the headers the VCL adds
- * (Fastly-Client-IP, X-Scorer-Original-Method, X-Scorer-Auth; method GET), forwards score and
- * reasons to the origin and relays the scorer's Set-Cookie.
+ * (Fastly-Client-IP, the request facts X-Scorer-Proto / -Ja4 (empty) / -Host / -Tls (1, an HTTPS
+ * site), X-Scorer-Original-Method, X-Scorer-Auth; method GET), forwards score and reasons to the
+ * origin and relays the scorer's Set-Cookie.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // @ts-expect-error plain ESM helper shared with the scripts
@@ -50,6 +53,8 @@ export interface Front {
 
 export interface Stack {
   mode: StackMode;
+  /** The hop into falco is TLS (req.is_ssl true, as on an HTTPS site); false without openssl or falco. */
+  tls: boolean;
   origin: Origin;
   /** A front for one client, forwarding from its own loopback address. */
   openFront(clientNumber: number): Promise<Front>;
@@ -86,11 +91,14 @@ interface Sent {
   body: Buffer;
 }
 
-function send(options: { port: number; method: string; path: string; headers: string[]; localAddress?: string }): Promise<Sent> {
+/** One request on a fresh connection; `tls` for falco's TLS listener (its self-signed loopback certificate). */
+function send(options: { port: number; method: string; path: string; headers: string[]; localAddress?: string; tls?: boolean }): Promise<Sent> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port: options.port, method: options.method, path: options.path, headers: options.headers, agent: false, localAddress: options.localAddress, timeout: 10_000 }, (res) => {
+    const common = { host: '127.0.0.1', port: options.port, method: options.method, path: options.path, headers: options.headers, agent: false as const, localAddress: options.localAddress, timeout: 10_000 };
+    const onResponse = (res: IncomingMessage) => {
       readBody(res).then((body) => resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', headers: res.headers, rawHeaders: res.rawHeaders, body }), reject);
-    });
+    };
+    const req = options.tls ? httpsRequest({ ...common, rejectUnauthorized: false }, onResponse) : httpRequest(common, onResponse);
     req.on('timeout', () => req.destroy(new Error(`no answer from 127.0.0.1:${options.port} within 10 s`)));
     req.on('error', reject);
     req.end();
@@ -123,10 +131,23 @@ function benchVcl(scorerPort: number, originPort: number, threshold: number): st
   return vcl.replace(thresholdItem, `"threshold": "${threshold}",\n  "forward_score": "true",`);
 }
 
-async function startFalco(falco: string, vcl: string, workDir: string, output: string[]): Promise<{ port: number; child: ChildProcess }> {
+/**
+ * A self-signed certificate for falco's TLS listener, so the VCL sees req.is_ssl as on a
+ * production HTTPS site (and tells the scorer x-scorer-tls: 1). Null when openssl is missing.
+ */
+function selfSignedCertificate(workDir: string): { key: string; cert: string } | null {
+  const key = join(workDir, 'key.pem');
+  const cert = join(workDir, 'cert.pem');
+  const run = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1'], { encoding: 'utf8' });
+  return run.status === 0 ? { key, cert } : null;
+}
+
+async function startFalco(falco: string, vcl: string, workDir: string, output: string[]): Promise<{ port: number; child: ChildProcess; tls: boolean }> {
   writeFileSync(join(workDir, 'main.vcl'), vcl);
   const port: number = await freePort();
-  writeFileSync(join(workDir, '.falco.yml'), `simulator:\n  port: ${port}\n`);
+  const certificate = selfSignedCertificate(workDir);
+  const tlsConfig = certificate ? `  key_file: ${JSON.stringify(certificate.key)}\n  cert_file: ${JSON.stringify(certificate.cert)}\n` : '';
+  writeFileSync(join(workDir, '.falco.yml'), `simulator:\n  port: ${port}\n${tlsConfig}`);
   const child = spawn(falco, ['simulate', '--proxy', 'main.vcl'], { cwd: workDir, stdio: ['ignore', 'pipe', 'pipe'] });
   const collect = (chunk: Buffer) => output.push(...chunk.toString('utf8').split('\n').filter(Boolean));
   child.stdout!.on('data', collect);
@@ -134,8 +155,8 @@ async function startFalco(falco: string, vcl: string, workDir: string, output: s
   for (let i = 0; ; i++) {
     if (child.exitCode !== null) throw new Error(`falco simulate exited with ${child.exitCode}: ${output.slice(-5).join(' | ')}`);
     try {
-      await fetch(`http://127.0.0.1:${port}/.scorer/ready-probe`);
-      return { port, child };
+      await send({ port, method: 'GET', path: '/.scorer/ready-probe', headers: ['Host', '127.0.0.1'], tls: certificate !== null });
+      return { port, child, tls: certificate !== null };
     } catch {
       if (i > 300) throw new Error('falco simulate did not answer within 15 s');
       await new Promise((r) => setTimeout(r, 50));
@@ -154,7 +175,7 @@ export async function startStack(options: { mode: StackMode; threshold: number; 
   const origin = await startOrigin(options.pages);
   const falcoOutput: string[] = [];
   let scorer: Awaited<ReturnType<typeof startScorer>> | null = null;
-  let simulator: { port: number; child: ChildProcess } | null = null;
+  let simulator: { port: number; child: ChildProcess; tls: boolean } | null = null;
   try {
     scorer = await startScorer(workDir);
     if (falco) simulator = await startFalco(falco, benchVcl(Number(new URL(scorer.server.url).port), origin.port, options.threshold), workDir, falcoOutput);
@@ -172,6 +193,12 @@ export async function startStack(options: { mode: StackMode; threshold: number; 
   const exclude = new RegExp(DEFAULT_EXCLUDE_URL_REGEX.replace(/^\(\?i\)/, ''), 'i');
   const fronts: Server[] = [];
 
+  /** The facts the VCL adds to a preflight (recv snippet), for an HTTPS site reached without TLS fingerprinting. */
+  const requestFactHeaders = (seen: SeenRequest): string[] => {
+    const host = seen.rawHeaders.find((_, i, all) => i % 2 === 1 && all[i - 1]!.toLowerCase() === 'host') ?? '';
+    return [REQUEST_HEADERS.proto, `HTTP/${seen.httpVersion}`, REQUEST_HEADERS.ja4, '', REQUEST_HEADERS.host, host, REQUEST_HEADERS.tls, '1'];
+  };
+
   /** What the generated VCL does for one request, done in Node (mode 'direct'). */
   async function viaDirect(seen: SeenRequest, clientIp: string): Promise<Sent> {
     const clientHeaders = forwardedHeaders(seen.rawHeaders, (name) => HOP_BY_HOP.has(name) || name.startsWith(HEADER_PREFIX));
@@ -179,7 +206,7 @@ export async function startStack(options: { mode: StackMode; threshold: number; 
     const extra: string[] = [];
     let setCookie: string | undefined;
     if (!exclude.test(path) && !path.startsWith('/.scorer/')) {
-      const preflight = await send({ port: scorerPort, method: 'GET', path: seen.path, headers: [...forwardedHeaders(clientHeaders, (name) => name === REQUEST_HEADERS.clientIp), REQUEST_HEADERS.clientIp, clientIp, REQUEST_HEADERS.originalMethod, seen.method, REQUEST_HEADERS.auth, callerSecret] });
+      const preflight = await send({ port: scorerPort, method: 'GET', path: seen.path, headers: [...forwardedHeaders(clientHeaders, (name) => name === REQUEST_HEADERS.clientIp), REQUEST_HEADERS.clientIp, clientIp, ...requestFactHeaders(seen), REQUEST_HEADERS.originalMethod, seen.method, REQUEST_HEADERS.auth, callerSecret] });
       const score = preflight.headers[RESPONSE_HEADERS.score];
       if (preflight.status === 200 && typeof score === 'string') {
         extra.push('X-Scorer-Score', score, 'X-Scorer-Reasons', String(preflight.headers[RESPONSE_HEADERS.reasons] ?? ''));
@@ -193,13 +220,14 @@ export async function startStack(options: { mode: StackMode; threshold: number; 
   }
 
   async function viaFalco(seen: SeenRequest, clientIp: string): Promise<Sent> {
-    const wrapped = await send({ port: simulator!.port, method: seen.method, path: seen.path, headers: forwardedHeaders(seen.rawHeaders, (name) => HOP_BY_HOP.has(name)), localAddress: clientIp });
+    const wrapped = await send({ port: simulator!.port, method: seen.method, path: seen.path, headers: forwardedHeaders(seen.rawHeaders, (name) => HOP_BY_HOP.has(name)), localAddress: clientIp, tls: simulator!.tls });
     const inner = parseRawResponse(wrapped.body);
     return { status: inner.status, statusText: inner.statusText, headers: {}, rawHeaders: inner.headers.flat(), body: inner.body };
   }
 
   return {
     mode: options.mode,
+    tls: simulator?.tls ?? false,
     origin,
     async openFront(clientNumber) {
       if (clientNumber < 1 || clientNumber > 200) throw new Error(`openFront: clientNumber ${clientNumber} is outside 1..200`);
