@@ -1,71 +1,115 @@
 /**
- * npm run train -- --input <log> [--input <log> …] --out <model.json> [--labels <file>] [--alpha N] [--split F] [--created-at <ISO time>]
+ * npm run train -- --input <log> [--input <log> …] --out <model.json> [--labels <file>] [--alpha N] [--split F]
+ *                  [--created-at <ISO time>] [--combiner logistic|trees|auto|none] [--drop-family request|session|client …]
  *
  * Streams access logs (combined format, Fastly JSON lines, the scorer's audit log; .gz too),
- * sessionizes them, labels sessions (known crawler User-Agents, or --labels), estimates the Layer 2
- * model on human sessions with the scorer-core classifier, and writes a versioned model.
- * --split F trains on the first fraction F of each input's time window (evaluate --split F uses the rest).
- * --created-at fixes the creation time (and so the version's date): with it, the same inputs give
- * the same model byte for byte (scripts/default-model.ts rebuilds the shipped model that way).
- * Inputs are recorded by file name, SHA-256, size and line count, not by path, so the model does
- * not depend on where the logs were.
+ * sessionizes them, labels sessions (known crawler User-Agents, or --labels), then:
+ * 1. estimates the Layer 2 Markov model on human sessions with the scorer-core classifier;
+ * 2. replays the training part through scorer-core's decide() in time order, with declared bots
+ *    dropping cookies as they do in reality (replay.ts, 'bots-drop'), collecting each scored
+ *    request's feature vector;
+ * 3. fits the learned combiner (learn/fit-combiner.ts): logistic regression and boosted trees
+ *    compared on the last 20 % of the training part (TPR at 1 % FPR), the winner (or the one
+ *    --combiner names) refitted on the whole part, its score map calibrated on human sessions;
+ * and writes a versioned model. --split F trains on the first fraction F of each input's time
+ * window (evaluate --split F uses the rest). --created-at fixes the creation time (and so the
+ * version's date): the same inputs then give the same model byte for byte. --drop-family leaves a
+ * feature family out of the combiner (the ablation in docs/model.md). Inputs are recorded by file
+ * name, SHA-256, size and line count, not by path. The User-Agent is a label only, never a feature.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream, writeFileSync } from 'node:fs';
-import { basename } from 'node:path';
-import { createClassifier, DEFAULT_CLASSIFIER } from '../scorer-core/src/index.js';
-import { TransitionCounter } from './training/estimate.js';
-import { parseOptions } from './training/cli-options.js';
-import { readLabels, readSessions, splitTimes } from './training/input.js';
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { FEATURE_NAMES, featureFamily, type FeatureFamily } from '../scorer-core/src/index.js';
+import { readLabels } from './training/input.js';
+import type { LearnerKind } from './training/learn/fit-combiner.js';
+import { trainModel } from './training/learn/train-model.js';
 
-const USAGE = 'usage: npm run train -- --input <log> [--input <log> …] --out <model.json> [--labels <file>] [--alpha N] [--split F] [--created-at <ISO time>]';
-const options = parseOptions(process.argv.slice(2), { values: ['--input', '--out', '--labels', '--alpha', '--split', '--created-at'], repeatable: ['--input'] }, USAGE);
-const fail: (message: string) => never = options.fail;
-const inputs = options.all('--input');
-const out = options.value('--out');
-const labelsPath = options.value('--labels');
-const alpha = Number(options.value('--alpha') ?? 1);
+const USAGE =
+  'usage: npm run train -- --input <log> [--input <log> …] --out <model.json> [--labels <file>] [--alpha N] [--split F] [--created-at <ISO time>] [--combiner logistic|trees|auto|none] [--drop-family request|session|client …]';
+function fail(message: string): never {
+  console.error(`${message}\n${USAGE}`);
+  process.exit(2);
+}
+let parsed;
+let tokens;
+try {
+  ({ values: parsed, tokens } = parseArgs({
+    args: process.argv.slice(2),
+    options: {
+      input: { type: 'string', multiple: true },
+      out: { type: 'string' },
+      labels: { type: 'string' },
+      alpha: { type: 'string' },
+      split: { type: 'string' },
+      'created-at': { type: 'string' },
+      combiner: { type: 'string' },
+      'drop-family': { type: 'string', multiple: true },
+    },
+    strict: true,
+    allowPositionals: false,
+    tokens: true,
+  }));
+} catch (error) {
+  fail((error as Error).message);
+}
+// parseArgs keeps the last of a repeated single option; a repeated --out is more likely a mistake.
+const seen = new Set<string>();
+for (const token of tokens) {
+  if (token.kind !== 'option' || token.name === 'input' || token.name === 'drop-family') continue;
+  if (seen.has(token.name)) fail(`--${token.name} given twice`);
+  seen.add(token.name);
+}
+const inputs = parsed.input ?? [];
+const out = parsed.out;
+const labelsPath = parsed.labels;
+const alpha = Number(parsed.alpha ?? 1);
 if (!(alpha > 0)) fail('--alpha: expected a number above 0');
-const split = options.fraction('--split');
-const createdAtText = options.value('--created-at');
+let split: number | undefined;
+if (parsed.split !== undefined) {
+  split = Number(parsed.split);
+  if (!(split > 0 && split < 1)) fail(`--split: expected a fraction between 0 and 1, got ${JSON.stringify(parsed.split)}`);
+}
+const createdAtText = parsed['created-at'];
 if (createdAtText !== undefined && !(/^\d{4}-\d{2}-\d{2}T/.test(createdAtText) && Number.isFinite(Date.parse(createdAtText)))) fail('--created-at: expected an ISO 8601 time');
 const createdAt = new Date(createdAtText ?? Date.now()).toISOString();
+const combinerKind = parsed.combiner ?? 'auto';
+if (!['logistic', 'trees', 'auto', 'none'].includes(combinerKind)) fail(`--combiner: expected logistic, trees, auto or none, got ${JSON.stringify(combinerKind)}`);
+const FAMILIES: readonly FeatureFamily[] = ['request', 'session', 'client'];
+const dropped = parsed['drop-family'] ?? [];
+for (const family of dropped) if (!FAMILIES.includes(family as FeatureFamily)) fail(`--drop-family: expected one of ${FAMILIES.join(', ')}, got ${JSON.stringify(family)}`);
+const features = FEATURE_NAMES.filter((name) => !dropped.includes(featureFamily(name)));
+if (features.length === 0) fail('--drop-family: no feature left');
 if (inputs.length === 0 || !out) fail('--input and --out are required');
 
 const started = Date.now();
-const counter = new TransitionCounter({ classifier: createClassifier(DEFAULT_CLASSIFIER), alpha });
-const counts = await readSessions({
-  inputs,
-  ...(labelsPath ? { labels: readLabels(labelsPath) } : {}),
-  ...(split !== undefined ? { split: { timesMs: await splitTimes(inputs, split), keep: 'before' as const } } : {}),
-  onSession: (session, label) => label === 'human' && counter.add(session),
-});
-if (counter.sessions === 0) fail('no human session with a page view in the input: nothing to train on');
-
-const sha256 = async (path: string) => {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-};
-const { windowStartMs, windowEndMs, peakOpen, perInput, ...rest } = counts;
-const inputRecords = [];
-for (const [i, path] of inputs.entries()) {
-  const w = perInput[i]!;
-  inputRecords.push({
-    file: basename(path),
-    sha256: await sha256(path),
-    lines: w.lines,
-    // The part of this file that was trained on (after the split).
-    records: w.records,
-    window: w.records > 0 ? { start: new Date(w.windowStartMs).toISOString(), end: new Date(w.windowEndMs).toISOString() } : null,
+let result;
+try {
+  result = await trainModel({
+    inputs,
+    ...(labelsPath ? { labels: readLabels(labelsPath) } : {}),
+    alpha,
+    ...(split !== undefined ? { split } : {}),
+    createdAt,
+    combiner: combinerKind as LearnerKind | 'auto' | 'none',
+    features,
+    droppedFamilies: dropped,
   });
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(1);
 }
-const model = counter.toModel({ createdAt, inputs: inputRecords, windowStartMs, windowEndMs, counts: { ...rest, ...(split !== undefined ? { split } : {}) } });
+const { model, counts, fit } = result;
+let combinerSummary = 'no combiner';
+if (fit) {
+  const v = fit.validation;
+  const show = (k: LearnerKind) => (v[k] ? `${k} ROC-AUC ${v[k]!.roc_auc} TPR@1%FPR ${v[k]!.tpr_at_fpr_1pct}` : `${k} not fitted`);
+  combinerSummary = `combiner ${v.chosen} over ${features.length} features (${result.rows} rows); validation ${v.sessions} sessions (${v.bot_sessions} bots): ${show('logistic')}; ${show('trees')}; human sessions at ≥20/50/80: ${Object.values(fit.calibration.flagged_at).join('/')}`;
+}
 writeFileSync(out!, JSON.stringify(model, null, 1) + '\n');
 const seconds = (Date.now() - started) / 1000;
 console.log(
   `trained ${model.version}: ${counts.lines.toLocaleString('en')} lines (${counts.malformed} malformed), ${counts.sessions} sessions ` +
     `(${counts.botSessions} bot, ${counts.humanSessions} human), ${model.baseline.transitions} human transitions, ` +
-    `baseline ${model.baseline.meanBits.toFixed(3)} ± ${model.baseline.stdBits.toFixed(3)} bits; ` +
-    `${Math.round(counts.lines / seconds).toLocaleString('en')} lines/s, peak ${peakOpen} open sessions → ${out}`,
+    `baseline ${model.baseline.meanBits.toFixed(3)} ± ${model.baseline.stdBits.toFixed(3)} bits; ${combinerSummary}; ` +
+    `${Math.round(counts.lines / seconds).toLocaleString('en')} lines/s, peak ${counts.peakOpen} open sessions → ${out}`,
 );

@@ -32,7 +32,7 @@ import { DEFAULT_SETTINGS, DEFAULT_THRESHOLD, loadModel, resolveSettings, type S
 import { parseOptions } from './training/cli-options.js';
 import type { Label } from './training/labels.js';
 import { readLabels, readSessions, splitTimes } from './training/input.js';
-import { createReplayScorer, exclusionRegex, replaySession, type SessionResult } from './training/replay.js';
+import { createReplayScorer, exclusionRegex, replayPart, type SessionResult } from './training/replay.js';
 import type { LogSession } from './training/sessionize.js';
 import { summarize, summarizeStrata, type Summary } from './training/summary.js';
 
@@ -80,8 +80,9 @@ function replay(sessions: readonly Labelled[], settings: SettingsOverrides): { r
   const a = createReplayScorer(model, resolved);
   const b = createReplayScorer(model, resolved);
   return {
-    returned: sessions.map((s) => replaySession(a, s.session, s.bot, 'returned', exclude)),
-    botsDrop: sessions.map((s) => replaySession(b, s.session, s.bot, 'bots-drop', exclude)),
+    // One stream per part: per-client memory spans sessions (replay.ts).
+    returned: replayPart(a, sessions, { mode: 'returned', exclude }).results,
+    botsDrop: replayPart(b, sessions, { mode: 'bots-drop', exclude }).results,
   };
 }
 function figures(sessions: readonly Labelled[], settings: SettingsOverrides): Figures {
@@ -104,7 +105,11 @@ const GRIDS: Record<string, Grid> = {
     values: { minTransitions: [4, 2, 6, 8], zStart: [1, 0.5, 2, 3], zSpan: [3, 1, 5], maxEffectiveTransitions: [32, 8, 64] },
     derived: ({ zSpan, ...rest }) => ({ ...rest, zFull: rest.zStart! + zSpan! }),
   },
-  'layer weights': { section: 'combine', values: { layer1Weight: [1, 0.5, 0.75], layer2Weight: [1, 0, 0.25, 0.5, 0.75] } },
+  // With a learned combiner in the model the hand-set Layer 1 rules may add only false positives
+  // (docs/model.md measured it), so their weight may go to 0. The combiner's own weight is not
+  // searched: the objective is rank-based, and a weight below 0.8 "wins" the false-positive
+  // constraint by never reaching the threshold at all.
+  'layer weights': { section: 'combine', values: { layer1Weight: [1, 0.5, 0.75, 0], layer2Weight: [1, 0, 0.25, 0.5, 0.75] } },
 };
 
 /** Each list with the starting value first (added if the grid lacks it), so ties keep it. */

@@ -10,8 +10,9 @@ import { bootstrap, type Interval } from './bootstrap.js';
 import { readSessions, splitTimes } from './input.js';
 import { LABELLERS, labelV1, type Label, type LabellerName } from './labels.js';
 import { curve, requestShares, rocAuc, thresholdAtFpr, type RequestShares } from './metrics.js';
-import { createReplayScorer, exclusionRegex, replaySession, type SessionResult } from './replay.js';
+import { createReplayScorer, exclusionRegex, replayPart, type SessionResult } from './replay.js';
 import { round4, scoredItems, STRATA, summarize, type Stratum, type Summary } from './summary.js';
+import type { LogSession } from './sessionize.js';
 
 /** The false-positive budget of the headline operating point: at most 1 % of human sessions flagged. */
 export const FPR_BUDGET = 0.01;
@@ -160,28 +161,34 @@ export async function evaluateLogs(options: EvaluationOptions) {
   const perFileCounts: { file: string; lines: number; malformed: number; startMs: number; endMs: number }[] = [];
   let lines = 0;
   let malformed = 0;
-  // One file at a time: each session then knows its file (sessions never span files anyway).
+  // One file at a time: each session then knows its file (sessions never span files anyway), and
+  // each file is replayed as one part in global time order, with one client memory across its
+  // sessions (as the edge's counters see them) and its own clock.
   for (const [file, input] of options.inputs.entries()) {
+    const part: { session: LogSession; bot: boolean; label: Label }[] = [];
     const counts = await readSessions({
       inputs: [input],
       labeller,
       ...(options.labels ? { labels: options.labels } : {}),
       ...(splitAt ? { split: { timesMs: [splitAt[file]!], keep: 'after' as const } } : {}),
-      onSession: (session, label) => {
-        const bot = label === 'bot';
-        const returned = replaySession(returnedScorer, session, bot, 'returned', exclude) as ReplayedSession;
-        const botsDrop = replaySession(droppingScorer, session, bot, 'bots-drop', exclude);
-        const pageViews: boolean[] = [];
-        for (const request of session.requests) if (!exclude.test(request.path.split('?')[0]!)) pageViews.push(classifier.isPageView(classifier.classify(request.method, request.path)));
-        // Paths are kept only for the sessions the flagged list will show (memory on big logs).
-        const flagged = Math.max(returned.score ?? -1, botsDrop.score ?? -1) >= threshold;
-        const paths = flagged ? session.requests.slice(0, keepPaths).map((r) => r.path) : [];
-        if (returned.score !== null && !options.labels?.has(session.key)) {
-          const old = labelV1(session.userAgent);
-          if (old !== label) old === 'human' ? relabelled.human_to_bot++ : relabelled.bot_to_human++;
-        }
-        sessions.push({ file, key: session.key, ip: session.ip, userAgent: session.userAgent, bot, returned, botsDrop, pageViews, firstTimeMs: session.requests[0]?.timeMs ?? 0, paths });
-      },
+      onSession: (session, label) => void part.push({ session, bot: label === 'bot', label }),
+    });
+    const items = part.map(({ session, bot }) => ({ session, bot }));
+    const returnedResults = replayPart(returnedScorer, items, { mode: 'returned', exclude }).results;
+    const botsDropResults = replayPart(droppingScorer, items, { mode: 'bots-drop', exclude }).results;
+    part.forEach(({ session, bot, label }, i) => {
+      const returned = returnedResults[i]! as ReplayedSession;
+      const botsDrop = botsDropResults[i]!;
+      const pageViews: boolean[] = [];
+      for (const request of session.requests) if (!exclude.test(request.path.split('?')[0]!)) pageViews.push(classifier.isPageView(classifier.classify(request.method, request.path)));
+      // Paths are kept only for the sessions the flagged list will show (memory on big logs).
+      const flagged = Math.max(returned.score ?? -1, botsDrop.score ?? -1) >= threshold;
+      const paths = flagged ? session.requests.slice(0, keepPaths).map((r) => r.path) : [];
+      if (returned.score !== null && !options.labels?.has(session.key)) {
+        const old = labelV1(session.userAgent);
+        if (old !== label) old === 'human' ? relabelled.human_to_bot++ : relabelled.bot_to_human++;
+      }
+      sessions.push({ file, key: session.key, ip: session.ip, userAgent: session.userAgent, bot, returned, botsDrop, pageViews, firstTimeMs: session.requests[0]?.timeMs ?? 0, paths });
     });
     lines += counts.lines;
     malformed += counts.malformed;

@@ -63,7 +63,8 @@ export interface ReadOptions {
   labeller?: Labeller;
   /** Keep only records before (`before`) or at/after (`after`) the time given for their input (same order as `inputs`). */
   split?: { timesMs: readonly number[]; keep: 'before' | 'after' };
-  onSession: (session: LogSession, label: Label) => void;
+  /** `input`: the index in `inputs` of the file the session came from. */
+  onSession: (session: LogSession, label: Label, input: number) => void;
 }
 
 /** What one input contributed (after the split): for the model's provenance. */
@@ -78,12 +79,13 @@ export async function readSessions(options: ReadOptions): Promise<InputCounts & 
   const counts: InputCounts = { lines: 0, malformed: 0, outsideSplit: 0, sessions: 0, botSessions: 0, humanSessions: 0, requestsBeyondCap: 0 };
   let windowStartMs = Infinity;
   let windowEndMs = -Infinity;
+  let currentInput = 0;
   const sessionizer = new Sessionizer((session) => {
     counts.sessions++;
     counts.requestsBeyondCap += session.dropped;
     const label = options.labels?.get(session.key) ?? (options.labeller ?? labelByUserAgent)(session.userAgent);
     label === 'bot' ? counts.botSessions++ : counts.humanSessions++;
-    options.onSession(session, label);
+    options.onSession(session, label, currentInput);
   });
   const tty = process.stderr.isTTY;
   const totalBytes = options.inputs.reduce((sum, path) => sum + fileSize(path), 0);
@@ -99,6 +101,7 @@ export async function readSessions(options: ReadOptions): Promise<InputCounts & 
   const perInput: InputWindow[] = [];
   const keepBefore = options.split?.keep === 'before';
   for (const [i, input] of options.inputs.entries()) {
+    currentInput = i;
     const window: InputWindow = { lines: 0, records: 0, windowStartMs: Infinity, windowEndMs: -Infinity };
     const splitMs = options.split ? options.split.timesMs[i] : undefined;
     if (options.split && splitMs === undefined) throw new Error(`no split time for input ${i} (${input})`);

@@ -13,6 +13,8 @@ export interface LogRecord {
   status: number | null;
   userAgent: string;
   referer: string | null;
+  /** The request line's third token ('HTTP/1.1'); null when the line has none. */
+  protocol: string | null;
   /** Session id hash when the line comes from the scorer's audit log. */
   sessionId: string | null;
 }
@@ -47,6 +49,7 @@ export function parseCombinedRegex(line: string): LogRecord | null {
     status: m[12] === '-' ? null : Number(m[12]),
     userAgent: m[14] === undefined || m[14] === '-' ? '' : m[14],
     referer: m[13] === undefined || m[13] === '-' ? null : m[13],
+    protocol: request[2] || null,
     sessionId: null,
   };
 }
@@ -140,7 +143,17 @@ export function parseCombinedFast(line: string): LogRecord | null | undefined {
   }
   if (method.length === 0) return null;
   const sp2 = line.indexOf(' ', sp + 1);
-  const path = line.slice(sp + 1, sp2 >= 0 && sp2 < q2 ? sp2 : q2);
+  const hasThird = sp2 >= 0 && sp2 < q2;
+  const path = line.slice(sp + 1, hasThird ? sp2 : q2);
+  // The third space-separated token, as the regex path's split(' ') gives it ('' = none).
+  let protocol: string | null = null;
+  if (hasThird) {
+    const sp3 = line.indexOf(' ', sp2 + 1);
+    const end = sp3 >= 0 && sp3 < q2 ? sp3 : q2;
+    // The usual protocols are shared strings, as the method is.
+    const token = end - sp2 === 9 && line.startsWith('HTTP/1.', sp2 + 1) ? (line.charCodeAt(sp2 + 8) === 49 ? 'HTTP/1.1' : line.charCodeAt(sp2 + 8) === 48 ? 'HTTP/1.0' : line.slice(sp2 + 1, end)) : line.slice(sp2 + 1, end);
+    protocol = token || null;
+  }
   const referer = line.slice(r1, r2);
   const userAgent = line.slice(u1, u2);
   return {
@@ -151,6 +164,7 @@ export function parseCombinedFast(line: string): LogRecord | null | undefined {
     status,
     userAgent: userAgent === '-' ? '' : userAgent,
     referer: referer === '-' ? null : referer,
+    protocol,
     sessionId: null,
   };
 }
@@ -181,6 +195,7 @@ export function parseJsonLine(line: string): LogRecord | null {
     status,
     userAgent: str(doc.ua) ?? str(doc.user_agent) ?? str(doc.request_user_agent) ?? '',
     referer: str(doc.referer) ?? str(doc.referrer),
+    protocol: str(doc.protocol) ?? str(doc.proto) ?? str(doc.request_protocol),
     sessionId: str(doc.sid),
   };
 }

@@ -10,6 +10,10 @@ export interface SessionRequest {
   timeMs: number;
   method: string;
   path: string;
+  /** The request line's protocol ('HTTP/1.1'), when the log has it. */
+  protocol?: string | null;
+  /** The Referer; null = absent ("-"). */
+  referer?: string | null;
 }
 
 export interface LogSession {
@@ -75,7 +79,7 @@ export class Sessionizer {
       }
       this.peakOpen = Math.max(this.peakOpen, this.open.size);
     }
-    if (session.requests.length < this.maxRequests) session.requests.push({ timeMs: record.timeMs, method: record.method, path: record.path });
+    if (session.requests.length < this.maxRequests) session.requests.push({ timeMs: record.timeMs, method: record.method, path: record.path, protocol: record.protocol, referer: record.referer });
     else session.dropped++;
     session.lastMs = Math.max(session.lastMs, record.timeMs);
     this.clockMs = Math.max(this.clockMs, record.timeMs);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { createClassifier, loadModel, resolveSettings } from '../../scorer-core/src/index.js';
+import { createClassifier, FEATURE_NAMES, loadModel, resolveSettings } from '../../scorer-core/src/index.js';
 import { TransitionCounter } from '../../scripts/training/estimate.js';
 import { parseLogLine } from '../../scripts/training/logparse.js';
 import { Sessionizer, type LogSession } from '../../scripts/training/sessionize.js';
@@ -15,12 +15,14 @@ const FIXTURE = join(ROOT, 'test/fixtures/semicomplete-2015-apache.head400.log')
 describe('log parsing', () => {
   it('reads combined lines with time zones, extra trailing fields and "-" values', () => {
     const record = parseLogLine('83.149.9.216 - - [17/May/2015:10:05:03 +0000] "GET /presentations/a.png HTTP/1.1" 200 203023 "http://semicomplete.com/" "Mozilla/5.0 (Macintosh)"');
-    expect(record).toEqual({ timeMs: Date.UTC(2015, 4, 17, 10, 5, 3), ip: '83.149.9.216', method: 'GET', path: '/presentations/a.png', status: 200, userAgent: 'Mozilla/5.0 (Macintosh)', referer: 'http://semicomplete.com/', sessionId: null });
+    expect(record).toEqual({ timeMs: Date.UTC(2015, 4, 17, 10, 5, 3), ip: '83.149.9.216', method: 'GET', path: '/presentations/a.png', status: 200, userAgent: 'Mozilla/5.0 (Macintosh)', referer: 'http://semicomplete.com/', protocol: 'HTTP/1.1', sessionId: null });
     const pacific = parseLogLine('49.44.82.7 - - [22/Dec/2022:02:26:58 -0800] "GET / HTTP/1.1" 301 438 "-" "Chrome" ');
     expect(pacific?.timeMs).toBe(Date.UTC(2022, 11, 22, 10, 26, 58));
     expect(pacific?.referer).toBeNull();
     const facades = parseLogLine('88.191.254.20 - - [22/Mar/2009:07:00:32 +0100] "GET / HTTP/1.0" 200 8674 "-" "-" "-"');
-    expect(facades).toMatchObject({ timeMs: Date.UTC(2009, 2, 22, 6, 0, 32), userAgent: '' });
+    expect(facades).toMatchObject({ timeMs: Date.UTC(2009, 2, 22, 6, 0, 32), userAgent: '', protocol: 'HTTP/1.0' });
+    expect(parseLogLine('1.2.3.4 - - [17/May/2015:10:05:03 +0000] "GET /a" 200 1 "-" "UA"')?.protocol).toBeNull();
+    expect(parseLogLine('1.2.3.4 - - [17/May/2015:10:05:03 +0000] "GET /a HTTP/2.0" 200 1 "-" "UA"')?.protocol).toBe('HTTP/2.0');
   });
 
   it('reads Fastly JSON lines and the scorer audit log (with its session hash)', () => {
@@ -37,7 +39,7 @@ describe('log parsing', () => {
 });
 
 describe('sessionizer', () => {
-  const record = (ip: string, minutes: number, path = '/') => ({ timeMs: minutes * 60_000, ip, method: 'GET', path, status: 200, userAgent: 'UA', referer: null, sessionId: null });
+  const record = (ip: string, minutes: number, path = '/') => ({ timeMs: minutes * 60_000, ip, method: 'GET', path, status: 200, userAgent: 'UA', referer: null, protocol: 'HTTP/1.1', sessionId: null });
 
   it('splits on the inactivity gap, keeps sessions apart by client, and finishes idle ones as the clock moves', () => {
     const done: LogSession[] = [];
@@ -114,6 +116,46 @@ describe('npm run train', () => {
   it('refuses missing or unknown options', () => {
     expect(run('--out', '/tmp/x.json').status).toBe(2);
     expect(run('--input', FIXTURE, '--out', '/tmp/x.json', '--bogus', '1').status).toBe(2);
+    const twice = run('--input', FIXTURE, '--out', '/tmp/x.json', '--out', '/tmp/y.json');
+    expect(twice.status).toBe(2);
+    expect(twice.stderr).toContain('--out given twice');
+    const combiner = run('--input', FIXTURE, '--out', '/tmp/x.json', '--combiner', 'forest');
+    expect(combiner.status).toBe(2);
+    expect(combiner.stderr).toContain('--combiner: expected logistic, trees, auto or none, got "forest"');
+    const family = run('--input', FIXTURE, '--out', '/tmp/x.json', '--drop-family', 'headers');
+    expect(family.status).toBe(2);
+    expect(family.stderr).toContain('--drop-family: expected one of request, session, client, got "headers"');
+  });
+
+  it('fits a learned combiner the scorer loads and applies, with its provenance, byte for byte reproducibly', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scorer-train-'));
+    const a = join(dir, 'a.json');
+    const b = join(dir, 'b.json');
+    const args = ['--input', FIXTURE, '--created-at', '2026-12-01T00:00:00.000Z'];
+    const first = run(...args, '--out', a);
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/combiner (logistic|trees) over 21 features/);
+    expect(run(...args, '--out', b).status).toBe(0);
+    expect(readFileSync(a, 'utf8')).toBe(readFileSync(b, 'utf8'));
+    const doc = JSON.parse(readFileSync(a, 'utf8'));
+    expect(doc.combiner.features).toEqual([...FEATURE_NAMES]);
+    expect(doc.combiner.training.validation).toHaveProperty('chosen', doc.combiner.kind);
+    expect(doc.combiner.training.replay).toEqual({ cookies: 'bots-drop', droppedFamilies: [] });
+    expect(doc.combiner.scoreMap.scores).toEqual([0, 19, 20, 49, 50, 79, 80, 100]);
+    const model = loadModel(doc);
+    expect(model.combiner?.kind).toBe(doc.combiner.kind);
+    // Without the combiner the version differs: the version covers it.
+    expect(run(...args, '--combiner', 'none', '--out', b).status).toBe(0);
+    const plain = JSON.parse(readFileSync(b, 'utf8'));
+    expect(plain.combiner).toBeUndefined();
+    expect(plain.version).not.toBe(doc.version);
+
+    expect(run(...args, '--combiner', 'logistic', '--drop-family', 'client', '--out', b).status).toBe(0);
+    const logistic = JSON.parse(readFileSync(b, 'utf8'));
+    expect(logistic.combiner.kind).toBe('logistic');
+    expect(logistic.combiner.features).toEqual(FEATURE_NAMES.filter((name) => !name.startsWith('client_')));
+    expect(logistic.combiner.weights).toHaveLength(logistic.combiner.features.length);
+    expect(loadModel(logistic).combiner?.features).toEqual(logistic.combiner.features);
   });
 });
 
