@@ -14,8 +14,6 @@ import type { ClientKind } from './summary.js';
 
 /** The User-Agent scrapers send to pass as a desktop Chrome. */
 export const CHROME_USER_AGENT = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
-/** Debian's Chromium 156 on Linux without the "Headless" token: what the browser runs claim. */
-const CHROMIUM_USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
 
 const PROGRAMS = join(ROOT, 'scripts', 'bench', 'detection', 'programs');
 const CACHE = join(ROOT, '.cache', 'bench-detection');
@@ -116,7 +114,7 @@ function chromium(name: string, pace: 'human' | 'bot'): Client {
     prepare: prepareChromium,
     command: (context) => {
       const [min, max] = pace === 'human' ? context.humanDwellMs : context.botDwellMs;
-      return [process.execPath, [join(PROGRAMS, 'chromium.mjs'), '--base', context.baseUrl, '--pages', String(context.paths.length), '--dwell-min-ms', String(min), '--dwell-max-ms', String(max), '--seed', String(context.seed), '--user-agent', CHROMIUM_USER_AGENT, '--executable', CHROMIUM_BIN]];
+      return [process.execPath, [join(PROGRAMS, 'chromium.mjs'), '--base', context.baseUrl, '--pages', String(context.paths.length), '--dwell-min-ms', String(min), '--dwell-max-ms', String(max), '--seed', String(context.seed), '--executable', CHROMIUM_BIN]];
     },
   };
 }

@@ -4,6 +4,7 @@
 // waiting a dwell drawn uniformly from [--dwell-min-ms, --dwell-max-ms] on each page (a seeded
 // generator, so a run can be repeated). The pages' own sub-resources load as a browser loads them.
 // Usage: node chromium.mjs --base URL --pages N --dwell-min-ms A --dwell-max-ms B --seed S
+import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 
@@ -36,9 +37,15 @@ const random = () => {
   return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
 };
 
-// --user-agent replaces the "HeadlessChrome" token a headless browser announces (bots and
-// testers override it too); passed as a switch, it keeps the browser's client hints.
-const args = values['user-agent'] ? [`--user-agent=${values['user-agent']}`] : [];
+// The User-Agent a headed Chromium of this version sends (reduced form, "Chrome/<major>.0.0.0"):
+// headless announces "HeadlessChrome", which bots and testers override too. Passed as a switch,
+// it keeps the browser's client hints, whose version then agrees with it.
+function headedUserAgent() {
+  const version = /(\d+)\.\d+\.\d+\.\d+/.exec(spawnSync(values.executable, ['--version'], { encoding: 'utf8' }).stdout ?? '');
+  if (!version) throw new Error(`chromium client: cannot read the version of ${values.executable} (--version)`);
+  return `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${version[1]}.0.0.0 Safari/537.36`;
+}
+const args = [`--user-agent=${values['user-agent'] ?? headedUserAgent()}`];
 const browser = await chromium.launch({ executablePath: values.executable, headless: true, args });
 try {
   const page = await (await browser.newContext()).newPage();
