@@ -37,6 +37,7 @@ const RECIPE = {
   split: '0.7',
   alpha: '1',
   combiner: 'auto',
+  labeller: 'v2',
   createdAt: '2026-12-01T00:00:00.000Z',
 } as const;
 
@@ -45,7 +46,7 @@ function sharedDataDir(given?: string): string {
 }
 
 function trainArgs(dataDir: string, out: string): string[] {
-  return [...RECIPE.inputs.flatMap((f) => ['--input', join(dataDir, f)]), '--split', RECIPE.split, '--alpha', RECIPE.alpha, '--combiner', RECIPE.combiner, '--created-at', RECIPE.createdAt, '--out', out];
+  return [...RECIPE.inputs.flatMap((f) => ['--input', join(dataDir, f)]), '--split', RECIPE.split, '--alpha', RECIPE.alpha, '--combiner', RECIPE.combiner, '--labeller', RECIPE.labeller, '--created-at', RECIPE.createdAt, '--out', out];
 }
 
 {

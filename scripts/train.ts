@@ -1,5 +1,5 @@
 /**
- * npm run train -- --input <log> [--input <log> …] --out <model.json> [--labels <file>] [--alpha N] [--split F]
+ * npm run train -- --input <log> [--input <log> …] --out <model.json> [--labels <file>] [--labeller v1|v2] [--alpha N] [--split F]
  *                  [--created-at <ISO time>] [--combiner logistic|trees|auto|none] [--drop-family request|session|client …]
  *
  * Streams access logs (combined format, Fastly JSON lines, the scorer's audit log; .gz too),
@@ -25,7 +25,7 @@ import type { LearnerKind } from './training/learn/fit-combiner.js';
 import { trainModel } from './training/learn/train-model.js';
 
 const USAGE =
-  'usage: npm run train -- --input <log> [--input <log> …] --out <model.json> [--labels <file>] [--alpha N] [--split F] [--created-at <ISO time>] [--combiner logistic|trees|auto|none] [--drop-family request|session|client …]';
+  'usage: npm run train -- --input <log> [--input <log> …] --out <model.json> [--labels <file>] [--labeller v1|v2] [--alpha N] [--split F] [--created-at <ISO time>] [--combiner logistic|trees|auto|none] [--drop-family request|session|client …]';
 function fail(message: string): never {
   console.error(`${message}\n${USAGE}`);
   process.exit(2);
@@ -39,6 +39,7 @@ try {
       input: { type: 'string', multiple: true },
       out: { type: 'string' },
       labels: { type: 'string' },
+      labeller: { type: 'string' },
       alpha: { type: 'string' },
       split: { type: 'string' },
       'created-at': { type: 'string' },
@@ -62,6 +63,8 @@ for (const token of tokens) {
 const inputs = parsed.input ?? [];
 const out = parsed.out;
 const labelsPath = parsed.labels;
+const labeller = parsed.labeller ?? 'v2';
+if (labeller !== 'v1' && labeller !== 'v2') fail(`--labeller: expected v1 or v2, got ${JSON.stringify(labeller)}`);
 const alpha = Number(parsed.alpha ?? 1);
 if (!(alpha > 0)) fail('--alpha: expected a number above 0');
 let split: number | undefined;
@@ -87,6 +90,7 @@ try {
   result = await trainModel({
     inputs,
     ...(labelsPath ? { labels: readLabels(labelsPath) } : {}),
+    labeller,
     alpha,
     ...(split !== undefined ? { split } : {}),
     createdAt,

@@ -272,14 +272,20 @@ export function shortHash(text: string): string {
   return bytesToHex(sha256(utf8(text)).subarray(0, 8));
 }
 
-const NO_CLIENT: ClientFacts = Object.freeze({ cookielessBefore: false, cookieless60s: 0, requests60s: 0, crawlerPathBefore: false });
+/**
+ * Without a client memory (no client address, or a caller that has none) the client looks like a
+ * first-time one: this request counted once, nothing before. Zero counts never occur at the edge
+ * (a count includes its own request), so a learned combiner has never seen them.
+ */
+const NEUTRAL_CLIENT: ClientFacts = Object.freeze({ cookielessBefore: false, cookieless60s: 0, requests60s: 1, crawlerPathBefore: false });
+const NEUTRAL_COOKIELESS_CLIENT: ClientFacts = Object.freeze({ ...NEUTRAL_CLIENT, cookieless60s: 1 });
 
 /**
  * Asks the per-client memory what this request needs, in an order that never lets a request see
  * itself as "before": look up, then record.
  */
 function clientFacts(memory: ClientMemory | undefined, cookieless: boolean, crawlerPath: boolean): ClientFacts {
-  if (!memory) return NO_CLIENT;
+  if (!memory) return cookieless ? NEUTRAL_COOKIELESS_CLIENT : NEUTRAL_CLIENT;
   const crawlerPathBefore = memory.seenCrawlerPath();
   if (crawlerPath) memory.crawlerPath();
   const arrival = cookieless ? memory.cookielessArrival() : null;

@@ -55,7 +55,7 @@ export class TransitionCounter {
   }
 
   /** The smoothed model document (validated by scorer-core's loadModel before it is returned). */
-  toModel(meta: { createdAt: string; inputs: unknown[]; windowStartMs: number; windowEndMs: number; counts: Record<string, number> }): ModelDocument {
+  toModel(meta: { createdAt: string; inputs: unknown[]; windowStartMs: number; windowEndMs: number; counts: Record<string, number>; labeller?: string }): ModelDocument {
     const alpha = this.options.alpha ?? 1;
     const normalise = (row: number[]) => {
       const total = row.reduce((a, b) => a + b, 0) + alpha * row.length;
@@ -91,6 +91,7 @@ export class TransitionCounter {
       baseline: { meanBits, stdBits, transitions: n },
       training: {
         createdAt: meta.createdAt,
+        ...(meta.labeller ? { labeller: meta.labeller } : {}),
         contentSha256,
         inputs: meta.inputs,
         window: { start: new Date(meta.windowStartMs).toISOString(), end: new Date(meta.windowEndMs).toISOString() },

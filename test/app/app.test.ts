@@ -13,12 +13,15 @@ import pkg from '../../package.json' with { type: 'json' };
 // The app as built: the shipped default model embedded.
 const defaults = prepareDefaults(defaultModel);
 const ORIGIN = 'http://scorer.test';
+// A visitor who followed a link: a deep link with no Referer is evidence of automation for the
+// shipped model (request signals), and these tests are about the app's contract, not that.
+const VISITOR_REFERER = 'https://search.example/?q=scorer';
 
 function setup(options: FakePlatformOptions = {}) {
   const platform = fakePlatform({ config: {}, secrets: testSecrets(), kv: {}, ...options });
   const app = createApp(platform, defaults);
   const send = (path: string, headers: Record<string, string> = {}, init: RequestInit = {}) =>
-    app.handle(new Request(ORIGIN + path, { ...init, headers: { 'x-scorer-auth': TEST_CALLER_SECRET, 'user-agent': 'Mozilla/5.0 test', 'fastly-client-ip': '198.51.100.23', ...headers } }));
+    app.handle(new Request(ORIGIN + path, { ...init, headers: { 'x-scorer-auth': TEST_CALLER_SECRET, 'user-agent': 'Mozilla/5.0 test', 'fastly-client-ip': '198.51.100.23', referer: VISITOR_REFERER, ...headers } }));
   return { platform, app, send };
 }
 
@@ -75,7 +78,9 @@ describe('scorer app: preflight route', () => {
     const value = cookieOf(await send('/'))!;
     const tampered = value.slice(0, 30) + (value[30] === 'a' ? 'b' : 'a') + value.slice(31);
     const response = await send('/', { cookie: `ss_session=${tampered}` });
-    expect(scoreHeaders(response)).toMatchObject({ 'x-scorer-score': '100', 'x-scorer-reasons': 'cookie_tampered', 'x-scorer-cookie-status': 'tampered', 'x-scorer-cookie-problem': 'authentication' });
+    expect(scoreHeaders(response)).toMatchObject({ 'x-scorer-score': '100', 'x-scorer-layer1': '100', 'x-scorer-cookie-status': 'tampered', 'x-scorer-cookie-problem': 'authentication' });
+    // The hand-set rule leads; the learned combiner may add its own reasons after it.
+    expect(response.headers.get('x-scorer-reasons')!.split(',')[0]).toBe('cookie_tampered');
   });
 
   it('a cookie under a key past its grace deadline is expired and starts a new session', async () => {
@@ -103,13 +108,24 @@ describe('scorer app: preflight route', () => {
 
   it('fake rate counter (Viceroy stubs the edge rate limiter): a client that keeps dropping its cookie rises to 100 past its allowance', async () => {
     const { send, platform } = setup();
-    const scores: string[] = [];
-    for (let i = 0; i < 9; i++) scores.push((await send('/')).headers.get('x-scorer-score')!);
-    expect(scores).toEqual(['0', '0', '0', '20', '40', '60', '80', '100', '100']);
+    const layer1: string[] = [];
+    const scores: number[] = [];
+    for (let i = 0; i < 9; i++) {
+      const response = await send('/');
+      layer1.push(response.headers.get('x-scorer-layer1')!);
+      scores.push(Number(response.headers.get('x-scorer-score')));
+    }
+    // The hand-set cookie rule's ramp (docs/scoring.md); the score also carries the learned
+    // combiner's evidence, which grows as the client memory fills, and never falls below Layer 1.
+    expect(layer1).toEqual(['0', '0', '0', '20', '40', '60', '80', '100', '100']);
+    scores.forEach((score, i) => expect(score).toBeGreaterThanOrEqual(Number(layer1[i])));
+    expect(scores.slice(-2)).toEqual([100, 100]);
     const newSessions = platform.counter('scorer_new_sessions');
     expect(newSessions.entries().map((entry) => newSessions.total(entry))).toEqual([9]);
     // Another client (other IP) is counted separately.
-    expect((await send('/', { 'fastly-client-ip': '192.0.2.7' })).headers.get('x-scorer-score')).toBe('0');
+    const other = await send('/', { 'fastly-client-ip': '192.0.2.7' });
+    expect(other.headers.get('x-scorer-layer1')).toBe('0');
+    expect(Number(other.headers.get('x-scorer-score'))).toBeLessThan(scores[0]! + 1);
   });
 
   it('fake rate counter (Viceroy stubs the edge rate limiter): replaying one cookie value scores 100', async () => {
@@ -284,11 +300,15 @@ describe('scorer app: fail open, never a 5xx', () => {
   it('without fastly-client-ip the new-session count is unknown: no shared counter, no dropper verdict', async () => {
     const { app, platform } = setup();
     const scores: string[] = [];
+    const layer1: string[] = [];
     for (let i = 0; i < 6; i++) {
       const response = await app.handle(new Request(ORIGIN + '/', { headers: { 'x-scorer-auth': TEST_CALLER_SECRET, 'user-agent': 'Mozilla/5.0 common' } }));
       scores.push(response.headers.get('x-scorer-score')!);
+      layer1.push(response.headers.get('x-scorer-layer1')!);
     }
-    expect(scores).toEqual(['0', '0', '0', '0', '0', '0']);
+    // No dropper verdict (Layer 1 stays 0) and no memory: every request looks like the first.
+    expect(layer1).toEqual(['0', '0', '0', '0', '0', '0']);
+    expect(new Set(scores).size).toBe(1);
     expect(platform.edgeCalls).toEqual([]);
   });
 
@@ -361,7 +381,8 @@ describe('scorer app: fail open, never a 5xx', () => {
     expect(scoreHeaders(junk)).toMatchObject({ 'x-scorer-cookie-status': 'tampered', 'x-scorer-cookie-problem': 'encoding' });
     const long = await send('/' + 'x'.repeat(8 * 1024));
     expect(long.status).toBe(200);
-    expect(long.headers.get('x-scorer-score')).toBe('0');
+    expect(long.headers.get('x-scorer-layer1')).toBe('0');
+    expect(Number(long.headers.get('x-scorer-score'))).toBeLessThan(80);
   });
 });
 

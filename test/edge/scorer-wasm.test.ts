@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { get as httpGet } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCookieCodec, createKeyRing, hexToBytes } from '../../scorer-core/src/index.js';
+import { createCookieCodec, createKeyRing, DEFAULT_THRESHOLD, hexToBytes } from '../../scorer-core/src/index.js';
 import defaultModel from '../../scorer-core/src/default-model.json' with { type: 'json' };
 import { HAND_MODEL_DOC } from '../helpers/fixtures.js';
 import { TEST_CALLER_SECRET, TEST_KEY2_HEX, TEST_KEY_HEX, testSecrets } from '../helpers/fake-platform.js';
@@ -30,21 +30,26 @@ describe.runIf(viceroyBin !== null || viceroyRequired)('scorer wasm on Viceroy',
   });
 
   const send = (scenario: string, path: string, headers: Record<string, string> = {}) =>
-    fetch(scorers[scenario]!.url + path, { headers: { 'x-scorer-auth': TEST_CALLER_SECRET, 'user-agent': 'Mozilla/5.0 edge-test', 'fastly-client-ip': '198.51.100.4', ...headers } });
+    fetch(scorers[scenario]!.url + path, { headers: { 'x-scorer-auth': TEST_CALLER_SECRET, 'user-agent': 'Mozilla/5.0 edge-test', 'fastly-client-ip': '198.51.100.4', referer: 'https://search.example/?q=edge', ...headers } });
+  /** Below the enforcement threshold, with no hand-set rule firing (the learned combiner may add a little). */
+  const low = (r: Response) => {
+    expect(r.headers.get('x-scorer-layer1')).toBe('0');
+    expect(Number(r.headers.get('x-scorer-score'))).toBeLessThan(DEFAULT_THRESHOLD);
+  };
   const cookieOf = (r: Response) => /^ss_session=([^;]+)/.exec(r.headers.get('x-scorer-set-cookie') ?? '')?.[1];
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
   it('a new visitor gets a cookie and a low score; returning with it advances the state', async () => {
     const first = await send('normal', '/');
     expect(first.status).toBe(200);
-    expect(first.headers.get('x-scorer-score')).toBe('0');
+    low(first);
     expect(first.headers.get('x-scorer-cookie-status')).toBe('missing');
     expect(first.headers.get('x-scorer-set-cookie')).toMatch(/^ss_session=[A-Za-z0-9_-]{140}; Max-Age=21600; Path=\/; HttpOnly; SameSite=Lax; Secure$/);
     await sleep(700);
     const second = await send('normal', '/about', { cookie: `ss_session=${cookieOf(first)}` });
     expect(second.headers.get('x-scorer-cookie-status')).toBe('ok');
     expect(second.headers.get('x-scorer-session')).toBe(first.headers.get('x-scorer-session'));
-    expect(second.headers.get('x-scorer-score')).toBe('0');
+    low(second);
     // The session hash the wasm computes (WebCrypto digest) is the first 8 bytes of SHA-256 of
     // the session id inside the cookie it set, here recomputed with node:crypto.
     const codec = createCookieCodec({ keyRing: createKeyRing({ activeKeyId: 1, keys: [{ id: 1, key: hexToBytes(TEST_KEY_HEX) }] }), realm: 'ss_session' });
@@ -117,7 +122,7 @@ describe.runIf(viceroyBin !== null || viceroyRequired)('scorer wasm on Viceroy',
     const tampered = value.slice(0, 40) + (value[40] === 'Q' ? 'R' : 'Q') + value.slice(41);
     const response = await send('normal', '/', { cookie: `ss_session=${tampered}` });
     expect(response.headers.get('x-scorer-score')).toBe('100');
-    expect(response.headers.get('x-scorer-reasons')).toBe('cookie_tampered');
+    expect(response.headers.get('x-scorer-reasons')!.split(',')[0]).toBe('cookie_tampered');
   });
 
   it('a cookie under a rotated-out key (past grace) is expired', async () => {
@@ -189,7 +194,7 @@ describe.runIf(viceroyBin !== null || viceroyRequired)('scorer wasm on Viceroy',
     expect((scorers.normal!.url + path).length).toBe(8192);
     const long = await send('normal', path);
     expect(long.status).toBe(200);
-    expect(long.headers.get('x-scorer-score')).toBe('0');
+    low(long);
   });
 
   it('health reports the model, its source and the key ids', async () => {

@@ -56,6 +56,10 @@ describe('request signals', () => {
     expect(requestSignals('GET', '/a/B?x', { referer: 'https://example.com/a/b' }).selfReferer).toBe(true);
     expect(requestSignals('GET', '/a/b', { referer: 'https://example.com/a' }).selfReferer).toBe(false);
     expect(requestSignals('GET', '/', { referer: '-' }).selfReferer).toBe(false);
+    // The home page, and another host's page of the same path, are not self-referrals.
+    expect(requestSignals('GET', '/', { referer: 'https://search.example/' }).selfReferer).toBe(false);
+    expect(requestSignals('GET', '/a/b', { referer: 'https://other.example/a/b', host: 'site.example' }).selfReferer).toBe(false);
+    expect(requestSignals('GET', '/a/b', { referer: 'https://SITE.example/a/b', host: 'site.example:443' }).selfReferer).toBe(true);
   });
 });
 
@@ -156,10 +160,12 @@ describe('decision features', () => {
     expect(calls).toEqual(['seenCrawlerPath', 'request']);
   });
 
-  it('without request facts or client memory every such feature is 0 (a log replay that lacks them scores as before)', () => {
+  it('without request facts the request features are 0; without a client memory the client looks first-time (its own request counted once)', () => {
     const d = scorer().decide({ nowMs: 1_800_000_000_000, method: 'GET', path: '/deep/page' });
     const f = named(d.features);
-    expect([f.req_no_referer, f.req_deep_no_referer, f.req_http10, f.client_cookieless_before, f.client_log_requests_60s]).toEqual([0, 0, 0, 0, 0]);
+    expect([f.req_no_referer, f.req_deep_no_referer, f.req_http10, f.client_cookieless_before, f.client_crawler_path_before]).toEqual([0, 0, 0, 0, 0]);
+    // log2(1 + 1): one cookie-less arrival and one request, this one.
+    expect([f.client_log_cookieless_60s, f.client_log_requests_60s]).toEqual([1, 1]);
     expect(d.learned).toBe(0);
     expect(d.headers).toBe(0);
   });

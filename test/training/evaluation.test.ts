@@ -9,6 +9,7 @@ import { prEmptyReason, renderReport, scoreHistogram, type ReportData } from '..
 const ROOT = new URL('../../', import.meta.url).pathname;
 const FIXTURE = join(ROOT, 'test/fixtures/semicomplete-2015-apache.head400.log');
 const DEFAULT_MODEL = join(ROOT, 'scorer-core/src/default-model.json');
+const UNIFORM_MODEL = join(ROOT, 'test/fixtures/uniform-model.json');
 const node = (script: string, ...args: string[]) => spawnSync(process.execPath, ['scripts/run-ts.mjs', script, ...args], { cwd: ROOT, encoding: 'utf8' });
 const evaluate = (...args: string[]) => node('scripts/evaluate.ts', ...args);
 
@@ -149,17 +150,21 @@ describe('evaluation report', () => {
     expect(run.status, run.stderr).toBe(0);
     const html = readFileSync(report, 'utf8');
     expect(html).toMatch(/^<!doctype html>/);
-    expect(html).toContain('trained-20261123-2a40f219 from default-model.json');
+    expect(html).toContain(`${JSON.parse(readFileSync(DEFAULT_MODEL, 'utf8')).version} from default-model.json`);
     expect(html).toContain('{&quot;layer1&quot;:{&quot;fastEvidenceMin&quot;:5}}');
     expect(html).toContain('User-Agent labeller v2');
     expect(html).toContain('semicomplete-2015-apache.head400.log (whole files)');
     expect(html).toContain('100 bootstrap resamples');
-    // On this excerpt no behaviour rule fires with cookies returned: every session scores 0.
-    expect(html).toContain('every scored session got the same score (0)');
-    expect(html).toContain('A single point: every session had the same score');
     expect(html).toContain('overlaps the model&#39;s training window');
     expect(html).toContain('By session length');
     expect(html).toContain('By input file');
+    // The uniform model has no learned combiner, and on this excerpt no hand-set rule fires with
+    // cookies returned: every session scores 0, and the report says so.
+    const same = join(dir, 'same.html');
+    expect(evaluate('--input', FIXTURE, '--model', UNIFORM_MODEL, '--report', same, '--resamples', '100').status).toBe(0);
+    const sameHtml = readFileSync(same, 'utf8');
+    expect(sameHtml).toContain('every scored session got the same score (0)');
+    expect(sameHtml).toContain('A single point: every session had the same score');
   }, 60_000);
 
   it('renders in headless Chromium to a full-size screenshot', (ctx) => {

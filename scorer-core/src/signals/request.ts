@@ -31,7 +31,10 @@ export interface RequestSignals {
   http10: boolean;
   /** The Referer header is absent (false when unknown). */
   noReferer: boolean;
-  /** The Referer names the request's own path: a script filling the header in, or a reload. */
+  /**
+   * The Referer names the request's own page (same path, other than the home page, and the same
+   * host when the host is known): a script filling the header in with the URL, or a reload.
+   */
   selfReferer: boolean;
 }
 
@@ -46,8 +49,15 @@ export function requestSignals(method: string, path: string, facts: RequestFacts
     head: method.toUpperCase() === 'HEAD',
     http10: facts?.protocol === 'HTTP/1.0',
     noReferer: referer === null,
-    selfReferer: typeof referer === 'string' && refererPath(referer) === normalized,
+    selfReferer: typeof referer === 'string' && normalized !== '/' && refererPath(referer) === normalized && sameHostOrUnknown(referer, facts?.host),
   };
+}
+
+/** False only when both hosts are known and differ (a log has no Host: the path alone decides there). */
+function sameHostOrUnknown(referer: string, host: string | undefined): boolean {
+  if (!host) return true;
+  const match = /^[a-z][a-z0-9+.-]*:\/\/([^/?#:]*)/i.exec(referer.trim());
+  return match === null || match[1]!.toLowerCase() === host.toLowerCase().replace(/:\d+$/, '');
 }
 
 /** The path of a Referer value (absolute or relative), normalised like a request path; '' when it has none. */

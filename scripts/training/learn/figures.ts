@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FEATURE_NAMES, featureFamily, loadModel, type FeatureFamily, type ModelDocument } from '../../../scorer-core/src/index.js';
 import { readSessions, splitTimes } from '../input.js';
+import { LABELLERS, type LabellerName } from '../labels.js';
 import { createReplayScorer, exclusionRegex, replayPart, type ReplayItem } from '../replay.js';
 import { summarize, type Summary } from '../summary.js';
 import type { LearnerKind } from './fit-combiner.js';
@@ -29,7 +30,9 @@ const GROUPS: Record<string, readonly string[]> = {
 const SPLIT = 0.7;
 const CREATED_AT = '2026-12-01T00:00:00.000Z';
 
-const { values } = parseArgs({ args: process.argv.slice(2).filter((a) => a !== '--'), options: { data: { type: 'string' }, before: { type: 'string' }, json: { type: 'string' }, 'no-ablation': { type: 'boolean' }, settings: { type: 'string' } }, strict: true });
+const { values } = parseArgs({ args: process.argv.slice(2).filter((a) => a !== '--'), options: { data: { type: 'string' }, before: { type: 'string' }, json: { type: 'string' }, 'no-ablation': { type: 'boolean' }, settings: { type: 'string' }, labeller: { type: 'string' } }, strict: true });
+const labellerName = (values.labeller ?? 'v2') as LabellerName;
+if (!(labellerName in LABELLERS)) throw new Error(`--labeller: expected v1 or v2, got ${JSON.stringify(values.labeller)}`);
 /** Scorer settings overrides for the replays of the trained models (as evaluate --settings). */
 const SETTINGS: unknown = values.settings ? JSON.parse(values.settings) : {};
 if (!values.data || !values.before) {
@@ -49,7 +52,7 @@ async function heldOut(log: string): Promise<ReplayItem[]> {
   const cached = heldOutCache.get(log);
   if (cached) return cached;
   const items: ReplayItem[] = [];
-  await readSessions({ inputs: [path(log)], split: { timesMs: await splitTimes([path(log)], SPLIT), keep: 'after' }, onSession: (session, label, input) => items.push({ session, bot: label === 'bot', input }) });
+  await readSessions({ inputs: [path(log)], labeller: LABELLERS[labellerName], split: { timesMs: await splitTimes([path(log)], SPLIT), keep: 'after' }, onSession: (session, label, input) => items.push({ session, bot: label === 'bot', input }) });
   items.sort((a, b) => a.session.requests[0]!.timeMs - b.session.requests[0]!.timeMs || (a.session.key < b.session.key ? -1 : 1));
   heldOutCache.set(log, items);
   return items;
@@ -71,7 +74,7 @@ async function evaluate(model: ModelDocument, logs: readonly string[], settings:
 
 async function train(logs: readonly string[], combiner: LearnerKind, dropFamily?: FeatureFamily): Promise<ModelDocument> {
   const features = FEATURE_NAMES.filter((name) => featureFamily(name) !== dropFamily);
-  const { model } = await trainModel({ inputs: logs.map(path), alpha: 1, split: SPLIT, createdAt: CREATED_AT, combiner, features, droppedFamilies: dropFamily ? [dropFamily] : [] });
+  const { model } = await trainModel({ inputs: logs.map(path), labeller: labellerName, alpha: 1, split: SPLIT, createdAt: CREATED_AT, combiner, features, droppedFamilies: dropFamily ? [dropFamily] : [] });
   return model;
 }
 

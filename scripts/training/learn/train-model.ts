@@ -10,13 +10,15 @@ import { basename } from 'node:path';
 import { createClassifier, DEFAULT_CLASSIFIER, loadModel, type FeatureName, type ModelDocument } from '../../../scorer-core/src/index.js';
 import { TransitionCounter } from '../estimate.js';
 import { readSessions, splitTimes, type InputCounts } from '../input.js';
-import type { Label } from '../labels.js';
+import { LABELLERS, type Label, type LabellerName } from '../labels.js';
 import { createReplayScorer, exclusionRegex, replayPart, type ReplayItem } from '../replay.js';
 import { fitCombiner, type FitOptions, type FitResult, type LearnerKind, type SessionInfo } from './fit-combiner.js';
 
 export interface TrainOptions {
   inputs: string[];
   labels?: Map<string, Label>;
+  /** How sessions without a --labels entry are labelled from their User-Agent (labels.ts). */
+  labeller: LabellerName;
   alpha: number;
   /** Train on the first fraction of each input's time window. */
   split?: number;
@@ -44,6 +46,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   const counts = await readSessions({
     inputs,
     ...(options.labels ? { labels: options.labels } : {}),
+    labeller: LABELLERS[options.labeller],
     ...(split !== undefined ? { split: { timesMs: await splitTimes(inputs, split), keep: 'before' as const } } : {}),
     onSession: (session, label, input) => {
       if (label === 'human') counter.add(session);
@@ -65,7 +68,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
       window: w.records > 0 ? { start: new Date(w.windowStartMs).toISOString(), end: new Date(w.windowEndMs).toISOString() } : null,
     });
   }
-  const model = counter.toModel({ createdAt, inputs: inputRecords, windowStartMs, windowEndMs, counts: { ...rest, ...(split !== undefined ? { split } : {}) } });
+  const model = counter.toModel({ createdAt, inputs: inputRecords, windowStartMs, windowEndMs, counts: { ...rest, ...(split !== undefined ? { split } : {}) }, labeller: options.labeller });
   if (options.combiner === 'none') return { model, counts: { ...rest, peakOpen }, fit: null, rows: 0 };
 
   // Sessions in a fixed order (input, first request time, key) so neither the replay nor the fit
