@@ -1,21 +1,30 @@
 /**
- * npm run vcl [-- --exclude-url-regex REGEX] [-- --out DIR] [-- --scorer-backend NAME] [-- --log-endpoint NAME]
+ * npm run vcl [-- --exclude-url-regex REGEX] [-- --exempt-url-regex REGEX [--force-exempt-regex]]
+ *             [-- --out DIR] [-- --scorer-backend NAME] [-- --log-endpoint NAME]
  *
- * Writes the six session-scorer snippets into vcl-snippets/ (or DIR). The exclusion regex is
- * validated (policy, then falco lint of the assembled VCL) before anything is written; any
- * failure exits non-zero and writes nothing.
+ * Writes the seven session-scorer snippets into vcl-snippets/ (or DIR), the crawler ACLs compiled
+ * from scripts/vcl/verified-bots.json. The exclusion and exemption regexes are validated (policy,
+ * then falco lint of the assembled VCL) before anything is written; any failure exits non-zero
+ * and writes nothing.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { generateSnippets, snippetFile, VclValidationError, type VclOptions } from './vcl/generate.js';
 import { lintSnippets } from './vcl/lint.js';
 
-const USAGE = 'usage: npm run vcl -- [--exclude-url-regex REGEX] [--out DIR] [--scorer-backend NAME] [--log-endpoint NAME]';
-const KNOWN = ['--exclude-url-regex', '--out', '--scorer-backend', '--log-endpoint'];
+const USAGE = 'usage: npm run vcl -- [--exclude-url-regex REGEX] [--exempt-url-regex REGEX [--force-exempt-regex]] [--out DIR] [--scorer-backend NAME] [--log-endpoint NAME]';
+const KNOWN = ['--exclude-url-regex', '--exempt-url-regex', '--out', '--scorer-backend', '--log-endpoint'];
+const FLAGS = ['--force-exempt-regex'];
 const args = process.argv.slice(2);
 const given = new Map<string, string>();
+const flags = new Set<string>();
 for (let i = 0; i < args.length; i += 2) {
   const name = args[i]!;
+  if (FLAGS.includes(name)) {
+    flags.add(name);
+    i--;
+    continue;
+  }
   const value = args[i + 1];
   if (!KNOWN.includes(name) || value === undefined || given.has(name)) {
     console.error(`${!KNOWN.includes(name) ? `unknown option ${name}` : value === undefined ? `${name} needs a value` : `${name} given twice`}\n${USAGE}`);
@@ -29,6 +38,8 @@ const options: VclOptions = {};
 if (option('--exclude-url-regex') !== undefined) options.excludeUrlRegex = option('--exclude-url-regex');
 if (option('--scorer-backend') !== undefined) options.scorerBackend = option('--scorer-backend');
 if (option('--log-endpoint') !== undefined) options.logEndpoint = option('--log-endpoint');
+if (option('--exempt-url-regex') !== undefined) options.exemptUrlRegex = option('--exempt-url-regex');
+if (flags.has('--force-exempt-regex')) options.forceExemptRegex = true;
 
 try {
   const snippets = generateSnippets(options);

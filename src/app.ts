@@ -5,7 +5,7 @@
  * Fail open: any configuration, store or internal problem answers 200 with no score and an
  * x-scorer-error reason (plus a log line), never a 5xx. Unauthenticated callers get a bare 403.
  */
-import { bytesToHex, createScorer, equalBytesConstantTime, type Decision } from '@session-scorer/core';
+import { bytesToHex, createScorer, crawlerFacts, equalBytesConstantTime, type Decision } from '@session-scorer/core';
 import { Router } from 'itty-router';
 import { auditLine, capped, requestFactFields, truncateIp, type AuditRecord, type RequestAuditFields } from './audit.js';
 import { edgeClient } from './client-memory.js';
@@ -82,6 +82,7 @@ async function score(platform: Platform, defaults: Defaults, request: Request): 
   const decision = scorer.decide({
     nowMs: Math.floor(platform.now()),
     method: headers.get(RQ.originalMethod) ?? request.method,
+    crawler: crawlerFacts(headers.get(RQ.verifiedBot), headers.get(RQ.claimedBot)),
     path: pathOf(request.url),
     cookie,
     recentNewSessions: client.recentNewSessions,
@@ -241,6 +242,8 @@ function decisionFields(decision: Decision): Partial<AuditRecord> {
     page_class: decision.pageClass,
     model: decision.modelVersion,
     key_id: decision.keyId,
+    ...(decision.crawler.verified ? { verified_bot: decision.crawler.verified } : {}),
+    ...(decision.crawler.spoofed ? { spoofed_bot: decision.crawler.spoofed } : {}),
   };
 }
 

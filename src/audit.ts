@@ -45,6 +45,10 @@ export interface AuditRecord {
   model?: string;
   model_source?: string;
   key_id?: number;
+  /** A declared crawler from its published ranges (the VCL's ACL check): scored, never acted on. */
+  verified_bot?: string;
+  /** A declared crawler claimed from outside its published ranges. */
+  spoofed_bot?: string;
   error?: string;
   detail?: string;
   /** What the edge rate counters and penalty boxes answered; only what was asked. */

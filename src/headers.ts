@@ -10,6 +10,10 @@ export const REQUEST_HEADERS = {
   auth: 'x-scorer-auth',
   /** The client's original method when the preflight itself is sent as GET (no body). */
   originalMethod: 'x-scorer-original-method',
+  /** The declared crawler the User-Agent claims, when client.ip is in that crawler's ACL (set by the VCL). */
+  verifiedBot: 'x-scorer-verified-bot',
+  /** The declared crawler the User-Agent claims from outside its ACL: spoofed (set by the VCL). */
+  claimedBot: 'x-scorer-claimed-bot',
   /** Set by Fastly to the client's address; forwarded by VCL. */
   clientIp: 'fastly-client-ip',
   /** The client's protocol, `req.proto` in the VCL ('HTTP/1.1', 'HTTP/2', …). */

@@ -34,6 +34,11 @@ if (req.http.X-Scorer-State ~ "^(scored|flagged|enforced)$" && std.strlen(req.ht
     set resp.http.Cache-Control = resp.http.Cache-Control {", no-cache="Set-Cookie""};
   }
 }
+if (req.http.X-Scorer-State ~ "^challenge") {
+  # The challenge page is per visitor: never stored by the browser or any cache downstream. (Its
+  # own Set-Cookie, built on the preflight's, replaces the one relayed above for other states.)
+  set resp.http.Cache-Control = "no-store, private";
+}
 if (req.http.X-Scorer-State == "enforced" && resp.status == 429) {
   set resp.http.Cache-Control = "no-store";
   set resp.http.Retry-After = "60";
@@ -49,10 +54,16 @@ if (std.strlen(req.http.X-Scorer-State) > 0) {
     " reasons=" if(req.http.X-Scorer-Reasons ~ "^[a-z0-9_,.-]{0,200}$", req.http.X-Scorer-Reasons, "-")
     " error=" if(req.http.X-Scorer-Error ~ "^[a-z0-9-]{1,60}$", req.http.X-Scorer-Error, "-")
     " session=" if(req.http.X-Scorer-Session ~ "^[0-9a-f]{16}$", req.http.X-Scorer-Session, "-")
+    " action=" if(req.http.X-Scorer-Action ~ "^(would_)?(block|challenge)$", req.http.X-Scorer-Action, "-")
+    " exempt=" if(req.http.X-Scorer-Exempt ~ "^(verified_bot|path)$", req.http.X-Scorer-Exempt, "-")
+    " bot=" if(req.http.X-Scorer-Verified-Bot ~ "^[a-z0-9-]{1,32}$", req.http.X-Scorer-Verified-Bot, "-")
+    " claimed_bot=" if(req.http.X-Scorer-Claimed-Bot ~ "^[a-z0-9-]{1,32}$", req.http.X-Scorer-Claimed-Bot, "-")
     " status=" resp.status " path=" urlencode(substr(req.url.path, 0, 256));
 }
 unset resp.http.X-Scorer-Auth;
 unset resp.http.X-Scorer-Original-Method;
+unset resp.http.X-Scorer-Verified-Bot;
+unset resp.http.X-Scorer-Claimed-Bot;
 unset resp.http.X-Scorer-Proto;
 unset resp.http.X-Scorer-Ja4;
 unset resp.http.X-Scorer-Host;
@@ -73,3 +84,5 @@ unset resp.http.X-Scorer-Mode;
 unset resp.http.X-Scorer-Error;
 unset resp.http.X-Scorer-Version;
 unset resp.http.X-Scorer-State;
+unset resp.http.X-Scorer-Action;
+unset resp.http.X-Scorer-Exempt;

@@ -4,9 +4,15 @@
 if (req.restarts == 0 && req.http.X-Scorer-State == "preflight" && req.backend == F_scorer) {
   return(deliver);
 }
+# The challenge page (the challenge band) goes to the client as the scorer answered it.
+if (req.http.X-Scorer-State == "challenged" && req.backend == F_scorer) {
+  return(deliver);
+}
 # Nothing internal from the origin.
 unset beresp.http.X-Scorer-Auth;
 unset beresp.http.X-Scorer-Original-Method;
+unset beresp.http.X-Scorer-Verified-Bot;
+unset beresp.http.X-Scorer-Claimed-Bot;
 unset beresp.http.X-Scorer-Proto;
 unset beresp.http.X-Scorer-Ja4;
 unset beresp.http.X-Scorer-Host;
@@ -27,3 +33,5 @@ unset beresp.http.X-Scorer-Mode;
 unset beresp.http.X-Scorer-Error;
 unset beresp.http.X-Scorer-Version;
 unset beresp.http.X-Scorer-State;
+unset beresp.http.X-Scorer-Action;
+unset beresp.http.X-Scorer-Exempt;

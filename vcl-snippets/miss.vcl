@@ -4,6 +4,8 @@ if (!(req.http.X-Scorer-State == "preflight" && req.backend == F_scorer)) {
   # Internal headers never reach the origin; the score only if the operator opts in.
   unset bereq.http.X-Scorer-Auth;
   unset bereq.http.X-Scorer-Original-Method;
+  unset bereq.http.X-Scorer-Verified-Bot;
+  unset bereq.http.X-Scorer-Claimed-Bot;
   unset bereq.http.X-Scorer-Proto;
   unset bereq.http.X-Scorer-Ja4;
   unset bereq.http.X-Scorer-Host;
@@ -24,6 +26,8 @@ if (!(req.http.X-Scorer-State == "preflight" && req.backend == F_scorer)) {
   unset bereq.http.X-Scorer-Error;
   unset bereq.http.X-Scorer-Version;
   unset bereq.http.X-Scorer-State;
+  unset bereq.http.X-Scorer-Action;
+  unset bereq.http.X-Scorer-Exempt;
   if (table.lookup(scorer_settings, "forward_score", "false") == "true" && req.http.X-Scorer-Score ~ "^(100|[1-9]?[0-9])$") {
     set bereq.http.X-Scorer-Score = req.http.X-Scorer-Score;
     set bereq.http.X-Scorer-Reasons = req.http.X-Scorer-Reasons;

@@ -4,6 +4,8 @@ if (req.restarts == 0) {
   # Clients can never supply a score, a state marker or the caller secret.
   unset req.http.X-Scorer-Auth;
   unset req.http.X-Scorer-Original-Method;
+  unset req.http.X-Scorer-Verified-Bot;
+  unset req.http.X-Scorer-Claimed-Bot;
   unset req.http.X-Scorer-Proto;
   unset req.http.X-Scorer-Ja4;
   unset req.http.X-Scorer-Host;
@@ -24,12 +26,60 @@ if (req.restarts == 0) {
   unset req.http.X-Scorer-Error;
   unset req.http.X-Scorer-Version;
   unset req.http.X-Scorer-State;
+  unset req.http.X-Scorer-Action;
+  unset req.http.X-Scorer-Exempt;
   # Cap what the scorer (and every log) sees.
   if (std.strlen(req.http.User-Agent) > 512) {
     set req.http.User-Agent = substr(req.http.User-Agent, 0, 512);
   }
   if (std.strlen(req.http.Referer) > 1024) {
     set req.http.Referer = substr(req.http.Referer, 0, 1024);
+  }
+  # Declared crawlers: a User-Agent claiming one is checked against that crawler's published
+  # ranges (the ACLs of the crawlers snippet). Verified ones are scored but never acted on;
+  # others are marked claimed (spoofed) for the scorer.
+  if (req.http.User-Agent ~ {"(?i)\b(?:Googlebot|Storebot-Google|Google-InspectionTool|GoogleOther|Google-CloudVertexBot)\b"}) {
+    if (client.ip ~ scorer_crawler_googlebot) {
+      set req.http.X-Scorer-Verified-Bot = "googlebot";
+    } else {
+      set req.http.X-Scorer-Claimed-Bot = "googlebot";
+    }
+  } else if (req.http.User-Agent ~ {"(?i)\b(?:AdsBot-Google|Mediapartners-Google|APIs-Google|Google-Safety)\b"}) {
+    if (client.ip ~ scorer_crawler_google_special) {
+      set req.http.X-Scorer-Verified-Bot = "google-special";
+    } else {
+      set req.http.X-Scorer-Claimed-Bot = "google-special";
+    }
+  } else if (req.http.User-Agent ~ {"(?i)\b(?:FeedFetcher-Google|Google-Read-Aloud|Google-Site-Verification|GoogleProducer)\b"}) {
+    if (client.ip ~ scorer_crawler_google_fetcher) {
+      set req.http.X-Scorer-Verified-Bot = "google-fetcher";
+    } else {
+      set req.http.X-Scorer-Claimed-Bot = "google-fetcher";
+    }
+  } else if (req.http.User-Agent ~ {"(?i)\bbingbot\b"}) {
+    if (client.ip ~ scorer_crawler_bingbot) {
+      set req.http.X-Scorer-Verified-Bot = "bingbot";
+    } else {
+      set req.http.X-Scorer-Claimed-Bot = "bingbot";
+    }
+  } else if (req.http.User-Agent ~ {"(?i)\bApplebot\b"}) {
+    if (client.ip ~ scorer_crawler_applebot) {
+      set req.http.X-Scorer-Verified-Bot = "applebot";
+    } else {
+      set req.http.X-Scorer-Claimed-Bot = "applebot";
+    }
+  } else if (req.http.User-Agent ~ {"(?i)\bDuckDuckBot\b"}) {
+    if (client.ip ~ scorer_crawler_duckduckbot) {
+      set req.http.X-Scorer-Verified-Bot = "duckduckbot";
+    } else {
+      set req.http.X-Scorer-Claimed-Bot = "duckduckbot";
+    }
+  } else if (req.http.User-Agent ~ {"(?i)\b(?:GPTBot|OAI-SearchBot|ChatGPT-User)\b"}) {
+    if (client.ip ~ scorer_crawler_openai) {
+      set req.http.X-Scorer-Verified-Bot = "openai";
+    } else {
+      set req.http.X-Scorer-Claimed-Bot = "openai";
+    }
   }
   if (table.lookup(scorer_settings, "mode", "monitor") == "off") {
     # Kill switch: no preflight, no cookie.

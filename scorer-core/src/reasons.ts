@@ -23,6 +23,8 @@ export const REASON_CODES = [
   'client_crawled',
   // browser headers (hand-set: only the edge sees them)
   'browser_headers_missing',
+  // declared crawlers (hand-set: the VCL checks the address against the published ranges)
+  'crawler_spoofed',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 

@@ -16,6 +16,7 @@ import type { TransitionModel } from './model.js';
 import type { RuleScore } from './reasons.js';
 import { resolveSettings, type ScorerSettings } from './settings.js';
 import { FEATURE_COUNT, fillFeatures, type ClientFacts } from './signals/features.js';
+import { crawlerRules, type CrawlerFacts } from './signals/crawlers.js';
 import { headerRules, headerSignals, type HeaderSignals } from './signals/headers.js';
 import type { ClientMemory, RequestFacts } from './signals/inputs.js';
 import { requestSignals, type RequestSignals } from './signals/request.js';
@@ -58,6 +59,8 @@ export interface DecisionInput {
   request?: RequestFacts;
   /** Per-client memory (edge rate counters and penalty boxes, or the replay's simulation of them). */
   client?: ClientMemory;
+  /** Whether a declared crawler's claim came from its published ranges (the edge's ACL check); undefined = unknown. */
+  crawler?: CrawlerFacts;
 }
 
 export interface Decision extends Verdict {
@@ -85,6 +88,8 @@ export interface Decision extends Verdict {
   signals: { request: RequestSignals; headers: HeaderSignals; client: ClientFacts };
   /** The state just sealed into `setCookie.value`. */
   state: SessionState;
+  /** The crawler facts the decision took (none claimed when unknown). */
+  crawler: CrawlerFacts;
 }
 
 export interface Scorer {
@@ -223,6 +228,7 @@ export function createScorer(options: ScorerOptions): Scorer {
     const verdict = combine(layer1Rules, [transitionScore(transitions, settings.layer2)], settings.combine, {
       learned: model.combiner?.evaluate(features) ?? null,
       headers: headerRules(headers, settings.headers.contradictionScore),
+      floors: crawlerRules(input.crawler),
     });
 
     const value = codec.seal(state);
@@ -255,6 +261,7 @@ export function createScorer(options: ScorerOptions): Scorer {
       features,
       signals: { request, headers, client },
       state,
+      crawler: input.crawler ?? NO_CRAWLER,
     };
     if (opened.kind === 'expired' || opened.kind === 'tampered') decision.cookieProblem = opened.reason;
     return decision;
@@ -271,6 +278,8 @@ export function sessionIdHash(sessionId: Uint8Array): string {
 export function shortHash(text: string): string {
   return bytesToHex(sha256(utf8(text)).subarray(0, 8));
 }
+
+const NO_CRAWLER: CrawlerFacts = Object.freeze({ verified: null, spoofed: null });
 
 /**
  * Without a client memory (no client address, or a caller that has none) the client looks like a

@@ -31,6 +31,11 @@ export interface Verdict {
 export interface ExtraEvidence {
   learned?: { score: number; reasons: readonly ReasonCode[] } | null;
   headers?: readonly RuleScore[];
+  /**
+   * Rules whose score is a floor of the verdict, whatever the weights (a spoofed crawler): facts
+   * the edge established, not evidence to weigh.
+   */
+  floors?: readonly RuleScore[];
 }
 
 export function combine(layer1Rules: readonly RuleScore[], layer2Rules: readonly RuleScore[], settings: CombineSettings, extra: ExtraEvidence = {}): Verdict {
@@ -44,7 +49,8 @@ export function combine(layer1Rules: readonly RuleScore[], layer2Rules: readonly
     (1 - (settings.layer2Weight * layer2) / 100) *
     (1 - (settings.learnedWeight * learned) / 100) *
     (1 - (settings.headersWeight * headers) / 100);
-  const score = Math.round(100 * (1 - pass));
+  const floors = extra.floors ?? [];
+  const score = Math.max(Math.round(100 * (1 - pass)), maxScore(floors));
   const scored: RuleScore[] = [];
   // Reasons explain the score: a part weighted 0 is still computed and reported but did not move
   // the score, so its rules are not reasons. A learned score's reasons share its score.
@@ -52,6 +58,7 @@ export function combine(layer1Rules: readonly RuleScore[], layer2Rules: readonly
   if (settings.layer2Weight > 0) for (const rule of layer2Rules) if (rule.score > 0) scored.push(rule);
   if (settings.learnedWeight > 0 && learned > 0) for (const reason of extra.learned!.reasons) scored.push({ reason, score: learned });
   if (settings.headersWeight > 0) for (const rule of headerRules) if (rule.score > 0) scored.push(rule);
+  for (const rule of floors) if (rule.score > 0) scored.push(rule);
   // Array.prototype.sort is stable: equal scores keep rule order.
   const ordered = scored.length < 2 ? scored : scored.sort((a, b) => b.score - a.score);
   const reasons: ReasonCode[] = [];

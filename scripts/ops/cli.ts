@@ -10,6 +10,7 @@ import { excludeRegexGet, excludeRegexReset, excludeRegexSet, vclActivate, vclUp
 import { callerSecretSet, modeGet, modeSet, thresholdGet, thresholdSet } from './commands/settings.js';
 import { keysGenerate, keysList, keysRetire, keysRotate } from './commands/keys.js';
 import { modelList, modelPublish, modelRollback } from './commands/models.js';
+import { verifiedBotsShow, verifiedBotsUpdate } from './commands/verified-bots.js';
 
 export const DEFAULT_API_URL = 'https://api.fastly.com';
 
@@ -40,10 +41,10 @@ const KV_STORE: OptionSpec = { name: 'kv-store', value: 'NAME', help: 'the score
 export const COMMANDS: Command[] = [
   {
     words: ['vcl', 'upload'],
-    summary: 'upload the six session-scorer snippets to a new version of the VCL service',
+    summary: 'upload the seven session-scorer snippets (crawler ACLs included) to a new version of the VCL service',
     detail:
-      'Generates the snippets (keeping the exclusion regex, backend and log endpoint deployed on the active version unless given), validates them (policy checks, falco lint), clones the active version, creates or updates the snippets by name, creates the edge dictionaries scorer_settings and scorer_secrets (private) if missing, has Fastly validate the version, and activates it only with --activate. Unchanged snippets are not touched; with nothing to change, no version is created.',
-    options: [SERVICE, ACTIVATE, { name: 'exclude-url-regex', value: 'REGEX', help: 'static-asset exclusion regex (PCRE on req.url.path)' }, { name: 'scorer-backend', value: 'NAME', help: 'the scorer backend name (default: as deployed, else F_scorer)' }, { name: 'log-endpoint', value: 'NAME', help: 'the VCL log endpoint (default: as deployed, else scorer_vcl)' }, DRY_RUN],
+      'Generates the snippets (keeping the exclusion and exemption regexes, backend and log endpoint deployed on the active version unless given; the crawler ACLs from scripts/vcl/verified-bots.json), validates them (policy checks, falco lint), clones the active version, creates or updates the snippets by name, creates the edge dictionaries scorer_settings and scorer_secrets (private) if missing, has Fastly validate the version, and activates it only with --activate. Unchanged snippets are not touched; with nothing to change, no version is created.',
+    options: [SERVICE, ACTIVATE, { name: 'exclude-url-regex', value: 'REGEX', help: 'static-asset exclusion regex (PCRE on req.url.path)' }, { name: 'exempt-url-regex', value: 'REGEX', help: 'paths scored but never challenged or blocked (PCRE on req.url.path; default: as deployed, else feeds, sitemaps, robots.txt, /.well-known/, /api/)' }, { name: 'force-exempt-regex', help: 'accept an exemption regex that matches ordinary pages or cannot be checked against them' }, { name: 'snapshot', value: 'PATH', help: 'the crawler range snapshot (default scripts/vcl/verified-bots.json)' }, { name: 'scorer-backend', value: 'NAME', help: 'the scorer backend name (default: as deployed, else F_scorer)' }, { name: 'log-endpoint', value: 'NAME', help: 'the VCL log endpoint (default: as deployed, else scorer_vcl)' }, DRY_RUN],
     run: vclUpload,
   },
   {
@@ -78,18 +79,41 @@ export const COMMANDS: Command[] = [
   },
   {
     words: ['threshold', 'get'],
-    summary: 'show the enforcement threshold',
-    detail: 'Reads scorer_settings.threshold on the VCL service.',
+    summary: 'show the block threshold and the challenge threshold',
+    detail: 'Reads scorer_settings.threshold and scorer_settings.challenge_threshold on the VCL service, as the VCL reads them.',
     options: [SERVICE],
     run: thresholdGet,
   },
   {
     words: ['threshold', 'set'],
     args: 'N',
-    summary: 'set the enforcement threshold (0–100) in the edge dictionary, in place',
-    detail: 'Updates the dictionary item scorer_settings.threshold: no new version, effective in seconds. Scores at or above it are flagged, and answered 429 in enforce mode.',
-    options: [SERVICE, DRY_RUN],
+    summary: 'set the block threshold (0–100), and with --challenge M the challenge threshold (M ≤ N), in the edge dictionary, in place',
+    detail:
+      'Updates scorer_settings.threshold (and challenge_threshold): no new version, effective in seconds. In enforce mode a score ≥ N is answered 429 and a score in [M, N) gets the challenge; monitor mode records would_block / would_challenge. M equal to N means no challenge band. A threshold below the challenge threshold already set is refused unless --challenge lowers it too.',
+    options: [SERVICE, { name: 'challenge', value: 'M', help: 'the challenge threshold (0–100, at most N)' }, DRY_RUN],
     run: (ctx) => thresholdSet(ctx, ctx.args[0]),
+  },
+  {
+    words: ['verified-bots', 'update'],
+    summary: 'refresh the crawler range snapshot (scripts/vcl/verified-bots.json) from the operators\' published URLs',
+    detail:
+      'Reads every source URL the snapshot names (Google, Bing, Apple, DuckDuckGo, OpenAI), parses and aggregates the ranges, and shows the unified diff of the file; unless --dry-run, writes it and an audit line. A source that cannot be read, or a crawler losing more than half its ranges, refuses the whole update. Then `vcl upload` ships the new ACLs.',
+    options: [
+      SERVICE,
+      { name: 'snapshot', value: 'PATH', help: `the snapshot file (default ${'scripts/vcl/verified-bots.json'})` },
+      { name: 'mirror', value: 'URL', help: 'read each source at URL/<host>/<path> instead (https, or http on loopback)' },
+      { name: 'allow-missing', help: 'record unreadable sources as missing (their crawler is then never called spoofed) instead of refusing' },
+      { name: 'allow-shrink', help: 'accept a crawler losing more than half its ranges' },
+      DRY_RUN,
+    ],
+    run: verifiedBotsUpdate,
+  },
+  {
+    words: ['verified-bots', 'show'],
+    summary: 'show the crawler range snapshot: ranges per crawler, sources and where they were read, and what the active version carries',
+    detail: 'Reads scripts/vcl/verified-bots.json (or --snapshot) and, with a service, the active version\'s crawler ACL snippet.',
+    options: [SERVICE, { name: 'snapshot', value: 'PATH', help: 'the snapshot file (default scripts/vcl/verified-bots.json)' }],
+    run: verifiedBotsShow,
   },
   {
     words: ['mode', 'get'],
@@ -322,6 +346,7 @@ export async function runOps(argv: string[], deps: OpsDeps): Promise<number> {
     randomBytes: deps.randomBytes,
     sleep: deps.sleep,
     readFile: deps.readFile,
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
     auditFile: options.get('audit-file') ?? deps.env.SCORER_OPS_AUDIT_FILE ?? 'ops-audit.jsonl',
     osUser: deps.osUser,
     scrub,

@@ -3,7 +3,7 @@
  * carry the token, the plan runner, and the audit trail. Commands are plain async functions
  * over this context (scripts/ops/commands/*), registered as data in scripts/ops/cli.ts.
  */
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { currentLogin, type FastlyApi } from './fastly-api.js';
 import { executePlan, formatPlan, PlanError, type Step } from './plan.js';
 
@@ -38,6 +38,21 @@ export interface OpsContext extends Output {
    * Returns the cloned version number, if a step cloned one.
    */
   apply(command: string, steps: Step[], audit: AuditFacts): Promise<{ applied: boolean; newVersion: number | null }>;
+  /**
+   * As apply, for a change to a local file (no API request): prints the plan and its diff;
+   * unless --dry-run, writes the file and the audit line.
+   */
+  applyLocal(command: string, change: LocalChange, audit: AuditFacts): Promise<{ applied: boolean }>;
+  /** HTTP for commands that read published files (not the Fastly API). */
+  fetch: typeof fetch;
+}
+
+export interface LocalChange {
+  title: string;
+  path: string;
+  content: string;
+  /** A unified diff of the file ('' when unchanged). */
+  diff: string;
 }
 
 export interface AuditFacts {
@@ -64,6 +79,7 @@ export interface ContextInit extends Output {
   randomBytes: (length: number) => Uint8Array;
   sleep: (ms: number) => Promise<void>;
   readFile: (path: string) => string;
+  fetch?: typeof fetch;
   auditFile: string;
   osUser: string;
   /** Removes the API token from any text (applied to the audit file as to the terminal). */
@@ -106,6 +122,29 @@ export function createContext(init: ContextInit): OpsContext {
     randomBytes: init.randomBytes,
     sleep: init.sleep,
     readFile: init.readFile,
+    fetch: init.fetch ?? fetch,
+    async applyLocal(command, change, audit) {
+      if (change.diff === '') {
+        init.out(`plan: nothing to change (${change.path} is up to date)`);
+        return { applied: false };
+      }
+      init.out(`plan: 1 change\n  1. ${change.title}\n${change.diff.replace(/^/gm, '       ')}`);
+      if (options.has('dry-run')) {
+        init.out('dry run: nothing was changed');
+        return { applied: false };
+      }
+      const time = new Date(init.now()).toISOString();
+      try {
+        writeFileSync(change.path, change.content);
+      } catch (error) {
+        const message = `could not write ${change.path}: ${error instanceof Error ? error.message : String(error)}`;
+        await writeAudit({ time, command, ...audit, after: null, result: 'failed', error: message, requests: [] });
+        throw new OpsError(message);
+      }
+      init.out(`  ✓ wrote ${change.path}`);
+      await writeAudit({ time, command, ...audit, result: 'ok', requests: [] });
+      return { applied: true };
+    },
     async apply(command, steps, audit) {
       init.out(formatPlan(steps));
       if (steps.length === 0) return { applied: false, newVersion: null };

@@ -236,6 +236,22 @@ sub test_no_second_preflight {
   assert.not_error();
 }
 
+// @scope: recv
+// @suite: a lowercase or unusual method is restored exactly, never left as the preflight's GET (issue 13 item 6)
+sub test_method_restored_exactly {
+  set req.http.X-Scorer-State = "scored";
+  set req.http.X-Scorer-Score = "0";
+  set req.http.X-Scorer-Original-Method = "post";
+  set req.method = "GET";
+  set req.url = "/article";
+  testing.call_subroutine("scorer_enforce");
+  assert.equal(req.method, "post");
+  set req.http.X-Scorer-Original-Method = "M-SEARCH";
+  set req.method = "GET";
+  testing.call_subroutine("scorer_enforce");
+  assert.equal(req.method, "M-SEARCH");
+}
+
 // @scope: deliver
 // @suite: the scorer's Set-Cookie is relayed and every internal header is stripped
 sub test_deliver_relays_cookie_and_strips {

@@ -150,4 +150,22 @@ describe.runIf((falco !== null && viceroyBin !== null) || viceroyRequired)('gene
     expect(asset.status).toBe(200);
     expect(asset.headers.get('set-cookie')).toBeUndefined();
   });
+  it('a Googlebot User-Agent from outside Google\'s ranges is marked claimed, scored crawler_spoofed (95) and blocked in enforce mode; the origin never sees the verdict', async () => {
+    const googlebot = { 'user-agent': 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)', 'x-scorer-verified-bot': 'googlebot' };
+    const seenBefore = originSaw.length;
+    let status: number | string;
+    try {
+      status = (await visit('/spoofed-crawler', undefined, googlebot)).status;
+    } catch {
+      // The falco limitation above (a 429 via error closes the connection): read the VCL's line.
+      await new Promise((r) => setTimeout(r, 100));
+      status = 'closed';
+    }
+    const line = vclLog('/spoofed-crawler').at(-1) ?? '';
+    expect(line).toMatch(/ state=enforced score=95 reasons=crawler_spoofed[a-z_,]* /);
+    expect(line).toContain(' action=block exempt=- bot=- claimed_bot=googlebot ');
+    expect(line).toMatch(/ status=429 /);
+    expect(status === 429 || status === 'closed').toBe(true);
+    expect(originSaw.length).toBe(seenBefore);
+  }, 30_000);
 });

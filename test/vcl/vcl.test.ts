@@ -21,7 +21,7 @@ function assembled(snippets = generateSnippets()): string {
 describe('generated VCL snippets', () => {
   it('the committed vcl-snippets/ are exactly a fresh generation with defaults', () => {
     const snippets = generateSnippets();
-    expect(snippets.map((s) => s.name)).toEqual(['session-scorer-recv', 'session-scorer-enforce', 'session-scorer-pass', 'session-scorer-miss', 'session-scorer-fetch', 'session-scorer-deliver']);
+    expect(snippets.map((s) => s.name)).toEqual(['session-scorer-crawlers', 'session-scorer-recv', 'session-scorer-enforce', 'session-scorer-pass', 'session-scorer-miss', 'session-scorer-fetch', 'session-scorer-deliver']);
     const committed = readdirSync(join(ROOT, 'vcl-snippets')).filter((f) => f.endsWith('.vcl')).sort();
     expect(committed).toEqual(snippets.map(snippetFile).sort());
     for (const snippet of snippets) {
@@ -31,7 +31,7 @@ describe('generated VCL snippets', () => {
   });
 
   it('strips every internal header the scorer reads or writes, on the first pass and towards client and origin', () => {
-    const [recv, , pass, miss, fetch, deliver] = generateSnippets();
+    const [, recv, , pass, miss, fetch, deliver] = generateSnippets();
     expect(INTERNAL_HEADERS).toContain('X-Scorer-Score');
     expect(INTERNAL_HEADERS).toContain('X-Scorer-Auth');
     expect(INTERNAL_HEADERS).toContain('X-Scorer-State');
@@ -45,7 +45,7 @@ describe('generated VCL snippets', () => {
   });
 
   it('sets the request-fact headers on the preflight only after every client copy is dropped', () => {
-    const recv = generateSnippets()[0]!.content;
+    const recv = generateSnippets().find((s) => s.name === 'session-scorer-recv')!.content;
     const set = (header: string, value: string) => recv.indexOf(`set req.http.${header} = ${value};`);
     for (const [header, value] of [['X-Scorer-Proto', 'req.proto'], ['X-Scorer-Ja4', 'tls.client.ja4'], ['X-Scorer-Host', 'req.http.Host'], ['X-Scorer-Tls', 'if(req.is_ssl, "1", "0")']] as const) {
       expect(INTERNAL_HEADERS).toContain(header);
@@ -55,9 +55,9 @@ describe('generated VCL snippets', () => {
   });
 
   it('puts the exclusion regex into the recv snippet as a literal', () => {
-    const recv = generateSnippets({ excludeUrlRegex: '^/static/' })[0]!;
+    const recv = generateSnippets({ excludeUrlRegex: '^/static/' })[1]!;
     expect(recv.content).toContain('req.url.path ~ {"^/static/"}');
-    expect(generateSnippets()[0]!.content).toContain(`{"${DEFAULT_EXCLUDE_URL_REGEX}"}`);
+    expect(generateSnippets()[1]!.content).toContain(`{"${DEFAULT_EXCLUDE_URL_REGEX}"}`);
   });
 
   it('refuses exclusion regexes that break the VCL or exceed the limits, with the reason', () => {
@@ -119,5 +119,23 @@ describe.runIf(falco !== null)('generated VCL under falco', () => {
       expect(bad.status, args.join(' ')).toBe(2);
       expect(bad.stderr).toContain('usage:');
     }
+  }, 60_000);
+
+  it('npm run vcl refuses an exemption regex matching ordinary pages unless --force-exempt-regex, wherever the flag stands', () => {
+    const out = mkdtempSync(join(tmpdir(), 'scorer-vcl-exempt-'));
+    const run = (...args: string[]) => spawnSync('node', ['scripts/run-ts.mjs', 'scripts/gen-vcl.ts', '--out', out, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FALCO_BIN: falco! } });
+    const refused = run('--exempt-url-regex', '^/');
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('refused: exemption regex: matches the ordinary page "/"');
+    expect(readdirSync(out)).toEqual([]);
+    // Forcing skips the ordinary-page check, never PCRE: falco lint still compiles it.
+    const uncompilable = run('--force-exempt-regex', '--exempt-url-regex', '^/(feeds');
+    expect(uncompilable.status).toBe(1);
+    expect(uncompilable.stderr).toContain('falco lint rejected the assembled VCL');
+    expect(readdirSync(out)).toEqual([]);
+    const forced = run('--force-exempt-regex', '--exempt-url-regex', '^/');
+    expect(forced.status, forced.stderr).toBe(0);
+    expect(readFileSync(join(out, 'enforce.vcl'), 'utf8')).toContain('req.url.path ~ {"^/"}');
+    expect(readFileSync(join(out, 'crawlers.vcl'), 'utf8')).toContain('acl scorer_crawler_googlebot {');
   }, 60_000);
 });

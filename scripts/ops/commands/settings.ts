@@ -5,7 +5,7 @@
  */
 import { DEFAULT_THRESHOLD } from '../../../scorer-core/src/index.js';
 import { MODES } from '../../../src/config.js';
-import { DICTIONARIES, DICTIONARY_DEFAULTS } from '../../vcl/generate.js';
+import { CHALLENGE_THRESHOLD_KEY, DICTIONARIES, DICTIONARY_DEFAULTS } from '../../vcl/generate.js';
 import { activeVersion, findStore, getConfigItem, getDictionary, getDictionaryItem, listSecrets, seg } from '../fastly-api.js';
 import { OpsError, type OpsContext } from '../context.js';
 import { PlanError, type Step } from '../plan.js';
@@ -24,26 +24,59 @@ const itemStep = (serviceId: string, dictionaryId: string, dictionary: string, k
   ...(secret ? { secretFields: ['item_value'] } : {}),
 });
 
+/** The exact form the VCL accepts (^(100|[1-9]?[0-9])$): anything else it ignores. */
+const SCORE_FORM = /^(100|[1-9]?[0-9])$/;
+
+/** The two thresholds as the VCL reads them (the same fallbacks: default block, no challenge band). */
+function effectiveThresholds(threshold: string | null, challenge: string | null): { block: number; challenge: number } {
+  const block = threshold !== null && SCORE_FORM.test(threshold) ? Number(threshold) : DEFAULT_THRESHOLD;
+  const band = challenge !== null && SCORE_FORM.test(challenge) ? Number(challenge) : block;
+  return { block, challenge: band > block ? block : band };
+}
+
 export async function thresholdGet(ctx: OpsContext): Promise<void> {
   const { serviceId, dictionary } = await settingsDictionary(ctx, DICTIONARIES.settings);
-  const value = await getDictionaryItem(ctx.api, serviceId, dictionary.id, 'threshold');
-  const valid = value !== null && /^(100|[1-9]?[0-9])$/.test(value);
-  ctx.out(`threshold: ${valid ? value : DEFAULT_THRESHOLD}${value === null ? ' (default: no dictionary item)' : valid ? '' : ` (the item holds ${JSON.stringify(value)}, which the VCL ignores)`}`);
+  const [value, challenge] = await Promise.all([getDictionaryItem(ctx.api, serviceId, dictionary.id, 'threshold'), getDictionaryItem(ctx.api, serviceId, dictionary.id, CHALLENGE_THRESHOLD_KEY)]);
+  const effective = effectiveThresholds(value, challenge);
+  const valid = value !== null && SCORE_FORM.test(value);
+  ctx.out(`threshold: ${effective.block}${value === null ? ' (default: no dictionary item)' : valid ? '' : ` (the item holds ${JSON.stringify(value)}, which the VCL ignores)`}`);
+  const note =
+    challenge === null
+      ? ' (no dictionary item: no challenge band)'
+      : !SCORE_FORM.test(challenge)
+        ? ` (the item holds ${JSON.stringify(challenge)}, which the VCL ignores: no challenge band)`
+        : Number(challenge) > effective.block
+          ? ` (the item holds ${challenge}, above the threshold, which the VCL ignores: no challenge band)`
+          : effective.challenge === effective.block
+            ? ' (equal to the threshold: no challenge band)'
+            : '';
+  ctx.out(`challenge_threshold: ${effective.challenge}${note}`);
 }
 
 export async function thresholdSet(ctx: OpsContext, text: string | undefined): Promise<void> {
-  // The exact form the VCL accepts (^(100|[1-9]?[0-9])$): anything else would silently act as 80.
-  if (text === undefined || !/^(100|[1-9]?[0-9])$/.test(text)) throw new OpsError(`threshold: expected a whole number 0–100 without leading zeros, got ${JSON.stringify(text ?? '')}`);
+  // Anything outside the VCL's form would silently act as the default there.
+  if (text === undefined || !SCORE_FORM.test(text)) throw new OpsError(`threshold: expected a whole number 0–100 without leading zeros, got ${JSON.stringify(text ?? '')}`);
+  const challengeText = ctx.options.get('challenge');
+  if (challengeText !== undefined && !SCORE_FORM.test(challengeText)) throw new OpsError(`--challenge: expected a whole number 0–100 without leading zeros, got ${JSON.stringify(challengeText)}`);
+  if (challengeText !== undefined && Number(challengeText) > Number(text)) throw new OpsError(`--challenge: ${challengeText} is above the threshold ${text}; the challenge band is [challenge_threshold, threshold), so challenge_threshold must be at most threshold`);
   const { serviceId, dictionary } = await settingsDictionary(ctx, DICTIONARIES.settings);
-  const before = await getDictionaryItem(ctx.api, serviceId, dictionary.id, 'threshold');
-  if (before === text) {
-    ctx.out(`threshold is already ${text}: nothing to change`);
+  const [before, challengeBefore] = await Promise.all([getDictionaryItem(ctx.api, serviceId, dictionary.id, 'threshold'), getDictionaryItem(ctx.api, serviceId, dictionary.id, CHALLENGE_THRESHOLD_KEY)]);
+  if (challengeText === undefined && challengeBefore !== null && SCORE_FORM.test(challengeBefore) && Number(challengeBefore) > Number(text)) {
+    throw new OpsError(`threshold: ${text} is below the challenge_threshold ${challengeBefore} already set; give --challenge M (at most ${text}) as well`);
+  }
+  const steps: Step[] = [];
+  // The challenge threshold first: in between, the VCL sees at worst a challenge threshold above
+  // the block threshold, which it treats as no challenge band.
+  if (challengeText !== undefined && challengeBefore !== challengeText) steps.push(itemStep(serviceId, dictionary.id, DICTIONARIES.settings, CHALLENGE_THRESHOLD_KEY, challengeText));
+  if (before !== text) steps.push(itemStep(serviceId, dictionary.id, DICTIONARIES.settings, 'threshold', text));
+  if (steps.length === 0) {
+    ctx.out(`threshold is already ${text}${challengeText !== undefined ? ` and challenge_threshold ${challengeText}` : ''}: nothing to change`);
     return;
   }
-  await ctx.apply('threshold set', [itemStep(serviceId, dictionary.id, DICTIONARIES.settings, 'threshold', text)], {
+  await ctx.apply('threshold set', steps, {
     target: { service_id: serviceId, dictionary: DICTIONARIES.settings },
-    before: { threshold: before ?? `${DICTIONARY_DEFAULTS.threshold} (default)` },
-    after: { threshold: text },
+    before: { threshold: before ?? `${DICTIONARY_DEFAULTS.threshold} (default)`, challenge_threshold: challengeBefore ?? '(none: no challenge band)' },
+    after: { threshold: text, challenge_threshold: challengeText ?? challengeBefore ?? '(none: no challenge band)' },
   });
 }
 

@@ -1,29 +1,37 @@
 /**
- * vcl upload / vcl exclude-regex get|set|reset: the six generated snippets onto a clone of the
+ * vcl upload / vcl exclude-regex get|set|reset: the seven generated snippets onto a clone of the
  * service's active version, validated by Fastly, activated only with --activate.
  */
 import {
   DEFAULT_EXCLUDE_URL_REGEX,
+  DEFAULT_EXEMPT_URL_REGEX,
   DICTIONARIES,
   extractExcludeRegex,
+  extractExemptRegex,
   generateSnippets,
   VclValidationError,
   type Snippet,
   type VclOptions,
 } from '../../vcl/generate.js';
 import { lintSnippets } from '../../vcl/lint.js';
+import { SnapshotError, validateSnapshot } from '../../vcl/verified-bots.js';
+import { DEFAULT_SNAPSHOT_PATH } from './verified-bots.js';
 import { activeVersion, getBackend, getDictionary, getSnippet, seg, type VclSnippet } from '../fastly-api.js';
 import { OpsError, type OpsContext } from '../context.js';
 import { NEW_VERSION, PlanError, unifiedDiff, type Step } from '../plan.js';
 
 const RECV = 'session-scorer-recv';
 const DELIVER = 'session-scorer-deliver';
+const ENFORCE = 'session-scorer-enforce';
 
 /** The generator's options as deployed in the active version's snippets (so re-uploads keep them). */
-function deployedOptions(recv: VclSnippet | null, deliver: VclSnippet | null): VclOptions {
+function deployedOptions(recv: VclSnippet | null, deliver: VclSnippet | null, enforce: VclSnippet | null = null): VclOptions {
   const options: VclOptions = {};
   const regex = recv?.content ? extractExcludeRegex(recv.content) : null;
   if (regex !== null) options.excludeUrlRegex = regex;
+  const exempt = enforce?.content ? extractExemptRegex(enforce.content) : null;
+  // A deployed exemption regex was accepted (or forced) when it was uploaded.
+  if (exempt !== null) Object.assign(options, { exemptUrlRegex: exempt, forceExemptRegex: true });
   const backend = recv?.content ? /set req\.backend = ([A-Za-z_][A-Za-z0-9_]*);/.exec(recv.content)?.[1] : undefined;
   if (backend) options.scorerBackend = backend;
   const endpoint = deliver?.content ? /log "syslog " req\.service_id " ([A-Za-z0-9_-]+) :: scorer/.exec(deliver.content)?.[1] : undefined;
@@ -51,23 +59,47 @@ function optionsFromFlags(ctx: OpsContext): VclOptions {
   if (backend !== undefined) options.scorerBackend = backend;
   const endpoint = ctx.options.get('log-endpoint');
   if (endpoint !== undefined) options.logEndpoint = endpoint;
+  const exempt = ctx.options.get('exempt-url-regex');
+  if (exempt !== undefined) Object.assign(options, { exemptUrlRegex: exempt, forceExemptRegex: ctx.options.has('force-exempt-regex') });
   return options;
+}
+
+/**
+ * The crawler range snapshot as the file holds it now (what `verified-bots update` wrote), so an
+ * upload ships the refreshed ACLs; outside the repository, the copy embedded at build.
+ */
+function crawlerSnapshotOption(ctx: OpsContext): VclOptions {
+  const path = ctx.options.get('snapshot') ?? DEFAULT_SNAPSHOT_PATH;
+  let text: string;
+  try {
+    text = ctx.readFile(path);
+  } catch {
+    if (ctx.options.has('snapshot')) throw new OpsError(`--snapshot: cannot read ${path}`);
+    ctx.out(`crawler ACLs: ${path} is not readable from here; using the snapshot embedded at build`);
+    return {};
+  }
+  try {
+    return { verifiedBots: validateSnapshot(JSON.parse(text)) };
+  } catch (error) {
+    throw new OpsError(`refused, nothing was sent to Fastly: ${path}: ${error instanceof SnapshotError ? error.message : `not JSON (${error instanceof Error ? error.message : String(error)})`}`);
+  }
 }
 
 export async function vclUpload(ctx: OpsContext): Promise<void> {
   // Flags are validated before anything is read from the service.
-  const flags = optionsFromFlags(ctx);
+  const flags = { ...optionsFromFlags(ctx), ...crawlerSnapshotOption(ctx) };
+  if (ctx.options.has('force-exempt-regex') && flags.exemptUrlRegex === undefined) throw new OpsError('--force-exempt-regex only goes with --exempt-url-regex REGEX');
   if (Object.keys(flags).length > 0) generateValidated(flags);
   const serviceId = ctx.serviceId();
   const active = await activeVersion(ctx.api, serviceId);
-  const [recv, deliver] = await Promise.all([getSnippet(ctx.api, serviceId, active, RECV), getSnippet(ctx.api, serviceId, active, DELIVER)]);
-  const options = { ...deployedOptions(recv, deliver), ...flags };
+  const [recv, deliver, enforce] = await Promise.all([getSnippet(ctx.api, serviceId, active, RECV), getSnippet(ctx.api, serviceId, active, DELIVER), getSnippet(ctx.api, serviceId, active, ENFORCE)]);
+  const options = { ...deployedOptions(recv, deliver, enforce), ...flags };
   const snippets = generateValidated(options);
   const deployed = extractExcludeRegex(recv?.content ?? '');
   await uploadSnippets(ctx, 'vcl upload', serviceId, active, snippets, {
     requireExisting: false,
-    before: { exclude_url_regex: deployed },
-    after: { exclude_url_regex: options.excludeUrlRegex ?? DEFAULT_EXCLUDE_URL_REGEX },
+    before: { exclude_url_regex: deployed, exempt_url_regex: extractExemptRegex(enforce?.content ?? '') },
+    after: { exclude_url_regex: options.excludeUrlRegex ?? DEFAULT_EXCLUDE_URL_REGEX, exempt_url_regex: options.exemptUrlRegex ?? DEFAULT_EXEMPT_URL_REGEX },
   });
 }
 
@@ -90,6 +122,9 @@ export async function excludeRegexSet(ctx: OpsContext, regex: string | undefined
   const active = await activeVersion(ctx.api, serviceId);
   const [recv, deliver] = await Promise.all([getSnippet(ctx.api, serviceId, active, RECV), getSnippet(ctx.api, serviceId, active, DELIVER)]);
   if (!recv) throw new OpsError(`the active version ${active} has no ${RECV} snippet: run \`vcl upload\` first`);
+  // The recv snippet checks crawlers against the ACLs of the crawlers snippet: a service uploaded
+  // before those existed needs the whole set once.
+  if (!(await getSnippet(ctx.api, serviceId, active, 'session-scorer-crawlers'))) throw new OpsError(`the active version ${active} has no session-scorer-crawlers snippet (the crawler ACLs the recv snippet now uses): run \`vcl upload\` first`);
   const snippets = generateValidated({ ...deployedOptions(recv, deliver), excludeUrlRegex: regex });
   // Only the recv snippet holds the regex; the others stay as they are.
   await uploadSnippets(ctx, command, serviceId, active, snippets.filter((s) => s.name === RECV), {
