@@ -33,6 +33,12 @@ if (!(req.http.X-Scorer-State == "preflight" && req.backend == F_scorer)) {
     set bereq.http.X-Scorer-Reasons = req.http.X-Scorer-Reasons;
   }
 }
+# The preflight carries the path alone, capped: the scorer reads nothing else of the URL, and
+# js-compute answers 500 before any app code to a URL over 8,192 bytes, which would let a long
+# query or path through unscored. The client's own request (req.url) is untouched.
+if (req.http.X-Scorer-State == "preflight" && req.backend == F_scorer) {
+  set bereq.url = substr(req.url.path, 0, 2048);
+}
 # session-scorer challenge band: the scorer authenticates this service, sees the client's address,
 # and builds on the preflight's new cookie (set on bereq only: the secret never sits in req).
 if (req.http.X-Scorer-State == "challenged" && req.backend == F_scorer) {

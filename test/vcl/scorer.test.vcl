@@ -318,6 +318,32 @@ sub test_pass_keeps_preflight_headers {
   assert.equal(bereq.http.X-Scorer-Original-Method, "POST");
 }
 
+// @scope: pass
+// @suite: the preflight sends the path alone, capped at 2,048 characters, whatever the URL's length (issue 13 item 7)
+sub test_pass_preflight_url_capped {
+  set req.http.X-Scorer-State = "preflight";
+  set req.backend = F_scorer;
+  set req.url = "/article/10?utm_source=x&q=" "0123456789";
+  testing.call_subroutine("vcl_pass");
+  assert.equal(bereq.url, "/article/10");
+  # A 2,560-character path and a long query: 10 characters doubled 8 times.
+  set req.http.X-Test-Long = "abcdefghij";
+  set req.http.X-Test-Long = req.http.X-Test-Long req.http.X-Test-Long;
+  set req.http.X-Test-Long = req.http.X-Test-Long req.http.X-Test-Long;
+  set req.http.X-Test-Long = req.http.X-Test-Long req.http.X-Test-Long;
+  set req.http.X-Test-Long = req.http.X-Test-Long req.http.X-Test-Long;
+  set req.http.X-Test-Long = req.http.X-Test-Long req.http.X-Test-Long;
+  set req.http.X-Test-Long = req.http.X-Test-Long req.http.X-Test-Long;
+  set req.http.X-Test-Long = req.http.X-Test-Long req.http.X-Test-Long;
+  set req.http.X-Test-Long = req.http.X-Test-Long req.http.X-Test-Long;
+  set req.url = "/" req.http.X-Test-Long "?q=" req.http.X-Test-Long req.http.X-Test-Long;
+  testing.call_subroutine("vcl_pass");
+  assert.equal(std.strlen(bereq.url), 2048);
+  assert.true(std.prefixof(bereq.url, "/abcdefghij"));
+  # The client's own URL is untouched.
+  assert.equal(std.strlen(req.url), 7684);
+}
+
 // @scope: recv
 // @suite: mode off in the dictionary is a kill switch: no preflight
 sub test_mode_off_skips_preflight {
