@@ -27,6 +27,8 @@ await build({
   target: 'node20',
   outfile: partial,
   logLevel: 'warning',
+  // Loaded from node_modules at run time: it locates its own files relative to itself.
+  external: ['playwright-core'],
   // CommonJS dependencies bundled into ESM need a require().
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
 });

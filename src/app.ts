@@ -10,11 +10,14 @@ import { Router } from 'itty-router';
 import { auditLine, capped, requestFactFields, truncateIp, type AuditRecord, type RequestAuditFields } from './audit.js';
 import { edgeClient } from './client-memory.js';
 import { readCookie } from './cookie-header.js';
-import { errorText, STAGED_UNTIL_S, readCallerSecret, readConfig, readKeyRing, readModel, type AppConfig, type Defaults } from './config.js';
+import { errorText, STAGED_UNTIL_S, readCallerSecret, readChallengeKey, readConfig, readKeyRing, readModel, type AppConfig, type Defaults } from './config.js';
 import { attempt, countIncludingThis, countingWarnings, newCountingRecord } from './edge-counting.js';
 import { REQUEST_HEADERS as RQ, RESPONSE_HEADERS as RS, type FailOpenReason } from './headers.js';
 import { DEFAULT_LOG_ENDPOINT, RATE_COUNTER_NAMES, type Platform } from './platform.js';
 import { requestFacts } from './request-facts.js';
+import { sessionCookieHeader } from './session-cookie.js';
+import { CHALLENGE_PATH, CHALLENGE_VERIFY_PATH } from './challenge/paths.js';
+import { challengeRoute, type AppHooks } from './challenge/routes.js';
 import { APP_VERSION } from './version.js';
 
 export const HEALTH_PATH = '/.scorer/health';
@@ -28,7 +31,11 @@ export interface App {
 const router = Router();
 router.get(HEALTH_PATH, (request: Request, platform: Platform, defaults: Defaults) => health(platform, defaults, request));
 router.head(HEALTH_PATH, async (request: Request, platform: Platform, defaults: Defaults) => new Response(null, { status: (await health(platform, defaults, request)).status }));
+// The challenge routes (src/challenge/): the browser reaches them through the VCL, which adds the caller secret.
+router.get(CHALLENGE_PATH, (request: Request, platform: Platform, defaults: Defaults) => challengeRoute('page', request, platform, defaults, challengeHooks));
+router.get(CHALLENGE_VERIFY_PATH, (request: Request, platform: Platform, defaults: Defaults) => challengeRoute('verify', request, platform, defaults, challengeHooks));
 router.all('*', (request: Request, platform: Platform, defaults: Defaults) => score(platform, defaults, request));
+const challengeHooks: AppHooks = { authenticate, requestFields: (request) => requestFields(request) };
 
 export function createApp(platform: Platform, defaults: Defaults): App {
   return {
@@ -149,6 +156,8 @@ async function health(platform: Platform, defaults: Defaults, request: Request):
   const headers = { 'content-type': 'application/json', 'cache-control': 'no-store', [RS.version]: APP_VERSION };
   const authorised = request.headers.has(RQ.auth) && (await authenticate(platform, request)) === null;
   if (!authorised) return new Response(JSON.stringify({ service: 'session-scorer', version: APP_VERSION, healthy }), { status: healthy ? 200 : 503, headers });
+  // The challenge key is reported, not required: the preflight works without it.
+  const challengeKey = await readChallengeKey(platform);
   const body = {
     service: 'session-scorer',
     version: APP_VERSION,
@@ -158,6 +167,9 @@ async function health(platform: Platform, defaults: Defaults, request: Request):
     model: model.ok
       ? { valid: true, version: model.value.model.version, source: model.value.source, placeholder: model.value.model.placeholder, ...(model.value.warning ? { warning: model.value.warning } : {}) }
       : { valid: false, error: model.reason, detail: model.detail, embedded: defaults.model.version },
+    challenge: challengeKey.ok
+      ? { valid: true, ...(config.ok ? { difficultyBits: config.value.settings.challenge.difficultyBits, lifetimeS: config.value.settings.challenge.lifetimeS } : {}) }
+      : { valid: false, error: challengeKey.reason, detail: challengeKey.detail },
   };
   return new Response(JSON.stringify(body), { status: healthy ? 200 : 503, headers });
 }
@@ -207,10 +219,7 @@ function pathOf(url: string): string {
 }
 
 export function setCookieValue(config: AppConfig, decision: Decision): string {
-  const parts = [`${config.cookie.name}=${decision.setCookie.value}`, `Max-Age=${decision.setCookie.maxAgeS}`, 'Path=/', 'HttpOnly', 'SameSite=Lax'];
-  if (config.cookie.secure) parts.push('Secure');
-  if (config.cookie.domain) parts.push(`Domain=${config.cookie.domain}`);
-  return parts.join('; ');
+  return sessionCookieHeader(config.cookie, decision.setCookie.value, decision.setCookie.maxAgeS);
 }
 
 function headerSafe(value: string): string {

@@ -29,7 +29,7 @@ export function truncateIp(ip: string | null): string | null {
 
 export interface AuditRecord {
   time: string;
-  event: 'scored' | 'fail-open' | 'refused';
+  event: 'scored' | 'fail-open' | 'refused' | 'challenge-issued' | 'challenge-passed' | 'challenge-refused';
   mode: string;
   score?: number;
   layer1?: number;

@@ -117,6 +117,14 @@ export function readConfig(platform: Platform, defaults: Defaults): Loaded<AppCo
       if (!/^\d{1,10}$/.test(text.trim())) problems.push(`${item}: expected a whole number of seconds, got ${JSON.stringify(text)}`);
       else sessionItems[setting] = Number(text.trim());
     }
+    // The challenge's difficulty and lifetime also have items of their own, applied over `settings`.
+    const challengeItems: Record<string, number> = {};
+    for (const [item, setting] of CHALLENGE_ITEMS) {
+      const text = get(item);
+      if (text === null) continue;
+      if (!/^\d{1,10}$/.test(text.trim())) problems.push(`${item}: expected a whole number, got ${JSON.stringify(text)}`);
+      else challengeItems[setting] = Number(text.trim());
+    }
     let settings = jsonItem('settings', defaults.settings, resolveSettings);
     // A maximum age below the idle timeout caps the idle timeout too (unless both are given).
     if (sessionItems.maxAgeS !== undefined && sessionItems.idleTimeoutS === undefined && settings.session.idleTimeoutS > sessionItems.maxAgeS) {
@@ -125,6 +133,13 @@ export function readConfig(platform: Platform, defaults: Defaults): Loaded<AppCo
     if (Object.keys(sessionItems).length > 0) {
       try {
         settings = resolveSettings({ ...settings, session: { ...settings.session, ...sessionItems } });
+      } catch (error) {
+        problems.push(errorText(error));
+      }
+    }
+    if (Object.keys(challengeItems).length > 0) {
+      try {
+        settings = resolveSettings({ ...settings, challenge: { ...settings.challenge, ...challengeItems } });
       } catch (error) {
         problems.push(errorText(error));
       }
@@ -233,6 +248,29 @@ async function readIndexedKeyRing(platform: Platform, indexText: string, nowS: n
 // A reused sandbox opens and seals many cookies under one key: the 4-bit GHASH table (512
 // entries) halves the hashing work for little build cost; the 8-bit one costs too much to build.
 const buildRing = (activeKeyId: number, keys: { id: number; key: Uint8Array; graceUntilS?: number }[]) => createKeyRing({ activeKeyId, keys }, { table: 'medium' });
+
+/** Config Store items for the challenge, each applied over the `settings` JSON's challenge section. */
+export const CHALLENGE_ITEMS = [
+  ['challenge_difficulty_bits', 'difficultyBits'],
+  ['challenge_lifetime_s', 'lifetimeS'],
+] as const;
+
+/** Secret Store item holding the challenge HMAC key: 64 hex characters (32 bytes). */
+export const CHALLENGE_KEY_ITEM = 'challenge_key';
+
+/** The challenge HMAC key. Its errors name the item, never a value from it. */
+export async function readChallengeKey(platform: Platform): Promise<Loaded<Uint8Array>> {
+  let text: string | null;
+  try {
+    text = await platform.secret(CHALLENGE_KEY_ITEM);
+  } catch (error) {
+    return fail('secret-store-unavailable', errorText(error));
+  }
+  const trimmed = text?.trim() ?? '';
+  if (trimmed === '') return fail('challenge-key-missing', `secret "${CHALLENGE_KEY_ITEM}" is not set: there is no default challenge key`);
+  if (!/^[0-9a-fA-F]{64}$/.test(trimmed)) return fail('challenge-key-invalid', `secret "${CHALLENGE_KEY_ITEM}": expected 64 hex characters (32 bytes)`);
+  return { ok: true, value: hexToBytes(trimmed) };
+}
 
 export const MIN_CALLER_SECRET_LENGTH = 32;
 

@@ -69,4 +69,6 @@ export type FailOpenReason =
   | 'model-store-unavailable'
   | 'model-missing'
   | 'model-invalid'
+  | 'challenge-key-missing'
+  | 'challenge-key-invalid'
   | 'internal';

@@ -22,6 +22,8 @@ export interface Platform {
   now(): number;
   /** SHA-256 of `data` (native WebCrypto on Fastly). */
   sha256(data: Uint8Array): Promise<Uint8Array>;
+  /** HMAC-SHA-256 of `message` under `key` (native WebCrypto importKey/sign on Fastly). */
+  hmacSha256(key: Uint8Array, message: Uint8Array): Promise<Uint8Array>;
 }
 
 /** Durations `lookupCount` accepts, in seconds (js-compute 3.46 throws a TypeError for others). */

@@ -35,3 +35,7 @@ unset beresp.http.X-Scorer-Version;
 unset beresp.http.X-Scorer-State;
 unset beresp.http.X-Scorer-Action;
 unset beresp.http.X-Scorer-Exempt;
+# session-scorer challenge routes: the scorer's page, redirect or refusal goes to the client as it is.
+if (req.http.X-Scorer-State == "challenge-route" && req.backend == F_scorer) {
+  return(deliver);
+}

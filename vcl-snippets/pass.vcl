@@ -33,6 +33,12 @@ if (!(req.http.X-Scorer-State == "preflight" && req.backend == F_scorer)) {
     set bereq.http.X-Scorer-Reasons = req.http.X-Scorer-Reasons;
   }
 }
+# session-scorer challenge routes: the scorer authenticates this service and sees the client's address.
+if (req.http.X-Scorer-State == "challenge-route" && req.backend == F_scorer) {
+  set bereq.http.X-Scorer-Auth = table.lookup(scorer_secrets, "caller_secret", "");
+  set bereq.http.Fastly-Client-IP = client.ip;
+}
+
 # The preflight carries the path alone, capped: the scorer reads nothing else of the URL, and
 # js-compute answers 500 before any app code to a URL over 8,192 bytes, which would let a long
 # query or path through unscored. The client's own request (req.url) is untouched.

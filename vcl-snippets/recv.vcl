@@ -125,3 +125,9 @@ if (req.restarts == 0) {
   # Back from the preflight (scorer_enforce is defined in the enforce snippet).
   call scorer_enforce;
 }
+# session-scorer challenge routes (scripts/vcl/challenge-route.ts): answered by the scorer, never the origin.
+if (req.restarts == 0 && req.http.X-Scorer-State == "skipped-internal" && req.method == "GET" && req.url.path ~ "^/\.scorer/challenge(/verify)?$") {
+  set req.http.X-Scorer-State = "challenge-route";
+  set req.backend = F_scorer;
+  return(pass);
+}

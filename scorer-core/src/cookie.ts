@@ -7,13 +7,22 @@ import { ScorerError, assertBytes, concatBytes, systemRandomBytes, utf8, type Ra
 import { GCM_NONCE_LENGTH, GCM_TAG_LENGTH } from './aead.js';
 import { base64UrlDecode, base64UrlEncode, base64UrlLength } from './base64url.js';
 import type { KeyRing } from './keyring.js';
-import { STATE_LENGTH, decodeState, encodeState, type SessionState } from './state.js';
+import { STATE_LENGTH, STATE_LENGTH_V1, decodeState, encodeState, type SessionState } from './state.js';
 
-export const COOKIE_FORMAT_VERSION = 0x01;
+/** The format every seal writes. */
+export const COOKIE_FORMAT_VERSION = 0x02;
+/** The previous format, still opened (its state lacks the challenge fields) and re-sealed as 0x02. */
+export const COOKIE_FORMAT_VERSION_V1 = 0x01;
 export const COOKIE_HEADER_LENGTH = 2;
-export const COOKIE_BYTES = COOKIE_HEADER_LENGTH + GCM_NONCE_LENGTH + STATE_LENGTH + GCM_TAG_LENGTH;
-/** Every cookie of this format has exactly this many characters (140). */
+const sealedBytes = (stateLength: number) => COOKIE_HEADER_LENGTH + GCM_NONCE_LENGTH + stateLength + GCM_TAG_LENGTH;
+export const COOKIE_BYTES = sealedBytes(STATE_LENGTH);
+/** Every cookie of the current format has exactly this many characters (152). */
 export const COOKIE_VALUE_LENGTH = base64UrlLength(COOKIE_BYTES);
+/** Decoded length of each format a cookie may have. */
+const BYTES_BY_VERSION = new Map<number, number>([
+  [COOKIE_FORMAT_VERSION, COOKIE_BYTES],
+  [COOKIE_FORMAT_VERSION_V1, sealedBytes(STATE_LENGTH_V1)],
+]);
 /**
  * Seals one key may make: each draws a random 96-bit nonce, and NIST SP 800-38D bounds random
  * nonces to 2^32 invocations per key so that a repeated nonce (which breaks GCM) stays below
@@ -30,7 +39,8 @@ const MAX_DECODED_VALUE_LENGTH = 512;
 const MAX_REALM_BYTES = 255;
 
 export type OpenResult =
-  | { kind: 'ok'; state: SessionState; keyId: number; keyStatus: 'active' | 'grace'; needsReseal: boolean }
+  // needsReseal: sealed under a key that is no longer active. formatVersion: 0x01 cookies open too (every seal writes 0x02).
+  | { kind: 'ok'; state: SessionState; keyId: number; keyStatus: 'active' | 'grace'; needsReseal: boolean; formatVersion: number }
   | { kind: 'missing' }
   | { kind: 'expired'; reason: 'past-grace' | 'session-expired'; keyId: number }
   | { kind: 'tampered'; reason: 'encoding' | 'length' | 'version' | 'unknown-key' | 'authentication' | 'plaintext' };
@@ -69,11 +79,11 @@ export function createCookieCodec(options: CookieCodecOptions): CookieCodec {
   const { keyRing } = options;
   const realmBytes = validateRealm(options.realm);
   const random = options.random ?? systemRandomBytes;
-  // Additional data per key id (header || realm), built once: it is the same for every cookie.
-  const aadByKeyId = new Map<number, Uint8Array>();
-  const aadFor = (keyId: number) => {
-    let aad = aadByKeyId.get(keyId);
-    if (aad === undefined) aadByKeyId.set(keyId, (aad = concatBytes(Uint8Array.of(COOKIE_FORMAT_VERSION, keyId), realmBytes)));
+  // Additional data per version and key id (header || realm), built once: it is the same for every cookie.
+  const aadByHeader = new Map<number, Uint8Array>();
+  const aadFor = (keyId: number, version = COOKIE_FORMAT_VERSION) => {
+    let aad = aadByHeader.get((version << 8) | keyId);
+    if (aad === undefined) aadByHeader.set((version << 8) | keyId, (aad = concatBytes(Uint8Array.of(version, keyId), realmBytes)));
     return aad;
   };
 
@@ -101,8 +111,10 @@ export function createCookieCodec(options: CookieCodecOptions): CookieCodec {
       const bytes = base64UrlDecode(value);
       if (bytes === undefined) return { kind: 'tampered', reason: 'encoding' };
       if (bytes.length < COOKIE_HEADER_LENGTH) return { kind: 'tampered', reason: 'length' };
-      if (bytes[0] !== COOKIE_FORMAT_VERSION) return { kind: 'tampered', reason: 'version' };
-      if (bytes.length !== COOKIE_BYTES) return { kind: 'tampered', reason: 'length' };
+      const version = bytes[0]!;
+      const expectedBytes = BYTES_BY_VERSION.get(version);
+      if (expectedBytes === undefined) return { kind: 'tampered', reason: 'version' };
+      if (bytes.length !== expectedBytes) return { kind: 'tampered', reason: 'length' };
       const keyId = bytes[1]!;
       const key = keyRing.lookup(keyId, Math.floor(nowMs / 1000));
       // No key with this id sealed a cookie that is still alive: a previous key stays in the ring
@@ -112,12 +124,14 @@ export function createCookieCodec(options: CookieCodecOptions): CookieCodec {
       if (key.status === 'past-grace') return { kind: 'expired', reason: 'past-grace', keyId };
       const nonce = bytes.subarray(COOKIE_HEADER_LENGTH, COOKIE_HEADER_LENGTH + GCM_NONCE_LENGTH);
       const sealed = bytes.subarray(COOKIE_HEADER_LENGTH + GCM_NONCE_LENGTH);
-      const plaintext = key.cipher.open(nonce, sealed, aadFor(keyId));
+      const plaintext = key.cipher.open(nonce, sealed, aadFor(keyId, version));
       if (plaintext === undefined) return { kind: 'tampered', reason: 'authentication' };
+      // The length check above matched the plaintext length to the version, so a 0x01 cookie
+      // decodes with the 0x01 layout and a 0x02 cookie with the 0x02 one.
       const state = decodeState(plaintext);
       if (state === undefined) return { kind: 'tampered', reason: 'plaintext' };
       if (nowMs >= state.expiresAtS * 1000) return { kind: 'expired', reason: 'session-expired', keyId };
-      return { kind: 'ok', state, keyId, keyStatus: key.status, needsReseal: key.status !== 'active' };
+      return { kind: 'ok', state, keyId, keyStatus: key.status, needsReseal: key.status !== 'active', formatVersion: version };
     },
     seal(state) {
       return sealWith(state, random(GCM_NONCE_LENGTH));

@@ -7,7 +7,11 @@ export { ScorerError, bytesToHex, equalBytesConstantTime, hexToBytes, type Rando
 export { createAesGcm, AES_KEY_LENGTH, GCM_NONCE_LENGTH, GCM_TAG_LENGTH, type AesGcmContext, type AesGcmOptions } from './aead.js';
 export { base64UrlDecode, base64UrlEncode } from './base64url.js';
 export { backtrackingRisk, createClassifier, normalizePath, STATIC_CLASS, type Classifier, type ClassifierConfig, type ClassifierRule } from './classifier.js';
-export { COOKIE_BYTES, COOKIE_FORMAT_VERSION, COOKIE_VALUE_LENGTH, createCookieCodec, NONCE_BUDGET_SEALS, nonceBudgetUsed, type CookieCodec, type OpenResult } from './cookie.js';
+export { applyChallengeEvidence, unansweredScore } from './challenge/evidence.js';
+export { issueChallenge, recordChallengeIssued, recordChallengePassed, verifyChallenge, type ChallengeCheck, type ChallengeRefusal, type IssuedChallenge, type IssueOptions } from './challenge/challenge.js';
+export { CHALLENGE_TOKEN_BYTES, CHALLENGE_TOKEN_LENGTH, CHALLENGE_TOKEN_VERSION, challengeTag, decodeToken as decodeChallengeToken, macInput as challengeMacInput, type ChallengeToken, type HmacSha256 } from './challenge/token.js';
+export { leadingZeroBits, meetsDifficulty, parseCounter, solveWork, workHash } from './challenge/work.js';
+export { COOKIE_BYTES, COOKIE_FORMAT_VERSION, COOKIE_FORMAT_VERSION_V1, COOKIE_VALUE_LENGTH, createCookieCodec, NONCE_BUDGET_SEALS, nonceBudgetUsed, type CookieCodec, type OpenResult } from './cookie.js';
 export { DEFAULT_CLASSIFIER } from './default-classifier.js';
 export { createKeyRing, type CookieKeyConfig, type KeyLookup, type KeyRing, type KeyRingConfig } from './keyring.js';
 export { cookieComplianceScore, cookieReplayScore, dwellScores, dwellStats, fastBrowsingScore, recordPageGap, sessionVolumeScore, type CookieStatus, type DwellStats } from './layer1.js';
@@ -15,16 +19,18 @@ export { recordPageView, transitionScore, transitionStats, type TransitionStats 
 export { loadModel, modelTag, MODEL_FORMAT, OTHER_CLASS, type ModelDocument, type TransitionModel } from './model.js';
 export { REASON_CODES, type ReasonCode, type RuleScore } from './reasons.js';
 export { createScorer, sessionIdHash, shortHash, type Decision, type DecisionInput, type Scorer, type ScorerOptions } from './scorer.js';
-export { DEFAULT_SETTINGS, resolveSettings, type ScorerSettings, type SettingsOverrides } from './settings.js';
+export { DEFAULT_SETTINGS, resolveSettings, type ChallengeSettings, type ScorerSettings, type SettingsOverrides } from './settings.js';
 export {
   decodeState,
   DWELL_WINDOW_CAPACITY,
   encodeState,
   PAGE_CLASS_NONE,
   PAGE_CLASS_UNKNOWN,
+  newSessionState,
   SESSION_ID_LENGTH,
   SessionFlag,
   STATE_LENGTH,
+  STATE_LENGTH_V1,
   validateState,
   type SessionState,
 } from './state.js';

@@ -25,6 +25,8 @@ export const REASON_CODES = [
   'browser_headers_missing',
   // declared crawlers (hand-set: the VCL checks the address against the published ranges)
   'crawler_spoofed',
+  // proof-of-work challenge (scorer-core/src/challenge/evidence.ts)
+  'challenge_unanswered',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 

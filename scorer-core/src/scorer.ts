@@ -5,6 +5,7 @@
  * @module
  */
 import { sha256 } from '@noble/hashes/sha2.js';
+import { applyChallengeEvidence } from './challenge/evidence.js';
 import { ScorerError, bytesToHex, systemRandomBytes, utf8, type RandomBytes } from './_internal.js';
 import { createClassifier, type Classifier, type ClassifierConfig } from './classifier.js';
 import { createCookieCodec, type CookieCodec, type OpenResult } from './cookie.js';
@@ -20,7 +21,7 @@ import { crawlerRules, type CrawlerFacts } from './signals/crawlers.js';
 import { headerRules, headerSignals, type HeaderSignals } from './signals/headers.js';
 import type { ClientMemory, RequestFacts } from './signals/inputs.js';
 import { requestSignals, type RequestSignals } from './signals/request.js';
-import { PAGE_CLASS_NONE, SESSION_ID_LENGTH, SessionFlag, saturatingAdd, type SessionState } from './state.js';
+import { newSessionState, SESSION_ID_LENGTH, SessionFlag, saturatingAdd, type SessionState } from './state.js';
 import { combine, type Verdict } from './verdict.js';
 
 export interface ScorerOptions {
@@ -120,25 +121,8 @@ export function createScorer(options: ScorerOptions): Scorer {
   }
 
   function freshState(nowMs: number, status: CookieStatus): SessionState {
-    const nowS = Math.floor(nowMs / 1000);
     const flags = status === 'missing' ? SessionFlag.STARTED_WITHOUT_COOKIE : status === 'expired' ? SessionFlag.STARTED_AFTER_EXPIRED : SessionFlag.STARTED_AFTER_TAMPERED;
-    return {
-      sessionId: newSessionId(),
-      createdAtS: nowS,
-      sessionIdIssuedAtS: nowS,
-      expiresAtS: nowS,
-      lastSeenMs: nowMs,
-      lastPageViewMs: null,
-      requests: 0,
-      pageViews: 0,
-      lastPageClass: PAGE_CLASS_NONE,
-      modelTag: model.tag,
-      transitions: 0,
-      surprisalMilliBits: 0,
-      fastEvidenceCenti: 0,
-      dwellCs: [],
-      flags,
-    };
+    return newSessionState(newSessionId(), nowMs, flags, model.tag);
   }
 
   function openSession(cookie: string | null | undefined, nowMs: number): OpenResult {
@@ -225,11 +209,15 @@ export function createScorer(options: ScorerOptions): Scorer {
       requests: state.requests,
     }, client);
     const headers = headerSignals(input.request?.headers, input.request?.secureContext === true, pageView);
-    const verdict = combine(layer1Rules, [transitionScore(transitions, settings.layer2)], settings.combine, {
+    const floors = crawlerRules(input.crawler);
+    const combined = combine(layer1Rules, [transitionScore(transitions, settings.layer2)], settings.combine, {
       learned: model.combiner?.evaluate(features) ?? null,
       headers: headerRules(headers, settings.headers.contradictionScore),
-      floors: crawlerRules(input.crawler),
+      floors,
     });
+    // The session's challenge history (passed, or served and unanswered) adjusts the verdict last;
+    // a pass never takes it below a floor (a spoofed crawler stays one).
+    const verdict = applyChallengeEvidence(combined, state, settings.challenge, floors);
 
     const value = codec.seal(state);
     const sessionId = state.sessionId;

@@ -92,12 +92,25 @@ export interface CombineSettings {
   headersWeight: number;
 }
 
+/** The proof-of-work challenge (docs/challenge.md) and what its outcome does to the score. */
+export interface ChallengeSettings {
+  /** Leading zero bits the solution's SHA-256 must have: 2^bits hashes expected to solve. */
+  difficultyBits: number;
+  /** Seconds a challenge can be answered after it was served. */
+  lifetimeS: number;
+  /** Fraction of the score removed for the rest of the session once it has passed a challenge. */
+  passDiscount: number;
+  /** Score of each challenge served without a pass (several combine by noisy-OR: 30, 51, 66, …). */
+  unansweredScore: number;
+}
+
 export interface ScorerSettings {
   session: SessionSettings;
   layer1: Layer1Settings;
   layer2: Layer2Settings;
   headers: HeaderSettings;
   combine: CombineSettings;
+  challenge: ChallengeSettings;
 }
 
 export type SettingsOverrides = { [K in keyof ScorerSettings]?: Partial<ScorerSettings[K]> };
@@ -139,6 +152,9 @@ export const DEFAULT_SETTINGS: Readonly<ScorerSettings> = deepFreeze({
   layer2: { minTransitions: 8, maxEffectiveTransitions: 8, zStart: 3, zFull: 6 },
   headers: { contradictionScore: 70 },
   combine: { layer1Weight: 1, layer2Weight: 0, learnedWeight: 1, headersWeight: 1 },
+  // 16 bits: median 0.5 s (p90 2.3 s) in headless Chromium, 1.4 s (p90 4.9 s) with 4× CPU throttling
+  // for a phone; a native solver needs ~0.3 s of one core (npm run bench:challenge; docs/operators.md).
+  challenge: { difficultyBits: 16, lifetimeS: 300, passDiscount: 0.5, unansweredScore: 30 },
 });
 
 type Range = readonly [min: number, max: number, integer: boolean];
@@ -179,6 +195,7 @@ const RANGES: { [S in keyof ScorerSettings]: { [K in keyof ScorerSettings[S]]: R
   layer2: { minTransitions: [1, 65535, true], maxEffectiveTransitions: [1, 65535, true], zStart: [-100, 100, false], zFull: [-100, 100, false] },
   headers: { contradictionScore: [0, 100, true] },
   combine: { layer1Weight: [0, 1, false], layer2Weight: [0, 1, false], learnedWeight: [0, 1, false], headersWeight: [0, 1, false] },
+  challenge: { difficultyBits: [0, 32, true], lifetimeS: [10, 3600, true], passDiscount: [0, 1, false], unansweredScore: [0, 100, true] },
 };
 
 const resolved = new WeakSet<object>();

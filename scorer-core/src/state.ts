@@ -1,6 +1,8 @@
 /**
- * The session state carried in the cookie, and its fixed 75-byte binary layout (format 0x01).
- * docs/cookie-format.md describes the layout byte by byte; this file is its implementation.
+ * The session state carried in the cookie, and its fixed binary layout: 84 bytes in format 0x02,
+ * whose first 75 bytes are the whole of format 0x01 (0x01 lacks the challenge fields, which open
+ * as "never challenged"). docs/cookie-format.md describes the layout byte by byte; this file is
+ * its implementation.
  * @module
  */
 import { ScorerError, assertBytes, assertInteger } from './_internal.js';
@@ -52,9 +54,18 @@ export interface SessionState {
   dwellCs: number[];
   /** SessionFlag bits. */
   flags: number;
+  /** When the session last passed a proof-of-work challenge, Unix seconds; null if it never has. */
+  challengePassedAtS: number | null;
+  /** Tag (first 4 bytes of the MAC) of the challenge accepted at challengePassedAtS: refused if sent again. 0 = none. */
+  challengeTag: number;
+  /** Challenges issued to the session since its last pass (or its start): failed and abandoned ones (saturates at 255). */
+  challengesUnanswered: number;
 }
 
-export const STATE_LENGTH = 75;
+/** Plaintext length of the current format (0x02). */
+export const STATE_LENGTH = 84;
+/** Plaintext length of format 0x01: the first 75 bytes of the 0x02 layout. */
+export const STATE_LENGTH_V1 = 75;
 const NO_PAGE_VIEW = 0xffffffff;
 const U32_MAX = 0xffffffff;
 
@@ -79,12 +90,18 @@ export function encodeState(state: SessionState): Uint8Array {
   out[57] = state.dwellCs.length;
   for (let i = 0; i < state.dwellCs.length; i++) view.setUint16(58 + 2 * i, state.dwellCs[i]!);
   out[74] = state.flags;
+  view.setUint32(75, state.challengePassedAtS ?? 0);
+  view.setUint32(79, state.challengeTag);
+  out[83] = state.challengesUnanswered;
   return out;
 }
 
-/** Decodes a plaintext; `undefined` for anything that is not a canonical encoding. Never throws. */
+/**
+ * Decodes a plaintext of the current layout (84 bytes) or of format 0x01 (75 bytes, no challenge
+ * fields: never challenged); `undefined` for anything that is not a canonical encoding. Never throws.
+ */
 export function decodeState(bytes: Uint8Array): SessionState | undefined {
-  if (bytes.length !== STATE_LENGTH) return undefined;
+  if (bytes.length !== STATE_LENGTH && bytes.length !== STATE_LENGTH_V1) return undefined;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const createdAtS = view.getUint32(16);
   const baseMs = createdAtS * 1000;
@@ -100,6 +117,8 @@ export function decodeState(bytes: Uint8Array): SessionState | undefined {
   }
   const lastSeenOffset = view.getUint32(28);
   if (lastSeenOffset === U32_MAX) return undefined;
+  const challenge = challengeFields(bytes, view);
+  if (challenge === undefined) return undefined;
   return {
     sessionId: bytes.slice(0, 16),
     createdAtS,
@@ -116,7 +135,16 @@ export function decodeState(bytes: Uint8Array): SessionState | undefined {
     fastEvidenceCenti: view.getUint16(55),
     dwellCs,
     flags,
+    ...challenge,
   };
+}
+
+function challengeFields(bytes: Uint8Array, view: DataView): Pick<SessionState, 'challengePassedAtS' | 'challengeTag' | 'challengesUnanswered'> | undefined {
+  if (bytes.length === STATE_LENGTH_V1) return { challengePassedAtS: null, challengeTag: 0, challengesUnanswered: 0 };
+  const passedAtS = view.getUint32(75);
+  const tag = view.getUint32(79);
+  if (passedAtS === 0 && tag !== 0) return undefined; // a tag belongs to a pass: one encoding per state
+  return { challengePassedAtS: passedAtS === 0 ? null : passedAtS, challengeTag: tag, challengesUnanswered: bytes[83]! };
 }
 
 /** Throws a ScorerError naming the first field that does not fit the layout. */
@@ -145,6 +173,34 @@ export function validateState(state: SessionState): void {
     if (!(typeof sample === 'number' && Number.isInteger(sample) && sample >= 0 && sample <= 0xffff)) assertInteger(`state.dwellCs[${i}]`, sample, 0, 0xffff);
   }
   assertInteger('state.flags', state.flags, 0, KNOWN_FLAGS);
+  if (state.challengePassedAtS !== null) assertInteger('state.challengePassedAtS', state.challengePassedAtS, 1, U32_MAX);
+  assertInteger('state.challengeTag', state.challengeTag, 0, state.challengePassedAtS === null ? 0 : U32_MAX);
+  assertInteger('state.challengesUnanswered', state.challengesUnanswered, 0, 0xff);
+}
+
+/** The state of a session starting now, before this request is counted. */
+export function newSessionState(sessionId: Uint8Array, nowMs: number, flags: number, modelTag: number): SessionState {
+  const nowS = Math.floor(nowMs / 1000);
+  return {
+    sessionId,
+    createdAtS: nowS,
+    sessionIdIssuedAtS: nowS,
+    expiresAtS: nowS,
+    lastSeenMs: nowMs,
+    lastPageViewMs: null,
+    requests: 0,
+    pageViews: 0,
+    lastPageClass: PAGE_CLASS_NONE,
+    modelTag,
+    transitions: 0,
+    surprisalMilliBits: 0,
+    fastEvidenceCenti: 0,
+    dwellCs: [],
+    flags,
+    challengePassedAtS: null,
+    challengeTag: 0,
+    challengesUnanswered: 0,
+  };
 }
 
 /** Adds with saturation at `max`, for the counters a long session could overflow. */

@@ -19,9 +19,9 @@ import { fastlyPlatform } from '../../src/fastly-platform.js';
 
 setReusableSandboxOptions({ maxRequests: 1000 });
 
-// test/vectors/cookie-valid.json "first-page-view": dev-only key, a real 140-character cookie.
+// test/vectors/cookie-valid.json "first-page-view": dev-only key, a real 152-character cookie (format 0x02).
 const KEY = hexToBytes('11181f262d343b424950575e656c737a81888f969da4abb2b9c0c7ced5dce3ea');
-const COOKIE = 'AQEBCA8WHSQrMjlAR054bTaq2M06Ipa7nKTu37rh-oJYKMcDDL0KF64fjUAtVsOjkecV1k_5uvHd09UkRn8S1ui0KJ6Iusp6M1a-uFFxxBBITf8n0bZTwkasTxSgjZ8uJ-Wu0lRERnNA';
+const COOKIE = 'AgEBCA8WHSQrMjlAR054bTaq2M06Ipa7nKTu37rh-oJYKMcDDL0KF64fjUAtVsOjkecV1k_5uvHd09UkRn8S1ui0KJ6Iusp6M1a-uFFxxBBITf8n0bZTwkYWHuQmkJRy96WFEProKx7PvL-O6i19HUd3';
 const REALM = 'ss_session';
 const NOW_MS = 1795000000300;
 const model = loadModel(embeddedModel); // parsed at initialisation, as the scorer does
@@ -159,7 +159,7 @@ async function measure(event: FetchEvent): Promise<Record<string, number>> {
   out.read_cookie_32000_separators_us = perCallUs(5, () => readCookie(SEPARATOR_COOKIE_HEADER, REALM));
   out.decide_and_hash_us = perCallUs(10, () => sc.decide({ nowMs: NOW_MS + 5000, method: 'GET', path: '/blog/post', cookie: COOKIE }).session.idHash);
   // The decision's other pieces.
-  out.base64url_decode_140_us = perCallUs(30, () => base64UrlDecode(COOKIE));
+  out.base64url_decode_cookie_us = perCallUs(30, () => base64UrlDecode(COOKIE));
   out.base64url_encode_105_us = perCallUs(30, () => base64UrlEncode(bytes));
   out.decode_state_us = perCallUs(30, () => decodeState(plaintext));
   const decoded = decodeState(plaintext)!;

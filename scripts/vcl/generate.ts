@@ -6,6 +6,7 @@
  */
 import { CRAWLER_PATH, CRAWLERS, DEFAULT_THRESHOLD, FEED_PATH } from '../../scorer-core/src/index.js';
 import { HEADER_PREFIX, REQUEST_HEADERS, RESPONSE_HEADERS } from '../../src/headers.js';
+import { challengeRouteBlocks } from './challenge-route.js';
 import committedSnapshot from './verified-bots.json' with { type: 'json' };
 import { crawlerCidrs, isComplete, SnapshotError, validateSnapshot, type VerifiedBotsSnapshot } from './verified-bots.js';
 import { formatAddress } from './cidr.js';
@@ -162,6 +163,7 @@ export function generateSnippets(options: VclOptions = {}): Snippet[] {
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(logEndpoint)) throw new VclValidationError(`log endpoint: ${JSON.stringify(logEndpoint)} is not a log endpoint name`);
   const unsetAll = (object: string, indent: string) => INTERNAL_HEADERS.map((h) => `${indent}unset ${object}.http.${h};`).join('\n');
   const S = `req.http.${STATE_HEADER}`;
+  const challengeRoute = challengeRouteBlocks({ stateHeader: STATE_HEADER, backend, secretsDictionary: DICTIONARIES.secrets });
   const A = `req.http.${ACTION_HEADER}`;
   const E = `req.http.${EXEMPT_HEADER}`;
   const secret = `table.lookup(${DICTIONARIES.secrets}, "caller_secret", "")`;
@@ -241,7 +243,7 @@ ${crawlerBranches}
   # Back from the preflight (scorer_enforce is defined in the enforce snippet).
   call scorer_enforce;
 }
-`;
+${challengeRoute.recv}`;
 
   const settings = (key: string, fallback: string) => `table.lookup(${DICTIONARIES.settings}, "${key}", "${fallback}")`;
   const enforce = `${GENERATED_BY}
@@ -346,6 +348,7 @@ ${unsetAll('bereq', '  ')}
 if (!(${isPreflight})) {
 ${stripBereq}
 }
+${challengeRoute.pass}
 # The preflight carries the path alone, capped: the scorer reads nothing else of the URL, and
 # js-compute answers 500 before any app code to a URL over 8,192 bytes, which would let a long
 # query or path through unscored. The client's own request (req.url) is untouched.
@@ -379,7 +382,7 @@ if (${isChallenge}) {
 }
 # Nothing internal from the origin.
 ${unsetAll('beresp', '')}
-`;
+${challengeRoute.fetch}`;
 
   const deliver = `${GENERATED_BY}
 # session-scorer: on the first pass, read the preflight's answer and restart exactly once. Errors,

@@ -49,7 +49,7 @@ describe('scorer app: preflight route', () => {
       'x-scorer-version': APP_VERSION,
     });
     expect(h['x-scorer-session']).toMatch(/^[0-9a-f]{16}$/);
-    expect(h['x-scorer-set-cookie']).toMatch(/^ss_session=[A-Za-z0-9_-]{140}; Max-Age=21600; Path=\/; HttpOnly; SameSite=Lax; Secure$/);
+    expect(h['x-scorer-set-cookie']).toMatch(/^ss_session=[A-Za-z0-9_-]{152}; Max-Age=21600; Path=\/; HttpOnly; SameSite=Lax; Secure$/);
     expect(h['x-scorer-error']).toBeUndefined();
     expect(platform.logs).toHaveLength(1);
   });
@@ -149,7 +149,7 @@ describe('scorer app: preflight route', () => {
   it('config items shape the cookie and the rules', async () => {
     const { send } = setup({ config: { mode: 'enforce', cookie_name: 'sid', cookie_domain: 'example.com', cookie_secure: 'false', settings: JSON.stringify({ session: { idleTimeoutS: 600 } }) } });
     const response = await send('/');
-    expect(response.headers.get('x-scorer-set-cookie')).toMatch(/^sid=[A-Za-z0-9_-]{140}; Max-Age=600; Path=\/; HttpOnly; SameSite=Lax; Domain=example.com$/);
+    expect(response.headers.get('x-scorer-set-cookie')).toMatch(/^sid=[A-Za-z0-9_-]{152}; Max-Age=600; Path=\/; HttpOnly; SameSite=Lax; Domain=example.com$/);
     expect(response.headers.get('x-scorer-mode')).toBe('enforce');
   });
 
@@ -516,6 +516,7 @@ describe('scorer app: health', () => {
       config: { valid: true, mode: 'monitor', cookie: 'ss_session' },
       keys: { valid: true, active: 2, ids: [{ id: 2, active: true }, { id: 1, active: false, graceUntilS: 1_900_000_000 }] },
       model: { valid: true, version: defaultModel.version, source: 'embedded', placeholder: false },
+      challenge: { valid: true, difficultyBits: 16, lifetimeS: 300 },
     });
     expect(text).not.toContain(TEST_KEY_HEX.slice(0, 8));
   });
@@ -528,6 +529,13 @@ describe('scorer app: health', () => {
     const body = (await response.json()) as { config: unknown; keys: unknown };
     expect(body.config).toMatchObject({ valid: false, error: 'config-invalid' });
     expect(body.keys).toMatchObject({ valid: false, error: 'keys-missing' });
+  });
+
+  it('reports a missing challenge key without calling the scorer unhealthy (the preflight does not need it)', async () => {
+    const { app } = setup({ secrets: { ...testSecrets(), challenge_key: '' } });
+    const response = await app.handle(new Request(ORIGIN + HEALTH_PATH, { headers: { 'x-scorer-auth': TEST_CALLER_SECRET } }));
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { challenge: unknown }).challenge).toEqual({ valid: false, error: 'challenge-key-missing', detail: 'secret "challenge_key" is not set: there is no default challenge key' });
   });
 
   it('APP_VERSION follows package.json', () => {

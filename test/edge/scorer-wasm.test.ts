@@ -44,7 +44,7 @@ describe.runIf(viceroyBin !== null || viceroyRequired)('scorer wasm on Viceroy',
     expect(first.status).toBe(200);
     low(first);
     expect(first.headers.get('x-scorer-cookie-status')).toBe('missing');
-    expect(first.headers.get('x-scorer-set-cookie')).toMatch(/^ss_session=[A-Za-z0-9_-]{140}; Max-Age=21600; Path=\/; HttpOnly; SameSite=Lax; Secure$/);
+    expect(first.headers.get('x-scorer-set-cookie')).toMatch(/^ss_session=[A-Za-z0-9_-]{152}; Max-Age=21600; Path=\/; HttpOnly; SameSite=Lax; Secure$/);
     await sleep(700);
     const second = await send('normal', '/about', { cookie: `ss_session=${cookieOf(first)}` });
     expect(second.headers.get('x-scorer-cookie-status')).toBe('ok');

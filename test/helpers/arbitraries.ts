@@ -22,9 +22,13 @@ export const arbitraryState: fc.Arbitrary<SessionState> = fc
     fastEvidenceCenti: fc.integer({ min: 0, max: 0xffff }),
     dwellCs: fc.array(fc.integer({ min: 0, max: 0xffff }), { maxLength: DWELL_WINDOW_CAPACITY }),
     flags: fc.integer({ min: 0, max: 7 }),
+    challengePass: fc.option(fc.record({ atS: fc.integer({ min: 1, max: U32 }), tag: fc.integer({ min: 0, max: U32 }) })),
+    challengesUnanswered: fc.integer({ min: 0, max: 255 }),
   })
-  .map(({ lastSeenOffset, lastPageOffset, ...rest }) => ({
+  .map(({ lastSeenOffset, lastPageOffset, challengePass, ...rest }) => ({
     ...rest,
+    challengePassedAtS: challengePass?.atS ?? null,
+    challengeTag: challengePass?.tag ?? 0,
     lastSeenMs: rest.createdAtS * 1000 + lastSeenOffset,
     lastPageViewMs: lastPageOffset === null ? null : rest.createdAtS * 1000 + lastPageOffset,
   }));

@@ -11,7 +11,7 @@
  * (Fastly: "may under count by up to 10 %"). Log lines are built after the response, as on Fastly:
  * reading `logs` builds the pending ones.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { CountDurationS, EdgePenaltyBox, EdgeRateCounter, Platform, RateWindowS } from '../../src/platform.js';
 
 export interface FakeEdgeBehaviour {
@@ -105,6 +105,7 @@ export function fakePlatform(options: FakePlatformOptions = {}): FakePlatform {
     now: () => clock.nowMs,
     // node:crypto, independent of scorer-core's SHA-256, so the app tests compare two implementations.
     sha256: async (data) => new Uint8Array(createHash('sha256').update(data).digest()),
+    hmacSha256: async (key, message) => new Uint8Array(createHmac('sha256', key).update(message).digest()),
   };
   return platform;
 }
@@ -184,7 +185,9 @@ function fakePenaltyBox(name: string, platform: FakePlatform): FakePenaltyBox {
 export const TEST_CALLER_SECRET = 'test-caller-secret-0123456789abcdef';
 export const TEST_KEY_HEX = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
 export const TEST_KEY2_HEX = 'ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100';
+export const TEST_CHALLENGE_KEY_HEX = '0c0c0c0c1d1d1d1d2e2e2e2e3f3f3f3f4a4a4a4a5b5b5b5b6c6c6c6c7d7d7d7d';
 export const testSecrets = (keys: object = { active: 1, keys: [{ id: 1, key: TEST_KEY_HEX }] }) => ({
   cookie_keys: JSON.stringify(keys),
   caller_secret: TEST_CALLER_SECRET,
+  challenge_key: TEST_CHALLENGE_KEY_HEX,
 });

@@ -4,7 +4,7 @@
  * runs, with an injected clock, randomness and sleep; one test runs the real entry as a process.
  */
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { promisify } from 'node:util';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -99,6 +99,7 @@ function platformOver(standin: FastlyApiStandin, nowMs: () => number): Platform 
     log: () => {},
     now: nowMs,
     sha256: async (data) => new Uint8Array(createHash('sha256').update(data).digest()),
+    hmacSha256: async (key, message) => new Uint8Array(createHmac('sha256', key).update(message).digest()),
   };
 }
 

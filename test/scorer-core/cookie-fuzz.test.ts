@@ -30,12 +30,12 @@ type Mutation =
   | { kind: 'random-bytes'; bytes: Uint8Array };
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({ kind: fc.constant('bit-flips' as const), positions: fc.uniqueArray(fc.nat(105 * 8 - 1), { minLength: 1, maxLength: 4 }) }),
-  fc.record({ kind: fc.constant('truncate-bytes' as const), keep: fc.nat(104) }),
+  fc.record({ kind: fc.constant('bit-flips' as const), positions: fc.uniqueArray(fc.nat(114 * 8 - 1), { minLength: 1, maxLength: 4 }) }),
+  fc.record({ kind: fc.constant('truncate-bytes' as const), keep: fc.nat(113) }),
   fc.record({ kind: fc.constant('extend-bytes' as const), extra: fc.uint8Array({ minLength: 1, maxLength: 40 }) }),
-  fc.record({ kind: fc.constant('set-byte' as const), position: fc.nat(104), value: fc.nat(255) }),
-  fc.record({ kind: fc.constant('replace-chars' as const), edits: fc.array(fc.tuple(fc.nat(139), fc.constantFrom(...JUNK.split(''))), { minLength: 1, maxLength: 4 }) }),
-  fc.record({ kind: fc.constant('truncate-text' as const), keep: fc.nat(139) }),
+  fc.record({ kind: fc.constant('set-byte' as const), position: fc.nat(113), value: fc.nat(255) }),
+  fc.record({ kind: fc.constant('replace-chars' as const), edits: fc.array(fc.tuple(fc.nat(151), fc.constantFrom(...JUNK.split(''))), { minLength: 1, maxLength: 4 }) }),
+  fc.record({ kind: fc.constant('truncate-text' as const), keep: fc.nat(151) }),
   fc.record({ kind: fc.constant('append-text' as const), extra: fc.string({ unit: fc.constantFrom(...JUNK.split('')), minLength: 1, maxLength: 8 }) }),
   fc.record({ kind: fc.constant('random-text' as const), text: fc.string({ unit: fc.constantFrom(...JUNK.split('')), maxLength: 600 }) }),
   fc.record({ kind: fc.constant('random-bytes' as const), bytes: fc.uint8Array({ maxLength: 160 }) }),

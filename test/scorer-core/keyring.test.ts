@@ -53,7 +53,7 @@ describe('key rotation', () => {
     expect(next.state.sessionId).toEqual(first.state.sessionId);
     expect(next.state.requests).toBe(2);
     expect(next.keyId).toBe(2);
-    expect([...Buffer.from(next.setCookie.value, 'base64url').subarray(0, 2)]).toEqual([1, 2]); // header: format 1, key id 2
+    expect([...Buffer.from(next.setCookie.value, 'base64url').subarray(0, 2)]).toEqual([2, 2]); // header: format 2, key id 2
     const opened = createCookieCodec({ keyRing: newRing, realm: REALM }).open(next.setCookie.value, T + 61_000);
     expect(opened).toMatchObject({ kind: 'ok', keyId: 2, keyStatus: 'active', needsReseal: false });
   });

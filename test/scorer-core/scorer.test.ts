@@ -36,7 +36,7 @@ describe('createScorer().decide', () => {
     expect(first!.session).toMatchObject({ isNew: true, rotated: false });
     expect(first!.session.idHash).toMatch(/^[0-9a-f]{16}$/);
     expect(first!.setCookie.value).toHaveLength(COOKIE_VALUE_LENGTH);
-    expect(COOKIE_VALUE_LENGTH).toBe(140);
+    expect(COOKIE_VALUE_LENGTH).toBe(152);
     // Sliding expiry: idle timeout (6 h) is sooner than max age (7 days).
     expect(first!.setCookie.maxAgeS).toBe(6 * 3600);
     expect(first!.state).toMatchObject({ requests: 1, pageViews: 1, transitions: 1, surprisalMilliBits: 1000, flags: SessionFlag.STARTED_WITHOUT_COOKIE, createdAtS: T / 1000 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeState, encodeState, hexToBytes, STATE_LENGTH, type SessionState } from '../../scorer-core/src/index.js';
+import { decodeState, encodeState, hexToBytes, STATE_LENGTH, STATE_LENGTH_V1, type SessionState } from '../../scorer-core/src/index.js';
 import { arbitraryState } from '../helpers/arbitraries.js';
 
 const CREATED = 0x69000000;
@@ -20,6 +20,9 @@ const example: SessionState = {
   fastEvidenceCenti: 300,
   dwellCs: [100, 200, 5000],
   flags: 1,
+  challengePassedAtS: 0x69000200,
+  challengeTag: 0x0badcafe,
+  challengesUnanswered: 2,
 };
 
 // docs/cookie-format.md, field by field (offsets in bytes, integers big-endian).
@@ -41,12 +44,37 @@ const exampleHex = [
   '006400c81388' + '0000'.repeat(5), // 58 dwell samples, centiseconds, unused slots zero
   '01', // 74 flags
 ].join('');
+// Format 0x02 appends the challenge fields.
+const exampleChallengeHex = [
+  '69000200', // 75 challengePassedAtS
+  '0badcafe', // 79 challengeTag
+  '02', // 83 challengesUnanswered
+].join('');
 
-describe('session state layout (format 0x01)', () => {
+describe('session state layout (format 0x02)', () => {
   it('encodes the documented example byte for byte', () => {
-    expect(STATE_LENGTH).toBe(75);
-    expect(Buffer.from(encodeState(example)).toString('hex')).toBe(exampleHex);
-    expect(decodeState(hexToBytes(exampleHex))).toEqual(example);
+    expect(STATE_LENGTH).toBe(84);
+    expect(Buffer.from(encodeState(example)).toString('hex')).toBe(exampleHex + exampleChallengeHex);
+    expect(decodeState(hexToBytes(exampleHex + exampleChallengeHex))).toEqual(example);
+  });
+
+  it('decodes the 75-byte format 0x01 plaintext (the same fields, no challenge fields) as never challenged', () => {
+    expect(STATE_LENGTH_V1).toBe(75);
+    expect(decodeState(hexToBytes(exampleHex))).toEqual({ ...example, challengePassedAtS: null, challengeTag: 0, challengesUnanswered: 0 });
+  });
+
+  it('"never passed" is pass time 0 with tag 0; a tag without a pass is not a canonical encoding', () => {
+    const never = encodeState({ ...example, challengePassedAtS: null, challengeTag: 0 });
+    expect(Buffer.from(never.subarray(75)).toString('hex')).toBe('00000000' + '00000000' + '02');
+    const tagOnly = Uint8Array.from(never);
+    tagOnly[82] = 1;
+    expect(decodeState(tagOnly)).toBeUndefined();
+    expect(() => encodeState({ ...example, challengePassedAtS: null, challengeTag: 5 })).toThrow(/"state.challengeTag" expected an integer in \[0, 0\]/);
+    expect(() => encodeState({ ...example, challengesUnanswered: 256 })).toThrow(/"state.challengesUnanswered"/);
+  });
+
+  it('refuses plaintexts of any other length', () => {
+    for (const length of [0, 74, 76, 83, 85]) expect(decodeState(new Uint8Array(length)), String(length)).toBeUndefined();
   });
 
   it('marks "no page view yet" with offset 0xffffffff', () => {

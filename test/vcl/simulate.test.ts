@@ -130,7 +130,7 @@ describe.runIf((falco !== null && viceroyBin !== null) || viceroyRequired)('gene
         throw new Error(`${path}: ${error.message}; VCL log: ${vclLog(path).at(-1)}; falco: ${simulatorOutput.filter((l) => /panic|error/i.test(l)).slice(-3).join(' | ')}`);
       });
       statuses.push(result.status);
-      expect(result.headers.get('set-cookie')).toMatch(/^ss_session=[A-Za-z0-9_-]{140}; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Lax; Secure$/);
+      expect(result.headers.get('set-cookie')).toMatch(/^ss_session=[A-Za-z0-9_-]{152}; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Lax; Secure$/);
       cookie = result.cookie;
     }
     expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 200]);

@@ -94,9 +94,9 @@ describe.runIf(falco !== null)('generated VCL under falco', () => {
     const suites = report.tests.flatMap((t) => t.suites);
     expect(suites.filter((s) => s.error).map((s) => `${s.name}: ${s.error}`)).toEqual([]);
     expect(suites.filter((s) => s.skip)).toEqual([]);
-    expect(suites.length).toBeGreaterThanOrEqual(37);
+    expect(suites.length).toBeGreaterThanOrEqual(80);
     expect(report.summary.fails).toBe(0);
-    expect(report.summary.asserts).toBeGreaterThanOrEqual(75);
+    expect(report.summary.asserts).toBeGreaterThanOrEqual(114);
   });
 
   it('npm run vcl writes nothing when the regex is refused', () => {
