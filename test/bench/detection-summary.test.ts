@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRawResponse } from '../../scripts/bench/detection/raw-response.js';
+import { parseRawResponse } from '../../scripts/lib/falco-proxy-response.js';
 import { checkTargets, contradictsClaimedBrowser, formatTable, summarizeClient, type ClientRun, type PageScore } from '../../scripts/bench/detection/summary.js';
 
 const pages = (scores: (number | null)[], reasons: string[][] = []): PageScore[] => scores.map((score, i) => ({ path: `/p${i}`, score, reasons: reasons[i] ?? [] }));

@@ -30,7 +30,7 @@ import { findFalco } from '../../lib/falco.mjs';
 import { buildWasm, ensureViceroy, freePort, ROOT, startViceroy } from '../../lib/viceroy.mjs';
 import { assembleMainVcl, DEFAULT_EXCLUDE_URL_REGEX, DICTIONARY_DEFAULTS, generateSnippets } from '../../vcl/generate.js';
 import { REQUEST_HEADERS, RESPONSE_HEADERS, HEADER_PREFIX } from '../../../src/headers.js';
-import { parseRawResponse } from './raw-response.js';
+import { parseRawResponse } from '../../lib/falco-proxy-response.js';
 import { startOrigin, type Origin } from './site.js';
 
 export type StackMode = 'falco' | 'direct';

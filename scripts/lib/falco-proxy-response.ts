@@ -1,7 +1,8 @@
 /**
  * `falco simulate --proxy` answers every request with a 200 whose body is the edge's own HTTP
- * response, serialised (Go's http.Response.Write). The bench's front unwraps it so the clients get
- * the real status, headers (Set-Cookie included) and body.
+ * response, serialised (Go's http.Response.Write). The fronts that let real clients browse the
+ * simulated edge (bench:detection's stack, the edge tests' falco-front) unwrap it with this, so
+ * the clients get the real status, headers (Set-Cookie included) and body.
  */
 export interface RawResponse {
   status: number;
