@@ -7,6 +7,7 @@
  */
 import { bytesToHex, createScorer, crawlerFacts, equalBytesConstantTime, type Decision } from '@session-scorer/core';
 import { Router } from 'itty-router';
+import { HEALTH_PATH } from './routes.js';
 import { auditLine, capped, requestFactFields, truncateIp, type AuditRecord, type RequestAuditFields } from './audit.js';
 import { edgeClient } from './client-memory.js';
 import { readCookie } from './cookie-header.js';
@@ -20,7 +21,8 @@ import { CHALLENGE_PATH, CHALLENGE_VERIFY_PATH } from './challenge/paths.js';
 import { challengeRoute, type AppHooks } from './challenge/routes.js';
 import { APP_VERSION } from './version.js';
 
-export const HEALTH_PATH = '/.scorer/health';
+
+export { HEALTH_PATH };
 
 export interface App {
   handle(request: Request): Promise<Response>;

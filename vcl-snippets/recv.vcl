@@ -86,9 +86,13 @@ if (req.restarts == 0) {
     set req.http.X-Scorer-State = "skipped-off";
   } else if (fastly.ddos_detected) {
     set req.http.X-Scorer-State = "skipped-ddos";
-  } else if (req.url.path ~ {"(?i)\.(?:css|js|mjs|map|png|jpe?g|gif|svg|ico|webp|avif|bmp|woff2?|ttf|otf|eot|mp4|webm|mp3|ogg|wav)$"}) {
+  } else if (regsuball(urldecode(req.url.path), ";[^/]*", "") ~ {"(?i)\.(?:css|js|mjs|map|png|jpe?g|gif|svg|ico|webp|avif|bmp|woff2?|ttf|otf|eot|mp4|webm|mp3|ogg|wav)$"} && urldecode(req.url.path) !~ {"(?i)\.(?:php[0-9]?|phtml|aspx?|jsp|cgi|pl|py|rb)/|/\.\.?(?:/|$)"}) {
+    # Matched on the path without ;parameters, percent-decoded, and never for a path that steers
+    # (a script segment followed by more path, or a dot segment): /a.php/x.css, /a;x.css and
+    # /a/%2e%2e/x.css reach the origin as pages.
     set req.http.X-Scorer-State = "skipped-excluded";
-  } else if (req.url.path ~ "^/\.scorer/") {
+  } else if (req.url.path ~ {"^(?:/\.scorer/health|/\.scorer/challenge|/\.scorer/challenge/verify)$"}) {
+    # Exactly the scorer's own routes, not every /.scorer/ path.
     set req.http.X-Scorer-State = "skipped-internal";
   } else if (req.is_esi_subreq) {
     # Fragments belong to the page view that was scored.

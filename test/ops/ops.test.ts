@@ -19,7 +19,7 @@ import type { Platform } from '../../src/platform.js';
 import { ensureFalco, findFalco } from '../../scripts/lib/falco.mjs';
 import { COMMANDS, runOps } from '../../scripts/ops/cli.js';
 import { unifiedDiff } from '../../scripts/ops/plan.js';
-import { DEFAULT_EXCLUDE_URL_REGEX, extractExcludeRegex, generateSnippets } from '../../scripts/vcl/generate.js';
+import { DEFAULT_EXCLUDE_URL_REGEX, extractExcludeRegex, generateSnippets, NORMALIZED_PATH_VCL } from '../../scripts/vcl/generate.js';
 import { HAND_MODEL_DOC, seededRandom } from '../helpers/fixtures.js';
 import { startFastlyApiStandin, type FastlyApiStandin } from './fastly-api-standin.js';
 
@@ -167,7 +167,8 @@ describe.runIf(falco)('ops vcl upload (Fastly API stand-in)', () => {
     expect(run.out).toContain('update snippet session-scorer-recv');
     expect(run.out).toMatch(/--- version 2\n\s+\+\+\+ new\n\s+@@ /);
     // diff(1) order: the removed line, then the added one.
-    expect(run.out).toContain(`-  } else if (req.url.path ~ {"${DEFAULT_EXCLUDE_URL_REGEX}"}) {\n       +  } else if (req.url.path ~ {"(?i)\\.css$"}) {`);
+    expect(run.out).toContain(`-  } else if (${NORMALIZED_PATH_VCL} ~ {"${DEFAULT_EXCLUDE_URL_REGEX}"} && `);
+    expect(run.out).toContain(`+  } else if (${NORMALIZED_PATH_VCL} ~ {"(?i)\\.css$"} && `);
   });
 
   it('refuses snippets that fail the generator\'s validation before sending any request', async () => {
@@ -209,7 +210,7 @@ describe.runIf(falco)('ops vcl upload (Fastly API stand-in)', () => {
     expect(api.activeVersion().number).toBe(3);
     const dry = await ops('vcl', 'activate', '2', '--dry-run');
     expect(dry.out).toContain('activate version 2 (active now: 3)');
-    expect(dry.out).toContain('+  } else if (req.url.path ~ {"' + DEFAULT_EXCLUDE_URL_REGEX);
+    expect(dry.out).toContain(`+  } else if (${NORMALIZED_PATH_VCL} ~ {"` + DEFAULT_EXCLUDE_URL_REGEX);
     expect(api.activeVersion().number).toBe(3);
     const run = await ops('vcl', 'activate', '2');
     expect(run.code).toBe(0);

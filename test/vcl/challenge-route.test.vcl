@@ -42,8 +42,8 @@ sub test_challenge_route_spoofed_headers {
 sub test_challenge_route_exact_paths_only {
   set req.url = "/.scorer/challengex";
   testing.call_subroutine("vcl_recv");
-  assert.equal(req.http.X-Scorer-State, "skipped-internal");
-  assert.not_equal(req.backend, F_scorer);
+  # Not a scorer route: scored like any page (a preflight), never answered as the challenge.
+  assert.equal(req.http.X-Scorer-State, "preflight");
 }
 
 // @scope: recv
@@ -51,8 +51,8 @@ sub test_challenge_route_exact_paths_only {
 sub test_challenge_route_deeper_path {
   set req.url = "/.scorer/challenge/verify/extra";
   testing.call_subroutine("vcl_recv");
-  assert.equal(req.http.X-Scorer-State, "skipped-internal");
-  assert.not_equal(req.backend, F_scorer);
+  # Not a scorer route: scored like any page (a preflight), never answered as the challenge.
+  assert.equal(req.http.X-Scorer-State, "preflight");
 }
 
 // @scope: recv

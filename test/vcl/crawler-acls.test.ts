@@ -7,6 +7,7 @@ import {
   DEFAULT_EXEMPT_URL_REGEX,
   extractExemptRegex,
   generateSnippets,
+  NORMALIZED_PATH_VCL,
   ORDINARY_PAGES,
   validateExemptRegex,
 } from '../../scripts/vcl/generate.js';
@@ -194,11 +195,11 @@ describe('exempt paths', () => {
 
   it('is generated into the enforce snippet as a literal and read back from it', () => {
     const enforce = generateSnippets({ exemptUrlRegex: '^/webhooks/' }).find((s) => s.name === 'session-scorer-enforce')!.content;
-    expect(enforce).toContain('req.url.path ~ {"^/webhooks/"}');
+    expect(enforce).toContain(`${NORMALIZED_PATH_VCL} ~ {"^/webhooks/"}`);
     expect(extractExemptRegex(enforce)).toBe('^/webhooks/');
     expect(extractExemptRegex(generateSnippets().find((s) => s.name === 'session-scorer-enforce')!.content)).toBe(DEFAULT_EXEMPT_URL_REGEX);
     expect(() => generateSnippets({ exemptUrlRegex: '/' })).toThrow('matches the ordinary page "/"');
-    expect(generateSnippets({ exemptUrlRegex: '/', forceExemptRegex: true })[2]!.content).toContain('req.url.path ~ {"/"}');
+    expect(generateSnippets({ exemptUrlRegex: '/', forceExemptRegex: true })[2]!.content).toContain(`${NORMALIZED_PATH_VCL} ~ {"/"}`);
   });
 
   it('the decision log line records the action, the exemption and the crawler verdict, each pattern-checked', () => {

@@ -362,6 +362,54 @@ sub test_scorer_paths_skip {
   assert.equal(req.http.X-Scorer-State, "skipped-internal");
 }
 
+// @scope: recv
+// @suite: only the scorer's exact routes skip: /.scorer/%2e%2e/article/10 is scored (issue 13 item 5)
+sub test_scorer_prefix_does_not_steer {
+  set req.url = "/.scorer/%2e%2e/article/10";
+  testing.call_subroutine("vcl_recv");
+  assert.equal(req.http.X-Scorer-State, "preflight");
+}
+
+// @scope: recv
+// @suite: a path parameter or a script segment cannot make a page look like a static asset (issue 13 item 5)
+sub test_exclusion_not_steered_by_parameters {
+  set req.url = "/a;x.css";
+  testing.call_subroutine("vcl_recv");
+  assert.equal(req.http.X-Scorer-State, "preflight");
+}
+
+// @scope: recv
+// @suite: a jsessionid-style parameter ending in .js is still a page (issue 13 item 5)
+sub test_exclusion_not_steered_by_session_parameter {
+  set req.url = "/a;jsessionid=1.js";
+  testing.call_subroutine("vcl_recv");
+  assert.equal(req.http.X-Scorer-State, "preflight");
+}
+
+// @scope: recv
+// @suite: a script with path info ending in .css is a page (issue 13 item 5)
+sub test_exclusion_not_steered_by_path_info {
+  set req.url = "/a.php/x.css";
+  testing.call_subroutine("vcl_recv");
+  assert.equal(req.http.X-Scorer-State, "preflight");
+}
+
+// @scope: recv
+// @suite: a dot segment, even percent-encoded, is never excluded; plain and parameterised assets still are
+sub test_exclusion_dot_segments_and_real_assets {
+  set req.url = "/article/10/%2e%2e/x.css";
+  testing.call_subroutine("vcl_recv");
+  assert.equal(req.http.X-Scorer-State, "preflight");
+}
+
+// @scope: recv
+// @suite: real static assets are still excluded, with a query or a harmless parameter
+sub test_exclusion_real_assets {
+  set req.url = "/static/app.css?v=3";
+  testing.call_subroutine("vcl_recv");
+  assert.equal(req.http.X-Scorer-State, "skipped-excluded");
+}
+
 // @scope: pass
 // @suite: a request marked preflight but sent to another backend never carries the secret
 sub test_pass_strips_secret_off_scorer_backend {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error plain ESM helper shared with the scripts
 import { ensureFalco, findFalco, lintVcl, testVcl } from '../../scripts/lib/falco.mjs';
-import { assembleMainVcl, DEFAULT_EXCLUDE_URL_REGEX, generateSnippets, GENERATED_BY, INTERNAL_HEADERS, snippetFile, validateExcludeRegex } from '../../scripts/vcl/generate.js';
+import { assembleMainVcl, DEFAULT_EXCLUDE_URL_REGEX, generateSnippets, GENERATED_BY, INTERNAL_HEADERS, snippetFile, validateExcludeRegex, NORMALIZED_PATH_VCL } from '../../scripts/vcl/generate.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 // falco missing: CI builds it (the suite must not skip there); elsewhere the falco suites skip loudly.
@@ -56,7 +56,7 @@ describe('generated VCL snippets', () => {
 
   it('puts the exclusion regex into the recv snippet as a literal', () => {
     const recv = generateSnippets({ excludeUrlRegex: '^/static/' })[1]!;
-    expect(recv.content).toContain('req.url.path ~ {"^/static/"}');
+    expect(recv.content).toContain(`${NORMALIZED_PATH_VCL} ~ {"^/static/"}`);
     expect(generateSnippets()[1]!.content).toContain(`{"${DEFAULT_EXCLUDE_URL_REGEX}"}`);
   });
 
@@ -135,7 +135,7 @@ describe.runIf(falco !== null)('generated VCL under falco', () => {
     expect(readdirSync(out)).toEqual([]);
     const forced = run('--force-exempt-regex', '--exempt-url-regex', '^/');
     expect(forced.status, forced.stderr).toBe(0);
-    expect(readFileSync(join(out, 'enforce.vcl'), 'utf8')).toContain('req.url.path ~ {"^/"}');
+    expect(readFileSync(join(out, 'enforce.vcl'), 'utf8')).toContain(`${NORMALIZED_PATH_VCL} ~ {"^/"}`);
     expect(readFileSync(join(out, 'crawlers.vcl'), 'utf8')).toContain('acl scorer_crawler_googlebot {');
   }, 60_000);
 });
