@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // @ts-expect-error plain ESM helpers shared with the scripts
 import { freePort } from '../../scripts/lib/viceroy.mjs';
+import { parseRawResponse, type RawResponse } from '../../scripts/lib/falco-proxy-response.js';
 import { assembleMainVcl, generateSnippets } from '../../scripts/vcl/generate.js';
 
 export interface Edge {
@@ -53,21 +54,18 @@ export async function startEdge(falco: string, scorerUrl: string, originPort: nu
       answer.on('data', (chunk: Buffer) => chunks.push(chunk));
       answer.on('end', () => {
         const raw = Buffer.concat(chunks);
-        const split = raw.indexOf('\r\n\r\n');
-        if (!/^HTTP\/1\.[01] \d{3}/.test(raw.subarray(0, 12).toString('latin1')) || split < 0) {
-          res.writeHead(502, { 'content-type': 'text/plain' }).end(`falco answered without a raw response:\n${raw.toString('utf8').slice(0, 500)}`);
+        let unwrapped: RawResponse;
+        try {
+          unwrapped = parseRawResponse(raw);
+        } catch (error) {
+          res.writeHead(502, { 'content-type': 'text/plain' }).end(`falco answered without a raw response (${(error as Error).message}):\n${raw.toString('utf8').slice(0, 500)}`);
           return;
         }
-        const [statusLine = '', ...lines] = raw.subarray(0, split).toString('latin1').split('\r\n');
-        const status = Number(statusLine.split(' ')[1]);
-        const out: [string, string][] = [];
-        for (const line of lines) {
-          const colon = line.indexOf(':');
-          const name = line.slice(0, colon).trim().toLowerCase();
-          if (colon > 0 && !['content-length', 'transfer-encoding', 'connection', 'keep-alive'].includes(name)) out.push([name, line.slice(colon + 1).trim()]);
-        }
-        res.writeHead(status, out.flat());
-        res.end(raw.subarray(split + 4));
+        const out = unwrapped.headers
+          .map(([name, value]): [string, string] => [name.toLowerCase(), value])
+          .filter(([name]) => !['content-length', 'transfer-encoding', 'connection', 'keep-alive'].includes(name));
+        res.writeHead(unwrapped.status, out.flat());
+        res.end(unwrapped.body);
       });
     });
     upstream.on('error', (error) => res.writeHead(502, { 'content-type': 'text/plain' }).end(`falco connection: ${error.message}`));

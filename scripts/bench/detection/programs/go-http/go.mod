@@ -1,0 +1,3 @@
+module benchdetection/gohttp
+
+go 1.22
