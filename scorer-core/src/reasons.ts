@@ -4,6 +4,7 @@ export const REASON_CODES = [
   'cookie_expired',
   'cookie_tampered',
   'cookie_replayed',
+  'cookie_moved',
   'fast_browsing',
   'dwell_fast',
   'dwell_regular',

@@ -16,6 +16,7 @@ import { recordPageView, transitionScore, transitionStats, type TransitionStats 
 import type { TransitionModel } from './model.js';
 import type { RuleScore } from './reasons.js';
 import { resolveSettings, type ScorerSettings } from './settings.js';
+import { clientFamilyTag, cookieMovedScore } from './signals/client-binding.js';
 import { FEATURE_COUNT, fillFeatures, type ClientFacts } from './signals/features.js';
 import { crawlerRules, type CrawlerFacts } from './signals/crawlers.js';
 import { headerRules, headerSignals, type HeaderSignals } from './signals/headers.js';
@@ -194,6 +195,12 @@ export function createScorer(options: ScorerOptions): Scorer {
     if (compliance) layer1Rules.push(compliance);
     const replay = cookieReplayScore(cookieStatus, sameCookieRequests, l1);
     if (replay) layer1Rules.push(replay);
+    // The cookie keeps the family of the client it was issued to (the first one known); every
+    // request from another family is evidence, so a lifted cookie does not become the new owner's.
+    const requestTag = clientFamilyTag(input.request?.headers?.userAgent);
+    const moved = cookieMovedScore(previous?.clientFamilyTag, requestTag, l1.movedScore);
+    if (moved) layer1Rules.push(moved);
+    if (!state.clientFamilyTag && requestTag !== null) state.clientFamilyTag = requestTag;
     layer1Rules.push(fastBrowsingScore(state.fastEvidenceCenti, l1), ...dwellScores(dwell, l1), sessionVolumeScore(state.requests, nowMs - sessionStartMs, l1));
 
     const features = fillFeatures(new Float64Array(FEATURE_COUNT), request, pageClass === 'home', pageView, {

@@ -62,6 +62,8 @@ export interface Layer1Settings {
   /** Average requests per second since the session began at or above which the volume rule scores. */
   volumeRatePerS: number;
   volumeScore: number;
+  /** Score of a cookie sent by a client of another family than the one it was issued to (cookie_moved). */
+  movedScore: number;
 }
 
 export interface Layer2Settings {
@@ -148,6 +150,7 @@ export const DEFAULT_SETTINGS: Readonly<ScorerSettings> = deepFreeze({
     volumeMinRequests: 60,
     volumeRatePerS: 0.5,
     volumeScore: 100,
+    movedScore: 90,
   },
   layer2: { minTransitions: 8, maxEffectiveTransitions: 8, zStart: 3, zFull: 6 },
   headers: { contradictionScore: 70 },
@@ -191,6 +194,7 @@ const RANGES: { [S in keyof ScorerSettings]: { [K in keyof ScorerSettings[S]]: R
     volumeMinRequests: [2, 1_000_000, true],
     volumeRatePerS: [0.001, 1000, false],
     volumeScore: [0, 100, true],
+    movedScore: [0, 100, true],
   },
   layer2: { minTransitions: [1, 65535, true], maxEffectiveTransitions: [1, 65535, true], zStart: [-100, 100, false], zFull: [-100, 100, false] },
   headers: { contradictionScore: [0, 100, true] },

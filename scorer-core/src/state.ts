@@ -24,6 +24,9 @@ export const SessionFlag = {
   STARTED_AFTER_TAMPERED: 1 << 2,
 } as const;
 const KNOWN_FLAGS = 0b111;
+/** The client family tag shares the flags byte: bits 3–7 (1–31; 0 = none). */
+const CLIENT_TAG_SHIFT = 3;
+export const MAX_CLIENT_FAMILY_TAG = 31;
 
 export interface SessionState {
   /** 16 random bytes; replaced every rotation interval while the rest of the state carries over. */
@@ -60,6 +63,11 @@ export interface SessionState {
   challengeTag: number;
   /** Challenges issued to the session since its last pass (or its start): failed and abandoned ones (saturates at 255). */
   challengesUnanswered: number;
+  /**
+   * 1–31: the family of the client the session was issued to (clientFamilyTag() of its
+   * User-Agent); absent (0 in the cookie) when unknown. A cookie sent by another family has moved.
+   */
+  clientFamilyTag?: number;
 }
 
 /** Plaintext length of the current format (0x02). */
@@ -89,7 +97,7 @@ export function encodeState(state: SessionState): Uint8Array {
   view.setUint16(55, state.fastEvidenceCenti);
   out[57] = state.dwellCs.length;
   for (let i = 0; i < state.dwellCs.length; i++) view.setUint16(58 + 2 * i, state.dwellCs[i]!);
-  out[74] = state.flags;
+  out[74] = state.flags | ((state.clientFamilyTag ?? 0) << CLIENT_TAG_SHIFT);
   view.setUint32(75, state.challengePassedAtS ?? 0);
   view.setUint32(79, state.challengeTag);
   out[83] = state.challengesUnanswered;
@@ -107,8 +115,9 @@ export function decodeState(bytes: Uint8Array): SessionState | undefined {
   const baseMs = createdAtS * 1000;
   const lastPageOffset = view.getUint32(32);
   const dwellCount = bytes[57]!;
-  const flags = bytes[74]!;
-  if (dwellCount > DWELL_WINDOW_CAPACITY || (flags & ~KNOWN_FLAGS) !== 0) return undefined;
+  const flags = bytes[74]! & KNOWN_FLAGS;
+  const clientFamilyTag = bytes[74]! >> CLIENT_TAG_SHIFT;
+  if (dwellCount > DWELL_WINDOW_CAPACITY) return undefined;
   const dwellCs: number[] = [];
   for (let i = 0; i < DWELL_WINDOW_CAPACITY; i++) {
     const sample = view.getUint16(58 + 2 * i);
@@ -136,6 +145,7 @@ export function decodeState(bytes: Uint8Array): SessionState | undefined {
     dwellCs,
     flags,
     ...challenge,
+    ...(clientFamilyTag !== 0 ? { clientFamilyTag } : {}),
   };
 }
 
@@ -173,6 +183,7 @@ export function validateState(state: SessionState): void {
     if (!(typeof sample === 'number' && Number.isInteger(sample) && sample >= 0 && sample <= 0xffff)) assertInteger(`state.dwellCs[${i}]`, sample, 0, 0xffff);
   }
   assertInteger('state.flags', state.flags, 0, KNOWN_FLAGS);
+  if (state.clientFamilyTag !== undefined) assertInteger('state.clientFamilyTag', state.clientFamilyTag, 0, MAX_CLIENT_FAMILY_TAG);
   if (state.challengePassedAtS !== null) assertInteger('state.challengePassedAtS', state.challengePassedAtS, 1, U32_MAX);
   assertInteger('state.challengeTag', state.challengeTag, 0, state.challengePassedAtS === null ? 0 : U32_MAX);
   assertInteger('state.challengesUnanswered', state.challengesUnanswered, 0, 0xff);

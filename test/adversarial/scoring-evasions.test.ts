@@ -97,3 +97,35 @@ describe('evasions of the cookie-dropping signal (item 1), per-client memory sim
     expect(scores).toEqual([0, 0, 0, 20, 40]);
   });
 });
+
+describe('cookie binding (item 10): a cookie lifted from a browser and replayed by a script', () => {
+  const CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+  const headers = (userAgent: string) => ({ userAgent, accept: null, acceptLanguage: 'en', acceptEncoding: null, secFetchMode: null, secFetchSite: null, secFetchDest: null, secFetchUser: null, secChUa: null, ja4: null });
+  const visit = (scorer: Scorer, nowMs: number, userAgent: string, cookie?: string) =>
+    scorer.decide({ nowMs, method: 'GET', path: '/account', ...(cookie ? { cookie } : {}), request: { referer: 'https://shop.example/', headers: headers(userAgent) } });
+
+  it('a cookie issued to Chrome and sent by curl scores cookie_moved at 90 (it opened at 0 before); Chrome itself, on any network, is not affected', () => {
+    const scorer = newScorer();
+    const issued = visit(scorer, START, CHROME);
+    expect(issued.state.clientFamilyTag).toBeGreaterThan(0);
+    const lifted = visit(scorer, START + 60_000, 'curl/8.5.0', issued.setCookie.value);
+    expect(lifted.cookieStatus).toBe('ok');
+    expect(lifted.reasons).toContain('cookie_moved');
+    expect(lifted.layer1).toBe(90);
+    // The tag stays the issuing client's: the lifted cookie keeps being flagged on every request.
+    const again = visit(scorer, START + 120_000, 'curl/8.5.0', lifted.setCookie.value);
+    expect(again.reasons).toContain('cookie_moved');
+    // The browser (whose address is not part of the tag) goes on unflagged, even with a new version.
+    const browser = visit(scorer, START + 180_000, CHROME.replace('131.0', '132.0'), issued.setCookie.value);
+    expect(browser.reasons).not.toContain('cookie_moved');
+  });
+
+  it('a cookie issued before the tag existed (or without a User-Agent) is not judged, and learns its tag on the next request', () => {
+    const scorer = newScorer();
+    const untagged = scorer.decide({ nowMs: START, method: 'GET', path: '/' });
+    expect(untagged.state.clientFamilyTag).toBeUndefined();
+    const first = visit(scorer, START + 1000, 'curl/8.5.0', untagged.setCookie.value);
+    expect(first.reasons).not.toContain('cookie_moved');
+    expect(visit(scorer, START + 2000, CHROME, first.setCookie.value).reasons).toContain('cookie_moved');
+  });
+});

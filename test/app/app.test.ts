@@ -462,10 +462,11 @@ describe('scorer app: key ring index (config cookie_key_ring + secrets cookie_ke
 describe('scorer app: audit log', () => {
   it('one JSON line per scored request, with no cookie value, no secret, a truncated IP and capped, escaped fields', async () => {
     const { send, platform } = setup({ config: { log_endpoint: 'my_audit' } });
-    const incoming = cookieOf(await send('/'))!;
+    const hostileUa = 'evil","score":100,"x":"\\' + 'u'.repeat(1000);
+    // The same client both times (a cookie sent by another User-Agent family is cookie_moved).
+    const incoming = cookieOf(await send('/', { 'user-agent': hostileUa }))!;
     platform.logs.length = 0;
     platform.clock.nowMs += 30_000;
-    const hostileUa = 'evil","score":100,"x":"\\' + 'u'.repeat(1000);
     const response = await send('/a?q=secret-query', { cookie: `ss_session=${incoming}`, 'user-agent': hostileUa, 'sec-fetch-mode': 'navigate', 'accept-language': 'fr' });
     const cookie = cookieOf(response)!;
     expect(platform.logs).toHaveLength(1);

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   claimedBrowser,
+  clientFamily,
+  clientFamilyTag,
+  cookieMovedScore,
   createScorer,
   FEATURE_NAMES,
   headerRules,
@@ -178,5 +181,32 @@ describe('decision features', () => {
     expect(d.reasons).toEqual(['browser_headers_missing']);
     const real = scorer().decide({ nowMs: 1_800_000_000_000, method: 'GET', path: '/', request: { secureContext: true, headers: chromeNavigation } });
     expect(real.score).toBe(0);
+  });
+});
+
+describe('client family binding', () => {
+  it('families: the claimed browser, else the first product token', () => {
+    expect(clientFamily(CHROME_UA)).toBe('chromium');
+    expect(clientFamily(FIREFOX_UA)).toBe('firefox');
+    expect(clientFamily('curl/8.5.0')).toBe('curl');
+    expect(clientFamily('python-requests/2.31.0')).toBe('python-requests');
+    expect(clientFamily('')).toBe('');
+  });
+
+  it('browsers have fixed tags 1–3; other families hash (FNV-1a) into 4–31', () => {
+    expect([clientFamilyTag(CHROME_UA), clientFamilyTag(FIREFOX_UA), clientFamilyTag(SAFARI_UA)]).toEqual([1, 2, 3]);
+    // FNV-1a 32 computed here from its definition, then folded: (h % 28) + 4.
+    const fnv = (text: string) => [...text].reduce((h, c) => Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0, 0x811c9dc5);
+    for (const [ua, family] of [['curl/8.5.0', 'curl'], ['Wget/1.21.3', 'wget'], ['python-requests/2.31.0', 'python-requests'], ['Go-http-client/1.1', 'go-http-client']]) {
+      expect(clientFamilyTag(ua), ua).toBe((fnv(family!) % 28) + 4);
+    }
+    expect(clientFamilyTag(undefined)).toBeNull();
+  });
+
+  it('cookie_moved only when both tags are known and differ', () => {
+    expect(cookieMovedScore(5, 6, 90)).toEqual({ reason: 'cookie_moved', score: 90 });
+    expect(cookieMovedScore(5, 5, 90)).toBeNull();
+    expect(cookieMovedScore(undefined, 6, 90)).toBeNull();
+    expect(cookieMovedScore(5, null, 90)).toBeNull();
   });
 });

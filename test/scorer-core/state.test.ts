@@ -91,7 +91,7 @@ describe('session state layout (format 0x02)', () => {
     }), { numRuns: 5000 });
   });
 
-  it('decodes only canonical encodings: wrong length, unknown flags, too many or stray dwell samples are rejected', () => {
+  it('decodes only canonical encodings: wrong length, too many or stray dwell samples are rejected', () => {
     const good = hexToBytes(exampleHex);
     const variant = (offset: number, value: number) => {
       const copy = good.slice();
@@ -100,7 +100,9 @@ describe('session state layout (format 0x02)', () => {
     };
     expect(decodeState(good.subarray(0, 74))).toBeUndefined();
     expect(decodeState(new Uint8Array(76))).toBeUndefined();
-    expect(decodeState(variant(74, 0x08))).toBeUndefined(); // reserved flag bit
+    // Bits 3–7 of byte 74 are the client family tag (here 1), beside the flags (bits 0–2).
+    expect(decodeState(variant(74, 0x08 | good[74]!))).toMatchObject({ clientFamilyTag: 1, flags: good[74]! & 7 });
+    expect(decodeState(variant(74, 0xf8 | good[74]!))).toMatchObject({ clientFamilyTag: 31 });
     expect(decodeState(variant(57, 9))).toBeUndefined(); // more samples than the window holds
     expect(decodeState(variant(70, 1))).toBeUndefined(); // a non-zero unused slot
     const lastSeenMax = good.slice();

@@ -59,8 +59,8 @@ const valid = [
     state: { ...base, sessionId: bytesFrom(0x42, 16), sessionIdIssuedAtS: T0 + 300, expiresAtS: T0 + 600 + 21600, lastSeenMs: T0 * 1000 + 540_123, lastPageViewMs: T0 * 1000 + 539_000, requests: 14, pageViews: 9, lastPageClass: 3, transitions: 8, surprisalMilliBits: 31_250, fastEvidenceCenti: 250, dwellCs: [1200, 45, 30, 6000, 815], flags: 0, challengePassedAtS: T0 + 420, challengeTag: 0x9e3779b9, challengesUnanswered: 0 },
   },
   {
-    name: 'saturated', description: 'every counter at its maximum, a full dwell window, all flags, non-ASCII realm', kid: 255, key: KEY_C, realm: 'café-ßession', nonce: bytesFrom(0xf0, 12), nowMs: (T0 + 100) * 1000,
-    state: { ...base, sessionId: new Uint8Array(16).fill(0xff), expiresAtS: 0xffffffff, lastSeenMs: T0 * 1000 + 0xfffffffe, lastPageViewMs: T0 * 1000 + 0xfffffffe, requests: 0xffffffff, pageViews: 0xffffffff, lastPageClass: 254, modelTag: 0xffffffff, transitions: 0xffff, surprisalMilliBits: 0xffffffff, fastEvidenceCenti: 0xffff, dwellCs: new Array(8).fill(0xffff), flags: 7, challengePassedAtS: 0xffffffff, challengeTag: 0xffffffff, challengesUnanswered: 255 },
+    name: 'saturated', description: 'every counter at its maximum, a full dwell window, all flags, client family tag 31, non-ASCII realm', kid: 255, key: KEY_C, realm: 'café-ßession', nonce: bytesFrom(0xf0, 12), nowMs: (T0 + 100) * 1000,
+    state: { ...base, sessionId: new Uint8Array(16).fill(0xff), expiresAtS: 0xffffffff, lastSeenMs: T0 * 1000 + 0xfffffffe, lastPageViewMs: T0 * 1000 + 0xfffffffe, requests: 0xffffffff, pageViews: 0xffffffff, lastPageClass: 254, modelTag: 0xffffffff, transitions: 0xffff, surprisalMilliBits: 0xffffffff, fastEvidenceCenti: 0xffff, dwellCs: new Array(8).fill(0xffff), flags: 7, challengePassedAtS: 0xffffffff, challengeTag: 0xffffffff, challengesUnanswered: 255, clientFamilyTag: 31 },
   },
   {
     name: 'no-page-view-yet', description: 'only a static request so far: no page view, no page class', kid: 0, key: KEY_A, realm: 'ss_session', nonce: new Uint8Array(12), nowMs: T0 * 1000 + 10,
