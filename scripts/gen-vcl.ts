@@ -12,9 +12,9 @@ import { join, resolve } from 'node:path';
 import { generateSnippets, snippetFile, VclValidationError, type VclOptions } from './vcl/generate.js';
 import { lintSnippets } from './vcl/lint.js';
 
-const USAGE = 'usage: npm run vcl -- [--exclude-url-regex REGEX] [--exempt-url-regex REGEX [--force-exempt-regex]] [--out DIR] [--scorer-backend NAME] [--log-endpoint NAME]';
+const USAGE = 'usage: npm run vcl -- [--exclude-url-regex REGEX [--force-exclude-regex]] [--exempt-url-regex REGEX [--force-exempt-regex]] [--out DIR] [--scorer-backend NAME] [--log-endpoint NAME]';
 const KNOWN = ['--exclude-url-regex', '--exempt-url-regex', '--out', '--scorer-backend', '--log-endpoint'];
-const FLAGS = ['--force-exempt-regex'];
+const FLAGS = ['--force-exempt-regex', '--force-exclude-regex'];
 const args = process.argv.slice(2);
 const given = new Map<string, string>();
 const flags = new Set<string>();
@@ -40,6 +40,7 @@ if (option('--scorer-backend') !== undefined) options.scorerBackend = option('--
 if (option('--log-endpoint') !== undefined) options.logEndpoint = option('--log-endpoint');
 if (option('--exempt-url-regex') !== undefined) options.exemptUrlRegex = option('--exempt-url-regex');
 if (flags.has('--force-exempt-regex')) options.forceExemptRegex = true;
+if (flags.has('--force-exclude-regex')) options.forceExcludeRegex = true;
 
 try {
   const snippets = generateSnippets(options);

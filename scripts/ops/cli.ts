@@ -32,6 +32,7 @@ interface Command {
 }
 
 const DRY_RUN: OptionSpec = { name: 'dry-run', help: 'print the plan (requests and diffs) and change nothing' };
+const FORCE_EXCLUDE = { name: 'force-exclude-regex', help: 'accept an exclusion regex that matches ordinary pages (leaving them unscored) or cannot be checked against them' };
 const SERVICE: OptionSpec = { name: 'service-id', value: 'ID', help: 'the VCL service (default: $FASTLY_SERVICE_ID)' };
 const ACTIVATE: OptionSpec = { name: 'activate', help: 'activate the new version after Fastly validates it (default: leave it inactive)' };
 const CONFIG_STORE: OptionSpec = { name: 'config-store', value: 'NAME', help: 'the scorer\'s Config Store (default: scorer_config)' };
@@ -44,7 +45,7 @@ export const COMMANDS: Command[] = [
     summary: 'upload the seven session-scorer snippets (crawler ACLs included) to a new version of the VCL service',
     detail:
       'Generates the snippets (keeping the exclusion and exemption regexes, backend and log endpoint deployed on the active version unless given; the crawler ACLs from scripts/vcl/verified-bots.json), validates them (policy checks, falco lint), clones the active version, creates or updates the snippets by name, creates the edge dictionaries scorer_settings and scorer_secrets (private) if missing, has Fastly validate the version, and activates it only with --activate. Unchanged snippets are not touched; with nothing to change, no version is created.',
-    options: [SERVICE, ACTIVATE, { name: 'exclude-url-regex', value: 'REGEX', help: 'static-asset exclusion regex (PCRE on req.url.path)' }, { name: 'exempt-url-regex', value: 'REGEX', help: 'paths scored but never challenged or blocked (PCRE on req.url.path; default: as deployed, else feeds, sitemaps, robots.txt, /.well-known/, /api/)' }, { name: 'force-exempt-regex', help: 'accept an exemption regex that matches ordinary pages or cannot be checked against them' }, { name: 'snapshot', value: 'PATH', help: 'the crawler range snapshot (default scripts/vcl/verified-bots.json)' }, { name: 'scorer-backend', value: 'NAME', help: 'the scorer backend name (default: as deployed, else F_scorer)' }, { name: 'log-endpoint', value: 'NAME', help: 'the VCL log endpoint (default: as deployed, else scorer_vcl)' }, DRY_RUN],
+    options: [SERVICE, ACTIVATE, { name: 'exclude-url-regex', value: 'REGEX', help: 'static-asset exclusion regex (PCRE on req.url.path)' }, FORCE_EXCLUDE, { name: 'exempt-url-regex', value: 'REGEX', help: 'paths scored but never challenged or blocked (PCRE on req.url.path; default: as deployed, else feeds, sitemaps, robots.txt, /.well-known/, /api/)' }, { name: 'force-exempt-regex', help: 'accept an exemption regex that matches ordinary pages or cannot be checked against them' }, { name: 'snapshot', value: 'PATH', help: 'the crawler range snapshot (default scripts/vcl/verified-bots.json)' }, { name: 'scorer-backend', value: 'NAME', help: 'the scorer backend name (default: as deployed, else F_scorer)' }, { name: 'log-endpoint', value: 'NAME', help: 'the VCL log endpoint (default: as deployed, else scorer_vcl)' }, DRY_RUN],
     run: vclUpload,
   },
   {
@@ -67,7 +68,7 @@ export const COMMANDS: Command[] = [
     args: 'REGEX',
     summary: 'change the exclusion regex: regenerate the recv snippet only, clone → update → validate → activate',
     detail: 'The regex passes the generator\'s policy checks and falco lint before anything is sent, then Fastly validates the new version.',
-    options: [SERVICE, ACTIVATE, DRY_RUN],
+    options: [SERVICE, ACTIVATE, FORCE_EXCLUDE, DRY_RUN],
     run: (ctx) => excludeRegexSet(ctx, ctx.args[0]),
   },
   {

@@ -73,7 +73,7 @@ export function createFastlyApi(options: FastlyApiOptions): FastlyApi {
     try {
       response = await doFetch(url, { method: request.method, headers, ...(body === undefined ? {} : { body }) });
     } catch (error) {
-      throw new FastlyApiError(0, request, error instanceof Error ? error.message : String(error));
+      throw new FastlyApiError(0, request, networkFailure(error));
     }
     const text = await response.text();
     const type = response.headers.get('content-type') ?? '';
@@ -227,4 +227,29 @@ export async function currentLogin(api: FastlyApi): Promise<string | null> {
   } catch {
     return null;
   }
+}
+
+/**
+ * Why a request never got an answer, in words an operator can act on: Node's fetch says only
+ * "fetch failed" and keeps the cause (DNS, refused, reset, TLS) in `error.cause`.
+ */
+export function networkFailure(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const cause = error instanceof Error ? (error.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
+  const code = typeof cause?.code === 'string' ? cause.code : undefined;
+  const explained: Record<string, string> = {
+    ENOTFOUND: 'DNS lookup failed',
+    EAI_AGAIN: 'DNS lookup failed (temporary)',
+    ECONNREFUSED: 'connection refused',
+    ECONNRESET: 'connection reset',
+    ETIMEDOUT: 'timed out',
+    UND_ERR_CONNECT_TIMEOUT: 'connect timed out',
+    CERT_HAS_EXPIRED: 'TLS: the certificate has expired',
+    DEPTH_ZERO_SELF_SIGNED_CERT: 'TLS: self-signed certificate',
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS: certificate not verifiable',
+    ERR_TLS_CERT_ALTNAME_INVALID: 'TLS: certificate does not match the host',
+  };
+  if (code) return `${message}: ${explained[code] ?? code}${explained[code] ? ` (${code})` : ''}`;
+  if (typeof cause?.message === 'string' && cause.message !== '') return `${message}: ${cause.message}`;
+  return message;
 }

@@ -50,6 +50,8 @@ export interface VclOptions {
   exemptUrlRegex?: string;
   /** Accept an exemption regex that matches ordinary pages (or cannot be checked against them). */
   forceExemptRegex?: boolean;
+  /** Accept an exclusion regex that matches ordinary pages (or cannot be checked against them). */
+  forceExcludeRegex?: boolean;
   /** The crawler range snapshot (default: the committed scripts/vcl/verified-bots.json). */
   verifiedBots?: unknown;
   /** VCL backend name of the scorer (the Compute service). */
@@ -132,17 +134,24 @@ export function validateExemptRegex(regex: string, force = false): string {
   } catch (error) {
     throw new VclValidationError(String((error as Error).message).replace(/^exclusion regex/, 'exemption regex'));
   }
-  if (force) return regex;
+  if (!force) refuseOrdinaryPages(regex, 'exemption regex', 'would switch enforcement off there', '--force-exempt-regex');
+  return regex;
+}
+
+/**
+ * Refuses a regex that matches `/` or an ordinary page (ORDINARY_PAGES), or that JavaScript cannot
+ * compile to check (PCRE-only syntax): `.*` as an exclusion would leave the whole site unscored.
+ */
+function refuseOrdinaryPages(regex: string, what: string, effect: string, flag: string): void {
   const caseless = /^\(\?i\)/.test(regex);
   let compiled: RegExp;
   try {
     compiled = new RegExp(caseless ? regex.slice(4) : regex, caseless ? 'i' : '');
   } catch {
-    throw new VclValidationError('exemption regex: cannot be checked against ordinary pages (not JavaScript-compatible syntax); force it (--force-exempt-regex) if you are sure it exempts no page');
+    throw new VclValidationError(`${what}: cannot be checked against ordinary pages (not JavaScript-compatible syntax); force it (${flag}) if you are sure it matches no page`);
   }
   const hit = ORDINARY_PAGES.find((page) => compiled.test(page));
-  if (hit !== undefined) throw new VclValidationError(`exemption regex: matches the ordinary page ${JSON.stringify(hit)}, so it would switch enforcement off there; force it (--force-exempt-regex) if that is meant`);
-  return regex;
+  if (hit !== undefined) throw new VclValidationError(`${what}: matches the ordinary page ${JSON.stringify(hit)}, so it ${effect}; force it (${flag}) if that is meant`);
 }
 
 /** The snapshot, validated, as the VCL error type. */
@@ -166,6 +175,7 @@ const HEX16 = '^[0-9a-f]{16}$';
 
 export function generateSnippets(options: VclOptions = {}): Snippet[] {
   const exclude = validateExcludeRegex(options.excludeUrlRegex ?? DEFAULT_EXCLUDE_URL_REGEX);
+  if (options.excludeUrlRegex !== undefined && options.forceExcludeRegex !== true) refuseOrdinaryPages(exclude, 'exclusion regex', 'would leave those pages unscored', '--force-exclude-regex');
   const exempt = validateExemptRegex(options.exemptUrlRegex ?? DEFAULT_EXEMPT_URL_REGEX, options.forceExemptRegex === true || options.exemptUrlRegex === undefined);
   const snapshot = crawlerSnapshot(options.verifiedBots ?? committedSnapshot);
   const backend = options.scorerBackend ?? 'F_scorer';

@@ -3,6 +3,7 @@
  * real API cannot be reached from tests. Every flow runs the same runOps the `npm run ops` entry
  * runs, with an injected clock, randomness and sleep; one test runs the real entry as a process.
  */
+import { createServer, type AddressInfo } from 'node:net';
 import { execFile } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
 import { promisify } from 'node:util';
@@ -175,7 +176,10 @@ describe.runIf(falco)('ops vcl upload (Fastly API stand-in)', () => {
     const quote = await ops('vcl', 'upload', '--exclude-url-regex', 'a"b');
     expect(quote.code).toBe(1);
     expect(quote.err).toContain('refused, nothing was sent to Fastly: exclusion regex: double quotes are not allowed');
-    const pcre = await ops('vcl', 'upload', '--exclude-url-regex', '(unclosed');
+    const everything = await ops('vcl', 'upload', '--exclude-url-regex', '.*');
+    expect(everything.code).toBe(1);
+    expect(everything.err).toContain('exclusion regex: matches the ordinary page "/"');
+    const pcre = await ops('vcl', 'upload', '--exclude-url-regex', '(unclosed', '--force-exclude-regex');
     expect(pcre.code).toBe(1);
     expect(pcre.err).toContain('falco lint rejected the assembled VCL');
     const backend = await ops('vcl', 'upload', '--scorer-backend', 'not-an-identifier');
@@ -762,5 +766,18 @@ describe('ops CLI: arguments and API URL', () => {
       expect(run.err).toContain('--api-url');
     }
     expect(api.requests).toEqual([]);
+  });
+
+  it('a request that gets no answer names the cause (here: a closed loopback port refuses the connection)', async () => {
+    const closed = await new Promise<number>((resolve) => {
+      const server = createServer();
+      server.listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as AddressInfo;
+        server.close(() => resolve(port));
+      });
+    });
+    const run = await ops('keys', 'list', '--api-url', `http://127.0.0.1:${closed}`);
+    expect(run.code).toBe(1);
+    expect(run.err).toMatch(/fetch failed: connection refused \(ECONNREFUSED\)/);
   });
 });

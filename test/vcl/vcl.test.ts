@@ -78,11 +78,12 @@ describe.runIf(falco !== null)('generated VCL under falco', () => {
   });
 
   it('falco lint rejects a regex PCRE cannot compile, and accepts PCRE-only syntax', () => {
-    const broken = assembled(generateSnippets({ excludeUrlRegex: '(\\.css' }));
+    // Forced past the ordinary-page check, which cannot compile these in JavaScript either.
+    const broken = assembled(generateSnippets({ excludeUrlRegex: '(\\.css', forceExcludeRegex: true }));
     const lint = lintVcl(falco, join(broken, 'main.vcl'));
     expect(lint.ok).toBe(false);
     expect(lint.output).toContain('regex string is invalid');
-    const possessive = assembled(generateSnippets({ excludeUrlRegex: '\\.(?>css|js)$|[a-z]++\\.map$' }));
+    const possessive = assembled(generateSnippets({ excludeUrlRegex: '\\.(?>css|js)$|[a-z]++\\.map$', forceExcludeRegex: true }));
     expect(lintVcl(falco, join(possessive, 'main.vcl')).ok).toBe(true);
   });
 
@@ -105,7 +106,14 @@ describe.runIf(falco !== null)('generated VCL under falco', () => {
     const quoted = refuse('\\.css"$');
     expect(quoted.status).toBe(1);
     expect(quoted.stderr).toContain('refused: exclusion regex: double quotes are not allowed');
-    const uncompilable = refuse('(\\.css');
+    const unchecked = refuse('(\\.css');
+    expect(unchecked.status).toBe(1);
+    expect(unchecked.stderr).toContain('exclusion regex: cannot be checked against ordinary pages');
+    // An exclusion matching ordinary pages would leave them unscored: refused unless forced.
+    const everything = refuse('.*');
+    expect(everything.status).toBe(1);
+    expect(everything.stderr).toContain('exclusion regex: matches the ordinary page "/", so it would leave those pages unscored; force it (--force-exclude-regex)');
+    const uncompilable = spawnSync('node', ['scripts/run-ts.mjs', 'scripts/gen-vcl.ts', '--out', out, '--exclude-url-regex', '(\\.css', '--force-exclude-regex'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FALCO_BIN: falco! } });
     expect(uncompilable.status).toBe(1);
     expect(uncompilable.stderr).toContain('falco lint rejected the assembled VCL');
     expect(readdirSync(out)).toEqual([]);

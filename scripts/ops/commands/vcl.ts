@@ -28,7 +28,8 @@ const ENFORCE = 'session-scorer-enforce';
 function deployedOptions(recv: VclSnippet | null, deliver: VclSnippet | null, enforce: VclSnippet | null = null): VclOptions {
   const options: VclOptions = {};
   const regex = recv?.content ? extractExcludeRegex(recv.content) : null;
-  if (regex !== null) options.excludeUrlRegex = regex;
+  // A deployed exclusion regex was accepted (or forced) when it was uploaded.
+  if (regex !== null) Object.assign(options, { excludeUrlRegex: regex, forceExcludeRegex: true });
   const exempt = enforce?.content ? extractExemptRegex(enforce.content) : null;
   // A deployed exemption regex was accepted (or forced) when it was uploaded.
   if (exempt !== null) Object.assign(options, { exemptUrlRegex: exempt, forceExemptRegex: true });
@@ -54,7 +55,7 @@ function generateValidated(options: VclOptions): Snippet[] {
 function optionsFromFlags(ctx: OpsContext): VclOptions {
   const options: VclOptions = {};
   const regex = ctx.options.get('exclude-url-regex');
-  if (regex !== undefined) options.excludeUrlRegex = regex;
+  if (regex !== undefined) Object.assign(options, { excludeUrlRegex: regex, forceExcludeRegex: ctx.options.has('force-exclude-regex') });
   const backend = ctx.options.get('scorer-backend');
   if (backend !== undefined) options.scorerBackend = backend;
   const endpoint = ctx.options.get('log-endpoint');
@@ -117,7 +118,8 @@ export async function excludeRegexGet(ctx: OpsContext): Promise<void> {
 export async function excludeRegexSet(ctx: OpsContext, regex: string | undefined, command = 'vcl exclude-regex set'): Promise<void> {
   if (regex === undefined || regex === '') throw new OpsError('usage: vcl exclude-regex set REGEX (PCRE, matched against req.url.path)');
   // Layers one and two (policy, falco) before anything is read or sent; Fastly's validation is the third.
-  generateValidated({ excludeUrlRegex: regex });
+  const force = ctx.options.has('force-exclude-regex');
+  generateValidated({ excludeUrlRegex: regex, forceExcludeRegex: force });
   const serviceId = ctx.serviceId();
   const active = await activeVersion(ctx.api, serviceId);
   const [recv, deliver] = await Promise.all([getSnippet(ctx.api, serviceId, active, RECV), getSnippet(ctx.api, serviceId, active, DELIVER)]);
@@ -125,7 +127,7 @@ export async function excludeRegexSet(ctx: OpsContext, regex: string | undefined
   // The recv snippet checks crawlers against the ACLs of the crawlers snippet: a service uploaded
   // before those existed needs the whole set once.
   if (!(await getSnippet(ctx.api, serviceId, active, 'session-scorer-crawlers'))) throw new OpsError(`the active version ${active} has no session-scorer-crawlers snippet (the crawler ACLs the recv snippet now uses): run \`vcl upload\` first`);
-  const snippets = generateValidated({ ...deployedOptions(recv, deliver), excludeUrlRegex: regex });
+  const snippets = generateValidated({ ...deployedOptions(recv, deliver), excludeUrlRegex: regex, forceExcludeRegex: force });
   // Only the recv snippet holds the regex; the others stay as they are.
   await uploadSnippets(ctx, command, serviceId, active, snippets.filter((s) => s.name === RECV), {
     requireExisting: true,
