@@ -43,6 +43,10 @@ export function createApp(platform: Platform, defaults: Defaults): App {
   return {
     async handle(request) {
       try {
+        // A preflight (the VCL marks it with the client's method) is scored whatever its path: the
+        // path is the client's, and routing on it would let `/.scorer/health/` or
+        // `/a/%2e%2e/.scorer/challenge` turn a page's preflight into an answer without a score.
+        if (request.headers.has(RQ.originalMethod)) return await score(platform, defaults, request);
         return (await router.fetch(request, platform, defaults)) as Response;
       } catch (error) {
         // Where configuration did not load, the default endpoint is the only one known.

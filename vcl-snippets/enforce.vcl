@@ -40,7 +40,7 @@ sub scorer_enforce {
     if (req.http.X-Scorer-Action) {
       if (req.http.X-Scorer-Verified-Bot) {
         set req.http.X-Scorer-Exempt = "verified_bot";
-      } else if (regsuball(urldecode(req.url.path), ";[^/]*", "") ~ {"(?i)^/(?:robots\.txt|sitemap[^/]*\.xml(?:\.gz)?|sitemap(?:_index)?(?:/|$)|ads\.txt|app-ads\.txt|security\.txt|humans\.txt|crossdomain\.xml|clientaccesspolicy\.xml|\.well-known/)|(?:^|/)(?:feed|rss|atom)(?:/|\.xml|\.rss)?$|\.(?:rss|atom)$|/(?:feed|rss)\.php$|^/api(?:/|$)"} && urldecode(req.url.path) !~ {"(?i)\.(?:php[0-9]?|phtml|aspx?|jsp|cgi|pl|py|rb)/|/\.\.?(?:/|$)"}) {
+      } else if (req.url.path ~ {"(?i)^/(?:robots\.txt|sitemap[^/]*\.xml(?:\.gz)?|sitemap(?:_index)?(?:/|$)|ads\.txt|app-ads\.txt|security\.txt|humans\.txt|crossdomain\.xml|clientaccesspolicy\.xml|\.well-known/)|(?:^|/)(?:feed|rss|atom)(?:/|\.xml|\.rss)?$|\.(?:rss|atom)$|/(?:feed|rss)\.php$|^/api(?:/|$)"} && regsuball(urldecode(req.url.path), ";[^/]*", "") ~ {"(?i)^/(?:robots\.txt|sitemap[^/]*\.xml(?:\.gz)?|sitemap(?:_index)?(?:/|$)|ads\.txt|app-ads\.txt|security\.txt|humans\.txt|crossdomain\.xml|clientaccesspolicy\.xml|\.well-known/)|(?:^|/)(?:feed|rss|atom)(?:/|\.xml|\.rss)?$|\.(?:rss|atom)$|/(?:feed|rss)\.php$|^/api(?:/|$)"} && urldecode(req.url.path) !~ {"(?i)\.(?:php[0-9]?|phtml|aspx?|jsp|cgi|pl|py|rb)/|/\.\.?(?:[/;]|$)"}) {
         set req.http.X-Scorer-Exempt = "path";
       }
       if (table.lookup(scorer_settings, "mode", "monitor") == "enforce" && !req.http.X-Scorer-Exempt) {

@@ -86,7 +86,7 @@ if (req.restarts == 0) {
     set req.http.X-Scorer-State = "skipped-off";
   } else if (fastly.ddos_detected) {
     set req.http.X-Scorer-State = "skipped-ddos";
-  } else if (regsuball(urldecode(req.url.path), ";[^/]*", "") ~ {"(?i)\.(?:css|js|mjs|map|png|jpe?g|gif|svg|ico|webp|avif|bmp|woff2?|ttf|otf|eot|mp4|webm|mp3|ogg|wav)$"} && urldecode(req.url.path) !~ {"(?i)\.(?:php[0-9]?|phtml|aspx?|jsp|cgi|pl|py|rb)/|/\.\.?(?:/|$)"}) {
+  } else if (req.url.path ~ {"(?i)\.(?:css|js|mjs|map|png|jpe?g|gif|svg|ico|webp|avif|bmp|woff2?|ttf|otf|eot|mp4|webm|mp3|ogg|wav)$"} && regsuball(urldecode(req.url.path), ";[^/]*", "") ~ {"(?i)\.(?:css|js|mjs|map|png|jpe?g|gif|svg|ico|webp|avif|bmp|woff2?|ttf|otf|eot|mp4|webm|mp3|ogg|wav)$"} && urldecode(req.url.path) !~ {"(?i)\.(?:php[0-9]?|phtml|aspx?|jsp|cgi|pl|py|rb)/|/\.\.?(?:[/;]|$)"}) {
     # Matched on the path without ;parameters, percent-decoded, and never for a path that steers
     # (a script segment followed by more path, or a dot segment): /a.php/x.css, /a;x.css and
     # /a/%2e%2e/x.css reach the origin as pages.

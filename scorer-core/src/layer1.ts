@@ -79,16 +79,17 @@ export function fastBrowsingScore(fastEvidenceCenti: number, settings: Layer1Set
 }
 
 /**
- * Volume: a session's average request rate since it began, over every request (sub-resources
- * too, so padding a page URL to look like a data file gains nothing). People read: on the shared
- * real logs no session labelled human reached 60 requests at 0.5 per second except three
- * vulnerability scanners with unlisted User-Agents (docs/model.md). Sustained scraping, even with
- * randomised human-looking gaps, does.
+ * Volume: a session's average rate since it began, of page views and of requests of any kind
+ * (sub-resources too, at a higher allowance: a single-page app polling its API once a second must
+ * not be flagged, but 200 requests 50 ms apart are). On the shared real logs no session labelled
+ * human reached 60 requests at 0.5 per second except three vulnerability scanners with unlisted
+ * User-Agents (docs/scoring.md). Sustained scraping, even with randomised human-looking gaps, does.
  */
-export function sessionVolumeScore(requests: number, sessionAgeMs: number, settings: Layer1Settings): RuleScore {
-  const rate = requests / Math.max(1, sessionAgeMs / 1000);
-  const score = requests >= settings.volumeMinRequests && rate >= settings.volumeRatePerS ? settings.volumeScore : 0;
-  return { reason: 'session_volume', score };
+export function sessionVolumeScore(pageViews: number, requests: number, sessionAgeMs: number, settings: Layer1Settings): RuleScore {
+  const ageS = Math.max(1, sessionAgeMs / 1000);
+  const pages = pageViews >= settings.volumeMinPageViews && pageViews / ageS >= settings.volumePageViewsPerS;
+  const all = requests >= settings.volumeMinRequests && requests / ageS >= settings.volumeRequestsPerS;
+  return { reason: 'session_volume', score: pages || all ? settings.volumeScore : 0 };
 }
 
 export interface DwellStats {

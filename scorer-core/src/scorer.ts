@@ -201,7 +201,7 @@ export function createScorer(options: ScorerOptions): Scorer {
     const moved = cookieMovedScore(previous?.clientFamilyTag, requestTag, l1.movedScore);
     if (moved) layer1Rules.push(moved);
     if (!state.clientFamilyTag && requestTag !== null) state.clientFamilyTag = requestTag;
-    layer1Rules.push(fastBrowsingScore(state.fastEvidenceCenti, l1), ...dwellScores(dwell, l1), sessionVolumeScore(state.requests, nowMs - sessionStartMs, l1));
+    layer1Rules.push(fastBrowsingScore(state.fastEvidenceCenti, l1), ...dwellScores(dwell, l1), sessionVolumeScore(state.pageViews, state.requests, nowMs - sessionStartMs, l1));
 
     const features = fillFeatures(new Float64Array(FEATURE_COUNT), request, pageClass === 'home', pageView, {
       isNew: previous === null,
@@ -222,9 +222,14 @@ export function createScorer(options: ScorerOptions): Scorer {
       headers: headerRules(headers, settings.headers.contradictionScore),
       floors,
     });
-    // The session's challenge history (passed, or served and unanswered) adjusts the verdict last;
-    // a pass never takes it below a floor (a spoofed crawler stays one).
-    const verdict = applyChallengeEvidence(combined, state, settings.challenge, floors);
+    // The session's challenge history (passed, or served and unanswered) adjusts the verdict last.
+    // A pass answers the doubt of a first visit (the learned and header evidence, a missing cookie);
+    // it never discounts what the session does after it (pace, volume, replay, a moved or tampered
+    // cookie) nor a floor (a spoofed crawler stays one), so one solved challenge is no licence.
+    const layer1Weight = settings.combine.layer1Weight;
+    const undiscounted = [...floors];
+    for (const rule of layer1Rules) if (rule.reason !== 'cookie_missing' && rule.reason !== 'cookie_expired') undiscounted.push({ reason: rule.reason, score: Math.round(rule.score * layer1Weight) });
+    const verdict = applyChallengeEvidence(combined, state, settings.challenge, undiscounted);
 
     const value = codec.seal(state);
     const sessionId = state.sessionId;

@@ -58,9 +58,14 @@ export interface Layer1Settings {
   regularMaxCv: number;
   regularScore: number;
   /** Requests a session needs before the volume rule looks at its rate. */
+  /** Page views a session needs before the volume rule looks at their rate. */
+  volumeMinPageViews: number;
+  /** Average page views per second since the session began at or above which the volume rule scores. */
+  volumePageViewsPerS: number;
+  /** Requests of any kind (sub-resources too) a session needs before their rate counts. */
   volumeMinRequests: number;
   /** Average requests per second since the session began at or above which the volume rule scores. */
-  volumeRatePerS: number;
+  volumeRequestsPerS: number;
   volumeScore: number;
   /** Score of a cookie sent by a client of another family than the one it was issued to (cookie_moved). */
   movedScore: number;
@@ -147,8 +152,10 @@ export const DEFAULT_SETTINGS: Readonly<ScorerSettings> = deepFreeze({
     regularMinSamples: 6,
     regularMaxCv: 0.1,
     regularScore: 80,
-    volumeMinRequests: 60,
-    volumeRatePerS: 0.5,
+    volumeMinPageViews: 60,
+    volumePageViewsPerS: 0.5,
+    volumeMinRequests: 120,
+    volumeRequestsPerS: 2,
     volumeScore: 100,
     movedScore: 90,
   },
@@ -191,8 +198,10 @@ const RANGES: { [S in keyof ScorerSettings]: { [K in keyof ScorerSettings[S]]: R
     regularMinSamples: [2, DWELL_WINDOW_CAPACITY, true],
     regularMaxCv: [0, 10, false],
     regularScore: [0, 100, true],
+    volumeMinPageViews: [2, 1_000_000, true],
+    volumePageViewsPerS: [0.001, 1000, false],
     volumeMinRequests: [2, 1_000_000, true],
-    volumeRatePerS: [0.001, 1000, false],
+    volumeRequestsPerS: [0.001, 1000, false],
     volumeScore: [0, 100, true],
     movedScore: [0, 100, true],
   },

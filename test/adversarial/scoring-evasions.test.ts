@@ -53,9 +53,13 @@ describe('evasions of the scoring (scorer-core, virtual clock)', () => {
     const classifier = createClassifier(DEFAULT_CLASSIFIER);
     expect(classifier.classify('GET', '/product/1;x.json')).toBe('content');
     expect(classifier.isPageView(classifier.classify('GET', '/product/1;jsessionid=abc'))).toBe(true);
-    // …and real sub-resources count toward volume all the same (`/api/` is one).
+    // …and real sub-resources count toward volume all the same (`/api/` is one), at the higher
+    // allowance for requests of any kind (120 at 2 per second)…
     const api = browse(newScorer(), (i) => `/api/items/${i}`, () => 50, 200);
-    expect(api.findIndex((s) => s >= 80)).toBe(59);
+    expect(api.findIndex((s) => s >= 80)).toBe(119);
+    // …which a single-page app polling its API once a second never reaches.
+    const polling = browse(newScorer(), () => '/api/notifications', () => 1000, 600);
+    expect(Math.max(...polling)).toBe(0);
   });
 });
 
@@ -127,5 +131,21 @@ describe('cookie binding (item 10): a cookie lifted from a browser and replayed 
     const first = visit(scorer, START + 1000, 'curl/8.5.0', untagged.setCookie.value);
     expect(first.reasons).not.toContain('cookie_moved');
     expect(visit(scorer, START + 2000, CHROME, first.setCookie.value).reasons).toContain('cookie_moved');
+  });
+});
+
+describe('a solved challenge is no licence (review finding)', () => {
+  it('a scraper that passed one challenge and then fetches 10 pages a second is still flagged at 100', () => {
+    const scorer = newScorer();
+    const start = scorer.decide({ nowMs: START, method: 'GET', path: '/' });
+    let cookie = scorer.codec.seal({ ...start.state, challengePassedAtS: Math.floor(START / 1000), challengeTag: 1 });
+    const scores: number[] = [];
+    for (let i = 1; i <= 80; i++) {
+      const d = scorer.decide({ nowMs: START + i * 100, method: 'GET', path: `/item/${i}`, cookie });
+      cookie = d.setCookie.value;
+      scores.push(d.score);
+    }
+    // Fast browsing and volume score what the session does: a pass discounts neither (before: at most 50).
+    expect(Math.max(...scores)).toBe(100);
   });
 });

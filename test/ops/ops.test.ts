@@ -168,8 +168,9 @@ describe.runIf(falco)('ops vcl upload (Fastly API stand-in)', () => {
     expect(run.out).toContain('update snippet session-scorer-recv');
     expect(run.out).toMatch(/--- version 2\n\s+\+\+\+ new\n\s+@@ /);
     // diff(1) order: the removed line, then the added one.
-    expect(run.out).toContain(`-  } else if (${NORMALIZED_PATH_VCL} ~ {"${DEFAULT_EXCLUDE_URL_REGEX}"} && `);
-    expect(run.out).toContain(`+  } else if (${NORMALIZED_PATH_VCL} ~ {"(?i)\\.css$"} && `);
+    const condition = (regex: string) => `} else if (req.url.path ~ {"${regex}"} && ${NORMALIZED_PATH_VCL} ~ {"${regex}"} && `;
+    expect(run.out).toContain(`-  ${condition(DEFAULT_EXCLUDE_URL_REGEX)}`);
+    expect(run.out).toContain(`+  ${condition('(?i)\\.css$')}`);
   });
 
   it('refuses snippets that fail the generator\'s validation before sending any request', async () => {
@@ -214,7 +215,7 @@ describe.runIf(falco)('ops vcl upload (Fastly API stand-in)', () => {
     expect(api.activeVersion().number).toBe(3);
     const dry = await ops('vcl', 'activate', '2', '--dry-run');
     expect(dry.out).toContain('activate version 2 (active now: 3)');
-    expect(dry.out).toContain(`+  } else if (${NORMALIZED_PATH_VCL} ~ {"` + DEFAULT_EXCLUDE_URL_REGEX);
+    expect(dry.out).toContain(`+  } else if (req.url.path ~ {"${DEFAULT_EXCLUDE_URL_REGEX}"} && ${NORMALIZED_PATH_VCL} ~ {"` + DEFAULT_EXCLUDE_URL_REGEX);
     expect(api.activeVersion().number).toBe(3);
     const run = await ops('vcl', 'activate', '2');
     expect(run.code).toBe(0);

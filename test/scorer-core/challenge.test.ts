@@ -142,12 +142,19 @@ describe('challenge evidence in the verdict', () => {
     expect(applyChallengeEvidence(untouched, state({}), settings)).toBe(untouched);
   });
 
-  it('decide() applies it: a replayed cookie (100) of a session that passed scores 50; unanswered twice scores 51', () => {
+  it('decide() applies it: a pass halves first-visit evidence but never what the session does after it (a replayed cookie stays 100); unanswered twice scores 51', () => {
     const scorer = createScorer({ keyRing: singleKeyRing(), realm: 'ss_session', model: handModel(), random: seededRandom(3) });
     const start = scorer.decide({ nowMs: T0_MS, method: 'GET', path: '/' });
     const passed = scorer.codec.seal({ ...start.state, challengePassedAtS: 1_795_000_000, challengeTag: 7 });
     const replayed = scorer.decide({ nowMs: T0_MS + 5000, method: 'GET', path: '/', cookie: passed, sameCookieRequests: 50 });
-    expect(replayed).toMatchObject({ score: 50, layer1: 100, reasons: ['cookie_replayed'] });
+    // Review finding: one solved challenge used to halve every later score, replay and pace included.
+    expect(replayed).toMatchObject({ score: 100, layer1: 100, reasons: ['cookie_replayed'] });
+    // What a pass answers is doubt about the client (the learned and header evidence): three header
+    // contradictions (97) count half after a pass (97 × 0.5 = 48.5 → 49).
+    const curlAsChrome = { userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36', accept: '*/*', acceptLanguage: null, acceptEncoding: null, secFetchMode: null, secFetchSite: null, secFetchDest: null, secFetchUser: null, secChUa: null, ja4: null };
+    const request = { secureContext: true, headers: curlAsChrome };
+    expect(scorer.decide({ nowMs: T0_MS + 5000, method: 'GET', path: '/', cookie: start.setCookie.value, request }).score).toBe(97);
+    expect(scorer.decide({ nowMs: T0_MS + 5000, method: 'GET', path: '/', cookie: passed, request }).score).toBe(49);
     const unanswered = scorer.codec.seal({ ...start.state, challengesUnanswered: 2 });
     expect(scorer.decide({ nowMs: T0_MS + 5000, method: 'GET', path: '/', cookie: unanswered })).toMatchObject({ score: 51, reasons: ['challenge_unanswered'] });
     // A spoofed crawler's floor (95) holds even for a session that passed.

@@ -210,3 +210,21 @@ describe('client family binding', () => {
     expect(cookieMovedScore(5, null, 90)).toBeNull();
   });
 });
+
+describe('iOS browsers are WebKit, whatever they call themselves (review: Chrome on iOS was asked for client hints)', () => {
+  const CHROME_IOS = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/131.0.6778.73 Mobile/15E148 Safari/604.1';
+  const FIREFOX_IOS = 'Mozilla/5.0 (iPhone; CPU iPhone OS 16_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) FxiOS/132.0 Mobile/15E148 Safari/605.1.15';
+  // What Chrome on iOS 17.5 sends on a typed-in navigation: fetch metadata, no client hints.
+  const iosNavigation: BrowserHeaders = { ...chromeNavigation, userAgent: CHROME_IOS, secChUa: null };
+
+  it('CriOS and FxiOS are judged as Safari of the iOS version', () => {
+    expect(claimedBrowser(CHROME_IOS)).toEqual({ family: 'safari', major: 17.05 });
+    expect(claimedBrowser(FIREFOX_IOS)).toEqual({ family: 'safari', major: 16.02 });
+  });
+
+  it("a real Chrome-on-iPhone navigation contradicts nothing (it scored 88 when judged as Chromium without client hints)", () => {
+    expect(headerRules(headerSignals(iosNavigation, true, true), 70)).toEqual([]);
+    // iOS 16.2 predates fetch metadata in WebKit (16.4): not asked for it either.
+    expect(headerSignals({ ...curlAsChrome, userAgent: FIREFOX_IOS, acceptLanguage: 'en', accept: 'text/html' }, true, true).fetchMetadataMissing).toBe(false);
+  });
+});

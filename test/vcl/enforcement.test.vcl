@@ -201,6 +201,39 @@ sub test_enforce_exempt_path_never_challenged {
 }
 
 // @scope: recv
+// @suite: enforce: a steering path is not exempt: /.well-known/..;/article/10 is blocked (review of issue 13 item 5)
+sub test_enforce_exempt_not_steered_dotdot_param {
+  testing.table_set(scorer_settings, "mode", "enforce");
+  set req.http.X-Scorer-State = "scored";
+  set req.http.X-Scorer-Score = "100";
+  set req.url = "/.well-known/..;/article/10";
+  testing.call_subroutine("scorer_enforce");
+  assert.error(429);
+}
+
+// @scope: recv
+// @suite: enforce: a steering path is not exempt: /robots.txt/..;/article/10 is blocked (review of issue 13 item 5)
+sub test_enforce_exempt_not_steered_robots_dotdot_param {
+  testing.table_set(scorer_settings, "mode", "enforce");
+  set req.http.X-Scorer-State = "scored";
+  set req.http.X-Scorer-Score = "100";
+  set req.url = "/robots.txt/..;/article/10";
+  testing.call_subroutine("scorer_enforce");
+  assert.error(429);
+}
+
+// @scope: recv
+// @suite: enforce: a steering path is not exempt: /sitemap/%2e%2e;/article/10 is blocked (review of issue 13 item 5)
+sub test_enforce_exempt_not_steered_sitemap_encoded_dotdot {
+  testing.table_set(scorer_settings, "mode", "enforce");
+  set req.http.X-Scorer-State = "scored";
+  set req.http.X-Scorer-Score = "100";
+  set req.url = {"/sitemap/%2e%2e;/article/10"};
+  testing.call_subroutine("scorer_enforce");
+  assert.error(429);
+}
+
+// @scope: recv
 // @suite: enforce: an ordinary page whose name starts like a feed is not exempt
 sub test_enforce_ordinary_page_not_exempt {
   testing.table_set(scorer_settings, "mode", "enforce");

@@ -365,7 +365,7 @@ sub test_scorer_paths_skip {
 // @scope: recv
 // @suite: only the scorer's exact routes skip: /.scorer/%2e%2e/article/10 is scored (issue 13 item 5)
 sub test_scorer_prefix_does_not_steer {
-  set req.url = "/.scorer/%2e%2e/article/10";
+  set req.url = {"/.scorer/%2e%2e/article/10"};
   testing.call_subroutine("vcl_recv");
   assert.equal(req.http.X-Scorer-State, "preflight");
 }
@@ -397,7 +397,15 @@ sub test_exclusion_not_steered_by_path_info {
 // @scope: recv
 // @suite: a dot segment, even percent-encoded, is never excluded; plain and parameterised assets still are
 sub test_exclusion_dot_segments_and_real_assets {
-  set req.url = "/article/10/%2e%2e/x.css";
+  set req.url = {"/article/10/%2e%2e/x.css"};
+  testing.call_subroutine("vcl_recv");
+  assert.equal(req.http.X-Scorer-State, "preflight");
+}
+
+// @scope: recv
+// @suite: an encoded dot or slash before the extension is a page to an origin routing on the raw path: scored
+sub test_exclusion_needs_the_raw_path_too {
+  set req.url = {"/article/10%2Ecss"};
   testing.call_subroutine("vcl_recv");
   assert.equal(req.http.X-Scorer-State, "preflight");
 }

@@ -15,7 +15,7 @@ export function unansweredScore(count: number, perChallenge: number): number {
   return count <= 0 ? 0 : Math.round(100 * (1 - (1 - perChallenge / 100) ** count));
 }
 
-/** `floors`: the verdict's floor rules (combine's `floors`): a pass never lowers the score below them. */
+/** `floors`: rules a pass never discounts (the verdict's floors and the behaviour rules): the score stays at least their highest. */
 export function applyChallengeEvidence(verdict: Verdict, state: SessionState, settings: ChallengeSettings, floors: readonly RuleScore[] = []): Verdict {
   const unanswered = unansweredScore(state.challengesUnanswered, settings.unansweredScore);
   const passed = state.challengePassedAtS !== null;

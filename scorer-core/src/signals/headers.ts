@@ -22,13 +22,21 @@ export interface ClaimedBrowser {
   major: number;
 }
 
-const CHROMIUM = /(?:Chrome|CriOS|Edg|OPR|SamsungBrowser)\/(\d+)/;
-const FIREFOX = /(?:Firefox|FxiOS)\/(\d+)/;
+const CHROMIUM = /(?:Chrome|Edg|OPR|SamsungBrowser)\/(\d+)/;
+const FIREFOX = /Firefox\/(\d+)/;
+/**
+ * Every browser on iOS and iPadOS is WebKit, whatever it calls itself (CriOS, FxiOS, EdgiOS, …):
+ * it sends what Safari of that iOS version sends (no client hints), so it is judged as Safari of
+ * the OS version. iPadOS in desktop mode says "Macintosh" and is judged as desktop Safari.
+ */
+const IOS = /\((?:iPhone|iPad|iPod)\b[^)]*?OS (\d+)_(\d+)/;
 const SAFARI_VERSION = /Version\/(\d+)(?:\.(\d+))?.*Safari\//;
 
 /** The browser a User-Agent claims to be, from its product tokens (never trusted, only compared with the headers). */
 export function claimedBrowser(userAgent: string | null): ClaimedBrowser {
   if (!userAgent || !userAgent.startsWith('Mozilla/5.0')) return { family: null, major: 0 };
+  const ios = IOS.exec(userAgent);
+  if (ios) return { family: 'safari', major: Number(ios[1]) + Number(ios[2]) / 100 };
   const firefox = FIREFOX.exec(userAgent);
   if (firefox) return { family: 'firefox', major: Number(firefox[1]) };
   const chromium = CHROMIUM.exec(userAgent);
