@@ -5,11 +5,11 @@
  * Fail open: any configuration, store or internal problem answers 200 with no score and an
  * x-scorer-error reason (plus a log line), never a 5xx. Unauthenticated callers get a bare 403.
  */
-import { bytesToHex, createScorer, crawlerFacts, equalBytesConstantTime, type Decision } from '@session-scorer/core';
+import { bytesToHex, COOKIE_NONCE_PREFIX_CHARS, createScorer, crawlerFacts, equalBytesConstantTime, type Decision } from '@session-scorer/core';
 import { Router } from 'itty-router';
 import { HEALTH_PATH } from './routes.js';
 import { auditLine, capped, requestFactFields, truncateIp, type AuditRecord, type RequestAuditFields } from './audit.js';
-import { edgeClient } from './client-memory.js';
+import { CLIENT_MEMORY_WINDOWS, edgeClient } from './client-memory.js';
 import { readCookie } from './cookie-header.js';
 import { errorText, STAGED_UNTIL_S, readCallerSecret, readChallengeKey, readConfig, readKeyRing, readModel, type AppConfig, type Defaults } from './config.js';
 import { attempt, countIncludingThis, countingWarnings, newCountingRecord } from './edge-counting.js';
@@ -100,7 +100,7 @@ async function score(platform: Platform, defaults: Defaults, request: Request): 
     cookie,
     recentNewSessions: client.recentNewSessions,
     sameCookieRequests: () => {
-      const uses = attempt(counting, RATE_COUNTER_NAMES.cookieUses, () => countIncludingThis(platform.rateCounter(RATE_COUNTER_NAMES.cookieUses), (cookie ?? '').slice(0, COOKIE_NONCE_PREFIX), COOKIE_USE_WINDOW_S), 1);
+      const uses = attempt(counting, RATE_COUNTER_NAMES.cookieUses, () => countIncludingThis(platform.rateCounter(RATE_COUNTER_NAMES.cookieUses), (cookie ?? '').slice(0, COOKIE_NONCE_PREFIX_CHARS), CLIENT_MEMORY_WINDOWS.cookieUsesS), 1);
       counting.answers.cookie_uses = uses;
       return uses;
     },
@@ -206,10 +206,6 @@ function forbidden(platform: Platform, request: Request, reason?: FailOpenReason
 const timeOf = (ms: number) => (Number.isFinite(ms) ? new Date(ms).toISOString() : 'invalid-clock');
 
 const encoder = new TextEncoder();
-/** Characters of a cookie value that cover its 2-byte header and 12-byte nonce (14 bytes → 19 characters). */
-const COOKIE_NONCE_PREFIX = 19;
-/** Window of the per-cookie-value request count (scorer_cookie_uses), seconds. */
-const COOKIE_USE_WINDOW_S = 60;
 
 /** Constant-time for equal lengths; the secret's length is not treated as secret. */
 function secretsEqual(given: string, expected: string): boolean {

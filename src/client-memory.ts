@@ -23,6 +23,8 @@ export const CLIENT_MEMORY_WINDOWS = {
   crawlerPathTtlMinutes: 60,
   /** Window of the new-session count per address + User-Agent, seconds. */
   newSessionsS: 60,
+  /** Window of the per-cookie-value request count (scorer_cookie_uses, the replay signal), seconds. */
+  cookieUsesS: 60,
 } as const;
 
 export interface EdgeClient {

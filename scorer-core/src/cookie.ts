@@ -16,6 +16,12 @@ export const COOKIE_FORMAT_VERSION_V1 = 0x01;
 export const COOKIE_HEADER_LENGTH = 2;
 const sealedBytes = (stateLength: number) => COOKIE_HEADER_LENGTH + GCM_NONCE_LENGTH + stateLength + GCM_TAG_LENGTH;
 export const COOKIE_BYTES = sealedBytes(STATE_LENGTH);
+/**
+ * Characters at the start of a cookie value that cover its header and nonce (14 bytes → 19
+ * characters): unique to each sealed value, so a per-value counter can key on them unhashed.
+ */
+export const COOKIE_NONCE_PREFIX_CHARS = Math.ceil(((COOKIE_HEADER_LENGTH + GCM_NONCE_LENGTH) * 8) / 6);
+
 /** Every cookie of the current format has exactly this many characters (152). */
 export const COOKIE_VALUE_LENGTH = base64UrlLength(COOKIE_BYTES);
 /** Decoded length of each format a cookie may have. */

@@ -101,7 +101,7 @@ export function trainingOverlapWarnings(document: unknown, evaluated: { file: st
       if (!sameLog(part.file, trained.file) || !(part.startMs <= trained.endMs && trained.startMs <= part.endMs)) continue;
       const iso = (ms: number) => new Date(ms).toISOString();
       warnings.push(
-        `${part.file}: the evaluated window ${iso(part.startMs)} – ${iso(part.endMs)} overlaps the model's training window of ${trained.file}, ${iso(trained.startMs)} – ${iso(trained.endMs)}; figures there are in-sample for Layer 2 (use --split with the model's split, or another log)`,
+        `${part.file}: the evaluated window ${iso(part.startMs)} – ${iso(part.endMs)} overlaps the model's training window of ${trained.file}, ${iso(trained.startMs)} – ${iso(trained.endMs)}; figures there are in-sample for the Markov model, the learned combiner and its score map (use --split with the model's split, or another log)`,
       );
     }
   }

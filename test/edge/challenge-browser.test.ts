@@ -23,10 +23,14 @@ const FULL = Boolean(process.env.SCORER_FULL_TESTS);
 const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
 const falco: string | null = FULL ? (process.env.CI ? ensureFalco() : findFalco()) : null;
 const VCL_CALLER_SECRET = 'dev-only-caller-secret-not-for-production'; // the harness VCL's dictionary value
-// Chromium is best effort, as in .ci/run (the suite skips, loudly, without it); Viceroy and falco
-// are required in CI, as for the other edge suites.
+// Viceroy, falco and Chromium are required in CI (.ci/run installs all three); elsewhere the suite
+// skips, loudly, without them.
 const ready = FULL && falco !== null && (viceroyBin !== null || viceroyRequired) && existsSync(CHROMIUM);
-if (FULL && !ready) console.warn(`\n[challenge browser test skipped] needs falco, Viceroy and ${CHROMIUM}\n`);
+if (FULL && !ready) {
+  const missing = `[challenge browser test] needs falco, Viceroy and ${CHROMIUM}`;
+  if (process.env.CI) throw new Error(`${missing}: .ci/run installs them`);
+  console.warn(`\n${missing}: skipped\n`);
+}
 
 const codec = createCookieCodec({ keyRing: createKeyRing({ activeKeyId: 1, keys: [{ id: 1, key: hexToBytes(TEST_KEY_HEX) }] }), realm: 'ss_session' });
 const stateOf = (cookie: string | undefined) => {

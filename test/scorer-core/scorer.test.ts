@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { COOKIE_VALUE_LENGTH, createKeyRing, createScorer, DEFAULT_THRESHOLD, loadModel, SessionFlag, type Decision } from '../../scorer-core/src/index.js';
+import { COOKIE_NONCE_PREFIX_CHARS } from '../../scorer-core/src/index.js';
 import defaultModel from '../../scorer-core/src/default-model.json' with { type: 'json' };
 import { HAND_MODEL_DOC, handModel, seededRandom, singleKeyRing, TEST_KEY_1 } from '../helpers/fixtures.js';
 
@@ -243,5 +244,11 @@ describe('createScorer().decide', () => {
       expect(['missing', 'tampered', 'expired']).toContain(decision.cookieStatus);
     }
     expect(scorer.decide({ nowMs: T, method: 'BREW', path: 'é'.repeat(9000) }).pageClass).toBe('misc');
+  });
+});
+
+describe('cookie facts the edge keys counters on', () => {
+  it('the header and nonce (14 bytes) take the first 19 base64url characters of a value', () => {
+    expect(COOKIE_NONCE_PREFIX_CHARS).toBe(19);
   });
 });
