@@ -152,11 +152,3 @@ export function replayPart(scorer: Scorer, items: readonly ReplayItem[], options
   }
   return { results, rows };
 }
-
-/**
- * One session on its own, with client memory of its own (no other session's history): for unit
- * tests and callers without the whole part. Figures on real logs use replayPart.
- */
-export function replaySession(scorer: Scorer, session: LogSession, bot: boolean, mode: CookieMode, exclude: RegExp): SessionResult {
-  return replayPart(scorer, [{ session, bot }], { mode, exclude }).results[0]!;
-}
