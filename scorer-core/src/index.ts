@@ -37,6 +37,7 @@ export {
 export { combine, DEFAULT_THRESHOLD, type ExtraEvidence, type Verdict } from './verdict.js';
 export { loadCombiner, MAX_LEARNED_REASONS, MIN_REASON_CONTRIBUTION, type Combiner, type CombinerDocument, type LearnedScore, type LogisticCombinerDocument, type ScoreMapDocument, type TreeDocument, type TreesCombinerDocument } from './combine/learned.js';
 export { clientFamily, clientFamilyTag, cookieMovedScore } from './signals/client-binding.js';
+export { DECLARED_TOOLS, declaredToolScore } from './signals/declared-tools.js';
 export { FEATURE_COUNT, FEATURE_NAMES, FEATURE_REASONS, featureFamily, fillFeatures, type ClientFacts, type FeatureFamily, type FeatureName, type SessionFacts } from './signals/features.js';
 export { claimedCrawler, CRAWLER_NAMES, crawlerFacts, crawlerRules, CRAWLERS, SPOOFED_CRAWLER_SCORE, type CrawlerDefinition, type CrawlerFacts } from './signals/crawlers.js';
 export { claimedBrowser, headerRules, headerSignals, type BrowserFamily, type ClaimedBrowser, type HeaderSignals } from './signals/headers.js';

@@ -24,6 +24,7 @@ export const REASON_CODES = [
   'client_crawled',
   // browser headers (hand-set: only the edge sees them)
   'browser_headers_missing',
+  'declared_automation',
   // declared crawlers (hand-set: the VCL checks the address against the published ranges)
   'crawler_spoofed',
   // proof-of-work challenge (scorer-core/src/challenge/evidence.ts)

@@ -17,6 +17,7 @@ import type { TransitionModel } from './model.js';
 import type { RuleScore } from './reasons.js';
 import { resolveSettings, type ScorerSettings } from './settings.js';
 import { clientFamilyTag, cookieMovedScore } from './signals/client-binding.js';
+import { declaredToolScore } from './signals/declared-tools.js';
 import { FEATURE_COUNT, fillFeatures, type ClientFacts } from './signals/features.js';
 import { crawlerRules, type CrawlerFacts } from './signals/crawlers.js';
 import { headerRules, headerSignals, type HeaderSignals } from './signals/headers.js';
@@ -219,7 +220,7 @@ export function createScorer(options: ScorerOptions): Scorer {
     const floors = crawlerRules(input.crawler);
     const combined = combine(layer1Rules, [transitionScore(transitions, settings.layer2)], settings.combine, {
       learned: model.combiner?.evaluate(features) ?? null,
-      headers: headerRules(headers, settings.headers.contradictionScore),
+      headers: withDeclaredTool(headerRules(headers, settings.headers.contradictionScore), declaredToolScore(input.request?.headers?.userAgent, settings.headers.declaredToolScore)),
       floors,
     });
     // The session's challenge history (passed, or served and unanswered) adjusts the verdict last.
@@ -304,6 +305,11 @@ function clientFacts(memory: ClientMemory | undefined, cookieless: boolean, craw
     requests60s: memory.request(),
     crawlerPathBefore,
   };
+}
+
+function withDeclaredTool(rules: RuleScore[], tool: RuleScore | null): RuleScore[] {
+  if (tool) rules.push(tool);
+  return rules;
 }
 
 function optionalCount(name: string, given: unknown, fallback: number): number {

@@ -88,6 +88,8 @@ export interface Layer2Settings {
 export interface HeaderSettings {
   /** Score of each browser-header contradiction (several combine by noisy-OR: 70, 91, 97, …). */
   contradictionScore: number;
+  /** Score of a User-Agent that names an HTTP library or tool (declared_automation). */
+  declaredToolScore: number;
 }
 
 export interface CombineSettings {
@@ -160,7 +162,7 @@ export const DEFAULT_SETTINGS: Readonly<ScorerSettings> = deepFreeze({
     movedScore: 90,
   },
   layer2: { minTransitions: 8, maxEffectiveTransitions: 8, zStart: 3, zFull: 6 },
-  headers: { contradictionScore: 70 },
+  headers: { contradictionScore: 70, declaredToolScore: 80 },
   combine: { layer1Weight: 1, layer2Weight: 0, learnedWeight: 1, headersWeight: 1 },
   // 16 bits: median 0.5 s (p90 2.3 s) in headless Chromium, 1.4 s (p90 4.9 s) with 4× CPU throttling
   // for a phone; a native solver needs ~0.3 s of one core (npm run bench:challenge; docs/operators.md).
@@ -206,7 +208,7 @@ const RANGES: { [S in keyof ScorerSettings]: { [K in keyof ScorerSettings[S]]: R
     movedScore: [0, 100, true],
   },
   layer2: { minTransitions: [1, 65535, true], maxEffectiveTransitions: [1, 65535, true], zStart: [-100, 100, false], zFull: [-100, 100, false] },
-  headers: { contradictionScore: [0, 100, true] },
+  headers: { contradictionScore: [0, 100, true], declaredToolScore: [0, 100, true] },
   combine: { layer1Weight: [0, 1, false], layer2Weight: [0, 1, false], learnedWeight: [0, 1, false], headersWeight: [0, 1, false] },
   challenge: { difficultyBits: [0, 32, true], lifetimeS: [10, 3600, true], passDiscount: [0, 1, false], unansweredScore: [0, 100, true] },
 };

@@ -4,6 +4,7 @@ import {
   clientFamily,
   clientFamilyTag,
   cookieMovedScore,
+  declaredToolScore,
   createScorer,
   FEATURE_NAMES,
   headerRules,
@@ -226,5 +227,26 @@ describe('iOS browsers are WebKit, whatever they call themselves (review: Chrome
     expect(headerRules(headerSignals(iosNavigation, true, true), 70)).toEqual([]);
     // iOS 16.2 predates fetch metadata in WebKit (16.4): not asked for it either.
     expect(headerSignals({ ...curlAsChrome, userAgent: FIREFOX_IOS, acceptLanguage: 'en', accept: 'text/html' }, true, true).fetchMetadataMissing).toBe(false);
+  });
+});
+
+describe('declared automation (a User-Agent naming an HTTP library or tool)', () => {
+  it('tools by their product name; browsers, crawlers and unknown names are not', () => {
+    for (const ua of ['curl/8.5.0', 'Wget/1.21.3', 'python-requests/2.31.0', 'Go-http-client/1.1', 'okhttp/4.12.0', 'Java/17.0.2', 'node']) {
+      expect(declaredToolScore(ua, 80), ua).toEqual({ reason: 'declared_automation', score: 80 });
+    }
+    for (const ua of [CHROME_UA, FIREFOX_UA, 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)', 'FeedReader/1.0', '']) {
+      expect(declaredToolScore(ua, 80), ua).toBeNull();
+    }
+    expect(declaredToolScore(undefined, 80)).toBeNull();
+  });
+
+  it('decide() flags wget on its first request at the edge, and never in log replay (no headers there)', () => {
+    const scorer = createScorer({ keyRing: singleKeyRing(), realm: 't', model: handModel(), random: seededRandom(8) });
+    const wget = { ...curlAsChrome, userAgent: 'Wget/1.21.3' };
+    const d = scorer.decide({ nowMs: 1_800_000_000_000, method: 'GET', path: '/', request: { referer: null, headers: wget } });
+    expect(d.score).toBe(80);
+    expect(d.reasons).toEqual(['declared_automation']);
+    expect(scorer.decide({ nowMs: 1_800_000_000_000, method: 'GET', path: '/', request: { referer: null } }).reasons).not.toContain('declared_automation');
   });
 });

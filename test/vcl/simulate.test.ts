@@ -9,6 +9,7 @@ import { ensureFalco, findFalco } from '../../scripts/lib/falco.mjs';
 // @ts-expect-error plain ESM helpers shared with the scripts
 import { freePort } from '../../scripts/lib/viceroy.mjs';
 import { assembleMainVcl, generateSnippets } from '../../scripts/vcl/generate.js';
+import committedSnapshot from '../../scripts/vcl/verified-bots.json' with { type: 'json' };
 import { TEST_KEY_HEX } from '../helpers/fake-platform.js';
 import { startScenario, viceroyBin, viceroyRequired, type RunningScorer } from '../edge/viceroy-harness.js';
 
@@ -43,7 +44,11 @@ describe.runIf((falco !== null && viceroyBin !== null) || viceroyRequired)('gene
     });
     await new Promise<void>((resolve) => origin.listen(originPort, '127.0.0.1', resolve));
     const dir = mkdtempSync(join(tmpdir(), 'scorer-e2e-'));
-    const vcl = assembleMainVcl(generateSnippets(), { scorer: ['127.0.0.1', Number(new URL(scorer.url).port)], origin: ['127.0.0.1', originPort] }).replace('"mode": "monitor"', '"mode": "enforce"');
+    // The committed crawler snapshot, plus loopback as one of bingbot's ranges: the test's clients
+    // (127.0.0.1) can then be a verified crawler (bingbot), while Googlebot stays spoofed from here.
+    const snapshot = structuredClone(committedSnapshot) as { crawlers: Record<string, { ranges: string[] }> };
+    snapshot.crawlers.bingbot!.ranges = ['127.0.0.0/8', ...snapshot.crawlers.bingbot!.ranges];
+    const vcl = assembleMainVcl(generateSnippets({ verifiedBots: snapshot }), { scorer: ['127.0.0.1', Number(new URL(scorer.url).port)], origin: ['127.0.0.1', originPort] }).replace('"mode": "monitor"', '"mode": "enforce"');
     writeFileSync(join(dir, 'main.vcl'), vcl);
     const port: number = await freePort();
     writeFileSync(join(dir, '.falco.yml'), `simulator:\n  port: ${port}\n`);
@@ -168,4 +173,29 @@ describe.runIf((falco !== null && viceroyBin !== null) || viceroyRequired)('gene
     expect(status === 429 || status === 'closed').toBe(true);
     expect(originSaw.length).toBe(seenBefore);
   }, 30_000);
+
+  it('a verified crawler (bingbot from its ranges) fetching pages fast without cookies is scored but never blocked or challenged', async () => {
+    const bingbot = { 'user-agent': 'Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)' };
+    const seenBefore = originSaw.length;
+    for (let i = 0; i < 12; i++) {
+      const result = await visit(`/verified-crawl/${i}`, undefined, bingbot);
+      expect(result.status).toBe(200);
+    }
+    expect(originSaw.length).toBe(seenBefore + 12);
+    const lines = Array.from({ length: 12 }, (_, i) => vclLog(`/verified-crawl/${i}`).at(-1) ?? '');
+    for (const line of lines) {
+      expect(line).toContain(' exempt=verified_bot bot=bingbot ');
+      expect(line).not.toMatch(/ action=(block|challenge) /);
+    }
+  }, 60_000);
+
+  it('a feed URL is served to a cookie-less client in enforce mode, however it scores', async () => {
+    const seenBefore = originSaw.length;
+    for (let i = 0; i < 10; i++) {
+      const result = await visit('/blog/feed/', undefined, { 'user-agent': 'FeedReader/1.0', 'fastly-client-ip': '198.51.100.77' });
+      expect(result.status).toBe(200);
+    }
+    expect(originSaw.length).toBe(seenBefore + 10);
+    expect(vclLog('/blog/feed/').at(-1)).toContain(' exempt=path ');
+  }, 60_000);
 });
