@@ -63,7 +63,9 @@ describe.runIf(ready)('challenge end to end: Chromium and curl through the VCL (
     });
     await new Promise<void>((resolve) => origin.listen(originPort, '127.0.0.1', resolve));
     edge = await startEdge(falco!, scorer.url, originPort);
-    enforcing = await startEdge(falco!, scorer.url, originPort, { mode: 'enforce', challenge_threshold: '30' });
+    // "Challenge only" (docs/operators.md): block at 100, challenge from 30, so curl (declared
+    // automation, 80) is challenged rather than blocked.
+    enforcing = await startEdge(falco!, scorer.url, originPort, { mode: 'enforce', threshold: '100', challenge_threshold: '30' });
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
   }, 300_000);
 
@@ -144,7 +146,7 @@ describe.runIf(ready)('challenge end to end: Chromium and curl through the VCL (
     expect(stateOf(jarCookie)).toMatchObject({ challengePassedAtS: null, challengesUnanswered: 1 });
     expect(originSaw.filter((url) => url.includes('secret-page'))).toEqual([]);
     // In the enforcing edge's band, curl keeping its cookies gets the challenge in place of the page
-    // each time: 50 (first visit), then 30 and 51 (one, then two challenges unanswered).
+    // each time (declared automation, then one and two challenges unanswered on top).
     const bandJar = join(mkdtempSync(join(tmpdir(), 'curl-jar-')), 'jar');
     for (let i = 0; i < 3; i++) {
       const visit = await new Promise<string>((resolve) => execFile('curl', ['-sS', '-i', '--max-time', '20', '-c', bandJar, '-b', bandJar, `${enforcing.url}/members-only`], { encoding: 'utf8' }, (_error, stdout) => resolve(stdout)));

@@ -38,7 +38,9 @@ export async function startEdge(falco: string, scorerUrl: string, originPort: nu
   simulator.stderr!.on('data', collect);
   for (let i = 0; ; i++) {
     try {
-      await fetch(`http://127.0.0.1:${falcoPort}/ready`);
+      // A static asset: never scored (Node's fetch says "node", a declared tool, which enforce
+      // mode answers with a 429 that falco's simulator cannot deliver).
+      await fetch(`http://127.0.0.1:${falcoPort}/ready.css`);
       break;
     } catch {
       if (i > 200) throw new Error('falco simulate did not start');

@@ -192,6 +192,21 @@ describe.runIf((falco !== null && viceroyBin !== null) || viceroyRequired)('gene
     }
   }, 60_000);
 
+  it('a long URL (8,000 bytes) is scored through the VCL: the preflight carries the capped path', async () => {
+    // An 8,000-byte path and query is scored with the capped path (falco's simulator itself closes
+    // the connection for URLs a little longer, so the boundary past js-compute's 8,192 bytes is
+    // covered by the falco unit suite (the cap) and test/edge (the wasm's own limit), not here).
+    const path = '/long/' + 'p'.repeat(3000) + '?q=' + 'x'.repeat(8000 - 3009);
+    expect(path.length).toBe(8000);
+    // No User-Agent: nothing to contradict, so the score stays below the block threshold (falco's
+    // simulator cannot deliver a 429, above).
+    const result = await visit(path, undefined);
+    expect(result.status).toBe(200);
+    const line = vclLog(path.split('?')[0]!.slice(0, 256)).at(-1) ?? simulatorOutput.filter((l) => l.includes(' scorer_vcl :: scorer ') && l.includes('%2Flong%2F')).at(-1) ?? '';
+    expect(line).toMatch(/ state=scored score=\d+ /);
+    expect(line).not.toContain('error=preflight');
+  }, 30_000);
+
   it('a feed URL is served to a cookie-less client in enforce mode, however it scores', async () => {
     const seenBefore = originSaw.length;
     for (let i = 0; i < 10; i++) {
