@@ -59,16 +59,21 @@ export interface ChallengePageInput {
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-export function challengePage(input: ChallengePageInput): string {
+/** The document start both pages share: language, viewport, never indexed, the one stylesheet. */
+function pageHead(title: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex, nofollow">
-<title>Checking your browser</title>
+<title>${escapeHtml(title)}</title>
 <style>${STYLE}</style>
-</head>
+</head>`;
+}
+
+export function challengePage(input: ChallengePageInput): string {
+  return `${pageHead('Checking your browser')}
 <body>
 <main id="challenge" data-token="${escapeHtml(input.token)}" data-difficulty="${input.difficultyBits}" data-return="${escapeHtml(input.returnPath)}" data-verify="${CHALLENGE_VERIFY_PATH}">
 <h1>Checking your browser</h1>
@@ -84,15 +89,7 @@ export function challengePage(input: ChallengePageInput): string {
 
 /** A short page for an outcome other than the challenge itself (refused, unavailable). */
 export function messagePage(title: string, text: string, link?: { href: string; label: string }): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex, nofollow">
-<title>${escapeHtml(title)}</title>
-<style>${STYLE}</style>
-</head>
+  return `${pageHead(title)}
 <body>
 <main>
 <h1>${escapeHtml(title)}</h1>

@@ -52,6 +52,34 @@ const base: SessionState = {
   ...NEVER_CHALLENGED,
 };
 
+interface ValidInput {
+  name: string;
+  description: string;
+  kid: number;
+  key: Uint8Array;
+  realm: string;
+  nonce: Uint8Array;
+  nowMs: number;
+  state: SessionState;
+}
+
+/** One valid-cookie vector of format `version` from its inputs and the plaintext that format seals. */
+function validVector(v: ValidInput, version: number, plaintext: Uint8Array) {
+  return {
+    name: v.name,
+    description: v.description,
+    version,
+    key: hex(v.key),
+    kid: v.kid,
+    realm: v.realm,
+    nonce: hex(v.nonce),
+    nowMs: v.nowMs,
+    state: stateJson(v.state),
+    plaintext: hex(plaintext),
+    cookie: sealWithNode(v.key, Uint8Array.of(version, v.kid), v.nonce, v.realm, plaintext),
+  };
+}
+
 const valid = [
   { name: 'first-page-view', description: 'a session just started by a request without a cookie', kid: 1, key: KEY_A, realm: 'ss_session', nonce: bytesFrom(0x01, 12), nowMs: T0 * 1000 + 300, state: base },
   {
@@ -67,20 +95,7 @@ const valid = [
     state: { ...base, sessionId: new Uint8Array(16), lastSeenMs: T0 * 1000, lastPageViewMs: null, pageViews: 0, lastPageClass: 255, transitions: 0, surprisalMilliBits: 0, flags: 4, challengesUnanswered: 2 },
   },
 ].map((v) => {
-  const plaintext = encodeState(v.state);
-  return {
-    name: v.name,
-    description: v.description,
-    version: 2,
-    key: hex(v.key),
-    kid: v.kid,
-    realm: v.realm,
-    nonce: hex(v.nonce),
-    nowMs: v.nowMs,
-    state: stateJson(v.state),
-    plaintext: hex(plaintext),
-    cookie: sealWithNode(v.key, Uint8Array.of(2, v.kid), v.nonce, v.realm, plaintext),
-  };
+  return validVector(v, 2, encodeState(v.state));
 });
 
 // Format 0x01 cookies (75-byte plaintext: the 0x02 layout without its last 9 bytes), as the
@@ -92,20 +107,7 @@ const validV1 = [
     state: { ...base, sessionId: bytesFrom(0x42, 16), sessionIdIssuedAtS: T0 + 300, expiresAtS: T0 + 600 + 21600, lastSeenMs: T0 * 1000 + 540_123, lastPageViewMs: T0 * 1000 + 539_000, requests: 14, pageViews: 9, lastPageClass: 3, transitions: 8, surprisalMilliBits: 31_250, fastEvidenceCenti: 250, dwellCs: [1200, 45, 30, 6000, 815], flags: 0 },
   },
 ].map((v) => {
-  const plaintext = encodeState(v.state).subarray(0, 75);
-  return {
-    name: v.name,
-    description: v.description,
-    version: 1,
-    key: hex(v.key),
-    kid: v.kid,
-    realm: v.realm,
-    nonce: hex(v.nonce),
-    nowMs: v.nowMs,
-    state: stateJson(v.state),
-    plaintext: hex(plaintext),
-    cookie: sealWithNode(v.key, Uint8Array.of(1, v.kid), v.nonce, v.realm, plaintext),
-  };
+  return validVector(v, 1, encodeState(v.state).subarray(0, 75));
 });
 
 // Invalid vectors start from the mid-session cookie (key id 7 = KEY_B, realm www.example.com).
