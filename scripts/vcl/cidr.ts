@@ -4,6 +4,8 @@
  * prefixes inside another dropped, sibling prefixes merged) so the generated ACLs stay small.
  */
 
+import { ipv4Octets, ipv6Groups } from '../../scorer-core/src/index.js';
+
 export interface Cidr {
   family: 4 | 6;
   /** The network address as an integer (host bits zero). */
@@ -21,47 +23,18 @@ export class CidrError extends Error {
 
 const WIDTH = { 4: 32, 6: 128 } as const;
 
+/** Published ranges are refused with a leading zero in an octet ("010" is octal to some readers). */
+const LEADING_ZERO_OCTET = /(?:^|[.:])0\d/;
+
 function parseIpv4(text: string): bigint | null {
-  const parts = text.split('.');
-  if (parts.length !== 4) return null;
-  let value = 0n;
-  for (const part of parts) {
-    if (!/^(?:0|[1-9]\d{0,2})$/.test(part) || Number(part) > 255) return null;
-    value = (value << 8n) | BigInt(part);
-  }
-  return value;
+  if (LEADING_ZERO_OCTET.test(text)) return null;
+  const octets = ipv4Octets(text);
+  return octets === null ? null : octets.reduce((value, octet) => (value << 8n) | BigInt(octet), 0n);
 }
 
 function parseIpv6(text: string): bigint | null {
-  if (!/^[0-9a-fA-F:.]+$/.test(text)) return null;
-  const halves = text.split('::');
-  if (halves.length > 2) return null;
-  const groupsOf = (half: string): number[] | null => {
-    if (half === '') return [];
-    const out: number[] = [];
-    const pieces = half.split(':');
-    for (const [i, piece] of pieces.entries()) {
-      // An embedded IPv4 tail (::ffff:1.2.3.4) counts as two groups.
-      if (i === pieces.length - 1 && piece.includes('.')) {
-        const v4 = parseIpv4(piece);
-        if (v4 === null) return null;
-        out.push(Number(v4 >> 16n), Number(v4 & 0xffffn));
-        continue;
-      }
-      if (!/^[0-9a-fA-F]{1,4}$/.test(piece)) return null;
-      out.push(parseInt(piece, 16));
-    }
-    return out;
-  };
-  const head = groupsOf(halves[0]!);
-  const tail = halves.length === 2 ? groupsOf(halves[1]!) : [];
-  if (head === null || tail === null) return null;
-  const missing = 8 - head.length - tail.length;
-  if (halves.length === 2 ? missing < 1 : missing !== 0) return null;
-  const groups = [...head, ...new Array<number>(halves.length === 2 ? missing : 0).fill(0), ...tail];
-  let value = 0n;
-  for (const group of groups) value = (value << 16n) | BigInt(group);
-  return value;
+  const groups = ipv6Groups(text);
+  return groups === null ? null : groups.reduce((value, group) => (value << 16n) | BigInt(group), 0n);
 }
 
 /**
