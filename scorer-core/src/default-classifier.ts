@@ -6,9 +6,16 @@
  */
 import type { ClassifierConfig } from './classifier.js';
 
+/**
+ * Static assets by extension (JavaScript regex on the lower-cased path). The VCL's default
+ * exclusion regex is this one made case-insensitive for PCRE, so the edge skips exactly what the
+ * classifier calls static.
+ */
+export const STATIC_ASSET_REGEX = '\\.(?:css|js|mjs|map|png|jpe?g|gif|svg|ico|webp|avif|bmp|woff2?|ttf|otf|eot|mp4|webm|mp3|ogg|wav)$';
+
 export const DEFAULT_CLASSIFIER: ClassifierConfig = {
   rules: [
-    { class: 'static', regex: '\\.(?:css|js|mjs|map|png|jpe?g|gif|svg|ico|webp|avif|bmp|woff2?|ttf|otf|eot|mp4|webm|mp3|ogg|wav)$' },
+    { class: 'static', regex: STATIC_ASSET_REGEX },
     { class: 'robots', exact: '/robots.txt' },
     { class: 'sitemap', regex: '^/sitemap[^/]*\\.xml(?:\\.gz)?$' },
     { class: 'feed', regex: '(?:^|/)(?:feed|rss|atom)(?:/|\\.xml|\\.rss)?$|\\.(?:rss|atom)$' },

@@ -12,7 +12,7 @@ export { issueChallenge, recordChallengeIssued, recordChallengePassed, verifyCha
 export { CHALLENGE_TOKEN_BYTES, CHALLENGE_TOKEN_LENGTH, CHALLENGE_TOKEN_VERSION, challengeTag, decodeToken as decodeChallengeToken, macInput as challengeMacInput, type ChallengeToken, type HmacSha256 } from './challenge/token.js';
 export { leadingZeroBits, meetsDifficulty, parseCounter, solveWork, workHash } from './challenge/work.js';
 export { COOKIE_BYTES, COOKIE_NONCE_PREFIX_CHARS, COOKIE_FORMAT_VERSION, COOKIE_FORMAT_VERSION_V1, COOKIE_VALUE_LENGTH, createCookieCodec, NONCE_BUDGET_SEALS, nonceBudgetUsed, type CookieCodec, type OpenResult } from './cookie.js';
-export { DEFAULT_CLASSIFIER } from './default-classifier.js';
+export { DEFAULT_CLASSIFIER, STATIC_ASSET_REGEX } from './default-classifier.js';
 export { ipv4Octets, ipv6Groups } from './ip-address.js';
 export { createKeyRing, type CookieKeyConfig, type KeyLookup, type KeyRing, type KeyRingConfig } from './keyring.js';
 export { cookieComplianceScore, cookieReplayScore, dwellScores, dwellStats, fastBrowsingScore, recordPageGap, sessionVolumeScore, type CookieStatus, type DwellStats } from './layer1.js';

@@ -147,3 +147,14 @@ describe.runIf(falco !== null)('generated VCL under falco', () => {
     expect(readFileSync(join(out, 'crawlers.vcl'), 'utf8')).toContain('acl scorer_crawler_googlebot {');
   }, 60_000);
 });
+
+describe('one home for static assets', () => {
+  it('the default VCL exclusion skips exactly what the default classifier calls static', async () => {
+    const { createClassifier, DEFAULT_CLASSIFIER } = await import('../../scorer-core/src/index.js');
+    const { exclusionRegex } = await import('../../scripts/training/replay.js');
+    const classifier = createClassifier(DEFAULT_CLASSIFIER);
+    const excluded = exclusionRegex(DEFAULT_EXCLUDE_URL_REGEX);
+    const paths = ['/app.js', '/STYLE.CSS', '/img/logo.png', '/fonts/a.woff2', '/video.webm', '/favicon.ico', '/', '/article/10', '/data.json', '/feed.xml', '/x.jsx', '/a.css/b', '/map', '/x.mp3'];
+    for (const path of paths) expect(excluded.test(path), path).toBe(classifier.classify('GET', path) === 'static');
+  });
+});
