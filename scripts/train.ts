@@ -18,48 +18,54 @@
  * name, SHA-256, size and line count, not by path. The User-Agent is a label only, never a feature.
  */
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { FEATURE_NAMES, featureFamily, type FeatureFamily } from '../scorer-core/src/index.js';
+import { parseCommandLine } from './training/command-line.js';
 import { readLabels } from './training/input.js';
 import type { LearnerKind } from './training/learn/fit-combiner.js';
 import { trainModel } from './training/learn/train-model.js';
 
 const USAGE =
   'usage: npm run train -- --input <log> [--input <log> …] --out <model.json> [--labels <file>] [--labeller v1|v2] [--alpha N] [--split F] [--created-at <ISO time>] [--combiner logistic|trees|auto|none] [--drop-family request|session|client …]';
-function fail(message: string): never {
-  console.error(`${message}\n${USAGE}`);
-  process.exit(2);
-}
-let parsed;
-let tokens;
-try {
-  ({ values: parsed, tokens } = parseArgs({
-    args: process.argv.slice(2),
-    options: {
-      input: { type: 'string', multiple: true },
-      out: { type: 'string' },
-      labels: { type: 'string' },
-      labeller: { type: 'string' },
-      alpha: { type: 'string' },
-      split: { type: 'string' },
-      'created-at': { type: 'string' },
-      combiner: { type: 'string' },
-      'drop-family': { type: 'string', multiple: true },
-    },
-    strict: true,
-    allowPositionals: false,
-    tokens: true,
-  }));
-} catch (error) {
-  fail((error as Error).message);
-}
-// parseArgs keeps the last of a repeated single option; a repeated --out is more likely a mistake.
-const seen = new Set<string>();
-for (const token of tokens) {
-  if (token.kind !== 'option' || token.name === 'input' || token.name === 'drop-family') continue;
-  if (seen.has(token.name)) fail(`--${token.name} given twice`);
-  seen.add(token.name);
-}
+const HELP = `
+Trains the Layer 2 model and the learned combiner from access logs (docs/model.md, "Train").
+  --input <log>          a log file (repeatable; combined format, Fastly JSON, the audit log; .gz too)
+  --out <model.json>     where to write the model
+  --labels <file>        per-session labels overriding the labeller
+  --labeller v1|v2       User-Agent labeller (default v2)
+  --alpha N              additive smoothing of the Markov model (default 1)
+  --split F              train on the first fraction F of each input's time window
+  --created-at <time>    fixes the creation time and version (byte-for-byte reproducible)
+  --combiner K           logistic, trees, auto (default: chosen on validation) or none
+  --drop-family F        leave a feature family out (repeatable; the ablation)
+Exit codes: 0 done, 1 training failed, 2 usage.`;
+const cli = parseCommandLine(
+  process.argv.slice(2),
+  {
+    input: { type: 'string', multiple: true },
+    out: { type: 'string' },
+    labels: { type: 'string' },
+    labeller: { type: 'string' },
+    alpha: { type: 'string' },
+    split: { type: 'string' },
+    'created-at': { type: 'string' },
+    combiner: { type: 'string' },
+    'drop-family': { type: 'string', multiple: true },
+  },
+  USAGE,
+  HELP,
+);
+const fail: (message: string) => never = cli.fail;
+const parsed = {
+  input: cli.strings('input'),
+  out: cli.string('out'),
+  labels: cli.string('labels'),
+  labeller: cli.string('labeller'),
+  alpha: cli.string('alpha'),
+  split: cli.string('split'),
+  'created-at': cli.string('created-at'),
+  combiner: cli.string('combiner'),
+  'drop-family': cli.strings('drop-family'),
+};
 const inputs = parsed.input ?? [];
 const out = parsed.out;
 const labelsPath = parsed.labels;

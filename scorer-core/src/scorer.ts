@@ -227,10 +227,14 @@ export function createScorer(options: ScorerOptions): Scorer {
     // A pass answers the doubt of a first visit (the learned and header evidence, a missing cookie);
     // it never discounts what the session does after it (pace, volume, replay, a moved or tampered
     // cookie) nor a floor (a spoofed crawler stays one), so one solved challenge is no licence.
-    const layer1Weight = settings.combine.layer1Weight;
-    const undiscounted = [...floors];
-    for (const rule of layer1Rules) if (rule.reason !== 'cookie_missing' && rule.reason !== 'cookie_expired') undiscounted.push({ reason: rule.reason, score: Math.round(rule.score * layer1Weight) });
-    const verdict = applyChallengeEvidence(combined, state, settings.challenge, undiscounted);
+    // (Most sessions have no challenge history: nothing to build for them.)
+    let verdict = combined;
+    if (state.challengePassedAtS !== null || state.challengesUnanswered > 0) {
+      const layer1Weight = settings.combine.layer1Weight;
+      const undiscounted = [...floors];
+      for (const rule of layer1Rules) if (rule.reason !== 'cookie_missing' && rule.reason !== 'cookie_expired') undiscounted.push({ reason: rule.reason, score: Math.round(rule.score * layer1Weight) });
+      verdict = applyChallengeEvidence(combined, state, settings.challenge, undiscounted);
+    }
 
     const value = codec.seal(state);
     const sessionId = state.sessionId;

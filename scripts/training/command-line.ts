@@ -1,13 +1,13 @@
 /**
- * Command lines of `evaluate` and `evaluate:transfer` (node:util parseArgs): `--help` prints the
- * help and exits 0; any usage problem (unknown option, a missing value, a missing file) prints one
- * line and the usage line and exits 2, never a stack trace.
+ * Command lines of `train`, `evaluate` and `evaluate:transfer` (node:util parseArgs): `--help`
+ * prints the help and exits 0; any usage problem (unknown option, a missing value, a repeated
+ * single option, a missing file) prints one line and the usage line and exits 2, never a stack trace.
  */
 import { existsSync, statSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 export interface CommandLine {
-  /** The value of a string option (the last one if repeated and not `multiple`). */
+  /** The value of a string option. */
   string(name: string): string | undefined;
   /** Every value of a `multiple` option. */
   strings(name: string): string[];
@@ -27,7 +27,15 @@ export function parseCommandLine(args: string[], options: NonNullable<ParseArgsC
   };
   let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
   try {
-    values = parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false }).values;
+    const parsed = parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false, tokens: true });
+    values = parsed.values;
+    // parseArgs keeps the last of a repeated single option; a repeated --out is more likely a mistake.
+    const seen = new Set<string>();
+    for (const token of parsed.tokens) {
+      if (token.kind !== 'option' || options[token.name]?.multiple) continue;
+      if (seen.has(token.name)) return fail(`--${token.name} given twice`);
+      seen.add(token.name);
+    }
   } catch (error) {
     return fail((error as Error).message.split('\n')[0]!);
   }
