@@ -14,6 +14,7 @@ export { leadingZeroBits, meetsDifficulty, parseCounter, solveWork, workHash } f
 export { COOKIE_BYTES, COOKIE_NONCE_PREFIX_CHARS, COOKIE_FORMAT_VERSION, COOKIE_FORMAT_VERSION_V1, COOKIE_VALUE_LENGTH, createCookieCodec, NONCE_BUDGET_SEALS, nonceBudgetUsed, type CookieCodec, type OpenResult } from './cookie.js';
 export { DEFAULT_CLASSIFIER, STATIC_ASSET_REGEX } from './default-classifier.js';
 export { ipv4Octets, ipv6Groups } from './ip-address.js';
+export { seededRandom } from './seeded-random.js';
 export { createKeyRing, type CookieKeyConfig, type KeyLookup, type KeyRing, type KeyRingConfig } from './keyring.js';
 export { cookieComplianceScore, cookieReplayScore, dwellScores, dwellStats, fastBrowsingScore, recordPageGap, sessionVolumeScore, type CookieStatus, type DwellStats } from './layer1.js';
 export { recordPageView, transitionScore, transitionStats, type TransitionStats } from './layer2.js';

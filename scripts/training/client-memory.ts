@@ -12,7 +12,7 @@
  * (replay.ts does). Counting windows are exact (a real edge rate counter is bucketed, so it
  * counts slightly differently near the window's edge).
  */
-import type { ClientMemory } from '../../scorer-core/src/index.js';
+import type { ClientMemory } from '@session-scorer/core';
 import { CLIENT_MEMORY_WINDOWS as W, clientAddressKey } from '../../src/client-memory.js';
 
 export { clientAddressKey };

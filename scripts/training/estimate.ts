@@ -5,7 +5,7 @@
  * per-transition surprisal under the estimated model.
  */
 import { createHash } from 'node:crypto';
-import { DEFAULT_SETTINGS, loadModel, MODEL_FORMAT, OTHER_CLASS, type Classifier, type ModelDocument } from '../../scorer-core/src/index.js';
+import { DEFAULT_SETTINGS, loadModel, MODEL_FORMAT, OTHER_CLASS, type Classifier, type ModelDocument } from '@session-scorer/core';
 import type { LogSession } from './sessionize.js';
 
 export interface EstimatorOptions {

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { createClassifier, DEFAULT_CLASSIFIER, DEFAULT_THRESHOLD, loadModel, REASON_CODES, type TransitionModel } from '../../scorer-core/src/index.js';
+import { createClassifier, DEFAULT_CLASSIFIER, DEFAULT_THRESHOLD, loadModel, REASON_CODES, type TransitionModel } from '@session-scorer/core';
 import { bootstrap, type Interval } from './bootstrap.js';
 import { readSessions, splitTimes } from './input.js';
 import { LABELLERS, labelV1, type Label, type LabellerName } from './labels.js';

@@ -13,7 +13,7 @@
  * (sessions labelled bot never send it, as declared crawlers do in reality; each of their
  * requests then starts a session and meets the per-client memory).
  */
-import { createKeyRing, createScorer, type Scorer, type TransitionModel } from '../../scorer-core/src/index.js';
+import { createKeyRing, createScorer, seededRandom, type Scorer, type TransitionModel } from '@session-scorer/core';
 import { DEFAULT_EXCLUDE_URL_REGEX } from '../vcl/generate.js';
 import { ClientMemorySimulator, NEW_SESSIONS_WINDOW_MS } from './client-memory.js';
 import type { LogSession } from './sessionize.js';
@@ -64,23 +64,6 @@ export interface ReplayOptions {
 export function exclusionRegex(pcre = DEFAULT_EXCLUDE_URL_REGEX): RegExp {
   const caseless = pcre.startsWith('(?i)');
   return new RegExp(caseless ? pcre.slice(4) : pcre, caseless ? 'i' : '');
-}
-
-/** Deterministic bytes (xorshift32): the replay must give the same figures every run. Tests use it too. */
-export function seededRandom(seed = 0x2545f491): (n: number) => Uint8Array {
-  let x = seed >>> 0 || 1;
-  return (n) => {
-    const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      x ^= x << 13;
-      x >>>= 0;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      x >>>= 0;
-      out[i] = x & 0xff;
-    }
-    return out;
-  };
 }
 
 export function createReplayScorer(model: TransitionModel, settings: unknown = {}): Scorer {

@@ -4,7 +4,7 @@
  * false-positive rate on human sessions at the enforcement threshold, overall and by stratum
  * (sessions with 1, 2, 3–5, 6+ scored requests).
  */
-import { DEFAULT_THRESHOLD } from '../../scorer-core/src/index.js';
+import { DEFAULT_THRESHOLD } from '@session-scorer/core';
 import { prAuc, rocAuc, tprAtFpr, type Scored } from './metrics.js';
 import type { SessionResult } from './replay.js';
 

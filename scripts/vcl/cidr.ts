@@ -4,7 +4,7 @@
  * prefixes inside another dropped, sibling prefixes merged) so the generated ACLs stay small.
  */
 
-import { ipv4Octets, ipv6Groups } from '../../scorer-core/src/index.js';
+import { ipv4Octets, ipv6Groups } from '@session-scorer/core';
 
 export interface Cidr {
   family: 4 | 6;

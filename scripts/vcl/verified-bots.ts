@@ -7,7 +7,7 @@
  * each lists where its ranges came from (the operator's URL, the file's own creationTime, and the
  * public mirror it was read from when the snapshot was not fetched from the URL itself).
  */
-import { CRAWLER_NAMES } from '../../scorer-core/src/signals/crawlers.js';
+import { CRAWLER_NAMES } from '@session-scorer/core';
 import { aggregate, CidrError, formatCidr, parseCidr, type Cidr } from './cidr.js';
 
 export const SNAPSHOT_FORMAT = 'session-scorer/verified-bots@1';

@@ -2,7 +2,7 @@
 import { createKeyRing, hexToBytes, loadModel, type ModelDocument } from '../../scorer-core/src/index.js';
 
 /** A deterministic byte source (xorshift32): reproducible session ids and nonces. */
-export { seededRandom } from '../../scripts/training/replay.js';
+export { seededRandom } from '@session-scorer/core';
 
 /** Dev-only test keys: never configure these on a real service. */
 export const TEST_KEY_1 = hexToBytes('000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f');

@@ -33,7 +33,7 @@ const T0_MS = 1_795_000_000_000;
 const sessionWith = (sessionId: Uint8Array, fields: Partial<SessionState> = {}): SessionState => ({ ...newSessionState(sessionId, T0_MS - 60_000, 1, 0), ...fields });
 
 describe('challenge vectors (test/vectors/challenge.json)', () => {
-  it('the committed file is what scripts/gen-vectors.ts generates', () => {
+  it('the committed file is what test/vectors/generate.ts generates', () => {
     expect(JSON.parse(JSON.stringify(buildChallengeVectors()))).toEqual(vectors);
   });
 

@@ -19,7 +19,7 @@ function openWithNode(cookie: string, key: Uint8Array, realm: string): Buffer {
 }
 
 describe('cookie vectors (test/vectors/cookie-*.json)', () => {
-  it('the committed vector files are what scripts/gen-vectors.ts generates', () => {
+  it('the committed vector files are what test/vectors/generate.ts generates', () => {
     const fresh = buildCookieVectors();
     expect(JSON.parse(JSON.stringify(fresh.valid))).toEqual(validVectors);
     expect(JSON.parse(JSON.stringify(fresh.invalid))).toEqual(invalidVectors);

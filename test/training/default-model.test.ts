@@ -7,7 +7,7 @@ const hasShared = sharedDataAvailable('the default-model reproducibility test');
 
 describe.runIf(hasShared)('shipped default model (needs the shared real logs in ../shared/data or SCORER_SHARED_DATA)', () => {
   it('npm run model:check retrains it from the shared logs byte for byte', () => {
-    const run = spawnSync(process.execPath, ['scripts/run-ts.mjs', 'scripts/default-model.ts', '--check', '--data', SHARED], { cwd: ROOT, encoding: 'utf8' });
+    const run = spawnSync(process.execPath, ['scripts/lib/run-ts.mjs', 'scripts/training/default-model.ts', '--check', '--data', SHARED], { cwd: ROOT, encoding: 'utf8' });
     expect(run.status, run.stderr + run.stdout).toBe(0);
     expect(run.stdout).toContain('byte for byte');
   }, 120_000);

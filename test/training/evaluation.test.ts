@@ -10,8 +10,8 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 const FIXTURE = join(ROOT, 'test/fixtures/semicomplete-2015-apache.head400.log');
 const DEFAULT_MODEL = join(ROOT, 'scorer-core/src/default-model.json');
 const UNIFORM_MODEL = join(ROOT, 'test/fixtures/uniform-model.json');
-const node = (script: string, ...args: string[]) => spawnSync(process.execPath, ['scripts/run-ts.mjs', script, ...args], { cwd: ROOT, encoding: 'utf8' });
-const evaluate = (...args: string[]) => node('scripts/evaluate.ts', ...args);
+const node = (script: string, ...args: string[]) => spawnSync(process.execPath, ['scripts/lib/run-ts.mjs', script, ...args], { cwd: ROOT, encoding: 'utf8' });
+const evaluate = (...args: string[]) => node('scripts/training/evaluate.ts', ...args);
 
 describe('npm run evaluate', () => {
   let dir: string;
@@ -19,7 +19,7 @@ describe('npm run evaluate', () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'scorer-eval-'));
     model = join(dir, 'model.json');
-    const train = node('scripts/train.ts', '--input', FIXTURE, '--out', model, '--split', '0.5');
+    const train = node('scripts/training/train.ts', '--input', FIXTURE, '--out', model, '--split', '0.5');
     expect(train.status, train.stderr).toBe(0);
   }, 60_000);
 
@@ -195,7 +195,7 @@ describe('npm run evaluate:transfer (fast, on the fixture cut in two "sites")', 
     const [a, b] = [join(dir, 'first-half.log'), join(dir, 'second-half.log')];
     writeFileSync(a, lines.slice(0, 200).join('\n') + '\n');
     writeFileSync(b, lines.slice(200).join('\n') + '\n');
-    const run = node('scripts/evaluate-transfer.ts', '--input', a, '--input', b, '--json', '--resamples', '50', '--keep', dir);
+    const run = node('scripts/training/evaluate-transfer.ts', '--input', a, '--input', b, '--json', '--resamples', '50', '--keep', dir);
     expect(run.status, run.stderr).toBe(0);
     const out = JSON.parse(run.stdout);
     expect(out.rows.map((r: { held_out: string; trained_on: string[] }) => [r.held_out, r.trained_on])).toEqual([
@@ -211,6 +211,6 @@ describe('npm run evaluate:transfer (fast, on the fixture cut in two "sites")', 
     // The models are the train script's own output, kept where asked.
     const kept = JSON.parse(readFileSync(join(dir, 'model-without-first-half.log.json'), 'utf8'));
     expect(kept.training.inputs.map((i: { file: string }) => i.file)).toEqual(['second-half.log']);
-    expect(node('scripts/evaluate-transfer.ts', '--input', a).stderr.split('\n')[0]).toMatch(/^--input: give at least two logs/);
+    expect(node('scripts/training/evaluate-transfer.ts', '--input', a).stderr.split('\n')[0]).toMatch(/^--input: give at least two logs/);
   }, 120_000);
 });

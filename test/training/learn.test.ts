@@ -6,7 +6,8 @@ import { calibrateScoreMap } from '../../scripts/training/learn/score-map.js';
 import { FEATURE_NAMES, loadCombiner, type ScoreMapDocument } from '../../scorer-core/src/index.js';
 import { ensembleMargin, fitTrees, quantileCuts } from '../../scripts/training/learn/trees.js';
 import { rocAuc } from '../../scripts/training/metrics.js';
-import { seededRandom, type FeatureRow } from '../../scripts/training/replay.js';
+import { seededRandom } from '@session-scorer/core';
+import type { FeatureRow } from '../../scripts/training/replay.js';
 
 /** Uniform numbers in [0, 1) from the replay's seeded generator (deterministic synthetic data). */
 function uniforms(seed: number): () => number {

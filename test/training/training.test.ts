@@ -94,7 +94,7 @@ describe('transition estimation', () => {
 });
 
 describe('npm run train', () => {
-  const run = (...args: string[]) => spawnSync('node', ['scripts/run-ts.mjs', 'scripts/train.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+  const run = (...args: string[]) => spawnSync('node', ['scripts/lib/run-ts.mjs', 'scripts/training/train.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
 
   it('trains a model scorer-core loads from a real log excerpt, plain and gzipped, and reports what it saw', () => {
     const dir = mkdtempSync(join(tmpdir(), 'scorer-train-'));
@@ -161,7 +161,7 @@ describe('npm run train', () => {
 
 describe('npm run tune', () => {
   it('searches on the training part only, keeps the human false-positive constraint there, and reports the choice on the held-out part', () => {
-    const run = spawnSync('node', ['scripts/run-ts.mjs', 'scripts/tune.ts', '--input', FIXTURE, '--model', join(ROOT, 'scorer-core/src/default-model.json'), '--split', '0.5', '--from', '{"layer1":{"fastEvidenceMin":3},"combine":{"layer2Weight":1}}', '--json'], { cwd: ROOT, encoding: 'utf8' });
+    const run = spawnSync('node', ['scripts/lib/run-ts.mjs', 'scripts/training/tune.ts', '--input', FIXTURE, '--model', join(ROOT, 'scorer-core/src/default-model.json'), '--split', '0.5', '--from', '{"layer1":{"fastEvidenceMin":3},"combine":{"layer2Weight":1}}', '--json'], { cwd: ROOT, encoding: 'utf8' });
     expect(run.status, run.stderr).toBe(0);
     const result = JSON.parse(run.stdout);
     expect(result.from).toEqual({ layer1: { fastEvidenceMin: 3 }, combine: { layer2Weight: 1 } });

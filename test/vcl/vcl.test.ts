@@ -102,7 +102,7 @@ describe.runIf(falco !== null)('generated VCL under falco', () => {
 
   it('npm run vcl writes nothing when the regex is refused', () => {
     const out = mkdtempSync(join(tmpdir(), 'scorer-vcl-out-'));
-    const refuse = (regex: string) => spawnSync('node', ['scripts/run-ts.mjs', 'scripts/gen-vcl.ts', '--out', out, '--exclude-url-regex', regex], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FALCO_BIN: falco! } });
+    const refuse = (regex: string) => spawnSync('node', ['scripts/lib/run-ts.mjs', 'scripts/vcl/main.ts', '--out', out, '--exclude-url-regex', regex], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FALCO_BIN: falco! } });
     const quoted = refuse('\\.css"$');
     expect(quoted.status).toBe(1);
     expect(quoted.stderr).toContain('refused: exclusion regex: double quotes are not allowed');
@@ -113,17 +113,17 @@ describe.runIf(falco !== null)('generated VCL under falco', () => {
     const everything = refuse('.*');
     expect(everything.status).toBe(1);
     expect(everything.stderr).toContain('exclusion regex: matches the ordinary page "/", so it would leave those pages unscored; force it (--force-exclude-regex)');
-    const uncompilable = spawnSync('node', ['scripts/run-ts.mjs', 'scripts/gen-vcl.ts', '--out', out, '--exclude-url-regex', '(\\.css', '--force-exclude-regex'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FALCO_BIN: falco! } });
+    const uncompilable = spawnSync('node', ['scripts/lib/run-ts.mjs', 'scripts/vcl/main.ts', '--out', out, '--exclude-url-regex', '(\\.css', '--force-exclude-regex'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FALCO_BIN: falco! } });
     expect(uncompilable.status).toBe(1);
     expect(uncompilable.stderr).toContain('falco lint rejected the assembled VCL');
     expect(readdirSync(out)).toEqual([]);
-    const ok = spawnSync('node', ['scripts/run-ts.mjs', 'scripts/gen-vcl.ts', '--out', out, '--exclude-url-regex', '^/static/'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FALCO_BIN: falco! } });
+    const ok = spawnSync('node', ['scripts/lib/run-ts.mjs', 'scripts/vcl/main.ts', '--out', out, '--exclude-url-regex', '^/static/'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FALCO_BIN: falco! } });
     expect(ok.status, ok.stderr).toBe(0);
     expect(readFileSync(join(out, 'recv.vcl'), 'utf8')).toContain('{"^/static/"}');
     expect(existsSync(join(out, 'deliver.vcl'))).toBe(true);
     // Unknown options and options without a value are refused, not ignored.
     for (const args of [['--exclude-regex', 'x'], ['--exclude-url-regex'], ['--out']]) {
-      const bad = spawnSync('node', ['scripts/run-ts.mjs', 'scripts/gen-vcl.ts', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FALCO_BIN: falco! } });
+      const bad = spawnSync('node', ['scripts/lib/run-ts.mjs', 'scripts/vcl/main.ts', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FALCO_BIN: falco! } });
       expect(bad.status, args.join(' ')).toBe(2);
       expect(bad.stderr).toContain('usage:');
     }
@@ -131,7 +131,7 @@ describe.runIf(falco !== null)('generated VCL under falco', () => {
 
   it('npm run vcl refuses an exemption regex matching ordinary pages unless --force-exempt-regex, wherever the flag stands', () => {
     const out = mkdtempSync(join(tmpdir(), 'scorer-vcl-exempt-'));
-    const run = (...args: string[]) => spawnSync('node', ['scripts/run-ts.mjs', 'scripts/gen-vcl.ts', '--out', out, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FALCO_BIN: falco! } });
+    const run = (...args: string[]) => spawnSync('node', ['scripts/lib/run-ts.mjs', 'scripts/vcl/main.ts', '--out', out, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FALCO_BIN: falco! } });
     const refused = run('--exempt-url-regex', '^/');
     expect(refused.status).toBe(1);
     expect(refused.stderr).toContain('refused: exemption regex: matches the ordinary page "/"');

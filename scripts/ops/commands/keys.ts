@@ -11,7 +11,7 @@
  *   opening cookies until a grace deadline no earlier than the longest cookie lifetime;
  * - retire removes a key from the index before deleting its secret, and only past its grace.
  */
-import { DEFAULT_SETTINGS, NONCE_BUDGET_SEALS, nonceBudgetUsed, resolveSettings } from '../../../scorer-core/src/index.js';
+import { DEFAULT_SETTINGS, NONCE_BUDGET_SEALS, nonceBudgetUsed, resolveSettings } from '@session-scorer/core';
 import { formatKeyRingIndex, isoInstant, KEY_RING_ITEM, keySecretName, MAX_RING_KEYS, parseKeyRingIndex, type KeyRingIndex, type RingKey } from '../../../src/key-ring-index.js';
 import { findStore, getConfigItem, listSecrets, seg, type StoreRef } from '../fastly-api.js';
 import { OpsError, type OpsContext } from '../context.js';

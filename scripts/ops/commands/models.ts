@@ -4,7 +4,7 @@
  * publish and rollback, newest last. KV is eventually consistent, so a document is written before
  * anything names it, and a pointer is only moved to a document that exists and validates.
  */
-import { loadModel, type TransitionModel } from '../../../scorer-core/src/index.js';
+import { loadModel, type TransitionModel } from '@session-scorer/core';
 import { findStore, getKvText, listKvKeys, seg, type StoreRef } from '../fastly-api.js';
 import { OpsError, type OpsContext } from '../context.js';
 import { unifiedDiff, type Step } from '../plan.js';

@@ -3,7 +3,7 @@
  * new version; Fastly applies them in seconds), plus the scorer's own Config / Secret Store items
  * where the Compute service needs the same value.
  */
-import { DEFAULT_THRESHOLD } from '../../../scorer-core/src/index.js';
+import { DEFAULT_THRESHOLD } from '@session-scorer/core';
 import { MODES } from '../../../src/config.js';
 import { CHALLENGE_THRESHOLD_KEY, DICTIONARIES, DICTIONARY_DEFAULTS } from '../../vcl/generate.js';
 import { activeVersion, findStore, getConfigItem, getDictionary, getDictionaryItem, listSecrets, seg } from '../fastly-api.js';

@@ -5,7 +5,7 @@
  * written and an audit line recorded. `vcl upload` then ships the new ACLs (a new version, as
  * for any snippet change).
  */
-import { CRAWLER_NAMES } from '../../../scorer-core/src/signals/crawlers.js';
+import { CRAWLER_NAMES } from '@session-scorer/core';
 import { generateSnippets, VclValidationError } from '../../vcl/generate.js';
 import { aggregatedRanges, formatSnapshot, isComplete, parsePublishedRanges, SnapshotError, validateSnapshot, type RangeSource, type VerifiedBotsSnapshot } from '../../vcl/verified-bots.js';
 import { activeVersion, getSnippet } from '../fastly-api.js';

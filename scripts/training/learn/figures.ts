@@ -1,5 +1,5 @@
 /**
- * node scripts/run-ts.mjs scripts/training/learn/figures.ts -- --data <dir> --before <model.json> [--json <file>] [--no-ablation]
+ * node scripts/lib/run-ts.mjs scripts/training/learn/figures.ts -- --data <dir> --before <model.json> [--json <file>] [--no-ablation]
  *
  * The held-out figures of docs/model.md: for each shared log, a model trained on the first 70 %
  * of its time window (and one trained on all four logs' first 70 % together) is replayed over the
@@ -10,7 +10,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { FEATURE_NAMES, featureFamily, loadModel, type FeatureFamily, type ModelDocument } from '../../../scorer-core/src/index.js';
+import { FEATURE_NAMES, featureFamily, loadModel, type FeatureFamily, type ModelDocument } from '@session-scorer/core';
 import { readSessions, splitTimes } from '../input.js';
 import { LABELLERS, type LabellerName } from '../labels.js';
 import { createReplayScorer, exclusionRegex, replayPart, type ReplayItem } from '../replay.js';

@@ -10,7 +10,7 @@
  * that matter are per session, and a crawler's thousand requests should not outweigh a thousand
  * one-request visitors.
  */
-import { FEATURE_NAMES, type CombinerDocument, type FeatureName } from '../../../scorer-core/src/index.js';
+import { FEATURE_NAMES, type CombinerDocument, type FeatureName } from '@session-scorer/core';
 import { rocAuc, tprAtFpr } from '../metrics.js';
 import type { FeatureRow } from '../replay.js';
 import type { Dataset } from './dataset.js';

@@ -22,7 +22,7 @@
  * hair earlier. When quantiles coincide, points are a tiny step apart (margins must increase
  * strictly), and fewer humans than the share reach the higher score.
  */
-import type { ScoreMapDocument } from '../../../scorer-core/src/index.js';
+import type { ScoreMapDocument } from '@session-scorer/core';
 
 /** The calibration points: human-session quantile → score. */
 export const CALIBRATION = [

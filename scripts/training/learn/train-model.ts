@@ -1,5 +1,5 @@
 /**
- * The training pipeline behind `npm run train` (scripts/train.ts), as a function so the figures
+ * The training pipeline behind `npm run train` (scripts/training/train.ts), as a function so the figures
  * script can retrain without a process per run: read the training part, estimate the Layer 2
  * Markov model on human sessions, replay the part through decide() in time order with declared bots
  * dropping cookies, fit the learned combiner (fit-combiner.ts), and return the versioned model.
@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
-import { createClassifier, DEFAULT_CLASSIFIER, loadModel, type FeatureName, type ModelDocument } from '../../../scorer-core/src/index.js';
+import { createClassifier, DEFAULT_CLASSIFIER, loadModel, type FeatureName, type ModelDocument } from '@session-scorer/core';
 import { TransitionCounter } from '../estimate.js';
 import { readSessions, splitTimes, type InputCounts } from '../input.js';
 import { LABELLERS, type Label, type LabellerName } from '../labels.js';

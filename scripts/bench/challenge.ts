@@ -11,8 +11,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
-import { challengePage } from '../src/challenge/page.js';
-import { CHALLENGE_PATH, CHALLENGE_VERIFY_PATH } from '../src/challenge/paths.js';
+import { challengePage } from '../../src/challenge/page.js';
+import { CHALLENGE_PATH, CHALLENGE_VERIFY_PATH } from '../../src/challenge/paths.js';
 
 const { values } = parseArgs({ options: { bits: { type: 'string', default: '12,14,16,18' }, trials: { type: 'string', default: '10' }, json: { type: 'boolean', default: false }, chromium: { type: 'string', default: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium' } } });
 const bitsList = values.bits!.split(',').map(Number);

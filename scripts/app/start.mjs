@@ -3,7 +3,7 @@
 // stores of fastly.toml's [local_server] (dev-only example values). Installs Viceroy with cargo
 // when it is missing, or says exactly what to do.
 import { spawn } from 'node:child_process';
-import { buildWasm, ensureViceroy, INSTALL_HELP } from './lib/viceroy.mjs';
+import { buildWasm, ensureViceroy, INSTALL_HELP } from '../lib/viceroy.mjs';
 
 let viceroy;
 try {

@@ -1,21 +1,22 @@
 #!/usr/bin/env node
 // Runs a TypeScript script on plain Node 20: bundles it with esbuild (a chosen dependency) into
 // .cache/run-ts/ and imports the result, passing the remaining arguments through.
-// Usage: node scripts/run-ts.mjs scripts/bench.ts [args…]
+// Usage: node scripts/lib/run-ts.mjs scripts/bench/scorer.ts [args…]
 import { build } from 'esbuild';
 import { mkdirSync, renameSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const [entry, ...args] = process.argv.slice(2);
 if (!entry) {
-  console.error('usage: node scripts/run-ts.mjs <script.ts> [args…]');
+  console.error('usage: node scripts/lib/run-ts.mjs <script.ts> [args…]');
   process.exit(2);
 }
-const root = resolve(import.meta.dirname, '..');
+const root = resolve(import.meta.dirname, '../..');
 const outDir = join(root, '.cache', 'run-ts');
 mkdirSync(outDir, { recursive: true });
-const outfile = join(outDir, basename(entry).replace(/\.ts$/, '') + '.mjs');
+// Named after the entry's path under the root: entries in different folders share base names (main.ts).
+const outfile = join(outDir, relative(root, resolve(entry)).replace(/\.ts$/, '').replace(/[\\/]/g, '__') + '.mjs');
 // Built under a per-process name, then renamed into place (atomic): tests run the same script from
 // parallel processes, and none may import a file another is still writing.
 const partial = `${outfile}.${process.pid}.partial.mjs`;

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { runOps } from './ops/cli.js';
+import { runOps } from './cli.js';
 
 const osUser = (() => {
   try {

@@ -12,9 +12,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { createClassifier, DEFAULT_CLASSIFIER } from '../scorer-core/src/index.js';
-import { TransitionCounter } from './training/estimate.js';
-import { readSessions } from './training/input.js';
+import { createClassifier, DEFAULT_CLASSIFIER } from '@session-scorer/core';
+import { TransitionCounter } from '../training/estimate.js';
+import { readSessions } from '../training/input.js';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');

@@ -6,9 +6,9 @@
  * the same bytes. Prints a table, or with --json one JSON object.
  */
 import { createCipheriv, createDecipheriv } from 'node:crypto';
-import { createKeyRing, createScorer, loadModel, type DecisionInput, type Scorer } from '../scorer-core/src/index.js';
-// The uniform model the figures in docs/perf.md were taken with (scoring is table look-ups, the same cost for any model).
-import uniformModel from '../test/fixtures/uniform-model.json' with { type: 'json' };
+import { createKeyRing, createScorer, loadModel, type DecisionInput, type Scorer } from '@session-scorer/core';
+// The shipped model (its transition table and learned combiner), as the edge scores with it.
+import shippedModel from '@session-scorer/core/model/default.json' with { type: 'json' };
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -19,7 +19,7 @@ const ROUNDS = 7;
 // Dev-only benchmark key: a fixed pattern, never a real secret.
 const KEY = Uint8Array.from({ length: 32 }, (_, i) => (i * 37 + 11) & 0xff);
 const REALM = 'ss_session';
-const model = loadModel(uniformModel);
+const model = loadModel(shippedModel);
 const PATHS = ['/', '/about', '/blog/2024/05/post', '/tag/edge', '/search', '/2023/01/other-post'];
 
 /** Median ops/s over ROUNDS rounds of about `roundSeconds` each. */

@@ -28,13 +28,13 @@
  * defaults have changed (docs/model.md).
  */
 import { readFileSync } from 'node:fs';
-import { DEFAULT_SETTINGS, DEFAULT_THRESHOLD, loadModel, resolveSettings, type ScorerSettings, type SettingsOverrides, type TransitionModel } from '../scorer-core/src/index.js';
-import { parseOptions } from './training/cli-options.js';
-import type { Label } from './training/labels.js';
-import { readLabels, readSessions, splitTimes } from './training/input.js';
-import { createReplayScorer, exclusionRegex, replayPart, type SessionResult } from './training/replay.js';
-import type { LogSession } from './training/sessionize.js';
-import { summarize, summarizeStrata, type Summary } from './training/summary.js';
+import { DEFAULT_SETTINGS, DEFAULT_THRESHOLD, loadModel, resolveSettings, type ScorerSettings, type SettingsOverrides, type TransitionModel } from '@session-scorer/core';
+import { parseOptions } from './cli-options.js';
+import type { Label } from './labels.js';
+import { readLabels, readSessions, splitTimes } from './input.js';
+import { createReplayScorer, exclusionRegex, replayPart, type SessionResult } from './replay.js';
+import type { LogSession } from './sessionize.js';
+import { summarize, summarizeStrata, type Summary } from './summary.js';
 
 const USAGE = "usage: npm run tune -- --input <log> [--input <log> …] --model <model.json> [--split F] [--labels <file>] [--from '<settings json>'] [--json]";
 const MIN_GAIN = 0.002;

@@ -10,11 +10,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { resolveSettings } from '../scorer-core/src/index.js';
-import { parseCommandLine } from './training/command-line.js';
-import { evaluateLogs, readModel, type EvaluationResult } from './training/evaluation.js';
-import { readLabels } from './training/input.js';
-import { DEFAULT_LABELLER, LABELLERS, type LabellerName } from './training/labels.js';
+import { resolveSettings } from '@session-scorer/core';
+import { parseCommandLine } from './command-line.js';
+import { evaluateLogs, readModel, type EvaluationResult } from './evaluation.js';
+import { readLabels } from './input.js';
+import { DEFAULT_LABELLER, LABELLERS, type LabellerName } from './labels.js';
 
 const USAGE = "usage: npm run evaluate:transfer -- --input <log> --input <log> [--input <log> …] [--json] [--labeller v1|v2] [--labels <file>] [--settings <json>] [--resamples N] [--keep <dir>]";
 const HELP = `
@@ -60,7 +60,7 @@ try {
 }
 
 // run-ts.mjs sets argv[1] to this script's own path: the repository is its parent's parent.
-const root = dirname(dirname(process.argv[1]!));
+const root = resolve(dirname(process.argv[1]!), '..', '..');
 const keep = cli.string('keep');
 const modelDir = keep ?? mkdtempSync(join(tmpdir(), 'scorer-transfer-'));
 
@@ -75,7 +75,7 @@ const rows: Row[] = [];
 for (const [i, heldOut] of inputs.entries()) {
   const training = inputs.filter((_, j) => j !== i);
   const modelPath = join(modelDir, `model-without-${basename(heldOut).replace(/[^A-Za-z0-9._-]/g, '_')}.json`);
-  const args = ['scripts/run-ts.mjs', 'scripts/train.ts', ...training.flatMap((t) => ['--input', resolve(t)]), '--out', modelPath, ...(labelsPath ? ['--labels', resolve(labelsPath)] : [])];
+  const args = ['scripts/lib/run-ts.mjs', 'scripts/training/train.ts', ...training.flatMap((t) => ['--input', resolve(t)]), '--out', modelPath, ...(labelsPath ? ['--labels', resolve(labelsPath)] : [])];
   if (!cli.flag('json')) process.stderr.write(`training without ${basename(heldOut)}…\n`);
   const train = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
   const row: Row = { held_out: basename(heldOut), trained_on: training.map((t) => basename(t)), model: null };

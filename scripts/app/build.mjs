@@ -2,7 +2,7 @@
 // npm run build: compiles the Compute app (src/index.ts) to bin/main.wasm with js-compute-runtime
 // and prints its size. Module initialisation runs here, inside the Wizer snapshot.
 import { mkdirSync } from 'node:fs';
-import { buildWasm, ROOT } from './lib/viceroy.mjs';
+import { buildWasm, ROOT } from '../lib/viceroy.mjs';
 
 // `--aot` (or SCORER_AOT=1) builds with js-compute's ahead-of-time mode (needs a local weval).
 const args = process.argv.slice(2);

@@ -18,11 +18,11 @@
  * name, SHA-256, size and line count, not by path. The User-Agent is a label only, never a feature.
  */
 import { writeFileSync } from 'node:fs';
-import { FEATURE_NAMES, featureFamily, type FeatureFamily } from '../scorer-core/src/index.js';
-import { parseCommandLine } from './training/command-line.js';
-import { readLabels } from './training/input.js';
-import type { LearnerKind } from './training/learn/fit-combiner.js';
-import { trainModel } from './training/learn/train-model.js';
+import { FEATURE_NAMES, featureFamily, type FeatureFamily } from '@session-scorer/core';
+import { parseCommandLine } from './command-line.js';
+import { readLabels } from './input.js';
+import type { LearnerKind } from './learn/fit-combiner.js';
+import { trainModel } from './learn/train-model.js';
 
 const USAGE =
   'usage: npm run train -- --input <log> [--input <log> …] --out <model.json> [--labels <file>] [--labeller v1|v2] [--alpha N] [--split F] [--created-at <ISO time>] [--combiner logistic|trees|auto|none] [--drop-family request|session|client …]';

@@ -1,7 +1,7 @@
 /** Writes test/vectors/cookie-{valid,invalid}.json and test/vectors/challenge.json (npm run vectors). */
 import { writeFileSync } from 'node:fs';
-import { buildChallengeVectors } from '../test/vectors/challenge-build.js';
-import { buildCookieVectors } from '../test/vectors/build.js';
+import { buildChallengeVectors } from './challenge-build.js';
+import { buildCookieVectors } from './build.js';
 
 const { valid, invalid } = buildCookieVectors();
 writeFileSync('test/vectors/cookie-valid.json', JSON.stringify(valid, null, 2) + '\n');

@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { parseOptions } from './training/cli-options.js';
+import { parseOptions } from './cli-options.js';
 
 // run-ts.mjs runs a bundled copy from .cache/run-ts/, so the repository root is found by walking
 // up to the package.json, not from this file's own directory.
@@ -69,7 +69,7 @@ function trainArgs(dataDir: string, out: string): string[] {
   }
   const tempDir = check ? mkdtempSync(join(tmpdir(), 'scorer-default-model-')) : null;
   const out = tempDir ? join(tempDir, 'model.json') : DEFAULT_MODEL_PATH;
-  const run = spawnSync(process.execPath, [join(ROOT, 'scripts/run-ts.mjs'), join(ROOT, 'scripts/train.ts'), ...trainArgs(dataDir, out)], { cwd: ROOT, encoding: 'utf8' });
+  const run = spawnSync(process.execPath, [join(ROOT, 'scripts/lib/run-ts.mjs'), join(ROOT, 'scripts/training/train.ts'), ...trainArgs(dataDir, out)], { cwd: ROOT, encoding: 'utf8' });
   if (run.status !== 0) {
     console.error(run.stderr || run.stdout);
     process.exit(1);

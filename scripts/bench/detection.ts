@@ -12,15 +12,15 @@
 import { execFileSync } from 'node:child_process';
 import { cpus, hostname } from 'node:os';
 import { parseArgs } from 'node:util';
-import { DEFAULT_THRESHOLD } from '../scorer-core/src/index.js';
+import { DEFAULT_THRESHOLD } from '@session-scorer/core';
 // @ts-expect-error plain ESM helper shared with the scripts
-import { findFalco } from './lib/falco.mjs';
+import { findFalco } from '../lib/falco.mjs';
 // @ts-expect-error plain ESM helper shared with the scripts
-import { ROOT } from './lib/viceroy.mjs';
-import { allClients, clientTimeoutMs, runClient, type RunContext } from './bench/detection/clients.js';
-import { DEFAULT_PAGE_COUNT, MAX_PAGE_COUNT, sitePages } from './bench/detection/site.js';
-import { startStack, type SeenRequest, type StackMode } from './bench/detection/stack.js';
-import { checkTargets, formatTable, summarizeClient, type ClientRun } from './bench/detection/summary.js';
+import { ROOT } from '../lib/viceroy.mjs';
+import { allClients, clientTimeoutMs, runClient, type RunContext } from './detection/clients.js';
+import { DEFAULT_PAGE_COUNT, MAX_PAGE_COUNT, sitePages } from './detection/site.js';
+import { startStack, type SeenRequest, type StackMode } from './detection/stack.js';
+import { checkTargets, formatTable, summarizeClient, type ClientRun } from './detection/summary.js';
 
 const HELP = `npm run bench:detection -- [options]
 

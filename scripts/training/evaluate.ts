@@ -7,13 +7,13 @@
  * new-session count). The User-Agent is used only for the labels.
  */
 import { writeFileSync } from 'node:fs';
-import { DEFAULT_THRESHOLD, resolveSettings } from '../scorer-core/src/index.js';
-import { parseCommandLine } from './training/command-line.js';
-import { evaluateLogs, flaggedSessionLines, readModel } from './training/evaluation.js';
-import { readLabels } from './training/input.js';
-import { DEFAULT_LABELLER, LABELLERS, type LabellerName } from './training/labels.js';
-import { reportFromEvaluation } from './training/report.js';
-import type { Stratum } from './training/summary.js';
+import { DEFAULT_THRESHOLD, resolveSettings } from '@session-scorer/core';
+import { parseCommandLine } from './command-line.js';
+import { evaluateLogs, flaggedSessionLines, readModel } from './evaluation.js';
+import { readLabels } from './input.js';
+import { DEFAULT_LABELLER, LABELLERS, type LabellerName } from './labels.js';
+import { reportFromEvaluation } from './report.js';
+import type { Stratum } from './summary.js';
 
 const USAGE =
   'usage: npm run evaluate -- --input <log> [--input <log> …] --model <model.json> [--json] [--report <file.html>] [--sessions <file.jsonl>] [--labeller v1|v2] [--labels <file>] [--split F] [--settings <json>] [--threshold N] [--resamples N] [--seed N] [--paths N]';

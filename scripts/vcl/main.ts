@@ -9,8 +9,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { generateSnippets, snippetFile, VclValidationError, type VclOptions } from './vcl/generate.js';
-import { lintSnippets } from './vcl/lint.js';
+import { generateSnippets, snippetFile, VclValidationError, type VclOptions } from './generate.js';
+import { lintSnippets } from './lint.js';
 
 const USAGE = 'usage: npm run vcl -- [--exclude-url-regex REGEX [--force-exclude-regex]] [--exempt-url-regex REGEX [--force-exempt-regex]] [--out DIR] [--scorer-backend NAME] [--log-endpoint NAME]';
 const KNOWN = ['--exclude-url-regex', '--exempt-url-regex', '--out', '--scorer-backend', '--log-endpoint'];

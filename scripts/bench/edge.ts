@@ -20,7 +20,7 @@ import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // @ts-expect-error plain ESM helper
-import { buildWasm, ensureViceroy, freePort, ROOT, startViceroy } from './lib/viceroy.mjs';
+import { buildWasm, ensureViceroy, freePort, ROOT, startViceroy } from '../lib/viceroy.mjs';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
