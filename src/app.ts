@@ -5,14 +5,43 @@
  * Fail open: any configuration, store or internal problem answers 200 with no score and an
  * x-scorer-error reason (plus a log line), never a 5xx. Unauthenticated callers get a bare 403.
  */
-import { bytesToHex, COOKIE_NONCE_PREFIX_CHARS, createScorer, crawlerFacts, equalBytesConstantTime, type Decision } from '@session-scorer/core';
+import {
+  bytesToHex,
+  COOKIE_NONCE_PREFIX_CHARS,
+  createScorer,
+  crawlerFacts,
+  equalBytesConstantTime,
+  type Decision,
+} from '@session-scorer/core';
 import { Router } from 'itty-router';
 import { HEALTH_PATH } from './routes.js';
-import { auditLine, capped, requestFactFields, truncateIp, type AuditRecord, type RequestAuditFields } from './audit.js';
+import {
+  auditLine,
+  capped,
+  requestFactFields,
+  truncateIp,
+  type AuditRecord,
+  type RequestAuditFields,
+} from './audit.js';
 import { CLIENT_MEMORY_WINDOWS, edgeClient } from './client-memory.js';
 import { readCookie } from './cookie-header.js';
-import { errorText, STAGED_UNTIL_S, readCallerSecret, readChallengeKey, readConfig, readKeyRing, readModel, type AppConfig, type Defaults } from './config.js';
-import { attempt, countIncludingThis, countingWarnings, newCountingRecord } from './edge-counting.js';
+import {
+  errorText,
+  STAGED_UNTIL_S,
+  readCallerSecret,
+  readChallengeKey,
+  readConfig,
+  readKeyRing,
+  readModel,
+  type AppConfig,
+  type Defaults,
+} from './config.js';
+import {
+  attempt,
+  countIncludingThis,
+  countingWarnings,
+  newCountingRecord,
+} from './edge-counting.js';
 import { REQUEST_HEADERS as RQ, RESPONSE_HEADERS as RS, type FailOpenReason } from './headers.js';
 import { DEFAULT_LOG_ENDPOINT, RATE_COUNTER_NAMES, type Platform } from './platform.js';
 import { requestFacts } from './request-facts.js';
@@ -20,7 +49,6 @@ import { sessionCookieHeader } from './session-cookie.js';
 import { CHALLENGE_PATH, CHALLENGE_VERIFY_PATH } from './challenge/paths.js';
 import { challengeRoute, type AppHooks } from './challenge/routes.js';
 import { APP_VERSION } from './version.js';
-
 
 export { HEALTH_PATH };
 
@@ -31,13 +59,28 @@ export interface App {
 // Routes are built once, at module initialisation (the Wizer snapshot); the platform and defaults
 // travel with each request.
 const router = Router();
-router.get(HEALTH_PATH, (request: Request, platform: Platform, defaults: Defaults) => health(platform, defaults, request));
-router.head(HEALTH_PATH, async (request: Request, platform: Platform, defaults: Defaults) => new Response(null, { status: (await health(platform, defaults, request)).status }));
+router.get(HEALTH_PATH, (request: Request, platform: Platform, defaults: Defaults) =>
+  health(platform, defaults, request),
+);
+router.head(
+  HEALTH_PATH,
+  async (request: Request, platform: Platform, defaults: Defaults) =>
+    new Response(null, { status: (await health(platform, defaults, request)).status }),
+);
 // The challenge routes (src/challenge/): the browser reaches them through the VCL, which adds the caller secret.
-router.get(CHALLENGE_PATH, (request: Request, platform: Platform, defaults: Defaults) => challengeRoute('page', request, platform, defaults, challengeHooks));
-router.get(CHALLENGE_VERIFY_PATH, (request: Request, platform: Platform, defaults: Defaults) => challengeRoute('verify', request, platform, defaults, challengeHooks));
-router.all('*', (request: Request, platform: Platform, defaults: Defaults) => score(platform, defaults, request));
-const challengeHooks: AppHooks = { authenticate, requestFields: (request) => requestFields(request) };
+router.get(CHALLENGE_PATH, (request: Request, platform: Platform, defaults: Defaults) =>
+  challengeRoute('page', request, platform, defaults, challengeHooks),
+);
+router.get(CHALLENGE_VERIFY_PATH, (request: Request, platform: Platform, defaults: Defaults) =>
+  challengeRoute('verify', request, platform, defaults, challengeHooks),
+);
+router.all('*', (request: Request, platform: Platform, defaults: Defaults) =>
+  score(platform, defaults, request),
+);
+const challengeHooks: AppHooks = {
+  authenticate,
+  requestFields: (request) => requestFields(request),
+};
 
 export function createApp(platform: Platform, defaults: Defaults): App {
   return {
@@ -50,7 +93,14 @@ export function createApp(platform: Platform, defaults: Defaults): App {
         return (await router.fetch(request, platform, defaults)) as Response;
       } catch (error) {
         // Where configuration did not load, the default endpoint is the only one known.
-        return failOpen(platform, DEFAULT_LOG_ENDPOINT, 'unknown', request, 'internal', errorText(error));
+        return failOpen(
+          platform,
+          DEFAULT_LOG_ENDPOINT,
+          'unknown',
+          request,
+          'internal',
+          errorText(error),
+        );
       }
     },
   };
@@ -60,9 +110,16 @@ export function createApp(platform: Platform, defaults: Defaults): App {
 async function authenticate(platform: Platform, request: Request): Promise<Response | null> {
   const caller = await readCallerSecret(platform);
   if (!caller.ok) return forbidden(platform, request, caller.reason, caller.detail);
-  if (caller.value === null) return forbidden(platform, request, 'caller-secret-missing', 'secret "caller_secret" is not set');
+  if (caller.value === null)
+    return forbidden(
+      platform,
+      request,
+      'caller-secret-missing',
+      'secret "caller_secret" is not set',
+    );
   const given = request.headers.get(RQ.auth) ?? '';
-  if (!caller.value.some((secret) => secretsEqual(given, secret))) return forbidden(platform, request);
+  if (!caller.value.some((secret) => secretsEqual(given, secret)))
+    return forbidden(platform, request);
   return null;
 }
 
@@ -72,16 +129,36 @@ async function score(platform: Platform, defaults: Defaults, request: Request): 
   if (refused) return refused;
 
   const config = readConfig(platform, defaults);
-  if (!config.ok) return failOpen(platform, DEFAULT_LOG_ENDPOINT, 'unknown', request, config.reason, config.detail);
+  if (!config.ok)
+    return failOpen(
+      platform,
+      DEFAULT_LOG_ENDPOINT,
+      'unknown',
+      request,
+      config.reason,
+      config.detail,
+    );
   const { mode, logEndpoint } = config.value;
   if (mode === 'off') {
-    return new Response(null, { status: 200, headers: { [RS.mode]: 'off', [RS.version]: APP_VERSION } });
+    return new Response(null, {
+      status: 200,
+      headers: { [RS.mode]: 'off', [RS.version]: APP_VERSION },
+    });
   }
-  const [keys, model] = await Promise.all([readKeyRing(platform), readModel(platform, defaults.model)]);
+  const [keys, model] = await Promise.all([
+    readKeyRing(platform),
+    readModel(platform, defaults.model),
+  ]);
   if (!keys.ok) return failOpen(platform, logEndpoint, mode, request, keys.reason, keys.detail);
   if (!model.ok) return failOpen(platform, logEndpoint, mode, request, model.reason, model.detail);
 
-  const scorer = createScorer({ keyRing: keys.value, realm: config.value.cookie.realm, model: model.value.model, settings: config.value.settings, classifier: config.value.classifier });
+  const scorer = createScorer({
+    keyRing: keys.value,
+    realm: config.value.cookie.realm,
+    model: model.value.model,
+    settings: config.value.settings,
+    classifier: config.value.classifier,
+  });
   const { headers } = request;
   const cookie = readCookie(headers.get(RQ.cookie), config.value.cookie.name);
   // Counters and penalty boxes are only touched when decide() asks (each is a host call): a new
@@ -90,7 +167,12 @@ async function score(platform: Platform, defaults: Defaults, request: Request): 
   // fails, or a request without the client address, counts as unknown instead of stopping the
   // scoring; its failure becomes a warning in the audit line.
   const counting = newCountingRecord();
-  const client = edgeClient(platform, headers.get(RQ.clientIp)?.trim() ?? '', headers.get(RQ.userAgent) ?? '', counting);
+  const client = edgeClient(
+    platform,
+    headers.get(RQ.clientIp)?.trim() ?? '',
+    headers.get(RQ.userAgent) ?? '',
+    counting,
+  );
   const facts = requestFacts(headers, request.url);
   const decision = scorer.decide({
     nowMs: Math.floor(platform.now()),
@@ -100,7 +182,17 @@ async function score(platform: Platform, defaults: Defaults, request: Request): 
     cookie,
     recentNewSessions: client.recentNewSessions,
     sameCookieRequests: () => {
-      const uses = attempt(counting, RATE_COUNTER_NAMES.cookieUses, () => countIncludingThis(platform.rateCounter(RATE_COUNTER_NAMES.cookieUses), (cookie ?? '').slice(0, COOKIE_NONCE_PREFIX_CHARS), CLIENT_MEMORY_WINDOWS.cookieUsesS), 1);
+      const uses = attempt(
+        counting,
+        RATE_COUNTER_NAMES.cookieUses,
+        () =>
+          countIncludingThis(
+            platform.rateCounter(RATE_COUNTER_NAMES.cookieUses),
+            (cookie ?? '').slice(0, COOKIE_NONCE_PREFIX_CHARS),
+            CLIENT_MEMORY_WINDOWS.cookieUsesS,
+          ),
+        1,
+      );
       counting.answers.cookie_uses = uses;
       return uses;
     },
@@ -132,7 +224,10 @@ async function score(platform: Platform, defaults: Defaults, request: Request): 
     },
   });
   const nowMs = platform.now();
-  const warnings = [...countingWarnings(counting), ...(model.value.warning ? [model.value.warning] : [])];
+  const warnings = [
+    ...countingWarnings(counting),
+    ...(model.value.warning ? [model.value.warning] : []),
+  ];
   // The answers are copied now: the client memory could still be asked after this point.
   const memory = { ...counting.answers };
   platform.log(logEndpoint, () =>
@@ -157,45 +252,123 @@ async function score(platform: Platform, defaults: Defaults, request: Request): 
  */
 async function health(platform: Platform, defaults: Defaults, request: Request): Promise<Response> {
   const config = readConfig(platform, defaults);
-  const [keys, model] = await Promise.all([readKeyRing(platform), readModel(platform, defaults.model)]);
+  const [keys, model] = await Promise.all([
+    readKeyRing(platform),
+    readModel(platform, defaults.model),
+  ]);
   const healthy = config.ok && keys.ok && model.ok;
-  const headers = { 'content-type': 'application/json', 'cache-control': 'no-store', [RS.version]: APP_VERSION };
-  const authorised = request.headers.has(RQ.auth) && (await authenticate(platform, request)) === null;
-  if (!authorised) return new Response(JSON.stringify({ service: 'session-scorer', version: APP_VERSION, healthy }), { status: healthy ? 200 : 503, headers });
+  const headers = {
+    'content-type': 'application/json',
+    'cache-control': 'no-store',
+    [RS.version]: APP_VERSION,
+  };
+  const authorised =
+    request.headers.has(RQ.auth) && (await authenticate(platform, request)) === null;
+  if (!authorised)
+    return new Response(
+      JSON.stringify({ service: 'session-scorer', version: APP_VERSION, healthy }),
+      { status: healthy ? 200 : 503, headers },
+    );
   // The challenge key is reported, not required: the preflight works without it.
   const challengeKey = await readChallengeKey(platform);
   const body = {
     service: 'session-scorer',
     version: APP_VERSION,
     healthy,
-    config: config.ok ? { valid: true, mode: config.value.mode, cookie: config.value.cookie.name } : { valid: false, error: config.reason, detail: config.detail },
-    keys: keys.ok ? { valid: true, active: keys.value.activeKeyId, ids: keys.value.describe().map((key) => (key.graceUntilS === STAGED_UNTIL_S ? { id: key.id, active: false, staged: true } : key)) } : { valid: false, error: keys.reason, detail: keys.detail },
+    config: config.ok
+      ? { valid: true, mode: config.value.mode, cookie: config.value.cookie.name }
+      : { valid: false, error: config.reason, detail: config.detail },
+    keys: keys.ok
+      ? {
+          valid: true,
+          active: keys.value.activeKeyId,
+          ids: keys.value
+            .describe()
+            .map((key) =>
+              key.graceUntilS === STAGED_UNTIL_S
+                ? { id: key.id, active: false, staged: true }
+                : key,
+            ),
+        }
+      : { valid: false, error: keys.reason, detail: keys.detail },
     model: model.ok
-      ? { valid: true, version: model.value.model.version, source: model.value.source, placeholder: model.value.model.placeholder, ...(model.value.warning ? { warning: model.value.warning } : {}) }
-      : { valid: false, error: model.reason, detail: model.detail, embedded: defaults.model.version },
+      ? {
+          valid: true,
+          version: model.value.model.version,
+          source: model.value.source,
+          placeholder: model.value.model.placeholder,
+          ...(model.value.warning ? { warning: model.value.warning } : {}),
+        }
+      : {
+          valid: false,
+          error: model.reason,
+          detail: model.detail,
+          embedded: defaults.model.version,
+        },
     challenge: challengeKey.ok
-      ? { valid: true, ...(config.ok ? { difficultyBits: config.value.settings.challenge.difficultyBits, lifetimeS: config.value.settings.challenge.lifetimeS } : {}) }
+      ? {
+          valid: true,
+          ...(config.ok
+            ? {
+                difficultyBits: config.value.settings.challenge.difficultyBits,
+                lifetimeS: config.value.settings.challenge.lifetimeS,
+              }
+            : {}),
+        }
       : { valid: false, error: challengeKey.reason, detail: challengeKey.detail },
   };
   return new Response(JSON.stringify(body), { status: healthy ? 200 : 503, headers });
 }
 
-function failOpen(platform: Platform, logEndpoint: string, mode: string, request: Request, reason: FailOpenReason, detail: string): Response {
+function failOpen(
+  platform: Platform,
+  logEndpoint: string,
+  mode: string,
+  request: Request,
+  reason: FailOpenReason,
+  detail: string,
+): Response {
   try {
     const nowMs = platform.now();
-    platform.log(logEndpoint, () => auditLine({ ...requestFields(request), time: timeOf(nowMs), event: 'fail-open', mode, error: reason, detail: capped(detail, 500)! }));
+    platform.log(logEndpoint, () =>
+      auditLine({
+        ...requestFields(request),
+        time: timeOf(nowMs),
+        event: 'fail-open',
+        mode,
+        error: reason,
+        detail: capped(detail, 500)!,
+      }),
+    );
   } catch {
     // Logging must never turn a fail-open answer into an error.
   }
-  return new Response(null, { status: 200, headers: { [RS.error]: reason, [RS.version]: APP_VERSION } });
+  return new Response(null, {
+    status: 200,
+    headers: { [RS.error]: reason, [RS.version]: APP_VERSION },
+  });
 }
 
 /** A bare 403. A configuration reason (not a wrong secret) is also logged, to the default endpoint. */
-function forbidden(platform: Platform, request: Request, reason?: FailOpenReason, detail = ''): Response {
+function forbidden(
+  platform: Platform,
+  request: Request,
+  reason?: FailOpenReason,
+  detail = '',
+): Response {
   if (reason) {
     try {
       const nowMs = platform.now();
-      platform.log(DEFAULT_LOG_ENDPOINT, () => auditLine({ ...requestFields(request), time: timeOf(nowMs), event: 'refused', mode: 'unknown', error: reason, detail: capped(detail, 500)! }));
+      platform.log(DEFAULT_LOG_ENDPOINT, () =>
+        auditLine({
+          ...requestFields(request),
+          time: timeOf(nowMs),
+          event: 'refused',
+          mode: 'unknown',
+          error: reason,
+          detail: capped(detail, 500)!,
+        }),
+      );
     } catch {
       // As for fail-open: the answer matters more than the log line.
     }
@@ -228,7 +401,10 @@ function headerSafe(value: string): string {
   return value.replace(/[^\x20-\x7e]/g, '?').slice(0, 128);
 }
 
-function requestFields(request: Request, facts = requestFacts(request.headers, request.url)): Pick<AuditRecord, 'ip' | 'method' | 'path' | 'ua'> & RequestAuditFields {
+function requestFields(
+  request: Request,
+  facts = requestFacts(request.headers, request.url),
+): Pick<AuditRecord, 'ip' | 'method' | 'path' | 'ua'> & RequestAuditFields {
   const h = request.headers;
   return {
     ip: truncateIp(h.get(RQ.clientIp)),
@@ -257,4 +433,3 @@ function decisionFields(decision: Decision): Partial<AuditRecord> {
     ...(decision.crawler.spoofed ? { spoofed_bot: decision.crawler.spoofed } : {}),
   };
 }
-

@@ -29,7 +29,13 @@ export function truncateIp(ip: string | null): string | null {
 
 export interface AuditRecord {
   time: string;
-  event: 'scored' | 'fail-open' | 'refused' | 'challenge-issued' | 'challenge-passed' | 'challenge-refused';
+  event:
+    | 'scored'
+    | 'fail-open'
+    | 'refused'
+    | 'challenge-issued'
+    | 'challenge-passed'
+    | 'challenge-refused';
   mode: string;
   score?: number;
   layer1?: number;
@@ -76,7 +82,22 @@ export interface AuditRecord {
   sec_ch_ua: string | null;
 }
 
-export type RequestAuditFields = Pick<AuditRecord, 'proto' | 'ja4' | 'secure' | 'host' | 'referer' | 'accept' | 'accept_language' | 'accept_encoding' | 'sec_fetch_mode' | 'sec_fetch_site' | 'sec_fetch_dest' | 'sec_fetch_user' | 'sec_ch_ua'>;
+export type RequestAuditFields = Pick<
+  AuditRecord,
+  | 'proto'
+  | 'ja4'
+  | 'secure'
+  | 'host'
+  | 'referer'
+  | 'accept'
+  | 'accept_language'
+  | 'accept_encoding'
+  | 'sec_fetch_mode'
+  | 'sec_fetch_site'
+  | 'sec_fetch_dest'
+  | 'sec_fetch_user'
+  | 'sec_ch_ua'
+>;
 
 /** The request facts as audit fields, each capped (lengths in docs/headers.md). */
 export function requestFactFields(facts: RequestFacts): RequestAuditFields {

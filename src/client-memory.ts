@@ -7,7 +7,11 @@
  */
 import { ipv4Octets, ipv6Groups, shortHash, type DecisionInput } from '@session-scorer/core';
 import { attempt, countIncludingThis, type CountingRecord } from './edge-counting.js';
-import { PENALTY_BOX_NAMES as BOX, RATE_COUNTER_NAMES as COUNTER, type Platform } from './platform.js';
+import {
+  PENALTY_BOX_NAMES as BOX,
+  RATE_COUNTER_NAMES as COUNTER,
+  type Platform,
+} from './platform.js';
 
 export type ClientMemory = NonNullable<DecisionInput['client']>;
 
@@ -38,20 +42,39 @@ export interface EdgeClient {
  * The client memory of one request. `address` is fastly-client-ip (set by the VCL from
  * client.ip), `userAgent` the request's User-Agent; answers and failures go into `record`.
  */
-export function edgeClient(platform: Platform, address: string, userAgent: string, record: CountingRecord): EdgeClient {
+export function edgeClient(
+  platform: Platform,
+  address: string,
+  userAgent: string,
+  record: CountingRecord,
+): EdgeClient {
   const W = CLIENT_MEMORY_WINDOWS;
   let newSessions: number | undefined;
   const recentNewSessions = () => {
     // Unchanged from before the client memory: keyed by the full address and the User-Agent.
     if (address === '') return 0;
     if (newSessions === undefined) {
-      newSessions = attempt(record, COUNTER.newSessions, () => countIncludingThis(platform.rateCounter(COUNTER.newSessions), shortHash(`${address}\n${userAgent}`), W.newSessionsS), 0);
+      newSessions = attempt(
+        record,
+        COUNTER.newSessions,
+        () =>
+          countIncludingThis(
+            platform.rateCounter(COUNTER.newSessions),
+            shortHash(`${address}\n${userAgent}`),
+            W.newSessionsS,
+          ),
+        0,
+      );
       record.answers.new_sessions = newSessions;
     }
     return newSessions;
   };
   const key = address === '' ? null : clientAddressKey(address);
-  if (address !== '' && key === null) record.failures.push({ name: 'fastly-client-ip', message: 'not an IP address, no client memory' });
+  if (address !== '' && key === null)
+    record.failures.push({
+      name: 'fastly-client-ip',
+      message: 'not an IP address, no client memory',
+    });
   if (key === null) return { memory: undefined, recentNewSessions };
 
   let arrival: { seenBefore: boolean; recent: number } | undefined;
@@ -62,10 +85,30 @@ export function edgeClient(platform: Platform, address: string, userAgent: strin
     cookielessArrival() {
       if (arrival) return arrival;
       // Opening a box or counter happens inside attempt() too: on Fastly the constructor may be what throws.
-      const seenBefore = attempt(record, BOX.cookielessSeen, () => platform.penaltyBox(BOX.cookielessSeen).has(key), false);
+      const seenBefore = attempt(
+        record,
+        BOX.cookielessSeen,
+        () => platform.penaltyBox(BOX.cookielessSeen).has(key),
+        false,
+      );
       // Renewed on every arrival: "seen before" means the previous arrival was within the TTL.
-      attempt(record, BOX.cookielessSeen, () => platform.penaltyBox(BOX.cookielessSeen).add(key, W.cookielessSeenTtlMinutes), undefined);
-      const recent = attempt(record, COUNTER.cookielessArrivals, () => countIncludingThis(platform.rateCounter(COUNTER.cookielessArrivals), key, W.cookielessRecentS), 1);
+      attempt(
+        record,
+        BOX.cookielessSeen,
+        () => platform.penaltyBox(BOX.cookielessSeen).add(key, W.cookielessSeenTtlMinutes),
+        undefined,
+      );
+      const recent = attempt(
+        record,
+        COUNTER.cookielessArrivals,
+        () =>
+          countIncludingThis(
+            platform.rateCounter(COUNTER.cookielessArrivals),
+            key,
+            W.cookielessRecentS,
+          ),
+        1,
+      );
       arrival = { seenBefore, recent };
       record.answers.cookieless_seen_before = seenBefore;
       record.answers.cookieless_recent = recent;
@@ -73,14 +116,24 @@ export function edgeClient(platform: Platform, address: string, userAgent: strin
     },
     request() {
       if (requests === undefined) {
-        requests = attempt(record, COUNTER.clientRequests, () => countIncludingThis(platform.rateCounter(COUNTER.clientRequests), key, W.requestsS), 1);
+        requests = attempt(
+          record,
+          COUNTER.clientRequests,
+          () => countIncludingThis(platform.rateCounter(COUNTER.clientRequests), key, W.requestsS),
+          1,
+        );
         record.answers.requests_60s = requests;
       }
       return requests;
     },
     seenCrawlerPath() {
       if (crawlerSeen === undefined) {
-        crawlerSeen = attempt(record, BOX.crawlerPath, () => platform.penaltyBox(BOX.crawlerPath).has(key), false);
+        crawlerSeen = attempt(
+          record,
+          BOX.crawlerPath,
+          () => platform.penaltyBox(BOX.crawlerPath).has(key),
+          false,
+        );
         record.answers.crawler_path_seen = crawlerSeen;
       }
       return crawlerSeen;
@@ -90,7 +143,12 @@ export function edgeClient(platform: Platform, address: string, userAgent: strin
       crawlerRecorded = true;
       // Look first, so seenCrawlerPath() answers "before this request" whichever is called first.
       memory.seenCrawlerPath();
-      record.answers.crawler_path_recorded = attempt(record, BOX.crawlerPath, () => (platform.penaltyBox(BOX.crawlerPath).add(key, W.crawlerPathTtlMinutes), true), false);
+      record.answers.crawler_path_recorded = attempt(
+        record,
+        BOX.crawlerPath,
+        () => (platform.penaltyBox(BOX.crawlerPath).add(key, W.crawlerPathTtlMinutes), true),
+        false,
+      );
     },
   };
   return { memory, recentNewSessions };
@@ -106,10 +164,13 @@ export function clientAddressKey(address: string): string | null {
   if (text.includes(':')) {
     const groups = ipv6Groups(text);
     if (groups === null) return null;
-    if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) return `${groups[6]! >> 8}.${groups[6]! & 255}.${groups[7]! >> 8}.${groups[7]! & 255}`;
-    return `${groups.slice(0, 4).map((g) => g.toString(16)).join(':')}::/64`;
+    if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff)
+      return `${groups[6]! >> 8}.${groups[6]! & 255}.${groups[7]! >> 8}.${groups[7]! & 255}`;
+    return `${groups
+      .slice(0, 4)
+      .map((g) => g.toString(16))
+      .join(':')}::/64`;
   }
   const octets = ipv4Octets(text);
   return octets === null ? null : octets.join('.');
 }
-

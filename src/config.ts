@@ -19,7 +19,13 @@ import {
   type TransitionModel,
 } from '@session-scorer/core';
 import type { FailOpenReason } from './headers.js';
-import { KEY_RING_ITEM, keySecretName, parseInstant, parseKeyRingIndex, type KeyRingIndex } from './key-ring-index.js';
+import {
+  KEY_RING_ITEM,
+  keySecretName,
+  parseInstant,
+  parseKeyRingIndex,
+  type KeyRingIndex,
+} from './key-ring-index.js';
 import { DEFAULT_LOG_ENDPOINT, type Platform } from './platform.js';
 
 export type Mode = 'off' | 'monitor' | 'enforce';
@@ -40,7 +46,8 @@ export interface AppConfig {
   logEndpoint: string;
 }
 
-export type Loaded<T> = { ok: true; value: T } | { ok: false; reason: FailOpenReason; detail: string };
+export type Loaded<T> =
+  { ok: true; value: T } | { ok: false; reason: FailOpenReason; detail: string };
 
 export const DEFAULT_COOKIE_NAME = 'ss_session';
 const COOKIE_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/;
@@ -55,10 +62,17 @@ export interface Defaults {
 }
 
 export function prepareDefaults(embeddedModel: unknown): Defaults {
-  return { settings: resolveSettings({}), classifier: createClassifier(DEFAULT_CLASSIFIER), model: loadModel(embeddedModel) };
+  return {
+    settings: resolveSettings({}),
+    classifier: createClassifier(DEFAULT_CLASSIFIER),
+    model: loadModel(embeddedModel),
+  };
 }
 
-const fail = (reason: FailOpenReason, detail: string): { ok: false; reason: FailOpenReason; detail: string } => ({ ok: false, reason, detail });
+const fail = (
+  reason: FailOpenReason,
+  detail: string,
+): { ok: false; reason: FailOpenReason; detail: string } => ({ ok: false, reason, detail });
 
 const jsonItemCache = new Map<string, unknown>();
 
@@ -77,20 +91,33 @@ export function readConfig(platform: Platform, defaults: Defaults): Loaded<AppCo
   try {
     const problems: string[] = [];
     const mode = (modeItem ?? 'monitor').trim();
-    if (!MODES.includes(mode as Mode)) problems.push(`mode: expected one of ${MODES.join(', ')}, got ${JSON.stringify(mode)}`);
+    if (!MODES.includes(mode as Mode))
+      problems.push(`mode: expected one of ${MODES.join(', ')}, got ${JSON.stringify(mode)}`);
     const name = get('cookie_name') ?? DEFAULT_COOKIE_NAME;
-    if (!COOKIE_NAME.test(name)) problems.push(`cookie_name: expected 1–64 cookie-name characters, got ${JSON.stringify(name)}`);
+    if (!COOKIE_NAME.test(name))
+      problems.push(
+        `cookie_name: expected 1–64 cookie-name characters, got ${JSON.stringify(name)}`,
+      );
     const realm = get('cookie_realm') ?? name;
     if (utf8Length(realm) > 255) problems.push('cookie_realm: expected at most 255 UTF-8 bytes');
     const domain = get('cookie_domain');
-    if (domain !== null && !COOKIE_DOMAIN.test(domain)) problems.push(`cookie_domain: expected a domain name, got ${JSON.stringify(domain)}`);
+    if (domain !== null && !COOKIE_DOMAIN.test(domain))
+      problems.push(`cookie_domain: expected a domain name, got ${JSON.stringify(domain)}`);
     const secureText = get('cookie_secure') ?? 'true';
-    if (secureText !== 'true' && secureText !== 'false') problems.push(`cookie_secure: expected true or false, got ${JSON.stringify(secureText)}`);
+    if (secureText !== 'true' && secureText !== 'false')
+      problems.push(`cookie_secure: expected true or false, got ${JSON.stringify(secureText)}`);
     // Browsers drop __Host- and __Secure- cookies that break their prefix rules.
-    if (/^__(Host|Secure)-/i.test(name) && secureText === 'false') problems.push(`cookie_name: a ${name.slice(0, 8)} cookie must be Secure (cookie_secure true)`);
-    if (/^__Host-/i.test(name) && domain !== null) problems.push('cookie_domain: a __Host- cookie must not have a Domain');
+    if (/^__(Host|Secure)-/i.test(name) && secureText === 'false')
+      problems.push(
+        `cookie_name: a ${name.slice(0, 8)} cookie must be Secure (cookie_secure true)`,
+      );
+    if (/^__Host-/i.test(name) && domain !== null)
+      problems.push('cookie_domain: a __Host- cookie must not have a Domain');
     const logEndpoint = get('log_endpoint') ?? DEFAULT_LOG_ENDPOINT;
-    if (!LOG_ENDPOINT.test(logEndpoint)) problems.push(`log_endpoint: expected a log endpoint name, got ${JSON.stringify(logEndpoint)}`);
+    if (!LOG_ENDPOINT.test(logEndpoint))
+      problems.push(
+        `log_endpoint: expected a log endpoint name, got ${JSON.stringify(logEndpoint)}`,
+      );
 
     // JSON items: absent = the default prepared at init; invalid = a listed problem. Valid ones are
     // cached by their text, for reused sandboxes.
@@ -111,10 +138,15 @@ export function readConfig(platform: Platform, defaults: Defaults): Loaded<AppCo
     };
     // The session lifetimes also have items of their own, applied over `settings`.
     const sessionItems: Record<string, number> = {};
-    for (const [item, setting] of [['cookie_max_age_s', 'maxAgeS'], ['session_idle_timeout_s', 'idleTimeoutS'], ['session_id_rotation_s', 'sessionIdRotationS']] as const) {
+    for (const [item, setting] of [
+      ['cookie_max_age_s', 'maxAgeS'],
+      ['session_idle_timeout_s', 'idleTimeoutS'],
+      ['session_id_rotation_s', 'sessionIdRotationS'],
+    ] as const) {
       const text = get(item);
       if (text === null) continue;
-      if (!/^\d{1,10}$/.test(text.trim())) problems.push(`${item}: expected a whole number of seconds, got ${JSON.stringify(text)}`);
+      if (!/^\d{1,10}$/.test(text.trim()))
+        problems.push(`${item}: expected a whole number of seconds, got ${JSON.stringify(text)}`);
       else sessionItems[setting] = Number(text.trim());
     }
     // The challenge's difficulty and lifetime also have items of their own, applied over `settings`.
@@ -122,31 +154,53 @@ export function readConfig(platform: Platform, defaults: Defaults): Loaded<AppCo
     for (const [item, setting] of CHALLENGE_ITEMS) {
       const text = get(item);
       if (text === null) continue;
-      if (!/^\d{1,10}$/.test(text.trim())) problems.push(`${item}: expected a whole number, got ${JSON.stringify(text)}`);
+      if (!/^\d{1,10}$/.test(text.trim()))
+        problems.push(`${item}: expected a whole number, got ${JSON.stringify(text)}`);
       else challengeItems[setting] = Number(text.trim());
     }
     let settings = jsonItem('settings', defaults.settings, resolveSettings);
     // A maximum age below the idle timeout caps the idle timeout too (unless both are given).
-    if (sessionItems.maxAgeS !== undefined && sessionItems.idleTimeoutS === undefined && settings.session.idleTimeoutS > sessionItems.maxAgeS) {
+    if (
+      sessionItems.maxAgeS !== undefined &&
+      sessionItems.idleTimeoutS === undefined &&
+      settings.session.idleTimeoutS > sessionItems.maxAgeS
+    ) {
       sessionItems.idleTimeoutS = sessionItems.maxAgeS;
     }
     if (Object.keys(sessionItems).length > 0) {
       try {
-        settings = resolveSettings({ ...settings, session: { ...settings.session, ...sessionItems } });
+        settings = resolveSettings({
+          ...settings,
+          session: { ...settings.session, ...sessionItems },
+        });
       } catch (error) {
         problems.push(errorText(error));
       }
     }
     if (Object.keys(challengeItems).length > 0) {
       try {
-        settings = resolveSettings({ ...settings, challenge: { ...settings.challenge, ...challengeItems } });
+        settings = resolveSettings({
+          ...settings,
+          challenge: { ...settings.challenge, ...challengeItems },
+        });
       } catch (error) {
         problems.push(errorText(error));
       }
     }
-    const classifier = jsonItem('classifier', defaults.classifier, (parsed) => createClassifier(parsed as ClassifierConfig));
+    const classifier = jsonItem('classifier', defaults.classifier, (parsed) =>
+      createClassifier(parsed as ClassifierConfig),
+    );
     if (problems.length > 0) return fail('config-invalid', problems.join('; '));
-    return { ok: true, value: { mode: mode as Mode, cookie: { name, realm, domain, secure: secureText === 'true' }, settings, classifier, logEndpoint } };
+    return {
+      ok: true,
+      value: {
+        mode: mode as Mode,
+        cookie: { name, realm, domain, secure: secureText === 'true' },
+        settings,
+        classifier,
+        logEndpoint,
+      },
+    };
   } catch (error) {
     return fail('config-store-unavailable', errorText(error));
   }
@@ -167,37 +221,60 @@ let cachedKeyRing: { text: string; ring: KeyRing } | undefined;
 // A staged key opens cookies until it is activated: it has no deadline of its own.
 export const STAGED_UNTIL_S = 0xffffffff;
 
-export async function readKeyRing(platform: Platform, nowS = Math.floor(platform.now() / 1000)): Promise<Loaded<KeyRing>> {
+export async function readKeyRing(
+  platform: Platform,
+  nowS = Math.floor(platform.now() / 1000),
+): Promise<Loaded<KeyRing>> {
   let indexText: string | null;
   try {
     indexText = platform.config(KEY_RING_ITEM);
   } catch (error) {
     return fail('config-store-unavailable', errorText(error));
   }
-  if (indexText !== null && indexText.trim() !== '') return readIndexedKeyRing(platform, indexText, nowS);
+  if (indexText !== null && indexText.trim() !== '')
+    return readIndexedKeyRing(platform, indexText, nowS);
   let text: string | null;
   try {
     text = await platform.secret('cookie_keys');
   } catch (error) {
     return fail('secret-store-unavailable', errorText(error));
   }
-  if (text === null || text.trim() === '') return fail('keys-missing', `neither config item "${KEY_RING_ITEM}" nor secret "cookie_keys" is set: there is no default key`);
+  if (text === null || text.trim() === '')
+    return fail(
+      'keys-missing',
+      `neither config item "${KEY_RING_ITEM}" nor secret "cookie_keys" is set: there is no default key`,
+    );
   if (cachedKeyRing?.text === text) return { ok: true, value: cachedKeyRing.ring };
   try {
     const doc = JSON.parse(text) as { active?: unknown; keys?: unknown };
-    if (!doc || typeof doc !== 'object' || !Array.isArray(doc.keys)) throw new ScorerError('INVALID_KEYS', 'expected {"active": id, "keys": [...]}');
-    const keys = doc.keys.map((entry: { id?: unknown; key?: unknown; grace_until?: unknown }, index: number) => {
-      if (typeof entry?.key !== 'string' || !/^[0-9a-fA-F]{64}$/.test(entry.key)) throw new ScorerError('INVALID_KEYS', `keys[${index}].key: expected 64 hex characters (32 bytes)`);
-      const graceUntilS = entry.grace_until === undefined ? undefined : parseInstant(`keys[${index}].grace_until`, entry.grace_until);
-      return { id: entry.id as number, key: hexToBytes(entry.key), ...(graceUntilS === undefined ? {} : { graceUntilS }) };
-    });
+    if (!doc || typeof doc !== 'object' || !Array.isArray(doc.keys))
+      throw new ScorerError('INVALID_KEYS', 'expected {"active": id, "keys": [...]}');
+    const keys = doc.keys.map(
+      (entry: { id?: unknown; key?: unknown; grace_until?: unknown }, index: number) => {
+        if (typeof entry?.key !== 'string' || !/^[0-9a-fA-F]{64}$/.test(entry.key))
+          throw new ScorerError(
+            'INVALID_KEYS',
+            `keys[${index}].key: expected 64 hex characters (32 bytes)`,
+          );
+        const graceUntilS =
+          entry.grace_until === undefined
+            ? undefined
+            : parseInstant(`keys[${index}].grace_until`, entry.grace_until);
+        return {
+          id: entry.id as number,
+          key: hexToBytes(entry.key),
+          ...(graceUntilS === undefined ? {} : { graceUntilS }),
+        };
+      },
+    );
     const ring = buildRing(doc.active as number, keys);
     cachedKeyRing = { text, ring };
     return { ok: true, value: ring };
   } catch (error) {
     // Never echo a value from this secret (an operator may have put key bytes in the wrong field):
     // only the field and what was expected.
-    if (error instanceof SyntaxError) return fail('keys-invalid', 'secret "cookie_keys" is not valid JSON');
+    if (error instanceof SyntaxError)
+      return fail('keys-invalid', 'secret "cookie_keys" is not valid JSON');
     return fail('keys-invalid', errorText(error).replace(/, got [\s\S]*$/, ''));
   }
 }
@@ -209,7 +286,11 @@ export async function readKeyRing(platform: Platform, nowS = Math.floor(platform
  * expired anyway). A missing active or in-grace key fails open, so an operator's mistake never
  * scores visitors as tampering.
  */
-async function readIndexedKeyRing(platform: Platform, indexText: string, nowS: number): Promise<Loaded<KeyRing>> {
+async function readIndexedKeyRing(
+  platform: Platform,
+  indexText: string,
+  nowS: number,
+): Promise<Loaded<KeyRing>> {
   let index: KeyRingIndex;
   try {
     index = parseKeyRingIndex(indexText);
@@ -229,12 +310,21 @@ async function readIndexedKeyRing(platform: Platform, indexText: string, nowS: n
     const secret = secrets[i]?.trim() ?? '';
     const name = keySecretName(entry.id);
     if (secret === '') {
-      if (entry.status === 'staged' || (entry.status === 'grace' && entry.graceUntilS! < nowS)) continue;
-      return fail(entry.status === 'active' ? 'keys-missing' : 'keys-invalid', `secret "${name}" (${entry.status} key ${entry.id} in "${KEY_RING_ITEM}") is not set`);
+      if (entry.status === 'staged' || (entry.status === 'grace' && entry.graceUntilS! < nowS))
+        continue;
+      return fail(
+        entry.status === 'active' ? 'keys-missing' : 'keys-invalid',
+        `secret "${name}" (${entry.status} key ${entry.id} in "${KEY_RING_ITEM}") is not set`,
+      );
     }
-    if (!/^[0-9a-fA-F]{64}$/.test(secret)) return fail('keys-invalid', `secret "${name}": expected 64 hex characters (32 bytes)`);
+    if (!/^[0-9a-fA-F]{64}$/.test(secret))
+      return fail('keys-invalid', `secret "${name}": expected 64 hex characters (32 bytes)`);
     const graceUntilS = entry.status === 'staged' ? STAGED_UNTIL_S : entry.graceUntilS;
-    keys.push({ id: entry.id, key: hexToBytes(secret), ...(graceUntilS === undefined ? {} : { graceUntilS }) });
+    keys.push({
+      id: entry.id,
+      key: hexToBytes(secret),
+      ...(graceUntilS === undefined ? {} : { graceUntilS }),
+    });
   }
   try {
     const ring = buildRing(index.active, keys);
@@ -247,7 +337,10 @@ async function readIndexedKeyRing(platform: Platform, indexText: string, nowS: n
 
 // A reused sandbox opens and seals many cookies under one key: the 4-bit GHASH table (512
 // entries) halves the hashing work for little build cost; the 8-bit one costs too much to build.
-const buildRing = (activeKeyId: number, keys: { id: number; key: Uint8Array; graceUntilS?: number }[]) => createKeyRing({ activeKeyId, keys }, { table: 'medium' });
+const buildRing = (
+  activeKeyId: number,
+  keys: { id: number; key: Uint8Array; graceUntilS?: number }[],
+) => createKeyRing({ activeKeyId, keys }, { table: 'medium' });
 
 /** Config Store items for the challenge, each applied over the `settings` JSON's challenge section. */
 export const CHALLENGE_ITEMS = [
@@ -267,8 +360,16 @@ export async function readChallengeKey(platform: Platform): Promise<Loaded<Uint8
     return fail('secret-store-unavailable', errorText(error));
   }
   const trimmed = text?.trim() ?? '';
-  if (trimmed === '') return fail('challenge-key-missing', `secret "${CHALLENGE_KEY_ITEM}" is not set: there is no default challenge key`);
-  if (!/^[0-9a-fA-F]{64}$/.test(trimmed)) return fail('challenge-key-invalid', `secret "${CHALLENGE_KEY_ITEM}": expected 64 hex characters (32 bytes)`);
+  if (trimmed === '')
+    return fail(
+      'challenge-key-missing',
+      `secret "${CHALLENGE_KEY_ITEM}" is not set: there is no default challenge key`,
+    );
+  if (!/^[0-9a-fA-F]{64}$/.test(trimmed))
+    return fail(
+      'challenge-key-invalid',
+      `secret "${CHALLENGE_KEY_ITEM}": expected 64 hex characters (32 bytes)`,
+    );
   return { ok: true, value: hexToBytes(trimmed) };
 }
 
@@ -293,7 +394,11 @@ export async function readCallerSecret(platform: Platform): Promise<Loaded<strin
   for (const [i, secret] of secrets.entries()) {
     const trimmed = secret?.trim() ?? '';
     if (trimmed.length === 0) continue;
-    if (trimmed.length < MIN_CALLER_SECRET_LENGTH) return fail('caller-secret-invalid', `secret "${CALLER_SECRET_ITEMS[i]}" has ${trimmed.length} characters; at least ${MIN_CALLER_SECRET_LENGTH} are required`);
+    if (trimmed.length < MIN_CALLER_SECRET_LENGTH)
+      return fail(
+        'caller-secret-invalid',
+        `secret "${CALLER_SECRET_ITEMS[i]}" has ${trimmed.length} characters; at least ${MIN_CALLER_SECRET_LENGTH} are required`,
+      );
     accepted.push(trimmed);
   }
   return { ok: true, value: accepted.length === 0 ? null : accepted };
@@ -316,31 +421,55 @@ export interface ModelChoice {
 // The last model loaded from KV, by its document text (a reused sandbox skips parse and validation).
 let cachedModel: { text: string; model: TransitionModel } | undefined;
 
-export async function readModel(platform: Platform, embedded: TransitionModel): Promise<Loaded<ModelChoice>> {
+export async function readModel(
+  platform: Platform,
+  embedded: TransitionModel,
+): Promise<Loaded<ModelChoice>> {
   let current: string | null;
   try {
     current = await platform.kvText('current');
   } catch (error) {
-    return { ok: true, value: { model: embedded, source: 'embedded', warning: `model store unavailable: ${errorText(error)}` } };
+    return {
+      ok: true,
+      value: {
+        model: embedded,
+        source: 'embedded',
+        warning: `model store unavailable: ${errorText(error)}`,
+      },
+    };
   }
-  if (current === null || current.trim() === '') return { ok: true, value: { model: embedded, source: 'embedded' } };
+  if (current === null || current.trim() === '')
+    return { ok: true, value: { model: embedded, source: 'embedded' } };
   const version = current.trim();
-  if (version === embedded.version) return { ok: true, value: { model: embedded, source: 'embedded' } };
+  if (version === embedded.version)
+    return { ok: true, value: { model: embedded, source: 'embedded' } };
   let text: string | null;
   try {
     text = await platform.kvText(`models/${version}`);
   } catch (error) {
     return fail('model-store-unavailable', errorText(error));
   }
-  if (text === null) return fail('model-missing', `KV "current" names ${JSON.stringify(version)} but "models/${version}" does not exist`);
-  if (cachedModel?.text === text) return { ok: true, value: { model: cachedModel.model, source: 'kv' } };
+  if (text === null)
+    return fail(
+      'model-missing',
+      `KV "current" names ${JSON.stringify(version)} but "models/${version}" does not exist`,
+    );
+  if (cachedModel?.text === text)
+    return { ok: true, value: { model: cachedModel.model, source: 'kv' } };
   try {
     const model = loadModel(JSON.parse(text));
     cachedModel = { text, model };
-    if (model.version !== version) return fail('model-invalid', `"models/${version}" holds version ${JSON.stringify(model.version)}`);
+    if (model.version !== version)
+      return fail(
+        'model-invalid',
+        `"models/${version}" holds version ${JSON.stringify(model.version)}`,
+      );
     return { ok: true, value: { model, source: 'kv' } };
   } catch (error) {
-    return fail('model-invalid', error instanceof SyntaxError ? `"models/${version}" is not valid JSON` : errorText(error));
+    return fail(
+      'model-invalid',
+      error instanceof SyntaxError ? `"models/${version}" is not valid JSON` : errorText(error),
+    );
   }
 }
 

@@ -38,7 +38,9 @@ export function readCookie(header: string | null, name: string): string | undefi
       while (at < stop && isBlank(header.charCodeAt(at))) at++;
       if (header.charCodeAt(at) === 0x3d && at < stop) {
         const value = header.slice(at + 1, stop).trim();
-        return value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
+        return value.length >= 2 && value.startsWith('"') && value.endsWith('"')
+          ? value.slice(1, -1)
+          : value;
       }
     }
     start = stop + 1;

@@ -65,7 +65,11 @@ export function countingWarnings(record: CountingRecord): string[] {
  * The counter is eventually consistent and may not show the increment just made, so the answer
  * is never less than 1.
  */
-export function countIncludingThis(counter: EdgeRateCounter, entry: string, durationS: CountDurationS): number {
+export function countIncludingThis(
+  counter: EdgeRateCounter,
+  entry: string,
+  durationS: CountDurationS,
+): number {
   counter.increment(entry, 1);
   return Math.max(1, counter.lookupCount(entry, durationS));
 }

@@ -22,4 +22,6 @@ void crypto.subtle.digest('SHA-256', new Uint8Array(16));
 // text). Nothing per request is kept in module state.
 setReusableSandboxOptions({ maxRequests: 1000, maxMemoryMiB: 64 });
 
-addEventListener('fetch', (event) => event.respondWith(createApp(fastlyPlatform(event), defaults).handle(event.request)));
+addEventListener('fetch', (event) =>
+  event.respondWith(createApp(fastlyPlatform(event), defaults).handle(event.request)),
+);

@@ -45,32 +45,43 @@ export function parseKeyRingIndex(text: string): KeyRingIndex {
   } catch {
     return invalid('not valid JSON');
   }
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return invalid('expected {"active": id, "keys": [...]}');
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc))
+    return invalid('expected {"active": id, "keys": [...]}');
   const { active, keys } = doc as { active?: unknown; keys?: unknown };
   if (!isKeyId(active)) invalid('"active" expected a key id 0–255');
-  if (!Array.isArray(keys) || keys.length === 0 || keys.length > MAX_RING_KEYS) return invalid(`"keys" expected an array of 1 to ${MAX_RING_KEYS} keys`);
+  if (!Array.isArray(keys) || keys.length === 0 || keys.length > MAX_RING_KEYS)
+    return invalid(`"keys" expected an array of 1 to ${MAX_RING_KEYS} keys`);
   const seen = new Set<number>();
   const ring: RingKey[] = keys.map((entry: unknown, index: number) => {
     const where = `keys[${index}]`;
-    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) return invalid(`${where} expected an object`);
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry))
+      return invalid(`${where} expected an object`);
     const { id, staged, grace_until: graceUntil, created, key } = entry as Record<string, unknown>;
-    if (key !== undefined) invalid(`${where} must not hold key bytes: they belong in the secret ${'"cookie_key_<id>"'}`);
+    if (key !== undefined)
+      invalid(`${where} must not hold key bytes: they belong in the secret ${'"cookie_key_<id>"'}`);
     if (!isKeyId(id)) return invalid(`${where}.id expected a key id 0–255`);
     if (seen.has(id)) invalid(`${where}.id ${id} appears more than once`);
     seen.add(id);
-    if (staged !== undefined && typeof staged !== 'boolean') invalid(`${where}.staged expected true or false`);
+    if (staged !== undefined && typeof staged !== 'boolean')
+      invalid(`${where}.staged expected true or false`);
     const createdS = created === undefined ? undefined : parseInstant(`${where}.created`, created);
     const base = { id, ...(createdS === undefined ? {} : { createdS }) };
     if (id === active) {
-      if (staged === true || graceUntil !== undefined) invalid(`${where} is the active key: it can be neither staged nor have grace_until`);
+      if (staged === true || graceUntil !== undefined)
+        invalid(`${where} is the active key: it can be neither staged nor have grace_until`);
       return { ...base, status: 'active' as const };
     }
     if (staged === true) {
       if (graceUntil !== undefined) invalid(`${where} is staged: it cannot have grace_until`);
       return { ...base, status: 'staged' as const };
     }
-    if (graceUntil === undefined) invalid(`${where} (id ${id}) is neither active nor staged: it needs grace_until`);
-    return { ...base, status: 'grace' as const, graceUntilS: parseInstant(`${where}.grace_until`, graceUntil) };
+    if (graceUntil === undefined)
+      invalid(`${where} (id ${id}) is neither active nor staged: it needs grace_until`);
+    return {
+      ...base,
+      status: 'grace' as const,
+      graceUntilS: parseInstant(`${where}.grace_until`, graceUntil),
+    };
   });
   if (!seen.has(active as number)) invalid(`"active" ${active as number} is not among the keys`);
   return { active: active as number, keys: ring };
@@ -89,7 +100,8 @@ export function formatKeyRingIndex(index: KeyRingIndex): string {
   return text;
 }
 
-export const isoInstant = (unixS: number) => new Date(unixS * 1000).toISOString().replace(/\.000Z$/, 'Z');
+export const isoInstant = (unixS: number) =>
+  new Date(unixS * 1000).toISOString().replace(/\.000Z$/, 'Z');
 
 function isKeyId(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 255;
@@ -97,12 +109,21 @@ function isKeyId(value: unknown): value is number {
 
 /** Unix seconds (a number or a string of digits), or an ISO 8601 UTC instant `YYYY-MM-DDTHH:MM:SS[.sss]Z`. */
 export function parseInstant(where: string, value: unknown): number {
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 0xffffffff) return value;
-  if (typeof value === 'string' && /^\d{1,10}$/.test(value) && Number(value) <= 0xffffffff) return Number(value);
-  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/.test(value)) {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 0xffffffff)
+    return value;
+  if (typeof value === 'string' && /^\d{1,10}$/.test(value) && Number(value) <= 0xffffffff)
+    return Number(value);
+  if (
+    typeof value === 'string' &&
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/.test(value)
+  ) {
     const ms = Date.parse(value);
     // Round-trip: rejects impossible dates (2030-02-30) that some parsers roll over.
-    if (Number.isFinite(ms) && new Date(ms).toISOString().slice(0, 19) === value.slice(0, 19)) return Math.floor(ms / 1000);
+    if (Number.isFinite(ms) && new Date(ms).toISOString().slice(0, 19) === value.slice(0, 19))
+      return Math.floor(ms / 1000);
   }
-  throw new ScorerError('INVALID_KEYS', `${where}: expected Unix seconds or an ISO 8601 UTC instant like 2026-12-24T00:00:00Z`);
+  throw new ScorerError(
+    'INVALID_KEYS',
+    `${where}: expected Unix seconds or an ISO 8601 UTC instant like 2026-12-24T00:00:00Z`,
+  );
 }

@@ -43,7 +43,11 @@ function secureContext(tls: string | null, url: string): boolean | undefined {
   } catch {
     return undefined;
   }
-  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname) ? true : undefined;
+  return hostname === 'localhost' ||
+    hostname === '[::1]' ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
+    ? true
+    : undefined;
 }
 
 export function browserHeaders(headers: Headers): BrowserHeaders {

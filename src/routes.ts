@@ -6,4 +6,8 @@ import { CHALLENGE_PATH, CHALLENGE_VERIFY_PATH } from './challenge/paths.js';
 
 export const HEALTH_PATH = '/.scorer/health';
 
-export const SCORER_ROUTES: readonly string[] = [HEALTH_PATH, CHALLENGE_PATH, CHALLENGE_VERIFY_PATH];
+export const SCORER_ROUTES: readonly string[] = [
+  HEALTH_PATH,
+  CHALLENGE_PATH,
+  CHALLENGE_VERIFY_PATH,
+];

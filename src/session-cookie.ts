@@ -5,7 +5,13 @@
 import type { CookieConfig } from './config.js';
 
 export function sessionCookieHeader(cookie: CookieConfig, value: string, maxAgeS: number): string {
-  const parts = [`${cookie.name}=${value}`, `Max-Age=${maxAgeS}`, 'Path=/', 'HttpOnly', 'SameSite=Lax'];
+  const parts = [
+    `${cookie.name}=${value}`,
+    `Max-Age=${maxAgeS}`,
+    'Path=/',
+    'HttpOnly',
+    'SameSite=Lax',
+  ];
   if (cookie.secure) parts.push('Secure');
   if (cookie.domain) parts.push(`Domain=${cookie.domain}`);
   return parts.join('; ');

@@ -17,23 +17,42 @@ export function describeValue(value: unknown): string {
   if (value instanceof Uint8Array) return `Uint8Array of length ${value.length}`;
   if (value === null) return 'null';
   if (Array.isArray(value)) return `array of length ${value.length}`;
-  if (typeof value === 'string') return `string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)}`;
+  if (typeof value === 'string')
+    return `string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)}`;
   return `${typeof value} ${String(value)}`;
 }
 
 /** `"key" expected Uint8Array of length 32, got length=16` */
-export function assertBytes(name: string, value: unknown, length?: number): asserts value is Uint8Array {
+export function assertBytes(
+  name: string,
+  value: unknown,
+  length?: number,
+): asserts value is Uint8Array {
   if (!(value instanceof Uint8Array)) {
-    throw new ScorerError('INVALID_ARGUMENT', `"${name}" expected Uint8Array${length === undefined ? '' : ` of length ${length}`}, got ${describeValue(value)}`);
+    throw new ScorerError(
+      'INVALID_ARGUMENT',
+      `"${name}" expected Uint8Array${length === undefined ? '' : ` of length ${length}`}, got ${describeValue(value)}`,
+    );
   }
   if (length !== undefined && value.length !== length) {
-    throw new ScorerError('INVALID_ARGUMENT', `"${name}" expected Uint8Array of length ${length}, got length=${value.length}`);
+    throw new ScorerError(
+      'INVALID_ARGUMENT',
+      `"${name}" expected Uint8Array of length ${length}, got length=${value.length}`,
+    );
   }
 }
 
-export function assertInteger(name: string, value: unknown, min: number, max: number): asserts value is number {
+export function assertInteger(
+  name: string,
+  value: unknown,
+  min: number,
+  max: number,
+): asserts value is number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new ScorerError('INVALID_ARGUMENT', `"${name}" expected an integer in [${min}, ${max}], got ${describeValue(value)}`);
+    throw new ScorerError(
+      'INVALID_ARGUMENT',
+      `"${name}" expected an integer in [${min}, ${max}], got ${describeValue(value)}`,
+    );
   }
 }
 
@@ -71,14 +90,18 @@ export function bytesToHex(bytes: Uint8Array): string {
 
 export function hexToBytes(hex: string): Uint8Array {
   if (typeof hex !== 'string' || hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) {
-    throw new ScorerError('INVALID_ARGUMENT', `"hex" expected an even-length hex string, got ${describeValue(hex)}`);
+    throw new ScorerError(
+      'INVALID_ARGUMENT',
+      `"hex" expected an even-length hex string, got ${describeValue(hex)}`,
+    );
   }
   const out = new Uint8Array(hex.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
   return out;
 }
 
-export const clamp = (value: number, min: number, max: number): number => (value < min ? min : value > max ? max : value);
+export const clamp = (value: number, min: number, max: number): number =>
+  value < min ? min : value > max ? max : value;
 
 /** Source of cryptographically strong random bytes; injected so tests are deterministic. */
 export type RandomBytes = (length: number) => Uint8Array;

@@ -54,7 +54,10 @@ export function createAesGcm(key: Uint8Array, options: AesGcmOptions = {}): AesG
   const expandedKey = unsafe.expandKeyLE(key);
   const hashKey = unsafe.ctr32(expandedKey, false, new Uint8Array(16), ZERO_BLOCK);
   // noble picks the window from a length hint: 256 → 2-bit (256 entries), 2048 → 4-bit (512), 1 MiB → 8-bit (4096).
-  const ghash = new ReusableGhash(hashKey, options.table === 'large' ? 1 << 20 : options.table === 'medium' ? 2048 : 256);
+  const ghash = new ReusableGhash(
+    hashKey,
+    options.table === 'large' ? 1 << 20 : options.table === 'medium' ? 2048 : 256,
+  );
 
   // One CTR pass from J0 = nonce || 0x00000001 over (16 zero bytes || data): the first block
   // of output is the tag mask E_K(J0), the rest is data XOR the keystream from inc32(J0).
@@ -73,7 +76,11 @@ export function createAesGcm(key: Uint8Array, options: AesGcmOptions = {}): AesG
   function tag(aad: Uint8Array, ciphertext: Uint8Array, tagMask: Uint8Array): Uint8Array {
     const aadBlocks = Math.ceil(aad.length / 16) * 16;
     // Bit lengths are written as 32-bit values below: refuse inputs of 512 MiB or more.
-    if (aad.length >= MAX_INPUT_BYTES || ciphertext.length >= MAX_INPUT_BYTES) throw new ScorerError('INVALID_ARGUMENT', `AES-GCM inputs must be under ${MAX_INPUT_BYTES} bytes`);
+    if (aad.length >= MAX_INPUT_BYTES || ciphertext.length >= MAX_INPUT_BYTES)
+      throw new ScorerError(
+        'INVALID_ARGUMENT',
+        `AES-GCM inputs must be under ${MAX_INPUT_BYTES} bytes`,
+      );
     const ctBlocks = Math.ceil(ciphertext.length / 16) * 16;
     const input = new Uint8Array(aadBlocks + ctBlocks + 16);
     input.set(aad, 0);
@@ -102,13 +109,25 @@ export function createAesGcm(key: Uint8Array, options: AesGcmOptions = {}): AesG
       return out;
     },
     open(nonce, sealed, aad) {
-      if (!(nonce instanceof Uint8Array) || !(sealed instanceof Uint8Array) || !(aad instanceof Uint8Array)) return undefined;
-      if (nonce.length !== GCM_NONCE_LENGTH || sealed.length < GCM_TAG_LENGTH || sealed.length >= MAX_INPUT_BYTES || aad.length >= MAX_INPUT_BYTES) return undefined;
+      if (
+        !(nonce instanceof Uint8Array) ||
+        !(sealed instanceof Uint8Array) ||
+        !(aad instanceof Uint8Array)
+      )
+        return undefined;
+      if (
+        nonce.length !== GCM_NONCE_LENGTH ||
+        sealed.length < GCM_TAG_LENGTH ||
+        sealed.length >= MAX_INPUT_BYTES ||
+        aad.length >= MAX_INPUT_BYTES
+      )
+        return undefined;
       const ciphertext = sealed.subarray(0, sealed.length - GCM_TAG_LENGTH);
       // Keystream only (CTR over zeros): no plaintext exists until the tag has been checked.
       const keystream = ctrWithTagMask(nonce, new Uint8Array(ciphertext.length));
       const expected = tag(aad, ciphertext, keystream.subarray(0, 16));
-      if (!equalBytesConstantTime(expected, sealed.subarray(sealed.length - GCM_TAG_LENGTH))) return undefined;
+      if (!equalBytesConstantTime(expected, sealed.subarray(sealed.length - GCM_TAG_LENGTH)))
+        return undefined;
       const plaintext = new Uint8Array(ciphertext.length);
       for (let i = 0; i < plaintext.length; i++) plaintext[i] = ciphertext[i]! ^ keystream[16 + i]!;
       return plaintext;

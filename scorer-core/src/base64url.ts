@@ -30,7 +30,11 @@ export function base64UrlEncode(bytes: Uint8Array): string {
   }
   // Byte values are all ASCII, so this is exact. Chunked to stay under argument-count limits.
   let text = '';
-  for (let start = 0; start < out.length; start += 4096) text += String.fromCharCode.apply(null, out.subarray(start, start + 4096) as unknown as number[]);
+  for (let start = 0; start < out.length; start += 4096)
+    text += String.fromCharCode.apply(
+      null,
+      out.subarray(start, start + 4096) as unknown as number[],
+    );
   return text;
 }
 
@@ -50,7 +54,10 @@ export function base64UrlDecode(text: string): Uint8Array | undefined {
   let o = 0;
   let i = 0;
   for (; i + 4 <= length; i += 4) {
-    const a = sextet(text, i), b = sextet(text, i + 1), c = sextet(text, i + 2), d = sextet(text, i + 3);
+    const a = sextet(text, i),
+      b = sextet(text, i + 1),
+      c = sextet(text, i + 2),
+      d = sextet(text, i + 3);
     if ((a | b | c | d) < 0) return undefined;
     const n = (a << 18) | (b << 12) | (c << 6) | d;
     out[o++] = n >>> 16;
@@ -59,11 +66,14 @@ export function base64UrlDecode(text: string): Uint8Array | undefined {
   }
   const rest = length - i;
   if (rest === 2) {
-    const a = sextet(text, i), b = sextet(text, i + 1);
+    const a = sextet(text, i),
+      b = sextet(text, i + 1);
     if ((a | b) < 0 || (b & 0x0f) !== 0) return undefined;
     out[o++] = (a << 2) | (b >>> 4);
   } else if (rest === 3) {
-    const a = sextet(text, i), b = sextet(text, i + 1), c = sextet(text, i + 2);
+    const a = sextet(text, i),
+      b = sextet(text, i + 1),
+      c = sextet(text, i + 2);
     if ((a | b | c) < 0 || (c & 0x03) !== 0) return undefined;
     const n = (a << 18) | (b << 12) | (c << 6);
     out[o++] = n >>> 16;

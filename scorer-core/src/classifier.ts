@@ -46,14 +46,27 @@ type CompiledRule = { class: string; methods: Set<string> | null; test: (path: s
 
 export function createClassifier(config: ClassifierConfig): Classifier {
   if (config === null || typeof config !== 'object' || !Array.isArray(config.rules)) {
-    throw new ScorerError('INVALID_CLASSIFIER', 'classifier expected { rules: [...], defaultClass }');
+    throw new ScorerError(
+      'INVALID_CLASSIFIER',
+      'classifier expected { rules: [...], defaultClass }',
+    );
   }
-  if (config.rules.length > MAX_RULES) throw new ScorerError('INVALID_CLASSIFIER', `classifier has ${config.rules.length} rules, at most ${MAX_RULES} allowed`);
+  if (config.rules.length > MAX_RULES)
+    throw new ScorerError(
+      'INVALID_CLASSIFIER',
+      `classifier has ${config.rules.length} rules, at most ${MAX_RULES} allowed`,
+    );
   checkClassName('defaultClass', config.defaultClass);
   const compiled = config.rules.map((rule, index) => compileRule(rule, index));
   const classes = [...new Set([...compiled.map((rule) => rule.class), config.defaultClass])];
-  if (config.subresourceClasses !== undefined && !Array.isArray(config.subresourceClasses)) throw new ScorerError('INVALID_CLASSIFIER', 'subresourceClasses expected an array of class names');
-  (config.subresourceClasses ?? []).forEach((name, i) => checkClassName(`subresourceClasses[${i}]`, name));
+  if (config.subresourceClasses !== undefined && !Array.isArray(config.subresourceClasses))
+    throw new ScorerError(
+      'INVALID_CLASSIFIER',
+      'subresourceClasses expected an array of class names',
+    );
+  (config.subresourceClasses ?? []).forEach((name, i) =>
+    checkClassName(`subresourceClasses[${i}]`, name),
+  );
   const subresources = new Set([STATIC_CLASS, ...(config.subresourceClasses ?? [])]);
   return {
     classes,
@@ -91,33 +104,59 @@ const PATH_PARAMETERS = /;[^/]*/g;
 
 function checkClassName(where: string, name: unknown): void {
   if (typeof name !== 'string' || !CLASS_NAME.test(name)) {
-    throw new ScorerError('INVALID_CLASSIFIER', `${where} expected a class name matching ${CLASS_NAME}, got ${JSON.stringify(name)}`);
+    throw new ScorerError(
+      'INVALID_CLASSIFIER',
+      `${where} expected a class name matching ${CLASS_NAME}, got ${JSON.stringify(name)}`,
+    );
   }
 }
 
 function compileRule(rule: ClassifierRule, index: number): CompiledRule {
   const where = `rules[${index}]`;
-  if (rule === null || typeof rule !== 'object') throw new ScorerError('INVALID_CLASSIFIER', `${where} expected an object`);
+  if (rule === null || typeof rule !== 'object')
+    throw new ScorerError('INVALID_CLASSIFIER', `${where} expected an object`);
   checkClassName(`${where}.class`, rule.class);
   const known = new Set(['class', 'methods', 'exact', 'prefix', 'suffix', 'regex']);
-  for (const key of Object.keys(rule)) if (!known.has(key)) throw new ScorerError('INVALID_CLASSIFIER', `${where} has unknown field "${key}"`);
+  for (const key of Object.keys(rule))
+    if (!known.has(key))
+      throw new ScorerError('INVALID_CLASSIFIER', `${where} has unknown field "${key}"`);
   let methods: Set<string> | null = null;
   if (rule.methods !== undefined) {
-    if (!Array.isArray(rule.methods) || rule.methods.length === 0 || !rule.methods.every((m) => typeof m === 'string' && /^[A-Z]+$/.test(m))) {
-      throw new ScorerError('INVALID_CLASSIFIER', `${where}.methods expected a non-empty array of upper-case method names`);
+    if (
+      !Array.isArray(rule.methods) ||
+      rule.methods.length === 0 ||
+      !rule.methods.every((m) => typeof m === 'string' && /^[A-Z]+$/.test(m))
+    ) {
+      throw new ScorerError(
+        'INVALID_CLASSIFIER',
+        `${where}.methods expected a non-empty array of upper-case method names`,
+      );
     }
     methods = new Set(rule.methods);
   }
-  const tests = (['exact', 'prefix', 'suffix', 'regex'] as const).filter((key) => rule[key] !== undefined);
-  if (tests.length > 1) throw new ScorerError('INVALID_CLASSIFIER', `${where} has ${tests.join(' and ')}: at most one path test per rule`);
+  const tests = (['exact', 'prefix', 'suffix', 'regex'] as const).filter(
+    (key) => rule[key] !== undefined,
+  );
+  if (tests.length > 1)
+    throw new ScorerError(
+      'INVALID_CLASSIFIER',
+      `${where} has ${tests.join(' and ')}: at most one path test per rule`,
+    );
   const kind = tests[0];
   if (kind === undefined) {
-    if (methods === null) throw new ScorerError('INVALID_CLASSIFIER', `${where} matches everything: give it methods or a path test (use defaultClass for a catch-all)`);
+    if (methods === null)
+      throw new ScorerError(
+        'INVALID_CLASSIFIER',
+        `${where} matches everything: give it methods or a path test (use defaultClass for a catch-all)`,
+      );
     return { class: rule.class, methods, test: () => true };
   }
   const pattern = rule[kind];
   if (typeof pattern !== 'string' || pattern.length === 0 || pattern.length > MAX_PATTERN_LENGTH) {
-    throw new ScorerError('INVALID_CLASSIFIER', `${where}.${kind} expected a string of 1 to ${MAX_PATTERN_LENGTH} characters`);
+    throw new ScorerError(
+      'INVALID_CLASSIFIER',
+      `${where}.${kind} expected a string of 1 to ${MAX_PATTERN_LENGTH} characters`,
+    );
   }
   const lower = pattern.toLowerCase();
   switch (kind) {
@@ -133,10 +172,17 @@ function compileRule(rule: ClassifierRule, index: number): CompiledRule {
         // Case-insensitive, like the other tests: paths are lower-cased before matching.
         regex = new RegExp(pattern, 'i');
       } catch (error) {
-        throw new ScorerError('INVALID_CLASSIFIER', `${where}.regex does not compile: ${(error as Error).message}`);
+        throw new ScorerError(
+          'INVALID_CLASSIFIER',
+          `${where}.regex does not compile: ${(error as Error).message}`,
+        );
       }
       const risk = backtrackingRisk(pattern);
-      if (risk) throw new ScorerError('INVALID_CLASSIFIER', `${where}.regex ${risk}: JavaScript regexes backtrack, so such a pattern can take exponential time on a crafted URL`);
+      if (risk)
+        throw new ScorerError(
+          'INVALID_CLASSIFIER',
+          `${where}.regex ${risk}: JavaScript regexes backtrack, so such a pattern can take exponential time on a crafted URL`,
+        );
       return { class: rule.class, methods, test: (path) => regex.test(path) };
     }
   }
@@ -160,7 +206,12 @@ export function backtrackingRisk(pattern: string): string | undefined {
   let i = 0;
   const isQuantifier = (at: number) => {
     const c = pattern[at];
-    return c === '*' || c === '+' || c === '?' || (c === '{' && /^\{\d+(,\d*)?\}/.test(pattern.slice(at)));
+    return (
+      c === '*' ||
+      c === '+' ||
+      c === '?' ||
+      (c === '{' && /^\{\d+(,\d*)?\}/.test(pattern.slice(at)))
+    );
   };
   const markQuantified = () => {
     groups[groups.length - 1]!.risky = true;
@@ -180,7 +231,12 @@ export function backtrackingRisk(pattern: string): string | undefined {
       atomEnd = j + 1;
     } else if (c === '(') {
       groups.push({ risky: false });
-      i += pattern[i + 1] === '?' ? (pattern[i + 2] === '<' && pattern[i + 3] !== '=' && pattern[i + 3] !== '!' ? pattern.indexOf('>', i) + 1 : 3) : 1;
+      i +=
+        pattern[i + 1] === '?'
+          ? pattern[i + 2] === '<' && pattern[i + 3] !== '=' && pattern[i + 3] !== '!'
+            ? pattern.indexOf('>', i) + 1
+            : 3
+          : 1;
       continue;
     } else if (c === ')') {
       const group = groups.length > 1 ? groups.pop()! : { risky: false };
@@ -193,11 +249,21 @@ export function backtrackingRisk(pattern: string): string | undefined {
     }
     i = atomEnd;
     if (isQuantifier(i)) {
-      const repeats = pattern[i] !== '?' && !/^\{[01]\}/.test(pattern.slice(i)) && !/^\{0,1\}/.test(pattern.slice(i));
-      if (c === ')' && closedGroupRisky && repeats) return 'has a repeated group that contains a quantifier or an alternation';
+      const repeats =
+        pattern[i] !== '?' &&
+        !/^\{[01]\}/.test(pattern.slice(i)) &&
+        !/^\{0,1\}/.test(pattern.slice(i));
+      if (c === ')' && closedGroupRisky && repeats)
+        return 'has a repeated group that contains a quantifier or an alternation';
       const bound = /^\{\d+(,(\d*))?\}/.exec(pattern.slice(i));
-      const long = pattern[i] === '*' || pattern[i] === '+' || (bound !== null && bound[1] !== undefined && (bound[2] === '' || Number(bound[2]) > MAX_BOUNDED_REPEAT));
-      if (long && ++longRepeats > 1) return `has more than one unbounded repetition (*, +, {n,} or {n,m} with m > ${MAX_BOUNDED_REPEAT}): two can backtrack polynomially on a crafted URL`;
+      const long =
+        pattern[i] === '*' ||
+        pattern[i] === '+' ||
+        (bound !== null &&
+          bound[1] !== undefined &&
+          (bound[2] === '' || Number(bound[2]) > MAX_BOUNDED_REPEAT));
+      if (long && ++longRepeats > 1)
+        return `has more than one unbounded repetition (*, +, {n,} or {n,m} with m > ${MAX_BOUNDED_REPEAT}): two can backtrack polynomially on a crafted URL`;
       markQuantified();
       i += pattern[i] === '{' ? pattern.indexOf('}', i) - i + 1 : 1;
       if (pattern[i] === '?' || pattern[i] === '+') i++;

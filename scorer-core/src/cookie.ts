@@ -3,24 +3,40 @@
  * additional data header || UTF-8(realm). docs/cookie-format.md is the contract.
  * @module
  */
-import { ScorerError, assertBytes, concatBytes, systemRandomBytes, utf8, type RandomBytes } from './_internal.js';
+import {
+  ScorerError,
+  assertBytes,
+  concatBytes,
+  systemRandomBytes,
+  utf8,
+  type RandomBytes,
+} from './_internal.js';
 import { GCM_NONCE_LENGTH, GCM_TAG_LENGTH } from './aead.js';
 import { base64UrlDecode, base64UrlEncode, base64UrlLength } from './base64url.js';
 import type { KeyRing } from './keyring.js';
-import { STATE_LENGTH, STATE_LENGTH_V1, decodeState, encodeState, type SessionState } from './state.js';
+import {
+  STATE_LENGTH,
+  STATE_LENGTH_V1,
+  decodeState,
+  encodeState,
+  type SessionState,
+} from './state.js';
 
 /** The format every seal writes. */
 export const COOKIE_FORMAT_VERSION = 0x02;
 /** The previous format, still opened (its state lacks the challenge fields) and re-sealed as 0x02. */
 export const COOKIE_FORMAT_VERSION_V1 = 0x01;
 export const COOKIE_HEADER_LENGTH = 2;
-const sealedBytes = (stateLength: number) => COOKIE_HEADER_LENGTH + GCM_NONCE_LENGTH + stateLength + GCM_TAG_LENGTH;
+const sealedBytes = (stateLength: number) =>
+  COOKIE_HEADER_LENGTH + GCM_NONCE_LENGTH + stateLength + GCM_TAG_LENGTH;
 export const COOKIE_BYTES = sealedBytes(STATE_LENGTH);
 /**
  * Characters at the start of a cookie value that cover its header and nonce (14 bytes → 19
  * characters): unique to each sealed value, so a per-value counter can key on them unhashed.
  */
-export const COOKIE_NONCE_PREFIX_CHARS = Math.ceil(((COOKIE_HEADER_LENGTH + GCM_NONCE_LENGTH) * 8) / 6);
+export const COOKIE_NONCE_PREFIX_CHARS = Math.ceil(
+  ((COOKIE_HEADER_LENGTH + GCM_NONCE_LENGTH) * 8) / 6,
+);
 
 /** Every cookie of the current format has exactly this many characters (152). */
 export const COOKIE_VALUE_LENGTH = base64UrlLength(COOKIE_BYTES);
@@ -38,7 +54,8 @@ const BYTES_BY_VERSION = new Map<number, number>([
 export const NONCE_BUDGET_SEALS = 2 ** 32;
 
 /** Share of a key's nonce budget used after `activeS` seconds at `sealsPerSecond` (1 = exhausted). */
-export const nonceBudgetUsed = (activeS: number, sealsPerSecond: number): number => (Math.max(0, activeS) * Math.max(0, sealsPerSecond)) / NONCE_BUDGET_SEALS;
+export const nonceBudgetUsed = (activeS: number, sealsPerSecond: number): number =>
+  (Math.max(0, activeS) * Math.max(0, sealsPerSecond)) / NONCE_BUDGET_SEALS;
 
 /** Longer values are rejected before any decoding work. */
 const MAX_DECODED_VALUE_LENGTH = 512;
@@ -46,10 +63,20 @@ const MAX_REALM_BYTES = 255;
 
 export type OpenResult =
   // needsReseal: sealed under a key that is no longer active. formatVersion: 0x01 cookies open too (every seal writes 0x02).
-  | { kind: 'ok'; state: SessionState; keyId: number; keyStatus: 'active' | 'grace'; needsReseal: boolean; formatVersion: number }
+  | {
+      kind: 'ok';
+      state: SessionState;
+      keyId: number;
+      keyStatus: 'active' | 'grace';
+      needsReseal: boolean;
+      formatVersion: number;
+    }
   | { kind: 'missing' }
   | { kind: 'expired'; reason: 'past-grace' | 'session-expired'; keyId: number }
-  | { kind: 'tampered'; reason: 'encoding' | 'length' | 'version' | 'unknown-key' | 'authentication' | 'plaintext' };
+  | {
+      kind: 'tampered';
+      reason: 'encoding' | 'length' | 'version' | 'unknown-key' | 'authentication' | 'plaintext';
+    };
 
 export interface CookieCodec {
   readonly realm: string;
@@ -75,9 +102,17 @@ export interface CookieCodecOptions {
 }
 
 export function validateRealm(realm: unknown): Uint8Array {
-  if (typeof realm !== 'string' || realm.length === 0) throw new ScorerError('INVALID_REALM', `"realm" expected a non-empty string, got ${typeof realm === 'string' ? 'an empty string' : typeof realm}`);
+  if (typeof realm !== 'string' || realm.length === 0)
+    throw new ScorerError(
+      'INVALID_REALM',
+      `"realm" expected a non-empty string, got ${typeof realm === 'string' ? 'an empty string' : typeof realm}`,
+    );
   const bytes = utf8(realm);
-  if (bytes.length > MAX_REALM_BYTES) throw new ScorerError('INVALID_REALM', `"realm" expected at most ${MAX_REALM_BYTES} UTF-8 bytes, got ${bytes.length}`);
+  if (bytes.length > MAX_REALM_BYTES)
+    throw new ScorerError(
+      'INVALID_REALM',
+      `"realm" expected at most ${MAX_REALM_BYTES} UTF-8 bytes, got ${bytes.length}`,
+    );
   return bytes;
 }
 
@@ -89,7 +124,11 @@ export function createCookieCodec(options: CookieCodecOptions): CookieCodec {
   const aadByHeader = new Map<number, Uint8Array>();
   const aadFor = (keyId: number, version = COOKIE_FORMAT_VERSION) => {
     let aad = aadByHeader.get((version << 8) | keyId);
-    if (aad === undefined) aadByHeader.set((version << 8) | keyId, (aad = concatBytes(Uint8Array.of(version, keyId), realmBytes)));
+    if (aad === undefined)
+      aadByHeader.set(
+        (version << 8) | keyId,
+        (aad = concatBytes(Uint8Array.of(version, keyId), realmBytes)),
+      );
     return aad;
   };
 
@@ -109,7 +148,10 @@ export function createCookieCodec(options: CookieCodecOptions): CookieCodec {
     realm: options.realm,
     open(value, nowMs) {
       if (typeof nowMs !== 'number' || !Number.isFinite(nowMs) || nowMs < 0) {
-        throw new ScorerError('INVALID_ARGUMENT', `"nowMs" expected Unix milliseconds (a finite number ≥ 0), got ${String(nowMs)}`);
+        throw new ScorerError(
+          'INVALID_ARGUMENT',
+          `"nowMs" expected Unix milliseconds (a finite number ≥ 0), got ${String(nowMs)}`,
+        );
       }
       if (value === undefined || value === null || value === '') return { kind: 'missing' };
       if (typeof value !== 'string') return { kind: 'tampered', reason: 'encoding' };
@@ -136,8 +178,16 @@ export function createCookieCodec(options: CookieCodecOptions): CookieCodec {
       // decodes with the 0x01 layout and a 0x02 cookie with the 0x02 one.
       const state = decodeState(plaintext);
       if (state === undefined) return { kind: 'tampered', reason: 'plaintext' };
-      if (nowMs >= state.expiresAtS * 1000) return { kind: 'expired', reason: 'session-expired', keyId };
-      return { kind: 'ok', state, keyId, keyStatus: key.status, needsReseal: key.status !== 'active', formatVersion: version };
+      if (nowMs >= state.expiresAtS * 1000)
+        return { kind: 'expired', reason: 'session-expired', keyId };
+      return {
+        kind: 'ok',
+        state,
+        keyId,
+        keyStatus: key.status,
+        needsReseal: key.status !== 'active',
+        formatVersion: version,
+      };
     },
     seal(state) {
       return sealWith(state, random(GCM_NONCE_LENGTH));

@@ -40,8 +40,16 @@ export interface KeyRing {
 const MAX_UNIX_SECONDS = 0xffffffff;
 
 export function createKeyRing(config: KeyRingConfig, options: AesGcmOptions = {}): KeyRing {
-  if (config === null || typeof config !== 'object' || !Array.isArray(config.keys) || config.keys.length === 0) {
-    throw new ScorerError('NO_KEYS', 'no cookie keys configured: scorer-core has no default key; configure at least one 32-byte key and its id');
+  if (
+    config === null ||
+    typeof config !== 'object' ||
+    !Array.isArray(config.keys) ||
+    config.keys.length === 0
+  ) {
+    throw new ScorerError(
+      'NO_KEYS',
+      'no cookie keys configured: scorer-core has no default key; configure at least one 32-byte key and its id',
+    );
   }
   assertInteger('activeKeyId', config.activeKeyId, 0, 255);
   // Ciphers (key schedule + GHASH table) are built on first use: a fresh edge sandbox usually
@@ -50,33 +58,57 @@ export function createKeyRing(config: KeyRingConfig, options: AesGcmOptions = {}
   config.keys.forEach((entry, index) => {
     assertInteger(`keys[${index}].id`, entry.id, 0, 255);
     assertBytes(`keys[${index}].key`, entry.key, AES_KEY_LENGTH);
-    if (entries.has(entry.id)) throw new ScorerError('DUPLICATE_KEY_ID', `keys[${index}].id ${entry.id} appears more than once`);
-    if (entry.graceUntilS !== undefined) assertInteger(`keys[${index}].graceUntilS`, entry.graceUntilS, 0, MAX_UNIX_SECONDS);
+    if (entries.has(entry.id))
+      throw new ScorerError(
+        'DUPLICATE_KEY_ID',
+        `keys[${index}].id ${entry.id} appears more than once`,
+      );
+    if (entry.graceUntilS !== undefined)
+      assertInteger(`keys[${index}].graceUntilS`, entry.graceUntilS, 0, MAX_UNIX_SECONDS);
     if (entry.id === config.activeKeyId && entry.graceUntilS !== undefined) {
-      throw new ScorerError('ACTIVE_KEY_HAS_GRACE', `keys[${index}] is the active key (id ${entry.id}) and must not have a grace deadline`);
+      throw new ScorerError(
+        'ACTIVE_KEY_HAS_GRACE',
+        `keys[${index}] is the active key (id ${entry.id}) and must not have a grace deadline`,
+      );
     }
     if (entry.id !== config.activeKeyId && entry.graceUntilS === undefined) {
-      throw new ScorerError('MISSING_GRACE', `keys[${index}] (id ${entry.id}) is a previous key and needs graceUntilS, the instant after which its cookies are expired`);
+      throw new ScorerError(
+        'MISSING_GRACE',
+        `keys[${index}] (id ${entry.id}) is a previous key and needs graceUntilS, the instant after which its cookies are expired`,
+      );
     }
     const key = entry.key.slice();
     let cipher: AesGcmContext | undefined;
-    entries.set(entry.id, { cipher: () => (cipher ??= createAesGcm(key, options)), ...(entry.graceUntilS === undefined ? {} : { graceUntilS: entry.graceUntilS }) });
+    entries.set(entry.id, {
+      cipher: () => (cipher ??= createAesGcm(key, options)),
+      ...(entry.graceUntilS === undefined ? {} : { graceUntilS: entry.graceUntilS }),
+    });
   });
   const active = entries.get(config.activeKeyId);
-  if (!active) throw new ScorerError('NO_ACTIVE_KEY', `activeKeyId ${config.activeKeyId} is not among the configured key ids [${[...entries.keys()].join(', ')}]`);
+  if (!active)
+    throw new ScorerError(
+      'NO_ACTIVE_KEY',
+      `activeKeyId ${config.activeKeyId} is not among the configured key ids [${[...entries.keys()].join(', ')}]`,
+    );
   const activeKeyId = config.activeKeyId;
 
   return {
     activeKeyId,
     describe: () =>
-      [...entries].map(([id, entry]) => ({ id, active: id === activeKeyId, ...(entry.graceUntilS === undefined ? {} : { graceUntilS: entry.graceUntilS }) })),
+      [...entries].map(([id, entry]) => ({
+        id,
+        active: id === activeKeyId,
+        ...(entry.graceUntilS === undefined ? {} : { graceUntilS: entry.graceUntilS }),
+      })),
     active: () => ({ id: activeKeyId, cipher: active.cipher() }),
     lookup(id, nowS) {
       const entry = entries.get(id);
       if (!entry) return { status: 'unknown', id };
       if (id === activeKeyId) return { status: 'active', id, cipher: entry.cipher() };
       const graceUntilS = entry.graceUntilS!;
-      return nowS <= graceUntilS ? { status: 'grace', id, cipher: entry.cipher(), graceUntilS } : { status: 'past-grace', id, graceUntilS };
+      return nowS <= graceUntilS
+        ? { status: 'grace', id, cipher: entry.cipher(), graceUntilS }
+        : { status: 'past-grace', id, graceUntilS };
     },
   };
 }

@@ -18,7 +18,12 @@ export type CookieStatus = 'ok' | 'missing' | 'expired' | 'tampered';
  * a client rotating its User-Agent cannot escape; the address has a larger allowance for offices
  * and carrier NAT. A tampered cookie counts at once, since no browser produces one.
  */
-export function cookieComplianceScore(status: CookieStatus, recentNewSessions: number, settings: Layer1Settings, recentAddressNewSessions = 0): RuleScore | null {
+export function cookieComplianceScore(
+  status: CookieStatus,
+  recentNewSessions: number,
+  settings: Layer1Settings,
+  recentAddressNewSessions = 0,
+): RuleScore | null {
   switch (status) {
     case 'ok':
       return null;
@@ -29,9 +34,16 @@ export function cookieComplianceScore(status: CookieStatus, recentNewSessions: n
       const full = status === 'missing' ? settings.missingScore : settings.expiredScore;
       const pastAllowance = Math.max(
         rampFraction(recentNewSessions, settings.newSessionAllowance, settings.newSessionRamp),
-        rampFraction(recentAddressNewSessions, settings.addressNewSessionAllowance, settings.addressNewSessionRamp),
+        rampFraction(
+          recentAddressNewSessions,
+          settings.addressNewSessionAllowance,
+          settings.addressNewSessionRamp,
+        ),
       );
-      const score = pastAllowance > 0 ? Math.max(settings.firstVisitScore, Math.round(full * pastAllowance)) : settings.firstVisitScore;
+      const score =
+        pastAllowance > 0
+          ? Math.max(settings.firstVisitScore, Math.round(full * pastAllowance))
+          : settings.firstVisitScore;
       return { reason: status === 'missing' ? 'cookie_missing' : 'cookie_expired', score };
     }
   }
@@ -48,9 +60,16 @@ function rampFraction(count: number, allowance: number, ramp: number): number {
  * one value is replaying it to freeze its session state, and the state alone cannot show that:
  * the caller counts requests per cookie value (e.g. an edge rate counter keyed by its nonce).
  */
-export function cookieReplayScore(status: CookieStatus, sameCookieRequests: number, settings: Layer1Settings): RuleScore | null {
+export function cookieReplayScore(
+  status: CookieStatus,
+  sameCookieRequests: number,
+  settings: Layer1Settings,
+): RuleScore | null {
   if (status !== 'ok') return null;
-  return { reason: 'cookie_replayed', score: sameCookieRequests > settings.replayAllowance ? settings.replayScore : 0 };
+  return {
+    reason: 'cookie_replayed',
+    score: sameCookieRequests > settings.replayAllowance ? settings.replayScore : 0,
+  };
 }
 
 export interface DwellEvidence {
@@ -63,9 +82,17 @@ export interface DwellEvidence {
  * truncated, saturating) into the sliding window, and the fast-browsing leaky bucket (leak first, then
  * +1 page view if the gap is under the floor; kept in hundredths, rounded at each step).
  */
-export function recordPageGap(evidence: DwellEvidence, gapMs: number, settings: Layer1Settings): DwellEvidence {
-  const leaked = Math.max(0, Math.round(evidence.fastEvidenceCenti - settings.fastLeakPerS * (gapMs / 1000) * 100));
-  const fastEvidenceCenti = gapMs < settings.fastFloorMs ? saturatingAdd(leaked, 100, 0xffff) : leaked;
+export function recordPageGap(
+  evidence: DwellEvidence,
+  gapMs: number,
+  settings: Layer1Settings,
+): DwellEvidence {
+  const leaked = Math.max(
+    0,
+    Math.round(evidence.fastEvidenceCenti - settings.fastLeakPerS * (gapMs / 1000) * 100),
+  );
+  const fastEvidenceCenti =
+    gapMs < settings.fastFloorMs ? saturatingAdd(leaked, 100, 0xffff) : leaked;
   // Truncated, not rounded, to 10 ms: a 195 ms dwell must stay under a 200 ms floor.
   const sample = Math.min(0xffff, Math.floor(gapMs / 10));
   const dwellCs = [...evidence.dwellCs, sample].slice(-settings.dwellWindow);
@@ -74,7 +101,10 @@ export function recordPageGap(evidence: DwellEvidence, gapMs: number, settings: 
 
 export function fastBrowsingScore(fastEvidenceCenti: number, settings: Layer1Settings): RuleScore {
   const evidence = fastEvidenceCenti / 100;
-  const score = evidence < settings.fastEvidenceMin ? 0 : Math.round(100 * clamp(evidence / settings.fastEvidenceFull, 0, 1));
+  const score =
+    evidence < settings.fastEvidenceMin
+      ? 0
+      : Math.round(100 * clamp(evidence / settings.fastEvidenceFull, 0, 1));
   return { reason: 'fast_browsing', score };
 }
 
@@ -85,10 +115,17 @@ export function fastBrowsingScore(fastEvidenceCenti: number, settings: Layer1Set
  * human reached 60 requests at 0.5 per second except three vulnerability scanners with unlisted
  * User-Agents (docs/scoring.md). Sustained scraping, even with randomised human-looking gaps, does.
  */
-export function sessionVolumeScore(pageViews: number, requests: number, sessionAgeMs: number, settings: Layer1Settings): RuleScore {
+export function sessionVolumeScore(
+  pageViews: number,
+  requests: number,
+  sessionAgeMs: number,
+  settings: Layer1Settings,
+): RuleScore {
   const ageS = Math.max(1, sessionAgeMs / 1000);
-  const pages = pageViews >= settings.volumeMinPageViews && pageViews / ageS >= settings.volumePageViewsPerS;
-  const all = requests >= settings.volumeMinRequests && requests / ageS >= settings.volumeRequestsPerS;
+  const pages =
+    pageViews >= settings.volumeMinPageViews && pageViews / ageS >= settings.volumePageViewsPerS;
+  const all =
+    requests >= settings.volumeMinRequests && requests / ageS >= settings.volumeRequestsPerS;
   return { reason: 'session_volume', score: pages || all ? settings.volumeScore : 0 };
 }
 
@@ -105,12 +142,19 @@ export function dwellStats(dwellCs: readonly number[], window: number): DwellSta
   if (n === 0) return { samples: 0, meanMs: 0, cv: null };
   const meanCs = samples.reduce((a, b) => a + b, 0) / n;
   const variance = samples.reduce((a, b) => a + (b - meanCs) ** 2, 0) / n;
-  return { samples: n, meanMs: meanCs * 10, cv: meanCs === 0 ? null : Math.sqrt(variance) / meanCs };
+  return {
+    samples: n,
+    meanMs: meanCs * 10,
+    cv: meanCs === 0 ? null : Math.sqrt(variance) / meanCs,
+  };
 }
 
 export function dwellScores(stats: DwellStats, settings: Layer1Settings): RuleScore[] {
   const tooFast = stats.samples >= settings.dwellMinSamples && stats.meanMs < settings.dwellFloorMs;
-  const tooRegular = stats.samples >= settings.regularMinSamples && stats.cv !== null && stats.cv < settings.regularMaxCv;
+  const tooRegular =
+    stats.samples >= settings.regularMinSamples &&
+    stats.cv !== null &&
+    stats.cv < settings.regularMaxCv;
   return [
     { reason: 'dwell_fast', score: tooFast ? settings.dwellMeanScore : 0 },
     { reason: 'dwell_regular', score: tooRegular ? settings.regularScore : 0 },

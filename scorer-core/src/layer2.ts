@@ -22,7 +22,12 @@ export interface TransitionEvidence {
  * restart, and the first page after such a restart is not scored (its predecessor's class index
  * belongs to the old model).
  */
-export function recordPageView(evidence: TransitionEvidence, model: TransitionModel, pageClass: string, newVisit: boolean): TransitionEvidence {
+export function recordPageView(
+  evidence: TransitionEvidence,
+  model: TransitionModel,
+  pageClass: string,
+  newVisit: boolean,
+): TransitionEvidence {
   let { lastPageClass, transitions, surprisalMilliBits } = evidence;
   if (evidence.modelTag !== model.tag) {
     transitions = 0;
@@ -32,7 +37,8 @@ export function recordPageView(evidence: TransitionEvidence, model: TransitionMo
   const to = model.stateIndex(pageClass);
   let surprisal: number | null = null;
   if (newVisit || lastPageClass === PAGE_CLASS_NONE) surprisal = model.surprisalMilliBits(null, to);
-  else if (lastPageClass !== PAGE_CLASS_UNKNOWN && lastPageClass < model.states.length) surprisal = model.surprisalMilliBits(lastPageClass, to);
+  else if (lastPageClass !== PAGE_CLASS_UNKNOWN && lastPageClass < model.states.length)
+    surprisal = model.surprisalMilliBits(lastPageClass, to);
   // The count and the sum stop together: a mean over mismatched totals would be meaningless.
   if (surprisal !== null && transitions < 0xffff && surprisalMilliBits + surprisal <= 0xffffffff) {
     transitions += 1;
@@ -48,7 +54,11 @@ export interface TransitionStats {
 }
 
 /** z = (mean − μ) / (σ / √min(n, maxEffectiveTransitions)). */
-export function transitionStats(evidence: TransitionEvidence, model: TransitionModel, settings: Layer2Settings): TransitionStats {
+export function transitionStats(
+  evidence: TransitionEvidence,
+  model: TransitionModel,
+  settings: Layer2Settings,
+): TransitionStats {
   const n = evidence.modelTag === model.tag ? evidence.transitions : 0;
   if (n === 0) return { transitions: 0, meanBits: null, z: null };
   const meanBits = evidence.surprisalMilliBits / 1000 / n;
@@ -58,7 +68,10 @@ export function transitionStats(evidence: TransitionEvidence, model: TransitionM
 }
 
 export function transitionScore(stats: TransitionStats, settings: Layer2Settings): RuleScore {
-  if (stats.z === null || stats.transitions < settings.minTransitions) return { reason: 'transition_surprisal', score: 0 };
-  const score = Math.round(100 * clamp((stats.z - settings.zStart) / (settings.zFull - settings.zStart), 0, 1));
+  if (stats.z === null || stats.transitions < settings.minTransitions)
+    return { reason: 'transition_surprisal', score: 0 };
+  const score = Math.round(
+    100 * clamp((stats.z - settings.zStart) / (settings.zFull - settings.zStart), 0, 1),
+  );
   return { reason: 'transition_surprisal', score };
 }

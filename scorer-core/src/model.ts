@@ -54,14 +54,22 @@ function fail(message: string): never {
 }
 
 function checkDistribution(where: string, row: unknown, length: number): number[] {
-  if (!Array.isArray(row) || row.length !== length) fail(`${where} expected an array of ${length} probabilities, got ${Array.isArray(row) ? `length=${row.length}` : typeof row}`);
+  if (!Array.isArray(row) || row.length !== length)
+    fail(
+      `${where} expected an array of ${length} probabilities, got ${Array.isArray(row) ? `length=${row.length}` : typeof row}`,
+    );
   let sum = 0;
   row.forEach((p, j) => {
-    if (typeof p !== 'number' || !Number.isFinite(p)) fail(`${where}[${j}] is ${JSON.stringify(p)}, expected a finite number`);
-    if (p <= 0 || p > 1) fail(`${where}[${j}] is ${p}, expected a probability in (0, 1] (smoothing must leave no zero)`);
+    if (typeof p !== 'number' || !Number.isFinite(p))
+      fail(`${where}[${j}] is ${JSON.stringify(p)}, expected a finite number`);
+    if (p <= 0 || p > 1)
+      fail(
+        `${where}[${j}] is ${p}, expected a probability in (0, 1] (smoothing must leave no zero)`,
+      );
     sum += p;
   });
-  if (Math.abs(sum - 1) > ROW_SUM_TOLERANCE) fail(`${where} sums to ${sum}, expected 1 (±${ROW_SUM_TOLERANCE})`);
+  if (Math.abs(sum - 1) > ROW_SUM_TOLERANCE)
+    fail(`${where} sums to ${sum}, expected 1 (±${ROW_SUM_TOLERANCE})`);
   return row as number[];
 }
 
@@ -69,24 +77,41 @@ function checkDistribution(where: string, row: unknown, length: number): number[
  * First 4 bytes of SHA-256 over the version and the numbers that scoring uses, so a retrained
  * model that kept its version string still restarts the sessions' accumulators.
  */
-export function modelTag(doc: Pick<ModelDocument, 'version' | 'states' | 'initial' | 'matrix' | 'baseline'>): number {
-  const content = JSON.stringify([doc.version, doc.states, doc.initial, doc.matrix, doc.baseline.meanBits, doc.baseline.stdBits]);
+export function modelTag(
+  doc: Pick<ModelDocument, 'version' | 'states' | 'initial' | 'matrix' | 'baseline'>,
+): number {
+  const content = JSON.stringify([
+    doc.version,
+    doc.states,
+    doc.initial,
+    doc.matrix,
+    doc.baseline.meanBits,
+    doc.baseline.stdBits,
+  ]);
   const digest = sha256(utf8(content));
   return ((digest[0]! << 24) | (digest[1]! << 16) | (digest[2]! << 8) | digest[3]!) >>> 0;
 }
 
 /** Validates a parsed model document (JSON) and prepares it for scoring. Throws ScorerError('INVALID_MODEL'). */
 export function loadModel(input: unknown): TransitionModel {
-  if (input === null || typeof input !== 'object' || Array.isArray(input)) fail(`expected a JSON object, got ${input === null ? 'null' : typeof input}`);
+  if (input === null || typeof input !== 'object' || Array.isArray(input))
+    fail(`expected a JSON object, got ${input === null ? 'null' : typeof input}`);
   const doc = input as ModelDocument;
-  if (doc.format !== MODEL_FORMAT) fail(`"format" is ${JSON.stringify(doc.format)}, expected ${JSON.stringify(MODEL_FORMAT)}`);
-  if (typeof doc.version !== 'string' || doc.version.length === 0 || doc.version.length > 128) fail('"version" expected a string of 1 to 128 characters');
-  if (!Array.isArray(doc.states) || doc.states.length < 2 || doc.states.length > MAX_PAGE_CLASS_INDEX + 1) {
+  if (doc.format !== MODEL_FORMAT)
+    fail(`"format" is ${JSON.stringify(doc.format)}, expected ${JSON.stringify(MODEL_FORMAT)}`);
+  if (typeof doc.version !== 'string' || doc.version.length === 0 || doc.version.length > 128)
+    fail('"version" expected a string of 1 to 128 characters');
+  if (
+    !Array.isArray(doc.states) ||
+    doc.states.length < 2 ||
+    doc.states.length > MAX_PAGE_CLASS_INDEX + 1
+  ) {
     fail(`"states" expected an array of 2 to ${MAX_PAGE_CLASS_INDEX + 1} class names`);
   }
   const seen = new Set<string>();
   doc.states.forEach((state, i) => {
-    if (typeof state !== 'string' || state.length === 0) fail(`states[${i}] expected a non-empty string`);
+    if (typeof state !== 'string' || state.length === 0)
+      fail(`states[${i}] expected a non-empty string`);
     if (seen.has(state)) fail(`states[${i}] "${state}" is listed twice`);
     seen.add(state);
   });
@@ -94,13 +119,34 @@ export function loadModel(input: unknown): TransitionModel {
   if (otherIndex < 0) fail(`"states" must include "${OTHER_CLASS}"`);
   const n = doc.states.length;
   const initial = checkDistribution('initial', doc.initial, n);
-  if (!Array.isArray(doc.matrix) || doc.matrix.length !== n) fail(`"matrix" expected ${n} rows, got ${Array.isArray(doc.matrix) ? doc.matrix.length : typeof doc.matrix}`);
+  if (!Array.isArray(doc.matrix) || doc.matrix.length !== n)
+    fail(
+      `"matrix" expected ${n} rows, got ${Array.isArray(doc.matrix) ? doc.matrix.length : typeof doc.matrix}`,
+    );
   const rows = doc.matrix.map((row, i) => checkDistribution(`matrix[${i}]`, row, n));
   const baseline = doc.baseline;
-  if (baseline === null || typeof baseline !== 'object') fail('"baseline" expected { meanBits, stdBits, transitions }');
-  if (typeof baseline.meanBits !== 'number' || !Number.isFinite(baseline.meanBits) || baseline.meanBits < 0) fail(`baseline.meanBits expected a finite number ≥ 0, got ${JSON.stringify(baseline.meanBits)}`);
-  if (typeof baseline.stdBits !== 'number' || !Number.isFinite(baseline.stdBits) || baseline.stdBits <= 0) fail(`baseline.stdBits expected a finite number > 0, got ${JSON.stringify(baseline.stdBits)}`);
-  if (typeof baseline.transitions !== 'number' || !Number.isInteger(baseline.transitions) || baseline.transitions < 0) fail('baseline.transitions expected an integer ≥ 0');
+  if (baseline === null || typeof baseline !== 'object')
+    fail('"baseline" expected { meanBits, stdBits, transitions }');
+  if (
+    typeof baseline.meanBits !== 'number' ||
+    !Number.isFinite(baseline.meanBits) ||
+    baseline.meanBits < 0
+  )
+    fail(
+      `baseline.meanBits expected a finite number ≥ 0, got ${JSON.stringify(baseline.meanBits)}`,
+    );
+  if (
+    typeof baseline.stdBits !== 'number' ||
+    !Number.isFinite(baseline.stdBits) ||
+    baseline.stdBits <= 0
+  )
+    fail(`baseline.stdBits expected a finite number > 0, got ${JSON.stringify(baseline.stdBits)}`);
+  if (
+    typeof baseline.transitions !== 'number' ||
+    !Number.isInteger(baseline.transitions) ||
+    baseline.transitions < 0
+  )
+    fail('baseline.transitions expected an integer ≥ 0');
 
   // Row 0 is the entry distribution; row 1 + i is matrix[i].
   const table = new Uint32Array((n + 1) * n);
@@ -117,7 +163,8 @@ export function loadModel(input: unknown): TransitionModel {
     states: Object.freeze([...doc.states]),
     baseline: Object.freeze({ meanBits: baseline.meanBits, stdBits: baseline.stdBits }),
     stateIndex: (pageClass: string) => index.get(pageClass) ?? otherIndex,
-    surprisalMilliBits: (from: number | null, to: number) => table[(from === null ? 0 : from + 1) * n + to]!,
+    surprisalMilliBits: (from: number | null, to: number) =>
+      table[(from === null ? 0 : from + 1) * n + to]!,
     document: doc,
     combiner,
   });

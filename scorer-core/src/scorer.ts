@@ -11,8 +11,23 @@ import { createClassifier, type Classifier, type ClassifierConfig } from './clas
 import { createCookieCodec, type CookieCodec, type OpenResult } from './cookie.js';
 import { DEFAULT_CLASSIFIER } from './default-classifier.js';
 import type { KeyRing } from './keyring.js';
-import { cookieComplianceScore, cookieReplayScore, dwellScores, dwellStats, fastBrowsingScore, recordPageGap, sessionVolumeScore, type CookieStatus, type DwellStats } from './layer1.js';
-import { recordPageView, transitionScore, transitionStats, type TransitionStats } from './layer2.js';
+import {
+  cookieComplianceScore,
+  cookieReplayScore,
+  dwellScores,
+  dwellStats,
+  fastBrowsingScore,
+  recordPageGap,
+  sessionVolumeScore,
+  type CookieStatus,
+  type DwellStats,
+} from './layer1.js';
+import {
+  recordPageView,
+  transitionScore,
+  transitionStats,
+  type TransitionStats,
+} from './layer2.js';
 import type { TransitionModel } from './model.js';
 import type { RuleScore } from './reasons.js';
 import { resolveSettings, type ScorerSettings } from './settings.js';
@@ -23,7 +38,13 @@ import { crawlerRules, type CrawlerFacts } from './signals/crawlers.js';
 import { headerRules, headerSignals, type HeaderSignals } from './signals/headers.js';
 import type { ClientMemory, RequestFacts } from './signals/inputs.js';
 import { requestSignals, type RequestSignals } from './signals/request.js';
-import { newSessionState, SESSION_ID_LENGTH, SessionFlag, saturatingAdd, type SessionState } from './state.js';
+import {
+  newSessionState,
+  SESSION_ID_LENGTH,
+  SessionFlag,
+  saturatingAdd,
+  type SessionState,
+} from './state.js';
 import { combine, type Verdict } from './verdict.js';
 
 export interface ScorerOptions {
@@ -106,11 +127,18 @@ export interface Scorer {
 const MAX_NOW_MS = 0xffffffff * 1000;
 
 export function createScorer(options: ScorerOptions): Scorer {
-  if (!options || typeof options !== 'object') throw new ScorerError('INVALID_ARGUMENT', 'createScorer expected an options object');
-  if (!options.keyRing) throw new ScorerError('NO_KEYS', 'no key ring: scorer-core has no default key; build one with createKeyRing from configured keys');
+  if (!options || typeof options !== 'object')
+    throw new ScorerError('INVALID_ARGUMENT', 'createScorer expected an options object');
+  if (!options.keyRing)
+    throw new ScorerError(
+      'NO_KEYS',
+      'no key ring: scorer-core has no default key; build one with createKeyRing from configured keys',
+    );
   if (!options.model) throw new ScorerError('INVALID_MODEL', 'no model: load one with loadModel');
   const settings = resolveSettings(options.settings ?? {});
-  const classifier = isClassifier(options.classifier) ? options.classifier : createClassifier(options.classifier ?? DEFAULT_CLASSIFIER);
+  const classifier = isClassifier(options.classifier)
+    ? options.classifier
+    : createClassifier(options.classifier ?? DEFAULT_CLASSIFIER);
   const random = options.random ?? systemRandomBytes;
   const codec = createCookieCodec({ keyRing: options.keyRing, realm: options.realm, random });
   const { model, keyRing } = options;
@@ -118,29 +146,45 @@ export function createScorer(options: ScorerOptions): Scorer {
 
   function newSessionId(): Uint8Array {
     const id = random(SESSION_ID_LENGTH);
-    if (!(id instanceof Uint8Array) || id.length !== SESSION_ID_LENGTH) throw new ScorerError('INVALID_RANDOM', `random(${SESSION_ID_LENGTH}) returned ${id?.length} bytes`);
+    if (!(id instanceof Uint8Array) || id.length !== SESSION_ID_LENGTH)
+      throw new ScorerError(
+        'INVALID_RANDOM',
+        `random(${SESSION_ID_LENGTH}) returned ${id?.length} bytes`,
+      );
     return id;
   }
 
   function freshState(nowMs: number, status: CookieStatus): SessionState {
-    const flags = status === 'missing' ? SessionFlag.STARTED_WITHOUT_COOKIE : status === 'expired' ? SessionFlag.STARTED_AFTER_EXPIRED : SessionFlag.STARTED_AFTER_TAMPERED;
+    const flags =
+      status === 'missing'
+        ? SessionFlag.STARTED_WITHOUT_COOKIE
+        : status === 'expired'
+          ? SessionFlag.STARTED_AFTER_EXPIRED
+          : SessionFlag.STARTED_AFTER_TAMPERED;
     return newSessionState(newSessionId(), nowMs, flags, model.tag);
   }
 
   function openSession(cookie: string | null | undefined, nowMs: number): OpenResult {
     const opened = codec.open(cookie, nowMs);
     // The maximum age is enforced against current settings too, so lowering it takes effect at once.
-    if (opened.kind === 'ok' && Math.floor(nowMs / 1000) >= opened.state.createdAtS + sessionSettings.maxAgeS) {
+    if (
+      opened.kind === 'ok' &&
+      Math.floor(nowMs / 1000) >= opened.state.createdAtS + sessionSettings.maxAgeS
+    ) {
       return { kind: 'expired', reason: 'session-expired', keyId: opened.keyId };
     }
     return opened;
   }
 
   function decide(input: DecisionInput): Decision {
-    if (!input || typeof input !== 'object') throw new ScorerError('INVALID_ARGUMENT', 'decide expected an input object');
+    if (!input || typeof input !== 'object')
+      throw new ScorerError('INVALID_ARGUMENT', 'decide expected an input object');
     const { nowMs } = input;
     if (typeof nowMs !== 'number' || !Number.isInteger(nowMs) || nowMs < 0 || nowMs >= MAX_NOW_MS) {
-      throw new ScorerError('INVALID_ARGUMENT', `"nowMs" expected integer Unix milliseconds in [0, ${MAX_NOW_MS}), got ${String(nowMs)}`);
+      throw new ScorerError(
+        'INVALID_ARGUMENT',
+        `"nowMs" expected integer Unix milliseconds in [0, ${MAX_NOW_MS}), got ${String(nowMs)}`,
+      );
     }
     const nowS = Math.floor(nowMs / 1000);
     const opened = openSession(input.cookie, nowMs);
@@ -176,23 +220,37 @@ export function createScorer(options: ScorerOptions): Scorer {
     state.requests = saturatingAdd(state.requests, 1, 0xffffffff);
     state.lastSeenMs = Math.max(nowMs, state.lastSeenMs);
 
-
     let rotated = false;
     if (previous && nowS - state.sessionIdIssuedAtS >= sessionSettings.sessionIdRotationS) {
       state.sessionId = newSessionId();
       state.sessionIdIssuedAtS = nowS;
       rotated = true;
     }
-    state.expiresAtS = Math.min(state.createdAtS + sessionSettings.maxAgeS, nowS + sessionSettings.idleTimeoutS, 0xffffffff);
+    state.expiresAtS = Math.min(
+      state.createdAtS + sessionSettings.maxAgeS,
+      nowS + sessionSettings.idleTimeoutS,
+      0xffffffff,
+    );
 
     const dwell = dwellStats(state.dwellCs, l1.dwellWindow);
     const transitions = transitionStats(state, model, settings.layer2);
     const request = requestSignals(input.method, input.path, input.request);
-    const client = clientFacts(input.client, cookieStatus !== 'ok', request.crawlerPath || request.scannerPath);
+    const client = clientFacts(
+      input.client,
+      cookieStatus !== 'ok',
+      request.crawlerPath || request.scannerPath,
+    );
     const layer1Rules: RuleScore[] = [];
-    const recentNewSessions = previous === null ? optionalCount('recentNewSessions', input.recentNewSessions, 0) : 0;
-    const sameCookieRequests = previous !== null ? optionalCount('sameCookieRequests', input.sameCookieRequests, 1) : 1;
-    const compliance = cookieComplianceScore(cookieStatus, recentNewSessions, l1, client.cookieless60s);
+    const recentNewSessions =
+      previous === null ? optionalCount('recentNewSessions', input.recentNewSessions, 0) : 0;
+    const sameCookieRequests =
+      previous !== null ? optionalCount('sameCookieRequests', input.sameCookieRequests, 1) : 1;
+    const compliance = cookieComplianceScore(
+      cookieStatus,
+      recentNewSessions,
+      l1,
+      client.cookieless60s,
+    );
     if (compliance) layer1Rules.push(compliance);
     const replay = cookieReplayScore(cookieStatus, sameCookieRequests, l1);
     if (replay) layer1Rules.push(replay);
@@ -202,27 +260,50 @@ export function createScorer(options: ScorerOptions): Scorer {
     const moved = cookieMovedScore(previous?.clientFamilyTag, requestTag, l1.movedScore);
     if (moved) layer1Rules.push(moved);
     if (!state.clientFamilyTag && requestTag !== null) state.clientFamilyTag = requestTag;
-    layer1Rules.push(fastBrowsingScore(state.fastEvidenceCenti, l1), ...dwellScores(dwell, l1), sessionVolumeScore(state.pageViews, state.requests, nowMs - sessionStartMs, l1));
+    layer1Rules.push(
+      fastBrowsingScore(state.fastEvidenceCenti, l1),
+      ...dwellScores(dwell, l1),
+      sessionVolumeScore(state.pageViews, state.requests, nowMs - sessionStartMs, l1),
+    );
 
-    const features = fillFeatures(new Float64Array(FEATURE_COUNT), request, pageClass === 'home', pageView, {
-      isNew: previous === null,
-      tampered: cookieStatus === 'tampered',
-      requestsBefore,
-      gapS,
-      fastEvidence: state.fastEvidenceCenti / 100,
-      dwellMeanS: dwell.samples === 0 ? null : dwell.meanMs / 1000,
-      dwellCv: dwell.cv,
-      dwellSamples: dwell.samples,
-      pageViews: state.pageViews,
-      requests: state.requests,
-    }, client);
-    const headers = headerSignals(input.request?.headers, input.request?.secureContext === true, pageView);
+    const features = fillFeatures(
+      new Float64Array(FEATURE_COUNT),
+      request,
+      pageClass === 'home',
+      pageView,
+      {
+        isNew: previous === null,
+        tampered: cookieStatus === 'tampered',
+        requestsBefore,
+        gapS,
+        fastEvidence: state.fastEvidenceCenti / 100,
+        dwellMeanS: dwell.samples === 0 ? null : dwell.meanMs / 1000,
+        dwellCv: dwell.cv,
+        dwellSamples: dwell.samples,
+        pageViews: state.pageViews,
+        requests: state.requests,
+      },
+      client,
+    );
+    const headers = headerSignals(
+      input.request?.headers,
+      input.request?.secureContext === true,
+      pageView,
+    );
     const floors = crawlerRules(input.crawler);
-    const combined = combine(layer1Rules, [transitionScore(transitions, settings.layer2)], settings.combine, {
-      learned: model.combiner?.evaluate(features) ?? null,
-      headers: withDeclaredTool(headerRules(headers, settings.headers.contradictionScore), declaredToolScore(input.request?.headers?.userAgent, settings.headers.declaredToolScore)),
-      floors,
-    });
+    const combined = combine(
+      layer1Rules,
+      [transitionScore(transitions, settings.layer2)],
+      settings.combine,
+      {
+        learned: model.combiner?.evaluate(features) ?? null,
+        headers: withDeclaredTool(
+          headerRules(headers, settings.headers.contradictionScore),
+          declaredToolScore(input.request?.headers?.userAgent, settings.headers.declaredToolScore),
+        ),
+        floors,
+      },
+    );
     // The session's challenge history (passed, or served and unanswered) adjusts the verdict last.
     // A pass answers the doubt of a first visit (the learned and header evidence, a missing cookie);
     // it never discounts what the session does after it (pace, volume, replay, a moved or tampered
@@ -232,7 +313,9 @@ export function createScorer(options: ScorerOptions): Scorer {
     if (state.challengePassedAtS !== null || state.challengesUnanswered > 0) {
       const layer1Weight = settings.combine.layer1Weight;
       const undiscounted = [...floors];
-      for (const rule of layer1Rules) if (rule.reason !== 'cookie_missing' && rule.reason !== 'cookie_expired') undiscounted.push({ reason: rule.reason, score: Math.round(rule.score * layer1Weight) });
+      for (const rule of layer1Rules)
+        if (rule.reason !== 'cookie_missing' && rule.reason !== 'cookie_expired')
+          undiscounted.push({ reason: rule.reason, score: Math.round(rule.score * layer1Weight) });
       verdict = applyChallengeEvidence(combined, state, settings.challenge, undiscounted);
     }
 
@@ -268,7 +351,8 @@ export function createScorer(options: ScorerOptions): Scorer {
       state,
       crawler: input.crawler ?? NO_CRAWLER,
     };
-    if (opened.kind === 'expired' || opened.kind === 'tampered') decision.cookieProblem = opened.reason;
+    if (opened.kind === 'expired' || opened.kind === 'tampered')
+      decision.cookieProblem = opened.reason;
     return decision;
   }
 
@@ -291,14 +375,26 @@ const NO_CRAWLER: CrawlerFacts = Object.freeze({ verified: null, spoofed: null }
  * first-time one: this request counted once, nothing before. Zero counts never occur at the edge
  * (a count includes its own request), so a learned combiner has never seen them.
  */
-const NEUTRAL_CLIENT: ClientFacts = Object.freeze({ cookielessBefore: false, cookieless60s: 0, requests60s: 1, crawlerPathBefore: false });
-const NEUTRAL_COOKIELESS_CLIENT: ClientFacts = Object.freeze({ ...NEUTRAL_CLIENT, cookieless60s: 1 });
+const NEUTRAL_CLIENT: ClientFacts = Object.freeze({
+  cookielessBefore: false,
+  cookieless60s: 0,
+  requests60s: 1,
+  crawlerPathBefore: false,
+});
+const NEUTRAL_COOKIELESS_CLIENT: ClientFacts = Object.freeze({
+  ...NEUTRAL_CLIENT,
+  cookieless60s: 1,
+});
 
 /**
  * Asks the per-client memory what this request needs, in an order that never lets a request see
  * itself as "before": look up, then record.
  */
-function clientFacts(memory: ClientMemory | undefined, cookieless: boolean, crawlerPath: boolean): ClientFacts {
+function clientFacts(
+  memory: ClientMemory | undefined,
+  cookieless: boolean,
+  crawlerPath: boolean,
+): ClientFacts {
   if (!memory) return cookieless ? NEUTRAL_COOKIELESS_CLIENT : NEUTRAL_CLIENT;
   const crawlerPathBefore = memory.seenCrawlerPath();
   if (crawlerPath) memory.crawlerPath();
@@ -320,11 +416,18 @@ function optionalCount(name: string, given: unknown, fallback: number): number {
   if (given === undefined) return fallback;
   const value = typeof given === 'function' ? (given as () => unknown)() : given;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw new ScorerError('INVALID_ARGUMENT', `"${name}" expected an integer ≥ 0 or undefined, got ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`);
+    throw new ScorerError(
+      'INVALID_ARGUMENT',
+      `"${name}" expected an integer ≥ 0 or undefined, got ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`,
+    );
   }
   return value;
 }
 
 function isClassifier(value: unknown): value is Classifier {
-  return typeof value === 'object' && value !== null && typeof (value as Classifier).classify === 'function';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Classifier).classify === 'function'
+  );
 }

@@ -131,7 +131,12 @@ export type SettingsOverrides = { [K in keyof ScorerSettings]?: Partial<ScorerSe
 // it is still computed and reported (decision.layer2) so an operator with a model trained on their
 // own traffic can weigh it in.
 export const DEFAULT_SETTINGS: Readonly<ScorerSettings> = deepFreeze({
-  session: { maxAgeS: 7 * 86400, idleTimeoutS: 6 * 3600, sessionIdRotationS: 3600, visitGapS: 1800 },
+  session: {
+    maxAgeS: 7 * 86400,
+    idleTimeoutS: 6 * 3600,
+    sessionIdRotationS: 3600,
+    visitGapS: 1800,
+  },
   layer1: {
     tamperedScore: 100,
     missingScore: 100,
@@ -207,10 +212,25 @@ const RANGES: { [S in keyof ScorerSettings]: { [K in keyof ScorerSettings[S]]: R
     volumeScore: [0, 100, true],
     movedScore: [0, 100, true],
   },
-  layer2: { minTransitions: [1, 65535, true], maxEffectiveTransitions: [1, 65535, true], zStart: [-100, 100, false], zFull: [-100, 100, false] },
+  layer2: {
+    minTransitions: [1, 65535, true],
+    maxEffectiveTransitions: [1, 65535, true],
+    zStart: [-100, 100, false],
+    zFull: [-100, 100, false],
+  },
   headers: { contradictionScore: [0, 100, true], declaredToolScore: [0, 100, true] },
-  combine: { layer1Weight: [0, 1, false], layer2Weight: [0, 1, false], learnedWeight: [0, 1, false], headersWeight: [0, 1, false] },
-  challenge: { difficultyBits: [0, 32, true], lifetimeS: [10, 3600, true], passDiscount: [0, 1, false], unansweredScore: [0, 100, true] },
+  combine: {
+    layer1Weight: [0, 1, false],
+    layer2Weight: [0, 1, false],
+    learnedWeight: [0, 1, false],
+    headersWeight: [0, 1, false],
+  },
+  challenge: {
+    difficultyBits: [0, 32, true],
+    lifetimeS: [10, 3600, true],
+    passDiscount: [0, 1, false],
+    unansweredScore: [0, 100, true],
+  },
 };
 
 const resolved = new WeakSet<object>();
@@ -218,17 +238,27 @@ const resolved = new WeakSet<object>();
 /** Merges overrides onto the defaults and validates the result; throws one ScorerError listing every problem. */
 export function resolveSettings(overrides: unknown = {}): ScorerSettings {
   // Settings this function already produced are valid and frozen: reuse them as they are.
-  if (typeof overrides === 'object' && overrides !== null && resolved.has(overrides)) return overrides as ScorerSettings;
+  if (typeof overrides === 'object' && overrides !== null && resolved.has(overrides))
+    return overrides as ScorerSettings;
   const problems: string[] = [];
   if (overrides === null || typeof overrides !== 'object' || Array.isArray(overrides)) {
-    throw new ScorerError('INVALID_SETTINGS', `settings expected an object, got ${overrides === null ? 'null' : Array.isArray(overrides) ? 'an array' : typeof overrides}`);
+    throw new ScorerError(
+      'INVALID_SETTINGS',
+      `settings expected an object, got ${overrides === null ? 'null' : Array.isArray(overrides) ? 'an array' : typeof overrides}`,
+    );
   }
   const given = overrides as Record<string, unknown>;
   const result = {} as Record<string, Record<string, number>>;
   for (const section of Object.keys(given)) {
-    if (!(section in RANGES)) problems.push(`unknown settings section "${section}" (known: ${Object.keys(RANGES).join(', ')})`);
+    if (!(section in RANGES))
+      problems.push(
+        `unknown settings section "${section}" (known: ${Object.keys(RANGES).join(', ')})`,
+      );
   }
-  for (const [section, ranges] of Object.entries(RANGES) as [keyof ScorerSettings, Record<string, Range>][]) {
+  for (const [section, ranges] of Object.entries(RANGES) as [
+    keyof ScorerSettings,
+    Record<string, Range>,
+  ][]) {
     const defaults = DEFAULT_SETTINGS[section] as unknown as Record<string, number>;
     const part = given[section];
     if (part !== undefined && (part === null || typeof part !== 'object' || Array.isArray(part))) {
@@ -242,8 +272,16 @@ export function resolveSettings(overrides: unknown = {}): ScorerSettings {
     const merged: Record<string, number> = {};
     for (const [key, [min, max, integer]] of Object.entries(ranges)) {
       const value = key in values ? values[key] : defaults[key];
-      if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
-        problems.push(`"${section}.${key}" expected ${integer ? 'an integer' : 'a number'} in [${min}, ${max}], got ${JSON.stringify(value)}`);
+      if (
+        typeof value !== 'number' ||
+        !Number.isFinite(value) ||
+        value < min ||
+        value > max ||
+        (integer && !Number.isInteger(value))
+      ) {
+        problems.push(
+          `"${section}.${key}" expected ${integer ? 'an integer' : 'a number'} in [${min}, ${max}], got ${JSON.stringify(value)}`,
+        );
       }
       merged[key] = value as number;
     }
@@ -252,20 +290,43 @@ export function resolveSettings(overrides: unknown = {}): ScorerSettings {
   const settings = result as unknown as ScorerSettings;
   if (problems.length === 0) {
     const { layer1, layer2, session } = settings;
-    if (layer1.fastEvidenceFull < layer1.fastEvidenceMin) problems.push(`"layer1.fastEvidenceFull" (${layer1.fastEvidenceFull}) must be ≥ "layer1.fastEvidenceMin" (${layer1.fastEvidenceMin})`);
-    if (layer1.dwellMinSamples > layer1.dwellWindow) problems.push(`"layer1.dwellMinSamples" (${layer1.dwellMinSamples}) must be ≤ "layer1.dwellWindow" (${layer1.dwellWindow})`);
-    if (layer1.regularMinSamples > layer1.dwellWindow) problems.push(`"layer1.regularMinSamples" (${layer1.regularMinSamples}) must be ≤ "layer1.dwellWindow" (${layer1.dwellWindow})`);
-    if (layer2.maxEffectiveTransitions < layer2.minTransitions) problems.push(`"layer2.maxEffectiveTransitions" (${layer2.maxEffectiveTransitions}) must be ≥ "layer2.minTransitions" (${layer2.minTransitions})`);
-    if (layer2.zFull <= layer2.zStart) problems.push(`"layer2.zFull" (${layer2.zFull}) must be > "layer2.zStart" (${layer2.zStart})`);
-    if (session.idleTimeoutS > session.maxAgeS) problems.push(`"session.idleTimeoutS" (${session.idleTimeoutS}) must be ≤ "session.maxAgeS" (${session.maxAgeS})`);
+    if (layer1.fastEvidenceFull < layer1.fastEvidenceMin)
+      problems.push(
+        `"layer1.fastEvidenceFull" (${layer1.fastEvidenceFull}) must be ≥ "layer1.fastEvidenceMin" (${layer1.fastEvidenceMin})`,
+      );
+    if (layer1.dwellMinSamples > layer1.dwellWindow)
+      problems.push(
+        `"layer1.dwellMinSamples" (${layer1.dwellMinSamples}) must be ≤ "layer1.dwellWindow" (${layer1.dwellWindow})`,
+      );
+    if (layer1.regularMinSamples > layer1.dwellWindow)
+      problems.push(
+        `"layer1.regularMinSamples" (${layer1.regularMinSamples}) must be ≤ "layer1.dwellWindow" (${layer1.dwellWindow})`,
+      );
+    if (layer2.maxEffectiveTransitions < layer2.minTransitions)
+      problems.push(
+        `"layer2.maxEffectiveTransitions" (${layer2.maxEffectiveTransitions}) must be ≥ "layer2.minTransitions" (${layer2.minTransitions})`,
+      );
+    if (layer2.zFull <= layer2.zStart)
+      problems.push(
+        `"layer2.zFull" (${layer2.zFull}) must be > "layer2.zStart" (${layer2.zStart})`,
+      );
+    if (session.idleTimeoutS > session.maxAgeS)
+      problems.push(
+        `"session.idleTimeoutS" (${session.idleTimeoutS}) must be ≤ "session.maxAgeS" (${session.maxAgeS})`,
+      );
   }
-  if (problems.length > 0) throw new ScorerError('INVALID_SETTINGS', `invalid scorer settings:\n- ${problems.join('\n- ')}`);
+  if (problems.length > 0)
+    throw new ScorerError(
+      'INVALID_SETTINGS',
+      `invalid scorer settings:\n- ${problems.join('\n- ')}`,
+    );
   const frozen = deepFreeze(settings);
   resolved.add(frozen);
   return frozen;
 }
 
 function deepFreeze<T extends object>(value: T): T {
-  for (const inner of Object.values(value)) if (inner && typeof inner === 'object') deepFreeze(inner);
+  for (const inner of Object.values(value))
+    if (inner && typeof inner === 'object') deepFreeze(inner);
   return Object.freeze(value);
 }

@@ -149,24 +149,34 @@ export function decodeState(bytes: Uint8Array): SessionState | undefined {
   };
 }
 
-function challengeFields(bytes: Uint8Array, view: DataView): Pick<SessionState, 'challengePassedAtS' | 'challengeTag' | 'challengesUnanswered'> | undefined {
-  if (bytes.length === STATE_LENGTH_V1) return { challengePassedAtS: null, challengeTag: 0, challengesUnanswered: 0 };
+function challengeFields(
+  bytes: Uint8Array,
+  view: DataView,
+): Pick<SessionState, 'challengePassedAtS' | 'challengeTag' | 'challengesUnanswered'> | undefined {
+  if (bytes.length === STATE_LENGTH_V1)
+    return { challengePassedAtS: null, challengeTag: 0, challengesUnanswered: 0 };
   const passedAtS = view.getUint32(75);
   const tag = view.getUint32(79);
   if (passedAtS === 0 && tag !== 0) return undefined; // a tag belongs to a pass: one encoding per state
-  return { challengePassedAtS: passedAtS === 0 ? null : passedAtS, challengeTag: tag, challengesUnanswered: bytes[83]! };
+  return {
+    challengePassedAtS: passedAtS === 0 ? null : passedAtS,
+    challengeTag: tag,
+    challengesUnanswered: bytes[83]!,
+  };
 }
 
 /** Throws a ScorerError naming the first field that does not fit the layout. */
 export function validateState(state: SessionState): void {
-  if (state === null || typeof state !== 'object') throw new ScorerError('INVALID_STATE', `"state" expected an object, got ${String(state)}`);
+  if (state === null || typeof state !== 'object')
+    throw new ScorerError('INVALID_STATE', `"state" expected an object, got ${String(state)}`);
   assertBytes('state.sessionId', state.sessionId, SESSION_ID_LENGTH);
   assertInteger('state.createdAtS', state.createdAtS, 0, U32_MAX);
   assertInteger('state.sessionIdIssuedAtS', state.sessionIdIssuedAtS, 0, U32_MAX);
   assertInteger('state.expiresAtS', state.expiresAtS, 0, U32_MAX);
   const baseMs = state.createdAtS * 1000;
   assertInteger('state.lastSeenMs', state.lastSeenMs, baseMs, baseMs + U32_MAX - 1);
-  if (state.lastPageViewMs !== null) assertInteger('state.lastPageViewMs', state.lastPageViewMs, baseMs, baseMs + U32_MAX - 1);
+  if (state.lastPageViewMs !== null)
+    assertInteger('state.lastPageViewMs', state.lastPageViewMs, baseMs, baseMs + U32_MAX - 1);
   assertInteger('state.requests', state.requests, 0, U32_MAX);
   assertInteger('state.pageViews', state.pageViews, 0, U32_MAX);
   assertInteger('state.lastPageClass', state.lastPageClass, 0, 255);
@@ -175,22 +185,43 @@ export function validateState(state: SessionState): void {
   assertInteger('state.surprisalMilliBits', state.surprisalMilliBits, 0, U32_MAX);
   assertInteger('state.fastEvidenceCenti', state.fastEvidenceCenti, 0, 0xffff);
   if (!Array.isArray(state.dwellCs) || state.dwellCs.length > DWELL_WINDOW_CAPACITY) {
-    throw new ScorerError('INVALID_ARGUMENT', `"state.dwellCs" expected an array of at most ${DWELL_WINDOW_CAPACITY} samples, got ${Array.isArray(state.dwellCs) ? `length=${state.dwellCs.length}` : typeof state.dwellCs}`);
+    throw new ScorerError(
+      'INVALID_ARGUMENT',
+      `"state.dwellCs" expected an array of at most ${DWELL_WINDOW_CAPACITY} samples, got ${Array.isArray(state.dwellCs) ? `length=${state.dwellCs.length}` : typeof state.dwellCs}`,
+    );
   }
   for (let i = 0; i < state.dwellCs.length; i++) {
     const sample = state.dwellCs[i];
     // The field name is only built on failure: this runs on every seal.
-    if (!(typeof sample === 'number' && Number.isInteger(sample) && sample >= 0 && sample <= 0xffff)) assertInteger(`state.dwellCs[${i}]`, sample, 0, 0xffff);
+    if (!(
+      typeof sample === 'number' &&
+      Number.isInteger(sample) &&
+      sample >= 0 &&
+      sample <= 0xffff
+    ))
+      assertInteger(`state.dwellCs[${i}]`, sample, 0, 0xffff);
   }
   assertInteger('state.flags', state.flags, 0, KNOWN_FLAGS);
-  if (state.clientFamilyTag !== undefined) assertInteger('state.clientFamilyTag', state.clientFamilyTag, 0, MAX_CLIENT_FAMILY_TAG);
-  if (state.challengePassedAtS !== null) assertInteger('state.challengePassedAtS', state.challengePassedAtS, 1, U32_MAX);
-  assertInteger('state.challengeTag', state.challengeTag, 0, state.challengePassedAtS === null ? 0 : U32_MAX);
+  if (state.clientFamilyTag !== undefined)
+    assertInteger('state.clientFamilyTag', state.clientFamilyTag, 0, MAX_CLIENT_FAMILY_TAG);
+  if (state.challengePassedAtS !== null)
+    assertInteger('state.challengePassedAtS', state.challengePassedAtS, 1, U32_MAX);
+  assertInteger(
+    'state.challengeTag',
+    state.challengeTag,
+    0,
+    state.challengePassedAtS === null ? 0 : U32_MAX,
+  );
   assertInteger('state.challengesUnanswered', state.challengesUnanswered, 0, 0xff);
 }
 
 /** The state of a session starting now, before this request is counted. */
-export function newSessionState(sessionId: Uint8Array, nowMs: number, flags: number, modelTag: number): SessionState {
+export function newSessionState(
+  sessionId: Uint8Array,
+  nowMs: number,
+  flags: number,
+  modelTag: number,
+): SessionState {
   const nowS = Math.floor(nowMs / 1000);
   return {
     sessionId,
@@ -215,4 +246,5 @@ export function newSessionState(sessionId: Uint8Array, nowMs: number, flags: num
 }
 
 /** Adds with saturation at `max`, for the counters a long session could overflow. */
-export const saturatingAdd = (value: number, add: number, max: number): number => Math.min(max, value + add);
+export const saturatingAdd = (value: number, add: number, max: number): number =>
+  Math.min(max, value + add);

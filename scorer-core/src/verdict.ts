@@ -38,7 +38,12 @@ export interface ExtraEvidence {
   floors?: readonly RuleScore[];
 }
 
-export function combine(layer1Rules: readonly RuleScore[], layer2Rules: readonly RuleScore[], settings: CombineSettings, extra: ExtraEvidence = {}): Verdict {
+export function combine(
+  layer1Rules: readonly RuleScore[],
+  layer2Rules: readonly RuleScore[],
+  settings: CombineSettings,
+  extra: ExtraEvidence = {},
+): Verdict {
   const layer1 = maxScore(layer1Rules);
   const layer2 = maxScore(layer2Rules);
   const learned = extra.learned?.score ?? 0;
@@ -54,10 +59,14 @@ export function combine(layer1Rules: readonly RuleScore[], layer2Rules: readonly
   const scored: RuleScore[] = [];
   // Reasons explain the score: a part weighted 0 is still computed and reported but did not move
   // the score, so its rules are not reasons. A learned score's reasons share its score.
-  if (settings.layer1Weight > 0) for (const rule of layer1Rules) if (rule.score > 0) scored.push(rule);
-  if (settings.layer2Weight > 0) for (const rule of layer2Rules) if (rule.score > 0) scored.push(rule);
-  if (settings.learnedWeight > 0 && learned > 0) for (const reason of extra.learned!.reasons) scored.push({ reason, score: learned });
-  if (settings.headersWeight > 0) for (const rule of headerRules) if (rule.score > 0) scored.push(rule);
+  if (settings.layer1Weight > 0)
+    for (const rule of layer1Rules) if (rule.score > 0) scored.push(rule);
+  if (settings.layer2Weight > 0)
+    for (const rule of layer2Rules) if (rule.score > 0) scored.push(rule);
+  if (settings.learnedWeight > 0 && learned > 0)
+    for (const reason of extra.learned!.reasons) scored.push({ reason, score: learned });
+  if (settings.headersWeight > 0)
+    for (const rule of headerRules) if (rule.score > 0) scored.push(rule);
   for (const rule of floors) if (rule.score > 0) scored.push(rule);
   // Array.prototype.sort is stable: equal scores keep rule order.
   const ordered = scored.length < 2 ? scored : scored.sort((a, b) => b.score - a.score);

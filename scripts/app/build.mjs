@@ -11,4 +11,6 @@ const [entry = 'src/index.ts', output = 'bin/main.wasm'] = args.filter((a) => a 
 mkdirSync(`${ROOT}/bin`, { recursive: true });
 const started = Date.now();
 const bytes = buildWasm(entry, output, { aot });
-console.log(`built ${output} from ${entry}${aot ? ' (AOT)' : ''}: ${(bytes / 2 ** 20).toFixed(2)} MiB (${bytes} bytes) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+console.log(
+  `built ${output} from ${entry}${aot ? ' (AOT)' : ''}: ${(bytes / 2 ** 20).toFixed(2)} MiB (${bytes} bytes) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+);

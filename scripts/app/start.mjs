@@ -15,7 +15,11 @@ try {
 const bytes = buildWasm('src/index.ts', 'bin/main.wasm');
 console.log(`built bin/main.wasm (${(bytes / 2 ** 20).toFixed(2)} MiB); serving on Viceroy`);
 const addr = `127.0.0.1:${process.env.PORT ?? 7676}`;
-const child = spawn(viceroy, ['serve', '-C', 'fastly.toml', '--addr', addr, 'bin/main.wasm'], { stdio: 'inherit' });
-console.log(`http://${addr}/.scorer/health  (scoring requests need x-scorer-auth: the caller_secret in config/secret-store.example.json)`);
+const child = spawn(viceroy, ['serve', '-C', 'fastly.toml', '--addr', addr, 'bin/main.wasm'], {
+  stdio: 'inherit',
+});
+console.log(
+  `http://${addr}/.scorer/health  (scoring requests need x-scorer-auth: the caller_secret in config/secret-store.example.json)`,
+);
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code) => process.exit(code ?? 0));

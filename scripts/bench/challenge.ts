@@ -14,10 +14,22 @@ import { chromium } from 'playwright-core';
 import { challengePage } from '../../src/challenge/page.js';
 import { CHALLENGE_PATH, CHALLENGE_VERIFY_PATH } from '../../src/challenge/paths.js';
 
-const { values } = parseArgs({ options: { bits: { type: 'string', default: '12,14,16,18' }, trials: { type: 'string', default: '10' }, json: { type: 'boolean', default: false }, chromium: { type: 'string', default: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium' } } });
+const { values } = parseArgs({
+  options: {
+    bits: { type: 'string', default: '12,14,16,18' },
+    trials: { type: 'string', default: '10' },
+    json: { type: 'boolean', default: false },
+    chromium: { type: 'string', default: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium' },
+  },
+});
 const bitsList = values.bits!.split(',').map(Number);
 const trials = Number(values.trials);
-if (bitsList.some((b) => !Number.isInteger(b) || b < 0 || b > 24) || !Number.isInteger(trials) || trials < 1) throw new Error('usage: --bits 12,14,16 (0–24) --trials N (≥ 1)');
+if (
+  bitsList.some((b) => !Number.isInteger(b) || b < 0 || b > 24) ||
+  !Number.isInteger(trials) ||
+  trials < 1
+)
+  throw new Error('usage: --bits 12,14,16 (0–24) --trials N (≥ 1)');
 
 // A stand-in token: random bytes of the real token's length, so every trial is a fresh search.
 const token = () => randomBytes(54).toString('base64url');
@@ -28,7 +40,9 @@ const pages = new Map<string, string>();
 const server = createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://bench');
   if (url.pathname === CHALLENGE_PATH) {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(pages.get(url.searchParams.get('id') ?? ''));
+    res
+      .writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
+      .end(pages.get(url.searchParams.get('id') ?? ''));
   } else if (url.pathname === CHALLENGE_VERIFY_PATH) {
     pending?.resolve(Number(url.searchParams.get('counter')));
     res.writeHead(204).end();
@@ -38,12 +52,19 @@ await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
 
 const browser = await chromium.launch({ executablePath: values.chromium, headless: true });
-const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+const quantile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 
-async function solveTimes(bits: number, throttle: number): Promise<{ ms: number[]; counters: number[] }> {
+async function solveTimes(
+  bits: number,
+  throttle: number,
+): Promise<{ ms: number[]; counters: number[] }> {
   const context = await browser.newContext();
   const page = await context.newPage();
-  if (throttle > 1) await (await context.newCDPSession(page)).send('Emulation.setCPUThrottlingRate', { rate: throttle });
+  if (throttle > 1)
+    await (
+      await context.newCDPSession(page)
+    ).send('Emulation.setCPUThrottlingRate', { rate: throttle });
   const ms: number[] = [];
   const counters: number[] = [];
   for (let i = 0; i < trials; i++) {
@@ -64,7 +85,8 @@ function nativeHashesPerSecond(): number {
   const t = token();
   const n = 1 << 20;
   const started = performance.now();
-  for (let counter = 0; counter < n; counter++) createHash('sha256').update(`${t}.${counter}`).digest();
+  for (let counter = 0; counter < n; counter++)
+    createHash('sha256').update(`${t}.${counter}`).digest();
   return n / ((performance.now() - started) / 1000);
 }
 
@@ -82,14 +104,17 @@ for (const bits of bitsList) {
       median_ms: Math.round(quantile(sorted, 0.5)),
       p90_ms: Math.round(quantile(sorted, 0.9)),
       browser_hashes_per_s: Math.round(hashes / (ms.reduce((a, b) => a + b, 0) / 1000)),
-      bot_expected_ms: Math.round(((2 ** bits) / nativeRate) * 1000 * 10) / 10,
+      bot_expected_ms: Math.round((2 ** bits / nativeRate) * 1000 * 10) / 10,
     });
   }
 }
 await browser.close();
 server.close();
-if (values.json) console.log(JSON.stringify({ native_hashes_per_s: Math.round(nativeRate), rows }, null, 2));
+if (values.json)
+  console.log(JSON.stringify({ native_hashes_per_s: Math.round(nativeRate), rows }, null, 2));
 else {
-  console.log(`bot (node:crypto, one core): ${Math.round(nativeRate).toLocaleString('en')} SHA-256/s`);
+  console.log(
+    `bot (node:crypto, one core): ${Math.round(nativeRate).toLocaleString('en')} SHA-256/s`,
+  );
   console.table(rows);
 }

@@ -13,9 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { cpus, hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { DEFAULT_THRESHOLD } from '@session-scorer/core';
-// @ts-expect-error plain ESM helper shared with the scripts
 import { findFalco } from '../lib/falco.mjs';
-// @ts-expect-error plain ESM helper shared with the scripts
 import { ROOT } from '../lib/viceroy.mjs';
 import { allClients, clientTimeoutMs, runClient, type RunContext } from './detection/clients.js';
 import { DEFAULT_PAGE_COUNT, MAX_PAGE_COUNT, sitePages } from './detection/site.js';
@@ -33,7 +31,9 @@ it sent.
   --threshold N          flag at score ≥ N (0–100; default ${DEFAULT_THRESHOLD}, the scorer's DEFAULT_THRESHOLD)
   --stack falco|direct   falco: the generated VCL in falco simulate (default when falco is found);
                          direct: the wasm called with the headers the VCL adds (no falco)
-  --clients a,b,…        run only these (default all: ${allClients().map((client) => client.name).join(', ')})
+  --clients a,b,…        run only these (default all: ${allClients()
+    .map((client) => client.name)
+    .join(', ')})
   --pages N              pages each client visits, linked in a chain (default ${DEFAULT_PAGE_COUNT}, at most ${MAX_PAGE_COUNT})
   --scripted-gap-ms N    pause between a scripted client's page requests (default 100)
   --human-dwell-ms A,B   human-paced Chromium's dwell per page, uniform in [A, B] ms (default 2000,5000)
@@ -82,12 +82,14 @@ if (values.help) {
 
 function integer(name: string, text: string, min: number, max: number): number {
   const value = Number(text);
-  if (!/^\d+$/.test(text) || value < min || value > max) fail(`--${name} must be an integer ${min}..${max}, got ${JSON.stringify(text)}`);
+  if (!/^\d+$/.test(text) || value < min || value > max)
+    fail(`--${name} must be an integer ${min}..${max}, got ${JSON.stringify(text)}`);
   return value;
 }
 function range(name: string, text: string): [number, number] {
   const parts = text.split(',');
-  if (parts.length !== 2) fail(`--${name} must be two integers A,B (ms), got ${JSON.stringify(text)}`);
+  if (parts.length !== 2)
+    fail(`--${name} must be two integers A,B (ms), got ${JSON.stringify(text)}`);
   const [min, max] = [integer(name, parts[0]!, 0, 20_000), integer(name, parts[1]!, 0, 20_000)];
   if (min > max) fail(`--${name}: A must be ≤ B, got ${text}`);
   return [min, max];
@@ -99,10 +101,18 @@ const scriptedGapMs = integer('scripted-gap-ms', values['scripted-gap-ms'], 0, 5
 const humanDwellMs = range('human-dwell-ms', values['human-dwell-ms']);
 const botDwellMs = range('bot-dwell-ms', values['bot-dwell-ms']);
 const seed = integer('seed', values.seed, 0, 2 ** 31);
-if (values.stack !== undefined && values.stack !== 'falco' && values.stack !== 'direct') fail(`--stack must be falco or direct, got ${JSON.stringify(values.stack)}`);
+if (values.stack !== undefined && values.stack !== 'falco' && values.stack !== 'direct')
+  fail(`--stack must be falco or direct, got ${JSON.stringify(values.stack)}`);
 const known = allClients();
-const wanted = values.clients === undefined ? known.map((client) => client.name) : values.clients.split(',').map((name) => name.trim());
-for (const name of wanted) if (!known.some((client) => client.name === name)) fail(`--clients: unknown client ${JSON.stringify(name)} (known: ${known.map((client) => client.name).join(', ')})`);
+const wanted =
+  values.clients === undefined
+    ? known.map((client) => client.name)
+    : values.clients.split(',').map((name) => name.trim());
+for (const name of wanted)
+  if (!known.some((client) => client.name === name))
+    fail(
+      `--clients: unknown client ${JSON.stringify(name)} (known: ${known.map((client) => client.name).join(', ')})`,
+    );
 const clients = known.filter((client) => wanted.includes(client.name));
 // Bounded: each client by its own timeout (clientTimeoutMs), the whole run by --max-seconds
 // (clients not started by then are reported as not run).
@@ -113,9 +123,13 @@ let mode: StackMode = (values.stack as StackMode | undefined) ?? 'falco';
 const notes: string[] = [];
 if (values.stack === undefined && !findFalco()) {
   mode = 'direct';
-  notes.push('falco not found: the wasm was called directly with the headers the VCL adds (build falco with `node scripts/lib/falco.mjs --install` to put the generated VCL in front)');
+  notes.push(
+    'falco not found: the wasm was called directly with the headers the VCL adds (build falco with `node scripts/lib/falco.mjs --install` to put the generated VCL in front)',
+  );
 }
-notes.push('Viceroy stubs rate counters and penalty boxes (counts 0), so per-client memory (new sessions per client, cookie replay counts) cannot show on this stack.');
+notes.push(
+  'Viceroy stubs rate counters and penalty boxes (counts 0), so per-client memory (new sessions per client, cookie replay counts) cannot show on this stack.',
+);
 
 // Check and install every client first, so a missing one is reported before the slow start.
 const ready: typeof clients = [];
@@ -124,7 +138,14 @@ for (const client of clients) {
   const notice = client.prepare(!values['skip-install']);
   if (notice) {
     log(`[${client.name} skipped] ${notice}`);
-    runs.push({ name: client.name, kind: client.kind, outcome: 'skipped', notice, pages: [], gapsMs: [] });
+    runs.push({
+      name: client.name,
+      kind: client.kind,
+      outcome: 'skipped',
+      notice,
+      pages: [],
+      gapsMs: [],
+    });
   } else ready.push(client);
 }
 
@@ -135,7 +156,8 @@ if (values.setup) {
 
 function headerPairs(rawHeaders: string[]): [string, string][] {
   const pairs: [string, string][] = [];
-  for (let i = 0; i + 1 < rawHeaders.length; i += 2) pairs.push([rawHeaders[i]!, rawHeaders[i + 1]!]);
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2)
+    pairs.push([rawHeaders[i]!, rawHeaders[i + 1]!]);
   return pairs;
 }
 
@@ -143,9 +165,17 @@ const started = Date.now();
 log(`starting the stack (${mode}) …`);
 let stack: Awaited<ReturnType<typeof startStack>>;
 try {
-  stack = await startStack({ mode, threshold, pages: SITE_PAGES, build: !values['skip-build'], log });
+  stack = await startStack({
+    mode,
+    threshold,
+    pages: SITE_PAGES,
+    build: !values['skip-build'],
+    log,
+  });
 } catch (error) {
-  console.error(`bench:detection: the stack did not start: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(
+    `bench:detection: the stack did not start: ${error instanceof Error ? error.message : String(error)}`,
+  );
   process.exit(1);
 }
 const sent = new Map<string, SeenRequest | undefined>();
@@ -154,11 +184,25 @@ try {
   for (const [i, client] of ready.entries()) {
     const front = await stack.openFront(i + 1);
     stack.origin.take();
-    const context: RunContext = { baseUrl: front.url, paths: SITE_PAGES, scriptedGapMs, humanDwellMs, botDwellMs, seed };
+    const context: RunContext = {
+      baseUrl: front.url,
+      paths: SITE_PAGES,
+      scriptedGapMs,
+      humanDwellMs,
+      botDwellMs,
+      seed,
+    };
     if (Date.now() - started > maxSeconds * 1000) {
       const notice = `not run: the run's --max-seconds ${maxSeconds} was spent`;
       log(`[${client.name} skipped] ${notice}`);
-      runs.push({ name: client.name, kind: client.kind, outcome: 'skipped', notice, pages: [], gapsMs: [] });
+      runs.push({
+        name: client.name,
+        kind: client.kind,
+        outcome: 'skipped',
+        notice,
+        pages: [],
+        gapsMs: [],
+      });
       continue;
     }
     log(`${client.name}: ${client.description}`);
@@ -173,21 +217,38 @@ try {
     await new Promise((r) => setTimeout(r, 200));
     const pages = stack.origin.take().filter((record) => SITE_PAGES.includes(record.path));
     const seen = front.take();
-    const pageRequests = seen.filter((request) => SITE_PAGES.includes(new URL(request.path, 'http://front').pathname));
+    const pageRequests = seen.filter((request) =>
+      SITE_PAGES.includes(new URL(request.path, 'http://front').pathname),
+    );
     // Every page request should reach the origin once (never from a cache, never lost).
-    if (pages.length !== pageRequests.length) countMismatches.push(`${client.name}: the client sent ${pageRequests.length} page requests, the origin saw ${pages.length}`);
+    if (pages.length !== pageRequests.length)
+      countMismatches.push(
+        `${client.name}: the client sent ${pageRequests.length} page requests, the origin saw ${pages.length}`,
+      );
     sent.set(client.name, pageRequests[0]);
-    const gapsMs = pageRequests.slice(1).map((request, j) => request.receivedAtMs - pageRequests[j]!.receivedAtMs);
+    const gapsMs = pageRequests
+      .slice(1)
+      .map((request, j) => request.receivedAtMs - pageRequests[j]!.receivedAtMs);
     const firstHeaders = pageRequests[0] ? headerPairs(pageRequests[0].rawHeaders) : undefined;
-    runs.push({ name: client.name, kind: client.kind, outcome: notice ? 'failed' : 'ran', ...(notice ? { notice } : {}), ...(firstHeaders ? { firstHeaders } : {}), pages, gapsMs });
+    runs.push({
+      name: client.name,
+      kind: client.kind,
+      outcome: notice ? 'failed' : 'ran',
+      ...(notice ? { notice } : {}),
+      ...(firstHeaders ? { firstHeaders } : {}),
+      pages,
+      gapsMs,
+    });
   }
 } finally {
   await stack.stop();
 }
 const problems = [...countMismatches, ...stack.problems()];
-notes.push(mode === 'falco'
-  ? `Requests reach falco through the bench front (it unwraps falco --proxy responses): the client's method, path and headers as sent, over the front's own HTTP/1.1 connection${stack.tls ? ' with TLS (req.is_ssl true, as on an HTTPS site)' : ' without TLS (openssl missing: req.is_ssl false)'}, from a loopback address per client (client.ip). req.proto is therefore HTTP/1.1 whatever the client spoke, and tls.client.ja4 is falco's fixed stand-in value, the same for every client.`
-  : 'Direct: no VCL; the front sends the preflight itself with the facts the VCL adds for an HTTPS site (x-scorer-tls 1, the client\'s HTTP version, no JA4).');
+notes.push(
+  mode === 'falco'
+    ? `Requests reach falco through the bench front (it unwraps falco --proxy responses): the client's method, path and headers as sent, over the front's own HTTP/1.1 connection${stack.tls ? ' with TLS (req.is_ssl true, as on an HTTPS site)' : ' without TLS (openssl missing: req.is_ssl false)'}, from a loopback address per client (client.ip). req.proto is therefore HTTP/1.1 whatever the client spoke, and tls.client.ja4 is falco's fixed stand-in value, the same for every client.`
+    : "Direct: no VCL; the front sends the preflight itself with the facts the VCL adds for an HTTPS site (x-scorer-tls 1, the client's HTTP version, no JA4).",
+);
 const order = new Map(clients.map((client, i) => [client.name, i]));
 runs.sort((a, b) => order.get(a.name)! - order.get(b.name)!);
 const rows = runs.map((run) => summarizeClient(run, threshold));
@@ -195,34 +256,85 @@ const targets = checkTargets(rows, runs, threshold);
 
 function gitCommit(): string {
   try {
-    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8' }).trim() !== '';
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    }).trim();
+    const dirty =
+      execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+        cwd: ROOT,
+        encoding: 'utf8',
+      }).trim() !== '';
     return dirty ? `${head}+changes` : head;
   } catch {
     return 'unknown';
   }
 }
-const run = { date: new Date().toISOString(), commit: gitCommit(), machine: `${hostname()}: ${cpus().length} × ${cpus()[0]?.model ?? '?'}`, seconds: Math.round((Date.now() - started) / 1000) };
+const run = {
+  date: new Date().toISOString(),
+  commit: gitCommit(),
+  machine: `${hostname()}: ${cpus().length} × ${cpus()[0]?.model ?? '?'}`,
+  seconds: Math.round((Date.now() - started) / 1000),
+};
 const headersOf = (name: string) => {
   const request = sent.get(name);
-  return request ? { method: request.method, httpVersion: request.httpVersion, headers: headerPairs(request.rawHeaders) } : null;
+  return request
+    ? {
+        method: request.method,
+        httpVersion: request.httpVersion,
+        headers: headerPairs(request.rawHeaders),
+      }
+    : null;
 };
 
 if (values.json) {
-  console.log(JSON.stringify({ ...run, threshold, stack: mode, pages: SITE_PAGES, notes, problems, clients: rows.map((row) => ({ ...row, description: clients.find((client) => client.name === row.name)!.description, firstPageRequest: headersOf(row.name) })), targets }, null, 2));
+  console.log(
+    JSON.stringify(
+      {
+        ...run,
+        threshold,
+        stack: mode,
+        pages: SITE_PAGES,
+        notes,
+        problems,
+        clients: rows.map((row) => ({
+          ...row,
+          description: clients.find((client) => client.name === row.name)!.description,
+          firstPageRequest: headersOf(row.name),
+        })),
+        targets,
+      },
+      null,
+      2,
+    ),
+  );
 } else {
-  console.log(`\nbench:detection ${run.date} commit ${run.commit} (${run.machine}), ${run.seconds} s; stack: ${mode}; pages: ${SITE_PAGES.join(' ')}\n`);
+  console.log(
+    `\nbench:detection ${run.date} commit ${run.commit} (${run.machine}), ${run.seconds} s; stack: ${mode}; pages: ${SITE_PAGES.join(' ')}\n`,
+  );
   console.log(formatTable(rows, threshold));
-  console.log('\nheaders of each client\'s first page request (Host omitted):');
+  console.log("\nheaders of each client's first page request (Host omitted):");
   for (const row of rows) {
     const first = headersOf(row.name);
     if (!first) continue;
-    console.log(`  ${row.name} (HTTP/${first.httpVersion}): ${first.headers.filter(([name]) => name.toLowerCase() !== 'host').map(([name, value]) => `${name}: ${value}`).join(' | ')}`);
+    console.log(
+      `  ${row.name} (HTTP/${first.httpVersion}): ${first.headers
+        .filter(([name]) => name.toLowerCase() !== 'host')
+        .map(([name, value]) => `${name}: ${value}`)
+        .join(' | ')}`,
+    );
   }
   console.log('\ntargets (from the issue; reported, not asserted):');
-  for (const check of targets) console.log(`  ${check.met ? 'met    ' : 'NOT met'}  ${check.client}: ${check.target}`);
+  for (const check of targets)
+    console.log(`  ${check.met ? 'met    ' : 'NOT met'}  ${check.client}: ${check.target}`);
   console.log('\nnotes:');
   for (const note of notes) console.log(`  - ${note}`);
-  if (problems.length) console.log(`\nstack problems:\n${problems.slice(0, 10).map((line) => `  ${line}`).join('\n')}`);
+  if (problems.length)
+    console.log(
+      `\nstack problems:\n${problems
+        .slice(0, 10)
+        .map((line) => `  ${line}`)
+        .join('\n')}`,
+    );
 }
 process.exit(0);

@@ -19,7 +19,6 @@
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-// @ts-expect-error plain ESM helper
 import { buildWasm, ensureViceroy, freePort, ROOT, startViceroy } from '../lib/viceroy.mjs';
 
 const args = process.argv.slice(2);
@@ -48,7 +47,9 @@ if (floor) {
 }
 
 // Dev-only secrets, the same as the committed example files use.
-const secrets = JSON.parse((await import('node:fs')).readFileSync(join(ROOT, 'config/secret-store.example.json'), 'utf8')) as Record<string, string>;
+const secrets = JSON.parse(
+  (await import('node:fs')).readFileSync(join(ROOT, 'config/secret-store.example.json'), 'utf8'),
+) as Record<string, string>;
 const dir = mkdtempSync(join(tmpdir(), 'scorer-bench-'));
 const manifest = join(dir, 'fastly.toml');
 writeFileSync(join(dir, 'config.json'), JSON.stringify({ mode: 'monitor' }));
@@ -63,34 +64,68 @@ writeFileSync(
 );
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length === 0 ? NaN : sorted.length % 2 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
+  return sorted.length === 0
+    ? NaN
+    : sorted.length % 2
+      ? sorted[(sorted.length - 1) / 2]!
+      : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
 };
 if (floor) {
-  const server = await startViceroy({ bin: viceroy, manifest, wasm: floorWasm, port: await freePort() });
+  const server = await startViceroy({
+    bin: viceroy,
+    manifest,
+    wasm: floorWasm,
+    port: await freePort(),
+  });
   const fresh = new Map<string, number[]>();
   const reused = new Map<string, number[]>();
   const count = requestsArg >= 0 ? REQUESTS : 60;
   try {
     for (let i = 0; i < count; i++) {
       const response = await fetch(`${server.url}/`);
-      if (response.status !== 200) throw new Error(`floor wasm: HTTP ${response.status}: ${await response.text()}`);
+      if (response.status !== 200)
+        throw new Error(`floor wasm: HTTP ${response.status}: ${await response.text()}`);
       const timings = (await response.json()) as Record<string, number>;
       const into = timings.request_in_sandbox === 1 ? fresh : reused;
-      for (const [name, value] of Object.entries(timings)) into.set(name, [...(into.get(name) ?? []), value]);
+      for (const [name, value] of Object.entries(timings))
+        into.set(name, [...(into.get(name) ?? []), value]);
     }
   } finally {
     await server.stop();
   }
   const summary = (from: Map<string, number[]>) =>
-    Object.fromEntries([...from].filter(([name]) => name !== 'sink').map(([name, values]) => [name, +median(values).toFixed(name === 'request_in_sandbox' ? 0 : 2)]));
-  const result = { requests: count, fresh_sandbox: { samples: fresh.get('request_in_sandbox')?.length ?? 0, ...summary(fresh) }, reused_sandbox: { samples: reused.get('request_in_sandbox')?.length ?? 0, ...summary(reused) }, max_requests_per_sandbox: Math.max(...(reused.get('request_in_sandbox') ?? [1])) };
+    Object.fromEntries(
+      [...from]
+        .filter(([name]) => name !== 'sink')
+        .map(([name, values]) => [
+          name,
+          +median(values).toFixed(name === 'request_in_sandbox' ? 0 : 2),
+        ]),
+    );
+  const result = {
+    requests: count,
+    fresh_sandbox: { samples: fresh.get('request_in_sandbox')?.length ?? 0, ...summary(fresh) },
+    reused_sandbox: { samples: reused.get('request_in_sandbox')?.length ?? 0, ...summary(reused) },
+    max_requests_per_sandbox: Math.max(...(reused.get('request_in_sandbox') ?? [1])),
+  };
   if (json) console.log(JSON.stringify(result));
   else {
-    console.log(`In-wasm timings on Viceroy, medians over ${count} requests (_ns: per loop iteration; _us: per call)`);
-    const names = [...new Set([...fresh.keys(), ...reused.keys()])].filter((name) => name !== 'sink' && name !== 'request_in_sandbox');
-    console.log(`  ${'timing'.padEnd(26)} ${'fresh sandbox'.padStart(14)} ${'reused sandbox'.padStart(15)}`);
-    for (const name of names) console.log(`  ${name.padEnd(26)} ${String((result.fresh_sandbox as Record<string, number>)[name] ?? '-').padStart(14)} ${String((result.reused_sandbox as Record<string, number>)[name] ?? '-').padStart(15)}`);
-    console.log(`  samples: ${result.fresh_sandbox.samples} fresh, ${result.reused_sandbox.samples} reused; at most ${result.max_requests_per_sandbox} requests per sandbox`);
+    console.log(
+      `In-wasm timings on Viceroy, medians over ${count} requests (_ns: per loop iteration; _us: per call)`,
+    );
+    const names = [...new Set([...fresh.keys(), ...reused.keys()])].filter(
+      (name) => name !== 'sink' && name !== 'request_in_sandbox',
+    );
+    console.log(
+      `  ${'timing'.padEnd(26)} ${'fresh sandbox'.padStart(14)} ${'reused sandbox'.padStart(15)}`,
+    );
+    for (const name of names)
+      console.log(
+        `  ${name.padEnd(26)} ${String((result.fresh_sandbox as Record<string, number>)[name] ?? '-').padStart(14)} ${String((result.reused_sandbox as Record<string, number>)[name] ?? '-').padStart(15)}`,
+      );
+    console.log(
+      `  samples: ${result.fresh_sandbox.samples} fresh, ${result.reused_sandbox.samples} reused; at most ${result.max_requests_per_sandbox} requests per sandbox`,
+    );
   }
   process.exit(0);
 }
@@ -99,13 +134,24 @@ log('starting both on Viceroy (compiling the wasm takes a while) …');
 const [scorer, hello, rungs] = await Promise.all([
   startViceroy({ bin: viceroy, manifest, wasm: scorerWasm, port: await freePort() }),
   startViceroy({ bin: viceroy, manifest, wasm: helloWasm, port: await freePort() }),
-  ...(ladder ? [startViceroy({ bin: viceroy, manifest, wasm: ladderWasm, port: await freePort() })] : []),
+  ...(ladder
+    ? [startViceroy({ bin: viceroy, manifest, wasm: ladderWasm, port: await freePort() })]
+    : []),
 ]);
 const RUNGS = ['empty', 'headers', 'stores'] as const;
 const rungTimes = new Map<string, number[]>(RUNGS.map((name) => [name, []]));
 
 // The mix: 20 simulated visitors, each browsing a few pages with its cookie, some without one.
-const PATHS = ['/', '/about', '/blog/2024/05/post', '/tag/edge', '/search', '/products/blue-shoe', '/api/v1/items', '/robots.txt'];
+const PATHS = [
+  '/',
+  '/about',
+  '/blog/2024/05/post',
+  '/tag/edge',
+  '/search',
+  '/products/blue-shoe',
+  '/api/v1/items',
+  '/robots.txt',
+];
 const cookies = new Map<number, string>();
 function requestFor(i: number): { path: string; headers: Record<string, string>; visitor: number } {
   const visitor = i % 20;
@@ -120,7 +166,12 @@ function requestFor(i: number): { path: string; headers: Record<string, string>;
   return { path: PATHS[i % PATHS.length]!, headers, visitor };
 }
 
-async function timed(base: string, i: number, remember: boolean, pathOverride?: string): Promise<number> {
+async function timed(
+  base: string,
+  i: number,
+  remember: boolean,
+  pathOverride?: string,
+): Promise<number> {
   const { path: mixPath, headers, visitor } = requestFor(i);
   const path = pathOverride ?? mixPath;
   const started = performance.now();
@@ -129,9 +180,14 @@ async function timed(base: string, i: number, remember: boolean, pathOverride?: 
   const elapsed = performance.now() - started;
   if (response.status !== 200) throw new Error(`${base}${path}: HTTP ${response.status}`);
   if (remember) {
-    const value = /^ss_session=([^;]+)/.exec(response.headers.get('x-scorer-set-cookie') ?? '')?.[1];
+    const value = /^ss_session=([^;]+)/.exec(
+      response.headers.get('x-scorer-set-cookie') ?? '',
+    )?.[1];
     if (value) cookies.set(visitor, value);
-    else throw new Error(`scorer answered without a cookie: ${response.headers.get('x-scorer-error')}`);
+    else
+      throw new Error(
+        `scorer answered without a cookie: ${response.headers.get('x-scorer-error')}`,
+      );
   }
   return elapsed;
 }
@@ -147,10 +203,11 @@ try {
     scorerTimes.push(await timed(scorer.url, i, true));
     helloTimes.push(await timed(hello.url, i, false));
     // Rotated, so that the fresh sandbox Viceroy starts every 6 requests falls on each rung alike.
-    if (rungs) for (let r = 0; r < RUNGS.length; r++) {
-      const name = RUNGS[(i + r) % RUNGS.length]!;
-      rungTimes.get(name)!.push(await timed(rungs.url, i, false, `/.rung/${name}`));
-    }
+    if (rungs)
+      for (let r = 0; r < RUNGS.length; r++) {
+        const name = RUNGS[(i + r) % RUNGS.length]!;
+        rungTimes.get(name)!.push(await timed(rungs.url, i, false, `/.rung/${name}`));
+      }
   }
 } finally {
   await Promise.all([scorer.stop(), hello.stop(), rungs?.stop()]);
@@ -177,19 +234,31 @@ const result = {
     ? Object.fromEntries(
         RUNGS.flatMap((name) => {
           const p50 = quantile(rungTimes.get(name)!, 0.5);
-          return [[`ladder_${name}_p50_ms`, round(p50)], [`ladder_${name}_ratio`, round(p50 / quantile(helloTimes, 0.5))]];
+          return [
+            [`ladder_${name}_p50_ms`, round(p50)],
+            [`ladder_${name}_ratio`, round(p50 / quantile(helloTimes, 0.5))],
+          ];
         }),
       )
     : {}),
 };
 if (json) console.log(JSON.stringify(result));
 else {
-  console.log(`Viceroy loopback latency over ${REQUESTS} interleaved requests each${aot ? ' (both built with --enable-aot)' : ''}`);
-  console.log(`  scorer  p50 ${result.scorer_p50_ms} ms  p90 ${result.scorer_p90_ms} ms  p99 ${result.scorer_p99_ms} ms`);
-  console.log(`  hello   p50 ${result.hello_p50_ms} ms  p90 ${result.hello_p90_ms} ms  p99 ${result.hello_p99_ms} ms`);
+  console.log(
+    `Viceroy loopback latency over ${REQUESTS} interleaved requests each${aot ? ' (both built with --enable-aot)' : ''}`,
+  );
+  console.log(
+    `  scorer  p50 ${result.scorer_p50_ms} ms  p90 ${result.scorer_p90_ms} ms  p99 ${result.scorer_p99_ms} ms`,
+  );
+  console.log(
+    `  hello   p50 ${result.hello_p50_ms} ms  p90 ${result.hello_p90_ms} ms  p99 ${result.hello_p99_ms} ms`,
+  );
   console.log(`  ratio (p50 scorer / hello) ${result.ratio}   target ≤ 1.20`);
   if (rungs) {
     console.log('  ladder (scorer module graph, no cookie work), p50 and ratio to hello:');
-    for (const name of RUNGS) console.log(`    ${name.padEnd(8)} ${(result as Record<string, unknown>)[`ladder_${name}_p50_ms`]} ms  ratio ${(result as Record<string, unknown>)[`ladder_${name}_ratio`]}`);
+    for (const name of RUNGS)
+      console.log(
+        `    ${name.padEnd(8)} ${(result as Record<string, unknown>)[`ladder_${name}_p50_ms`]} ms  ratio ${(result as Record<string, unknown>)[`ladder_${name}_ratio`]}`,
+      );
   }
 }

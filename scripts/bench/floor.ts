@@ -10,18 +10,44 @@ import { PenaltyBox, RateCounter } from 'fastly:edge-rate-limiter';
 import { setReusableSandboxOptions } from 'fastly:experimental';
 import { KVStore } from 'fastly:kv-store';
 import { SecretStore } from 'fastly:secret-store';
-import { base64UrlDecode, base64UrlEncode, createAesGcm, decodeState, encodeState, createCookieCodec, createKeyRing, createScorer, STATE_LENGTH, FEATURE_COUNT, FEATURE_NAMES, headerSignals, hexToBytes, loadCombiner, loadModel, requestSignals, sessionIdHash, type AesGcmContext } from '@session-scorer/core';
+import {
+  base64UrlDecode,
+  base64UrlEncode,
+  createAesGcm,
+  decodeState,
+  encodeState,
+  createCookieCodec,
+  createKeyRing,
+  createScorer,
+  STATE_LENGTH,
+  FEATURE_COUNT,
+  FEATURE_NAMES,
+  headerSignals,
+  hexToBytes,
+  loadCombiner,
+  loadModel,
+  requestSignals,
+  sessionIdHash,
+  type AesGcmContext,
+} from '@session-scorer/core';
 import { readCookie } from '../../src/cookie-header.js';
 import { PENALTY_BOX_NAMES, RATE_COUNTER_NAMES, STORE_NAMES } from '../../src/platform.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { prepareDefaults, readCallerSecret, readConfig, readKeyRing, readModel } from '../../src/config.js';
+import {
+  prepareDefaults,
+  readCallerSecret,
+  readConfig,
+  readKeyRing,
+  readModel,
+} from '../../src/config.js';
 import { fastlyPlatform } from '../../src/fastly-platform.js';
 
 setReusableSandboxOptions({ maxRequests: 1000 });
 
 // test/vectors/cookie-valid.json "first-page-view": dev-only key, a real 152-character cookie (format 0x02).
 const KEY = hexToBytes('11181f262d343b424950575e656c737a81888f969da4abb2b9c0c7ced5dce3ea');
-const COOKIE = 'AgEBCA8WHSQrMjlAR054bTaq2M06Ipa7nKTu37rh-oJYKMcDDL0KF64fjUAtVsOjkecV1k_5uvHd09UkRn8S1ui0KJ6Iusp6M1a-uFFxxBBITf8n0bZTwkYWHuQmkJRy96WFEProKx7PvL-O6i19HUd3';
+const COOKIE =
+  'AgEBCA8WHSQrMjlAR054bTaq2M06Ipa7nKTu37rh-oJYKMcDDL0KF64fjUAtVsOjkecV1k_5uvHd09UkRn8S1ui0KJ6Iusp6M1a-uFFxxBBITf8n0bZTwkYWHuQmkJRy96WFEProKx7PvL-O6i19HUd3';
 const REALM = 'ss_session';
 const NOW_MS = 1795000000300;
 const model = loadModel(embeddedModel); // parsed at initialisation, as the scorer does
@@ -39,7 +65,8 @@ let scorer: ReturnType<typeof createScorer> | undefined;
 
 // Fixed inputs for the signal timings (a Chrome navigation; a memory that answers at once).
 const BENCH_HEADERS = {
-  userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+  userAgent:
+    'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
   accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
   acceptLanguage: 'en-US,en;q=0.9',
   acceptEncoding: 'gzip, deflate, br',
@@ -50,17 +77,50 @@ const BENCH_HEADERS = {
   secChUa: '"Chromium";v="131"',
   ja4: 't13d1516h2_8daaf6152771_02713d6af862',
 };
-const FREE_MEMORY = { cookielessArrival: () => ({ seenBefore: false, recent: 1 }), request: () => 1, crawlerPath: () => {}, seenCrawlerPath: () => false };
-const BENCH_LOGISTIC = loadCombiner({ kind: 'logistic', features: [...FEATURE_NAMES], bias: -1, weights: FEATURE_NAMES.map((_, i) => (i % 3) - 1), scoreMap: { margins: [-2, 0, 2], scores: [0, 50, 100] } });
+const FREE_MEMORY = {
+  cookielessArrival: () => ({ seenBefore: false, recent: 1 }),
+  request: () => 1,
+  crawlerPath: () => {},
+  seenCrawlerPath: () => false,
+};
+const BENCH_LOGISTIC = loadCombiner({
+  kind: 'logistic',
+  features: [...FEATURE_NAMES],
+  bias: -1,
+  weights: FEATURE_NAMES.map((_, i) => (i % 3) - 1),
+  scoreMap: { margins: [-2, 0, 2], scores: [0, 50, 100] },
+});
 // 60 full trees of depth 3 (7 internal nodes, 8 leaves): the largest combiner training writes.
 const fullTree = (t: number) => ({
-  feature: [t % FEATURE_COUNT, (t + 1) % FEATURE_COUNT, (t + 2) % FEATURE_COUNT, (t + 3) % FEATURE_COUNT, (t + 4) % FEATURE_COUNT, (t + 5) % FEATURE_COUNT, (t + 6) % FEATURE_COUNT, -1, -1, -1, -1, -1, -1, -1, -1],
+  feature: [
+    t % FEATURE_COUNT,
+    (t + 1) % FEATURE_COUNT,
+    (t + 2) % FEATURE_COUNT,
+    (t + 3) % FEATURE_COUNT,
+    (t + 4) % FEATURE_COUNT,
+    (t + 5) % FEATURE_COUNT,
+    (t + 6) % FEATURE_COUNT,
+    -1,
+    -1,
+    -1,
+    -1,
+    -1,
+    -1,
+    -1,
+    -1,
+  ],
   threshold: [0.5, 0.25, 0.75, 0.1, 0.6, 0.3, 0.9, 0, 0, 0, 0, 0, 0, 0, 0],
   left: [1, 3, 5, 7, 9, 11, 13, 0, 0, 0, 0, 0, 0, 0, 0],
   right: [2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0],
   value: [0, 0.1, -0.1, 0.2, 0, -0.2, 0.1, 0.3, -0.3, 0.1, -0.1, 0.2, -0.2, 0.05, -0.05],
 });
-const BENCH_TREES = loadCombiner({ kind: 'trees', features: [...FEATURE_NAMES], base: 0, trees: Array.from({ length: 60 }, (_, t) => fullTree(t)), scoreMap: { margins: [-2, 0, 2], scores: [0, 50, 100] } });
+const BENCH_TREES = loadCombiner({
+  kind: 'trees',
+  features: [...FEATURE_NAMES],
+  base: 0,
+  trees: Array.from({ length: 60 }, (_, t) => fullTree(t)),
+  scoreMap: { margins: [-2, 0, 2], scores: [0, 50, 100] },
+});
 const TYPICAL_COOKIE_HEADER = `_ga=GA1.2.123.456; theme=dark; ${REALM}=${COOKIE}; consent=yes`;
 const SEPARATOR_COOKIE_HEADER = ';'.repeat(32_000) + `${REALM}=${COOKIE}`;
 
@@ -80,8 +140,12 @@ async function measure(event: FetchEvent): Promise<Record<string, number>> {
   // bytecode a garbage collection between requests discarded.
   if (scorer) {
     const sc = scorer;
-    out.decide_first_in_request_us = perCallUs(1, () => sc.decide({ nowMs: NOW_MS + 5000, method: 'GET', path: '/blog/post', cookie: COOKIE }));
-    out.decide_second_in_request_us = perCallUs(1, () => sc.decide({ nowMs: NOW_MS + 5000, method: 'GET', path: '/blog/post', cookie: COOKIE }));
+    out.decide_first_in_request_us = perCallUs(1, () =>
+      sc.decide({ nowMs: NOW_MS + 5000, method: 'GET', path: '/blog/post', cookie: COOKIE }),
+    );
+    out.decide_second_in_request_us = perCallUs(1, () =>
+      sc.decide({ nowMs: NOW_MS + 5000, method: 'GET', path: '/blog/post', cookie: COOKIE }),
+    );
   }
   const N = 20000;
   // (a) interpreter speed: loops written inline (no call), ns per iteration.
@@ -99,7 +163,7 @@ async function measure(event: FetchEvent): Promise<Record<string, number>> {
   t = now();
   for (let i = 0; i < N; i++) sum ^= table[i & 255]!;
   out.typed_read_loop_ns = ((now() - t) * 1e6) / N;
-  const plain: number[] = Array.from({ length: 256 }, (_, i) => i * 2654435761 | 0);
+  const plain: number[] = Array.from({ length: 256 }, (_, i) => (i * 2654435761) | 0);
   t = now();
   for (let i = 0; i < N; i++) sum ^= plain[i & 255]!;
   out.array_read_loop_ns = ((now() - t) * 1e6) / N; // the same read from a plain (dense) Array
@@ -133,7 +197,8 @@ async function measure(event: FetchEvent): Promise<Record<string, number>> {
   aad.set(new TextEncoder().encode(REALM), 2);
   const ctx = context;
   const plaintext = ctx.open(nonce, sealed, aad)!;
-  if (!plaintext || plaintext.length !== STATE_LENGTH) throw new Error('the vector cookie did not open');
+  if (!plaintext || plaintext.length !== STATE_LENGTH)
+    throw new Error('the vector cookie did not open');
   out.aes_gcm_open_us = perCallUs(30, () => ctx.open(nonce, sealed, aad));
   // Timing only: the output is discarded, so repeating the vector's nonce reveals nothing.
   out.aes_gcm_seal_us = perCallUs(30, () => ctx.seal(nonce, plaintext, aad));
@@ -144,11 +209,27 @@ async function measure(event: FetchEvent): Promise<Record<string, number>> {
   // A whole decision on the vector's cookie: open, classify, score, seal (random nonce); then the
   // session hash header (pure-JS SHA-256), as the app reads it.
   const sc = scorer!;
-  out.decide_us = perCallUs(10, () => sc.decide({ nowMs: NOW_MS + 5000, method: 'GET', path: '/blog/post', cookie: COOKIE }));
+  out.decide_us = perCallUs(10, () =>
+    sc.decide({ nowMs: NOW_MS + 5000, method: 'GET', path: '/blog/post', cookie: COOKIE }),
+  );
   // The signals of issue 11 inside a decision: request facts, browser headers and a client memory
   // whose answers cost nothing here (on Fastly each is a rate counter or penalty box host call, timed below).
-  const facts = { protocol: 'HTTP/2', referer: 'https://example.com/', secureContext: true, headers: BENCH_HEADERS };
-  out.decide_with_signals_us = perCallUs(10, () => sc.decide({ nowMs: NOW_MS + 5000, method: 'GET', path: '/blog/post', cookie: COOKIE, request: facts, client: FREE_MEMORY }));
+  const facts = {
+    protocol: 'HTTP/2',
+    referer: 'https://example.com/',
+    secureContext: true,
+    headers: BENCH_HEADERS,
+  };
+  out.decide_with_signals_us = perCallUs(10, () =>
+    sc.decide({
+      nowMs: NOW_MS + 5000,
+      method: 'GET',
+      path: '/blog/post',
+      cookie: COOKIE,
+      request: facts,
+      client: FREE_MEMORY,
+    }),
+  );
   out.request_signals_us = perCallUs(50, () => requestSignals('GET', '/blog/2024/05/post', facts));
   out.header_signals_us = perCallUs(50, () => headerSignals(BENCH_HEADERS, true, true));
   const vector = new Float64Array(FEATURE_COUNT).fill(0.5);
@@ -156,8 +237,15 @@ async function measure(event: FetchEvent): Promise<Record<string, number>> {
   out.combiner_trees_60x7_us = perCallUs(20, () => BENCH_TREES.evaluate(vector));
   // Issue 13 item 8: the Cookie header a client can make costliest to read.
   out.read_cookie_typical_us = perCallUs(50, () => readCookie(TYPICAL_COOKIE_HEADER, REALM));
-  out.read_cookie_32000_separators_us = perCallUs(5, () => readCookie(SEPARATOR_COOKIE_HEADER, REALM));
-  out.decide_and_hash_us = perCallUs(10, () => sc.decide({ nowMs: NOW_MS + 5000, method: 'GET', path: '/blog/post', cookie: COOKIE }).session.idHash);
+  out.read_cookie_32000_separators_us = perCallUs(5, () =>
+    readCookie(SEPARATOR_COOKIE_HEADER, REALM),
+  );
+  out.decide_and_hash_us = perCallUs(
+    10,
+    () =>
+      sc.decide({ nowMs: NOW_MS + 5000, method: 'GET', path: '/blog/post', cookie: COOKIE }).session
+        .idHash,
+  );
   // The decision's other pieces.
   out.base64url_decode_cookie_us = perCallUs(30, () => base64UrlDecode(COOKIE));
   out.base64url_encode_105_us = perCallUs(30, () => base64UrlEncode(bytes));
@@ -182,7 +270,13 @@ async function measure(event: FetchEvent): Promise<Record<string, number>> {
   for (let i = 0; i < 20; i++) await crypto.subtle.digest('SHA-256', sessionId);
   out.subtle_digest_later_us = ((now() - t) * 1000) / 20;
   t = now();
-  const hmacKey = await crypto.subtle.importKey('raw', KEY, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const hmacKey = await crypto.subtle.importKey(
+    'raw',
+    KEY,
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  );
   out.hmac_import_us = (now() - t) * 1000;
   t = now();
   await crypto.subtle.sign('HMAC', hmacKey, sessionId);
@@ -252,7 +346,11 @@ async function measure(event: FetchEvent): Promise<Record<string, number>> {
 addEventListener('fetch', (event) =>
   event.respondWith(
     measure(event).then(
-      (timings) => new Response(JSON.stringify(timings), { status: 200, headers: { 'content-type': 'application/json' } }),
+      (timings) =>
+        new Response(JSON.stringify(timings), {
+          status: 200,
+          headers: { 'content-type': 'application/json' },
+        }),
       (error: unknown) => new Response(String(error), { status: 500 }),
     ),
   ),

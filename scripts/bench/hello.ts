@@ -5,4 +5,6 @@ import { setReusableSandboxOptions } from 'fastly:experimental';
 
 // Same sandbox reuse as the scorer (src/index.ts), so the comparison isolates the scorer's work.
 setReusableSandboxOptions({ maxRequests: 1000, maxMemoryMiB: 64 });
-addEventListener('fetch', (event) => event.respondWith(new Response(null, { status: 200, headers: { 'x-hello': '1' } })));
+addEventListener('fetch', (event) =>
+  event.respondWith(new Response(null, { status: 200, headers: { 'x-hello': '1' } })),
+);

@@ -9,7 +9,13 @@
 //                   key ring secret, KV model pointer, as app.ts does), then those headers
 import embeddedModel from '@session-scorer/core/model/default.json' with { type: 'json' };
 import { setReusableSandboxOptions } from 'fastly:experimental';
-import { readCallerSecret, readConfig, readKeyRing, readModel, prepareDefaults } from '../../src/config.js';
+import {
+  readCallerSecret,
+  readConfig,
+  readKeyRing,
+  readModel,
+  prepareDefaults,
+} from '../../src/config.js';
 import { fastlyPlatform } from '../../src/fastly-platform.js';
 import { createApp } from '../../src/app.js';
 
@@ -36,14 +42,19 @@ const HEADERS = {
 
 async function rung(event: FetchEvent): Promise<Response> {
   const url = event.request.url;
-  if (url.endsWith('/.rung/empty')) return new Response(null, { status: 200, headers: { 'x-hello': '1' } });
+  if (url.endsWith('/.rung/empty'))
+    return new Response(null, { status: 200, headers: { 'x-hello': '1' } });
   if (url.endsWith('/.rung/headers')) return new Response(null, { status: 200, headers: HEADERS });
   if (url.endsWith('/.rung/stores')) {
     const platform = fastlyPlatform(event);
     const caller = await readCallerSecret(platform);
     const config = readConfig(platform, defaults);
-    const [keys, model] = await Promise.all([readKeyRing(platform), readModel(platform, defaults.model)]);
-    if (!caller.ok || !config.ok || !keys.ok || !model.ok) return new Response('store read failed', { status: 500 });
+    const [keys, model] = await Promise.all([
+      readKeyRing(platform),
+      readModel(platform, defaults.model),
+    ]);
+    if (!caller.ok || !config.ok || !keys.ok || !model.ok)
+      return new Response('store read failed', { status: 500 });
     return new Response(null, { status: 200, headers: HEADERS });
   }
   return app(fastlyPlatform(event), defaults).handle(event.request);

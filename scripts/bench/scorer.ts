@@ -6,7 +6,13 @@
  * the same bytes. Prints a table, or with --json one JSON object.
  */
 import { createCipheriv, createDecipheriv } from 'node:crypto';
-import { createKeyRing, createScorer, loadModel, type DecisionInput, type Scorer } from '@session-scorer/core';
+import {
+  createKeyRing,
+  createScorer,
+  loadModel,
+  type DecisionInput,
+  type Scorer,
+} from '@session-scorer/core';
 // The shipped model (its transition table and learned combiner), as the edge scores with it.
 import shippedModel from '@session-scorer/core/model/default.json' with { type: 'json' };
 
@@ -52,13 +58,22 @@ function warmSessionLoop(scorer: Scorer): (i: number) => void {
     if (i % SESSION_LENGTH === 0) cookie = undefined;
     const input: DecisionInput = { nowMs, method: 'GET', path: PATHS[i % PATHS.length]!, cookie };
     const decision = scorer.decide(input);
-    if (cookie !== undefined && decision.cookieStatus !== 'ok') throw new Error(`benchmark session broke: ${decision.cookieStatus}`);
+    if (cookie !== undefined && decision.cookieStatus !== 'ok')
+      throw new Error(`benchmark session broke: ${decision.cookieStatus}`);
     cookie = decision.setCookie.value;
   };
 }
 
-const warmLarge = createScorer({ keyRing: createKeyRing({ activeKeyId: 1, keys: [{ id: 1, key: KEY }] }, { table: 'large' }), realm: REALM, model });
-const warmSmall = createScorer({ keyRing: createKeyRing({ activeKeyId: 1, keys: [{ id: 1, key: KEY }] }, { table: 'small' }), realm: REALM, model });
+const warmLarge = createScorer({
+  keyRing: createKeyRing({ activeKeyId: 1, keys: [{ id: 1, key: KEY }] }, { table: 'large' }),
+  realm: REALM,
+  model,
+});
+const warmSmall = createScorer({
+  keyRing: createKeyRing({ activeKeyId: 1, keys: [{ id: 1, key: KEY }] }, { table: 'small' }),
+  realm: REALM,
+  model,
+});
 const sample = warmLarge.decide({ nowMs: 1_795_000_000_000, method: 'GET', path: '/' });
 const cookieBytes = sample.setCookie.value.length;
 
@@ -71,7 +86,10 @@ function nativeOpenSeal(): void {
   const decipher = createDecipheriv('aes-256-gcm', KEY, nonce);
   decipher.setAAD(aad);
   decipher.setAuthTag(raw.subarray(raw.length - 16));
-  const plaintext = Buffer.concat([decipher.update(raw.subarray(14, raw.length - 16)), decipher.final()]);
+  const plaintext = Buffer.concat([
+    decipher.update(raw.subarray(14, raw.length - 16)),
+    decipher.final(),
+  ]);
   const cipher = createCipheriv('aes-256-gcm', KEY, nonce);
   cipher.setAAD(aad);
   Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
@@ -81,7 +99,11 @@ function nativeOpenSeal(): void {
 let coldNow = 1_795_000_000_000;
 const coldCookie = sample.setCookie.value;
 function coldDecision(): void {
-  const scorer = createScorer({ keyRing: createKeyRing({ activeKeyId: 1, keys: [{ id: 1, key: KEY }] }), realm: REALM, model });
+  const scorer = createScorer({
+    keyRing: createKeyRing({ activeKeyId: 1, keys: [{ id: 1, key: KEY }] }),
+    realm: REALM,
+    model,
+  });
   scorer.decide({ nowMs: (coldNow += 1000), method: 'GET', path: '/about', cookie: coldCookie });
 }
 
@@ -110,10 +132,18 @@ if (json) {
   console.log(JSON.stringify(result));
 } else {
   console.log('scorer-core decision benchmark (median of %d rounds of %ss)', ROUNDS, roundSeconds);
-  console.log(`  warm session, large GHASH table  ${result.decisions_per_s.toLocaleString('en')} decisions/s  (${result.decision_us} µs)   target ≥ 100,000`);
-  console.log(`  warm session, small GHASH table  ${result.decisions_small_table_per_s.toLocaleString('en')} decisions/s`);
-  console.log(`  cold (key ring built per request) ${result.cold_decisions_per_s.toLocaleString('en')} decisions/s`);
-  console.log(`  node:crypto AES-GCM open+seal    ${result.native_open_seal_per_s.toLocaleString('en')} /s  (${result.native_open_seal_us} µs)`);
+  console.log(
+    `  warm session, large GHASH table  ${result.decisions_per_s.toLocaleString('en')} decisions/s  (${result.decision_us} µs)   target ≥ 100,000`,
+  );
+  console.log(
+    `  warm session, small GHASH table  ${result.decisions_small_table_per_s.toLocaleString('en')} decisions/s`,
+  );
+  console.log(
+    `  cold (key ring built per request) ${result.cold_decisions_per_s.toLocaleString('en')} decisions/s`,
+  );
+  console.log(
+    `  node:crypto AES-GCM open+seal    ${result.native_open_seal_per_s.toLocaleString('en')} /s  (${result.native_open_seal_us} µs)`,
+  );
   console.log(`  native_ratio (decision / native)  ${result.native_ratio}   target ≤ 5`);
   console.log(`  cookie_bytes                      ${result.cookie_bytes}   target ≤ 160`);
 }

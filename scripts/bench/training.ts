@@ -20,7 +20,9 @@ const args = process.argv.slice(2);
 const json = args.includes('--json');
 const linesArg = args.indexOf('--lines');
 const target = linesArg >= 0 ? Number(args[linesArg + 1]) : 1_000_000;
-const sources = readdirSync(resolve('../shared/data')).filter((f) => f.endsWith('.log')).map((f) => readFileSync(resolve('../shared/data', f), 'utf8').split('\n').filter(Boolean));
+const sources = readdirSync(resolve('../shared/data'))
+  .filter((f) => f.endsWith('.log'))
+  .map((f) => readFileSync(resolve('../shared/data', f), 'utf8').split('\n').filter(Boolean));
 const dir = mkdtempSync(join(tmpdir(), 'scorer-bench-train-'));
 const input = join(dir, 'big.log');
 const out = createWriteStream(input);
@@ -28,7 +30,10 @@ let written = 0;
 for (let round = 0; written < target; round++) {
   for (const lines of sources) {
     // Each round moves the logs a year on, so repeated sessions stay separate.
-    const chunk = lines.map((line) => line.replace(/\/(\d{4}):/, (_, y: string) => `/${Number(y) + round + 1}:`)).join('\n') + '\n';
+    const chunk =
+      lines
+        .map((line) => line.replace(/\/(\d{4}):/, (_, y: string) => `/${Number(y) + round + 1}:`))
+        .join('\n') + '\n';
     written += lines.length;
     if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
   }
@@ -50,7 +55,10 @@ const sample = setInterval(() => {
 }, 1000);
 const started = performance.now();
 const counter = new TransitionCounter({ classifier: createClassifier(DEFAULT_CLASSIFIER) });
-const counts = await readSessions({ inputs: [input], onSession: (session, label) => label === 'human' && counter.add(session) });
+const counts = await readSessions({
+  inputs: [input],
+  onSession: (session, label) => label === 'human' && counter.add(session),
+});
 const seconds = (performance.now() - started) / 1000;
 clearInterval(sample);
 const result = {
@@ -64,4 +72,7 @@ const result = {
   heap_before_mb: +(baselineHeap / 2 ** 20).toFixed(1),
 };
 if (json) console.log(JSON.stringify(result));
-else console.log(`bench:train ${result.lines.toLocaleString('en')} lines in ${result.seconds} s: ${result.lines_per_s.toLocaleString('en')} lines/s (target ≥ 200,000), peak live heap ${result.peak_live_heap_mb} MB (${result.heap_before_mb} MB before), peak RSS ${result.peak_rss_mb} MB, peak ${result.peak_open_sessions} open sessions`);
+else
+  console.log(
+    `bench:train ${result.lines.toLocaleString('en')} lines in ${result.seconds} s: ${result.lines_per_s.toLocaleString('en')} lines/s (target ≥ 200,000), peak live heap ${result.peak_live_heap_mb} MB (${result.heap_before_mb} MB before), peak RSS ${result.peak_rss_mb} MB, peak ${result.peak_open_sessions} open sessions`,
+  );

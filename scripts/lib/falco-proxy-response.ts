@@ -18,7 +18,10 @@ function dechunk(data: Buffer): Buffer {
   for (;;) {
     const lineEnd = data.indexOf('\r\n', at);
     if (lineEnd < 0) throw new Error('raw response: chunk size line not terminated');
-    const size = Number.parseInt(data.subarray(at, lineEnd).toString('latin1').split(';')[0]!.trim(), 16);
+    const size = Number.parseInt(
+      data.subarray(at, lineEnd).toString('latin1').split(';')[0]!.trim(),
+      16,
+    );
     if (!Number.isFinite(size)) throw new Error(`raw response: bad chunk size at byte ${at}`);
     if (size === 0) return Buffer.concat(parts);
     parts.push(data.subarray(lineEnd + 2, lineEnd + 2 + size));
@@ -31,14 +34,23 @@ export function parseRawResponse(data: Buffer): RawResponse {
   if (headEnd < 0) throw new Error('raw response: no end of headers');
   const [statusLine = '', ...lines] = data.subarray(0, headEnd).toString('latin1').split('\r\n');
   const match = /^HTTP\/\d(?:\.\d)? (\d{3})(?: (.*))?$/.exec(statusLine);
-  if (!match) throw new Error(`raw response: bad status line ${JSON.stringify(statusLine.slice(0, 80))}`);
+  if (!match)
+    throw new Error(`raw response: bad status line ${JSON.stringify(statusLine.slice(0, 80))}`);
   const headers: [string, string][] = [];
   for (const line of lines) {
     const colon = line.indexOf(':');
-    if (colon <= 0) throw new Error(`raw response: bad header line ${JSON.stringify(line.slice(0, 80))}`);
+    if (colon <= 0)
+      throw new Error(`raw response: bad header line ${JSON.stringify(line.slice(0, 80))}`);
     headers.push([line.slice(0, colon).trim(), line.slice(colon + 1).trim()]);
   }
   const rest = data.subarray(headEnd + 4);
-  const chunked = headers.some(([name, value]) => name.toLowerCase() === 'transfer-encoding' && /chunked/i.test(value));
-  return { status: Number(match[1]), statusText: match[2] ?? '', headers, body: chunked ? dechunk(rest) : rest };
+  const chunked = headers.some(
+    ([name, value]) => name.toLowerCase() === 'transfer-encoding' && /chunked/i.test(value),
+  );
+  return {
+    status: Number(match[1]),
+    statusText: match[2] ?? '',
+    headers,
+    body: chunked ? dechunk(rest) : rest,
+  };
 }

@@ -16,7 +16,10 @@ const root = resolve(import.meta.dirname, '../..');
 const outDir = join(root, '.cache', 'run-ts');
 mkdirSync(outDir, { recursive: true });
 // Named after the entry's path under the root: entries in different folders share base names (main.ts).
-const outfile = join(outDir, relative(root, resolve(entry)).replace(/\.ts$/, '').replace(/[\\/]/g, '__') + '.mjs');
+const outfile = join(
+  outDir,
+  relative(root, resolve(entry)).replace(/\.ts$/, '').replace(/[\\/]/g, '__') + '.mjs',
+);
 // Built under a per-process name, then renamed into place (atomic): tests run the same script from
 // parallel processes, and none may import a file another is still writing.
 const partial = `${outfile}.${process.pid}.partial.mjs`;
@@ -31,7 +34,9 @@ await build({
   // Loaded from node_modules at run time: it locates its own files relative to itself.
   external: ['playwright-core'],
   // CommonJS dependencies bundled into ESM need a require().
-  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+  },
 });
 renameSync(partial, outfile);
 process.argv = [process.argv[0], resolve(entry), ...args];

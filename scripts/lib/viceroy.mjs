@@ -18,11 +18,16 @@ function versionOf(bin) {
   return match ? match.slice(1, 4).map(Number) : null;
 }
 
-const atLeast = (v, min) => v[0] !== min[0] ? v[0] > min[0] : v[1] !== min[1] ? v[1] > min[1] : v[2] >= min[2];
+const atLeast = (v, min) =>
+  v[0] !== min[0] ? v[0] > min[0] : v[1] !== min[1] ? v[1] > min[1] : v[2] >= min[2];
 
 /** Path of a usable viceroy binary, or null. Looks at $VICEROY_BIN, PATH, then ~/.cargo/bin. */
 export function findViceroy() {
-  const candidates = [process.env.VICEROY_BIN, 'viceroy', join(homedir(), '.cargo', 'bin', 'viceroy')].filter(Boolean);
+  const candidates = [
+    process.env.VICEROY_BIN,
+    'viceroy',
+    join(homedir(), '.cargo', 'bin', 'viceroy'),
+  ].filter(Boolean);
   for (const bin of candidates) {
     const version = versionOf(bin);
     if (version && atLeast(version, MIN_VERSION)) return bin;
@@ -41,17 +46,25 @@ export function ensureViceroy({ install = true } = {}) {
   if (found) return found;
   const cargo = spawnSync('cargo', ['--version'], { encoding: 'utf8' });
   if (!install || cargo.status !== 0) throw new Error(INSTALL_HELP);
-  console.error(`viceroy not found: installing viceroy ${VICEROY_VERSION} with cargo (slow the first time)…`);
-  execFileSync('cargo', ['install', '--locked', `viceroy@${VICEROY_VERSION}`], { stdio: 'inherit' });
+  console.error(
+    `viceroy not found: installing viceroy ${VICEROY_VERSION} with cargo (slow the first time)…`,
+  );
+  execFileSync('cargo', ['install', '--locked', `viceroy@${VICEROY_VERSION}`], {
+    stdio: 'inherit',
+  });
   const installed = findViceroy();
-  if (!installed) throw new Error(`cargo install finished but no viceroy was found.\n${INSTALL_HELP}`);
+  if (!installed)
+    throw new Error(`cargo install finished but no viceroy was found.\n${INSTALL_HELP}`);
   return installed;
 }
 
 /** The weval binary for js-compute's ahead-of-time mode: $WEVAL_BIN or ~/.cargo/bin/weval, or null. */
 export function findWeval() {
-  for (const bin of [process.env.WEVAL_BIN, join(homedir(), '.cargo', 'bin', 'weval')].filter(Boolean)) {
-    if (existsSync(bin) && spawnSync(bin, ['--help'], { encoding: 'utf8' }).status === 0) return bin;
+  for (const bin of [process.env.WEVAL_BIN, join(homedir(), '.cargo', 'bin', 'weval')].filter(
+    Boolean,
+  )) {
+    if (existsSync(bin) && spawnSync(bin, ['--help'], { encoding: 'utf8' }).status === 0)
+      return bin;
   }
   return null;
 }
@@ -72,7 +85,10 @@ export function buildWasm(entry, output, { aot = false } = {}) {
     if (!weval) throw new Error(WEVAL_HELP);
     flags.push('--enable-aot', '--weval-bin', weval);
   }
-  execFileSync(bin, [...flags, resolve(ROOT, entry), resolve(ROOT, output)], { cwd: ROOT, stdio: ['ignore', aot ? 'ignore' : 'inherit', 'inherit'] });
+  execFileSync(bin, [...flags, resolve(ROOT, entry), resolve(ROOT, output)], {
+    cwd: ROOT,
+    stdio: ['ignore', aot ? 'ignore' : 'inherit', 'inherit'],
+  });
   return statSync(resolve(ROOT, output)).size;
 }
 
@@ -95,7 +111,10 @@ export function freePort() {
  */
 export async function startViceroy({ bin, manifest, wasm, port, timeoutMs = 240_000 }) {
   const addr = `127.0.0.1:${port}`;
-  const child = spawn(bin, ['serve', '-C', manifest, '--addr', addr, wasm], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(bin, ['serve', '-C', manifest, '--addr', addr, wasm], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const output = [];
   const collect = (chunk) => output.push(...chunk.toString('utf8').split('\n').filter(Boolean));
   child.stdout.on('data', collect);
@@ -103,14 +122,17 @@ export async function startViceroy({ bin, manifest, wasm, port, timeoutMs = 240_
   const exited = new Promise((resolveExit) => child.on('exit', (code) => resolveExit(code)));
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`viceroy exited with ${child.exitCode}:\n${output.join('\n')}`);
+    if (child.exitCode !== null)
+      throw new Error(`viceroy exited with ${child.exitCode}:\n${output.join('\n')}`);
     try {
       await fetch(`http://${addr}/.scorer/health`);
       break;
     } catch {
       if (Date.now() > deadline) {
         child.kill('SIGKILL');
-        throw new Error(`viceroy did not answer on ${addr} within ${timeoutMs} ms:\n${output.join('\n')}`);
+        throw new Error(
+          `viceroy did not answer on ${addr} within ${timeoutMs} ms:\n${output.join('\n')}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -125,4 +147,3 @@ export async function startViceroy({ bin, manifest, wasm, port, timeoutMs = 240_
     },
   };
 }
-

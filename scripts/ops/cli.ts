@@ -6,8 +6,20 @@
 import { createFastlyApi, FastlyApiError } from './fastly-api.js';
 import { createContext, OpsError, type OpsContext } from './context.js';
 import { PlanError } from './plan.js';
-import { excludeRegexGet, excludeRegexReset, excludeRegexSet, vclActivate, vclUpload } from './commands/vcl.js';
-import { callerSecretSet, modeGet, modeSet, thresholdGet, thresholdSet } from './commands/settings.js';
+import {
+  excludeRegexGet,
+  excludeRegexReset,
+  excludeRegexSet,
+  vclActivate,
+  vclUpload,
+} from './commands/vcl.js';
+import {
+  callerSecretSet,
+  modeGet,
+  modeSet,
+  thresholdGet,
+  thresholdSet,
+} from './commands/settings.js';
 import { keysGenerate, keysList, keysRetire, keysRotate } from './commands/keys.js';
 import { modelList, modelPublish, modelRollback } from './commands/models.js';
 import { verifiedBotsShow, verifiedBotsUpdate } from './commands/verified-bots.js';
@@ -31,28 +43,89 @@ interface Command {
   run(ctx: OpsContext): Promise<void>;
 }
 
-const DRY_RUN: OptionSpec = { name: 'dry-run', help: 'print the plan (requests and diffs) and change nothing' };
-const FORCE_EXCLUDE = { name: 'force-exclude-regex', help: 'accept an exclusion regex that matches ordinary pages (leaving them unscored) or cannot be checked against them' };
-const SERVICE: OptionSpec = { name: 'service-id', value: 'ID', help: 'the VCL service (default: $FASTLY_SERVICE_ID)' };
-const ACTIVATE: OptionSpec = { name: 'activate', help: 'activate the new version after Fastly validates it (default: leave it inactive)' };
-const CONFIG_STORE: OptionSpec = { name: 'config-store', value: 'NAME', help: 'the scorer\'s Config Store (default: scorer_config)' };
-const SECRET_STORE: OptionSpec = { name: 'secret-store', value: 'NAME', help: 'the scorer\'s Secret Store (default: scorer_secrets)' };
-const KV_STORE: OptionSpec = { name: 'kv-store', value: 'NAME', help: 'the scorer\'s KV Store (default: scorer_models)' };
+const DRY_RUN: OptionSpec = {
+  name: 'dry-run',
+  help: 'print the plan (requests and diffs) and change nothing',
+};
+const FORCE_EXCLUDE = {
+  name: 'force-exclude-regex',
+  help: 'accept an exclusion regex that matches ordinary pages (leaving them unscored) or cannot be checked against them',
+};
+const SERVICE: OptionSpec = {
+  name: 'service-id',
+  value: 'ID',
+  help: 'the VCL service (default: $FASTLY_SERVICE_ID)',
+};
+const ACTIVATE: OptionSpec = {
+  name: 'activate',
+  help: 'activate the new version after Fastly validates it (default: leave it inactive)',
+};
+const CONFIG_STORE: OptionSpec = {
+  name: 'config-store',
+  value: 'NAME',
+  help: "the scorer's Config Store (default: scorer_config)",
+};
+const SECRET_STORE: OptionSpec = {
+  name: 'secret-store',
+  value: 'NAME',
+  help: "the scorer's Secret Store (default: scorer_secrets)",
+};
+const KV_STORE: OptionSpec = {
+  name: 'kv-store',
+  value: 'NAME',
+  help: "the scorer's KV Store (default: scorer_models)",
+};
 
 export const COMMANDS: Command[] = [
   {
     words: ['vcl', 'upload'],
-    summary: 'upload the seven session-scorer snippets (crawler ACLs included) to a new version of the VCL service',
+    summary:
+      'upload the seven session-scorer snippets (crawler ACLs included) to a new version of the VCL service',
     detail:
       'Generates the snippets (keeping the exclusion and exemption regexes, backend and log endpoint deployed on the active version unless given; the crawler ACLs from scripts/vcl/verified-bots.json), validates them (policy checks, falco lint), clones the active version, creates or updates the snippets by name, creates the edge dictionaries scorer_settings and scorer_secrets (private) if missing, has Fastly validate the version, and activates it only with --activate. Unchanged snippets are not touched; with nothing to change, no version is created.',
-    options: [SERVICE, ACTIVATE, { name: 'exclude-url-regex', value: 'REGEX', help: 'static-asset exclusion regex (PCRE on req.url.path)' }, FORCE_EXCLUDE, { name: 'exempt-url-regex', value: 'REGEX', help: 'paths scored but never challenged or blocked (PCRE on req.url.path; default: as deployed, else feeds, sitemaps, robots.txt, /.well-known/, /api/)' }, { name: 'force-exempt-regex', help: 'accept an exemption regex that matches ordinary pages or cannot be checked against them' }, { name: 'snapshot', value: 'PATH', help: 'the crawler range snapshot (default scripts/vcl/verified-bots.json)' }, { name: 'scorer-backend', value: 'NAME', help: 'the scorer backend name (default: as deployed, else F_scorer)' }, { name: 'log-endpoint', value: 'NAME', help: 'the VCL log endpoint (default: as deployed, else scorer_vcl)' }, DRY_RUN],
+    options: [
+      SERVICE,
+      ACTIVATE,
+      {
+        name: 'exclude-url-regex',
+        value: 'REGEX',
+        help: 'static-asset exclusion regex (PCRE on req.url.path)',
+      },
+      FORCE_EXCLUDE,
+      {
+        name: 'exempt-url-regex',
+        value: 'REGEX',
+        help: 'paths scored but never challenged or blocked (PCRE on req.url.path; default: as deployed, else feeds, sitemaps, robots.txt, /.well-known/, /api/)',
+      },
+      {
+        name: 'force-exempt-regex',
+        help: 'accept an exemption regex that matches ordinary pages or cannot be checked against them',
+      },
+      {
+        name: 'snapshot',
+        value: 'PATH',
+        help: 'the crawler range snapshot (default scripts/vcl/verified-bots.json)',
+      },
+      {
+        name: 'scorer-backend',
+        value: 'NAME',
+        help: 'the scorer backend name (default: as deployed, else F_scorer)',
+      },
+      {
+        name: 'log-endpoint',
+        value: 'NAME',
+        help: 'the VCL log endpoint (default: as deployed, else scorer_vcl)',
+      },
+      DRY_RUN,
+    ],
     run: vclUpload,
   },
   {
     words: ['vcl', 'activate'],
     args: 'VERSION',
     summary: 'activate an existing version of the VCL service: the rollback path after an upload',
-    detail: 'Shows how the session-scorer snippets of VERSION differ from the active version, then activates VERSION (re-checking first that nobody activated another version meanwhile).',
+    detail:
+      'Shows how the session-scorer snippets of VERSION differ from the active version, then activates VERSION (re-checking first that nobody activated another version meanwhile).',
     options: [SERVICE, DRY_RUN],
     run: (ctx) => vclActivate(ctx, ctx.args[0]),
   },
@@ -66,8 +139,10 @@ export const COMMANDS: Command[] = [
   {
     words: ['vcl', 'exclude-regex', 'set'],
     args: 'REGEX',
-    summary: 'change the exclusion regex: regenerate the recv snippet only, clone → update → validate → activate',
-    detail: 'The regex passes the generator\'s policy checks and falco lint before anything is sent, then Fastly validates the new version.',
+    summary:
+      'change the exclusion regex: regenerate the recv snippet only, clone → update → validate → activate',
+    detail:
+      "The regex passes the generator's policy checks and falco lint before anything is sent, then Fastly validates the new version.",
     options: [SERVICE, ACTIVATE, FORCE_EXCLUDE, DRY_RUN],
     run: (ctx) => excludeRegexSet(ctx, ctx.args[0]),
   },
@@ -81,29 +156,47 @@ export const COMMANDS: Command[] = [
   {
     words: ['threshold', 'get'],
     summary: 'show the block threshold and the challenge threshold',
-    detail: 'Reads scorer_settings.threshold and scorer_settings.challenge_threshold on the VCL service, as the VCL reads them.',
+    detail:
+      'Reads scorer_settings.threshold and scorer_settings.challenge_threshold on the VCL service, as the VCL reads them.',
     options: [SERVICE],
     run: thresholdGet,
   },
   {
     words: ['threshold', 'set'],
     args: 'N',
-    summary: 'set the block threshold (0–100), and with --challenge M the challenge threshold (M ≤ N), in the edge dictionary, in place',
+    summary:
+      'set the block threshold (0–100), and with --challenge M the challenge threshold (M ≤ N), in the edge dictionary, in place',
     detail:
       'Updates scorer_settings.threshold (and challenge_threshold): no new version, effective in seconds. In enforce mode a score ≥ N is answered 429 and a score in [M, N) gets the challenge; monitor mode records would_block / would_challenge. M equal to N means no challenge band. A threshold below the challenge threshold already set is refused unless --challenge lowers it too.',
-    options: [SERVICE, { name: 'challenge', value: 'M', help: 'the challenge threshold (0–100, at most N)' }, DRY_RUN],
+    options: [
+      SERVICE,
+      { name: 'challenge', value: 'M', help: 'the challenge threshold (0–100, at most N)' },
+      DRY_RUN,
+    ],
     run: (ctx) => thresholdSet(ctx, ctx.args[0]),
   },
   {
     words: ['verified-bots', 'update'],
-    summary: 'refresh the crawler range snapshot (scripts/vcl/verified-bots.json) from the operators\' published URLs',
+    summary:
+      "refresh the crawler range snapshot (scripts/vcl/verified-bots.json) from the operators' published URLs",
     detail:
       'Reads every source URL the snapshot names (Google, Bing, Apple, DuckDuckGo, OpenAI), parses and aggregates the ranges, and shows the unified diff of the file; unless --dry-run, writes it and an audit line. A source that cannot be read, or a crawler losing more than half its ranges, refuses the whole update. Then `vcl upload` ships the new ACLs.',
     options: [
       SERVICE,
-      { name: 'snapshot', value: 'PATH', help: `the snapshot file (default ${'scripts/vcl/verified-bots.json'})` },
-      { name: 'mirror', value: 'URL', help: 'read each source at URL/<host>/<path> instead (https, or http on loopback)' },
-      { name: 'allow-missing', help: 'record unreadable sources as missing (their crawler is then never called spoofed) instead of refusing' },
+      {
+        name: 'snapshot',
+        value: 'PATH',
+        help: `the snapshot file (default ${'scripts/vcl/verified-bots.json'})`,
+      },
+      {
+        name: 'mirror',
+        value: 'URL',
+        help: 'read each source at URL/<host>/<path> instead (https, or http on loopback)',
+      },
+      {
+        name: 'allow-missing',
+        help: 'record unreadable sources as missing (their crawler is then never called spoofed) instead of refusing',
+      },
       { name: 'allow-shrink', help: 'accept a crawler losing more than half its ranges' },
       DRY_RUN,
     ],
@@ -111,9 +204,18 @@ export const COMMANDS: Command[] = [
   },
   {
     words: ['verified-bots', 'show'],
-    summary: 'show the crawler range snapshot: ranges per crawler, sources and where they were read, and what the active version carries',
-    detail: 'Reads scripts/vcl/verified-bots.json (or --snapshot) and, with a service, the active version\'s crawler ACL snippet.',
-    options: [SERVICE, { name: 'snapshot', value: 'PATH', help: 'the snapshot file (default scripts/vcl/verified-bots.json)' }],
+    summary:
+      'show the crawler range snapshot: ranges per crawler, sources and where they were read, and what the active version carries',
+    detail:
+      "Reads scripts/vcl/verified-bots.json (or --snapshot) and, with a service, the active version's crawler ACL snippet.",
+    options: [
+      SERVICE,
+      {
+        name: 'snapshot',
+        value: 'PATH',
+        help: 'the snapshot file (default scripts/vcl/verified-bots.json)',
+      },
+    ],
     run: verifiedBotsShow,
   },
   {
@@ -126,54 +228,116 @@ export const COMMANDS: Command[] = [
   {
     words: ['mode', 'set'],
     args: 'off|monitor|enforce',
-    summary: 'set the mode in the edge dictionary (and the scorer\'s Config Store), in place',
-    detail: 'off: no preflight, no cookie (kill switch); monitor: score and log; enforce: 429 at or above the threshold. No new version; effective in seconds.',
+    summary: "set the mode in the edge dictionary (and the scorer's Config Store), in place",
+    detail:
+      'off: no preflight, no cookie (kill switch); monitor: score and log; enforce: 429 at or above the threshold. No new version; effective in seconds.',
     options: [SERVICE, CONFIG_STORE, DRY_RUN],
     run: (ctx) => modeSet(ctx, ctx.args[0]),
   },
   {
     words: ['caller-secret', 'set'],
-    summary: 'generate a new caller secret into the scorer Secret Store and the VCL private dictionary',
-    detail: 'The value is random (32 bytes) and never printed. A rotation hands it to the scorer as caller_secret_next first (accepted alongside the old one), then to the VCL, then makes it the scorer\'s caller_secret, with --propagation-wait-seconds (default 60) between the steps, so no preflight is refused on the way.',
-    options: [SERVICE, SECRET_STORE, { name: 'propagation-wait-seconds', value: 'N', help: 'wait between the steps of a rotation (default 60)' }, DRY_RUN],
+    summary:
+      'generate a new caller secret into the scorer Secret Store and the VCL private dictionary',
+    detail:
+      "The value is random (32 bytes) and never printed. A rotation hands it to the scorer as caller_secret_next first (accepted alongside the old one), then to the VCL, then makes it the scorer's caller_secret, with --propagation-wait-seconds (default 60) between the steps, so no preflight is refused on the way.",
+    options: [
+      SERVICE,
+      SECRET_STORE,
+      {
+        name: 'propagation-wait-seconds',
+        value: 'N',
+        help: 'wait between the steps of a rotation (default 60)',
+      },
+      DRY_RUN,
+    ],
     run: callerSecretSet,
   },
   {
     words: ['keys', 'generate'],
-    summary: 'create a new 32-byte cookie key: staged (opens cookies, does not seal), or active on a new ring',
-    detail: 'Writes the secret cookie_key_<id> first (never overwriting one), then names the key in the Config Store item cookie_key_ring.',
-    options: [CONFIG_STORE, SECRET_STORE, { name: 'replace-cookie-keys', help: 'start a ring although a hand-managed cookie_keys secret exists (its cookies become unreadable)' }, DRY_RUN],
+    summary:
+      'create a new 32-byte cookie key: staged (opens cookies, does not seal), or active on a new ring',
+    detail:
+      'Writes the secret cookie_key_<id> first (never overwriting one), then names the key in the Config Store item cookie_key_ring.',
+    options: [
+      CONFIG_STORE,
+      SECRET_STORE,
+      {
+        name: 'replace-cookie-keys',
+        help: 'start a ring although a hand-managed cookie_keys secret exists (its cookies become unreadable)',
+      },
+      DRY_RUN,
+    ],
     run: keysGenerate,
   },
   {
     words: ['keys', 'rotate'],
-    summary: 'make a staged key active (generating one first if none), keeping the previous key readable for a grace period',
+    summary:
+      'make a staged key active (generating one first if none), keeping the previous key readable for a grace period',
     detail:
       'With no staged key: generate one, wait --propagation-wait-seconds (default 300) so every POP can open cookies under it, then activate it. The previous active key opens cookies until now + --grace-seconds (default: the cookie lifetime from the Config Store + 1 h); a shorter grace is refused without --allow-short-grace.',
-    options: [CONFIG_STORE, SECRET_STORE, { name: 'grace-seconds', value: 'N', help: 'how long the previous key keeps opening cookies' }, { name: 'allow-short-grace', help: 'accept a grace shorter than the cookie lifetime (a compromised key)' }, { name: 'propagation-wait-seconds', value: 'N', help: 'wait between staging and activating a new key (default 300)' }, DRY_RUN],
+    options: [
+      CONFIG_STORE,
+      SECRET_STORE,
+      {
+        name: 'grace-seconds',
+        value: 'N',
+        help: 'how long the previous key keeps opening cookies',
+      },
+      {
+        name: 'allow-short-grace',
+        help: 'accept a grace shorter than the cookie lifetime (a compromised key)',
+      },
+      {
+        name: 'propagation-wait-seconds',
+        value: 'N',
+        help: 'wait between staging and activating a new key (default 300)',
+      },
+      DRY_RUN,
+    ],
     run: keysRotate,
   },
   {
     words: ['keys', 'list'],
-    summary: 'list key ids, status, grace deadlines and whether each secret exists (never key bytes)',
+    summary:
+      'list key ids, status, grace deadlines and whether each secret exists (never key bytes)',
     detail:
       "Reads cookie_key_ring and the Secret Store's secret names (the API never returns secret values). With --requests-per-second R (the scored request rate, from the audit log or Fastly stats) it shows how much of the active key's nonce budget (2^32 seals) is used since its creation, and warns from 50 %.",
-    options: [CONFIG_STORE, SECRET_STORE, { name: 'requests-per-second', value: 'R', help: "scored requests per second across the service, for the active key's nonce budget" }],
+    options: [
+      CONFIG_STORE,
+      SECRET_STORE,
+      {
+        name: 'requests-per-second',
+        value: 'R',
+        help: "scored requests per second across the service, for the active key's nonce budget",
+      },
+    ],
     run: keysList,
   },
   {
     words: ['keys', 'retire'],
     summary: 'remove keys past their grace deadline: from the index first, then their secrets',
-    detail: 'Keys in grace, or less than 10 minutes past it, are kept. --orphans also deletes cookie_key_<id> secrets the index does not name that are over an hour old (an interrupted generate).',
-    options: [CONFIG_STORE, SECRET_STORE, { name: 'orphans', help: 'also delete key secrets the index does not name' }, DRY_RUN],
+    detail:
+      'Keys in grace, or less than 10 minutes past it, are kept. --orphans also deletes cookie_key_<id> secrets the index does not name that are over an hour old (an interrupted generate).',
+    options: [
+      CONFIG_STORE,
+      SECRET_STORE,
+      { name: 'orphans', help: 'also delete key secrets the index does not name' },
+      DRY_RUN,
+    ],
     run: keysRetire,
   },
   {
     words: ['model', 'publish'],
     args: 'MODEL.json',
-    summary: 'validate a model with scorer-core, store it under its version in the KV Store and make it current',
-    detail: 'Writes models/<version> (refusing a different document under an existing version), then the history, then moves "current".',
-    options: [KV_STORE, { name: 'allow-placeholder', help: 'publish a placeholder (untrained) model' }, DRY_RUN],
+    summary:
+      'validate a model with scorer-core, store it under its version in the KV Store and make it current',
+    detail:
+      'Writes models/<version> (refusing a different document under an existing version), then the history, then moves "current".',
+    options: [
+      KV_STORE,
+      { name: 'allow-placeholder', help: 'publish a placeholder (untrained) model' },
+      DRY_RUN,
+    ],
     run: (ctx) => modelPublish(ctx, ctx.args[0]),
   },
   {
@@ -186,42 +350,71 @@ export const COMMANDS: Command[] = [
   {
     words: ['model', 'rollback'],
     args: '[VERSION]',
-    summary: 'move "current" back: to VERSION, to the version current before the present one, or (--embedded) to the scorer\'s embedded model',
-    detail: 'The target document must exist and validate; --embedded removes "current". The history records the rollback, so a second rollback undoes the first.',
-    options: [KV_STORE, { name: 'embedded', help: 'remove "current": the scorer uses the model embedded at build' }, DRY_RUN],
+    summary:
+      'move "current" back: to VERSION, to the version current before the present one, or (--embedded) to the scorer\'s embedded model',
+    detail:
+      'The target document must exist and validate; --embedded removes "current". The history records the rollback, so a second rollback undoes the first.',
+    options: [
+      KV_STORE,
+      { name: 'embedded', help: 'remove "current": the scorer uses the model embedded at build' },
+      DRY_RUN,
+    ],
     run: (ctx) => modelRollback(ctx, ctx.args[0]),
   },
 ];
 
 const GLOBAL_OPTIONS: OptionSpec[] = [
   { name: 'help', help: 'this help' },
-  { name: 'api-url', value: 'URL', help: `Fastly API root (default: $FASTLY_API_URL or ${DEFAULT_API_URL})` },
-  { name: 'audit-file', value: 'PATH', help: 'where audit lines are appended (default: $SCORER_OPS_AUDIT_FILE or ./ops-audit.jsonl)' },
+  {
+    name: 'api-url',
+    value: 'URL',
+    help: `Fastly API root (default: $FASTLY_API_URL or ${DEFAULT_API_URL})`,
+  },
+  {
+    name: 'audit-file',
+    value: 'PATH',
+    help: 'where audit lines are appended (default: $SCORER_OPS_AUDIT_FILE or ./ops-audit.jsonl)',
+  },
 ];
 
 function optionHelp(options: OptionSpec[]): string {
-  return options.map((o) => `  --${o.name}${o.value ? ` ${o.value}` : ''}`.padEnd(34) + o.help).join('\n');
+  return options
+    .map((o) => `  --${o.name}${o.value ? ` ${o.value}` : ''}`.padEnd(34) + o.help)
+    .join('\n');
 }
 
 export function usage(): string {
-  const width = Math.max(...COMMANDS.map((c) => (c.words.join(' ') + (c.args ? ` ${c.args}` : '')).length));
+  const width = Math.max(
+    ...COMMANDS.map((c) => (c.words.join(' ') + (c.args ? ` ${c.args}` : '')).length),
+  );
   return [
     'usage: npm run ops -- <command> [options]',
     '',
     'The API token comes from FASTLY_API_TOKEN only (never an option, never printed).',
     '',
     'commands:',
-    ...COMMANDS.map((c) => `  ${(c.words.join(' ') + (c.args ? ` ${c.args}` : '')).padEnd(width)}  ${c.summary}`),
+    ...COMMANDS.map(
+      (c) => `  ${(c.words.join(' ') + (c.args ? ` ${c.args}` : '')).padEnd(width)}  ${c.summary}`,
+    ),
     '',
     'options for every command:',
     optionHelp(GLOBAL_OPTIONS),
     '',
-    'npm run ops -- <command> --help shows a command\'s options. docs/operators.md is the runbook.',
+    "npm run ops -- <command> --help shows a command's options. docs/operators.md is the runbook.",
   ].join('\n');
 }
 
 function commandHelp(command: Command): string {
-  return [`usage: npm run ops -- ${command.words.join(' ')}${command.args ? ` ${command.args}` : ''} [options]`, '', command.summary, '', command.detail, '', 'options:', optionHelp([...command.options, ...GLOBAL_OPTIONS])].join('\n');
+  return [
+    `usage: npm run ops -- ${command.words.join(' ')}${command.args ? ` ${command.args}` : ''} [options]`,
+    '',
+    command.summary,
+    '',
+    command.detail,
+    '',
+    'options:',
+    optionHelp([...command.options, ...GLOBAL_OPTIONS]),
+  ].join('\n');
 }
 
 export interface OpsDeps {
@@ -253,19 +446,26 @@ function apiUrlProblem(text: string): string | null {
 export async function runOps(argv: string[], deps: OpsDeps): Promise<number> {
   const token = deps.env.FASTLY_API_TOKEN ?? '';
   // Every line out passes this filter: the token cannot reach the terminal or a log.
-  const scrub = (text: string) => (token.length >= 4 ? text.split(token).join('<FASTLY_API_TOKEN>') : text);
+  const scrub = (text: string) =>
+    token.length >= 4 ? text.split(token).join('<FASTLY_API_TOKEN>') : text;
   const out = (text: string) => deps.stdout(scrub(text));
   const err = (text: string) => deps.stderr(scrub(text));
 
   // The command words, skipping option values (an option may come before the command).
-  const valueOptions = new Set([...COMMANDS.flatMap((c) => c.options), ...GLOBAL_OPTIONS].filter((o) => o.value).map((o) => o.name));
+  const valueOptions = new Set(
+    [...COMMANDS.flatMap((c) => c.options), ...GLOBAL_OPTIONS]
+      .filter((o) => o.value)
+      .map((o) => o.name),
+  );
   const words: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (!arg.startsWith('--')) words.push(arg);
     else if (!arg.includes('=') && valueOptions.has(arg.slice(2))) i++;
   }
-  const command = [...COMMANDS].sort((a, b) => b.words.length - a.words.length).find((c) => c.words.every((w, i) => words[i] === w));
+  const command = [...COMMANDS]
+    .sort((a, b) => b.words.length - a.words.length)
+    .find((c) => c.words.every((w, i) => words[i] === w));
   if (!command) {
     if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
       out(usage());
@@ -299,7 +499,9 @@ export async function runOps(argv: string[], deps: OpsDeps): Promise<number> {
         // `--audit-file --dry-run` must not swallow the flag: a value that looks like an option
         // has to be given as --name=value.
         if (value === undefined || (inline === undefined && value.startsWith('--'))) {
-          err(`--${name} needs a value (${spec.value})${value?.startsWith('--') ? `; to pass one starting with "--", write --${name}=${value}` : ''}`);
+          err(
+            `--${name} needs a value (${spec.value})${value?.startsWith('--') ? `; to pass one starting with "--", write --${name}=${value}` : ''}`,
+          );
           return 2;
         }
         options.set(name, value);
@@ -322,11 +524,15 @@ export async function runOps(argv: string[], deps: OpsDeps): Promise<number> {
   }
   const maxArgs = command.args ? 1 : 0;
   if (positional.length > maxArgs) {
-    err(`${command.words.join(' ')}: unexpected argument ${JSON.stringify(positional[maxArgs])}\n\n${commandHelp(command)}`);
+    err(
+      `${command.words.join(' ')}: unexpected argument ${JSON.stringify(positional[maxArgs])}\n\n${commandHelp(command)}`,
+    );
     return 2;
   }
   if (!token) {
-    err('FASTLY_API_TOKEN is not set: export an API token with access to the service (the CLI reads it from the environment only)');
+    err(
+      'FASTLY_API_TOKEN is not set: export an API token with access to the service (the CLI reads it from the environment only)',
+    );
     return 2;
   }
   const baseUrl = options.get('api-url') ?? deps.env.FASTLY_API_URL ?? DEFAULT_API_URL;
@@ -356,8 +562,11 @@ export async function runOps(argv: string[], deps: OpsDeps): Promise<number> {
     await command.run(ctx);
     return 0;
   } catch (error) {
-    const known = error instanceof OpsError || error instanceof PlanError || error instanceof FastlyApiError;
-    err(`error: ${error instanceof Error ? (!known && deps.env.SCORER_OPS_DEBUG ? (error.stack ?? error.message) : error.message) : String(error)}`);
+    const known =
+      error instanceof OpsError || error instanceof PlanError || error instanceof FastlyApiError;
+    err(
+      `error: ${error instanceof Error ? (!known && deps.env.SCORER_OPS_DEBUG ? (error.stack ?? error.message) : error.message) : String(error)}`,
+    );
     return 1;
   }
 }

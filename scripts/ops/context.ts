@@ -37,12 +37,20 @@ export interface OpsContext extends Output {
    * Prints the plan; unless --dry-run, runs it and writes the audit line (also when it fails).
    * Returns the cloned version number, if a step cloned one.
    */
-  apply(command: string, steps: Step[], audit: AuditFacts): Promise<{ applied: boolean; newVersion: number | null }>;
+  apply(
+    command: string,
+    steps: Step[],
+    audit: AuditFacts,
+  ): Promise<{ applied: boolean; newVersion: number | null }>;
   /**
    * As apply, for a change to a local file (no API request): prints the plan and its diff;
    * unless --dry-run, writes the file and the audit line.
    */
-  applyLocal(command: string, change: LocalChange, audit: AuditFacts): Promise<{ applied: boolean }>;
+  applyLocal(
+    command: string,
+    change: LocalChange,
+    audit: AuditFacts,
+  ): Promise<{ applied: boolean }>;
   /** HTTP for commands that read published files (not the Fastly API). */
   fetch: typeof fetch;
 }
@@ -91,13 +99,25 @@ export function createContext(init: ContextInit): OpsContext {
   let who: string | undefined;
   const writeAudit = async (line: Omit<AuditLine, 'who'>) => {
     who ??= `${(await currentLogin(init.api)) ?? 'unknown-api-user'} (os user ${init.osUser})`;
-    const record: AuditLine = { time: line.time, who, command: line.command, target: line.target, before: line.before, after: line.after, result: line.result, ...(line.error ? { error: line.error } : {}), requests: line.requests };
+    const record: AuditLine = {
+      time: line.time,
+      who,
+      command: line.command,
+      target: line.target,
+      before: line.before,
+      after: line.after,
+      result: line.result,
+      ...(line.error ? { error: line.error } : {}),
+      requests: line.requests,
+    };
     const text = init.scrub(JSON.stringify(record));
     init.out(`audit: ${text}`);
     try {
       appendFileSync(init.auditFile, text + '\n', { mode: 0o600 });
     } catch (error) {
-      init.err(`warning: could not append to the audit file ${init.auditFile}: ${error instanceof Error ? error.message : String(error)}`);
+      init.err(
+        `warning: could not append to the audit file ${init.auditFile}: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   };
   return {
@@ -109,8 +129,12 @@ export function createContext(init: ContextInit): OpsContext {
     dryRun: options.has('dry-run'),
     serviceId() {
       const id = options.get('service-id') ?? env.FASTLY_SERVICE_ID;
-      if (!id) throw new OpsError('no service: pass --service-id ID or set FASTLY_SERVICE_ID (the VCL service that runs the snippets)');
-      if (!/^[A-Za-z0-9]{1,64}$/.test(id)) throw new OpsError('--service-id: expected the alphanumeric service id');
+      if (!id)
+        throw new OpsError(
+          'no service: pass --service-id ID or set FASTLY_SERVICE_ID (the VCL service that runs the snippets)',
+        );
+      if (!/^[A-Za-z0-9]{1,64}$/.test(id))
+        throw new OpsError('--service-id: expected the alphanumeric service id');
       return id;
     },
     stores: {
@@ -138,7 +162,15 @@ export function createContext(init: ContextInit): OpsContext {
         writeFileSync(change.path, change.content);
       } catch (error) {
         const message = `could not write ${change.path}: ${error instanceof Error ? error.message : String(error)}`;
-        await writeAudit({ time, command, ...audit, after: null, result: 'failed', error: message, requests: [] });
+        await writeAudit({
+          time,
+          command,
+          ...audit,
+          after: null,
+          result: 'failed',
+          error: message,
+          requests: [],
+        });
         throw new OpsError(message);
       }
       init.out(`  ✓ wrote ${change.path}`);
@@ -152,18 +184,36 @@ export function createContext(init: ContextInit): OpsContext {
         init.out('dry run: nothing was changed');
         return { applied: false, newVersion: null };
       }
-      const requests = (version: number | null, list: Step[]) => list.map((s) => `${s.request.method} ${s.request.path.replace('{new}', String(version ?? '{new}'))}`);
+      const requests = (version: number | null, list: Step[]) =>
+        list.map(
+          (s) =>
+            `${s.request.method} ${s.request.path.replace('{new}', String(version ?? '{new}'))}`,
+        );
       const time = new Date(init.now()).toISOString();
       try {
         const { newVersion } = await executePlan(init.api, steps, {
           sleep: init.sleep,
           progress: (step, i) => init.out(`  ✓ ${i + 1}/${steps.length} ${step.title}`),
         });
-        await writeAudit({ time, command, ...audit, result: 'ok', requests: requests(newVersion, steps) });
+        await writeAudit({
+          time,
+          command,
+          ...audit,
+          result: 'ok',
+          requests: requests(newVersion, steps),
+        });
         return { applied: true, newVersion };
       } catch (error) {
         if (error instanceof PlanError) {
-          await writeAudit({ time, command, ...audit, after: null, result: 'failed', error: error.message, requests: requests(error.newVersion, error.applied) });
+          await writeAudit({
+            time,
+            command,
+            ...audit,
+            after: null,
+            result: 'failed',
+            error: error.message,
+            requests: requests(error.newVersion, error.applied),
+          });
         }
         throw error;
       }

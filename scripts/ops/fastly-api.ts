@@ -27,7 +27,9 @@ export class FastlyApiError extends Error {
     readonly request: Pick<ApiRequest, 'method' | 'path'>,
     detail: string,
   ) {
-    super(`${request.method} ${request.path} → ${status === 0 ? 'no response' : `HTTP ${status}`}${detail ? `: ${detail}` : ''}`);
+    super(
+      `${request.method} ${request.path} → ${status === 0 ? 'no response' : `HTTP ${status}`}${detail ? `: ${detail}` : ''}`,
+    );
     this.name = 'FastlyApiError';
   }
 }
@@ -56,8 +58,13 @@ export function createFastlyApi(options: FastlyApiOptions): FastlyApi {
   const base = options.baseUrl.replace(/\/+$/, '');
   async function send(request: ApiRequest): Promise<{ status: number; body: unknown }> {
     const url = new URL(base + request.path);
-    for (const [name, value] of Object.entries(request.query ?? {})) url.searchParams.set(name, value);
-    const headers: Record<string, string> = { 'fastly-key': options.token, accept: 'application/json', 'user-agent': options.userAgent ?? 'session-scorer-ops' };
+    for (const [name, value] of Object.entries(request.query ?? {}))
+      url.searchParams.set(name, value);
+    const headers: Record<string, string> = {
+      'fastly-key': options.token,
+      accept: 'application/json',
+      'user-agent': options.userAgent ?? 'session-scorer-ops',
+    };
     let body: string | undefined;
     if (request.form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
@@ -71,7 +78,11 @@ export function createFastlyApi(options: FastlyApiOptions): FastlyApi {
     }
     let response: Response;
     try {
-      response = await doFetch(url, { method: request.method, headers, ...(body === undefined ? {} : { body }) });
+      response = await doFetch(url, {
+        method: request.method,
+        headers,
+        ...(body === undefined ? {} : { body }),
+      });
     } catch (error) {
       throw new FastlyApiError(0, request, networkFailure(error));
     }
@@ -90,7 +101,14 @@ export function createFastlyApi(options: FastlyApiOptions): FastlyApi {
   const errorDetail = (body: unknown): string => {
     if (body && typeof body === 'object') {
       const { msg, detail, title, errors } = body as Record<string, unknown>;
-      const parts = [msg, title, detail, Array.isArray(errors) ? errors.map((e) => (typeof e === 'string' ? e : JSON.stringify(e))).join('; ') : undefined];
+      const parts = [
+        msg,
+        title,
+        detail,
+        Array.isArray(errors)
+          ? errors.map((e) => (typeof e === 'string' ? e : JSON.stringify(e))).join('; ')
+          : undefined,
+      ];
       const text = parts.filter((p) => typeof p === 'string' && p !== '').join(' — ');
       if (text) return text.slice(0, 500);
     }
@@ -99,13 +117,15 @@ export function createFastlyApi(options: FastlyApiOptions): FastlyApi {
   return {
     async call<T>(request: ApiRequest) {
       const { status, body } = await send(request);
-      if (status < 200 || status > 299) throw new FastlyApiError(status, request, errorDetail(body));
+      if (status < 200 || status > 299)
+        throw new FastlyApiError(status, request, errorDetail(body));
       return body as T;
     },
     async find<T>(request: ApiRequest) {
       const { status, body } = await send(request);
       if (status === 404) return null;
-      if (status < 200 || status > 299) throw new FastlyApiError(status, request, errorDetail(body));
+      if (status < 200 || status > 299)
+        throw new FastlyApiError(status, request, errorDetail(body));
       return body as T;
     },
   };
@@ -138,29 +158,52 @@ export type StoreKind = 'config' | 'secret' | 'kv';
 
 /** GET /service/{service_id}/version: the active version, or an error naming the service. */
 export async function activeVersion(api: FastlyApi, serviceId: string): Promise<number> {
-  const versions = await api.call<ServiceVersion[]>({ method: 'GET', path: `/service/${seg(serviceId)}/version` });
+  const versions = await api.call<ServiceVersion[]>({
+    method: 'GET',
+    path: `/service/${seg(serviceId)}/version`,
+  });
   const active = versions.find((v) => v.active);
-  if (!active) throw new Error(`service ${serviceId} has no active version: activate one first (the CLI clones the active version)`);
+  if (!active)
+    throw new Error(
+      `service ${serviceId} has no active version: activate one first (the CLI clones the active version)`,
+    );
   return Number(active.number);
 }
 
 /** GET /service/{id}/version/{v}/snippet/{name} */
 export const getSnippet = (api: FastlyApi, serviceId: string, version: number, name: string) =>
-  api.find<VclSnippet>({ method: 'GET', path: `/service/${seg(serviceId)}/version/${version}/snippet/${seg(name)}` });
+  api.find<VclSnippet>({
+    method: 'GET',
+    path: `/service/${seg(serviceId)}/version/${version}/snippet/${seg(name)}`,
+  });
 
 /** GET /service/{id}/version/{v}/dictionary/{name} */
 export const getDictionary = (api: FastlyApi, serviceId: string, version: number, name: string) =>
-  api.find<Dictionary>({ method: 'GET', path: `/service/${seg(serviceId)}/version/${version}/dictionary/${seg(name)}` });
+  api.find<Dictionary>({
+    method: 'GET',
+    path: `/service/${seg(serviceId)}/version/${version}/dictionary/${seg(name)}`,
+  });
 
 /** GET /service/{id}/dictionary/{dictionary_id}/item/{key}: the value, or null. */
-export async function getDictionaryItem(api: FastlyApi, serviceId: string, dictionaryId: string, key: string): Promise<string | null> {
-  const item = await api.find<{ item_value: string }>({ method: 'GET', path: `/service/${seg(serviceId)}/dictionary/${seg(dictionaryId)}/item/${seg(key)}` });
+export async function getDictionaryItem(
+  api: FastlyApi,
+  serviceId: string,
+  dictionaryId: string,
+  key: string,
+): Promise<string | null> {
+  const item = await api.find<{ item_value: string }>({
+    method: 'GET',
+    path: `/service/${seg(serviceId)}/dictionary/${seg(dictionaryId)}/item/${seg(key)}`,
+  });
   return item?.item_value ?? null;
 }
 
 /** GET /service/{id}/version/{v}/backend/{name} */
 export const getBackend = (api: FastlyApi, serviceId: string, version: number, name: string) =>
-  api.find<{ name: string }>({ method: 'GET', path: `/service/${seg(serviceId)}/version/${version}/backend/${seg(name)}` });
+  api.find<{ name: string }>({
+    method: 'GET',
+    path: `/service/${seg(serviceId)}/version/${version}/backend/${seg(name)}`,
+  });
 
 /**
  * GET /resources/stores/{config|secret|kv}: the store with this name. The config store list is a
@@ -169,30 +212,56 @@ export const getBackend = (api: FastlyApi, serviceId: string, version: number, n
 export async function findStore(api: FastlyApi, kind: StoreKind, name: string): Promise<StoreRef> {
   let cursor: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const body = await api.call<StoreRef[] | { data: StoreRef[]; meta?: { next_cursor?: string } }>({ method: 'GET', path: `/resources/stores/${kind}`, ...(cursor ? { query: { cursor } } : {}) });
+    const body = await api.call<StoreRef[] | { data: StoreRef[]; meta?: { next_cursor?: string } }>(
+      {
+        method: 'GET',
+        path: `/resources/stores/${kind}`,
+        ...(cursor ? { query: { cursor } } : {}),
+      },
+    );
     const list = Array.isArray(body) ? body : body.data;
     const found = list.find((store) => store.name === name);
     if (found) return { id: found.id, name: found.name };
     cursor = Array.isArray(body) ? undefined : body.meta?.next_cursor || undefined;
     if (!cursor) break;
-    if (page === MAX_PAGES - 1) throw new Error(`GET /resources/stores/${kind}: more than ${MAX_PAGES} pages; giving up`);
+    if (page === MAX_PAGES - 1)
+      throw new Error(`GET /resources/stores/${kind}: more than ${MAX_PAGES} pages; giving up`);
   }
-  throw new Error(`no ${kind} store named "${name}" in this account (create it with \`fastly compute publish\`, which reads fastly.toml's [setup], or pass --${kind === 'kv' ? 'kv' : kind}-store NAME)`);
+  throw new Error(
+    `no ${kind} store named "${name}" in this account (create it with \`fastly compute publish\`, which reads fastly.toml's [setup], or pass --${kind === 'kv' ? 'kv' : kind}-store NAME)`,
+  );
 }
 
 /** GET /resources/stores/config/{id}/item/{key}: the value, or null. */
-export async function getConfigItem(api: FastlyApi, storeId: string, key: string): Promise<string | null> {
-  const item = await api.find<{ item_value: string }>({ method: 'GET', path: `/resources/stores/config/${seg(storeId)}/item/${seg(key)}` });
+export async function getConfigItem(
+  api: FastlyApi,
+  storeId: string,
+  key: string,
+): Promise<string | null> {
+  const item = await api.find<{ item_value: string }>({
+    method: 'GET',
+    path: `/resources/stores/config/${seg(storeId)}/item/${seg(key)}`,
+  });
   return item?.item_value ?? null;
 }
 
 /** GET /resources/stores/secret/{id}/secrets (paged): names and creation times; the API never returns values. */
-export async function listSecrets(api: FastlyApi, storeId: string): Promise<{ name: string; createdAt: string | null }[]> {
+export async function listSecrets(
+  api: FastlyApi,
+  storeId: string,
+): Promise<{ name: string; createdAt: string | null }[]> {
   const secrets: { name: string; createdAt: string | null }[] = [];
   let cursor: string | undefined;
   for (let page = 0; ; page++) {
     if (page === MAX_PAGES) throw new Error(`listing more than ${MAX_PAGES} pages; giving up`);
-    const body = await api.call<{ data: { name: string; created_at?: string }[]; meta?: { next_cursor?: string } }>({ method: 'GET', path: `/resources/stores/secret/${seg(storeId)}/secrets`, ...(cursor ? { query: { cursor } } : {}) });
+    const body = await api.call<{
+      data: { name: string; created_at?: string }[];
+      meta?: { next_cursor?: string };
+    }>({
+      method: 'GET',
+      path: `/resources/stores/secret/${seg(storeId)}/secrets`,
+      ...(cursor ? { query: { cursor } } : {}),
+    });
     secrets.push(...body.data.map((s) => ({ name: s.name, createdAt: s.created_at ?? null })));
     cursor = body.meta?.next_cursor || undefined;
     if (!cursor) break;
@@ -201,17 +270,33 @@ export async function listSecrets(api: FastlyApi, storeId: string): Promise<{ na
 }
 
 /** GET /resources/stores/kv/{id}/keys/{key}: the value as text, or null. */
-export async function getKvText(api: FastlyApi, storeId: string, key: string): Promise<string | null> {
-  return api.find<string>({ method: 'GET', path: `/resources/stores/kv/${seg(storeId)}/keys/${seg(key)}`, text: true });
+export async function getKvText(
+  api: FastlyApi,
+  storeId: string,
+  key: string,
+): Promise<string | null> {
+  return api.find<string>({
+    method: 'GET',
+    path: `/resources/stores/kv/${seg(storeId)}/keys/${seg(key)}`,
+    text: true,
+  });
 }
 
 /** GET /resources/stores/kv/{id}/keys?prefix= (paged). */
-export async function listKvKeys(api: FastlyApi, storeId: string, prefix: string): Promise<string[]> {
+export async function listKvKeys(
+  api: FastlyApi,
+  storeId: string,
+  prefix: string,
+): Promise<string[]> {
   const keys: string[] = [];
   let cursor: string | undefined;
   for (let page = 0; ; page++) {
     if (page === MAX_PAGES) throw new Error(`listing more than ${MAX_PAGES} pages; giving up`);
-    const body = await api.call<{ data: string[]; meta?: { next_cursor?: string } }>({ method: 'GET', path: `/resources/stores/kv/${seg(storeId)}/keys`, query: { prefix, ...(cursor ? { cursor } : {}) } });
+    const body = await api.call<{ data: string[]; meta?: { next_cursor?: string } }>({
+      method: 'GET',
+      path: `/resources/stores/kv/${seg(storeId)}/keys`,
+      query: { prefix, ...(cursor ? { cursor } : {}) },
+    });
     keys.push(...body.data);
     cursor = body.meta?.next_cursor || undefined;
     if (!cursor) break;
@@ -235,7 +320,10 @@ export async function currentLogin(api: FastlyApi): Promise<string | null> {
  */
 export function networkFailure(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  const cause = error instanceof Error ? (error.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
+  const cause =
+    error instanceof Error
+      ? (error.cause as { code?: unknown; message?: unknown } | undefined)
+      : undefined;
   const code = typeof cause?.code === 'string' ? cause.code : undefined;
   const explained: Record<string, string> = {
     ENOTFOUND: 'DNS lookup failed',
@@ -250,6 +338,7 @@ export function networkFailure(error: unknown): string {
     ERR_TLS_CERT_ALTNAME_INVALID: 'TLS: certificate does not match the host',
   };
   if (code) return `${message}: ${explained[code] ?? code}${explained[code] ? ` (${code})` : ''}`;
-  if (typeof cause?.message === 'string' && cause.message !== '') return `${message}: ${cause.message}`;
+  if (typeof cause?.message === 'string' && cause.message !== '')
+    return `${message}: ${cause.message}`;
   return message;
 }

@@ -44,11 +44,16 @@ export function describeRequest(step: Step): string {
   const { request } = step;
   const query = request.query ? `?${new URLSearchParams(request.query)}` : '';
   const lines = [`${request.method} ${request.path}${query}`];
-  const fields = request.form ?? (request.json && typeof request.json === 'object' && !Array.isArray(request.json) ? (request.json as Record<string, unknown>) : undefined);
+  const fields =
+    request.form ??
+    (request.json && typeof request.json === 'object' && !Array.isArray(request.json)
+      ? (request.json as Record<string, unknown>)
+      : undefined);
   if (fields) {
     for (const [name, value] of Object.entries(fields)) {
       if (step.secretFields?.includes(name)) lines.push(`    ${name}=<redacted>`);
-      else if (name === 'content' && step.diff !== undefined) lines.push(`    ${name}=<${String(value).length} characters, diff below>`);
+      else if (name === 'content' && step.diff !== undefined)
+        lines.push(`    ${name}=<${String(value).length} characters, diff below>`);
       else lines.push(`    ${name}=${oneLine(String(value))}`);
     }
   } else if (request.json !== undefined) {
@@ -69,7 +74,10 @@ export function formatPlan(steps: Step[]): string {
   if (steps.length === 0) return 'plan: nothing to change';
   const out = [`plan: ${steps.length} request${steps.length === 1 ? '' : 's'}`];
   steps.forEach((step, i) => {
-    if (step.waitBeforeMs) out.push(`  (wait ${Math.round(step.waitBeforeMs / 1000)} s for the previous change to propagate)`);
+    if (step.waitBeforeMs)
+      out.push(
+        `  (wait ${Math.round(step.waitBeforeMs / 1000)} s for the previous change to propagate)`,
+      );
     out.push(`  ${i + 1}. ${step.title}`);
     out.push(describeRequest(step).replace(/^/gm, '     '));
     if (step.diff) out.push(step.diff.replace(/^/gm, '       '));
@@ -84,29 +92,67 @@ export interface ExecuteOptions {
 }
 
 /** Runs the steps in order; throws PlanError at the first failure. Returns the captured version. */
-export async function executePlan(api: FastlyApi, steps: Step[], options: ExecuteOptions): Promise<{ newVersion: number | null }> {
+export async function executePlan(
+  api: FastlyApi,
+  steps: Step[],
+  options: ExecuteOptions,
+): Promise<{ newVersion: number | null }> {
   let newVersion: number | null = null;
   const applied: Step[] = [];
   for (const [index, step] of steps.entries()) {
     if (step.waitBeforeMs) await options.sleep(step.waitBeforeMs);
     const refused = step.precondition ? await step.precondition() : null;
-    if (refused) throw new PlanError(`step ${index + 1} (${step.title}) not sent: ${refused}`, applied, step, newVersion);
+    if (refused)
+      throw new PlanError(
+        `step ${index + 1} (${step.title}) not sent: ${refused}`,
+        applied,
+        step,
+        newVersion,
+      );
     const path = step.request.path.replaceAll(NEW_VERSION, String(newVersion ?? NEW_VERSION));
-    if (path.includes(NEW_VERSION)) throw new PlanError(`step ${index + 1} needs a cloned version, but no step cloned one`, applied, step, newVersion);
+    if (path.includes(NEW_VERSION))
+      throw new PlanError(
+        `step ${index + 1} needs a cloned version, but no step cloned one`,
+        applied,
+        step,
+        newVersion,
+      );
     let response: unknown;
     try {
       response = await api.call({ ...step.request, path });
     } catch (error) {
-      const why = error instanceof FastlyApiError ? error.message : error instanceof Error ? error.message : String(error);
-      throw new PlanError(`step ${index + 1} (${step.title}) failed: ${why}`, applied, step, newVersion);
+      const why =
+        error instanceof FastlyApiError
+          ? error.message
+          : error instanceof Error
+            ? error.message
+            : String(error);
+      throw new PlanError(
+        `step ${index + 1} (${step.title}) failed: ${why}`,
+        applied,
+        step,
+        newVersion,
+      );
     }
     if (step.capturesVersion) {
       const number = Number((response as { number?: unknown })?.number);
-      if (!Number.isInteger(number) || number <= 0) throw new PlanError(`step ${index + 1} (${step.title}) answered no version number`, applied, step, newVersion);
+      if (!Number.isInteger(number) || number <= 0)
+        throw new PlanError(
+          `step ${index + 1} (${step.title}) answered no version number`,
+          applied,
+          step,
+          newVersion,
+        );
       newVersion = number;
     }
     const problem = step.check?.(response);
-    if (problem) throw new PlanError(`step ${index + 1} (${step.title}) failed: ${problem}`, applied, step, newVersion);
+    if (problem)
+      throw new PlanError(
+        `step ${index + 1} (${step.title}) failed: ${problem}`,
+        applied,
+        step,
+        newVersion,
+      );
     applied.push(step);
     options.progress?.(step, index);
   }
@@ -123,7 +169,10 @@ export function unifiedDiff(before: string, after: string, labels: [string, stri
   const n = a.length;
   const m = b.length;
   const lcs = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
-  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) lcs[i]![j] = a[i] === b[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
+  for (let i = n - 1; i >= 0; i--)
+    for (let j = m - 1; j >= 0; j--)
+      lcs[i]![j] =
+        a[i] === b[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
   type Op = { kind: ' ' | '-' | '+'; text: string; ai: number; bi: number };
   const ops: Op[] = [];
   let i = 0;
@@ -131,7 +180,8 @@ export function unifiedDiff(before: string, after: string, labels: [string, stri
   while (i < n || j < m) {
     if (i < n && j < m && a[i] === b[j]) ops.push({ kind: ' ', text: a[i]!, ai: i++, bi: j++ });
     // Deletions before insertions, as diff(1) prints them.
-    else if (i < n && (j === m || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) ops.push({ kind: '-', text: a[i]!, ai: i++, bi: j });
+    else if (i < n && (j === m || lcs[i + 1]![j]! >= lcs[i]![j + 1]!))
+      ops.push({ kind: '-', text: a[i]!, ai: i++, bi: j });
     else ops.push({ kind: '+', text: b[j]!, ai: i, bi: j++ });
   }
   if (ops.every((op) => op.kind === ' ')) return '';
@@ -151,11 +201,14 @@ export function unifiedDiff(before: string, after: string, labels: [string, stri
       else if (end - last > 2 * CONTEXT) break;
     }
     end = Math.min(ops.length, end);
-    while (end > k && ops[end - 1]!.kind === ' ' && end - 1 > lastChange(ops, start, end) + CONTEXT) end--;
+    while (end > k && ops[end - 1]!.kind === ' ' && end - 1 > lastChange(ops, start, end) + CONTEXT)
+      end--;
     const hunk = ops.slice(start, end);
     const aCount = hunk.filter((op) => op.kind !== '+').length;
     const bCount = hunk.filter((op) => op.kind !== '-').length;
-    out.push(`@@ -${hunk[0]!.ai + (aCount ? 1 : 0)},${aCount} +${hunk[0]!.bi + (bCount ? 1 : 0)},${bCount} @@`);
+    out.push(
+      `@@ -${hunk[0]!.ai + (aCount ? 1 : 0)},${aCount} +${hunk[0]!.bi + (bCount ? 1 : 0)},${bCount} @@`,
+    );
     for (const op of hunk) out.push(`${op.kind}${op.text}`);
     k = end;
   }

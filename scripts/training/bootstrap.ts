@@ -35,7 +35,11 @@ export function seededIntegers(seed: number): (n: number) => number {
 }
 
 /** ROC-AUC (ties half) and TPR at maxFpr from bot and human counts per score bin, bins in ascending score order. */
-export function binnedMetrics(bots: ArrayLike<number>, humans: ArrayLike<number>, maxFpr: number): { rocAuc: number; tprAtFpr: number } | null {
+export function binnedMetrics(
+  bots: ArrayLike<number>,
+  humans: ArrayLike<number>,
+  maxFpr: number,
+): { rocAuc: number; tprAtFpr: number } | null {
   let totalBots = 0;
   let totalHumans = 0;
   for (let i = 0; i < bots.length; i++) {
@@ -67,7 +71,10 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[below]! + (sorted[above]! - sorted[below]!) * (position - below);
 }
 
-export function bootstrap(items: readonly Scored[], options: { resamples?: number; seed?: number; maxFpr?: number } = {}): BootstrapResult {
+export function bootstrap(
+  items: readonly Scored[],
+  options: { resamples?: number; seed?: number; maxFpr?: number } = {},
+): BootstrapResult {
   const resamples = options.resamples ?? 1000;
   const seed = options.seed ?? 20261201;
   const maxFpr = options.maxFpr ?? 0.01;

@@ -48,7 +48,9 @@ export function parseOptions(args: readonly string[], spec: OptionSpec, usage: s
       const text = value(name);
       if (text === undefined) return undefined;
       const number = Number(text);
-      return number > 0 && number < 1 ? number : fail(`${name}: expected a fraction between 0 and 1, got ${JSON.stringify(text)}`);
+      return number > 0 && number < 1
+        ? number
+        : fail(`${name}: expected a fraction between 0 and 1, got ${JSON.stringify(text)}`);
     },
     fail,
   };

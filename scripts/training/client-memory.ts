@@ -56,7 +56,16 @@ export class ClientMemorySimulator {
     // An address the edge could not key (not an IP) gets its own memory, as if keyed by the text.
     const key = clientAddressKey(ip) ?? `?${ip}`;
     let client = this.clients.get(key);
-    if (!client) this.clients.set(key, (client = { cookieless: new Window(), requests: new Window(), lastCookielessMs: -Infinity, lastCrawlerPathMs: -Infinity }));
+    if (!client)
+      this.clients.set(
+        key,
+        (client = {
+          cookieless: new Window(),
+          requests: new Window(),
+          lastCookielessMs: -Infinity,
+          lastCrawlerPathMs: -Infinity,
+        }),
+      );
     const c = client;
     return {
       cookielessArrival() {

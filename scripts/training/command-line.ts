@@ -17,17 +17,33 @@ export interface CommandLine {
   /** Fails unless the path names a readable file. */
   requireFile(option: string, path: string): void;
   /** A number within [min, max] (integer if asked), or the default when the option is absent. */
-  number(option: string, text: string | undefined, fallback: number, range: { min: number; max: number; integer?: boolean; exclusive?: boolean }): number;
+  number(
+    option: string,
+    text: string | undefined,
+    fallback: number,
+    range: { min: number; max: number; integer?: boolean; exclusive?: boolean },
+  ): number;
 }
 
-export function parseCommandLine(args: string[], options: NonNullable<ParseArgsConfig['options']>, usage: string, help: string): CommandLine {
+export function parseCommandLine(
+  args: string[],
+  options: NonNullable<ParseArgsConfig['options']>,
+  usage: string,
+  help: string,
+): CommandLine {
   const fail = (message: string): never => {
     console.error(`${message}\n${usage}`);
     process.exit(2);
   };
   let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
   try {
-    const parsed = parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false, tokens: true });
+    const parsed = parseArgs({
+      args,
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: false,
+      tokens: true,
+    });
     values = parsed.values;
     // parseArgs keeps the last of a repeated single option; a repeated --out is more likely a mistake.
     const seen = new Set<string>();
@@ -40,7 +56,7 @@ export function parseCommandLine(args: string[], options: NonNullable<ParseArgsC
     return fail((error as Error).message.split('\n')[0]!);
   }
   if (values.help) {
-    console.log(`${usage}\n${help.replace(/\s+$/, "")}`);
+    console.log(`${usage}\n${help.replace(/\s+$/, '')}`);
     process.exit(0);
   }
   const line: CommandLine = {
@@ -61,9 +77,18 @@ export function parseCommandLine(args: string[], options: NonNullable<ParseArgsC
     number(option, text, fallback, range) {
       if (text === undefined) return fallback;
       const n = Number(text);
-      const inRange = range.exclusive ? n > range.min && n < range.max : n >= range.min && n <= range.max;
-      if (text.trim() === '' || !Number.isFinite(n) || !inRange || (range.integer && !Number.isInteger(n))) {
-        fail(`${option}: expected ${range.integer ? 'an integer' : 'a number'} ${range.exclusive ? 'strictly ' : ''}between ${range.min} and ${range.max}, got ${JSON.stringify(text)}`);
+      const inRange = range.exclusive
+        ? n > range.min && n < range.max
+        : n >= range.min && n <= range.max;
+      if (
+        text.trim() === '' ||
+        !Number.isFinite(n) ||
+        !inRange ||
+        (range.integer && !Number.isInteger(n))
+      ) {
+        fail(
+          `${option}: expected ${range.integer ? 'an integer' : 'a number'} ${range.exclusive ? 'strictly ' : ''}between ${range.min} and ${range.max}, got ${JSON.stringify(text)}`,
+        );
       }
       return n;
     },

@@ -19,7 +19,12 @@ import { parseOptions } from './cli-options.js';
 // up to the package.json, not from this file's own directory.
 function findRoot(from: string): string {
   for (let dir = from; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json')) && (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string }).name === 'session-scorer') return dir;
+    if (
+      existsSync(join(dir, 'package.json')) &&
+      (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string }).name ===
+        'session-scorer'
+    )
+      return dir;
     if (dirname(dir) === dir) throw new Error(`no session-scorer package.json above ${from}`);
   }
 }
@@ -46,30 +51,64 @@ function sharedDataDir(given?: string): string {
 }
 
 function trainArgs(dataDir: string, out: string): string[] {
-  return [...RECIPE.inputs.flatMap((f) => ['--input', join(dataDir, f)]), '--split', RECIPE.split, '--alpha', RECIPE.alpha, '--combiner', RECIPE.combiner, '--labeller', RECIPE.labeller, '--created-at', RECIPE.createdAt, '--out', out];
+  return [
+    ...RECIPE.inputs.flatMap((f) => ['--input', join(dataDir, f)]),
+    '--split',
+    RECIPE.split,
+    '--alpha',
+    RECIPE.alpha,
+    '--combiner',
+    RECIPE.combiner,
+    '--labeller',
+    RECIPE.labeller,
+    '--created-at',
+    RECIPE.createdAt,
+    '--out',
+    out,
+  ];
 }
 
 {
-  const options = parseOptions(process.argv.slice(2), { values: ['--data'], flags: ['--check'] }, 'usage: npm run model:default -- [--check] [--data <dir>]');
+  const options = parseOptions(
+    process.argv.slice(2),
+    { values: ['--data'], flags: ['--check'] },
+    'usage: npm run model:default -- [--check] [--data <dir>]',
+  );
   const check = options.has('--check');
   const dataDir = sharedDataDir(options.value('--data'));
   const missing = RECIPE.inputs.filter((f) => !existsSync(join(dataDir, f)));
   if (missing.length > 0) {
-    console.error(`the shared logs are not in ${dataDir} (missing ${missing.join(', ')}): pass --data <dir> or set SCORER_SHARED_DATA`);
+    console.error(
+      `the shared logs are not in ${dataDir} (missing ${missing.join(', ')}): pass --data <dir> or set SCORER_SHARED_DATA`,
+    );
     process.exit(2);
   }
-  const committed = JSON.parse(readFileSync(DEFAULT_MODEL_PATH, 'utf8')) as { training?: { inputs?: { file: string; sha256: string }[] } };
+  const committed = JSON.parse(readFileSync(DEFAULT_MODEL_PATH, 'utf8')) as {
+    training?: { inputs?: { file: string; sha256: string }[] };
+  };
   for (const file of RECIPE.inputs) {
     const recorded = committed.training?.inputs?.find((i) => i.file === file)?.sha256;
-    const actual = createHash('sha256').update(readFileSync(join(dataDir, file))).digest('hex');
+    const actual = createHash('sha256')
+      .update(readFileSync(join(dataDir, file)))
+      .digest('hex');
     if (recorded !== actual) {
-      console.error(`${file}: SHA-256 ${actual} differs from the committed model's ${recorded}: not the logs it was trained on${check ? '' : ' (retraining anyway: the committed model will change)'}`);
+      console.error(
+        `${file}: SHA-256 ${actual} differs from the committed model's ${recorded}: not the logs it was trained on${check ? '' : ' (retraining anyway: the committed model will change)'}`,
+      );
       if (check) process.exit(1);
     }
   }
   const tempDir = check ? mkdtempSync(join(tmpdir(), 'scorer-default-model-')) : null;
   const out = tempDir ? join(tempDir, 'model.json') : DEFAULT_MODEL_PATH;
-  const run = spawnSync(process.execPath, [join(ROOT, 'scripts/lib/run-ts.mjs'), join(ROOT, 'scripts/training/train.ts'), ...trainArgs(dataDir, out)], { cwd: ROOT, encoding: 'utf8' });
+  const run = spawnSync(
+    process.execPath,
+    [
+      join(ROOT, 'scripts/lib/run-ts.mjs'),
+      join(ROOT, 'scripts/training/train.ts'),
+      ...trainArgs(dataDir, out),
+    ],
+    { cwd: ROOT, encoding: 'utf8' },
+  );
   if (run.status !== 0) {
     console.error(run.stderr || run.stdout);
     process.exit(1);
@@ -77,7 +116,11 @@ function trainArgs(dataDir: string, out: string): string[] {
   console.log(run.stdout.trim());
   if (check) {
     const same = readFileSync(out).equals(readFileSync(DEFAULT_MODEL_PATH));
-    console.log(same ? `reproduced ${DEFAULT_MODEL_PATH} byte for byte` : `MISMATCH: retrained ${out} differs from ${DEFAULT_MODEL_PATH}`);
+    console.log(
+      same
+        ? `reproduced ${DEFAULT_MODEL_PATH} byte for byte`
+        : `MISMATCH: retrained ${out} differs from ${DEFAULT_MODEL_PATH}`,
+    );
     // Keep a mismatching retrain for inspection; remove a matching one.
     if (same) rmSync(tempDir!, { recursive: true, force: true });
     process.exit(same ? 0 : 1);

@@ -5,7 +5,14 @@
  * per-transition surprisal under the estimated model.
  */
 import { createHash } from 'node:crypto';
-import { DEFAULT_SETTINGS, loadModel, MODEL_FORMAT, OTHER_CLASS, type Classifier, type ModelDocument } from '@session-scorer/core';
+import {
+  DEFAULT_SETTINGS,
+  loadModel,
+  MODEL_FORMAT,
+  OTHER_CLASS,
+  type Classifier,
+  type ModelDocument,
+} from '@session-scorer/core';
 import type { LogSession } from './sessionize.js';
 
 export interface EstimatorOptions {
@@ -24,7 +31,9 @@ export class TransitionCounter {
   sessions = 0;
 
   constructor(private readonly options: EstimatorOptions) {
-    const pageClasses = options.classifier.classes.filter((c) => options.classifier.isPageView(c) && c !== OTHER_CLASS);
+    const pageClasses = options.classifier.classes.filter(
+      (c) => options.classifier.isPageView(c) && c !== OTHER_CLASS,
+    );
     this.states = [...pageClasses, OTHER_CLASS];
     this.index = new Map(this.states.map((s, i) => [s, i]));
     this.initial = this.states.map(() => 0);
@@ -55,7 +64,14 @@ export class TransitionCounter {
   }
 
   /** The smoothed model document (validated by scorer-core's loadModel before it is returned). */
-  toModel(meta: { createdAt: string; inputs: unknown[]; windowStartMs: number; windowEndMs: number; counts: Record<string, number>; labeller?: string }): ModelDocument {
+  toModel(meta: {
+    createdAt: string;
+    inputs: unknown[];
+    windowStartMs: number;
+    windowEndMs: number;
+    counts: Record<string, number>;
+    labeller?: string;
+  }): ModelDocument {
     const alpha = this.options.alpha ?? 1;
     const normalise = (row: number[]) => {
       const total = row.reduce((a, b) => a + b, 0) + alpha * row.length;
@@ -94,8 +110,17 @@ export class TransitionCounter {
         ...(meta.labeller ? { labeller: meta.labeller } : {}),
         contentSha256,
         inputs: meta.inputs,
-        window: { start: new Date(meta.windowStartMs).toISOString(), end: new Date(meta.windowEndMs).toISOString() },
-        counts: { ...meta.counts, humanSessions: this.sessions, humanTransitions: n, entryCounts: this.initial, transitionCounts: this.matrix },
+        window: {
+          start: new Date(meta.windowStartMs).toISOString(),
+          end: new Date(meta.windowEndMs).toISOString(),
+        },
+        counts: {
+          ...meta.counts,
+          humanSessions: this.sessions,
+          humanTransitions: n,
+          entryCounts: this.initial,
+          transitionCounts: this.matrix,
+        },
       },
     };
     loadModel(doc); // throws with a clear message if anything is off

@@ -66,12 +66,33 @@ for (const input of inputs) cli.requireFile('--input', input);
 cli.requireFile('--model', modelPath!);
 if (labelsPath) cli.requireFile('--labels', labelsPath);
 const labeller = (cli.string('labeller') ?? DEFAULT_LABELLER) as LabellerName;
-if (!(labeller in LABELLERS)) fail(`--labeller: expected ${Object.keys(LABELLERS).join(' or ')}, got ${JSON.stringify(cli.string('labeller'))}`);
-const split = cli.string('split') === undefined ? undefined : cli.number('--split', cli.string('split'), 0, { min: 0, max: 1, exclusive: true });
-const threshold = cli.number('--threshold', cli.string('threshold'), DEFAULT_THRESHOLD, { min: 0, max: 100 });
-const resamples = cli.number('--resamples', cli.string('resamples'), 1000, { min: 0, max: 100_000, integer: true });
-const seed = cli.number('--seed', cli.string('seed'), 20261201, { min: 0, max: 2 ** 32 - 1, integer: true });
-const pathsPerSession = cli.number('--paths', cli.string('paths'), 10, { min: 0, max: 10_000, integer: true });
+if (!(labeller in LABELLERS))
+  fail(
+    `--labeller: expected ${Object.keys(LABELLERS).join(' or ')}, got ${JSON.stringify(cli.string('labeller'))}`,
+  );
+const split =
+  cli.string('split') === undefined
+    ? undefined
+    : cli.number('--split', cli.string('split'), 0, { min: 0, max: 1, exclusive: true });
+const threshold = cli.number('--threshold', cli.string('threshold'), DEFAULT_THRESHOLD, {
+  min: 0,
+  max: 100,
+});
+const resamples = cli.number('--resamples', cli.string('resamples'), 1000, {
+  min: 0,
+  max: 100_000,
+  integer: true,
+});
+const seed = cli.number('--seed', cli.string('seed'), 20261201, {
+  min: 0,
+  max: 2 ** 32 - 1,
+  integer: true,
+});
+const pathsPerSession = cli.number('--paths', cli.string('paths'), 10, {
+  min: 0,
+  max: 10_000,
+  integer: true,
+});
 let settings: unknown = {};
 if (settingsText !== undefined) {
   try {
@@ -115,7 +136,14 @@ if (sessionsPath) {
   writeFileSync(sessionsPath, lines.map((l) => l + '\n').join(''));
 }
 if (reportPath) {
-  writeFileSync(reportPath, reportFromEvaluation(run, { inputs, modelPath: modelPath!, generatedAt: new Date().toISOString() }));
+  writeFileSync(
+    reportPath,
+    reportFromEvaluation(run, {
+      inputs,
+      modelPath: modelPath!,
+      generatedAt: new Date().toISOString(),
+    }),
+  );
 }
 
 if (cli.flag('json')) console.log(JSON.stringify(result));
@@ -125,15 +153,30 @@ else {
   const line = (name: string, m: typeof result | typeof result.with_cookie_dropping) =>
     `  ${name.padEnd(19)} ROC-AUC ${m.roc_auc}${ci(m.roc_auc_ci95)}  PR-AUC ${m.pr_auc}  TPR@1%FPR ${m.tpr_at_fpr_1pct}${ci(m.tpr_at_fpr_1pct_ci95)}  human FPR@${threshold} ${m.human_fpr_at_threshold}\n` +
     `  ${''.padEnd(19)} at the threshold flagging ≤ 1 % of human sessions (${m.requests_at_fpr_1pct.threshold ?? 'none'}): bot page requests flagged ${pct(m.requests_at_fpr_1pct.bot_page_requests_flagged)}, human ${pct(m.requests_at_fpr_1pct.human_page_requests_flagged)}`;
-  console.log(`evaluated ${result.model}${result.model_placeholder ? ' (placeholder)' : ''} on ${result.lines.toLocaleString('en')} lines, labeller ${result.labeller}: ${result.sessions} scored sessions (${result.bot_sessions} bots, ${result.human_sessions} humans), ${result.unscored_sessions} unscored; ${result.relabelled_vs_v1.human_to_bot} relabelled human → bot from v1`);
-  if (result.all_sessions_scored_equal) console.log('  every scored session got the same score: the figures below say nothing about separation');
+  console.log(
+    `evaluated ${result.model}${result.model_placeholder ? ' (placeholder)' : ''} on ${result.lines.toLocaleString('en')} lines, labeller ${result.labeller}: ${result.sessions} scored sessions (${result.bot_sessions} bots, ${result.human_sessions} humans), ${result.unscored_sessions} unscored; ${result.relabelled_vs_v1.human_to_bot} relabelled human → bot from v1`,
+  );
+  if (result.all_sessions_scored_equal)
+    console.log(
+      '  every scored session got the same score: the figures below say nothing about separation',
+    );
   console.log(line('cookie returned:', result));
   console.log(line('bots drop cookies:', result.with_cookie_dropping));
   console.log(`  (95 % intervals: ${resamples} bootstrap resamples of the sessions, seed ${seed})`);
-  for (const [k, v] of Object.entries(result.strata!)) console.log(`  ${k.padEnd(13)} ROC-AUC ${v.roc_auc} (${v.sessions} sessions, ${v.bot_sessions} bots), bots drop cookies ${result.with_cookie_dropping.strata![k as Stratum].roc_auc}`);
-  if (result.per_file.length > 1) for (const f of result.per_file) console.log(`  ${f.file}: ROC-AUC ${f.roc_auc}${ci(f.roc_auc_ci95)} (${f.sessions} sessions, ${f.bot_sessions} bots), bots drop cookies ${f.with_cookie_dropping.roc_auc}`);
+  for (const [k, v] of Object.entries(result.strata!))
+    console.log(
+      `  ${k.padEnd(13)} ROC-AUC ${v.roc_auc} (${v.sessions} sessions, ${v.bot_sessions} bots), bots drop cookies ${result.with_cookie_dropping.strata![k as Stratum].roc_auc}`,
+    );
+  if (result.per_file.length > 1)
+    for (const f of result.per_file)
+      console.log(
+        `  ${f.file}: ROC-AUC ${f.roc_auc}${ci(f.roc_auc_ci95)} (${f.sessions} sessions, ${f.bot_sessions} bots), bots drop cookies ${f.with_cookie_dropping.roc_auc}`,
+      );
   console.log('  threshold  flagged  bots  humans  precision  recall');
-  for (const t of result.thresholds) console.log(`  ${String(t.threshold).padStart(9)}  ${String(t.sessions_flagged).padStart(7)}  ${String(t.bots).padStart(4)}  ${String(t.humans).padStart(6)}  ${String(t.precision ?? '—').padStart(9)}  ${String(t.recall).padStart(6)}`);
+  for (const t of result.thresholds)
+    console.log(
+      `  ${String(t.threshold).padStart(9)}  ${String(t.sessions_flagged).padStart(7)}  ${String(t.bots).padStart(4)}  ${String(t.humans).padStart(6)}  ${String(t.precision ?? '—').padStart(9)}  ${String(t.recall).padStart(6)}`,
+    );
   if (reportPath) console.log(`report: ${reportPath}`);
   if (sessionsPath) console.log(`flagged sessions: ${sessionsPath}`);
 }

@@ -5,7 +5,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { createClassifier, DEFAULT_CLASSIFIER, DEFAULT_THRESHOLD, loadModel, REASON_CODES, type TransitionModel } from '@session-scorer/core';
+import {
+  createClassifier,
+  DEFAULT_CLASSIFIER,
+  DEFAULT_THRESHOLD,
+  loadModel,
+  REASON_CODES,
+  type TransitionModel,
+} from '@session-scorer/core';
 import { bootstrap, type Interval } from './bootstrap.js';
 import { readSessions, splitTimes } from './input.js';
 import { LABELLERS, labelV1, type Label, type LabellerName } from './labels.js';
@@ -77,12 +84,15 @@ function trainingWindows(document: unknown): { file: string; startMs: number; en
     const window = (input as { window?: { start?: unknown; end?: unknown } })?.window;
     const startMs = Date.parse(String(window?.start));
     const endMs = Date.parse(String(window?.end));
-    return typeof file === 'string' && Number.isFinite(startMs) && Number.isFinite(endMs) ? [{ file, startMs, endMs }] : [];
+    return typeof file === 'string' && Number.isFinite(startMs) && Number.isFinite(endMs)
+      ? [{ file, startMs, endMs }]
+      : [];
   });
 }
 
 /** A log's name without compression and log extensions: "x.log.gz" → "x". */
-const stem = (file: string) => file.replace(/(\.gz)?$/i, '').replace(/\.(log|txt|json|jsonl)$/i, '');
+const stem = (file: string) =>
+  file.replace(/(\.gz)?$/i, '').replace(/\.(log|txt|json|jsonl)$/i, '');
 
 /**
  * Whether two file names likely name the same log: equal, or one's stem starts the other's (an
@@ -94,11 +104,18 @@ export function sameLog(a: string, b: string): boolean {
 }
 
 /** Warnings for evaluated files whose name and time window overlap what the model was trained on. */
-export function trainingOverlapWarnings(document: unknown, evaluated: { file: string; startMs: number; endMs: number }[]): string[] {
+export function trainingOverlapWarnings(
+  document: unknown,
+  evaluated: { file: string; startMs: number; endMs: number }[],
+): string[] {
   const warnings: string[] = [];
   for (const trained of trainingWindows(document)) {
     for (const part of evaluated) {
-      if (!sameLog(part.file, trained.file) || !(part.startMs <= trained.endMs && trained.startMs <= part.endMs)) continue;
+      if (
+        !sameLog(part.file, trained.file) ||
+        !(part.startMs <= trained.endMs && trained.startMs <= part.endMs)
+      )
+        continue;
       const iso = (ms: number) => new Date(ms).toISOString();
       warnings.push(
         `${part.file}: the evaluated window ${iso(part.startMs)} – ${iso(part.endMs)} overlaps the model's training window of ${trained.file}, ${iso(trained.startMs)} – ${iso(trained.endMs)}; figures there are in-sample for the Markov model, the learned combiner and its score map (use --split with the model's split, or another log)`,
@@ -111,19 +128,32 @@ export function trainingOverlapWarnings(document: unknown, evaluated: { file: st
 function pageViewFlags(results: readonly EvaluatedSession[], mode: 'returned' | 'botsDrop') {
   return results.map((s) => {
     const r = s[mode] as ReplayedSession;
-    const pageViews = r.pageViews && r.pageViews.length === r.requestScores.length ? r.pageViews : s.pageViews;
+    const pageViews =
+      r.pageViews && r.pageViews.length === r.requestScores.length ? r.pageViews : s.pageViews;
     return { bot: r.bot, requestScores: r.requestScores, pageViews };
   });
 }
 
 /** The figures for one cookie assumption over some sessions. */
-export function modeFigures(sessions: readonly EvaluatedSession[], mode: 'returned' | 'botsDrop', options: { threshold: number; resamples: number; seed: number }, withStrata: boolean) {
+export function modeFigures(
+  sessions: readonly EvaluatedSession[],
+  mode: 'returned' | 'botsDrop',
+  options: { threshold: number; resamples: number; seed: number },
+  withStrata: boolean,
+) {
   const results = sessions.map((s) => s[mode]);
   const items = scoredItems(results);
-  const ci = bootstrap(items, { resamples: options.resamples, seed: options.seed, maxFpr: FPR_BUDGET });
+  const ci = bootstrap(items, {
+    resamples: options.resamples,
+    seed: options.seed,
+    maxFpr: FPR_BUDGET,
+  });
   const operating = thresholdAtFpr(items, FPR_BUDGET);
-  const requests = (subset: readonly EvaluatedSession[]) => roundShares(requestShares(pageViewFlags(subset, mode), operating));
-  const figures: ModeFigures & { strata?: Record<Stratum, Summary & { requests_at_fpr_1pct: RequestShares }> } = {
+  const requests = (subset: readonly EvaluatedSession[]) =>
+    roundShares(requestShares(pageViewFlags(subset, mode), operating));
+  const figures: ModeFigures & {
+    strata?: Record<Stratum, Summary & { requests_at_fpr_1pct: RequestShares }>;
+  } = {
     ...summarize(results, options.threshold),
     roc_auc_ci95: roundInterval(ci.roc_auc),
     tpr_at_fpr_1pct_ci95: roundInterval(ci.tpr_at_fpr),
@@ -131,17 +161,31 @@ export function modeFigures(sessions: readonly EvaluatedSession[], mode: 'return
   };
   if (withStrata) {
     const strata = {} as Record<Stratum, Summary & { requests_at_fpr_1pct: RequestShares }>;
-    for (const [name, keep] of Object.entries(STRATA) as [Stratum, (r: SessionResult) => boolean][]) {
+    for (const [name, keep] of Object.entries(STRATA) as [
+      Stratum,
+      (r: SessionResult) => boolean,
+    ][]) {
       const subset = sessions.filter((s) => keep(s[mode]));
-      strata[name] = { ...summarize(subset.map((s) => s[mode]), options.threshold), requests_at_fpr_1pct: requests(subset) };
+      strata[name] = {
+        ...summarize(
+          subset.map((s) => s[mode]),
+          options.threshold,
+        ),
+        requests_at_fpr_1pct: requests(subset),
+      };
     }
     figures.strata = strata;
   }
   return { figures, bootstrap: ci };
 }
 
-const roundInterval = (i: Interval | null) => (i === null ? null : { low: round4(i.low)!, high: round4(i.high)! });
-const roundShares = (s: RequestShares): RequestShares => ({ ...s, bot_page_requests_flagged: round4(s.bot_page_requests_flagged), human_page_requests_flagged: round4(s.human_page_requests_flagged) });
+const roundInterval = (i: Interval | null) =>
+  i === null ? null : { low: round4(i.low)!, high: round4(i.high)! };
+const roundShares = (s: RequestShares): RequestShares => ({
+  ...s,
+  bot_page_requests_flagged: round4(s.bot_page_requests_flagged),
+  human_page_requests_flagged: round4(s.human_page_requests_flagged),
+});
 
 export const SESSION_THRESHOLDS = [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100];
 
@@ -155,10 +199,17 @@ export async function evaluateLogs(options: EvaluationOptions) {
   const classifier = createClassifier(DEFAULT_CLASSIFIER);
   const returnedScorer = createReplayScorer(options.model, options.settings ?? {});
   const droppingScorer = createReplayScorer(options.model, options.settings ?? {});
-  const splitAt = options.split !== undefined ? await splitTimes(options.inputs, options.split) : undefined;
+  const splitAt =
+    options.split !== undefined ? await splitTimes(options.inputs, options.split) : undefined;
   const sessions: EvaluatedSession[] = [];
   const relabelled = { human_to_bot: 0, bot_to_human: 0 };
-  const perFileCounts: { file: string; lines: number; malformed: number; startMs: number; endMs: number }[] = [];
+  const perFileCounts: {
+    file: string;
+    lines: number;
+    malformed: number;
+    startMs: number;
+    endMs: number;
+  }[] = [];
   let lines = 0;
   let malformed = 0;
   // One file at a time: each session then knows its file (sessions never span files anyway), and
@@ -174,13 +225,21 @@ export async function evaluateLogs(options: EvaluationOptions) {
       onSession: (session, label) => void part.push({ session, bot: label === 'bot', label }),
     });
     const items = part.map(({ session, bot }) => ({ session, bot }));
-    const returnedResults = replayPart(returnedScorer, items, { mode: 'returned', exclude }).results;
-    const botsDropResults = replayPart(droppingScorer, items, { mode: 'bots-drop', exclude }).results;
+    const returnedResults = replayPart(returnedScorer, items, {
+      mode: 'returned',
+      exclude,
+    }).results;
+    const botsDropResults = replayPart(droppingScorer, items, {
+      mode: 'bots-drop',
+      exclude,
+    }).results;
     part.forEach(({ session, bot, label }, i) => {
       const returned = returnedResults[i]! as ReplayedSession;
       const botsDrop = botsDropResults[i]!;
       const pageViews: boolean[] = [];
-      for (const request of session.requests) if (!exclude.test(request.path.split('?')[0]!)) pageViews.push(classifier.isPageView(classifier.classify(request.method, request.path)));
+      for (const request of session.requests)
+        if (!exclude.test(request.path.split('?')[0]!))
+          pageViews.push(classifier.isPageView(classifier.classify(request.method, request.path)));
       // Paths are kept only for the sessions the flagged list will show (memory on big logs).
       const flagged = Math.max(returned.score ?? -1, botsDrop.score ?? -1) >= threshold;
       const paths = flagged ? session.requests.slice(0, keepPaths).map((r) => r.path) : [];
@@ -188,12 +247,29 @@ export async function evaluateLogs(options: EvaluationOptions) {
         const old = labelV1(session.userAgent);
         if (old !== label) old === 'human' ? relabelled.human_to_bot++ : relabelled.bot_to_human++;
       }
-      sessions.push({ file, key: session.key, ip: session.ip, userAgent: session.userAgent, bot, returned, botsDrop, pageViews, firstTimeMs: session.requests[0]?.timeMs ?? 0, paths });
+      sessions.push({
+        file,
+        key: session.key,
+        ip: session.ip,
+        userAgent: session.userAgent,
+        bot,
+        returned,
+        botsDrop,
+        pageViews,
+        firstTimeMs: session.requests[0]?.timeMs ?? 0,
+        paths,
+      });
     });
     lines += counts.lines;
     malformed += counts.malformed;
     const w = counts.perInput[0]!;
-    perFileCounts.push({ file: basename(input), lines: counts.lines, malformed: counts.malformed, startMs: w.windowStartMs, endMs: w.windowEndMs });
+    perFileCounts.push({
+      file: basename(input),
+      lines: counts.lines,
+      malformed: counts.malformed,
+      startMs: w.windowStartMs,
+      endMs: w.windowEndMs,
+    });
   }
 
   const figureOptions = { threshold, resamples, seed };
@@ -202,10 +278,29 @@ export async function evaluateLogs(options: EvaluationOptions) {
   const headline = sessions.map((s) => s.returned);
   const items = scoredItems(headline);
   const distinctScores = new Set(items.map((i) => i.score));
-  const perReasonAuc = Object.fromEntries(REASON_CODES.map((reason) => [reason, round4(rocAuc(headline.filter((r) => r.score !== null).map((r) => ({ score: r.reasons.has(reason) ? 1 : 0, bot: r.bot }))))]));
-  const requestItems = headline.flatMap((r) => r.requestScores.map((score) => ({ score, bot: r.bot })));
-  const sessionCurve = curve(items, SESSION_THRESHOLDS).map((point) => ({ ...point, requestsFlagged: requestItems.filter((i) => i.score >= point.threshold).length, requestsTotal: requestItems.length }));
-  const evaluatedWindows = perFileCounts.filter((f) => Number.isFinite(f.startMs)).map((f) => ({ file: f.file, startMs: f.startMs, endMs: f.endMs }));
+  const perReasonAuc = Object.fromEntries(
+    REASON_CODES.map((reason) => [
+      reason,
+      round4(
+        rocAuc(
+          headline
+            .filter((r) => r.score !== null)
+            .map((r) => ({ score: r.reasons.has(reason) ? 1 : 0, bot: r.bot })),
+        ),
+      ),
+    ]),
+  );
+  const requestItems = headline.flatMap((r) =>
+    r.requestScores.map((score) => ({ score, bot: r.bot })),
+  );
+  const sessionCurve = curve(items, SESSION_THRESHOLDS).map((point) => ({
+    ...point,
+    requestsFlagged: requestItems.filter((i) => i.score >= point.threshold).length,
+    requestsTotal: requestItems.length,
+  }));
+  const evaluatedWindows = perFileCounts
+    .filter((f) => Number.isFinite(f.startMs))
+    .map((f) => ({ file: f.file, startMs: f.startMs, endMs: f.endMs }));
 
   const result = {
     ...returned.figures,
@@ -224,18 +319,44 @@ export async function evaluateLogs(options: EvaluationOptions) {
     // human_fpr_at_threshold: flagged human sessions / human sessions at this threshold (the edge default unless --threshold).
     threshold,
     fpr_budget: FPR_BUDGET,
-    bootstrap: { resamples, seed, method: 'sessions resampled with replacement; 2.5th and 97.5th percentiles', degenerate: returned.bootstrap.degenerate },
+    bootstrap: {
+      resamples,
+      seed,
+      method: 'sessions resampled with replacement; 2.5th and 97.5th percentiles',
+      degenerate: returned.bootstrap.degenerate,
+    },
     distinct_session_scores: distinctScores.size,
     all_sessions_scored_equal: distinctScores.size === 1,
-    with_cookie_dropping: { ...dropping.figures, bootstrap_degenerate: dropping.bootstrap.degenerate },
+    with_cookie_dropping: {
+      ...dropping.figures,
+      bootstrap_degenerate: dropping.bootstrap.degenerate,
+    },
     per_file: perFileCounts.map((f, i) => {
       const subset = sessions.filter((s) => s.file === i);
       const r = modeFigures(subset, 'returned', figureOptions, false);
       const d = modeFigures(subset, 'botsDrop', figureOptions, false);
-      return { file: f.file, lines: f.lines, malformed_lines: f.malformed, window: Number.isFinite(f.startMs) ? { start: new Date(f.startMs).toISOString(), end: new Date(f.endMs).toISOString() } : null, ...r.figures, with_cookie_dropping: d.figures };
+      return {
+        file: f.file,
+        lines: f.lines,
+        malformed_lines: f.malformed,
+        window: Number.isFinite(f.startMs)
+          ? { start: new Date(f.startMs).toISOString(), end: new Date(f.endMs).toISOString() }
+          : null,
+        ...r.figures,
+        with_cookie_dropping: d.figures,
+      };
     }),
     per_reason_auc: perReasonAuc,
-    thresholds: sessionCurve.map((p) => ({ threshold: p.threshold, sessions_flagged: p.flagged, bots: p.flaggedBots, humans: p.flaggedHumans, precision: round4(p.precision), recall: round4(p.recall), fpr: round4(p.fpr), requests_flagged: p.requestsFlagged })),
+    thresholds: sessionCurve.map((p) => ({
+      threshold: p.threshold,
+      sessions_flagged: p.flagged,
+      bots: p.flaggedBots,
+      humans: p.flaggedHumans,
+      precision: round4(p.precision),
+      recall: round4(p.recall),
+      fpr: round4(p.fpr),
+      requests_flagged: p.requestsFlagged,
+    })),
     warnings: trainingOverlapWarnings(options.modelDocument, evaluatedWindows),
   };
   return { result, sessions, sessionCurve, items };
@@ -244,7 +365,11 @@ export async function evaluateLogs(options: EvaluationOptions) {
 export type EvaluationResult = Awaited<ReturnType<typeof evaluateLogs>>['result'];
 
 /** The flagged-session list: one JSON object per session whose score reaches the threshold under either cookie assumption. */
-export function flaggedSessionLines(sessions: readonly EvaluatedSession[], inputs: readonly string[], threshold: number): string[] {
+export function flaggedSessionLines(
+  sessions: readonly EvaluatedSession[],
+  inputs: readonly string[],
+  threshold: number,
+): string[] {
   const lines: string[] = [];
   for (const s of sessions) {
     const returned = s.returned.score ?? -1;
@@ -269,4 +394,3 @@ export function flaggedSessionLines(sessions: readonly EvaluatedSession[], input
   }
   return lines;
 }
-

@@ -25,7 +25,8 @@ export function readLabels(path: string): Map<string, Label> {
     if (line.trim() === '' || line.startsWith('#')) continue;
     const cut = line.lastIndexOf('\t');
     const label = line.slice(cut + 1).trim();
-    if (cut < 0 || (label !== 'bot' && label !== 'human')) throw new Error(`${path}:${lineNo + 1}: expected "<session key>\\t<bot|human>"`);
+    if (cut < 0 || (label !== 'bot' && label !== 'human'))
+      throw new Error(`${path}:${lineNo + 1}: expected "<session key>\\t<bot|human>"`);
     const key = line.slice(0, cut);
     labels.set(key.startsWith('sid:') ? key : `ip:${key.replace('\t', '\n')}`, label);
   }
@@ -75,15 +76,31 @@ export interface InputWindow {
   windowEndMs: number;
 }
 
-export async function readSessions(options: ReadOptions): Promise<InputCounts & { windowStartMs: number; windowEndMs: number; peakOpen: number; perInput: InputWindow[] }> {
-  const counts: InputCounts = { lines: 0, malformed: 0, outsideSplit: 0, sessions: 0, botSessions: 0, humanSessions: 0, requestsBeyondCap: 0 };
+export async function readSessions(options: ReadOptions): Promise<
+  InputCounts & {
+    windowStartMs: number;
+    windowEndMs: number;
+    peakOpen: number;
+    perInput: InputWindow[];
+  }
+> {
+  const counts: InputCounts = {
+    lines: 0,
+    malformed: 0,
+    outsideSplit: 0,
+    sessions: 0,
+    botSessions: 0,
+    humanSessions: 0,
+    requestsBeyondCap: 0,
+  };
   let windowStartMs = Infinity;
   let windowEndMs = -Infinity;
   let currentInput = 0;
   const sessionizer = new Sessionizer((session) => {
     counts.sessions++;
     counts.requestsBeyondCap += session.dropped;
-    const label = options.labels?.get(session.key) ?? (options.labeller ?? labelByUserAgent)(session.userAgent);
+    const label =
+      options.labels?.get(session.key) ?? (options.labeller ?? labelByUserAgent)(session.userAgent);
     label === 'bot' ? counts.botSessions++ : counts.humanSessions++;
     options.onSession(session, label, currentInput);
   });
@@ -96,15 +113,23 @@ export async function readSessions(options: ReadOptions): Promise<InputCounts & 
     if (!tty || (!force && Date.now() - lastDraw < 100)) return;
     lastDraw = Date.now();
     const fraction = totalBytes > 0 ? Math.min(1, readBytes / totalBytes) : 1;
-    process.stderr.write(`\r[${'#'.repeat(Math.round(fraction * 30)).padEnd(30, '.')}] ${(fraction * 100).toFixed(0).padStart(3)}%  ${counts.lines.toLocaleString('en')} lines, ${counts.sessions.toLocaleString('en')} sessions`);
+    process.stderr.write(
+      `\r[${'#'.repeat(Math.round(fraction * 30)).padEnd(30, '.')}] ${(fraction * 100).toFixed(0).padStart(3)}%  ${counts.lines.toLocaleString('en')} lines, ${counts.sessions.toLocaleString('en')} sessions`,
+    );
   };
   const perInput: InputWindow[] = [];
   const keepBefore = options.split?.keep === 'before';
   for (const [i, input] of options.inputs.entries()) {
     currentInput = i;
-    const window: InputWindow = { lines: 0, records: 0, windowStartMs: Infinity, windowEndMs: -Infinity };
+    const window: InputWindow = {
+      lines: 0,
+      records: 0,
+      windowStartMs: Infinity,
+      windowEndMs: -Infinity,
+    };
     const splitMs = options.split ? options.split.timesMs[i] : undefined;
-    if (options.split && splitMs === undefined) throw new Error(`no split time for input ${i} (${input})`);
+    if (options.split && splitMs === undefined)
+      throw new Error(`no split time for input ${i} (${input})`);
     // A batch of lines per chunk read, processed synchronously (read-lines.ts says why).
     for await (const batch of readLineBatches(input, (bytes) => (readBytes += bytes))) {
       for (const line of batch) {

@@ -19,10 +19,24 @@ export interface LogRecord {
   sessionId: string | null;
 }
 
-const MONTHS: Record<string, number> = { Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11 };
+const MONTHS: Record<string, number> = {
+  Jan: 0,
+  Feb: 1,
+  Mar: 2,
+  Apr: 3,
+  May: 4,
+  Jun: 5,
+  Jul: 6,
+  Aug: 7,
+  Sep: 8,
+  Oct: 9,
+  Nov: 10,
+  Dec: 11,
+};
 
 // 1.2.3.4 - user [17/May/2015:10:05:03 +0000] "GET /path HTTP/1.1" 200 1234 "referer" "agent" …
-const COMBINED = /^(\S+) \S+ \S+ \[(\d{2})\/([A-Z][a-z]{2})\/(\d{4}):(\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})\] "([^"]*)" (\d{3}|-) \S+(?: "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)")?/;
+const COMBINED =
+  /^(\S+) \S+ \S+ \[(\d{2})\/([A-Z][a-z]{2})\/(\d{4}):(\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})\] "([^"]*)" (\d{3}|-) \S+(?: "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)")?/;
 
 export function parseCombined(line: string): LogRecord | null {
   // undefined: the fast path does not know the line's shape (ask the regex); null: it is sure
@@ -38,7 +52,9 @@ export function parseCombinedRegex(line: string): LogRecord | null {
   const month = MONTHS[m[3]!];
   if (month === undefined) return null;
   const offsetMin = (m[8] === '-' ? -1 : 1) * (Number(m[9]) * 60 + Number(m[10]));
-  const timeMs = Date.UTC(Number(m[4]), month, Number(m[2]), Number(m[5]), Number(m[6]), Number(m[7])) - offsetMin * 60_000;
+  const timeMs =
+    Date.UTC(Number(m[4]), month, Number(m[2]), Number(m[5]), Number(m[6]), Number(m[7])) -
+    offsetMin * 60_000;
   const request = m[11]!.split(' ');
   if (request.length < 2 || !/^[A-Z]{1,16}$/.test(request[0]!)) return null;
   return {
@@ -71,7 +87,8 @@ function plainField(line: string, start: number, end: number): boolean {
   }
   return true;
 }
-const two = (line: string, i: number) => (line.charCodeAt(i) - 48) * 10 + line.charCodeAt(i + 1) - 48;
+const two = (line: string, i: number) =>
+  (line.charCodeAt(i) - 48) * 10 + line.charCodeAt(i + 1) - 48;
 /** Offsets of the digits in "[dd/Mon/yyyy:hh:mm:ss +zzzz]". */
 const TIME_DIGITS = [1, 2, 8, 9, 10, 11, 13, 14, 16, 17, 19, 20, 23, 24, 25, 26] as const;
 let cachedDay = '';
@@ -87,9 +104,25 @@ export function parseCombinedFast(line: string): LogRecord | null | undefined {
   if (s3 < 0 || !plainField(line, s2 + 1, s3)) return undefined;
   // [dd/Mon/yyyy:hh:mm:ss +zzzz] "
   const t = s3 + 1;
-  if (line.length < t + 30 || line.charCodeAt(t) !== 91 || line.charCodeAt(t + 27) !== 93 || line.charCodeAt(t + 28) !== SPACE || line.charCodeAt(t + 29) !== QUOTE) return undefined;
-  if (line.charCodeAt(t + 3) !== 47 || line.charCodeAt(t + 7) !== 47 || line.charCodeAt(t + 12) !== 58 || line.charCodeAt(t + 15) !== 58 || line.charCodeAt(t + 18) !== 58 || line.charCodeAt(t + 21) !== SPACE) return undefined;
-  for (let k = 0; k < TIME_DIGITS.length; k++) if (!isDigit(line.charCodeAt(t + TIME_DIGITS[k]!))) return undefined;
+  if (
+    line.length < t + 30 ||
+    line.charCodeAt(t) !== 91 ||
+    line.charCodeAt(t + 27) !== 93 ||
+    line.charCodeAt(t + 28) !== SPACE ||
+    line.charCodeAt(t + 29) !== QUOTE
+  )
+    return undefined;
+  if (
+    line.charCodeAt(t + 3) !== 47 ||
+    line.charCodeAt(t + 7) !== 47 ||
+    line.charCodeAt(t + 12) !== 58 ||
+    line.charCodeAt(t + 15) !== 58 ||
+    line.charCodeAt(t + 18) !== 58 ||
+    line.charCodeAt(t + 21) !== SPACE
+  )
+    return undefined;
+  for (let k = 0; k < TIME_DIGITS.length; k++)
+    if (!isDigit(line.charCodeAt(t + TIME_DIGITS[k]!))) return undefined;
   const sign = line.charCodeAt(t + 22);
   if (sign !== 43 && sign !== 45) return undefined;
   // dd/Mon/yyyy, compared in place (no new string per line)
@@ -105,7 +138,12 @@ export function parseCombinedFast(line: string): LogRecord | null | undefined {
     cachedDay = line.slice(t + 1, t + 12);
   }
   const offsetMin = (sign === 45 ? -1 : 1) * (two(line, t + 23) * 60 + two(line, t + 25));
-  const timeMs = cachedDayMs + two(line, t + 13) * 3_600_000 + two(line, t + 16) * 60_000 + two(line, t + 19) * 1000 - offsetMin * 60_000;
+  const timeMs =
+    cachedDayMs +
+    two(line, t + 13) * 3_600_000 +
+    two(line, t + 16) * 60_000 +
+    two(line, t + 19) * 1000 -
+    offsetMin * 60_000;
   // "request" status bytes
   const q1 = t + 30;
   const q2 = line.indexOf('"', q1);
@@ -116,16 +154,27 @@ export function parseCombinedFast(line: string): LogRecord | null | undefined {
   if (line.charCodeAt(st) === 45 && line.charCodeAt(st + 1) === SPACE) {
     status = null;
     afterStatus = st + 1;
-  } else if (isDigit(line.charCodeAt(st)) && isDigit(line.charCodeAt(st + 1)) && isDigit(line.charCodeAt(st + 2)) && line.charCodeAt(st + 3) === SPACE) {
+  } else if (
+    isDigit(line.charCodeAt(st)) &&
+    isDigit(line.charCodeAt(st + 1)) &&
+    isDigit(line.charCodeAt(st + 2)) &&
+    line.charCodeAt(st + 3) === SPACE
+  ) {
     status = (line.charCodeAt(st) - 48) * 100 + two(line, st + 1);
     afterStatus = st + 3;
   } else return undefined;
   const bytesEnd = line.indexOf(' ', afterStatus + 1);
-  if (bytesEnd < 0 || !plainField(line, afterStatus + 1, bytesEnd) || line.charCodeAt(bytesEnd + 1) !== QUOTE) return undefined;
+  if (
+    bytesEnd < 0 ||
+    !plainField(line, afterStatus + 1, bytesEnd) ||
+    line.charCodeAt(bytesEnd + 1) !== QUOTE
+  )
+    return undefined;
   // "referer" "agent"
   const r1 = bytesEnd + 2;
   const r2 = line.indexOf('"', r1);
-  if (r2 < 0 || line.charCodeAt(r2 + 1) !== SPACE || line.charCodeAt(r2 + 2) !== QUOTE) return undefined;
+  if (r2 < 0 || line.charCodeAt(r2 + 1) !== SPACE || line.charCodeAt(r2 + 2) !== QUOTE)
+    return undefined;
   const u1 = r2 + 3;
   const u2 = line.indexOf('"', u1);
   if (u2 < 0) return undefined;
@@ -151,7 +200,14 @@ export function parseCombinedFast(line: string): LogRecord | null | undefined {
     const sp3 = line.indexOf(' ', sp2 + 1);
     const end = sp3 >= 0 && sp3 < q2 ? sp3 : q2;
     // The usual protocols are shared strings, as the method is.
-    const token = end - sp2 === 9 && line.startsWith('HTTP/1.', sp2 + 1) ? (line.charCodeAt(sp2 + 8) === 49 ? 'HTTP/1.1' : line.charCodeAt(sp2 + 8) === 48 ? 'HTTP/1.0' : line.slice(sp2 + 1, end)) : line.slice(sp2 + 1, end);
+    const token =
+      end - sp2 === 9 && line.startsWith('HTTP/1.', sp2 + 1)
+        ? line.charCodeAt(sp2 + 8) === 49
+          ? 'HTTP/1.1'
+          : line.charCodeAt(sp2 + 8) === 48
+            ? 'HTTP/1.0'
+            : line.slice(sp2 + 1, end)
+        : line.slice(sp2 + 1, end);
     protocol = token || null;
   }
   const referer = line.slice(r1, r2);
@@ -169,7 +225,8 @@ export function parseCombinedFast(line: string): LogRecord | null | undefined {
   };
 }
 
-const str = (value: unknown): string | null => (typeof value === 'string' && value.length > 0 ? value : null);
+const str = (value: unknown): string | null =>
+  typeof value === 'string' && value.length > 0 ? value : null;
 
 /** Fastly JSON logging (common field names) and the scorer's audit log lines. */
 export function parseJsonLine(line: string): LogRecord | null {
@@ -182,11 +239,21 @@ export function parseJsonLine(line: string): LogRecord | null {
     return null;
   }
   const timeText = str(doc.time) ?? str(doc.timestamp) ?? str(doc.time_start);
-  const timeMs = timeText === null ? (typeof doc.timestamp === 'number' ? doc.timestamp * (doc.timestamp < 1e12 ? 1000 : 1) : NaN) : Date.parse(timeText);
+  const timeMs =
+    timeText === null
+      ? typeof doc.timestamp === 'number'
+        ? doc.timestamp * (doc.timestamp < 1e12 ? 1000 : 1)
+        : NaN
+      : Date.parse(timeText);
   const path = str(doc.path) ?? str(doc.url) ?? str(doc.request_url);
   const ip = str(doc.ip) ?? str(doc.client_ip) ?? str(doc.client) ?? '';
   if (!Number.isFinite(timeMs) || path === null) return null;
-  const status = typeof doc.status === 'number' ? doc.status : typeof doc.status === 'string' && /^\d{3}$/.test(doc.status) ? Number(doc.status) : null;
+  const status =
+    typeof doc.status === 'number'
+      ? doc.status
+      : typeof doc.status === 'string' && /^\d{3}$/.test(doc.status)
+        ? Number(doc.status)
+        : null;
   return {
     timeMs,
     ip,
@@ -205,6 +272,7 @@ export function parseLogLine(line: string): LogRecord | null {
   if (trimmed === '') return null;
   // JSON: a line that is an object, or the audit log's "<prefix> :: {…}". Most lines have no "{"
   // at all, and a one-character search is the cheapest way to see that.
-  if (trimmed.charCodeAt(0) === 123 || (trimmed.includes('{') && trimmed.includes(' :: {'))) return parseJsonLine(trimmed);
+  if (trimmed.charCodeAt(0) === 123 || (trimmed.includes('{') && trimmed.includes(' :: {')))
+    return parseJsonLine(trimmed);
   return parseCombined(trimmed);
 }

@@ -13,7 +13,7 @@ export function rocAuc(items: readonly Scored[]): number | null {
   const sorted = [...items].sort((a, b) => a.score - b.score);
   // Average ranks over ties.
   let rankSumBots = 0;
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     let j = i;
     while (j < sorted.length && sorted[j]!.score === sorted[i]!.score) j++;
     const averageRank = (i + 1 + j) / 2;
@@ -42,7 +42,8 @@ export function curve(items: readonly Scored[], thresholds?: number[]): CurvePoi
   return ts.map((threshold) => {
     let flaggedBots = 0;
     let flaggedHumans = 0;
-    for (const item of items) if (item.score >= threshold) item.bot ? flaggedBots++ : flaggedHumans++;
+    for (const item of items)
+      if (item.score >= threshold) item.bot ? flaggedBots++ : flaggedHumans++;
     const flagged = flaggedBots + flaggedHumans;
     return {
       threshold,
@@ -109,7 +110,10 @@ export interface RequestShares {
 }
 
 /** Request-level shares at a threshold (null threshold: nothing is flagged). */
-export function requestShares(sessions: readonly RequestScores[], threshold: number | null): RequestShares {
+export function requestShares(
+  sessions: readonly RequestScores[],
+  threshold: number | null,
+): RequestShares {
   const total = { bot: 0, human: 0 };
   const flagged = { bot: 0, human: 0 };
   for (const session of sessions) {

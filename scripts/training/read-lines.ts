@@ -12,7 +12,11 @@ import { createGunzip } from 'node:zlib';
 
 const HIGH_WATER_MARK = 256 * 1024;
 
-export async function* readLineBatches(path: string, onBytes?: (bytes: number) => void, highWaterMark = HIGH_WATER_MARK): AsyncGenerator<string[]> {
+export async function* readLineBatches(
+  path: string,
+  onBytes?: (bytes: number) => void,
+  highWaterMark = HIGH_WATER_MARK,
+): AsyncGenerator<string[]> {
   const raw = createReadStream(path, { highWaterMark });
   if (onBytes) raw.on('data', (chunk) => onBytes(chunk.length));
   let stream: NodeJS.ReadableStream = raw;
@@ -56,7 +60,9 @@ export async function* readLineBatches(path: string, onBytes?: (bytes: number) =
     }
   } catch (error) {
     // A truncated .gz or an unreadable file: say which input and how far it got.
-    throw new Error(`${path}: ${error instanceof Error ? error.message : String(error)} (after ${lineCount} lines)`);
+    throw new Error(
+      `${path}: ${error instanceof Error ? error.message : String(error)} (after ${lineCount} lines)`,
+    );
   }
   pending += decoder.end();
   if (pending.length > 0) {

@@ -13,7 +13,13 @@
  * (sessions labelled bot never send it, as declared crawlers do in reality; each of their
  * requests then starts a session and meets the per-client memory).
  */
-import { createKeyRing, createScorer, seededRandom, type Scorer, type TransitionModel } from '@session-scorer/core';
+import {
+  createKeyRing,
+  createScorer,
+  seededRandom,
+  type Scorer,
+  type TransitionModel,
+} from '@session-scorer/core';
 import { DEFAULT_EXCLUDE_URL_REGEX } from '../vcl/generate.js';
 import { ClientMemorySimulator, NEW_SESSIONS_WINDOW_MS } from './client-memory.js';
 import type { LogSession } from './sessionize.js';
@@ -68,12 +74,19 @@ export function exclusionRegex(pcre = DEFAULT_EXCLUDE_URL_REGEX): RegExp {
 
 export function createReplayScorer(model: TransitionModel, settings: unknown = {}): Scorer {
   // A throwaway replay key: these cookies never leave the process.
-  const keyRing = createKeyRing({ activeKeyId: 0, keys: [{ id: 0, key: new Uint8Array(32).fill(0x5a) }] }, { table: 'large' });
+  const keyRing = createKeyRing(
+    { activeKeyId: 0, keys: [{ id: 0, key: new Uint8Array(32).fill(0x5a) }] },
+    { table: 'large' },
+  );
   return createScorer({ keyRing, realm: 'replay', model, settings, random: seededRandom() });
 }
 
 /** Replays a whole part (all sessions of the logs' part) in global time order; results in input order. */
-export function replayPart(scorer: Scorer, items: readonly ReplayItem[], options: ReplayOptions): { results: SessionResult[]; rows: FeatureRow[] } {
+export function replayPart(
+  scorer: Scorer,
+  items: readonly ReplayItem[],
+  options: ReplayOptions,
+): { results: SessionResult[]; rows: FeatureRow[] } {
   const { mode, exclude } = options;
   const results: SessionResult[] = items.map(({ session, bot, input }) => ({
     key: session.key,
@@ -91,7 +104,8 @@ export function replayPart(scorer: Scorer, items: readonly ReplayItem[], options
   const events: { timeMs: number; session: number; request: number }[] = [];
   items.forEach(({ session }, s) =>
     session.requests.forEach((request, r) => {
-      if (!exclude.test(request.path.split('?')[0]!)) events.push({ timeMs: Math.max(0, Math.round(request.timeMs)), session: s, request: r });
+      if (!exclude.test(request.path.split('?')[0]!))
+        events.push({ timeMs: Math.max(0, Math.round(request.timeMs)), session: s, request: r });
     }),
   );
   events.sort((a, b) => a.timeMs - b.timeMs || a.session - b.session || a.request - b.request);
@@ -131,7 +145,8 @@ export function replayPart(scorer: Scorer, items: readonly ReplayItem[], options
     result.pageViews!.push(decision.pageView);
     result.score = Math.max(result.score ?? 0, decision.score);
     for (const reason of decision.reasons) result.reasons.add(reason);
-    if (options.collectFeatures) rows.push({ features: decision.features, bot, session: s, timeMs: nowMs });
+    if (options.collectFeatures)
+      rows.push({ features: decision.features, bot, session: s, timeMs: nowMs });
   }
   return { results, rows };
 }

@@ -34,21 +34,44 @@ export interface ReportData {
   notes: string[];
 }
 
-const esc = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const esc = (text: string) =>
+  text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 const pct = (x: number | null) => (x === null ? '—' : `${(100 * x).toFixed(1)} %`);
 const cell = (v: string | number | null) => esc(v === null ? '—' : String(v));
 
-function lineChart(title: string, xLabel: string, yLabel: string, points: { x: number; y: number }[], options: { diagonal?: boolean; baseline?: number | null; empty?: string | null; caption: string }): string {
+function lineChart(
+  title: string,
+  xLabel: string,
+  yLabel: string,
+  points: { x: number; y: number }[],
+  options: { diagonal?: boolean; baseline?: number | null; empty?: string | null; caption: string },
+): string {
   const size = 300;
   const pad = 40;
   const sx = (x: number) => pad + x * size;
   const sy = (y: number) => pad + (1 - y) * size;
-  const path = points.map((p, i) => `${i === 0 ? 'M' : 'L'}${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`).join(' ');
+  const path = points
+    .map((p, i) => `${i === 0 ? 'M' : 'L'}${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`)
+    .join(' ');
   const ticks = [0, 0.25, 0.5, 0.75, 1]
-    .map((t) => `<text x="${sx(t)}" y="${pad + size + 16}" text-anchor="middle">${t}</text><text x="${pad - 6}" y="${sy(t) + 4}" text-anchor="end">${t}</text><line x1="${sx(t)}" y1="${pad}" x2="${sx(t)}" y2="${pad + size}" class="grid"/><line x1="${pad}" y1="${sy(t)}" x2="${pad + size}" y2="${sy(t)}" class="grid"/>`)
+    .map(
+      (t) =>
+        `<text x="${sx(t)}" y="${pad + size + 16}" text-anchor="middle">${t}</text><text x="${pad - 6}" y="${sy(t) + 4}" text-anchor="end">${t}</text><line x1="${sx(t)}" y1="${pad}" x2="${sx(t)}" y2="${pad + size}" class="grid"/><line x1="${pad}" y1="${sy(t)}" x2="${pad + size}" y2="${sy(t)}" class="grid"/>`,
+    )
     .join('');
   // A curve of one point is a dot: draw it so it is seen.
-  const dots = points.length <= 2 ? points.map((p) => `<circle cx="${sx(p.x).toFixed(1)}" cy="${sy(p.y).toFixed(1)}" r="4" class="dot"/>`).join('') : '';
+  const dots =
+    points.length <= 2
+      ? points
+          .map(
+            (p) =>
+              `<circle cx="${sx(p.x).toFixed(1)}" cy="${sy(p.y).toFixed(1)}" r="4" class="dot"/>`,
+          )
+          .join('')
+      : '';
   const body = options.empty
     ? `<text x="${pad + size / 2}" y="${pad + size / 2}" text-anchor="middle" class="empty">no curve to draw</text>`
     : `<path d="${path}" class="curve"/>${dots}`;
@@ -69,17 +92,26 @@ function histogram(data: HistogramBin[]): string {
   const pad = 44;
   const top = 30;
   const max = Math.max(1, ...data.flatMap((d) => [d.bots, d.humans]));
-  const scale = (n: number) => (n <= 0 ? 0 : ((height - pad - top) * Math.log10(1 + n)) / Math.log10(1 + max));
+  const scale = (n: number) =>
+    n <= 0 ? 0 : ((height - pad - top) * Math.log10(1 + n)) / Math.log10(1 + max);
   const group = (width - 2 * pad) / data.length;
   const barWidth = (group - 4) / 2;
   const decades = [1, 10, 100, 1000, 10000, 100000].filter((d) => d <= max);
-  const axis = decades.map((d) => `<line x1="${pad}" y1="${height - pad - scale(d)}" x2="${width - pad}" y2="${height - pad - scale(d)}" class="grid"/><text x="${pad - 6}" y="${height - pad - scale(d) + 4}" text-anchor="end">${d.toLocaleString('en')}</text>`).join('');
+  const axis = decades
+    .map(
+      (d) =>
+        `<line x1="${pad}" y1="${height - pad - scale(d)}" x2="${width - pad}" y2="${height - pad - scale(d)}" class="grid"/><text x="${pad - 6}" y="${height - pad - scale(d) + 4}" text-anchor="end">${d.toLocaleString('en')}</text>`,
+    )
+    .join('');
   const bars = data
     .map((d, i) => {
       const x = pad + i * group + 2;
       const hh = scale(d.humans);
       const hb = scale(d.bots);
-      const label = (n: number, cx: number, h: number, cls: string) => (n > 0 ? `<text x="${cx}" y="${height - pad - h - 3}" text-anchor="middle" class="count ${cls}">${n}</text>` : '');
+      const label = (n: number, cx: number, h: number, cls: string) =>
+        n > 0
+          ? `<text x="${cx}" y="${height - pad - h - 3}" text-anchor="middle" class="count ${cls}">${n}</text>`
+          : '';
       return `<rect x="${x}" y="${height - pad - hh}" width="${barWidth}" height="${hh}" class="human"><title>humans, score ${esc(d.bin)}: ${d.humans}</title></rect>${label(d.humans, x + barWidth / 2, hh, 'human-text')}
 <rect x="${x + barWidth}" y="${height - pad - hb}" width="${barWidth}" height="${hb}" class="bot"><title>bots, score ${esc(d.bin)}: ${d.bots}</title></rect>${label(d.bots, x + 1.5 * barWidth, hb, 'bot-text')}
 <text x="${x + barWidth}" y="${height - pad + 14}" text-anchor="middle">${esc(d.bin)}</text>`;
@@ -99,9 +131,15 @@ function table(caption: string, columns: string[], rows: (string | number | null
 }
 
 export function renderReport(data: ReportData): string {
-  const kv = (record: Record<string, string | number | null>) => Object.entries(record).map(([k, v]) => `<tr><th>${esc(k)}</th><td class="left">${cell(v)}</td></tr>`).join('');
+  const kv = (record: Record<string, string | number | null>) =>
+    Object.entries(record)
+      .map(([k, v]) => `<tr><th>${esc(k)}</th><td class="left">${cell(v)}</td></tr>`)
+      .join('');
   const rows = data.thresholds
-    .map((t) => `<tr><td>${t.threshold}</td><td>${t.flagged}</td><td>${t.flaggedBots}</td><td>${t.flaggedHumans}</td><td>${pct(t.precision)}</td><td>${pct(t.recall)}</td><td>${pct(t.fpr)}</td><td>${t.requestsFlagged} / ${t.requestsTotal}</td></tr>`)
+    .map(
+      (t) =>
+        `<tr><td>${t.threshold}</td><td>${t.flagged}</td><td>${t.flaggedBots}</td><td>${t.flaggedHumans}</td><td>${pct(t.precision)}</td><td>${pct(t.recall)}</td><td>${pct(t.fpr)}</td><td>${t.requestsFlagged} / ${t.requestsTotal}</td></tr>`,
+    )
     .join('');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(data.title)}</title>
@@ -123,8 +161,30 @@ ${data.warnings.map((w) => `<p class="warning"><strong>Note:</strong> ${esc(w)}<
 <h2>Summary</h2><table>${kv(data.summary)}</table>
 ${data.tables.map((t) => table(t.caption, t.columns, t.rows)).join('\n')}
 <h2>Curves</h2><div class="charts">
-${lineChart('ROC curve (sessions, cookie returned)', 'false positive rate', 'true positive rate', data.roc.map((p) => ({ x: p.fpr, y: p.tpr })), { diagonal: true, caption: 'One point per distinct session score; the dashed diagonal is chance.' })}
-${lineChart('Precision–recall curve (sessions, cookie returned)', 'recall', 'precision', data.pr.map((p) => ({ x: p.recall, y: p.precision })), { baseline: data.prBaseline, empty: data.prEmptyReason, caption: data.pr.length === 1 ? 'A single point: every session had the same score, so the only choice is flagging all of them (recall 1, precision = the bot share, on the dashed line).' : 'One point per distinct session score; the dashed line is the precision of flagging everyone.' })}
+${lineChart(
+  'ROC curve (sessions, cookie returned)',
+  'false positive rate',
+  'true positive rate',
+  data.roc.map((p) => ({ x: p.fpr, y: p.tpr })),
+  {
+    diagonal: true,
+    caption: 'One point per distinct session score; the dashed diagonal is chance.',
+  },
+)}
+${lineChart(
+  'Precision–recall curve (sessions, cookie returned)',
+  'recall',
+  'precision',
+  data.pr.map((p) => ({ x: p.recall, y: p.precision })),
+  {
+    baseline: data.prBaseline,
+    empty: data.prEmptyReason,
+    caption:
+      data.pr.length === 1
+        ? 'A single point: every session had the same score, so the only choice is flagging all of them (recall 1, precision = the bot share, on the dashed line).'
+        : 'One point per distinct session score; the dashed line is the precision of flagging everyone.',
+  },
+)}
 ${histogram(data.histogram)}
 </div>
 <h2>Thresholds</h2>
@@ -139,7 +199,11 @@ export function scoreHistogram(items: readonly Scored[]): HistogramBin[] {
   return Array.from({ length: 11 }, (_, i) => {
     const low = i * 10;
     const inBin = (s: number) => (i === 10 ? s === 100 : s >= low && s < low + 10);
-    return { bin: i === 10 ? '100' : `${low}–${low + 9}`, bots: items.filter((x) => x.bot && inBin(x.score)).length, humans: items.filter((x) => !x.bot && inBin(x.score)).length };
+    return {
+      bin: i === 10 ? '100' : `${low}–${low + 9}`,
+      bots: items.filter((x) => x.bot && inBin(x.score)).length,
+      humans: items.filter((x) => !x.bot && inBin(x.score)).length,
+    };
   });
 }
 
@@ -147,7 +211,8 @@ export function scoreHistogram(items: readonly Scored[]): HistogramBin[] {
 export function prEmptyReason(items: readonly Scored[]): string | null {
   const bots = items.filter((i) => i.bot).length;
   if (items.length === 0) return 'No precision–recall curve: no session was scored.';
-  if (bots === 0) return 'No precision–recall curve: there are no bot sessions, so recall is undefined.';
+  if (bots === 0)
+    return 'No precision–recall curve: there are no bot sessions, so recall is undefined.';
   return null;
 }
 
@@ -158,25 +223,43 @@ interface EvaluationRun {
   items: Scored[];
 }
 
-export function reportFromEvaluation(run: EvaluationRun, meta: { inputs: string[]; modelPath: string; generatedAt: string }): string {
+export function reportFromEvaluation(
+  run: EvaluationRun,
+  meta: { inputs: string[]; modelPath: string; generatedAt: string },
+): string {
   const r = run.result;
   const d = r.with_cookie_dropping;
   const items = run.items;
   const points = curve(items);
-  const ci = (i: { low: number; high: number } | null) => (i ? ` (95 % CI ${i.low}–${i.high})` : '');
+  const ci = (i: { low: number; high: number } | null) =>
+    i ? ` (95 % CI ${i.low}–${i.high})` : '';
   const warnings = [...r.warnings];
-  if (r.sessions === 0) warnings.unshift('No session was scored: every request was excluded or the inputs were empty.');
+  if (r.sessions === 0)
+    warnings.unshift('No session was scored: every request was excluded or the inputs were empty.');
   else if (r.all_sessions_scored_equal)
-    warnings.unshift(`With cookies returned (the headline), every scored session got the same score (${items[0]!.score}). The model and settings did not tell any session from another here: the ROC-AUC of 0.5 and the single-point curves below mean "no signal", not "measured chance".`);
-  const requestRow = (name: string, m: typeof r | typeof d) => [name, m.requests_at_fpr_1pct.threshold ?? 'none: every threshold flags more than 1 % of human sessions', `${pct(m.requests_at_fpr_1pct.bot_page_requests_flagged)} of ${m.requests_at_fpr_1pct.bot_page_requests}`, `${pct(m.requests_at_fpr_1pct.human_page_requests_flagged)} of ${m.requests_at_fpr_1pct.human_page_requests}`];
+    warnings.unshift(
+      `With cookies returned (the headline), every scored session got the same score (${items[0]!.score}). The model and settings did not tell any session from another here: the ROC-AUC of 0.5 and the single-point curves below mean "no signal", not "measured chance".`,
+    );
+  const requestRow = (name: string, m: typeof r | typeof d) => [
+    name,
+    m.requests_at_fpr_1pct.threshold ??
+      'none: every threshold flags more than 1 % of human sessions',
+    `${pct(m.requests_at_fpr_1pct.bot_page_requests_flagged)} of ${m.requests_at_fpr_1pct.bot_page_requests}`,
+    `${pct(m.requests_at_fpr_1pct.human_page_requests_flagged)} of ${m.requests_at_fpr_1pct.human_page_requests}`,
+  ];
   return renderReport({
     title: `session-scorer evaluation: ${r.model}`,
     generatedAt: meta.generatedAt,
     setup: {
       model: `${r.model}${r.model_placeholder ? ' (placeholder: Layer 2 always 0)' : ''} from ${basename(meta.modelPath)}`,
-      'settings overrides': JSON.stringify(r.settings) === '{}' ? 'none (the defaults)' : JSON.stringify(r.settings),
+      'settings overrides':
+        JSON.stringify(r.settings) === '{}' ? 'none (the defaults)' : JSON.stringify(r.settings),
       labels: `User-Agent labeller ${r.labeller}${r.labels_file ? ', overridden per session by a labels file' : ''}; ${r.relabelled_vs_v1.human_to_bot} scored sessions v1 called human are bots under it, ${r.relabelled_vs_v1.bot_to_human} the other way`,
-      inputs: meta.inputs.map((i) => basename(i)).join(', ') + (r.split !== null ? ` (the part of each file's time window after ${r.split})` : ' (whole files)'),
+      inputs:
+        meta.inputs.map((i) => basename(i)).join(', ') +
+        (r.split !== null
+          ? ` (the part of each file's time window after ${r.split})`
+          : ' (whole files)'),
       'enforcement threshold': String(r.threshold),
       'confidence intervals': `${r.bootstrap.resamples} bootstrap resamples of the sessions, seed ${r.bootstrap.seed}, 2.5th–97.5th percentile`,
     },
@@ -190,27 +273,76 @@ export function reportFromEvaluation(run: EvaluationRun, meta: { inputs: string[
       [`human sessions flagged at ${r.threshold}, cookie returned`]: pct(r.human_fpr_at_threshold),
       'ROC-AUC, bots drop cookies': `${d.roc_auc ?? '—'}${ci(d.roc_auc_ci95)}`,
       'TPR at 1 % FPR, bots drop cookies': `${d.tpr_at_fpr_1pct ?? '—'}${ci(d.tpr_at_fpr_1pct_ci95)}`,
-      [`human sessions flagged at ${r.threshold}, bots drop cookies`]: pct(d.human_fpr_at_threshold),
+      [`human sessions flagged at ${r.threshold}, bots drop cookies`]: pct(
+        d.human_fpr_at_threshold,
+      ),
     },
     tables: [
-      { caption: 'Page requests flagged at the threshold that flags at most 1 % of human sessions', columns: ['cookies', 'threshold', 'bot page requests flagged', 'human page requests flagged'], rows: [requestRow('returned', r), requestRow('bots drop', d)] },
+      {
+        caption: 'Page requests flagged at the threshold that flags at most 1 % of human sessions',
+        columns: [
+          'cookies',
+          'threshold',
+          'bot page requests flagged',
+          'human page requests flagged',
+        ],
+        rows: [requestRow('returned', r), requestRow('bots drop', d)],
+      },
       {
         caption: 'By session length (scored requests)',
-        columns: ['stratum', 'sessions (bots)', 'ROC-AUC, returned', 'ROC-AUC, bots drop', 'TPR@1%FPR, bots drop', 'bot page requests flagged, bots drop'],
+        columns: [
+          'stratum',
+          'sessions (bots)',
+          'ROC-AUC, returned',
+          'ROC-AUC, bots drop',
+          'TPR@1%FPR, bots drop',
+          'bot page requests flagged, bots drop',
+        ],
         rows: Object.entries(r.strata!).map(([k, v]) => {
           const vd = d.strata![k as Stratum];
-          return [k, `${v.sessions} (${v.bot_sessions})`, v.roc_auc, vd.roc_auc, vd.tpr_at_fpr_1pct, pct(vd.requests_at_fpr_1pct.bot_page_requests_flagged)];
+          return [
+            k,
+            `${v.sessions} (${v.bot_sessions})`,
+            v.roc_auc,
+            vd.roc_auc,
+            vd.tpr_at_fpr_1pct,
+            pct(vd.requests_at_fpr_1pct.bot_page_requests_flagged),
+          ];
         }),
       },
       {
         caption: 'By input file',
-        columns: ['file', 'sessions (bots)', 'ROC-AUC, returned', 'TPR@1%FPR, returned', 'ROC-AUC, bots drop', 'TPR@1%FPR, bots drop'],
-        rows: r.per_file.map((f) => [f.file, `${f.sessions} (${f.bot_sessions})`, `${f.roc_auc ?? '—'}${ci(f.roc_auc_ci95)}`, f.tpr_at_fpr_1pct, `${f.with_cookie_dropping.roc_auc ?? '—'}${ci(f.with_cookie_dropping.roc_auc_ci95)}`, f.with_cookie_dropping.tpr_at_fpr_1pct]),
+        columns: [
+          'file',
+          'sessions (bots)',
+          'ROC-AUC, returned',
+          'TPR@1%FPR, returned',
+          'ROC-AUC, bots drop',
+          'TPR@1%FPR, bots drop',
+        ],
+        rows: r.per_file.map((f) => [
+          f.file,
+          `${f.sessions} (${f.bot_sessions})`,
+          `${f.roc_auc ?? '—'}${ci(f.roc_auc_ci95)}`,
+          f.tpr_at_fpr_1pct,
+          `${f.with_cookie_dropping.roc_auc ?? '—'}${ci(f.with_cookie_dropping.roc_auc_ci95)}`,
+          f.with_cookie_dropping.tpr_at_fpr_1pct,
+        ]),
       },
-      { caption: 'Per reason: ROC-AUC of "the reason fired in the session" (cookie returned)', columns: ['reason', 'AUC'], rows: Object.entries(r.per_reason_auc) },
+      {
+        caption: 'Per reason: ROC-AUC of "the reason fired in the session" (cookie returned)',
+        columns: ['reason', 'AUC'],
+        rows: Object.entries(r.per_reason_auc),
+      },
     ],
-    roc: [{ fpr: 0, tpr: 0 }, ...points.map((p) => ({ fpr: p.fpr, tpr: p.tpr })), { fpr: 1, tpr: 1 }],
-    pr: points.filter((p) => p.precision !== null).map((p) => ({ recall: p.recall, precision: p.precision! })),
+    roc: [
+      { fpr: 0, tpr: 0 },
+      ...points.map((p) => ({ fpr: p.fpr, tpr: p.tpr })),
+      { fpr: 1, tpr: 1 },
+    ],
+    pr: points
+      .filter((p) => p.precision !== null)
+      .map((p) => ({ recall: p.recall, precision: p.precision! })),
     prBaseline: r.sessions > 0 && r.bot_sessions > 0 ? r.bot_sessions / r.sessions : null,
     prEmptyReason: prEmptyReason(items),
     histogram: scoreHistogram(items),

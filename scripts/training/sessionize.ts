@@ -62,15 +62,26 @@ export class Sessionizer {
 
   add(record: LogRecord): void {
     const bySid = record.sessionId !== null;
-    let session = bySid ? this.open.get(`sid:${record.sessionId}`) : this.byClient.get(record.ip)?.get(record.userAgent);
+    let session = bySid
+      ? this.open.get(`sid:${record.sessionId}`)
+      : this.byClient.get(record.ip)?.get(record.userAgent);
     if (session && record.timeMs - session.lastMs > this.gapMs) {
       this.finish(session.key, session);
       session = undefined;
     }
     if (!session) {
       // The address's length first: a JSON log's address may itself contain a newline.
-      const key = bySid ? `sid:${record.sessionId}` : `ip:${record.ip.length}:${record.ip}\n${record.userAgent}`;
-      session = { key, ip: record.ip, userAgent: record.userAgent, requests: [], dropped: 0, lastMs: record.timeMs };
+      const key = bySid
+        ? `sid:${record.sessionId}`
+        : `ip:${record.ip.length}:${record.ip}\n${record.userAgent}`;
+      session = {
+        key,
+        ip: record.ip,
+        userAgent: record.userAgent,
+        requests: [],
+        dropped: 0,
+        lastMs: record.timeMs,
+      };
       this.open.set(key, session);
       if (!bySid) {
         let byAgent = this.byClient.get(record.ip);
@@ -79,7 +90,14 @@ export class Sessionizer {
       }
       this.peakOpen = Math.max(this.peakOpen, this.open.size);
     }
-    if (session.requests.length < this.maxRequests) session.requests.push({ timeMs: record.timeMs, method: record.method, path: record.path, protocol: record.protocol, referer: record.referer });
+    if (session.requests.length < this.maxRequests)
+      session.requests.push({
+        timeMs: record.timeMs,
+        method: record.method,
+        path: record.path,
+        protocol: record.protocol,
+        referer: record.referer,
+      });
     else session.dropped++;
     session.lastMs = Math.max(session.lastMs, record.timeMs);
     this.clockMs = Math.max(this.clockMs, record.timeMs);
@@ -108,6 +126,12 @@ export class Sessionizer {
       }
     }
     session.requests.sort((a, b) => a.timeMs - b.timeMs);
-    this.emit({ key: session.key, ip: session.ip, userAgent: session.userAgent, requests: session.requests, dropped: session.dropped });
+    this.emit({
+      key: session.key,
+      ip: session.ip,
+      userAgent: session.userAgent,
+      requests: session.requests,
+      dropped: session.dropped,
+    });
   }
 }

@@ -27,11 +27,15 @@ export const STRATA = {
 export type Stratum = keyof typeof STRATA;
 
 /** Sessions with at least one scored request (the others never met the scorer). */
-export const scoredItems = (results: readonly SessionResult[]): Scored[] => results.filter((r) => r.score !== null).map((r) => ({ score: r.score!, bot: r.bot }));
+export const scoredItems = (results: readonly SessionResult[]): Scored[] =>
+  results.filter((r) => r.score !== null).map((r) => ({ score: r.score!, bot: r.bot }));
 
 export const round4 = (x: number | null): number | null => (x === null ? null : +x.toFixed(4));
 
-export function summarize(results: readonly SessionResult[], threshold = DEFAULT_THRESHOLD): Summary {
+export function summarize(
+  results: readonly SessionResult[],
+  threshold = DEFAULT_THRESHOLD,
+): Summary {
   const items = scoredItems(results);
   let humans = 0;
   let flaggedHumans = 0;
@@ -50,8 +54,12 @@ export function summarize(results: readonly SessionResult[], threshold = DEFAULT
   };
 }
 
-export function summarizeStrata(results: readonly SessionResult[], threshold = DEFAULT_THRESHOLD): Record<Stratum, Summary> {
+export function summarizeStrata(
+  results: readonly SessionResult[],
+  threshold = DEFAULT_THRESHOLD,
+): Record<Stratum, Summary> {
   const out = {} as Record<Stratum, Summary>;
-  for (const [name, keep] of Object.entries(STRATA) as [Stratum, (r: SessionResult) => boolean][]) out[name] = summarize(results.filter(keep), threshold);
+  for (const [name, keep] of Object.entries(STRATA) as [Stratum, (r: SessionResult) => boolean][])
+    out[name] = summarize(results.filter(keep), threshold);
   return out;
 }

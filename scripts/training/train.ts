@@ -70,22 +70,31 @@ const inputs = parsed.input ?? [];
 const out = parsed.out;
 const labelsPath = parsed.labels;
 const labeller = parsed.labeller ?? 'v2';
-if (labeller !== 'v1' && labeller !== 'v2') fail(`--labeller: expected v1 or v2, got ${JSON.stringify(labeller)}`);
+if (labeller !== 'v1' && labeller !== 'v2')
+  fail(`--labeller: expected v1 or v2, got ${JSON.stringify(labeller)}`);
 const alpha = Number(parsed.alpha ?? 1);
 if (!(alpha > 0)) fail('--alpha: expected a number above 0');
 let split: number | undefined;
 if (parsed.split !== undefined) {
   split = Number(parsed.split);
-  if (!(split > 0 && split < 1)) fail(`--split: expected a fraction between 0 and 1, got ${JSON.stringify(parsed.split)}`);
+  if (!(split > 0 && split < 1))
+    fail(`--split: expected a fraction between 0 and 1, got ${JSON.stringify(parsed.split)}`);
 }
 const createdAtText = parsed['created-at'];
-if (createdAtText !== undefined && !(/^\d{4}-\d{2}-\d{2}T/.test(createdAtText) && Number.isFinite(Date.parse(createdAtText)))) fail('--created-at: expected an ISO 8601 time');
+if (
+  createdAtText !== undefined &&
+  !(/^\d{4}-\d{2}-\d{2}T/.test(createdAtText) && Number.isFinite(Date.parse(createdAtText)))
+)
+  fail('--created-at: expected an ISO 8601 time');
 const createdAt = new Date(createdAtText ?? Date.now()).toISOString();
 const combinerKind = parsed.combiner ?? 'auto';
-if (!['logistic', 'trees', 'auto', 'none'].includes(combinerKind)) fail(`--combiner: expected logistic, trees, auto or none, got ${JSON.stringify(combinerKind)}`);
+if (!['logistic', 'trees', 'auto', 'none'].includes(combinerKind))
+  fail(`--combiner: expected logistic, trees, auto or none, got ${JSON.stringify(combinerKind)}`);
 const FAMILIES: readonly FeatureFamily[] = ['request', 'session', 'client'];
 const dropped = parsed['drop-family'] ?? [];
-for (const family of dropped) if (!FAMILIES.includes(family as FeatureFamily)) fail(`--drop-family: expected one of ${FAMILIES.join(', ')}, got ${JSON.stringify(family)}`);
+for (const family of dropped)
+  if (!FAMILIES.includes(family as FeatureFamily))
+    fail(`--drop-family: expected one of ${FAMILIES.join(', ')}, got ${JSON.stringify(family)}`);
 const features = FEATURE_NAMES.filter((name) => !dropped.includes(featureFamily(name)));
 if (features.length === 0) fail('--drop-family: no feature left');
 if (inputs.length === 0 || !out) fail('--input and --out are required');
@@ -112,7 +121,8 @@ const { model, counts, fit } = result;
 let combinerSummary = 'no combiner';
 if (fit) {
   const v = fit.validation;
-  const show = (k: LearnerKind) => (v[k] ? `${k} ROC-AUC ${v[k]!.roc_auc} TPR@1%FPR ${v[k]!.tpr_at_fpr_1pct}` : `${k} not fitted`);
+  const show = (k: LearnerKind) =>
+    v[k] ? `${k} ROC-AUC ${v[k]!.roc_auc} TPR@1%FPR ${v[k]!.tpr_at_fpr_1pct}` : `${k} not fitted`;
   combinerSummary = `combiner ${v.chosen} over ${features.length} features (${result.rows} rows); validation ${v.sessions} sessions (${v.bot_sessions} bots): ${show('logistic')}; ${show('trees')}; human sessions at ≥20/50/80: ${Object.values(fit.calibration.flagged_at).join('/')}`;
 }
 writeFileSync(out!, JSON.stringify(model, null, 1) + '\n');

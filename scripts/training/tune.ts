@@ -28,7 +28,15 @@
  * defaults have changed (docs/model.md).
  */
 import { readFileSync } from 'node:fs';
-import { DEFAULT_SETTINGS, DEFAULT_THRESHOLD, loadModel, resolveSettings, type ScorerSettings, type SettingsOverrides, type TransitionModel } from '@session-scorer/core';
+import {
+  DEFAULT_SETTINGS,
+  DEFAULT_THRESHOLD,
+  loadModel,
+  resolveSettings,
+  type ScorerSettings,
+  type SettingsOverrides,
+  type TransitionModel,
+} from '@session-scorer/core';
 import { parseOptions } from './cli-options.js';
 import type { Label } from './labels.js';
 import { readLabels, readSessions, splitTimes } from './input.js';
@@ -36,10 +44,19 @@ import { createReplayScorer, exclusionRegex, replayPart, type SessionResult } fr
 import type { LogSession } from './sessionize.js';
 import { summarize, summarizeStrata, type Summary } from './summary.js';
 
-const USAGE = "usage: npm run tune -- --input <log> [--input <log> …] --model <model.json> [--split F] [--labels <file>] [--from '<settings json>'] [--json]";
+const USAGE =
+  "usage: npm run tune -- --input <log> [--input <log> …] --model <model.json> [--split F] [--labels <file>] [--from '<settings json>'] [--json]";
 const MIN_GAIN = 0.002;
 
-const options = parseOptions(process.argv.slice(2), { values: ['--input', '--model', '--labels', '--split', '--from'], repeatable: ['--input'], flags: ['--json'] }, USAGE);
+const options = parseOptions(
+  process.argv.slice(2),
+  {
+    values: ['--input', '--model', '--labels', '--split', '--from'],
+    repeatable: ['--input'],
+    flags: ['--json'],
+  },
+  USAGE,
+);
 const fail: (message: string) => never = options.fail;
 const inputs = options.all('--input');
 const modelPath = options.value('--model');
@@ -64,7 +81,12 @@ const times = await splitTimes(inputs, split);
 type Labelled = { session: LogSession; bot: boolean };
 async function part(keep: 'before' | 'after'): Promise<Labelled[]> {
   const sessions: Labelled[] = [];
-  await readSessions({ inputs, ...(labels ? { labels } : {}), split: { timesMs: times, keep }, onSession: (session, label: Label) => sessions.push({ session, bot: label === 'bot' }) });
+  await readSessions({
+    inputs,
+    ...(labels ? { labels } : {}),
+    split: { timesMs: times, keep },
+    onSession: (session, label: Label) => sessions.push({ session, bot: label === 'bot' }),
+  });
   return sessions;
 }
 const training = await part('before');
@@ -75,7 +97,10 @@ interface Figures {
   returned: Summary;
   botsDrop: Summary;
 }
-function replay(sessions: readonly Labelled[], settings: SettingsOverrides): { returned: SessionResult[]; botsDrop: SessionResult[] } {
+function replay(
+  sessions: readonly Labelled[],
+  settings: SettingsOverrides,
+): { returned: SessionResult[]; botsDrop: SessionResult[] } {
   const resolved = resolveSettings(settings);
   const a = createReplayScorer(model, resolved);
   const b = createReplayScorer(model, resolved);
@@ -91,32 +116,72 @@ function figures(sessions: readonly Labelled[], settings: SettingsOverrides): Fi
 }
 const objective = (f: Figures) => ((f.returned.roc_auc ?? 0.5) + (f.botsDrop.roc_auc ?? 0.5)) / 2;
 
-type Grid = { section: 'layer1' | 'layer2' | 'combine'; values: Record<string, number[]>; derived?: (c: Record<string, number>) => Record<string, number> | null };
+type Grid = {
+  section: 'layer1' | 'layer2' | 'combine';
+  values: Record<string, number[]>;
+  derived?: (c: Record<string, number>) => Record<string, number> | null;
+};
 // Candidate values; the starting value is put first (see startingFirst), so ties keep it.
 // Zero scores, a zero fast floor and a zero weight switch a rule or a layer off: a rule that
 // measures worse than chance may be dropped.
 const GRIDS: Record<string, Grid> = {
-  'fast browsing': { section: 'layer1', values: { fastFloorMs: [500, 0, 250, 1000, 2000], fastEvidenceMin: [3, 2, 4], fastEvidenceFull: [6, 4, 10], fastLeakPerS: [0.05, 0.02, 0.1] } },
-  'mean dwell': { section: 'layer1', values: { dwellFloorMs: [200, 100, 500, 1000, 2000], dwellMinSamples: [4, 3, 6], dwellMeanScore: [100, 50, 0] } },
-  'regular dwell': { section: 'layer1', values: { regularMaxCv: [0.1, 0.05, 0.2, 0.3], regularMinSamples: [6, 4, 8], regularScore: [80, 40, 0] } },
+  'fast browsing': {
+    section: 'layer1',
+    values: {
+      fastFloorMs: [500, 0, 250, 1000, 2000],
+      fastEvidenceMin: [3, 2, 4],
+      fastEvidenceFull: [6, 4, 10],
+      fastLeakPerS: [0.05, 0.02, 0.1],
+    },
+  },
+  'mean dwell': {
+    section: 'layer1',
+    values: {
+      dwellFloorMs: [200, 100, 500, 1000, 2000],
+      dwellMinSamples: [4, 3, 6],
+      dwellMeanScore: [100, 50, 0],
+    },
+  },
+  'regular dwell': {
+    section: 'layer1',
+    values: {
+      regularMaxCv: [0.1, 0.05, 0.2, 0.3],
+      regularMinSamples: [6, 4, 8],
+      regularScore: [80, 40, 0],
+    },
+  },
   'Layer 2 mapping': {
     section: 'layer2',
     // zFull is searched as a distance above zStart so every candidate is valid.
-    values: { minTransitions: [4, 2, 6, 8], zStart: [1, 0.5, 2, 3], zSpan: [3, 1, 5], maxEffectiveTransitions: [32, 8, 64] },
+    values: {
+      minTransitions: [4, 2, 6, 8],
+      zStart: [1, 0.5, 2, 3],
+      zSpan: [3, 1, 5],
+      maxEffectiveTransitions: [32, 8, 64],
+    },
     derived: ({ zSpan, ...rest }) => ({ ...rest, zFull: rest.zStart! + zSpan! }),
   },
   // With a learned combiner in the model the hand-set Layer 1 rules may add only false positives
   // (docs/model.md measured it), so their weight may go to 0. The combiner's own weight is not
   // searched: the objective is rank-based, and a weight below 0.8 "wins" the false-positive
   // constraint by never reaching the threshold at all.
-  'layer weights': { section: 'combine', values: { layer1Weight: [1, 0.5, 0.75, 0], layer2Weight: [1, 0, 0.25, 0.5, 0.75] } },
+  'layer weights': {
+    section: 'combine',
+    values: { layer1Weight: [1, 0.5, 0.75, 0], layer2Weight: [1, 0, 0.25, 0.5, 0.75] },
+  },
 };
 
 /** Each list with the starting value first (added if the grid lacks it), so ties keep it. */
 function startingFirst(grid: Grid, start: ScorerSettings): Record<string, number[]> {
   const values = start[grid.section] as unknown as Record<string, number>;
-  const current = (key: string) => (key === 'zSpan' ? values.zFull! - values.zStart! : values[key]!);
-  return Object.fromEntries(Object.entries(grid.values).map(([key, list]) => [key, [current(key), ...list.filter((v) => v !== current(key))]]));
+  const current = (key: string) =>
+    key === 'zSpan' ? values.zFull! - values.zStart! : values[key]!;
+  return Object.fromEntries(
+    Object.entries(grid.values).map(([key, list]) => [
+      key,
+      [current(key), ...list.filter((v) => v !== current(key))],
+    ]),
+  );
 }
 
 function* product(values: Record<string, number[]>): Generator<Record<string, number>> {
@@ -130,7 +195,11 @@ function* product(values: Record<string, number[]>): Generator<Record<string, nu
   }
 }
 
-const merge = (base: SettingsOverrides, section: Grid['section'], values: Record<string, number>): SettingsOverrides => ({ ...base, [section]: { ...base[section], ...values } });
+const merge = (
+  base: SettingsOverrides,
+  section: Grid['section'],
+  values: Record<string, number>,
+): SettingsOverrides => ({ ...base, [section]: { ...base[section], ...values } });
 
 /** The settings in `overrides` (resolved) that differ from `reference`, by section. */
 function differences(overrides: SettingsOverrides, reference: ScorerSettings): SettingsOverrides {
@@ -148,11 +217,21 @@ function differences(overrides: SettingsOverrides, reference: ScorerSettings): S
 const started = Date.now();
 const start = resolveSettings(from);
 const before = figures(training, from);
-const limit = { returned: before.returned.human_fpr_at_threshold ?? 0, botsDrop: before.botsDrop.human_fpr_at_threshold ?? 0 };
-const safe = (f: Figures) => (f.returned.human_fpr_at_threshold ?? 0) <= limit.returned && (f.botsDrop.human_fpr_at_threshold ?? 0) <= limit.botsDrop;
+const limit = {
+  returned: before.returned.human_fpr_at_threshold ?? 0,
+  botsDrop: before.botsDrop.human_fpr_at_threshold ?? 0,
+};
+const safe = (f: Figures) =>
+  (f.returned.human_fpr_at_threshold ?? 0) <= limit.returned &&
+  (f.botsDrop.human_fpr_at_threshold ?? 0) <= limit.botsDrop;
 let chosen: SettingsOverrides = from;
 let best = before;
-const log: { group: string; candidates: number; chosen: Record<string, number>; objective: number }[] = [];
+const log: {
+  group: string;
+  candidates: number;
+  chosen: Record<string, number>;
+  objective: number;
+}[] = [];
 for (const [group, grid] of Object.entries(GRIDS)) {
   let groupBest: { values: Record<string, number>; f: Figures } | null = null;
   let candidates = 0;
@@ -168,7 +247,8 @@ for (const [group, grid] of Object.entries(GRIDS)) {
     candidates++;
     const f = figures(training, settings);
     if (!safe(f)) continue;
-    if (groupBest === null || objective(f) > objective(groupBest.f) + 1e-9) groupBest = { values, f };
+    if (groupBest === null || objective(f) > objective(groupBest.f) + 1e-9)
+      groupBest = { values, f };
   }
   if (groupBest && objective(groupBest.f) >= objective(best) + MIN_GAIN) {
     chosen = merge(chosen, grid.section, groupBest.values);
@@ -178,12 +258,18 @@ for (const [group, grid] of Object.entries(GRIDS)) {
   const keys = Object.keys(grid.values).flatMap((k) => (k === 'zSpan' ? ['zFull'] : [k]));
   const shown = Object.fromEntries(keys.map((k) => [k, now[k]!]));
   log.push({ group, candidates, chosen: shown, objective: +objective(best).toFixed(4) });
-  if (!json) console.error(`${group}: ${candidates} candidates → ${JSON.stringify(shown)} (objective ${objective(best).toFixed(4)})`);
+  if (!json)
+    console.error(
+      `${group}: ${candidates} candidates → ${JSON.stringify(shown)} (objective ${objective(best).toFixed(4)})`,
+    );
 }
 
 function report(sessions: readonly Labelled[], settings: SettingsOverrides) {
   const r = replay(sessions, settings);
-  return { returned: { ...summarize(r.returned), strata: summarizeStrata(r.returned) }, bots_drop: { ...summarize(r.botsDrop), strata: summarizeStrata(r.botsDrop) } };
+  return {
+    returned: { ...summarize(r.returned), strata: summarizeStrata(r.returned) },
+    bots_drop: { ...summarize(r.botsDrop), strata: summarizeStrata(r.botsDrop) },
+  };
 }
 const result = {
   model: model.version,
@@ -202,11 +288,16 @@ const result = {
 };
 if (json) console.log(JSON.stringify(result));
 else {
-  console.log(`tuned on ${training.length} training sessions (before ${split} of each input's window), reported on ${heldOut.length} held-out sessions; model ${model.version}; ${result.seconds} s`);
+  console.log(
+    `tuned on ${training.length} training sessions (before ${split} of each input's window), reported on ${heldOut.length} held-out sessions; model ${model.version}; ${result.seconds} s`,
+  );
   console.log(`started from (overrides of the defaults): ${JSON.stringify(result.from)}`);
   console.log(`changed: ${JSON.stringify(result.changed)}`);
-  console.log(`chosen, as overrides of the current defaults: ${JSON.stringify(result.chosen_vs_defaults)}`);
-  const row = (name: string, s: Summary) => `  ${name.padEnd(26)} ${String(s.sessions).padStart(5)} (${String(s.bot_sessions).padStart(4)})  ROC-AUC ${s.roc_auc}  PR-AUC ${s.pr_auc}  TPR@1%FPR ${s.tpr_at_fpr_1pct}  human FPR@${DEFAULT_THRESHOLD} ${s.human_fpr_at_threshold}`;
+  console.log(
+    `chosen, as overrides of the current defaults: ${JSON.stringify(result.chosen_vs_defaults)}`,
+  );
+  const row = (name: string, s: Summary) =>
+    `  ${name.padEnd(26)} ${String(s.sessions).padStart(5)} (${String(s.bot_sessions).padStart(4)})  ROC-AUC ${s.roc_auc}  PR-AUC ${s.pr_auc}  TPR@1%FPR ${s.tpr_at_fpr_1pct}  human FPR@${DEFAULT_THRESHOLD} ${s.human_fpr_at_threshold}`;
   for (const partName of ['training', 'held_out'] as const) {
     for (const which of ['from', 'chosen'] as const) {
       const r = result[partName][which];

@@ -27,7 +27,11 @@ export interface ChallengeRouteBlocks {
   fetch: string;
 }
 
-export function challengeRouteBlocks(options: { stateHeader: string; backend: string; secretsDictionary: string }): ChallengeRouteBlocks {
+export function challengeRouteBlocks(options: {
+  stateHeader: string;
+  backend: string;
+  secretsDictionary: string;
+}): ChallengeRouteBlocks {
   const S = `req.http.${options.stateHeader}`;
   const toScorer = `${S} == "${CHALLENGE_ROUTE_STATE}" && req.backend == ${options.backend}`;
   return {

@@ -29,12 +29,16 @@ const LEADING_ZERO_OCTET = /(?:^|[.:])0\d/;
 function parseIpv4(text: string): bigint | null {
   if (LEADING_ZERO_OCTET.test(text)) return null;
   const octets = ipv4Octets(text);
-  return octets === null ? null : octets.reduce((value, octet) => (value << 8n) | BigInt(octet), 0n);
+  return octets === null
+    ? null
+    : octets.reduce((value, octet) => (value << 8n) | BigInt(octet), 0n);
 }
 
 function parseIpv6(text: string): bigint | null {
   const groups = ipv6Groups(text);
-  return groups === null ? null : groups.reduce((value, group) => (value << 16n) | BigInt(group), 0n);
+  return groups === null
+    ? null
+    : groups.reduce((value, group) => (value << 16n) | BigInt(group), 0n);
 }
 
 /**
@@ -48,11 +52,20 @@ export function parseCidr(text: string): Cidr {
   if (extra !== undefined) throw new CidrError(`${JSON.stringify(text)}: more than one "/"`);
   const family: 4 | 6 = address.includes(':') ? 6 : 4;
   const value = family === 4 ? parseIpv4(address) : parseIpv6(address);
-  if (value === null) throw new CidrError(`${JSON.stringify(text)}: ${JSON.stringify(address)} is not an IPv${family} address`);
+  if (value === null)
+    throw new CidrError(
+      `${JSON.stringify(text)}: ${JSON.stringify(address)} is not an IPv${family} address`,
+    );
   const width = WIDTH[family];
-  if (lengthText !== undefined && !/^(?:0|[1-9]\d{0,2})$/.test(lengthText)) throw new CidrError(`${JSON.stringify(text)}: prefix length ${JSON.stringify(lengthText)} is not a number`);
+  if (lengthText !== undefined && !/^(?:0|[1-9]\d{0,2})$/.test(lengthText))
+    throw new CidrError(
+      `${JSON.stringify(text)}: prefix length ${JSON.stringify(lengthText)} is not a number`,
+    );
   const length = lengthText === undefined ? width : Number(lengthText);
-  if (length > width) throw new CidrError(`${JSON.stringify(text)}: prefix length ${length} exceeds ${width} for IPv${family}`);
+  if (length > width)
+    throw new CidrError(
+      `${JSON.stringify(text)}: prefix length ${length} exceeds ${width} for IPv${family}`,
+    );
   return { family, bits: value & mask(family, length), length };
 }
 
@@ -63,11 +76,14 @@ function mask(family: 4 | 6, length: number): bigint {
 
 /** The network address in canonical text: dotted quad, or RFC 5952 IPv6 (lower case, longest zero run as ::). */
 export function formatAddress(cidr: Pick<Cidr, 'family' | 'bits'>): string {
-  if (cidr.family === 4) return [24n, 16n, 8n, 0n].map((shift) => String((cidr.bits >> shift) & 0xffn)).join('.');
-  const groups = Array.from({ length: 8 }, (_, i) => Number((cidr.bits >> BigInt(112 - 16 * i)) & 0xffffn));
+  if (cidr.family === 4)
+    return [24n, 16n, 8n, 0n].map((shift) => String((cidr.bits >> shift) & 0xffn)).join('.');
+  const groups = Array.from({ length: 8 }, (_, i) =>
+    Number((cidr.bits >> BigInt(112 - 16 * i)) & 0xffffn),
+  );
   // The longest run of two or more zero groups (the first one on a tie) becomes "::".
   let best = { start: -1, length: 0 };
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;
@@ -86,7 +102,11 @@ export const formatCidr = (cidr: Cidr) => `${formatAddress(cidr)}/${cidr.length}
 
 /** Whether `outer` contains `inner` (same family, shorter or equal prefix, same network bits). */
 export function contains(outer: Cidr, inner: Cidr): boolean {
-  return outer.family === inner.family && outer.length <= inner.length && (inner.bits & mask(outer.family, outer.length)) === outer.bits;
+  return (
+    outer.family === inner.family &&
+    outer.length <= inner.length &&
+    (inner.bits & mask(outer.family, outer.length)) === outer.bits
+  );
 }
 
 /** Whether an address (a bare IP) falls in the prefix. */
@@ -114,7 +134,11 @@ export function aggregate(cidrs: readonly Cidr[]): Cidr[] {
       const b = out[out.length - 1]!;
       const a = out[out.length - 2]!;
       if (a.family !== b.family || a.length !== b.length || a.length === 0) break;
-      const parent = { family: a.family, bits: a.bits & mask(a.family, a.length - 1), length: a.length - 1 };
+      const parent = {
+        family: a.family,
+        bits: a.bits & mask(a.family, a.length - 1),
+        length: a.length - 1,
+      };
       if ((b.bits & mask(b.family, b.length - 1)) !== parent.bits || a.bits === b.bits) break;
       out.splice(-2, 2, parent);
     }

@@ -6,19 +6,22 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-// @ts-expect-error plain ESM helper
 import { findFalco, lintVcl } from '../lib/falco.mjs';
 import { assembleMainVcl, VclValidationError, type Snippet } from './generate.js';
 
 /** Throws VclValidationError when falco is missing or reports an error. */
 export function lintSnippets(snippets: Snippet[]): void {
   const falco: string | null = findFalco();
-  if (!falco) throw new VclValidationError('falco is not installed: run `node scripts/lib/falco.mjs --install` (builds it from the Go module proxy)');
+  if (!falco)
+    throw new VclValidationError(
+      'falco is not installed: run `node scripts/lib/falco.mjs --install` (builds it from the Go module proxy)',
+    );
   const dir = mkdtempSync(join(tmpdir(), 'scorer-vcl-'));
   try {
     writeFileSync(join(dir, 'main.vcl'), assembleMainVcl(snippets));
     const lint: { ok: boolean; output: string } = lintVcl(falco, join(dir, 'main.vcl'));
-    if (!lint.ok) throw new VclValidationError(`falco lint rejected the assembled VCL:\n${lint.output}`);
+    if (!lint.ok)
+      throw new VclValidationError(`falco lint rejected the assembled VCL:\n${lint.output}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -12,8 +12,15 @@ import { join, resolve } from 'node:path';
 import { generateSnippets, snippetFile, VclValidationError, type VclOptions } from './generate.js';
 import { lintSnippets } from './lint.js';
 
-const USAGE = 'usage: npm run vcl -- [--exclude-url-regex REGEX [--force-exclude-regex]] [--exempt-url-regex REGEX [--force-exempt-regex]] [--out DIR] [--scorer-backend NAME] [--log-endpoint NAME]';
-const KNOWN = ['--exclude-url-regex', '--exempt-url-regex', '--out', '--scorer-backend', '--log-endpoint'];
+const USAGE =
+  'usage: npm run vcl -- [--exclude-url-regex REGEX [--force-exclude-regex]] [--exempt-url-regex REGEX [--force-exempt-regex]] [--out DIR] [--scorer-backend NAME] [--log-endpoint NAME]';
+const KNOWN = [
+  '--exclude-url-regex',
+  '--exempt-url-regex',
+  '--out',
+  '--scorer-backend',
+  '--log-endpoint',
+];
 const FLAGS = ['--force-exempt-regex', '--force-exclude-regex'];
 const args = process.argv.slice(2);
 const given = new Map<string, string>();
@@ -27,7 +34,9 @@ for (let i = 0; i < args.length; i += 2) {
   }
   const value = args[i + 1];
   if (!KNOWN.includes(name) || value === undefined || given.has(name)) {
-    console.error(`${!KNOWN.includes(name) ? `unknown option ${name}` : value === undefined ? `${name} needs a value` : `${name} given twice`}\n${USAGE}`);
+    console.error(
+      `${!KNOWN.includes(name) ? `unknown option ${name}` : value === undefined ? `${name} needs a value` : `${name} given twice`}\n${USAGE}`,
+    );
     process.exit(2);
   }
   given.set(name, value);
@@ -35,10 +44,12 @@ for (let i = 0; i < args.length; i += 2) {
 const option = (name: string) => given.get(name);
 const out = resolve(option('--out') ?? 'vcl-snippets');
 const options: VclOptions = {};
-if (option('--exclude-url-regex') !== undefined) options.excludeUrlRegex = option('--exclude-url-regex');
+if (option('--exclude-url-regex') !== undefined)
+  options.excludeUrlRegex = option('--exclude-url-regex');
 if (option('--scorer-backend') !== undefined) options.scorerBackend = option('--scorer-backend');
 if (option('--log-endpoint') !== undefined) options.logEndpoint = option('--log-endpoint');
-if (option('--exempt-url-regex') !== undefined) options.exemptUrlRegex = option('--exempt-url-regex');
+if (option('--exempt-url-regex') !== undefined)
+  options.exemptUrlRegex = option('--exempt-url-regex');
 if (flags.has('--force-exempt-regex')) options.forceExemptRegex = true;
 if (flags.has('--force-exclude-regex')) options.forceExcludeRegex = true;
 

@@ -23,7 +23,14 @@ export interface RangeSource {
    * Where the file was read, when not from `url` itself: a public repository mirroring it (at a
    * commit), or the --mirror URL `verified-bots update` was given.
    */
-  via?: { repository?: string; path?: string; commit?: string; committedAt?: string; mirror?: string; note?: string };
+  via?: {
+    repository?: string;
+    path?: string;
+    commit?: string;
+    committedAt?: string;
+    mirror?: string;
+    note?: string;
+  };
   /** Prefixes the source listed. */
   prefixes?: number;
   /** Why this source holds no ranges in the snapshot (it was not available); the crawler is then incomplete. */
@@ -51,35 +58,59 @@ export class SnapshotError extends Error {
 }
 
 /** Every source of a crawler holds ranges: only then may a claim from elsewhere be called spoofed. */
-export const isComplete = (crawler: CrawlerRanges) => crawler.sources.every((s) => s.missing === undefined);
+export const isComplete = (crawler: CrawlerRanges) =>
+  crawler.sources.every((s) => s.missing === undefined);
 
 /** Validates a parsed snapshot document; throws SnapshotError naming the field. Returns it typed. */
 export function validateSnapshot(document: unknown): VerifiedBotsSnapshot {
   const doc = document as Partial<VerifiedBotsSnapshot> | null;
-  if (!doc || typeof doc !== 'object') throw new SnapshotError('verified-bots snapshot: expected a JSON object');
-  if (doc.format !== SNAPSHOT_FORMAT) throw new SnapshotError(`verified-bots snapshot: "format" must be ${JSON.stringify(SNAPSHOT_FORMAT)}, got ${JSON.stringify(doc.format)}`);
-  if (typeof doc.takenAt !== 'string' || Number.isNaN(Date.parse(doc.takenAt))) throw new SnapshotError(`verified-bots snapshot: "takenAt" must be an ISO date, got ${JSON.stringify(doc.takenAt)}`);
-  if (!doc.crawlers || typeof doc.crawlers !== 'object') throw new SnapshotError('verified-bots snapshot: "crawlers" must be an object');
+  if (!doc || typeof doc !== 'object')
+    throw new SnapshotError('verified-bots snapshot: expected a JSON object');
+  if (doc.format !== SNAPSHOT_FORMAT)
+    throw new SnapshotError(
+      `verified-bots snapshot: "format" must be ${JSON.stringify(SNAPSHOT_FORMAT)}, got ${JSON.stringify(doc.format)}`,
+    );
+  if (typeof doc.takenAt !== 'string' || Number.isNaN(Date.parse(doc.takenAt)))
+    throw new SnapshotError(
+      `verified-bots snapshot: "takenAt" must be an ISO date, got ${JSON.stringify(doc.takenAt)}`,
+    );
+  if (!doc.crawlers || typeof doc.crawlers !== 'object')
+    throw new SnapshotError('verified-bots snapshot: "crawlers" must be an object');
   const names = Object.keys(doc.crawlers);
-  for (const name of names) if (!CRAWLER_NAMES.includes(name)) throw new SnapshotError(`verified-bots snapshot: crawlers.${name} is not a crawler scorer-core knows (${CRAWLER_NAMES.join(', ')})`);
+  for (const name of names)
+    if (!CRAWLER_NAMES.includes(name))
+      throw new SnapshotError(
+        `verified-bots snapshot: crawlers.${name} is not a crawler scorer-core knows (${CRAWLER_NAMES.join(', ')})`,
+      );
   for (const name of CRAWLER_NAMES) {
     const crawler = doc.crawlers[name];
     const at = `verified-bots snapshot: crawlers.${name}`;
     if (!crawler || typeof crawler !== 'object') throw new SnapshotError(`${at} is missing`);
-    if (!Array.isArray(crawler.sources) || crawler.sources.length === 0) throw new SnapshotError(`${at}.sources must list at least one source`);
+    if (!Array.isArray(crawler.sources) || crawler.sources.length === 0)
+      throw new SnapshotError(`${at}.sources must list at least one source`);
     crawler.sources.forEach((source, i) => {
-      if (!source || typeof source.url !== 'string' || !/^https:\/\/[^\s/]+\/\S*$/.test(source.url)) throw new SnapshotError(`${at}.sources[${i}].url must be an https URL, got ${JSON.stringify(source?.url)}`);
-      if (source.missing !== undefined && typeof source.missing !== 'string') throw new SnapshotError(`${at}.sources[${i}].missing must be a sentence`);
+      if (!source || typeof source.url !== 'string' || !/^https:\/\/[^\s/]+\/\S*$/.test(source.url))
+        throw new SnapshotError(
+          `${at}.sources[${i}].url must be an https URL, got ${JSON.stringify(source?.url)}`,
+        );
+      if (source.missing !== undefined && typeof source.missing !== 'string')
+        throw new SnapshotError(`${at}.sources[${i}].missing must be a sentence`);
     });
-    if (!Array.isArray(crawler.ranges)) throw new SnapshotError(`${at}.ranges must be an array of CIDR strings`);
+    if (!Array.isArray(crawler.ranges))
+      throw new SnapshotError(`${at}.ranges must be an array of CIDR strings`);
     crawler.ranges.forEach((range, i) => {
       try {
         parseCidr(range);
       } catch (error) {
-        throw new SnapshotError(`${at}.ranges[${i}]: ${error instanceof CidrError ? error.message : String(error)}`);
+        throw new SnapshotError(
+          `${at}.ranges[${i}]: ${error instanceof CidrError ? error.message : String(error)}`,
+        );
       }
     });
-    if (crawler.ranges.length === 0 && isComplete(crawler)) throw new SnapshotError(`${at}.ranges is empty although every source is present: every claim would be called spoofed`);
+    if (crawler.ranges.length === 0 && isComplete(crawler))
+      throw new SnapshotError(
+        `${at}.ranges is empty although every source is present: every claim would be called spoofed`,
+      );
   }
   return doc as VerifiedBotsSnapshot;
 }
@@ -88,26 +119,48 @@ export function validateSnapshot(document: unknown): VerifiedBotsSnapshot {
  * The prefixes of one published file. The operators use one shape: `{ creationTime?, prefixes:
  * [{ ipv4Prefix } | { ipv6Prefix }] }` (Google, Bing, Apple, DuckDuckGo, OpenAI).
  */
-export function parsePublishedRanges(text: string, url: string): { published?: string; cidrs: Cidr[] } {
+export function parsePublishedRanges(
+  text: string,
+  url: string,
+): { published?: string; cidrs: Cidr[] } {
   let document: { creationTime?: unknown; prefixes?: unknown };
   try {
     document = JSON.parse(text) as typeof document;
   } catch (error) {
-    throw new SnapshotError(`${url}: not JSON (${error instanceof Error ? error.message : String(error)})`);
+    throw new SnapshotError(
+      `${url}: not JSON (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
-  if (!document || typeof document !== 'object' || !Array.isArray(document.prefixes)) throw new SnapshotError(`${url}: expected an object with a "prefixes" array`);
+  if (!document || typeof document !== 'object' || !Array.isArray(document.prefixes))
+    throw new SnapshotError(`${url}: expected an object with a "prefixes" array`);
   const cidrs = document.prefixes.map((entry: unknown, i: number) => {
-    const { ipv4Prefix, ipv6Prefix } = (entry ?? {}) as { ipv4Prefix?: unknown; ipv6Prefix?: unknown };
-    const text = typeof ipv4Prefix === 'string' ? ipv4Prefix : typeof ipv6Prefix === 'string' ? ipv6Prefix : null;
-    if (text === null) throw new SnapshotError(`${url}: prefixes[${i}] has neither ipv4Prefix nor ipv6Prefix`);
+    const { ipv4Prefix, ipv6Prefix } = (entry ?? {}) as {
+      ipv4Prefix?: unknown;
+      ipv6Prefix?: unknown;
+    };
+    const text =
+      typeof ipv4Prefix === 'string'
+        ? ipv4Prefix
+        : typeof ipv6Prefix === 'string'
+          ? ipv6Prefix
+          : null;
+    if (text === null)
+      throw new SnapshotError(`${url}: prefixes[${i}] has neither ipv4Prefix nor ipv6Prefix`);
     try {
       return parseCidr(text);
     } catch (error) {
-      throw new SnapshotError(`${url}: prefixes[${i}]: ${error instanceof Error ? error.message : String(error)}`);
+      throw new SnapshotError(
+        `${url}: prefixes[${i}]: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   });
   if (cidrs.length === 0) throw new SnapshotError(`${url}: the "prefixes" array is empty`);
-  return { ...(typeof document.creationTime === 'string' ? { published: document.creationTime.slice(0, 64) } : {}), cidrs };
+  return {
+    ...(typeof document.creationTime === 'string'
+      ? { published: document.creationTime.slice(0, 64) }
+      : {}),
+    cidrs,
+  };
 }
 
 /** Aggregated canonical CIDR strings of several sources' prefixes. */
@@ -121,17 +174,26 @@ export const crawlerCidrs = (crawler: CrawlerRanges) => crawler.ranges.map(parse
  * diffs line by line. `npm run ops -- verified-bots update` writes exactly this.
  */
 export function formatSnapshot(snapshot: VerifiedBotsSnapshot): string {
-  const lines = ['{', `  "format": ${JSON.stringify(snapshot.format)},`, `  "takenAt": ${JSON.stringify(snapshot.takenAt)},`, '  "crawlers": {'];
+  const lines = [
+    '{',
+    `  "format": ${JSON.stringify(snapshot.format)},`,
+    `  "takenAt": ${JSON.stringify(snapshot.takenAt)},`,
+    '  "crawlers": {',
+  ];
   CRAWLER_NAMES.forEach((name, i) => {
     const crawler = snapshot.crawlers[name]!;
     lines.push(`    ${JSON.stringify(name)}: {`);
     lines.push('      "sources": [');
-    crawler.sources.forEach((source, j) => lines.push(`        ${JSON.stringify(source)}${j < crawler.sources.length - 1 ? ',' : ''}`));
+    crawler.sources.forEach((source, j) =>
+      lines.push(`        ${JSON.stringify(source)}${j < crawler.sources.length - 1 ? ',' : ''}`),
+    );
     lines.push('      ],');
     if (crawler.ranges.length === 0) lines.push('      "ranges": []');
     else {
       lines.push('      "ranges": [');
-      crawler.ranges.forEach((range, j) => lines.push(`        ${JSON.stringify(range)}${j < crawler.ranges.length - 1 ? ',' : ''}`));
+      crawler.ranges.forEach((range, j) =>
+        lines.push(`        ${JSON.stringify(range)}${j < crawler.ranges.length - 1 ? ',' : ''}`),
+      );
       lines.push('      ]');
     }
     lines.push(`    }${i < CRAWLER_NAMES.length - 1 ? ',' : ''}`);

@@ -88,7 +88,11 @@ export function challengePage(input: ChallengePageInput): string {
 }
 
 /** A short page for an outcome other than the challenge itself (refused, unavailable). */
-export function messagePage(title: string, text: string, link?: { href: string; label: string }): string {
+export function messagePage(
+  title: string,
+  text: string,
+  link?: { href: string; label: string },
+): string {
   return `${pageHead(title)}
 <body>
 <main>
@@ -127,10 +131,14 @@ let policy: Promise<string> | undefined;
  * The Content-Security-Policy: this page's script and style by SHA-256, nothing else may load or
  * connect. Hashed once per sandbox with the runtime's digest (constant inputs, nothing secret).
  */
-export function contentSecurityPolicy(sha256: (data: Uint8Array) => Promise<Uint8Array>): Promise<string> {
-  const hash = async (text: string) => `'sha256-${base64(await sha256(new TextEncoder().encode(text)))}'`;
+export function contentSecurityPolicy(
+  sha256: (data: Uint8Array) => Promise<Uint8Array>,
+): Promise<string> {
+  const hash = async (text: string) =>
+    `'sha256-${base64(await sha256(new TextEncoder().encode(text)))}'`;
   policy ??= Promise.all([hash(SCRIPT), hash(STYLE)]).then(
-    ([script, style]) => `default-src 'none'; script-src ${script}; style-src ${style}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+    ([script, style]) =>
+      `default-src 'none'; script-src ${script}; style-src ${style}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
     (error: unknown) => {
       policy = undefined; // a failed digest is retried on the next request, not cached
       throw error;

@@ -9,9 +9,11 @@ const MAX_RETURN_LENGTH = 2048;
 const BASE = 'https://return.invalid';
 
 export function safeReturnPath(raw: string | null | undefined): string {
-  if (typeof raw !== 'string' || raw.length === 0 || raw.length > MAX_RETURN_LENGTH) return FALLBACK_RETURN;
+  if (typeof raw !== 'string' || raw.length === 0 || raw.length > MAX_RETURN_LENGTH)
+    return FALLBACK_RETURN;
   // A path, not a network-path reference; no backslash (browsers read it as "/"), no whitespace or controls.
-  if (raw[0] !== '/' || raw[1] === '/' || /[\\\u0000-\u0020\u007f-\u00a0]/.test(raw)) return FALLBACK_RETURN;
+  if (raw[0] !== '/' || raw[1] === '/' || /[\\\u0000-\u0020\u007f-\u00a0]/.test(raw))
+    return FALLBACK_RETURN;
   let url: URL;
   try {
     url = new URL(raw, BASE);

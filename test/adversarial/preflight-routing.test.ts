@@ -11,11 +11,29 @@ import { prepareDefaults } from '../../src/config.js';
 import { fakePlatform, TEST_CALLER_SECRET, testSecrets } from '../helpers/fake-platform.js';
 
 describe('preflights are scored whatever their path (fake platform)', () => {
-  const app = createApp(fakePlatform({ config: {}, secrets: testSecrets(), kv: {} }), prepareDefaults(defaultModel));
+  const app = createApp(
+    fakePlatform({ config: {}, secrets: testSecrets(), kv: {} }),
+    prepareDefaults(defaultModel),
+  );
   const preflight = (path: string) =>
-    app.handle(new Request('http://scorer.test' + path, { headers: { 'x-scorer-auth': TEST_CALLER_SECRET, 'x-scorer-original-method': 'GET', 'user-agent': 'curl/8.5.0', 'fastly-client-ip': '198.51.100.9' } }));
+    app.handle(
+      new Request('http://scorer.test' + path, {
+        headers: {
+          'x-scorer-auth': TEST_CALLER_SECRET,
+          'x-scorer-original-method': 'GET',
+          'user-agent': 'curl/8.5.0',
+          'fastly-client-ip': '198.51.100.9',
+        },
+      }),
+    );
 
-  for (const path of ['/.scorer/health/', '/article/10\\..\\..\\.scorer\\health', '/a/%2e%2e/.scorer/challenge', '/.scorer/challenge/verify/', '/.scorer/health']) {
+  for (const path of [
+    '/.scorer/health/',
+    '/article/10\\..\\..\\.scorer\\health',
+    '/a/%2e%2e/.scorer/challenge',
+    '/.scorer/challenge/verify/',
+    '/.scorer/health',
+  ]) {
     it(`${path} gets a score, not a route's answer`, async () => {
       const response = await preflight(path);
       expect(response.status).toBe(200);

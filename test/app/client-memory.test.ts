@@ -41,7 +41,20 @@ describe('client address keys', () => {
   });
 
   it('anything that is not an address has no key', () => {
-    for (const text of ['', 'not an ip', '256.1.1.1', '1.2.3', '2001:db8:::1', '1::2::3', '1:2:3:4:5:6:7:8:9', '1:2:3:4:5:6:7::8', 'fe80::1%eth0', '1.2.3.4::', '12345::1', '::1.2.3.256']) {
+    for (const text of [
+      '',
+      'not an ip',
+      '256.1.1.1',
+      '1.2.3',
+      '2001:db8:::1',
+      '1::2::3',
+      '1:2:3:4:5:6:7:8:9',
+      '1:2:3:4:5:6:7::8',
+      'fe80::1%eth0',
+      '1.2.3.4::',
+      '12345::1',
+      '::1.2.3.256',
+    ]) {
       expect(clientAddressKey(text), text).toBeNull();
     }
   });
@@ -53,7 +66,10 @@ describe('client memory on the fake edge rate limiter (Viceroy stubs the real on
     const client = arrive('198.51.100.23');
     expect(platform.edgeCalls).toEqual([]);
     client.memory!.request();
-    expect(platform.edgeCalls).toEqual(['scorer_client_requests.increment(198.51.100.23)', 'scorer_client_requests.lookupCount(198.51.100.23)']);
+    expect(platform.edgeCalls).toEqual([
+      'scorer_client_requests.increment(198.51.100.23)',
+      'scorer_client_requests.lookupCount(198.51.100.23)',
+    ]);
     platform.edgeCalls.length = 0;
     client.memory!.cookielessArrival();
     expect(platform.edgeCalls).toEqual([
@@ -77,7 +93,11 @@ describe('client memory on the fake edge rate limiter (Viceroy stubs the real on
     expect(client.memory!.cookielessArrival()).toEqual({ seenBefore: false, recent: 1 });
     expect(platform.counter('scorer_client_requests').total('198.51.100.23')).toBe(1);
     expect(platform.counter('scorer_cookieless').total('198.51.100.23')).toBe(1);
-    expect(client.record.answers).toEqual({ requests_60s: 1, cookieless_seen_before: false, cookieless_recent: 1 });
+    expect(client.record.answers).toEqual({
+      requests_60s: 1,
+      cookieless_seen_before: false,
+      cookieless_recent: 1,
+    });
   });
 
   it('cookie-less arrivals: seen before within 60 min of the previous one, expired at exactly 60 min', () => {
@@ -109,17 +129,31 @@ describe('client memory on the fake edge rate limiter (Viceroy stubs the real on
   it('IPv6 clients share memory within a /64 and not across /64s; IPv4 addresses are whole', () => {
     const { platform, arrive } = setup();
     expect(cookieless(arrive('2001:db8:1:2::a'))).toEqual({ seenBefore: false, recent: 1 });
-    expect(cookieless(arrive('2001:db8:1:2:ffff:ffff:ffff:b'))).toEqual({ seenBefore: true, recent: 2 });
+    expect(cookieless(arrive('2001:db8:1:2:ffff:ffff:ffff:b'))).toEqual({
+      seenBefore: true,
+      recent: 2,
+    });
     expect(cookieless(arrive('2001:db8:1:3::a'))).toEqual({ seenBefore: false, recent: 1 });
     expect(cookieless(arrive('198.51.100.1'))).toEqual({ seenBefore: false, recent: 1 });
     expect(cookieless(arrive('198.51.100.2'))).toEqual({ seenBefore: false, recent: 1 });
-    expect(platform.box('scorer_cookieless_seen').entries()).toEqual(['2001:db8:1:2::/64', '2001:db8:1:3::/64', '198.51.100.1', '198.51.100.2']);
+    expect(platform.box('scorer_cookieless_seen').entries()).toEqual([
+      '2001:db8:1:2::/64',
+      '2001:db8:1:3::/64',
+      '198.51.100.1',
+      '198.51.100.2',
+    ]);
   });
 
   it('requests in the last 60 s per client key', () => {
     const { arrive, at } = setup();
     const counts: number[] = [];
-    for (const [ms, address] of [[0, '2001:db8::1'], [1_000, '2001:db8::2'], [2_000, '2001:db8:0:1::1'], [59_000, '2001:db8::3'], [61_500, '2001:db8::4']] as const) {
+    for (const [ms, address] of [
+      [0, '2001:db8::1'],
+      [1_000, '2001:db8::2'],
+      [2_000, '2001:db8:0:1::1'],
+      [59_000, '2001:db8::3'],
+      [61_500, '2001:db8::4'],
+    ] as const) {
       at(ms);
       counts.push(arrive(address).memory!.request());
     }
@@ -168,7 +202,9 @@ describe('client memory on the fake edge rate limiter (Viceroy stubs the real on
     expect(platform.edgeCalls).toEqual([]);
     const invalid = arrive('not-an-address');
     expect(invalid.memory).toBeUndefined();
-    expect(countingWarnings(invalid.record)).toEqual(['fastly-client-ip: not an IP address, no client memory']);
+    expect(countingWarnings(invalid.record)).toEqual([
+      'fastly-client-ip: not an IP address, no client memory',
+    ]);
   });
 
   it('lagging counters (eventual consistency): a count never below this request, boxes visible late', () => {
@@ -201,10 +237,27 @@ describe('client memory on the fake edge rate limiter (Viceroy stubs the real on
     expect(() => client.memory!.crawlerPath()).not.toThrow();
     expect(client.recentNewSessions()).toBe(0);
     const failure = 'Edge Rate Limiting is not enabled for this service';
-    expect(client.record.failures.map((f) => f.name)).toEqual(['scorer_cookieless_seen', 'scorer_cookieless_seen', 'scorer_cookieless', 'scorer_client_requests', 'scorer_crawler_path', 'scorer_crawler_path', 'scorer_new_sessions']);
+    expect(client.record.failures.map((f) => f.name)).toEqual([
+      'scorer_cookieless_seen',
+      'scorer_cookieless_seen',
+      'scorer_cookieless',
+      'scorer_client_requests',
+      'scorer_crawler_path',
+      'scorer_crawler_path',
+      'scorer_new_sessions',
+    ]);
     // One warning per distinct failure, naming every resource that failed with it.
-    expect(countingWarnings(client.record)).toEqual([`scorer_cookieless_seen, scorer_cookieless, scorer_client_requests, scorer_crawler_path, scorer_new_sessions: ${failure}`]);
-    expect(client.record.answers).toEqual({ cookieless_seen_before: false, cookieless_recent: 1, requests_60s: 1, crawler_path_seen: false, crawler_path_recorded: false, new_sessions: 0 });
+    expect(countingWarnings(client.record)).toEqual([
+      `scorer_cookieless_seen, scorer_cookieless, scorer_client_requests, scorer_crawler_path, scorer_new_sessions: ${failure}`,
+    ]);
+    expect(client.record.answers).toEqual({
+      cookieless_seen_before: false,
+      cookieless_recent: 1,
+      requests_60s: 1,
+      crawler_path_seen: false,
+      crawler_path_recorded: false,
+      new_sessions: 0,
+    });
   });
 
   it('a counter or box that cannot even be opened (the constructor throws) is unknown too', () => {
@@ -247,7 +300,10 @@ describe('client memory on the fake edge rate limiter (Viceroy stubs the real on
     arrive('192.0.2.2').memory!.cookielessArrival();
     const client = arrive('192.0.2.2');
     expect(client.memory!.cookielessArrival()).toEqual({ seenBefore: false, recent: 2 });
-    expect(countingWarnings(client.record)).toEqual(['scorer_cookieless_seen: box has failed', 'scorer_cookieless_seen: box add failed']);
+    expect(countingWarnings(client.record)).toEqual([
+      'scorer_cookieless_seen: box has failed',
+      'scorer_cookieless_seen: box add failed',
+    ]);
   });
 });
 
@@ -256,7 +312,8 @@ describe('the fake edge rate limiter refuses what js-compute 3.46 refuses', () =
     const platform = fakePlatform();
     const box = platform.penaltyBox('scorer_crawler_path');
     const counter = platform.rateCounter('scorer_client_requests');
-    for (const ttl of [0, 0.5, 61, Number.NaN]) expect(() => box.add('k', ttl), String(ttl)).toThrow(TypeError);
+    for (const ttl of [0, 0.5, 61, Number.NaN])
+      expect(() => box.add('k', ttl), String(ttl)).toThrow(TypeError);
     expect(() => counter.lookupCount('k', 15 as 10)).toThrow(TypeError);
     expect(() => counter.lookupRate('k', 30 as 10)).toThrow(TypeError);
     expect(() => counter.increment('k', -1)).toThrow(TypeError);

@@ -9,7 +9,9 @@ function splitReference(header: string, name: string): string | undefined {
     if (eq < 0) continue;
     if (part.slice(0, eq).trim() !== name) continue;
     const value = part.slice(eq + 1).trim();
-    return value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
+    return value.length >= 2 && value.startsWith('"') && value.endsWith('"')
+      ? value.slice(1, -1)
+      : value;
   }
   return undefined;
 }
@@ -17,7 +19,13 @@ function splitReference(header: string, name: string): string | undefined {
 describe('readCookie: linear, bounded', () => {
   it('agrees with splitting the header on ordinary headers (property)', () => {
     const token = fc.stringMatching(/^[a-z_]{1,8}$/);
-    const pair = fc.tuple(token, fc.stringMatching(/^[A-Za-z0-9_"-]{0,12}$/), fc.constantFrom(';', '; ', ',', ' ;  ')).map(([k, v, sep]) => `${k}=${v}${sep}`);
+    const pair = fc
+      .tuple(
+        token,
+        fc.stringMatching(/^[A-Za-z0-9_"-]{0,12}$/),
+        fc.constantFrom(';', '; ', ',', ' ;  '),
+      )
+      .map(([k, v, sep]) => `${k}=${v}${sep}`);
     fc.assert(
       fc.property(fc.array(pair, { maxLength: 20 }), token, (pairs, name) => {
         const header = pairs.join('');

@@ -13,14 +13,18 @@ vi.mock('@session-scorer/core', async (importOriginal) => {
     ...core,
     createScorer: (options: Parameters<typeof core.createScorer>[0]) => {
       const scorer = core.createScorer(options);
-      return { ...scorer, decide: (input: DecisionInput) => (inputs.push(input), scorer.decide(input)) };
+      return {
+        ...scorer,
+        decide: (input: DecisionInput) => (inputs.push(input), scorer.decide(input)),
+      };
     },
   };
 });
 
 const defaults = prepareDefaults(defaultModel);
 const CHROME_NAVIGATION = {
-  'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+  'user-agent':
+    'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
   accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8',
   'accept-language': 'en-GB,en;q=0.9',
   'accept-encoding': 'gzip',
@@ -33,13 +37,26 @@ const CHROME_NAVIGATION = {
   referer: 'https://shop.example/catalogue/?page=2&token=abc#top',
 };
 // What the VCL adds on the preflight (test/vcl checks the VCL side).
-const FROM_VCL = { 'x-scorer-proto': 'HTTP/2', 'x-scorer-ja4': 't13d1516h2_8daaf6152771_02713d6af862', 'x-scorer-host': 'shop.example', 'x-scorer-tls': '1' };
+const FROM_VCL = {
+  'x-scorer-proto': 'HTTP/2',
+  'x-scorer-ja4': 't13d1516h2_8daaf6152771_02713d6af862',
+  'x-scorer-host': 'shop.example',
+  'x-scorer-tls': '1',
+};
 
 function setup() {
   const platform = fakePlatform({ config: {}, secrets: testSecrets(), kv: {} });
   const app = createApp(platform, defaults);
   const send = (path: string, headers: Record<string, string>, origin = 'http://scorer.test') =>
-    app.handle(new Request(origin + path, { headers: { 'x-scorer-auth': TEST_CALLER_SECRET, 'fastly-client-ip': '2001:db8:5:6:1:2:3:4', ...headers } }));
+    app.handle(
+      new Request(origin + path, {
+        headers: {
+          'x-scorer-auth': TEST_CALLER_SECRET,
+          'fastly-client-ip': '2001:db8:5:6:1:2:3:4',
+          ...headers,
+        },
+      }),
+    );
   const lastLine = () => JSON.parse(platform.logs.at(-1)!.line);
   return { platform, send, lastLine };
 }
@@ -79,7 +96,18 @@ describe('request facts and client memory reach decide()', () => {
       referer: null,
       host: undefined,
       secureContext: undefined,
-      headers: { userAgent: 'curl/8.5.0', accept: '*/*', acceptLanguage: null, acceptEncoding: null, secFetchMode: null, secFetchSite: null, secFetchDest: null, secFetchUser: null, secChUa: null, ja4: null },
+      headers: {
+        userAgent: 'curl/8.5.0',
+        accept: '*/*',
+        acceptLanguage: null,
+        acceptEncoding: null,
+        secFetchMode: null,
+        secFetchSite: null,
+        secFetchDest: null,
+        secFetchUser: null,
+        secChUa: null,
+        ja4: null,
+      },
     });
   });
 
@@ -95,7 +123,10 @@ describe('request facts and client memory reach decide()', () => {
   it('secure context: x-scorer-tls from the VCL; without it, a loopback host (a direct call) is secure, others unknown', async () => {
     inputs.length = 0;
     const { send } = setup();
-    const secure = async (headers: Record<string, string>, origin?: string) => (await send('/', headers, origin), (inputs.at(-1) as DecisionInput).request!.secureContext);
+    const secure = async (headers: Record<string, string>, origin?: string) => (
+      await send('/', headers, origin),
+      (inputs.at(-1) as DecisionInput).request!.secureContext
+    );
     expect(await secure({ 'x-scorer-tls': '1' })).toBe(true);
     expect(await secure({ 'x-scorer-tls': '0' })).toBe(false);
     expect(await secure({ 'x-scorer-tls': '0' }, 'http://127.0.0.1:7676')).toBe(false);
@@ -106,17 +137,29 @@ describe('request facts and client memory reach decide()', () => {
     expect(await secure({ 'x-scorer-tls': 'yes' }, 'http://scorer.test')).toBeUndefined();
   });
 
-  it('decide asks the client memory of the address\'s /64; the answers repeat and count once per request', async () => {
+  it("decide asks the client memory of the address's /64; the answers repeat and count once per request", async () => {
     inputs.length = 0;
     const { send, platform, lastLine } = setup();
     await send('/', {});
     // A cookie-less first visit: crawler path looked up, arrival and request recorded, plus the
     // new-session count (address + User-Agent).
-    expect(lastLine().memory).toEqual({ crawler_path_seen: false, cookieless_seen_before: false, cookieless_recent: 1, requests_60s: 1, new_sessions: 1 });
+    expect(lastLine().memory).toEqual({
+      crawler_path_seen: false,
+      cookieless_seen_before: false,
+      cookieless_recent: 1,
+      requests_60s: 1,
+      new_sessions: 1,
+    });
     expect(platform.counter('scorer_client_requests').entries()).toEqual(['2001:db8:5:6::/64']);
     platform.clock.nowMs += 2_000;
     await send('/', { 'fastly-client-ip': '2001:db8:5:6:ffff::9' });
-    expect(lastLine().memory).toEqual({ crawler_path_seen: false, cookieless_seen_before: true, cookieless_recent: 2, requests_60s: 2, new_sessions: 1 });
+    expect(lastLine().memory).toEqual({
+      crawler_path_seen: false,
+      cookieless_seen_before: true,
+      cookieless_recent: 2,
+      requests_60s: 2,
+      new_sessions: 1,
+    });
     const client = (inputs.at(-1) as DecisionInput).client!;
     expect(client.request()).toBe(2);
     expect(platform.counter('scorer_client_requests').total('2001:db8:5:6::/64')).toBe(2);
@@ -125,7 +168,10 @@ describe('request facts and client memory reach decide()', () => {
   it('a crawler path is remembered for the address: the next request sees it', async () => {
     const { send, lastLine } = setup();
     await send('/robots.txt', {});
-    expect(lastLine().memory).toMatchObject({ crawler_path_seen: false, crawler_path_recorded: true });
+    expect(lastLine().memory).toMatchObject({
+      crawler_path_seen: false,
+      crawler_path_recorded: true,
+    });
     await send('/', { 'fastly-client-ip': '2001:db8:5:6::77' });
     expect(lastLine().memory).toMatchObject({ crawler_path_seen: true });
     expect(lastLine().memory.crawler_path_recorded).toBeUndefined();
@@ -134,7 +180,9 @@ describe('request facts and client memory reach decide()', () => {
   it('without fastly-client-ip there is no client memory', async () => {
     inputs.length = 0;
     const platform = fakePlatform({ config: {}, secrets: testSecrets(), kv: {} });
-    await createApp(platform, defaults).handle(new Request('http://scorer.test/', { headers: { 'x-scorer-auth': TEST_CALLER_SECRET } }));
+    await createApp(platform, defaults).handle(
+      new Request('http://scorer.test/', { headers: { 'x-scorer-auth': TEST_CALLER_SECRET } }),
+    );
     expect((inputs.at(-1) as DecisionInput).client).toBeUndefined();
   });
 });
@@ -165,11 +213,36 @@ describe('the audit line records the request facts and the memory answers', () =
   it('absent headers are null; long values are capped; a Referer that is not a URL is "invalid"', async () => {
     const { send, lastLine } = setup();
     await send('/', { 'user-agent': 'curl/8.5.0' });
-    expect(lastLine()).toMatchObject({ proto: null, ja4: null, secure: null, host: null, referer: null, accept: null, accept_language: null, accept_encoding: null, sec_fetch_mode: null, sec_fetch_site: null, sec_fetch_dest: null, sec_fetch_user: null, sec_ch_ua: null });
-    await send('/', { accept: 'a'.repeat(500), 'accept-language': 'l'.repeat(500), 'sec-ch-ua': 'c'.repeat(500), 'x-scorer-host': 'h'.repeat(500), referer: 'not a url' });
+    expect(lastLine()).toMatchObject({
+      proto: null,
+      ja4: null,
+      secure: null,
+      host: null,
+      referer: null,
+      accept: null,
+      accept_language: null,
+      accept_encoding: null,
+      sec_fetch_mode: null,
+      sec_fetch_site: null,
+      sec_fetch_dest: null,
+      sec_fetch_user: null,
+      sec_ch_ua: null,
+    });
+    await send('/', {
+      accept: 'a'.repeat(500),
+      'accept-language': 'l'.repeat(500),
+      'sec-ch-ua': 'c'.repeat(500),
+      'x-scorer-host': 'h'.repeat(500),
+      referer: 'not a url',
+    });
     const line = lastLine();
     // Capped at the documented length plus the "…" marker.
-    expect([line.accept.length, line.accept_language.length, line.sec_ch_ua.length, line.host.length]).toEqual([129, 65, 161, 129]);
+    expect([
+      line.accept.length,
+      line.accept_language.length,
+      line.sec_ch_ua.length,
+      line.host.length,
+    ]).toEqual([129, 65, 161, 129]);
     expect(line.referer).toBe('invalid');
   });
 
@@ -191,7 +264,11 @@ describe('the audit line records the request facts and the memory answers', () =
       'scorer_cookie_uses.increment',
       'scorer_cookie_uses.lookupCount',
     ]);
-    expect(lastLine().memory).toEqual({ crawler_path_seen: false, requests_60s: 2, cookie_uses: 1 });
+    expect(lastLine().memory).toEqual({
+      crawler_path_seen: false,
+      requests_60s: 2,
+      cookie_uses: 1,
+    });
   });
 
   it('is built after the response, as on Fastly (the fake defers it like the real platform)', async () => {

@@ -5,10 +5,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type Server,
+} from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-// @ts-expect-error plain ESM helpers shared with the scripts
 import { freePort } from '../../scripts/lib/viceroy.mjs';
 import { parseRawResponse, type RawResponse } from '../../scripts/lib/falco-proxy-response.js';
 import { assembleMainVcl, generateSnippets } from '../../scripts/vcl/generate.js';
@@ -22,16 +26,33 @@ export interface Edge {
 }
 
 /** `settings`: items of the scorer_settings dictionary over the harness's (mode monitor, threshold 80). */
-export async function startEdge(falco: string, scorerUrl: string, originPort: number, settings: Record<string, string> = {}): Promise<Edge> {
+export async function startEdge(
+  falco: string,
+  scorerUrl: string,
+  originPort: number,
+  settings: Record<string, string> = {},
+): Promise<Edge> {
   const dir = mkdtempSync(join(tmpdir(), 'scorer-edge-front-'));
-  const harness = assembleMainVcl(generateSnippets(), { scorer: ['127.0.0.1', Number(new URL(scorerUrl).port)], origin: ['127.0.0.1', originPort] });
-  const items = Object.entries({ mode: 'monitor', threshold: '80', ...settings }).map(([key, value]) => `  "${key}": "${value}",`).join('\n');
-  const vcl = harness.replace(/table scorer_settings \{\n[^}]*\}/, `table scorer_settings {\n${items}\n}`);
-  if (vcl === harness && Object.keys(settings).length > 0) throw new Error('the harness VCL has no scorer_settings table to fill');
+  const harness = assembleMainVcl(generateSnippets(), {
+    scorer: ['127.0.0.1', Number(new URL(scorerUrl).port)],
+    origin: ['127.0.0.1', originPort],
+  });
+  const items = Object.entries({ mode: 'monitor', threshold: '80', ...settings })
+    .map(([key, value]) => `  "${key}": "${value}",`)
+    .join('\n');
+  const vcl = harness.replace(
+    /table scorer_settings \{\n[^}]*\}/,
+    `table scorer_settings {\n${items}\n}`,
+  );
+  if (vcl === harness && Object.keys(settings).length > 0)
+    throw new Error('the harness VCL has no scorer_settings table to fill');
   writeFileSync(join(dir, 'main.vcl'), vcl);
   const falcoPort: number = await freePort();
   writeFileSync(join(dir, '.falco.yml'), `simulator:\n  port: ${falcoPort}\n`);
-  const simulator: ChildProcess = spawn(falco, ['simulate', '--proxy', 'main.vcl'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const simulator: ChildProcess = spawn(falco, ['simulate', '--proxy', 'main.vcl'], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const output: string[] = [];
   const collect = (chunk: Buffer) => output.push(...chunk.toString('utf8').split('\n'));
   simulator.stdout!.on('data', collect);
@@ -51,26 +72,47 @@ export async function startEdge(falco: string, scorerUrl: string, originPort: nu
     // A new connection per request (falco closes kept-alive ones); the browser's headers as sent.
     const headers: IncomingHttpHeaders = { ...req.headers };
     delete headers.connection;
-    const upstream = httpRequest({ host: '127.0.0.1', port: falcoPort, method: req.method, path: req.url, headers, agent: false }, (answer) => {
-      const chunks: Buffer[] = [];
-      answer.on('data', (chunk: Buffer) => chunks.push(chunk));
-      answer.on('end', () => {
-        const raw = Buffer.concat(chunks);
-        let unwrapped: RawResponse;
-        try {
-          unwrapped = parseRawResponse(raw);
-        } catch (error) {
-          res.writeHead(502, { 'content-type': 'text/plain' }).end(`falco answered without a raw response (${(error as Error).message}):\n${raw.toString('utf8').slice(0, 500)}`);
-          return;
-        }
-        const out = unwrapped.headers
-          .map(([name, value]): [string, string] => [name.toLowerCase(), value])
-          .filter(([name]) => !['content-length', 'transfer-encoding', 'connection', 'keep-alive'].includes(name));
-        res.writeHead(unwrapped.status, out.flat());
-        res.end(unwrapped.body);
-      });
-    });
-    upstream.on('error', (error) => res.writeHead(502, { 'content-type': 'text/plain' }).end(`falco connection: ${error.message}`));
+    const upstream = httpRequest(
+      {
+        host: '127.0.0.1',
+        port: falcoPort,
+        method: req.method,
+        path: req.url,
+        headers,
+        agent: false,
+      },
+      (answer) => {
+        const chunks: Buffer[] = [];
+        answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+        answer.on('end', () => {
+          const raw = Buffer.concat(chunks);
+          let unwrapped: RawResponse;
+          try {
+            unwrapped = parseRawResponse(raw);
+          } catch (error) {
+            res
+              .writeHead(502, { 'content-type': 'text/plain' })
+              .end(
+                `falco answered without a raw response (${(error as Error).message}):\n${raw.toString('utf8').slice(0, 500)}`,
+              );
+            return;
+          }
+          const out = unwrapped.headers
+            .map(([name, value]): [string, string] => [name.toLowerCase(), value])
+            .filter(
+              ([name]) =>
+                !['content-length', 'transfer-encoding', 'connection', 'keep-alive'].includes(name),
+            );
+          res.writeHead(unwrapped.status, out.flat());
+          res.end(unwrapped.body);
+        });
+      },
+    );
+    upstream.on('error', (error) =>
+      res
+        .writeHead(502, { 'content-type': 'text/plain' })
+        .end(`falco connection: ${error.message}`),
+    );
     req.pipe(upstream);
   });
   const frontPort: number = await freePort();

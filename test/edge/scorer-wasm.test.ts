@@ -1,11 +1,26 @@
 import { createHash } from 'node:crypto';
 import { get as httpGet } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCookieCodec, createKeyRing, DEFAULT_THRESHOLD, hexToBytes } from '../../scorer-core/src/index.js';
+import {
+  createCookieCodec,
+  createKeyRing,
+  DEFAULT_THRESHOLD,
+  hexToBytes,
+} from '../../scorer-core/src/index.js';
 import defaultModel from '../../scorer-core/src/default-model.json' with { type: 'json' };
 import { HAND_MODEL_DOC } from '../helpers/fixtures.js';
-import { TEST_CALLER_SECRET, TEST_KEY2_HEX, TEST_KEY_HEX, testSecrets } from '../helpers/fake-platform.js';
-import { startScenario, viceroyBin, viceroyRequired, type RunningScorer } from './viceroy-harness.js';
+import {
+  TEST_CALLER_SECRET,
+  TEST_KEY2_HEX,
+  TEST_KEY_HEX,
+  testSecrets,
+} from '../helpers/fake-platform.js';
+import {
+  startScenario,
+  viceroyBin,
+  viceroyRequired,
+  type RunningScorer,
+} from './viceroy-harness.js';
 
 // The real wasm (js-compute runtime, scorer-core's AES-GCM, Fastly stores) on Viceroy, over HTTP.
 describe.runIf(viceroyBin !== null || viceroyRequired)('scorer wasm on Viceroy', () => {
@@ -15,28 +30,60 @@ describe.runIf(viceroyBin !== null || viceroyRequired)('scorer wasm on Viceroy',
       startScenario('normal', { secrets: testSecrets() }),
       // The key ring index the operator CLI writes: ids in the Config Store, bytes in secrets of their own.
       startScenario('rotated', {
-        config: { cookie_key_ring: JSON.stringify({ active: 2, keys: [{ id: 2 }, { id: 1, grace_until: '2026-01-01T00:00:00Z' }] }) },
-        secrets: { caller_secret: TEST_CALLER_SECRET, cookie_key_2: TEST_KEY2_HEX, cookie_key_1: TEST_KEY_HEX },
+        config: {
+          cookie_key_ring: JSON.stringify({
+            active: 2,
+            keys: [{ id: 2 }, { id: 1, grace_until: '2026-01-01T00:00:00Z' }],
+          }),
+        },
+        secrets: {
+          caller_secret: TEST_CALLER_SECRET,
+          cookie_key_2: TEST_KEY2_HEX,
+          cookie_key_1: TEST_KEY_HEX,
+        },
       }),
-      startScenario('broken-config', { config: { mode: 'sometimes', settings: '{not json' }, secrets: testSecrets() }),
+      startScenario('broken-config', {
+        config: { mode: 'sometimes', settings: '{not json' },
+        secrets: testSecrets(),
+      }),
       startScenario('no-key', { secrets: { caller_secret: TEST_CALLER_SECRET } }),
-      startScenario('bad-model', { secrets: testSecrets(), kv: { current: 'v2', 'models/v2': JSON.stringify({ ...HAND_MODEL_DOC, version: 'v2', matrix: [[1]] }) } }),
-      startScenario('kv-model', { secrets: testSecrets(), kv: { current: 'hand-3', 'models/hand-3': JSON.stringify(HAND_MODEL_DOC) } }),
+      startScenario('bad-model', {
+        secrets: testSecrets(),
+        kv: {
+          current: 'v2',
+          'models/v2': JSON.stringify({ ...HAND_MODEL_DOC, version: 'v2', matrix: [[1]] }),
+        },
+      }),
+      startScenario('kv-model', {
+        secrets: testSecrets(),
+        kv: { current: 'hand-3', 'models/hand-3': JSON.stringify(HAND_MODEL_DOC) },
+      }),
     ]);
-    ['normal', 'rotated', 'broken-config', 'no-key', 'bad-model', 'kv-model'].forEach((name, i) => (scorers[name] = started[i]!));
+    ['normal', 'rotated', 'broken-config', 'no-key', 'bad-model', 'kv-model'].forEach(
+      (name, i) => (scorers[name] = started[i]!),
+    );
   }, 300_000);
   afterAll(async () => {
     await Promise.all(Object.values(scorers).map((s) => s.stop()));
   });
 
   const send = (scenario: string, path: string, headers: Record<string, string> = {}) =>
-    fetch(scorers[scenario]!.url + path, { headers: { 'x-scorer-auth': TEST_CALLER_SECRET, 'user-agent': 'Mozilla/5.0 edge-test', 'fastly-client-ip': '198.51.100.4', referer: 'https://search.example/?q=edge', ...headers } });
+    fetch(scorers[scenario]!.url + path, {
+      headers: {
+        'x-scorer-auth': TEST_CALLER_SECRET,
+        'user-agent': 'Mozilla/5.0 edge-test',
+        'fastly-client-ip': '198.51.100.4',
+        referer: 'https://search.example/?q=edge',
+        ...headers,
+      },
+    });
   /** Below the enforcement threshold, with no hand-set rule firing (the learned combiner may add a little). */
   const low = (r: Response) => {
     expect(r.headers.get('x-scorer-layer1')).toBe('0');
     expect(Number(r.headers.get('x-scorer-score'))).toBeLessThan(DEFAULT_THRESHOLD);
   };
-  const cookieOf = (r: Response) => /^ss_session=([^;]+)/.exec(r.headers.get('x-scorer-set-cookie') ?? '')?.[1];
+  const cookieOf = (r: Response) =>
+    /^ss_session=([^;]+)/.exec(r.headers.get('x-scorer-set-cookie') ?? '')?.[1];
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
   it('a new visitor gets a cookie and a low score; returning with it advances the state', async () => {
@@ -44,7 +91,9 @@ describe.runIf(viceroyBin !== null || viceroyRequired)('scorer wasm on Viceroy',
     expect(first.status).toBe(200);
     low(first);
     expect(first.headers.get('x-scorer-cookie-status')).toBe('missing');
-    expect(first.headers.get('x-scorer-set-cookie')).toMatch(/^ss_session=[A-Za-z0-9_-]{152}; Max-Age=21600; Path=\/; HttpOnly; SameSite=Lax; Secure$/);
+    expect(first.headers.get('x-scorer-set-cookie')).toMatch(
+      /^ss_session=[A-Za-z0-9_-]{152}; Max-Age=21600; Path=\/; HttpOnly; SameSite=Lax; Secure$/,
+    );
     await sleep(700);
     const second = await send('normal', '/about', { cookie: `ss_session=${cookieOf(first)}` });
     expect(second.headers.get('x-scorer-cookie-status')).toBe('ok');
@@ -52,17 +101,29 @@ describe.runIf(viceroyBin !== null || viceroyRequired)('scorer wasm on Viceroy',
     low(second);
     // The session hash the wasm computes (WebCrypto digest) is the first 8 bytes of SHA-256 of
     // the session id inside the cookie it set, here recomputed with node:crypto.
-    const codec = createCookieCodec({ keyRing: createKeyRing({ activeKeyId: 1, keys: [{ id: 1, key: hexToBytes(TEST_KEY_HEX) }] }), realm: 'ss_session' });
+    const codec = createCookieCodec({
+      keyRing: createKeyRing({ activeKeyId: 1, keys: [{ id: 1, key: hexToBytes(TEST_KEY_HEX) }] }),
+      realm: 'ss_session',
+    });
     const opened = codec.open(cookieOf(second), Date.now());
-    if (opened.kind !== 'ok') throw new Error(`the wasm's cookie did not open here: ${opened.kind}`);
-    expect(second.headers.get('x-scorer-session')).toBe(createHash('sha256').update(opened.state.sessionId).digest('hex').slice(0, 16));
+    if (opened.kind !== 'ok')
+      throw new Error(`the wasm's cookie did not open here: ${opened.kind}`);
+    expect(second.headers.get('x-scorer-session')).toBe(
+      createHash('sha256').update(opened.state.sessionId).digest('hex').slice(0, 16),
+    );
     // The audit log line reached the log endpoint (Viceroy prints "endpoint :: line"); lines are
     // written after the response (event.waitUntil), so give them a moment.
     const auditLines = () => scorers.normal!.output.filter((l) => l.startsWith('scorer_audit :: '));
     for (let i = 0; i < 50 && auditLines().length < 2; i++) await sleep(20);
     const lines = auditLines();
     expect(lines.length).toBeGreaterThanOrEqual(2);
-    expect(JSON.parse(lines.at(-1)!.slice('scorer_audit :: '.length))).toMatchObject({ event: 'scored', cookie: 'ok', ip: '198.51.100.0', requests: 2, page_views: 2 });
+    expect(JSON.parse(lines.at(-1)!.slice('scorer_audit :: '.length))).toMatchObject({
+      event: 'scored',
+      cookie: 'ok',
+      ip: '198.51.100.0',
+      requests: 2,
+      page_views: 2,
+    });
   });
 
   it('the request facts the VCL forwards reach the wasm and its audit line; the counters are Viceroy stubs', async () => {
@@ -85,14 +146,30 @@ describe.runIf(viceroyBin !== null || viceroyRequired)('scorer wasm on Viceroy',
     // node:http, not fetch: fetch replaces sec-fetch-mode with its own "cors".
     const sendExactly = (headers: Record<string, string>) =>
       new Promise<number>((resolve, reject) => {
-        const request = httpGet(scorers.normal!.url + path, { agent: false, headers: { 'x-scorer-auth': TEST_CALLER_SECRET, 'user-agent': 'Mozilla/5.0 edge-test', 'fastly-client-ip': '198.51.100.4', ...headers } }, (response) => {
-          response.resume();
-          response.on('end', () => resolve(response.statusCode ?? 0));
-        });
+        const request = httpGet(
+          scorers.normal!.url + path,
+          {
+            agent: false,
+            headers: {
+              'x-scorer-auth': TEST_CALLER_SECRET,
+              'user-agent': 'Mozilla/5.0 edge-test',
+              'fastly-client-ip': '198.51.100.4',
+              ...headers,
+            },
+          },
+          (response) => {
+            response.resume();
+            response.on('end', () => resolve(response.statusCode ?? 0));
+          },
+        );
         request.on('error', reject);
       });
     for (let i = 0; i < 3; i++) expect(await sendExactly(facts)).toBe(200);
-    const lines = () => scorers.normal!.output.filter((l) => l.startsWith('scorer_audit :: ')).map((l) => JSON.parse(l.slice('scorer_audit :: '.length))).filter((line) => line.path === path);
+    const lines = () =>
+      scorers
+        .normal!.output.filter((l) => l.startsWith('scorer_audit :: '))
+        .map((l) => JSON.parse(l.slice('scorer_audit :: '.length)))
+        .filter((line) => line.path === path);
     for (let i = 0; i < 50 && lines().length < 3; i++) await sleep(20);
     expect(lines()).toHaveLength(3);
     expect(lines()[2]).toMatchObject({
@@ -113,8 +190,18 @@ describe.runIf(viceroyBin !== null || viceroyRequired)('scorer wasm on Viceroy',
     // Viceroy's edge rate limiter is a stub: lookups answer 0, boxes are empty and nothing
     // throws, so three cookie-less visits each count as the first (the app never reports less
     // than this request). Real counting is tested on the fake (test/app/client-memory.test.ts).
-    const first = { crawler_path_seen: false, cookieless_seen_before: false, cookieless_recent: 1, requests_60s: 1, new_sessions: 1 };
-    expect(lines().map((line) => [line.memory, line.detail])).toEqual([[first, undefined], [first, undefined], [first, undefined]]);
+    const first = {
+      crawler_path_seen: false,
+      cookieless_seen_before: false,
+      cookieless_recent: 1,
+      requests_60s: 1,
+      new_sessions: 1,
+    };
+    expect(lines().map((line) => [line.memory, line.detail])).toEqual([
+      [first, undefined],
+      [first, undefined],
+      [first, undefined],
+    ]);
   });
 
   it('a tampered cookie scores 100', async () => {
@@ -163,13 +250,19 @@ describe.runIf(viceroyBin !== null || viceroyRequired)('scorer wasm on Viceroy',
   });
 
   it('broken config, missing key, bad model → 200 fail-open with the reason, never a 5xx', async () => {
-    for (const [scenario, reason] of [['broken-config', 'config-invalid'], ['no-key', 'keys-missing'], ['bad-model', 'model-invalid']] as const) {
+    for (const [scenario, reason] of [
+      ['broken-config', 'config-invalid'],
+      ['no-key', 'keys-missing'],
+      ['bad-model', 'model-invalid'],
+    ] as const) {
       const response = await send(scenario, '/');
       expect(response.status, scenario).toBe(200);
       expect(response.headers.get('x-scorer-error'), scenario).toBe(reason);
       expect(response.headers.get('x-scorer-score'), scenario).toBeNull();
     }
-    const health = await fetch(scorers['no-key']!.url + '/.scorer/health', { headers: { 'x-scorer-auth': TEST_CALLER_SECRET } });
+    const health = await fetch(scorers['no-key']!.url + '/.scorer/health', {
+      headers: { 'x-scorer-auth': TEST_CALLER_SECRET },
+    });
     expect(health.status).toBe(503);
     expect(((await health.json()) as { keys: { error: string } }).keys.error).toBe('keys-missing');
   });
@@ -184,7 +277,10 @@ describe.runIf(viceroyBin !== null || viceroyRequired)('scorer wasm on Viceroy',
     const big = await send('normal', '/', { cookie: 'ss_session=' + 'B'.repeat(32 * 1024) });
     expect(big.status).toBe(200);
     expect(big.headers.get('x-scorer-cookie-status')).toBe('tampered');
-    const junk = await send('normal', '/', { cookie: 'ss_session=%FF%FE\u00e9\u00ff', 'user-agent': '\u00ff\u00fe' });
+    const junk = await send('normal', '/', {
+      cookie: 'ss_session=%FF%FE\u00e9\u00ff',
+      'user-agent': '\u00ff\u00fe',
+    });
     expect(junk.status).toBe(200);
     expect(junk.headers.get('x-scorer-cookie-status')).toBe('tampered');
     // 8 KB is the whole URL: Fastly's limit. (js-compute answers 500 before any app code for a
@@ -198,8 +294,19 @@ describe.runIf(viceroyBin !== null || viceroyRequired)('scorer wasm on Viceroy',
   });
 
   it('health reports the model, its source and the key ids', async () => {
-    const response = await fetch(scorers.rotated!.url + '/.scorer/health', { headers: { 'x-scorer-auth': TEST_CALLER_SECRET } });
+    const response = await fetch(scorers.rotated!.url + '/.scorer/health', {
+      headers: { 'x-scorer-auth': TEST_CALLER_SECRET },
+    });
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ model: { version: defaultModel.version, source: 'embedded', placeholder: false }, keys: { active: 2, ids: [{ id: 2, active: true }, { id: 1, active: false }] } });
+    expect(await response.json()).toMatchObject({
+      model: { version: defaultModel.version, source: 'embedded', placeholder: false },
+      keys: {
+        active: 2,
+        ids: [
+          { id: 2, active: true },
+          { id: 1, active: false },
+        ],
+      },
+    });
   });
 });

@@ -6,8 +6,13 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-// @ts-expect-error plain ESM helper shared with the scripts
-import { buildWasm, findViceroy, freePort, INSTALL_HELP, startViceroy } from '../../scripts/lib/viceroy.mjs';
+import {
+  buildWasm,
+  findViceroy,
+  freePort,
+  INSTALL_HELP,
+  startViceroy,
+} from '../../scripts/lib/viceroy.mjs';
 
 export interface Scenario {
   config?: Record<string, string>;
@@ -44,7 +49,9 @@ export async function startScenario(name: string, scenario: Scenario): Promise<R
     writeFileSync(path, JSON.stringify(data));
     return path;
   };
-  const kvItems = Object.fromEntries(Object.entries(scenario.kv ?? {}).map(([key, data]) => [key, { data }]));
+  const kvItems = Object.fromEntries(
+    Object.entries(scenario.kv ?? {}).map(([key, data]) => [key, { data }]),
+  );
   const manifest = join(dir, 'fastly.toml');
   writeFileSync(
     manifest,

@@ -22,7 +22,9 @@ export const arbitraryState: fc.Arbitrary<SessionState> = fc
     fastEvidenceCenti: fc.integer({ min: 0, max: 0xffff }),
     dwellCs: fc.array(fc.integer({ min: 0, max: 0xffff }), { maxLength: DWELL_WINDOW_CAPACITY }),
     flags: fc.integer({ min: 0, max: 7 }),
-    challengePass: fc.option(fc.record({ atS: fc.integer({ min: 1, max: U32 }), tag: fc.integer({ min: 0, max: U32 }) })),
+    challengePass: fc.option(
+      fc.record({ atS: fc.integer({ min: 1, max: U32 }), tag: fc.integer({ min: 0, max: U32 }) }),
+    ),
     challengesUnanswered: fc.integer({ min: 0, max: 255 }),
   })
   .map(({ lastSeenOffset, lastPageOffset, challengePass, ...rest }) => ({

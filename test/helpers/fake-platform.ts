@@ -12,7 +12,13 @@
  * reading `logs` builds the pending ones.
  */
 import { createHash, createHmac } from 'node:crypto';
-import type { CountDurationS, EdgePenaltyBox, EdgeRateCounter, Platform, RateWindowS } from '../../src/platform.js';
+import type {
+  CountDurationS,
+  EdgePenaltyBox,
+  EdgeRateCounter,
+  Platform,
+  RateWindowS,
+} from '../../src/platform.js';
 
 export interface FakeEdgeBehaviour {
   /** Increments and penalty-box entries become visible this long after they are made (eventual consistency). */
@@ -65,10 +71,12 @@ export function fakePlatform(options: FakePlatformOptions = {}): FakePlatform {
   const written: { endpoint: string; line: string }[] = [];
   const pending: { endpoint: string; line: () => string }[] = [];
   const edgeCalls: string[] = [];
-  const store = <T>(value: Record<string, string> | 'unavailable' | undefined, name: string) => (key: string): T => {
-    if (value === 'unavailable') throw new Error(`${name} store is not linked to this service`);
-    return (value?.[key] ?? null) as T;
-  };
+  const store =
+    <T>(value: Record<string, string> | 'unavailable' | undefined, name: string) =>
+    (key: string): T => {
+      if (value === 'unavailable') throw new Error(`${name} store is not linked to this service`);
+      return (value?.[key] ?? null) as T;
+    };
   const configGet = store<string | null>(options.config, 'config');
   const secretGet = store<string | null>(options.secrets, 'secret');
   const kvGet = store<string | null>(options.kv, 'kv');
@@ -105,30 +113,44 @@ export function fakePlatform(options: FakePlatformOptions = {}): FakePlatform {
     now: () => clock.nowMs,
     // node:crypto, independent of scorer-core's SHA-256, so the app tests compare two implementations.
     sha256: async (data) => new Uint8Array(createHash('sha256').update(data).digest()),
-    hmacSha256: async (key, message) => new Uint8Array(createHmac('sha256', key).update(message).digest()),
+    hmacSha256: async (key, message) =>
+      new Uint8Array(createHmac('sha256', key).update(message).digest()),
   };
   return platform;
 }
 
-function behaviour(platform: FakePlatform, call: string): { visibleAfterMs: number; underCount: number } {
+function behaviour(
+  platform: FakePlatform,
+  call: string,
+): { visibleAfterMs: number; underCount: number } {
   platform.edgeCalls.push(call);
-  if (platform.edge === 'unavailable') throw new Error('Edge Rate Limiting is not enabled for this service');
-  return { visibleAfterMs: platform.edge.visibleAfterMs ?? 0, underCount: platform.edge.underCount ?? 0 };
+  if (platform.edge === 'unavailable')
+    throw new Error('Edge Rate Limiting is not enabled for this service');
+  return {
+    visibleAfterMs: platform.edge.visibleAfterMs ?? 0,
+    underCount: platform.edge.underCount ?? 0,
+  };
 }
 
 function checkEntry(entry: string): void {
-  if (typeof entry !== 'string' || Buffer.byteLength(entry) > MAX_ENTRY_BYTES) throw new TypeError(`entry: expected a string of at most ${MAX_ENTRY_BYTES} bytes`);
+  if (typeof entry !== 'string' || Buffer.byteLength(entry) > MAX_ENTRY_BYTES)
+    throw new TypeError(`entry: expected a string of at most ${MAX_ENTRY_BYTES} bytes`);
 }
 
 function fakeRateCounter(name: string, platform: FakePlatform): FakeRateCounter {
   const increments = new Map<string, { atMs: number; delta: number }[]>();
   /** Visible increments of `entry` stamped in the last `seconds` whole-second buckets, this second included. */
-  const visibleSum = (entry: string, seconds: number, lag: { visibleAfterMs: number; underCount: number }) => {
+  const visibleSum = (
+    entry: string,
+    seconds: number,
+    lag: { visibleAfterMs: number; underCount: number },
+  ) => {
     const nowMs = platform.clock.nowMs;
     const firstSecond = Math.floor(nowMs / 1000) - seconds + 1;
     let sum = 0;
     for (const { atMs, delta } of increments.get(entry) ?? []) {
-      if (Math.floor(atMs / 1000) >= firstSecond && atMs + lag.visibleAfterMs <= nowMs) sum += delta;
+      if (Math.floor(atMs / 1000) >= firstSecond && atMs + lag.visibleAfterMs <= nowMs)
+        sum += delta;
     }
     return Math.floor(sum * (1 - lag.underCount));
   };
@@ -136,7 +158,8 @@ function fakeRateCounter(name: string, platform: FakePlatform): FakeRateCounter 
     increment(entry, delta) {
       behaviour(platform, `${name}.increment(${entry})`);
       checkEntry(entry);
-      if (typeof delta !== 'number' || !Number.isFinite(delta) || delta < 0) throw new TypeError('delta: expected a non-negative finite number');
+      if (typeof delta !== 'number' || !Number.isFinite(delta) || delta < 0)
+        throw new TypeError('delta: expected a non-negative finite number');
       let list = increments.get(entry);
       if (!list) increments.set(entry, (list = []));
       list.push({ atMs: platform.clock.nowMs, delta });
@@ -144,7 +167,8 @@ function fakeRateCounter(name: string, platform: FakePlatform): FakeRateCounter 
     lookupCount(entry, durationS: CountDurationS) {
       const lag = behaviour(platform, `${name}.lookupCount(${entry})`);
       checkEntry(entry);
-      if (!COUNT_DURATIONS.includes(durationS)) throw new TypeError('duration: expected 10, 20, 30, 40, 50 or 60');
+      if (!COUNT_DURATIONS.includes(durationS))
+        throw new TypeError('duration: expected 10, 20, 30, 40, 50 or 60');
       return visibleSum(entry, durationS, lag);
     },
     lookupRate(entry, windowS: RateWindowS) {
@@ -164,11 +188,15 @@ function fakePenaltyBox(name: string, platform: FakePlatform): FakePenaltyBox {
     add(entry, ttlMinutes) {
       const lag = behaviour(platform, `${name}.add(${entry})`);
       checkEntry(entry);
-      if (typeof ttlMinutes !== 'number' || !(ttlMinutes >= 1 && ttlMinutes <= 60)) throw new TypeError('timeToLive: expected a number between 1 and 60');
+      if (typeof ttlMinutes !== 'number' || !(ttlMinutes >= 1 && ttlMinutes <= 60))
+        throw new TypeError('timeToLive: expected a number between 1 and 60');
       const nowMs = platform.clock.nowMs;
       const current = entries.get(entry);
       const alive = current !== undefined && nowMs < current.expiresAtMs;
-      entries.set(entry, { visibleAtMs: alive ? current.visibleAtMs : nowMs + lag.visibleAfterMs, expiresAtMs: nowMs + Math.trunc(ttlMinutes) * 60_000 });
+      entries.set(entry, {
+        visibleAtMs: alive ? current.visibleAtMs : nowMs + lag.visibleAfterMs,
+        expiresAtMs: nowMs + Math.trunc(ttlMinutes) * 60_000,
+      });
     },
     has(entry) {
       behaviour(platform, `${name}.has(${entry})`);
@@ -185,8 +213,11 @@ function fakePenaltyBox(name: string, platform: FakePlatform): FakePenaltyBox {
 export const TEST_CALLER_SECRET = 'test-caller-secret-0123456789abcdef';
 export const TEST_KEY_HEX = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
 export const TEST_KEY2_HEX = 'ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100';
-export const TEST_CHALLENGE_KEY_HEX = '0c0c0c0c1d1d1d1d2e2e2e2e3f3f3f3f4a4a4a4a5b5b5b5b6c6c6c6c7d7d7d7d';
-export const testSecrets = (keys: object = { active: 1, keys: [{ id: 1, key: TEST_KEY_HEX }] }) => ({
+export const TEST_CHALLENGE_KEY_HEX =
+  '0c0c0c0c1d1d1d1d2e2e2e2e3f3f3f3f4a4a4a4a5b5b5b5b6c6c6c6c7d7d7d7d';
+export const testSecrets = (
+  keys: object = { active: 1, keys: [{ id: 1, key: TEST_KEY_HEX }] },
+) => ({
   cookie_keys: JSON.stringify(keys),
   caller_secret: TEST_CALLER_SECRET,
   challenge_key: TEST_CHALLENGE_KEY_HEX,

@@ -1,14 +1,24 @@
 /** Shared test fixtures: deterministic randomness, dev-only keys, small hand-made models. */
-import { createKeyRing, hexToBytes, loadModel, type ModelDocument } from '../../scorer-core/src/index.js';
+import {
+  createKeyRing,
+  hexToBytes,
+  loadModel,
+  type ModelDocument,
+} from '../../scorer-core/src/index.js';
 
 /** A deterministic byte source (xorshift32): reproducible session ids and nonces. */
 export { seededRandom } from '@session-scorer/core';
 
 /** Dev-only test keys: never configure these on a real service. */
-export const TEST_KEY_1 = hexToBytes('000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f');
-export const TEST_KEY_2 = hexToBytes('f0e1d2c3b4a5968778695a4b3c2d1e0f00112233445566778899aabbccddeeff');
+export const TEST_KEY_1 = hexToBytes(
+  '000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f',
+);
+export const TEST_KEY_2 = hexToBytes(
+  'f0e1d2c3b4a5968778695a4b3c2d1e0f00112233445566778899aabbccddeeff',
+);
 
-export const singleKeyRing = () => createKeyRing({ activeKeyId: 1, keys: [{ id: 1, key: TEST_KEY_1 }] });
+export const singleKeyRing = () =>
+  createKeyRing({ activeKeyId: 1, keys: [{ id: 1, key: TEST_KEY_1 }] });
 
 /**
  * A 3-state model whose numbers are easy by hand: entry probabilities 1/2, 1/4, 1/4; from

@@ -81,11 +81,22 @@ export interface StandinOptions {
   login?: string;
 }
 
-export async function startFastlyApiStandin(options: StandinOptions = {}): Promise<FastlyApiStandin> {
+export async function startFastlyApiStandin(
+  options: StandinOptions = {},
+): Promise<FastlyApiStandin> {
   const token = options.token ?? 'standin-token-7f3a9c2e41b8d605';
   const serviceId = options.serviceId ?? 'SVCstandin0001';
   const state: StandinState = {
-    versions: [{ number: 1, active: true, locked: true, snippets: new Map(), dictionaries: new Map(), backends: new Set(options.backend === null ? [] : [options.backend ?? 'F_scorer']) }],
+    versions: [
+      {
+        number: 1,
+        active: true,
+        locked: true,
+        snippets: new Map(),
+        dictionaries: new Map(),
+        backends: new Set(options.backend === null ? [] : [options.backend ?? 'F_scorer']),
+      },
+    ],
     dictionaryItems: new Map(),
     configStores: new Map(),
     secretStores: new Map(),
@@ -105,14 +116,48 @@ export async function startFastlyApiStandin(options: StandinOptions = {}): Promi
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
   };
-  const notFound = (res: ServerResponse, what: string) => json(res, 404, { msg: 'Record not found', detail: `Couldn't find ${what}` });
+  const notFound = (res: ServerResponse, what: string) =>
+    json(res, 404, { msg: 'Record not found', detail: `Couldn't find ${what}` });
   const version = (n: string) => state.versions.find((v) => v.number === Number(n));
-  const snippetJson = (v: StandinVersion, s: StandinSnippet) => ({ ...s, service_id: serviceId, version: v.number, id: `snip-${s.name}` });
+  const snippetJson = (v: StandinVersion, s: StandinSnippet) => ({
+    ...s,
+    service_id: serviceId,
+    version: v.number,
+    id: `snip-${s.name}`,
+  });
 
-  type Handler = (req: { method: string; params: string[]; form: URLSearchParams; body: string; query: URLSearchParams }, res: ServerResponse) => void;
+  type Handler = (
+    req: {
+      method: string;
+      params: string[];
+      form: URLSearchParams;
+      body: string;
+      query: URLSearchParams;
+    },
+    res: ServerResponse,
+  ) => void;
   const routes: [string, RegExp, Handler][] = [
-    ['GET', /^\/current_user$/, (_q, res) => json(res, 200, { login: options.login ?? 'ops@example.com', name: 'Ops Person' })],
-    ['GET', /^\/service\/([^/]+)\/version$/, (_q, res) => json(res, 200, state.versions.map((v) => ({ number: v.number, active: v.active, locked: v.locked, service_id: serviceId })))],
+    [
+      'GET',
+      /^\/current_user$/,
+      (_q, res) =>
+        json(res, 200, { login: options.login ?? 'ops@example.com', name: 'Ops Person' }),
+    ],
+    [
+      'GET',
+      /^\/service\/([^/]+)\/version$/,
+      (_q, res) =>
+        json(
+          res,
+          200,
+          state.versions.map((v) => ({
+            number: v.number,
+            active: v.active,
+            locked: v.locked,
+            service_id: serviceId,
+          })),
+        ),
+    ],
     [
       'PUT',
       /^\/service\/([^/]+)\/version\/(\d+)\/clone$/,
@@ -139,7 +184,13 @@ export async function startFastlyApiStandin(options: StandinOptions = {}): Promi
         const v = version(q.params[1]!);
         if (!v) return notFound(res, 'version');
         const errors = standin.validate(v);
-        json(res, 200, errors.length === 0 ? { status: 'ok', errors: [], messages: [] } : { status: 'error', msg: 'Version failed validation', errors });
+        json(
+          res,
+          200,
+          errors.length === 0
+            ? { status: 'ok', errors: [], messages: [] }
+            : { status: 'error', msg: 'Version failed validation', errors },
+        );
       },
     ],
     [
@@ -169,10 +220,24 @@ export async function startFastlyApiStandin(options: StandinOptions = {}): Promi
       (q, res) => {
         const v = version(q.params[1]!);
         if (!v) return notFound(res, 'version');
-        if (v.locked) return json(res, 400, { msg: 'Version locked', detail: 'Cannot modify a locked version' });
+        if (v.locked)
+          return json(res, 400, {
+            msg: 'Version locked',
+            detail: 'Cannot modify a locked version',
+          });
         const name = q.form.get('name') ?? '';
-        if (v.snippets.has(name)) return json(res, 409, { msg: 'Duplicate record', detail: `Duplicate snippet: '${name}'` });
-        const s = { name, type: q.form.get('type') ?? '', priority: Number(q.form.get('priority') ?? 100), dynamic: Number(q.form.get('dynamic') ?? 0), content: q.form.get('content') ?? '' };
+        if (v.snippets.has(name))
+          return json(res, 409, {
+            msg: 'Duplicate record',
+            detail: `Duplicate snippet: '${name}'`,
+          });
+        const s = {
+          name,
+          type: q.form.get('type') ?? '',
+          priority: Number(q.form.get('priority') ?? 100),
+          dynamic: Number(q.form.get('dynamic') ?? 0),
+          content: q.form.get('content') ?? '',
+        };
         v.snippets.set(name, s);
         json(res, 200, snippetJson(v, s));
       },
@@ -184,8 +249,13 @@ export async function startFastlyApiStandin(options: StandinOptions = {}): Promi
         const v = version(q.params[1]!);
         const s = v?.snippets.get(q.params[2]!);
         if (!v || !s) return notFound(res, 'snippet');
-        if (v.locked) return json(res, 400, { msg: 'Version locked', detail: 'Cannot modify a locked version' });
-        for (const field of ['type', 'content'] as const) if (q.form.has(field)) s[field] = q.form.get(field)!;
+        if (v.locked)
+          return json(res, 400, {
+            msg: 'Version locked',
+            detail: 'Cannot modify a locked version',
+          });
+        for (const field of ['type', 'content'] as const)
+          if (q.form.has(field)) s[field] = q.form.get(field)!;
         if (q.form.has('priority')) s.priority = Number(q.form.get('priority'));
         json(res, 200, snippetJson(v, s));
       },
@@ -206,7 +276,11 @@ export async function startFastlyApiStandin(options: StandinOptions = {}): Promi
         if (!v) return notFound(res, 'version');
         if (v.locked) return json(res, 400, { msg: 'Version locked' });
         const name = q.form.get('name') ?? '';
-        const d = { id: `dict${nextDictionaryId++}`, name, write_only: q.form.get('write_only') === 'true' };
+        const d = {
+          id: `dict${nextDictionaryId++}`,
+          name,
+          write_only: q.form.get('write_only') === 'true',
+        };
         v.dictionaries.set(name, d);
         state.dictionaryItems.set(d.id, new Map());
         json(res, 200, d);
@@ -215,7 +289,10 @@ export async function startFastlyApiStandin(options: StandinOptions = {}): Promi
     [
       'GET',
       /^\/service\/([^/]+)\/version\/(\d+)\/backend\/([^/]+)$/,
-      (q, res) => (version(q.params[1]!)?.backends.has(q.params[2]!) ? json(res, 200, { name: q.params[2] }) : notFound(res, 'backend')),
+      (q, res) =>
+        version(q.params[1]!)?.backends.has(q.params[2]!)
+          ? json(res, 200, { name: q.params[2] })
+          : notFound(res, 'backend'),
     ],
     [
       'GET',
@@ -223,9 +300,17 @@ export async function startFastlyApiStandin(options: StandinOptions = {}): Promi
       (q, res) => {
         const items = state.dictionaryItems.get(q.params[1]!);
         const value = items?.get(q.params[2]!);
-        const writeOnly = state.versions.some((v) => [...v.dictionaries.values()].some((d) => d.id === q.params[1] && d.write_only));
+        const writeOnly = state.versions.some((v) =>
+          [...v.dictionaries.values()].some((d) => d.id === q.params[1] && d.write_only),
+        );
         if (writeOnly) return json(res, 400, { msg: 'Dictionary is write-only' });
-        return value === undefined ? notFound(res, 'item') : json(res, 200, { dictionary_id: q.params[1], item_key: q.params[2], item_value: value });
+        return value === undefined
+          ? notFound(res, 'item')
+          : json(res, 200, {
+              dictionary_id: q.params[1],
+              item_key: q.params[2],
+              item_value: value,
+            });
       },
     ],
     [
@@ -235,19 +320,52 @@ export async function startFastlyApiStandin(options: StandinOptions = {}): Promi
         const items = state.dictionaryItems.get(q.params[1]!);
         if (!items) return notFound(res, 'dictionary');
         items.set(q.params[2]!, q.form.get('item_value') ?? '');
-        json(res, 200, { dictionary_id: q.params[1], item_key: q.params[2], item_value: q.form.get('item_value') });
+        json(res, 200, {
+          dictionary_id: q.params[1],
+          item_key: q.params[2],
+          item_value: q.form.get('item_value'),
+        });
       },
     ],
-    ['GET', /^\/resources\/stores\/config$/, (_q, res) => json(res, 200, [...state.configStores].map(([id, s]) => ({ id, name: s.name })))],
+    [
+      'GET',
+      /^\/resources\/stores\/config$/,
+      (_q, res) =>
+        json(
+          res,
+          200,
+          [...state.configStores].map(([id, s]) => ({ id, name: s.name })),
+        ),
+    ],
     // Paged one store per page, to exercise the CLI's cursor handling.
-    ['GET', /^\/resources\/stores\/secret$/, (q, res) => page(res, [...state.secretStores].map(([id, s]) => ({ id, name: s.name })), q.query)],
-    ['GET', /^\/resources\/stores\/kv$/, (q, res) => page(res, [...state.kvStores].map(([id, s]) => ({ id, name: s.name })), q.query)],
+    [
+      'GET',
+      /^\/resources\/stores\/secret$/,
+      (q, res) =>
+        page(
+          res,
+          [...state.secretStores].map(([id, s]) => ({ id, name: s.name })),
+          q.query,
+        ),
+    ],
+    [
+      'GET',
+      /^\/resources\/stores\/kv$/,
+      (q, res) =>
+        page(
+          res,
+          [...state.kvStores].map(([id, s]) => ({ id, name: s.name })),
+          q.query,
+        ),
+    ],
     [
       'GET',
       /^\/resources\/stores\/config\/([^/]+)\/item\/([^/]+)$/,
       (q, res) => {
         const value = state.configStores.get(q.params[0]!)?.items.get(q.params[1]!);
-        return value === undefined ? notFound(res, 'item') : json(res, 200, { store_id: q.params[0], item_key: q.params[1], item_value: value });
+        return value === undefined
+          ? notFound(res, 'item')
+          : json(res, 200, { store_id: q.params[0], item_key: q.params[1], item_value: value });
       },
     ],
     [
@@ -258,7 +376,8 @@ export async function startFastlyApiStandin(options: StandinOptions = {}): Promi
         if (!store) return notFound(res, 'store');
         const value = q.form.get('item_value');
         if (value === null) return json(res, 400, { msg: 'item_value is required' });
-        if (value.length > 8000) return json(res, 400, { msg: 'item_value is longer than 8000 characters' });
+        if (value.length > 8000)
+          return json(res, 400, { msg: 'item_value is longer than 8000 characters' });
         store.items.set(q.params[1]!, value);
         json(res, 200, { store_id: q.params[0], item_key: q.params[1], item_value: value });
       },
@@ -269,11 +388,24 @@ export async function startFastlyApiStandin(options: StandinOptions = {}): Promi
       (q, res) => {
         const store = state.secretStores.get(q.params[0]!);
         if (!store) return notFound(res, 'store');
-        page(res, [...store.secrets.keys()].map((name) => ({ name, digest: 'x' })), q.query, 2);
+        page(
+          res,
+          [...store.secrets.keys()].map((name) => ({ name, digest: 'x' })),
+          q.query,
+          2,
+        );
       },
     ],
-    ['POST', /^\/resources\/stores\/secret\/([^/]+)\/secrets$/, (q, res) => putSecret(q, res, 'create')],
-    ['PUT', /^\/resources\/stores\/secret\/([^/]+)\/secrets$/, (q, res) => putSecret(q, res, 'upsert')],
+    [
+      'POST',
+      /^\/resources\/stores\/secret\/([^/]+)\/secrets$/,
+      (q, res) => putSecret(q, res, 'create'),
+    ],
+    [
+      'PUT',
+      /^\/resources\/stores\/secret\/([^/]+)\/secrets$/,
+      (q, res) => putSecret(q, res, 'upsert'),
+    ],
     [
       'DELETE',
       /^\/resources\/stores\/secret\/([^/]+)\/secrets\/([^/]+)$/,
@@ -290,7 +422,12 @@ export async function startFastlyApiStandin(options: StandinOptions = {}): Promi
         const store = state.kvStores.get(q.params[0]!);
         if (!store) return notFound(res, 'store');
         const prefix = q.query.get('prefix') ?? '';
-        page(res, [...store.keys.keys()].filter((k) => k.startsWith(prefix)), q.query, 2);
+        page(
+          res,
+          [...store.keys.keys()].filter((k) => k.startsWith(prefix)),
+          q.query,
+          2,
+        );
       },
     ],
     [
@@ -326,10 +463,17 @@ export async function startFastlyApiStandin(options: StandinOptions = {}): Promi
   function page<T>(res: ServerResponse, items: T[], query: URLSearchParams, size = 1) {
     const start = Number(query.get('cursor') ?? 0);
     const next = start + size < items.length ? String(start + size) : '';
-    json(res, 200, { data: items.slice(start, start + size), meta: { next_cursor: next, limit: size } });
+    json(res, 200, {
+      data: items.slice(start, start + size),
+      meta: { next_cursor: next, limit: size },
+    });
   }
 
-  function putSecret(q: { params: string[]; body: string }, res: ServerResponse, mode: 'create' | 'upsert') {
+  function putSecret(
+    q: { params: string[]; body: string },
+    res: ServerResponse,
+    mode: 'create' | 'upsert',
+  ) {
     const store = state.secretStores.get(q.params[0]!);
     if (!store) return notFound(res, 'store');
     let body: { name?: string; secret?: string };
@@ -338,8 +482,10 @@ export async function startFastlyApiStandin(options: StandinOptions = {}): Promi
     } catch {
       return json(res, 400, { msg: 'invalid JSON' });
     }
-    if (!body.name || typeof body.secret !== 'string') return json(res, 400, { msg: 'name and secret are required' });
-    if (mode === 'create' && store.secrets.has(body.name)) return json(res, 409, { msg: 'Secret already exists' });
+    if (!body.name || typeof body.secret !== 'string')
+      return json(res, 400, { msg: 'name and secret are required' });
+    if (mode === 'create' && store.secrets.has(body.name))
+      return json(res, 409, { msg: 'Secret already exists' });
     store.secrets.set(body.name, body.secret);
     json(res, 200, { name: body.name, digest: 'x', created_at: new Date().toISOString() });
   }
@@ -352,9 +498,12 @@ export async function startFastlyApiStandin(options: StandinOptions = {}): Promi
       const url = new URL(req.url ?? '/', 'http://standin');
       const method = req.method ?? 'GET';
       requests.push({ method, path: url.pathname + url.search, headers: req.headers, body });
-      if (req.headers['fastly-key'] !== token) return json(res, 401, { msg: 'Provided credentials are missing or invalid' });
+      if (req.headers['fastly-key'] !== token)
+        return json(res, 401, { msg: 'Provided credentials are missing or invalid' });
       standin.beforeHandle?.(method, url.pathname);
-      const fault = faults.find((f) => f.method === method && f.path.test(url.pathname) && (f.times ?? 1) > 0);
+      const fault = faults.find(
+        (f) => f.method === method && f.path.test(url.pathname) && (f.times ?? 1) > 0,
+      );
       if (fault) {
         fault.times = (fault.times ?? 1) - 1;
         return json(res, fault.status, fault.body ?? { msg: 'Internal Server Error' });
@@ -363,11 +512,17 @@ export async function startFastlyApiStandin(options: StandinOptions = {}): Promi
         const match = m === method ? pattern.exec(url.pathname) : null;
         if (!match) continue;
         const params = match.slice(1).map((p) => decodeURIComponent(p));
-        if (params[0] !== undefined && /^\/service\//.test(url.pathname) && params[0] !== serviceId) return notFound(res, 'service');
-        const form = new URLSearchParams(req.headers['content-type']?.includes('x-www-form-urlencoded') ? body : '');
+        if (params[0] !== undefined && /^\/service\//.test(url.pathname) && params[0] !== serviceId)
+          return notFound(res, 'service');
+        const form = new URLSearchParams(
+          req.headers['content-type']?.includes('x-www-form-urlencoded') ? body : '',
+        );
         return handler({ method, params, form, body, query: url.searchParams }, res);
       }
-      json(res, 404, { msg: 'Not found', detail: `${method} ${url.pathname} is not an endpoint of this stand-in` });
+      json(res, 404, {
+        msg: 'Not found',
+        detail: `${method} ${url.pathname} is not an endpoint of this stand-in`,
+      });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -383,15 +538,25 @@ export async function startFastlyApiStandin(options: StandinOptions = {}): Promi
     validate: () => [],
     snapshot: () =>
       JSON.parse(
-        JSON.stringify(state, (_key, value) => (value instanceof Map ? Object.fromEntries(value) : value instanceof Set ? [...value] : value)),
+        JSON.stringify(state, (_key, value) =>
+          value instanceof Map
+            ? Object.fromEntries(value)
+            : value instanceof Set
+              ? [...value]
+              : value,
+        ),
       ),
     activeVersion: () => state.versions.find((v) => v.active)!,
     secretText(store: string, name: string) {
-      const found = [...state.secretStores.values()].find((s) => s.name === store)?.secrets.get(name);
+      const found = [...state.secretStores.values()]
+        .find((s) => s.name === store)
+        ?.secrets.get(name);
       return found === undefined ? null : Buffer.from(found, 'base64').toString('utf8');
     },
-    configItem: (store: string, key: string) => [...state.configStores.values()].find((s) => s.name === store)?.items.get(key) ?? null,
-    kvValue: (store: string, key: string) => [...state.kvStores.values()].find((s) => s.name === store)?.keys.get(key) ?? null,
+    configItem: (store: string, key: string) =>
+      [...state.configStores.values()].find((s) => s.name === store)?.items.get(key) ?? null,
+    kvValue: (store: string, key: string) =>
+      [...state.kvStores.values()].find((s) => s.name === store)?.keys.get(key) ?? null,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   } satisfies FastlyApiStandin);
   return standin;

@@ -16,11 +16,15 @@ import { createApp } from '../../src/app.js';
 import { prepareDefaults, readCallerSecret, readKeyRing, readModel } from '../../src/config.js';
 import defaultModel from '../../scorer-core/src/default-model.json' with { type: 'json' };
 import type { Platform } from '../../src/platform.js';
-// @ts-expect-error plain ESM helper shared with the scripts
 import { ensureFalco, findFalco } from '../../scripts/lib/falco.mjs';
 import { COMMANDS, runOps } from '../../scripts/ops/cli.js';
 import { unifiedDiff } from '../../scripts/ops/plan.js';
-import { DEFAULT_EXCLUDE_URL_REGEX, extractExcludeRegex, generateSnippets, NORMALIZED_PATH_VCL } from '../../scripts/vcl/generate.js';
+import {
+  DEFAULT_EXCLUDE_URL_REGEX,
+  extractExcludeRegex,
+  generateSnippets,
+  NORMALIZED_PATH_VCL,
+} from '../../scripts/vcl/generate.js';
 import { HAND_MODEL_DOC, seededRandom } from '../helpers/fixtures.js';
 import { startFastlyApiStandin, type FastlyApiStandin } from './fastly-api-standin.js';
 
@@ -28,7 +32,10 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 const execFileAsync = promisify(execFile);
 // The VCL commands validate with falco: CI builds it; elsewhere those suites skip loudly.
 const falco: string | null = process.env.CI ? ensureFalco() : findFalco();
-if (!falco) console.warn('\n[ops VCL suites skipped] falco is not installed: node scripts/lib/falco.mjs --install\n');
+if (!falco)
+  console.warn(
+    '\n[ops VCL suites skipped] falco is not installed: node scripts/lib/falco.mjs --install\n',
+  );
 
 const T0 = Date.UTC(2026, 10, 23, 12, 0, 0);
 
@@ -63,7 +70,12 @@ async function ops(...argv: string[]): Promise<Run> {
   // Deterministic, but different for every run (a rotation must get a new secret).
   const random = seededRandom(++runCount * 7919 + clock.ms);
   const code = await runOps(argv, {
-    env: { FASTLY_API_TOKEN: api.token, FASTLY_API_URL: api.url, FASTLY_SERVICE_ID: api.serviceId, SCORER_OPS_AUDIT_FILE: join(dir, 'audit.jsonl') },
+    env: {
+      FASTLY_API_TOKEN: api.token,
+      FASTLY_API_URL: api.url,
+      FASTLY_SERVICE_ID: api.serviceId,
+      SCORER_OPS_AUDIT_FILE: join(dir, 'audit.jsonl'),
+    },
     stdout: (t) => out.push(t),
     stderr: (t) => err.push(t),
     now: () => clock.ms,
@@ -76,13 +88,22 @@ async function ops(...argv: string[]): Promise<Run> {
     readFile: (path) => readFileSync(path, 'utf8'),
     osUser: 'tester',
   });
-  return { code, out: out.join('\n'), err: err.join('\n'), all: `${out.join('\n')}\n${err.join('\n')}` };
+  return {
+    code,
+    out: out.join('\n'),
+    err: err.join('\n'),
+    all: `${out.join('\n')}\n${err.join('\n')}`,
+  };
 }
 
 const writes = () => api.requests.filter((r) => r.method !== 'GET');
 const auditLines = () => {
   try {
-    return readFileSync(join(dir, 'audit.jsonl'), 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    return readFileSync(join(dir, 'audit.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
   } catch {
     return [];
   }
@@ -100,16 +121,31 @@ function platformOver(standin: FastlyApiStandin, nowMs: () => number): Platform 
     log: () => {},
     now: nowMs,
     sha256: async (data) => new Uint8Array(createHash('sha256').update(data).digest()),
-    hmacSha256: async (key, message) => new Uint8Array(createHmac('sha256', key).update(message).digest()),
+    hmacSha256: async (key, message) =>
+      new Uint8Array(createHmac('sha256', key).update(message).digest()),
   };
 }
 
 /** The scorer app over the stand-in's stores, as a Compute service linked to them would run. */
 function scorerOver(standin: FastlyApiStandin) {
-  standin.state.secretStores.get('sec001')!.secrets.set('caller_secret', Buffer.from(CALLER).toString('base64'));
-  const app = createApp(platformOver(standin, () => clock.ms), defaults);
+  standin.state.secretStores
+    .get('sec001')!
+    .secrets.set('caller_secret', Buffer.from(CALLER).toString('base64'));
+  const app = createApp(
+    platformOver(standin, () => clock.ms),
+    defaults,
+  );
   return (path: string, cookie?: string) =>
-    app.handle(new Request(`http://scorer.test${path}`, { headers: { 'x-scorer-auth': CALLER, 'user-agent': 'Mozilla/5.0 test', 'fastly-client-ip': '192.0.2.1', ...(cookie ? { cookie: `ss_session=${cookie}` } : {}) } }));
+    app.handle(
+      new Request(`http://scorer.test${path}`, {
+        headers: {
+          'x-scorer-auth': CALLER,
+          'user-agent': 'Mozilla/5.0 test',
+          'fastly-client-ip': '192.0.2.1',
+          ...(cookie ? { cookie: `ss_session=${cookie}` } : {}),
+        },
+      }),
+    );
 }
 const CALLER = 'dev-only-test-caller-secret-0123456789';
 const defaults = prepareDefaults(defaultModel);
@@ -123,16 +159,29 @@ describe.runIf(falco)('ops vcl upload (Fastly API stand-in)', () => {
     const draft = api.state.versions.find((v) => v.number === 2)!;
     expect(draft.active).toBe(false);
     for (const snippet of generateSnippets()) {
-      expect(draft.snippets.get(snippet.name)).toEqual({ name: snippet.name, type: snippet.type, priority: snippet.priority, dynamic: 0, content: snippet.content });
+      expect(draft.snippets.get(snippet.name)).toEqual({
+        name: snippet.name,
+        type: snippet.type,
+        priority: snippet.priority,
+        dynamic: 0,
+        content: snippet.content,
+      });
     }
     expect([...draft.dictionaries.values()].map((d) => [d.name, d.write_only])).toEqual([
       ['scorer_settings', false],
       ['scorer_secrets', true],
     ]);
-    expect(api.requests.some((r) => r.path === `/service/${api.serviceId}/version/2/validate`)).toBe(true);
+    expect(
+      api.requests.some((r) => r.path === `/service/${api.serviceId}/version/2/validate`),
+    ).toBe(true);
     expect(run.out).toContain('version 2 is validated and NOT active');
     const [audit] = auditLines();
-    expect(audit).toMatchObject({ command: 'vcl upload', result: 'ok', who: 'ops@example.com (os user tester)', target: { service_id: api.serviceId, from_version: 1 } });
+    expect(audit).toMatchObject({
+      command: 'vcl upload',
+      result: 'ok',
+      who: 'ops@example.com (os user tester)',
+      target: { service_id: api.serviceId, from_version: 1 },
+    });
     expect(run.out).toContain(`audit: ${JSON.stringify(audit)}`);
   });
 
@@ -168,19 +217,28 @@ describe.runIf(falco)('ops vcl upload (Fastly API stand-in)', () => {
     expect(run.out).toContain('update snippet session-scorer-recv');
     expect(run.out).toMatch(/--- version 2\n\s+\+\+\+ new\n\s+@@ /);
     // diff(1) order: the removed line, then the added one.
-    const condition = (regex: string) => `} else if (req.url.path ~ {"${regex}"} && ${NORMALIZED_PATH_VCL} ~ {"${regex}"} && `;
+    const condition = (regex: string) =>
+      `} else if (req.url.path ~ {"${regex}"} && ${NORMALIZED_PATH_VCL} ~ {"${regex}"} && `;
     expect(run.out).toContain(`-  ${condition(DEFAULT_EXCLUDE_URL_REGEX)}`);
     expect(run.out).toContain(`+  ${condition('(?i)\\.css$')}`);
   });
 
-  it('refuses snippets that fail the generator\'s validation before sending any request', async () => {
+  it("refuses snippets that fail the generator's validation before sending any request", async () => {
     const quote = await ops('vcl', 'upload', '--exclude-url-regex', 'a"b');
     expect(quote.code).toBe(1);
-    expect(quote.err).toContain('refused, nothing was sent to Fastly: exclusion regex: double quotes are not allowed');
+    expect(quote.err).toContain(
+      'refused, nothing was sent to Fastly: exclusion regex: double quotes are not allowed',
+    );
     const everything = await ops('vcl', 'upload', '--exclude-url-regex', '.*');
     expect(everything.code).toBe(1);
     expect(everything.err).toContain('exclusion regex: matches the ordinary page "/"');
-    const pcre = await ops('vcl', 'upload', '--exclude-url-regex', '(unclosed', '--force-exclude-regex');
+    const pcre = await ops(
+      'vcl',
+      'upload',
+      '--exclude-url-regex',
+      '(unclosed',
+      '--force-exclude-regex',
+    );
     expect(pcre.code).toBe(1);
     expect(pcre.err).toContain('falco lint rejected the assembled VCL');
     const backend = await ops('vcl', 'upload', '--scorer-backend', 'not-an-identifier');
@@ -192,21 +250,38 @@ describe.runIf(falco)('ops vcl upload (Fastly API stand-in)', () => {
     api.validate = (v) => (v.snippets.size > 0 ? ['Syntax error: Unexpected token'] : []);
     const run = await ops('vcl', 'upload', '--activate');
     expect(run.code).toBe(1);
-    expect(run.err).toContain('Fastly refused the version: Version failed validation; Syntax error: Unexpected token');
-    expect(run.err).toContain('the active version 1 is untouched; draft version 2 was left inactive');
+    expect(run.err).toContain(
+      'Fastly refused the version: Version failed validation; Syntax error: Unexpected token',
+    );
+    expect(run.err).toContain(
+      'the active version 1 is untouched; draft version 2 was left inactive',
+    );
     expect(api.activeVersion().number).toBe(1);
     expect(api.requests.some((r) => r.path.endsWith('/activate'))).toBe(false);
     expect(auditLines()[0]).toMatchObject({ command: 'vcl upload', result: 'failed' });
   });
 
   it('an API error midway leaves the active version untouched and says so', async () => {
-    api.faults.push({ method: 'POST', path: /\/snippet$/, status: 503, body: { msg: 'Service Unavailable' }, times: 1 });
+    api.faults.push({
+      method: 'POST',
+      path: /\/snippet$/,
+      status: 503,
+      body: { msg: 'Service Unavailable' },
+      times: 1,
+    });
     const run = await ops('vcl', 'upload', '--activate');
     expect(run.code).toBe(1);
-    expect(run.err).toMatch(/step 2 \(create snippet session-scorer-crawlers .*\) failed: POST \/service\/\w+\/version\/2\/snippet → HTTP 503: Service Unavailable/);
-    expect(run.err).toContain('the active version 1 is untouched; draft version 2 was left inactive');
+    expect(run.err).toMatch(
+      /step 2 \(create snippet session-scorer-crawlers .*\) failed: POST \/service\/\w+\/version\/2\/snippet → HTTP 503: Service Unavailable/,
+    );
+    expect(run.err).toContain(
+      'the active version 1 is untouched; draft version 2 was left inactive',
+    );
     expect(api.activeVersion().number).toBe(1);
-    expect(auditLines()[0]).toMatchObject({ result: 'failed', requests: [`PUT /service/${api.serviceId}/version/1/clone`] });
+    expect(auditLines()[0]).toMatchObject({
+      result: 'failed',
+      requests: [`PUT /service/${api.serviceId}/version/1/clone`],
+    });
   });
 
   it('vcl activate VERSION rolls back to an earlier version, showing the snippet diff first', async () => {
@@ -215,12 +290,19 @@ describe.runIf(falco)('ops vcl upload (Fastly API stand-in)', () => {
     expect(api.activeVersion().number).toBe(3);
     const dry = await ops('vcl', 'activate', '2', '--dry-run');
     expect(dry.out).toContain('activate version 2 (active now: 3)');
-    expect(dry.out).toContain(`+  } else if (req.url.path ~ {"${DEFAULT_EXCLUDE_URL_REGEX}"} && ${NORMALIZED_PATH_VCL} ~ {"` + DEFAULT_EXCLUDE_URL_REGEX);
+    expect(dry.out).toContain(
+      `+  } else if (req.url.path ~ {"${DEFAULT_EXCLUDE_URL_REGEX}"} && ${NORMALIZED_PATH_VCL} ~ {"` +
+        DEFAULT_EXCLUDE_URL_REGEX,
+    );
     expect(api.activeVersion().number).toBe(3);
     const run = await ops('vcl', 'activate', '2');
     expect(run.code).toBe(0);
     expect(api.activeVersion().number).toBe(2);
-    expect(auditLines().at(-1)).toMatchObject({ command: 'vcl activate', before: { active_version: 3 }, after: { active_version: 2 } });
+    expect(auditLines().at(-1)).toMatchObject({
+      command: 'vcl activate',
+      before: { active_version: 3 },
+      after: { active_version: 2 },
+    });
     expect((await ops('vcl', 'activate', 'two')).code).toBe(1);
     expect((await ops('vcl', 'activate', '9')).err).toContain('HTTP 404');
   });
@@ -240,24 +322,41 @@ describe.runIf(falco)('ops vcl exclude-regex (Fastly API stand-in)', () => {
     const none = await ops('vcl', 'exclude-regex', 'get');
     expect(none.out).toContain('current:   (no session-scorer snippets uploaded)');
     expect(none.out).toContain(`effective: ${DEFAULT_EXCLUDE_URL_REGEX}`);
-    expect((await ops('vcl', 'exclude-regex', 'set', '\\.css$')).err).toContain('has no session-scorer-recv snippet: run `vcl upload` first');
+    expect((await ops('vcl', 'exclude-regex', 'set', '\\.css$')).err).toContain(
+      'has no session-scorer-recv snippet: run `vcl upload` first',
+    );
 
     await ops('vcl', 'upload', '--activate');
     const mark = api.requests.length;
     const custom = '(?i)^/(assets|static)/';
     const set = await ops('vcl', 'exclude-regex', 'set', custom, '--activate');
     expect(set.code).toBe(0);
-    const changed = api.requests.slice(mark).filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path}`);
-    expect(changed).toEqual([`PUT /service/${api.serviceId}/version/2/clone`, `PUT /service/${api.serviceId}/version/3/snippet/session-scorer-recv`, `PUT /service/${api.serviceId}/version/3/activate`]);
-    expect(extractExcludeRegex(api.activeVersion().snippets.get('session-scorer-recv')!.content)).toBe(custom);
+    const changed = api.requests
+      .slice(mark)
+      .filter((r) => r.method !== 'GET')
+      .map((r) => `${r.method} ${r.path}`);
+    expect(changed).toEqual([
+      `PUT /service/${api.serviceId}/version/2/clone`,
+      `PUT /service/${api.serviceId}/version/3/snippet/session-scorer-recv`,
+      `PUT /service/${api.serviceId}/version/3/activate`,
+    ]);
+    expect(
+      extractExcludeRegex(api.activeVersion().snippets.get('session-scorer-recv')!.content),
+    ).toBe(custom);
     const get = await ops('vcl', 'exclude-regex', 'get');
     expect(get.out).toContain(`current:   ${custom}`);
     expect(get.out).toContain(`default:   ${DEFAULT_EXCLUDE_URL_REGEX}`);
-    expect(auditLines().at(-1)).toMatchObject({ command: 'vcl exclude-regex set', before: { exclude_url_regex: DEFAULT_EXCLUDE_URL_REGEX }, after: { exclude_url_regex: custom } });
+    expect(auditLines().at(-1)).toMatchObject({
+      command: 'vcl exclude-regex set',
+      before: { exclude_url_regex: DEFAULT_EXCLUDE_URL_REGEX },
+      after: { exclude_url_regex: custom },
+    });
 
     expect((await ops('vcl', 'upload')).out).toContain('nothing to upload');
     expect((await ops('vcl', 'exclude-regex', 'reset', '--activate')).code).toBe(0);
-    expect(extractExcludeRegex(api.activeVersion().snippets.get('session-scorer-recv')!.content)).toBe(DEFAULT_EXCLUDE_URL_REGEX);
+    expect(
+      extractExcludeRegex(api.activeVersion().snippets.get('session-scorer-recv')!.content),
+    ).toBe(DEFAULT_EXCLUDE_URL_REGEX);
   });
 
   it('set refuses an invalid regex (policy, then falco) without a request', async () => {
@@ -276,16 +375,26 @@ describe.runIf(falco)('ops threshold, mode, caller secret (Fastly API stand-in)'
   });
 
   it('threshold set updates the dictionary item in place (no new version); get reads it', async () => {
-    expect((await ops('threshold', 'get')).out).toBe('threshold: 80 (default: no dictionary item)\nchallenge_threshold: 80 (no dictionary item: no challenge band)');
+    expect((await ops('threshold', 'get')).out).toBe(
+      'threshold: 80 (default: no dictionary item)\nchallenge_threshold: 80 (no dictionary item: no challenge band)',
+    );
     const run = await ops('threshold', 'set', '90');
     expect(run.code).toBe(0);
-    expect(writes().map((r) => `${r.method} ${r.path} ${r.body}`)).toEqual([`PUT /service/${api.serviceId}/dictionary/dict1/item/threshold item_value=90`]);
+    expect(writes().map((r) => `${r.method} ${r.path} ${r.body}`)).toEqual([
+      `PUT /service/${api.serviceId}/dictionary/dict1/item/threshold item_value=90`,
+    ]);
     expect(api.state.versions).toHaveLength(2);
-    expect((await ops('threshold', 'get')).out).toBe('threshold: 90\nchallenge_threshold: 90 (no dictionary item: no challenge band)');
-    expect(auditLines().at(-1)).toMatchObject({ command: 'threshold set', before: { threshold: '80 (default)' }, after: { threshold: '90' } });
+    expect((await ops('threshold', 'get')).out).toBe(
+      'threshold: 90\nchallenge_threshold: 90 (no dictionary item: no challenge band)',
+    );
+    expect(auditLines().at(-1)).toMatchObject({
+      command: 'threshold set',
+      before: { threshold: '80 (default)' },
+      after: { threshold: '90' },
+    });
   });
 
-  it('threshold set refuses values outside 0–100 or not in the VCL\'s form', async () => {
+  it("threshold set refuses values outside 0–100 or not in the VCL's form", async () => {
     for (const bad of ['101', '-1', 'abc', '080', '8.5', '']) {
       const run = await ops('threshold', 'set', bad);
       expect(run.code, bad).toBe(1);
@@ -294,14 +403,17 @@ describe.runIf(falco)('ops threshold, mode, caller secret (Fastly API stand-in)'
     expect(writes()).toEqual([]);
   });
 
-  it('mode set writes the dictionary and the scorer\'s Config Store; unknown modes are refused', async () => {
+  it("mode set writes the dictionary and the scorer's Config Store; unknown modes are refused", async () => {
     const run = await ops('mode', 'set', 'enforce');
     expect(run.code).toBe(0);
     expect(api.state.dictionaryItems.get('dict1')!.get('mode')).toBe('enforce');
     expect(api.configItem('scorer_config', 'mode')).toBe('enforce');
-    expect((await ops('mode', 'get')).out).toBe('mode (VCL, scorer_settings): enforce\nmode (scorer, scorer_config): enforce');
+    expect((await ops('mode', 'get')).out).toBe(
+      'mode (VCL, scorer_settings): enforce\nmode (scorer, scorer_config): enforce',
+    );
     const count = writes().length;
-    for (const bad of ['block', 'ENFORCE', '']) expect((await ops('mode', 'set', bad)).code).toBe(1);
+    for (const bad of ['block', 'ENFORCE', ''])
+      expect((await ops('mode', 'set', bad)).code).toBe(1);
     expect(writes()).toHaveLength(count);
   });
 
@@ -314,7 +426,10 @@ describe.runIf(falco)('ops threshold, mode, caller secret (Fastly API stand-in)'
     expect(api.state.dictionaryItems.get('dict2')!.get('caller_secret')).toBe(stored);
     expect(run.all + readFileSync(join(dir, 'audit.jsonl'), 'utf8')).not.toContain(stored);
     expect(run.out).toContain('item_value=<redacted>');
-    expect(await readCallerSecret(platformOver(api, () => clock.ms))).toEqual({ ok: true, value: [stored] });
+    expect(await readCallerSecret(platformOver(api, () => clock.ms))).toEqual({
+      ok: true,
+      value: [stored],
+    });
   });
 
   it('a caller secret rotation never refuses a preflight: the scorer accepts the new secret before the VCL sends it', async () => {
@@ -325,7 +440,10 @@ describe.runIf(falco)('ops threshold, mode, caller secret (Fastly API stand-in)'
     const checks: boolean[] = [];
     api.beforeHandle = () => {
       const sent = api.state.dictionaryItems.get('dict2')!.get('caller_secret')!;
-      const accepted = [api.secretText('scorer_secrets', 'caller_secret'), api.secretText('scorer_secrets', 'caller_secret_next')];
+      const accepted = [
+        api.secretText('scorer_secrets', 'caller_secret'),
+        api.secretText('scorer_secrets', 'caller_secret_next'),
+      ];
       checks.push(accepted.includes(sent));
     };
     const run = await ops('caller-secret', 'set');
@@ -337,7 +455,9 @@ describe.runIf(falco)('ops threshold, mode, caller secret (Fastly API stand-in)'
     expect(api.state.dictionaryItems.get('dict2')!.get('caller_secret')).toBe(fresh);
     const accepted = await readCallerSecret(platform);
     expect(accepted.ok && accepted.value).toEqual([fresh, fresh]);
-    const order = writes().slice(-3).map((r) => (r.path.includes('/dictionary/') ? 'vcl' : JSON.parse(r.body).name));
+    const order = writes()
+      .slice(-3)
+      .map((r) => (r.path.includes('/dictionary/') ? 'vcl' : JSON.parse(r.body).name));
     expect(order).toEqual(['caller_secret_next', 'vcl', 'caller_secret']);
     expect(run.all).not.toContain(fresh);
   });
@@ -347,18 +467,26 @@ describe.runIf(falco)('ops threshold, mode, caller secret (Fastly API stand-in)'
     api = await startFastlyApiStandin();
     const run = await ops('threshold', 'set', '70');
     expect(run.code).toBe(1);
-    expect(run.err).toContain('has no edge dictionary "scorer_settings": run `vcl upload --activate` first');
+    expect(run.err).toContain(
+      'has no edge dictionary "scorer_settings": run `vcl upload --activate` first',
+    );
   });
 });
 
 describe('ops keys (Fastly API stand-in)', () => {
-  const keyHexes = () => [...api.state.secretStores.get('sec001')!.secrets.keys()].filter((n) => n.startsWith('cookie_key_')).map((n) => api.secretText('scorer_secrets', n)!);
+  const keyHexes = () =>
+    [...api.state.secretStores.get('sec001')!.secrets.keys()]
+      .filter((n) => n.startsWith('cookie_key_'))
+      .map((n) => api.secretText('scorer_secrets', n)!);
 
   it('generate → rotate → retire: a cookie sealed before the rotation opens until the grace deadline, and never a key byte is printed', async () => {
     const first = await ops('keys', 'generate');
     expect(first.code).toBe(0);
     expect(first.out).toContain('key 1 is active (first key of a new ring)');
-    expect(JSON.parse(api.configItem('scorer_config', 'cookie_key_ring')!)).toEqual({ active: 1, keys: [{ id: 1, created: '2026-11-23T12:00:00Z' }] });
+    expect(JSON.parse(api.configItem('scorer_config', 'cookie_key_ring')!)).toEqual({
+      active: 1,
+      keys: [{ id: 1, created: '2026-11-23T12:00:00Z' }],
+    });
     expect(api.secretText('scorer_secrets', 'cookie_key_1')).toMatch(/^[0-9a-f]{64}$/);
 
     // A visitor's cookie under key 1, sealed by the scorer app reading the stand-in's stores.
@@ -376,13 +504,22 @@ describe('ops keys (Fastly API stand-in)', () => {
     expect(index).toEqual({
       active: 2,
       keys: [
-        { id: 1, grace_until: new Date(graceUntilS * 1000).toISOString().replace('.000Z', 'Z'), created: '2026-11-23T12:00:00Z' },
+        {
+          id: 1,
+          grace_until: new Date(graceUntilS * 1000).toISOString().replace('.000Z', 'Z'),
+          created: '2026-11-23T12:00:00Z',
+        },
         { id: 2, created: '2026-11-23T12:00:00Z' },
       ],
     });
     // Between the two index writes the new key was staged: the first write named it so.
-    const indexWrites = writes().filter((r) => r.path.endsWith('/item/cookie_key_ring')).map((r) => JSON.parse(new URLSearchParams(r.body).get('item_value')!));
-    expect(indexWrites.at(-2)).toMatchObject({ active: 1, keys: [{ id: 1 }, { id: 2, staged: true }] });
+    const indexWrites = writes()
+      .filter((r) => r.path.endsWith('/item/cookie_key_ring'))
+      .map((r) => JSON.parse(new URLSearchParams(r.body).get('item_value')!));
+    expect(indexWrites.at(-2)).toMatchObject({
+      active: 1,
+      keys: [{ id: 1 }, { id: 2, staged: true }],
+    });
 
     const returning = await visit('/', cookie);
     expect(returning.headers.get('x-scorer-cookie-status')).toBe('ok');
@@ -392,16 +529,22 @@ describe('ops keys (Fastly API stand-in)', () => {
     expect(early.out).toContain('kept (in grace, or less than 10 min past it): key 1 until');
     expect(early.out).toContain('nothing to retire');
     const list = await ops('keys', 'list');
-    expect(list.out).toMatch(/^1 +grace until 2026-11-30T13:05:00Z +2026-11-23T12:00:00Z +present$/m);
+    expect(list.out).toMatch(
+      /^1 +grace until 2026-11-30T13:05:00Z +2026-11-23T12:00:00Z +present$/m,
+    );
     expect(list.out).toMatch(/^2 +active +2026-11-23T12:00:00Z +present$/m);
     // Nonce budget (issue 13 item 11): 2^32 seals per key; key 2 has sealed since its creation at R requests/s.
     const activeS = clock.ms / 1000 - Date.parse('2026-11-23T12:00:00Z') / 1000;
     const quiet = Math.floor((0.1 * 2 ** 32) / activeS);
     const busy = Math.ceil((0.6 * 2 ** 32) / activeS);
     const quietList = await ops('keys', 'list', '--requests-per-second', String(quiet));
-    expect(quietList.out).toContain(`nonce budget of key 2: ${((activeS * quiet * 100) / 2 ** 32).toFixed(1)} % of 2^32 seals used at ${quiet} requests/s`);
+    expect(quietList.out).toContain(
+      `nonce budget of key 2: ${((activeS * quiet * 100) / 2 ** 32).toFixed(1)} % of 2^32 seals used at ${quiet} requests/s`,
+    );
     expect(quietList.out).not.toContain('WARNING');
-    expect((await ops('keys', 'list', '--requests-per-second', String(busy))).out).toMatch(/WARNING: nonce budget of key 2: 6\d\.\d % .*rotate the key now/);
+    expect((await ops('keys', 'list', '--requests-per-second', String(busy))).out).toMatch(
+      /WARNING: nonce budget of key 2: 6\d\.\d % .*rotate the key now/,
+    );
     expect((await ops('keys', 'list', '--requests-per-second', 'many')).code).not.toBe(0);
 
     clock.ms = (graceUntilS + 1) * 1000;
@@ -411,14 +554,27 @@ describe('ops keys (Fastly API stand-in)', () => {
     clock.ms += 601_000;
     const retire = await ops('keys', 'retire');
     expect(retire.code).toBe(0);
-    expect(JSON.parse(api.configItem('scorer_config', 'cookie_key_ring')!).keys.map((k: { id: number }) => k.id)).toEqual([2]);
+    expect(
+      JSON.parse(api.configItem('scorer_config', 'cookie_key_ring')!).keys.map(
+        (k: { id: number }) => k.id,
+      ),
+    ).toEqual([2]);
     expect(api.secretText('scorer_secrets', 'cookie_key_1')).toBeNull();
     // The index moved before the secret was deleted.
-    const order = writes().slice(-2).map((r) => r.method);
+    const order = writes()
+      .slice(-2)
+      .map((r) => r.method);
     expect(order).toEqual(['PUT', 'DELETE']);
 
-    const printed = [first, rotate, early, list, retire].map((r) => r.all).join('\n') + readFileSync(join(dir, 'audit.jsonl'), 'utf8');
-    for (const hex of [...keyHexes(), ...api.requests.filter((r) => r.path.endsWith('/secrets') && r.method === 'POST').map((r) => Buffer.from(JSON.parse(r.body).secret, 'base64').toString())]) {
+    const printed =
+      [first, rotate, early, list, retire].map((r) => r.all).join('\n') +
+      readFileSync(join(dir, 'audit.jsonl'), 'utf8');
+    for (const hex of [
+      ...keyHexes(),
+      ...api.requests
+        .filter((r) => r.path.endsWith('/secrets') && r.method === 'POST')
+        .map((r) => Buffer.from(JSON.parse(r.body).secret, 'base64').toString()),
+    ]) {
       expect(printed).not.toContain(hex);
       expect(printed).not.toContain(hex.slice(0, 16));
     }
@@ -444,9 +600,19 @@ describe('ops keys (Fastly API stand-in)', () => {
     expect(short.code).toBe(1);
     expect(short.err).toContain('shorter than the cookie lifetime (86400 s)');
     expect(api.snapshot()).toEqual(before);
-    const forced = await ops('keys', 'rotate', '--grace-seconds', '3600', '--allow-short-grace', '--propagation-wait-seconds', '0');
+    const forced = await ops(
+      'keys',
+      'rotate',
+      '--grace-seconds',
+      '3600',
+      '--allow-short-grace',
+      '--propagation-wait-seconds',
+      '0',
+    );
     expect(forced.code).toBe(0);
-    expect(JSON.parse(api.configItem('scorer_config', 'cookie_key_ring')!).keys[0].grace_until).toBe(new Date(T0 + 3600_000).toISOString().replace('.000Z', 'Z'));
+    expect(
+      JSON.parse(api.configItem('scorer_config', 'cookie_key_ring')!).keys[0].grace_until,
+    ).toBe(new Date(T0 + 3600_000).toISOString().replace('.000Z', 'Z'));
   });
 
   it('dry-run changes nothing; a service on the hand-managed cookie_keys secret is not silently replaced', async () => {
@@ -457,7 +623,9 @@ describe('ops keys (Fastly API stand-in)', () => {
     expect(gen.code).toBe(0);
     expect(gen.out).toContain('secret=<redacted>');
     expect(api.snapshot()).toEqual(before);
-    api.state.secretStores.get('sec001')!.secrets.set('cookie_keys', Buffer.from('{}').toString('base64'));
+    api.state.secretStores
+      .get('sec001')!
+      .secrets.set('cookie_keys', Buffer.from('{}').toString('base64'));
     const refused = await ops('keys', 'generate');
     expect(refused.code).toBe(1);
     expect(refused.err).toContain('hand-managed secret "cookie_keys"');
@@ -472,7 +640,9 @@ describe('ops keys (Fastly API stand-in)', () => {
     const ring = await readKeyRing(platformOver(api, () => clock.ms));
     expect(ring.ok && ring.value.activeKeyId).toBe(1);
     const list = await ops('keys', 'list');
-    expect(list.out).toContain('secrets not named by the index (an interrupted generate?): cookie_key_2');
+    expect(list.out).toContain(
+      'secrets not named by the index (an interrupted generate?): cookie_key_2',
+    );
     expect((await ops('keys', 'retire', '--orphans')).code).toBe(0);
     expect(api.secretText('scorer_secrets', 'cookie_key_2')).toBeNull();
   });
@@ -490,12 +660,18 @@ describe('ops model (Fastly API stand-in)', () => {
     const embedded = loadModel({ ...HAND_MODEL_DOC, version: 'embedded-1' });
     expect((await ops('model', 'publish', modelFile('m-1'))).code).toBe(0);
     clock.ms += 1000;
-    expect((await ops('model', 'publish', modelFile('m-2', { initial: [0.25, 0.5, 0.25] }))).code).toBe(0);
+    expect(
+      (await ops('model', 'publish', modelFile('m-2', { initial: [0.25, 0.5, 0.25] }))).code,
+    ).toBe(0);
     expect(api.kvValue('scorer_models', 'current')).toBe('m-2');
     const loaded = await readModel(platform, embedded);
     expect(loaded.ok && [loaded.value.source, loaded.value.model.version]).toEqual(['kv', 'm-2']);
     // Document first, then history, then the pointer.
-    expect(writes().slice(-3).map((r) => decodeURIComponent(r.path.split('/keys/')[1]!))).toEqual(['models/m-2', 'history', 'current']);
+    expect(
+      writes()
+        .slice(-3)
+        .map((r) => decodeURIComponent(r.path.split('/keys/')[1]!)),
+    ).toEqual(['models/m-2', 'history', 'current']);
 
     const list = await ops('model', 'list');
     expect(list.out).toContain('current: m-2');
@@ -507,10 +683,19 @@ describe('ops model (Fastly API stand-in)', () => {
     expect(back.out).toContain('model m-1 is current again (was m-2)');
     const rolled = await readModel(platform, embedded);
     expect(rolled.ok && rolled.value.model.version).toBe('m-1');
-    expect(JSON.parse(api.kvValue('scorer_models', 'history')!).map((e: { action: string; version: string }) => `${e.action}:${e.version}`)).toEqual(['publish:m-1', 'publish:m-2', 'rollback:m-1']);
+    expect(
+      JSON.parse(api.kvValue('scorer_models', 'history')!).map(
+        (e: { action: string; version: string }) => `${e.action}:${e.version}`,
+      ),
+    ).toEqual(['publish:m-1', 'publish:m-2', 'rollback:m-1']);
     expect((await ops('model', 'rollback', 'm-2')).code).toBe(0);
     expect(api.kvValue('scorer_models', 'current')).toBe('m-2');
-    expect(auditLines().map((a) => `${a.command}:${a.after.current}`)).toEqual(['model publish:m-1', 'model publish:m-2', 'model rollback:m-1', 'model rollback:m-2']);
+    expect(auditLines().map((a) => `${a.command}:${a.after.current}`)).toEqual([
+      'model publish:m-1',
+      'model publish:m-2',
+      'model rollback:m-1',
+      'model rollback:m-2',
+    ]);
   });
 
   it('refuses an invalid model, a changed document under a published version, and a rollback to nothing, changing nothing', async () => {
@@ -521,7 +706,9 @@ describe('ops model (Fastly API stand-in)', () => {
     const notJson = join(dir, 'x.json');
     writeFileSync(notJson, '{');
     expect((await ops('model', 'publish', notJson)).err).toContain('is not valid JSON');
-    expect((await ops('model', 'publish', modelFile('p', { placeholder: true }))).err).toContain('placeholder model');
+    expect((await ops('model', 'publish', modelFile('p', { placeholder: true }))).err).toContain(
+      'placeholder model',
+    );
     expect(api.requests).toEqual([]);
 
     await ops('model', 'publish', modelFile('m-1'));
@@ -530,8 +717,12 @@ describe('ops model (Fastly API stand-in)', () => {
     expect(changed.err).toContain('models/m-1 already exists with different content');
     expect((await ops('model', 'rollback', 'm-9')).err).toContain('models/m-9 does not exist');
     // The first publish came from the embedded model: rolling back goes there.
-    expect((await ops('model', 'rollback', '--dry-run')).out).toContain('remove "current": the scorer uses its embedded model');
-    expect((await ops('model', 'publish', modelFile('m-1'), '--dry-run')).out).toContain('already published and current');
+    expect((await ops('model', 'rollback', '--dry-run')).out).toContain(
+      'remove "current": the scorer uses its embedded model',
+    );
+    expect((await ops('model', 'publish', modelFile('m-1'), '--dry-run')).out).toContain(
+      'already published and current',
+    );
     expect(api.snapshot()).toEqual(before);
   });
 });
@@ -546,8 +737,14 @@ describe('ops model: rollback to the embedded model, concurrent changes (Fastly 
     expect(run.code).toBe(0);
     expect(run.out).toContain('the embedded model is current again (was m-1)');
     expect(api.kvValue('scorer_models', 'current')).toBeNull();
-    const loaded = await readModel(platformOver(api, () => clock.ms), embedded);
-    expect(loaded.ok && [loaded.value.source, loaded.value.model.version]).toEqual(['embedded', 'embedded-9']);
+    const loaded = await readModel(
+      platformOver(api, () => clock.ms),
+      embedded,
+    );
+    expect(loaded.ok && [loaded.value.source, loaded.value.model.version]).toEqual([
+      'embedded',
+      'embedded-9',
+    ]);
     expect((await ops('model', 'list')).out).toContain('rollback m-1 → (embedded)');
     expect((await ops('model', 'rollback')).code).toBe(0);
     expect(api.kvValue('scorer_models', 'current')).toBe('m-1');
@@ -559,7 +756,8 @@ describe('ops model: rollback to the embedded model, concurrent changes (Fastly 
     writeFileSync(a, JSON.stringify({ ...HAND_MODEL_DOC, version: 'a' }));
     api.beforeHandle = (method, path) => {
       // Another operator points "current" elsewhere while our history entry is being written.
-      if (method === 'PUT' && path.endsWith('/keys/history')) api.state.kvStores.get('kv001')!.keys.set('current', 'theirs');
+      if (method === 'PUT' && path.endsWith('/keys/history'))
+        api.state.kvStores.get('kv001')!.keys.set('current', 'theirs');
     };
     const run = await ops('model', 'publish', a);
     expect(run.code).toBe(1);
@@ -570,7 +768,12 @@ describe('ops model: rollback to the embedded model, concurrent changes (Fastly 
 
 describe('ops CLI: token, help, usage', () => {
   it('the token never appears in output, even when the API echoes it in an error', async () => {
-    api.faults.push({ method: 'GET', path: /\/resources\/stores\/kv$/, status: 403, body: { msg: `token ${api.token} lacks scope` } });
+    api.faults.push({
+      method: 'GET',
+      path: /\/resources\/stores\/kv$/,
+      status: 403,
+      body: { msg: `token ${api.token} lacks scope` },
+    });
     const run = await ops('model', 'list');
     expect(run.code).toBe(1);
     expect(run.all).not.toContain(api.token);
@@ -580,10 +783,28 @@ describe('ops CLI: token, help, usage', () => {
 
   it('without FASTLY_API_TOKEN or a service id it says what to set', async () => {
     const out: string[] = [];
-    const code = await runOps(['threshold', 'get'], { env: {}, stdout: (t) => out.push(t), stderr: (t) => out.push(t), now: Date.now, randomBytes: (n) => new Uint8Array(n), sleep: async () => {}, readFile: () => '', osUser: 'x' });
+    const code = await runOps(['threshold', 'get'], {
+      env: {},
+      stdout: (t) => out.push(t),
+      stderr: (t) => out.push(t),
+      now: Date.now,
+      randomBytes: (n) => new Uint8Array(n),
+      sleep: async () => {},
+      readFile: () => '',
+      osUser: 'x',
+    });
     expect(code).toBe(2);
     expect(out.join('\n')).toContain('FASTLY_API_TOKEN is not set');
-    const noService = await runOps(['threshold', 'get'], { env: { FASTLY_API_TOKEN: api.token, FASTLY_API_URL: api.url }, stdout: (t) => out.push(t), stderr: (t) => out.push(t), now: Date.now, randomBytes: (n) => new Uint8Array(n), sleep: async () => {}, readFile: () => '', osUser: 'x' });
+    const noService = await runOps(['threshold', 'get'], {
+      env: { FASTLY_API_TOKEN: api.token, FASTLY_API_URL: api.url },
+      stdout: (t) => out.push(t),
+      stderr: (t) => out.push(t),
+      now: Date.now,
+      randomBytes: (n) => new Uint8Array(n),
+      sleep: async () => {},
+      readFile: () => '',
+      osUser: 'x',
+    });
     expect(noService).toBe(1);
     expect(out.join('\n')).toContain('no service: pass --service-id ID or set FASTLY_SERVICE_ID');
   });
@@ -597,17 +818,27 @@ describe('ops CLI: token, help, usage', () => {
     }
     expect((await ops('--help')).out).toContain('keys rotate');
     expect((await ops('vcl', 'launch')).code).toBe(2);
-    expect((await ops('threshold', 'set', '50', '--force')).err).toContain('unknown option --force');
+    expect((await ops('threshold', 'set', '50', '--force')).err).toContain(
+      'unknown option --force',
+    );
     expect((await ops('threshold', 'set', '50', '60')).err).toContain('unexpected argument "60"');
     expect(api.requests).toEqual([]);
   });
 
   it('npm run ops runs as a process (the entry script) against the stand-in', async () => {
-    const run = await execFileAsync('node', ['scripts/lib/run-ts.mjs', 'scripts/ops/main.ts', 'keys', 'generate', '--api-url', api.url], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      env: { ...process.env, FASTLY_API_TOKEN: api.token, SCORER_OPS_AUDIT_FILE: join(dir, 'audit.jsonl') },
-    });
+    const run = await execFileAsync(
+      'node',
+      ['scripts/lib/run-ts.mjs', 'scripts/ops/main.ts', 'keys', 'generate', '--api-url', api.url],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          FASTLY_API_TOKEN: api.token,
+          SCORER_OPS_AUDIT_FILE: join(dir, 'audit.jsonl'),
+        },
+      },
+    );
     expect(run.stdout).toContain('key 1 is active (first key of a new ring)');
     expect(run.stdout + run.stderr).not.toContain(api.token);
     expect(api.secretText('scorer_secrets', 'cookie_key_1')).toMatch(/^[0-9a-f]{64}$/);
@@ -617,61 +848,76 @@ describe('ops CLI: token, help, usage', () => {
 
 describe('ops plan: unified diff', () => {
   it('prints diff(1)-style hunks with three lines of context, and nothing for equal texts', () => {
-    expect(unifiedDiff('a\nb\nc\n', 'a\nx\nc\n', ['old', 'new'])).toBe('--- old\n+++ new\n@@ -1,3 +1,3 @@\n a\n-b\n+x\n c');
+    expect(unifiedDiff('a\nb\nc\n', 'a\nx\nc\n', ['old', 'new'])).toBe(
+      '--- old\n+++ new\n@@ -1,3 +1,3 @@\n a\n-b\n+x\n c',
+    );
     expect(unifiedDiff('same\n', 'same\n', ['old', 'new'])).toBe('');
-    expect(unifiedDiff('', 'one\ntwo\n', ['(none)', 'new'])).toBe('--- (none)\n+++ new\n@@ -0,0 +1,2 @@\n+one\n+two');
+    expect(unifiedDiff('', 'one\ntwo\n', ['(none)', 'new'])).toBe(
+      '--- (none)\n+++ new\n@@ -0,0 +1,2 @@\n+one\n+two',
+    );
     const lines = Array.from({ length: 20 }, (_, i) => `l${i}`);
     const changed = lines.map((l, i) => (i === 2 || i === 17 ? `${l}!` : l));
     const diff = unifiedDiff(lines.join('\n'), changed.join('\n'), ['old', 'new']);
-    expect(diff.split('\n').filter((l) => l.startsWith('@@'))).toEqual(['@@ -1,6 +1,6 @@', '@@ -15,6 +15,6 @@']);
+    expect(diff.split('\n').filter((l) => l.startsWith('@@'))).toEqual([
+      '@@ -1,6 +1,6 @@',
+      '@@ -15,6 +15,6 @@',
+    ]);
     expect(diff).toContain('-l2\n+l2!');
     expect(diff).toContain('-l17\n+l17!');
   });
 });
 
-describe.runIf(falco)('ops: every mutating command under --dry-run changes nothing (Fastly API stand-in)', () => {
-  it('prints a plan and sends no mutating request, for each command', async () => {
-    // A service with everything in place, so every command has something to do.
-    expect((await ops('vcl', 'upload', '--activate')).code).toBe(0);
-    expect((await ops('keys', 'generate')).code).toBe(0);
-    expect((await ops('keys', 'rotate', '--propagation-wait-seconds', '0')).code).toBe(0);
-    const m1 = join(dir, 'm1.json');
-    const m2 = join(dir, 'm2.json');
-    writeFileSync(m1, JSON.stringify({ ...HAND_MODEL_DOC, version: 'm1' }));
-    writeFileSync(m2, JSON.stringify({ ...HAND_MODEL_DOC, version: 'm2' }));
-    expect((await ops('model', 'publish', m1)).code).toBe(0);
-    clock.ms += 30 * 86400_000; // key 1 is now past grace
-    const before = api.snapshot();
-    const mark = api.requests.length;
-    const commands: string[][] = [
-      ['vcl', 'upload', '--exclude-url-regex', '\\.css$'],
-      ['vcl', 'exclude-regex', 'set', '\\.css$'],
-      ['threshold', 'set', '90'],
-      ['mode', 'set', 'enforce'],
-      ['caller-secret', 'set'],
-      ['keys', 'generate'],
-      ['keys', 'rotate'],
-      ['keys', 'retire'],
-      ['model', 'publish', m2],
-    ];
-    for (const command of commands) {
-      const run = await ops(...command, '--dry-run');
-      expect(run.code, command.join(' ')).toBe(0);
-      expect(run.out, command.join(' ')).toMatch(/^plan: \d+ requests?$/m);
-      expect(run.out, command.join(' ')).toContain('dry run: nothing was changed');
-    }
-    expect(api.requests.slice(mark).filter((r) => r.method !== 'GET')).toEqual([]);
-    expect(api.snapshot()).toEqual(before);
-    expect((await ops('model', 'publish', m2)).code).toBe(0);
-    const rollback = await ops('model', 'rollback', '--dry-run');
-    expect(rollback.out).toContain('point "current" at m1');
-    expect(api.kvValue('scorer_models', 'current')).toBe('m2');
-  });
-});
+describe.runIf(falco)(
+  'ops: every mutating command under --dry-run changes nothing (Fastly API stand-in)',
+  () => {
+    it('prints a plan and sends no mutating request, for each command', async () => {
+      // A service with everything in place, so every command has something to do.
+      expect((await ops('vcl', 'upload', '--activate')).code).toBe(0);
+      expect((await ops('keys', 'generate')).code).toBe(0);
+      expect((await ops('keys', 'rotate', '--propagation-wait-seconds', '0')).code).toBe(0);
+      const m1 = join(dir, 'm1.json');
+      const m2 = join(dir, 'm2.json');
+      writeFileSync(m1, JSON.stringify({ ...HAND_MODEL_DOC, version: 'm1' }));
+      writeFileSync(m2, JSON.stringify({ ...HAND_MODEL_DOC, version: 'm2' }));
+      expect((await ops('model', 'publish', m1)).code).toBe(0);
+      clock.ms += 30 * 86400_000; // key 1 is now past grace
+      const before = api.snapshot();
+      const mark = api.requests.length;
+      const commands: string[][] = [
+        ['vcl', 'upload', '--exclude-url-regex', '\\.css$'],
+        ['vcl', 'exclude-regex', 'set', '\\.css$'],
+        ['threshold', 'set', '90'],
+        ['mode', 'set', 'enforce'],
+        ['caller-secret', 'set'],
+        ['keys', 'generate'],
+        ['keys', 'rotate'],
+        ['keys', 'retire'],
+        ['model', 'publish', m2],
+      ];
+      for (const command of commands) {
+        const run = await ops(...command, '--dry-run');
+        expect(run.code, command.join(' ')).toBe(0);
+        expect(run.out, command.join(' ')).toMatch(/^plan: \d+ requests?$/m);
+        expect(run.out, command.join(' ')).toContain('dry run: nothing was changed');
+      }
+      expect(api.requests.slice(mark).filter((r) => r.method !== 'GET')).toEqual([]);
+      expect(api.snapshot()).toEqual(before);
+      expect((await ops('model', 'publish', m2)).code).toBe(0);
+      const rollback = await ops('model', 'rollback', '--dry-run');
+      expect(rollback.out).toContain('point "current" at m1');
+      expect(api.kvValue('scorer_models', 'current')).toBe('m2');
+    });
+  },
+);
 
 describe('ops: failures midway and concurrent changes (Fastly API stand-in)', () => {
   it('a failed mutating command keeps the token out of the audit file too', async () => {
-    api.faults.push({ method: 'POST', path: /\/secrets$/, status: 500, body: { msg: `internal error for key ${api.token}` } });
+    api.faults.push({
+      method: 'POST',
+      path: /\/secrets$/,
+      status: 500,
+      body: { msg: `internal error for key ${api.token}` },
+    });
     const run = await ops('keys', 'generate');
     expect(run.code).toBe(1);
     expect(run.all).not.toContain(api.token);
@@ -706,18 +952,32 @@ describe('ops: failures midway and concurrent changes (Fastly API stand-in)', ()
     expect(ring.ok && ring.value.describe()).toEqual([{ id: 2, active: true }]);
     clock.ms += 2 * 3600_000;
     const list = await ops('keys', 'list');
-    expect(list.out).toContain('secrets not named by the index (an interrupted generate?): cookie_key_1');
+    expect(list.out).toContain(
+      'secrets not named by the index (an interrupted generate?): cookie_key_1',
+    );
     expect((await ops('keys', 'retire', '--orphans')).code).toBe(0);
     expect(api.secretText('scorer_secrets', 'cookie_key_1')).toBeNull();
   });
 
   it('a rotation stops before activating when another operator changed the index during the wait', async () => {
     await ops('keys', 'generate');
-    duringWait = () => api.state.configStores.get('cfg001')!.items.set('cookie_key_ring', JSON.stringify({ active: 1, keys: [{ id: 1 }, { id: 9, staged: true }] }));
+    duringWait = () =>
+      api.state.configStores
+        .get('cfg001')!
+        .items.set(
+          'cookie_key_ring',
+          JSON.stringify({ active: 1, keys: [{ id: 1 }, { id: 9, staged: true }] }),
+        );
     const run = await ops('keys', 'rotate');
     expect(run.code).toBe(1);
-    expect(run.err).toContain('cookie_key_ring changed since this plan read it (another operator?)');
-    expect(JSON.parse(api.configItem('scorer_config', 'cookie_key_ring')!).keys.map((k: { id: number }) => k.id)).toEqual([1, 9]);
+    expect(run.err).toContain(
+      'cookie_key_ring changed since this plan read it (another operator?)',
+    );
+    expect(
+      JSON.parse(api.configItem('scorer_config', 'cookie_key_ring')!).keys.map(
+        (k: { id: number }) => k.id,
+      ),
+    ).toEqual([1, 9]);
   });
 
   it('a rotation activated much later than planned refuses instead of shortening the grace', async () => {
@@ -726,27 +986,41 @@ describe('ops: failures midway and concurrent changes (Fastly API stand-in)', ()
     const run = await ops('keys', 'rotate');
     expect(run.code).toBe(1);
     expect(run.err).toContain('more than 300 s later than planned');
-    expect(JSON.parse(api.configItem('scorer_config', 'cookie_key_ring')!)).toMatchObject({ active: 1, keys: [{ id: 1 }, { id: 2, staged: true }] });
+    expect(JSON.parse(api.configItem('scorer_config', 'cookie_key_ring')!)).toMatchObject({
+      active: 1,
+      keys: [{ id: 1 }, { id: 2, staged: true }],
+    });
     expect((await ops('keys', 'rotate')).code).toBe(0);
     expect(JSON.parse(api.configItem('scorer_config', 'cookie_key_ring')!).active).toBe(2);
   });
 
-  it.runIf(falco)('vcl upload does not activate over a version someone else activated meanwhile', async () => {
-    expect((await ops('vcl', 'upload', '--activate')).code).toBe(0);
-    api.validate = (v) => {
-      // Another operator activates their own clone while ours is being validated.
-      if (v.number === 3) {
-        const theirs = { ...api.state.versions[1]!, number: 4, active: false, locked: false, snippets: new Map(api.state.versions[1]!.snippets), dictionaries: new Map(), backends: new Set(['F_scorer']) };
-        api.state.versions.push(theirs);
-        for (const other of api.state.versions) other.active = other === theirs;
-      }
-      return [];
-    };
-    const run = await ops('vcl', 'upload', '--exclude-url-regex', '\\.css$', '--activate');
-    expect(run.code).toBe(1);
-    expect(run.err).toContain('the active version is now 4, not 2');
-    expect(api.activeVersion().number).toBe(4);
-  });
+  it.runIf(falco)(
+    'vcl upload does not activate over a version someone else activated meanwhile',
+    async () => {
+      expect((await ops('vcl', 'upload', '--activate')).code).toBe(0);
+      api.validate = (v) => {
+        // Another operator activates their own clone while ours is being validated.
+        if (v.number === 3) {
+          const theirs = {
+            ...api.state.versions[1]!,
+            number: 4,
+            active: false,
+            locked: false,
+            snippets: new Map(api.state.versions[1]!.snippets),
+            dictionaries: new Map(),
+            backends: new Set(['F_scorer']),
+          };
+          api.state.versions.push(theirs);
+          for (const other of api.state.versions) other.active = other === theirs;
+        }
+        return [];
+      };
+      const run = await ops('vcl', 'upload', '--exclude-url-regex', '\\.css$', '--activate');
+      expect(run.code).toBe(1);
+      expect(run.err).toContain('the active version is now 4, not 2');
+      expect(api.activeVersion().number).toBe(4);
+    },
+  );
 });
 
 describe('ops CLI: arguments and API URL', () => {
@@ -756,7 +1030,9 @@ describe('ops CLI: arguments and API URL', () => {
     expect((await ops('keys', 'list', `--api-url=${api.url}`)).code).toBe(0);
     const swallowed = await ops('keys', 'generate', '--audit-file', '--dry-run');
     expect(swallowed.code).toBe(2);
-    expect(swallowed.err).toContain('--audit-file needs a value (PATH); to pass one starting with "--", write --audit-file=--dry-run');
+    expect(swallowed.err).toContain(
+      '--audit-file needs a value (PATH); to pass one starting with "--", write --audit-file=--dry-run',
+    );
     expect(writes()).toEqual([]);
   });
 

@@ -5,22 +5,42 @@ import { describe, expect, it } from 'vitest';
 import { createAesGcm, hexToBytes } from '../../scorer-core/src/index.js';
 import katFile from '../vectors/aes-256-gcm.json' with { type: 'json' };
 
-function nodeSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
+function nodeSeal(
+  key: Uint8Array,
+  nonce: Uint8Array,
+  plaintext: Uint8Array,
+  aad: Uint8Array,
+): Uint8Array {
   const cipher = createCipheriv('aes-256-gcm', key, nonce);
   cipher.setAAD(aad);
-  return new Uint8Array(Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]));
+  return new Uint8Array(
+    Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]),
+  );
 }
 
 describe('createAesGcm (AES-256-GCM with a per-key context)', () => {
   it('matches the GCM specification known answers, with small and large GHASH tables', () => {
     vectors: for (const v of katFile.vectors) {
-      const [key, nonce, aad, plaintext] = [v.key, v.nonce, v.aad, v.plaintext].map(hexToBytes) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+      const [key, nonce, aad, plaintext] = [v.key, v.nonce, v.aad, v.plaintext].map(hexToBytes) as [
+        Uint8Array,
+        Uint8Array,
+        Uint8Array,
+        Uint8Array,
+      ];
       const expected = v.ciphertext + v.tag;
-      expect(Buffer.from(nodeSeal(key, nonce, plaintext, aad)).toString('hex'), `${v.name}: node:crypto agrees`).toBe(expected);
+      expect(
+        Buffer.from(nodeSeal(key, nonce, plaintext, aad)).toString('hex'),
+        `${v.name}: node:crypto agrees`,
+      ).toBe(expected);
       for (const table of ['small', 'medium', 'large'] as const) {
         const context = createAesGcm(key, { table });
-        expect(Buffer.from(context.seal(nonce, plaintext, aad)).toString('hex'), `${v.name}/${table}: seal`).toBe(expected);
-        expect(context.open(nonce, hexToBytes(expected), aad), `${v.name}/${table}: open`).toEqual(plaintext);
+        expect(
+          Buffer.from(context.seal(nonce, plaintext, aad)).toString('hex'),
+          `${v.name}/${table}: seal`,
+        ).toBe(expected);
+        expect(context.open(nonce, hexToBytes(expected), aad), `${v.name}/${table}: open`).toEqual(
+          plaintext,
+        );
       }
       continue vectors;
     }
@@ -30,7 +50,14 @@ describe('createAesGcm (AES-256-GCM with a per-key context)', () => {
     fc.assert(
       fc.property(
         fc.uint8Array({ minLength: 32, maxLength: 32 }),
-        fc.array(fc.tuple(fc.uint8Array({ minLength: 12, maxLength: 12 }), fc.uint8Array({ maxLength: 200 }), fc.uint8Array({ maxLength: 64 })), { minLength: 1, maxLength: 4 }),
+        fc.array(
+          fc.tuple(
+            fc.uint8Array({ minLength: 12, maxLength: 12 }),
+            fc.uint8Array({ maxLength: 200 }),
+            fc.uint8Array({ maxLength: 64 }),
+          ),
+          { minLength: 1, maxLength: 4 },
+        ),
         fc.constantFrom('small' as const, 'medium' as const, 'large' as const),
         (key, messages, table) => {
           const context = createAesGcm(key, { table });
@@ -64,8 +91,18 @@ describe('createAesGcm (AES-256-GCM with a per-key context)', () => {
   });
 
   it('rejects keys and nonces of the wrong length with a message naming the argument', () => {
-    expect(() => createAesGcm(new Uint8Array(16))).toThrow('"key" expected Uint8Array of length 32, got length=16');
-    expect(() => createAesGcm('k' as unknown as Uint8Array)).toThrow('"key" expected Uint8Array of length 32, got string "k"');
-    expect(() => createAesGcm(new Uint8Array(32)).seal(new Uint8Array(8), new Uint8Array(1), new Uint8Array(0))).toThrow('"nonce" expected Uint8Array of length 12, got length=8');
+    expect(() => createAesGcm(new Uint8Array(16))).toThrow(
+      '"key" expected Uint8Array of length 32, got length=16',
+    );
+    expect(() => createAesGcm('k' as unknown as Uint8Array)).toThrow(
+      '"key" expected Uint8Array of length 32, got string "k"',
+    );
+    expect(() =>
+      createAesGcm(new Uint8Array(32)).seal(
+        new Uint8Array(8),
+        new Uint8Array(1),
+        new Uint8Array(0),
+      ),
+    ).toThrow('"nonce" expected Uint8Array of length 12, got length=8');
   });
 });

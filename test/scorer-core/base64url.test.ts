@@ -15,7 +15,15 @@ describe('base64url (strict, unpadded)', () => {
   });
 
   it('RFC 4648 §10 examples', () => {
-    const cases: [string, string][] = [['', ''], ['f', 'Zg'], ['fo', 'Zm8'], ['foo', 'Zm9v'], ['foob', 'Zm9vYg'], ['fooba', 'Zm9vYmE'], ['foobar', 'Zm9vYmFy']];
+    const cases: [string, string][] = [
+      ['', ''],
+      ['f', 'Zg'],
+      ['fo', 'Zm8'],
+      ['foo', 'Zm9v'],
+      ['foob', 'Zm9vYg'],
+      ['fooba', 'Zm9vYmE'],
+      ['foobar', 'Zm9vYmFy'],
+    ];
     for (const [plain, encoded] of cases) {
       expect(base64UrlEncode(new TextEncoder().encode(plain))).toBe(encoded);
       expect(new TextDecoder().decode(base64UrlDecode(encoded))).toBe(plain);
@@ -23,15 +31,31 @@ describe('base64url (strict, unpadded)', () => {
   });
 
   it('rejects padding, other alphabets, impossible lengths and non-canonical trailing bits', () => {
-    for (const bad of ['Zg==', 'Zm8=', 'Z', 'Zm9vY', '+w', '/w', 'Zh', 'Zm9', 'Zm é', ' Zm9v', 'Zm9v\n', '\u0100AAA']) {
+    for (const bad of [
+      'Zg==',
+      'Zm8=',
+      'Z',
+      'Zm9vY',
+      '+w',
+      '/w',
+      'Zh',
+      'Zm9',
+      'Zm é',
+      ' Zm9v',
+      'Zm9v\n',
+      '\u0100AAA',
+    ]) {
       expect(base64UrlDecode(bad), JSON.stringify(bad)).toBeUndefined();
     }
     // Every text is either rejected or the unique encoding of what it decodes to.
     fc.assert(
-      fc.property(fc.string({ unit: fc.constantFrom(...'AZaz09-_+/=é.'.split('')), maxLength: 40 }), (text) => {
-        const bytes = base64UrlDecode(text);
-        if (bytes !== undefined) expect(base64UrlEncode(bytes)).toBe(text);
-      }),
+      fc.property(
+        fc.string({ unit: fc.constantFrom(...'AZaz09-_+/=é.'.split('')), maxLength: 40 }),
+        (text) => {
+          const bytes = base64UrlDecode(text);
+          if (bytes !== undefined) expect(base64UrlEncode(bytes)).toBe(text);
+        },
+      ),
       { numRuns: 3000 },
     );
   });

@@ -9,10 +9,21 @@ const FULL = Boolean(process.env.SCORER_FULL_TESTS);
 const MUTATED_COOKIES = FULL ? 1_000_000 : 25_000;
 const NOW_MS = 1_795_000_000_000;
 
-const keyRing = createKeyRing({ activeKeyId: 1, keys: [{ id: 1, key: TEST_KEY_1 }, { id: 2, key: TEST_KEY_2, graceUntilS: 0xffffffff }] });
+const keyRing = createKeyRing({
+  activeKeyId: 1,
+  keys: [
+    { id: 1, key: TEST_KEY_1 },
+    { id: 2, key: TEST_KEY_2, graceUntilS: 0xffffffff },
+  ],
+});
 const codec = createCookieCodec({ keyRing, realm: 'ss_session', random: seededRandom(7) });
 // Valid cookies to mutate: states that are not expired at NOW_MS.
-const originals = fc.sample(arbitraryState.map((s) => ({ ...s, expiresAtS: 0xffffffff })), { numRuns: 64, seed: 42 }).map((state) => codec.seal(state));
+const originals = fc
+  .sample(
+    arbitraryState.map((s) => ({ ...s, expiresAtS: 0xffffffff })),
+    { numRuns: 64, seed: 42 },
+  )
+  .map((state) => codec.seal(state));
 const originalSet = new Set(originals);
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
@@ -30,15 +41,36 @@ type Mutation =
   | { kind: 'random-bytes'; bytes: Uint8Array };
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({ kind: fc.constant('bit-flips' as const), positions: fc.uniqueArray(fc.nat(114 * 8 - 1), { minLength: 1, maxLength: 4 }) }),
+  fc.record({
+    kind: fc.constant('bit-flips' as const),
+    positions: fc.uniqueArray(fc.nat(114 * 8 - 1), { minLength: 1, maxLength: 4 }),
+  }),
   fc.record({ kind: fc.constant('truncate-bytes' as const), keep: fc.nat(113) }),
-  fc.record({ kind: fc.constant('extend-bytes' as const), extra: fc.uint8Array({ minLength: 1, maxLength: 40 }) }),
+  fc.record({
+    kind: fc.constant('extend-bytes' as const),
+    extra: fc.uint8Array({ minLength: 1, maxLength: 40 }),
+  }),
   fc.record({ kind: fc.constant('set-byte' as const), position: fc.nat(113), value: fc.nat(255) }),
-  fc.record({ kind: fc.constant('replace-chars' as const), edits: fc.array(fc.tuple(fc.nat(151), fc.constantFrom(...JUNK.split(''))), { minLength: 1, maxLength: 4 }) }),
+  fc.record({
+    kind: fc.constant('replace-chars' as const),
+    edits: fc.array(fc.tuple(fc.nat(151), fc.constantFrom(...JUNK.split(''))), {
+      minLength: 1,
+      maxLength: 4,
+    }),
+  }),
   fc.record({ kind: fc.constant('truncate-text' as const), keep: fc.nat(151) }),
-  fc.record({ kind: fc.constant('append-text' as const), extra: fc.string({ unit: fc.constantFrom(...JUNK.split('')), minLength: 1, maxLength: 8 }) }),
-  fc.record({ kind: fc.constant('random-text' as const), text: fc.string({ unit: fc.constantFrom(...JUNK.split('')), maxLength: 600 }) }),
-  fc.record({ kind: fc.constant('random-bytes' as const), bytes: fc.uint8Array({ maxLength: 160 }) }),
+  fc.record({
+    kind: fc.constant('append-text' as const),
+    extra: fc.string({ unit: fc.constantFrom(...JUNK.split('')), minLength: 1, maxLength: 8 }),
+  }),
+  fc.record({
+    kind: fc.constant('random-text' as const),
+    text: fc.string({ unit: fc.constantFrom(...JUNK.split('')), maxLength: 600 }),
+  }),
+  fc.record({
+    kind: fc.constant('random-bytes' as const),
+    bytes: fc.uint8Array({ maxLength: 160 }),
+  }),
 );
 
 function mutate(cookie: string, m: Mutation): string {
@@ -82,13 +114,23 @@ describe('cookie opening under mutation', () => {
         opened++;
         const key = 'reason' in result ? `${result.kind}/${result.reason}` : result.kind;
         kinds.set(key, (kinds.get(key) ?? 0) + 1);
-        if (result.kind === 'ok') throw new Error(`mutated cookie opened: ${JSON.stringify({ mutation: m.kind, mutated })}`);
+        if (result.kind === 'ok')
+          throw new Error(
+            `mutated cookie opened: ${JSON.stringify({ mutation: m.kind, mutated })}`,
+          );
       }),
       { numRuns: MUTATED_COOKIES, seed: FULL ? undefined : 20261123, maxSkipsPerRun: 1 },
     );
     expect(opened).toBeGreaterThanOrEqual(MUTATED_COOKIES);
     // The mutations reach every stage of opening, authentication included.
-    for (const stage of ['tampered/encoding', 'tampered/length', 'tampered/version', 'tampered/authentication', 'tampered/unknown-key', 'missing']) {
+    for (const stage of [
+      'tampered/encoding',
+      'tampered/length',
+      'tampered/version',
+      'tampered/authentication',
+      'tampered/unknown-key',
+      'missing',
+    ]) {
       expect(kinds.get(stage) ?? 0, stage).toBeGreaterThan(0);
     }
   });

@@ -1,38 +1,88 @@
 import { describe, expect, it } from 'vitest';
-import { cookieComplianceScore, cookieReplayScore, dwellScores, dwellStats, fastBrowsingScore, recordPageGap, resolveSettings } from '../../scorer-core/src/index.js';
+import {
+  cookieComplianceScore,
+  cookieReplayScore,
+  dwellScores,
+  dwellStats,
+  fastBrowsingScore,
+  recordPageGap,
+  resolveSettings,
+} from '../../scorer-core/src/index.js';
 
 // The hand-computed figures below use these values, given explicitly so the maths stays checked
 // whatever the tuned defaults are (docs/model.md). The rest are the defaults.
 const l1 = resolveSettings({
-  layer1: { newSessionAllowance: 3, newSessionRamp: 5, addressNewSessionAllowance: 10, addressNewSessionRamp: 20, replayAllowance: 4, fastFloorMs: 500, fastEvidenceMin: 3, fastEvidenceFull: 6, fastLeakPerS: 0.05, dwellFloorMs: 200, dwellMinSamples: 4, dwellMeanScore: 100, regularMinSamples: 6, regularMaxCv: 0.1, regularScore: 80 },
+  layer1: {
+    newSessionAllowance: 3,
+    newSessionRamp: 5,
+    addressNewSessionAllowance: 10,
+    addressNewSessionRamp: 20,
+    replayAllowance: 4,
+    fastFloorMs: 500,
+    fastEvidenceMin: 3,
+    fastEvidenceFull: 6,
+    fastLeakPerS: 0.05,
+    dwellFloorMs: 200,
+    dwellMinSamples: 4,
+    dwellMeanScore: 100,
+    regularMinSamples: 6,
+    regularMaxCv: 0.1,
+    regularScore: 80,
+  },
 }).layer1;
 
 describe('Layer 1: cookie compliance', () => {
   it('tampered scores 100 at once', () => {
-    expect(cookieComplianceScore('tampered', 0, l1)).toEqual({ reason: 'cookie_tampered', score: 100 });
+    expect(cookieComplianceScore('tampered', 0, l1)).toEqual({
+      reason: 'cookie_tampered',
+      score: 100,
+    });
   });
   it('missing and expired from a client within its allowance score like a first visit (0 by default)', () => {
     expect(l1.newSessionAllowance).toBe(3);
     for (const count of [0, 1, 3]) {
-      expect(cookieComplianceScore('missing', count, l1)).toEqual({ reason: 'cookie_missing', score: 0 });
-      expect(cookieComplianceScore('expired', count, l1)).toEqual({ reason: 'cookie_expired', score: 0 });
+      expect(cookieComplianceScore('missing', count, l1)).toEqual({
+        reason: 'cookie_missing',
+        score: 0,
+      });
+      expect(cookieComplianceScore('expired', count, l1)).toEqual({
+        reason: 'cookie_expired',
+        score: 0,
+      });
     }
   });
   it('past its allowance the score rises over the ramp: 4th new session 20, 5th 40, … 8th 100 (five people behind one NAT stay at 40)', () => {
-    expect([4, 5, 6, 7, 8, 50].map((count) => cookieComplianceScore('missing', count, l1)!.score)).toEqual([20, 40, 60, 80, 100, 100]);
-    expect(cookieComplianceScore('expired', 50, l1)).toEqual({ reason: 'cookie_expired', score: 100 });
+    expect(
+      [4, 5, 6, 7, 8, 50].map((count) => cookieComplianceScore('missing', count, l1)!.score),
+    ).toEqual([20, 40, 60, 80, 100, 100]);
+    expect(cookieComplianceScore('expired', 50, l1)).toEqual({
+      reason: 'cookie_expired',
+      score: 100,
+    });
   });
   it('per address, whatever the User-Agent: past 10 new sessions the score rises to 100 at 30 (a client rotating its User-Agent)', () => {
     // Each request a new User-Agent: the client count stays at 1, the address count grows.
-    expect([10, 11, 20, 26, 30].map((address) => cookieComplianceScore('missing', 1, l1, address)!.score)).toEqual([0, 5, 50, 80, 100]);
+    expect(
+      [10, 11, 20, 26, 30].map(
+        (address) => cookieComplianceScore('missing', 1, l1, address)!.score,
+      ),
+    ).toEqual([0, 5, 50, 80, 100]);
     // The larger of the two counts decides.
     expect(cookieComplianceScore('missing', 6, l1, 20)!.score).toBe(60);
   });
   it('a valid cookie contributes nothing; the scores follow the settings', () => {
     expect(cookieComplianceScore('ok', 99, l1)).toBeNull();
-    const custom = resolveSettings({ layer1: { firstVisitScore: 15, missingScore: 90, newSessionAllowance: 0, newSessionRamp: 1 } }).layer1;
-    expect(cookieComplianceScore('missing', 0, custom)).toEqual({ reason: 'cookie_missing', score: 15 });
-    expect(cookieComplianceScore('missing', 1, custom)).toEqual({ reason: 'cookie_missing', score: 90 });
+    const custom = resolveSettings({
+      layer1: { firstVisitScore: 15, missingScore: 90, newSessionAllowance: 0, newSessionRamp: 1 },
+    }).layer1;
+    expect(cookieComplianceScore('missing', 0, custom)).toEqual({
+      reason: 'cookie_missing',
+      score: 15,
+    });
+    expect(cookieComplianceScore('missing', 1, custom)).toEqual({
+      reason: 'cookie_missing',
+      score: 90,
+    });
   });
 });
 
@@ -44,7 +94,8 @@ describe('Layer 1: cookie replay', () => {
     expect(cookieReplayScore('ok', 5, l1)).toEqual({ reason: 'cookie_replayed', score: 100 });
   });
   it('only a cookie that opened can be replayed', () => {
-    for (const status of ['missing', 'expired', 'tampered'] as const) expect(cookieReplayScore(status, 50, l1)).toBeNull();
+    for (const status of ['missing', 'expired', 'tampered'] as const)
+      expect(cookieReplayScore(status, 50, l1)).toBeNull();
   });
 });
 
@@ -69,7 +120,9 @@ describe('Layer 1: impossibly fast browsing (leaky bucket)', () => {
   });
 
   it('with the tuned minimum 4 and leak 0.1 (docs/scoring.md) the same four fast gaps stay at 0, by hand', () => {
-    const tuned = resolveSettings({ layer1: { fastFloorMs: 500, fastEvidenceMin: 4, fastEvidenceFull: 6, fastLeakPerS: 0.1 } }).layer1;
+    const tuned = resolveSettings({
+      layer1: { fastFloorMs: 500, fastEvidenceMin: 4, fastEvidenceFull: 6, fastLeakPerS: 0.1 },
+    }).layer1;
     // Leak 10 hundredths per second: 200 ms: 0 → 100; 300 ms: 100-3 = 97 → 197; 100 ms: 197-1 → 296; 400 ms: 296-4 → 392.
     let evidence = { fastEvidenceCenti: 0, dwellCs: [] as number[] };
     const levels: number[] = [];
@@ -92,7 +145,9 @@ describe('Layer 1: impossibly fast browsing (leaky bucket)', () => {
 
   it('a gap at the floor is not fast', () => {
     expect(recordPageGap({ fastEvidenceCenti: 0, dwellCs: [] }, 500, l1).fastEvidenceCenti).toBe(0);
-    expect(recordPageGap({ fastEvidenceCenti: 0, dwellCs: [] }, 499, l1).fastEvidenceCenti).toBe(100);
+    expect(recordPageGap({ fastEvidenceCenti: 0, dwellCs: [] }, 499, l1).fastEvidenceCenti).toBe(
+      100,
+    );
   });
 });
 
@@ -106,9 +161,12 @@ describe('Layer 1: robotic dwell (sliding window)', () => {
 
   it('keeps the newest samples, in centiseconds, saturating at 655.35 s', () => {
     let evidence = { fastEvidenceCenti: 0, dwellCs: [] as number[] };
-    for (const gap of [1004, 2009, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10_000_000]) evidence = recordPageGap(evidence, gap, l1);
+    for (const gap of [1004, 2009, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10_000_000])
+      evidence = recordPageGap(evidence, gap, l1);
     expect(evidence.dwellCs).toEqual([300, 400, 500, 600, 700, 800, 900, 65535]);
-    const short = resolveSettings({ layer1: { dwellWindow: 3, dwellMinSamples: 3, regularMinSamples: 3 } }).layer1;
+    const short = resolveSettings({
+      layer1: { dwellWindow: 3, dwellMinSamples: 3, regularMinSamples: 3 },
+    }).layer1;
     expect(recordPageGap(evidence, 1000, short).dwellCs).toEqual([900, 65535, 100]);
   });
 
@@ -118,7 +176,10 @@ describe('Layer 1: robotic dwell (sliding window)', () => {
     expect(stats.samples).toBe(4);
     expect(stats.meanMs).toBeCloseTo(142.5, 10);
     expect(stats.cv).toBeCloseTo(Math.sqrt(56.75 / 4) / 14.25, 12);
-    expect(dwellScores(stats, l1)).toEqual([{ reason: 'dwell_fast', score: 100 }, { reason: 'dwell_regular', score: 0 }]);
+    expect(dwellScores(stats, l1)).toEqual([
+      { reason: 'dwell_fast', score: 100 },
+      { reason: 'dwell_regular', score: 0 },
+    ]);
     expect(dwellScores(dwellStats([10, 15, 20], 8), l1)[0]!.score).toBe(0); // only 3 samples
     expect(dwellScores(dwellStats([20, 20, 20, 20], 8), l1)[0]!.score).toBe(0); // mean exactly 200 ms
   });
@@ -127,7 +188,10 @@ describe('Layer 1: robotic dwell (sliding window)', () => {
     // [500, 502, 498, 501, 499, 500] cs: mean 500, population variance 10/6, cv ≈ 0.0026 < 0.1.
     const stats = dwellStats([500, 502, 498, 501, 499, 500], 8);
     expect(stats.cv).toBeCloseTo(Math.sqrt(10 / 6) / 500, 12);
-    expect(dwellScores(stats, l1)).toEqual([{ reason: 'dwell_fast', score: 0 }, { reason: 'dwell_regular', score: 80 }]);
+    expect(dwellScores(stats, l1)).toEqual([
+      { reason: 'dwell_fast', score: 0 },
+      { reason: 'dwell_regular', score: 80 },
+    ]);
     // Human-like spread: cv well above 0.1.
     expect(dwellScores(dwellStats([300, 1200, 450, 9000, 700, 2500], 8), l1)[1]!.score).toBe(0);
     // Five regular samples are not enough.

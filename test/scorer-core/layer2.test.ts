@@ -1,12 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { loadModel, PAGE_CLASS_NONE, PAGE_CLASS_UNKNOWN, recordPageView, resolveSettings, transitionScore, transitionStats } from '../../scorer-core/src/index.js';
+import {
+  loadModel,
+  PAGE_CLASS_NONE,
+  PAGE_CLASS_UNKNOWN,
+  recordPageView,
+  resolveSettings,
+  transitionScore,
+  transitionStats,
+} from '../../scorer-core/src/index.js';
 import { HAND_MODEL_DOC, handModel } from '../helpers/fixtures.js';
 
 const model = handModel();
 // The hand-computed figures below use this mapping, given explicitly so the maths stays checked
 // whatever the tuned defaults are (docs/model.md).
-const l2 = resolveSettings({ layer2: { minTransitions: 4, maxEffectiveTransitions: 32, zStart: 1, zFull: 4 } }).layer2;
-const start = () => ({ lastPageClass: PAGE_CLASS_NONE, modelTag: model.tag, transitions: 0, surprisalMilliBits: 0 });
+const l2 = resolveSettings({
+  layer2: { minTransitions: 4, maxEffectiveTransitions: 32, zStart: 1, zFull: 4 },
+}).layer2;
+const start = () => ({
+  lastPageClass: PAGE_CLASS_NONE,
+  modelTag: model.tag,
+  transitions: 0,
+  surprisalMilliBits: 0,
+});
 
 function walk(classes: string[]) {
   let evidence = start();
@@ -63,26 +78,62 @@ describe('Layer 2: transition surprisal', () => {
     const next = loadModel({ ...HAND_MODEL_DOC, version: 'hand-3-retrained' });
     expect(next.tag).not.toBe(model.tag);
     const after = recordPageView(evidence, next, 'home', false);
-    expect(after).toEqual({ lastPageClass: 0, modelTag: next.tag, transitions: 0, surprisalMilliBits: 0 });
-    expect(transitionStats(evidence, next, l2)).toEqual({ transitions: 0, meanBits: null, z: null });
+    expect(after).toEqual({
+      lastPageClass: 0,
+      modelTag: next.tag,
+      transitions: 0,
+      surprisalMilliBits: 0,
+    });
+    expect(transitionStats(evidence, next, l2)).toEqual({
+      transitions: 0,
+      meanBits: null,
+      z: null,
+    });
     // A state whose class index is unknown keeps not scoring until a page is seen.
-    expect(recordPageView({ ...start(), lastPageClass: PAGE_CLASS_UNKNOWN }, model, 'item', false).transitions).toBe(0);
+    expect(
+      recordPageView({ ...start(), lastPageClass: PAGE_CLASS_UNKNOWN }, model, 'item', false)
+        .transitions,
+    ).toBe(0);
   });
 
   it('the count and the sum stop together instead of overflowing', () => {
-    const countFull = { lastPageClass: 2, modelTag: model.tag, transitions: 0xffff, surprisalMilliBits: 5000 };
-    expect(recordPageView(countFull, model, 'other', false)).toMatchObject({ transitions: 0xffff, surprisalMilliBits: 5000, lastPageClass: 2 });
-    const sumFull = { lastPageClass: 2, modelTag: model.tag, transitions: 7, surprisalMilliBits: 0xffffffff - 10 };
-    expect(recordPageView(sumFull, model, 'other', false)).toMatchObject({ transitions: 7, surprisalMilliBits: 0xffffffff - 10 });
+    const countFull = {
+      lastPageClass: 2,
+      modelTag: model.tag,
+      transitions: 0xffff,
+      surprisalMilliBits: 5000,
+    };
+    expect(recordPageView(countFull, model, 'other', false)).toMatchObject({
+      transitions: 0xffff,
+      surprisalMilliBits: 5000,
+      lastPageClass: 2,
+    });
+    const sumFull = {
+      lastPageClass: 2,
+      modelTag: model.tag,
+      transitions: 7,
+      surprisalMilliBits: 0xffffffff - 10,
+    };
+    expect(recordPageView(sumFull, model, 'other', false)).toMatchObject({
+      transitions: 7,
+      surprisalMilliBits: 0xffffffff - 10,
+    });
   });
 
   it('caps the transitions the z statistic uses, so a long session near the human mean does not drift to 100', () => {
     // mean 1.35 bits = μ + 0.2σ. With n = 400: uncapped z = 0.2 · √400 = 4 → 100; capped at 32: z = 0.2 · √32 ≈ 1.13 → 4.
-    const evidence = { lastPageClass: 0, modelTag: model.tag, transitions: 400, surprisalMilliBits: 540_000 };
+    const evidence = {
+      lastPageClass: 0,
+      modelTag: model.tag,
+      transitions: 400,
+      surprisalMilliBits: 540_000,
+    };
     const stats = transitionStats(evidence, model, l2);
     expect(l2.maxEffectiveTransitions).toBe(32);
     expect(stats.z).toBeCloseTo(0.2 * Math.sqrt(32), 10);
-    expect(transitionScore(stats, l2).score).toBe(Math.round((100 * (0.2 * Math.sqrt(32) - 1)) / 3));
+    expect(transitionScore(stats, l2).score).toBe(
+      Math.round((100 * (0.2 * Math.sqrt(32) - 1)) / 3),
+    );
     const uncapped = transitionStats(evidence, model, { ...l2, maxEffectiveTransitions: 65535 });
     expect(transitionScore(uncapped, l2).score).toBe(100);
   });

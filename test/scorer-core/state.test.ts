@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeState, encodeState, hexToBytes, STATE_LENGTH, STATE_LENGTH_V1, type SessionState } from '../../scorer-core/src/index.js';
+import {
+  decodeState,
+  encodeState,
+  hexToBytes,
+  STATE_LENGTH,
+  STATE_LENGTH_V1,
+  type SessionState,
+} from '../../scorer-core/src/index.js';
 import { arbitraryState } from '../helpers/arbitraries.js';
 
 const CREATED = 0x69000000;
@@ -54,13 +61,20 @@ const exampleChallengeHex = [
 describe('session state layout (format 0x02)', () => {
   it('encodes the documented example byte for byte', () => {
     expect(STATE_LENGTH).toBe(84);
-    expect(Buffer.from(encodeState(example)).toString('hex')).toBe(exampleHex + exampleChallengeHex);
+    expect(Buffer.from(encodeState(example)).toString('hex')).toBe(
+      exampleHex + exampleChallengeHex,
+    );
     expect(decodeState(hexToBytes(exampleHex + exampleChallengeHex))).toEqual(example);
   });
 
   it('decodes the 75-byte format 0x01 plaintext (the same fields, no challenge fields) as never challenged', () => {
     expect(STATE_LENGTH_V1).toBe(75);
-    expect(decodeState(hexToBytes(exampleHex))).toEqual({ ...example, challengePassedAtS: null, challengeTag: 0, challengesUnanswered: 0 });
+    expect(decodeState(hexToBytes(exampleHex))).toEqual({
+      ...example,
+      challengePassedAtS: null,
+      challengeTag: 0,
+      challengesUnanswered: 0,
+    });
   });
 
   it('"never passed" is pass time 0 with tag 0; a tag without a pass is not a canonical encoding', () => {
@@ -69,12 +83,17 @@ describe('session state layout (format 0x02)', () => {
     const tagOnly = Uint8Array.from(never);
     tagOnly[82] = 1;
     expect(decodeState(tagOnly)).toBeUndefined();
-    expect(() => encodeState({ ...example, challengePassedAtS: null, challengeTag: 5 })).toThrow(/"state.challengeTag" expected an integer in \[0, 0\]/);
-    expect(() => encodeState({ ...example, challengesUnanswered: 256 })).toThrow(/"state.challengesUnanswered"/);
+    expect(() => encodeState({ ...example, challengePassedAtS: null, challengeTag: 5 })).toThrow(
+      /"state.challengeTag" expected an integer in \[0, 0\]/,
+    );
+    expect(() => encodeState({ ...example, challengesUnanswered: 256 })).toThrow(
+      /"state.challengesUnanswered"/,
+    );
   });
 
   it('refuses plaintexts of any other length', () => {
-    for (const length of [0, 74, 76, 83, 85]) expect(decodeState(new Uint8Array(length)), String(length)).toBeUndefined();
+    for (const length of [0, 74, 76, 83, 85])
+      expect(decodeState(new Uint8Array(length)), String(length)).toBeUndefined();
   });
 
   it('marks "no page view yet" with offset 0xffffffff', () => {
@@ -84,11 +103,14 @@ describe('session state layout (format 0x02)', () => {
   });
 
   it('round-trips any state the layout can carry', () => {
-    fc.assert(fc.property(arbitraryState, (state) => {
-      const bytes = encodeState(state);
-      expect(bytes.length).toBe(STATE_LENGTH);
-      expect(decodeState(bytes)).toEqual(state);
-    }), { numRuns: 5000 });
+    fc.assert(
+      fc.property(arbitraryState, (state) => {
+        const bytes = encodeState(state);
+        expect(bytes.length).toBe(STATE_LENGTH);
+        expect(decodeState(bytes)).toEqual(state);
+      }),
+      { numRuns: 5000 },
+    );
   });
 
   it('decodes only canonical encodings: wrong length, too many or stray dwell samples are rejected', () => {
@@ -101,7 +123,10 @@ describe('session state layout (format 0x02)', () => {
     expect(decodeState(good.subarray(0, 74))).toBeUndefined();
     expect(decodeState(new Uint8Array(76))).toBeUndefined();
     // Bits 3–7 of byte 74 are the client family tag (here 1), beside the flags (bits 0–2).
-    expect(decodeState(variant(74, 0x08 | good[74]!))).toMatchObject({ clientFamilyTag: 1, flags: good[74]! & 7 });
+    expect(decodeState(variant(74, 0x08 | good[74]!))).toMatchObject({
+      clientFamilyTag: 1,
+      flags: good[74]! & 7,
+    });
     expect(decodeState(variant(74, 0xf8 | good[74]!))).toMatchObject({ clientFamilyTag: 31 });
     expect(decodeState(variant(57, 9))).toBeUndefined(); // more samples than the window holds
     expect(decodeState(variant(70, 1))).toBeUndefined(); // a non-zero unused slot
@@ -111,10 +136,18 @@ describe('session state layout (format 0x02)', () => {
   });
 
   it('refuses to encode a state outside the layout, naming the field', () => {
-    expect(() => encodeState({ ...example, requests: 2 ** 32 })).toThrow('"state.requests" expected an integer in [0, 4294967295], got number 4294967296');
-    expect(() => encodeState({ ...example, sessionId: new Uint8Array(8) })).toThrow('"state.sessionId" expected Uint8Array of length 16, got length=8');
-    expect(() => encodeState({ ...example, dwellCs: new Array(9).fill(1) })).toThrow('"state.dwellCs" expected an array of at most 8 samples, got length=9');
-    expect(() => encodeState({ ...example, lastSeenMs: CREATED * 1000 - 1 })).toThrow('"state.lastSeenMs"');
+    expect(() => encodeState({ ...example, requests: 2 ** 32 })).toThrow(
+      '"state.requests" expected an integer in [0, 4294967295], got number 4294967296',
+    );
+    expect(() => encodeState({ ...example, sessionId: new Uint8Array(8) })).toThrow(
+      '"state.sessionId" expected Uint8Array of length 16, got length=8',
+    );
+    expect(() => encodeState({ ...example, dwellCs: new Array(9).fill(1) })).toThrow(
+      '"state.dwellCs" expected an array of at most 8 samples, got length=9',
+    );
+    expect(() => encodeState({ ...example, lastSeenMs: CREATED * 1000 - 1 })).toThrow(
+      '"state.lastSeenMs"',
+    );
     expect(() => encodeState({ ...example, flags: 8 })).toThrow('"state.flags"');
   });
 });

@@ -1,12 +1,22 @@
 import { createDecipheriv } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createCookieCodec, createKeyRing, decodeState, encodeState, hexToBytes, type SessionState } from '../../scorer-core/src/index.js';
+import {
+  createCookieCodec,
+  createKeyRing,
+  decodeState,
+  encodeState,
+  hexToBytes,
+  type SessionState,
+} from '../../scorer-core/src/index.js';
 import validVectors from '../vectors/cookie-valid.json' with { type: 'json' };
 import invalidVectors from '../vectors/cookie-invalid.json' with { type: 'json' };
 import { buildCookieVectors } from '../vectors/build.js';
 
 type StateJson = Omit<SessionState, 'sessionId'> & { sessionId: string };
-const toState = (json: StateJson): SessionState => ({ ...json, sessionId: hexToBytes(json.sessionId) });
+const toState = (json: StateJson): SessionState => ({
+  ...json,
+  sessionId: hexToBytes(json.sessionId),
+});
 
 /** Opens a cookie with node:crypto (OpenSSL), independently of scorer-core's AES-GCM and base64url. */
 function openWithNode(cookie: string, key: Uint8Array, realm: string): Buffer {
@@ -31,14 +41,24 @@ describe('cookie vectors (test/vectors/cookie-*.json)', () => {
     vectors: for (const v of validVectors.vectors) {
       const key = hexToBytes(v.key);
       const state = toState(v.state as StateJson);
-      expect(openWithNode(v.cookie, key, v.realm).toString('hex'), `${v.name}: node:crypto plaintext`).toBe(v.plaintext);
+      expect(
+        openWithNode(v.cookie, key, v.realm).toString('hex'),
+        `${v.name}: node:crypto plaintext`,
+      ).toBe(v.plaintext);
       // A 0x01 plaintext is the 0x02 encoding without its last 9 bytes (the challenge fields).
       const encoded = encodeState(state);
-      expect(Buffer.from(v.version === 1 ? encoded.subarray(0, 75) : encoded).toString('hex'), `${v.name}: encodeState`).toBe(v.plaintext);
+      expect(
+        Buffer.from(v.version === 1 ? encoded.subarray(0, 75) : encoded).toString('hex'),
+        `${v.name}: encodeState`,
+      ).toBe(v.plaintext);
       expect(decodeState(hexToBytes(v.plaintext)), `${v.name}: decodeState`).toEqual(state);
-      const codec = createCookieCodec({ keyRing: createKeyRing({ activeKeyId: v.kid, keys: [{ id: v.kid, key }] }), realm: v.realm });
+      const codec = createCookieCodec({
+        keyRing: createKeyRing({ activeKeyId: v.kid, keys: [{ id: v.kid, key }] }),
+        realm: v.realm,
+      });
       const opened = codec.open(v.cookie, v.nowMs);
-      if (opened.kind !== 'ok') throw new Error(`${v.name}: expected ok, got ${JSON.stringify(opened)}`);
+      if (opened.kind !== 'ok')
+        throw new Error(`${v.name}: expected ok, got ${JSON.stringify(opened)}`);
       expect(opened.state, `${v.name}: opened state`).toEqual(state);
       expect(opened.keyId).toBe(v.kid);
       expect(opened.formatVersion, `${v.name}: format version`).toBe(v.version);
@@ -52,8 +72,15 @@ describe('cookie vectors (test/vectors/cookie-*.json)', () => {
         expect(v.cookie, `${v.name}: 0x01 cookie length`).toHaveLength(140);
         expect(resealed).toHaveLength(152);
         expect(Buffer.from(resealed, 'base64url')[0], `${v.name}: re-sealed version byte`).toBe(2);
-        expect(openWithNode(resealed, key, v.realm).toString('hex'), `${v.name}: re-sealed plaintext`).toBe(Buffer.from(encoded).toString('hex'));
-        expect(codec.open(resealed, v.nowMs)).toMatchObject({ kind: 'ok', state, formatVersion: 2 });
+        expect(
+          openWithNode(resealed, key, v.realm).toString('hex'),
+          `${v.name}: re-sealed plaintext`,
+        ).toBe(Buffer.from(encoded).toString('hex'));
+        expect(codec.open(resealed, v.nowMs)).toMatchObject({
+          kind: 'ok',
+          state,
+          formatVersion: 2,
+        });
       }
       continue vectors;
     }
@@ -63,16 +90,29 @@ describe('cookie vectors (test/vectors/cookie-*.json)', () => {
     expect(invalidVectors.vectors.length).toBeGreaterThanOrEqual(15);
     const kinds = new Set<string>();
     vectors: for (const v of invalidVectors.vectors) {
-      const keyRing = createKeyRing({ activeKeyId: v.ring.activeKeyId, keys: v.ring.keys.map((k) => ({ ...k, key: hexToBytes(k.key) })) });
+      const keyRing = createKeyRing({
+        activeKeyId: v.ring.activeKeyId,
+        keys: v.ring.keys.map((k) => ({ ...k, key: hexToBytes(k.key) })),
+      });
       const codec = createCookieCodec({ keyRing, realm: v.realm });
       const result = codec.open(v.cookie, v.nowMs);
       expect(result, `${v.name}: ${v.description}`).toMatchObject(v.expect);
-      expect(result.kind === "ok", v.name).toBe(false);
+      expect(result.kind === 'ok', v.name).toBe(false);
       kinds.add(`${v.expect.kind}/${v.expect.reason ?? ''}`);
       continue vectors;
     }
     // Every documented failure class is covered by at least one vector.
-    for (const needed of ['missing/', 'tampered/authentication', 'tampered/length', 'tampered/version', 'tampered/encoding', 'tampered/plaintext', 'tampered/unknown-key', 'expired/past-grace', 'expired/session-expired']) {
+    for (const needed of [
+      'missing/',
+      'tampered/authentication',
+      'tampered/length',
+      'tampered/version',
+      'tampered/encoding',
+      'tampered/plaintext',
+      'tampered/unknown-key',
+      'expired/past-grace',
+      'expired/session-expired',
+    ]) {
       expect(kinds, needed).toContain(needed);
     }
   });

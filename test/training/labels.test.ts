@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { agentFamily, DEFAULT_LABELLER, labelByUserAgent, LABELLERS, labelV1, labelV2 } from '../../scripts/training/labels.js';
+import {
+  agentFamily,
+  DEFAULT_LABELLER,
+  labelByUserAgent,
+  LABELLERS,
+  labelV1,
+  labelV2,
+} from '../../scripts/training/labels.js';
 
 // User-Agents copied from the shared real logs (../shared/data), except where a comment says otherwise.
 const BROWSERS = [
@@ -27,16 +34,34 @@ const BROWSERS = [
 
 // [User-Agent, the family v2 names]: all labelled human by v1.
 const MISSED_BY_V1: [string, string][] = [
-  ['Mozilla/5.0 (Windows NT 6.1; WOW64) AppleWebKit/534+ (KHTML, like Gecko) BingPreview/1.0b', 'preview'],
-  ['Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko; Google Web Preview) Chrome/27.0.1453 Safari/537.36', 'preview'],
-  ['Mozilla/5.0 (compatible; Ask Jeeves/Teoma; +http://about.ask.com/en/docs/about/webmasters.shtml)', 'crawler'],
+  [
+    'Mozilla/5.0 (Windows NT 6.1; WOW64) AppleWebKit/534+ (KHTML, like Gecko) BingPreview/1.0b',
+    'preview',
+  ],
+  [
+    'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko; Google Web Preview) Chrome/27.0.1453 Safari/537.36',
+    'preview',
+  ],
+  [
+    'Mozilla/5.0 (compatible; Ask Jeeves/Teoma; +http://about.ask.com/en/docs/about/webmasters.shtml)',
+    'crawler',
+  ],
   ['Mozilla/5.0 (compatible; Ezooms/1.0; help@moz.com)', 'crawler'],
   ['Toata dragostea mea pentru diavola', 'scanner'],
   ['Morfeus Fucking Scanner', 'scanner'],
   ['revolt', 'scanner'],
-  ['Mozlila/5.0 (Linux; Android 7.0; SM-G892A Bulid/NRD90M; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/60.0.3112.107 Moblie Safari/537.36', 'scanner'],
-  ['Chef Client/10.18.2 (ruby-1.9.3-p327; ohai-6.16.0; x86_64-linux; +http://opscode.com)', 'library'],
-  ['HTTP_Request2/2.1.1 (http://pear.php.net/package/http_request2) PHP/5.3.2-1ubuntu4.18', 'library'],
+  [
+    'Mozlila/5.0 (Linux; Android 7.0; SM-G892A Bulid/NRD90M; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/60.0.3112.107 Moblie Safari/537.36',
+    'scanner',
+  ],
+  [
+    'Chef Client/10.18.2 (ruby-1.9.3-p327; ohai-6.16.0; x86_64-linux; +http://opscode.com)',
+    'library',
+  ],
+  [
+    'HTTP_Request2/2.1.1 (http://pear.php.net/package/http_request2) PHP/5.3.2-1ubuntu4.18',
+    'library',
+  ],
   ['Tornado-Async-Client', 'library'],
   ['fasthttp', 'library'],
   ['Ruby', 'library'],
@@ -47,13 +72,22 @@ const MISSED_BY_V1: [string, string][] = [
   ['UniversalFeedParser/4.2-pre-314-svn +http://feedparser.org/', 'feed'],
   ['Tiny Tiny RSS/1.11 (http://tt-rss.org/)', 'feed'],
   ['Feedbin - 1 subscribers', 'feed'],
-  ['LiveJournal.com (webmaster@livejournal.com; for http://www.livejournal.com/users/cshpsionic/; 8 readers)', 'feed'],
+  [
+    'LiveJournal.com (webmaster@livejournal.com; for http://www.livejournal.com/users/cshpsionic/; 8 readers)',
+    'feed',
+  ],
   ['Xenu Link Sleuth/1.3.8', 'link-checker'],
   ['eZ Publish Link Validator', 'link-checker'],
   ['Mozilla/4.0 (compatible;)', 'declared'],
   ['Mozilla/5.0 (compatible; SiteExplorer/1.0b; +http://siteexplorer.info/)', 'crawler'],
-  ['Mozilla/5.0 (Macintosh; U; Intel Mac OS X 10.6; en-US; rv:1.9.2) Gecko/20100115 Firefox/3.6 (FlipboardProxy/1.1; +http://flipboard.com/browserproxy)', 'preview'],
-  ['User-Agent: Mozilla/5.0 (Windows NT 6.1; WOW64; rv:14.0) Gecko/20100101 Firefox/14.0.1', 'injected'],
+  [
+    'Mozilla/5.0 (Macintosh; U; Intel Mac OS X 10.6; en-US; rv:1.9.2) Gecko/20100115 Firefox/3.6 (FlipboardProxy/1.1; +http://flipboard.com/browserproxy)',
+    'preview',
+  ],
+  [
+    'User-Agent: Mozilla/5.0 (Windows NT 6.1; WOW64; rv:14.0) Gecko/20100101 Firefox/14.0.1',
+    'injected',
+  ],
   [';s:297:\\', 'injected'],
   ['Mozilla/5.0 Gecko/20100115 Firefox/3.6', 'not-a-browser'],
   ['Mozilla/1.22 (compatible; MSIE 2.0d; Windows NT)', 'not-a-browser'],
@@ -69,20 +103,39 @@ const MISSED_BY_V1: [string, string][] = [
   ['Python/3.11 aiohttp/3.9.3', 'library'],
   ['node-fetch/1.0 (+https://github.com/bitinn/node-fetch)', 'library'],
   ['axios/1.6.7', 'library'],
-  ['Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 Puppeteer', 'headless'],
+  [
+    'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 Puppeteer',
+    'headless',
+  ],
   ['jetmon/1.0 (Jetpack Site Uptime Monitor by WordPress.com)', 'monitor'],
   ['Pingdom.com_bot_version_1.4_(http://www.pingdom.com/)', 'monitor'],
 ];
 
 describe('labellers', () => {
   it('v1 (the old list) still labels as it did: known crawlers, tools and empty User-Agents are bots', () => {
-    for (const ua of ['Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)', 'Mozilla/5.0 (compatible; AhrefsBot/7.0)', 'curl/7.88.1', 'python-requests/2.31', '', 'Sogou web spider/4.0']) expect(labelV1(ua), ua).toBe('bot');
+    for (const ua of [
+      'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
+      'Mozilla/5.0 (compatible; AhrefsBot/7.0)',
+      'curl/7.88.1',
+      'python-requests/2.31',
+      '',
+      'Sogou web spider/4.0',
+    ])
+      expect(labelV1(ua), ua).toBe('bot');
     for (const [ua] of MISSED_BY_V1) expect(labelV1(ua), ua).toBe('human');
     expect(labelByUserAgent).toBe(labelV1);
   });
 
   it('v2 keeps every v1 bot a bot', () => {
-    for (const ua of ['Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)', 'Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)', 'curl/7.88.1', '', '   ', 'Go-http-client/1.1', 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/120.0.0.0 Safari/537.36']) {
+    for (const ua of [
+      'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
+      'Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)',
+      'curl/7.88.1',
+      '',
+      '   ',
+      'Go-http-client/1.1',
+      'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/120.0.0.0 Safari/537.36',
+    ]) {
       expect(labelV2(ua), ua).toBe('bot');
     }
     expect(agentFamily('')).toBe('empty');

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { logLoss, type Dataset } from '../../scripts/training/learn/dataset.js';
 import { fitCombiner, type SessionInfo } from '../../scripts/training/learn/fit-combiner.js';
-import { fitLogistic, logisticMargin, solveCholesky } from '../../scripts/training/learn/logistic.js';
+import {
+  fitLogistic,
+  logisticMargin,
+  solveCholesky,
+} from '../../scripts/training/learn/logistic.js';
 import { calibrateScoreMap } from '../../scripts/training/learn/score-map.js';
 import { FEATURE_NAMES, loadCombiner, type ScoreMapDocument } from '../../scorer-core/src/index.js';
 import { ensembleMargin, fitTrees, quantileCuts } from '../../scripts/training/learn/trees.js';
@@ -39,7 +43,12 @@ function xorData(): Dataset {
   const labels: number[] = [];
   // Cells of unequal size: on a perfectly balanced XOR no single split has any gain, and a greedy
   // tree (any depth-limited one) would not start.
-  for (const [a, b, count] of [[0, 0, 60], [0, 1, 40], [1, 0, 45], [1, 1, 50]] as const) {
+  for (const [a, b, count] of [
+    [0, 0, 60],
+    [0, 1, 40],
+    [1, 0, 45],
+    [1, 1, 50],
+  ] as const) {
     for (let k = 0; k < count; k++) {
       rows.push([a, b]);
       labels.push(a ^ b);
@@ -64,10 +73,17 @@ describe('logistic regression', () => {
 
   it('gives the same margins whatever the features\u2019 scale and offset (standardisation folded back)', () => {
     const data = linearData(800, 11);
-    const shifted: Dataset = { rows: data.rows.map(([a, b, c]) => [a! * 10 - 3, b! / 1000, c! + 7]), labels: data.labels };
+    const shifted: Dataset = {
+      rows: data.rows.map(([a, b, c]) => [a! * 10 - 3, b! / 1000, c! + 7]),
+      labels: data.labels,
+    };
     const m1 = fitLogistic(data);
     const m2 = fitLogistic(shifted);
-    for (let i = 0; i < 50; i++) expect(logisticMargin(m2, shifted.rows[i]!)).toBeCloseTo(logisticMargin(m1, data.rows[i]!), 6);
+    for (let i = 0; i < 50; i++)
+      expect(logisticMargin(m2, shifted.rows[i]!)).toBeCloseTo(
+        logisticMargin(m1, data.rows[i]!),
+        6,
+      );
   });
 
   it('gives a constant feature weight 0 and the log-odds of the labels as bias', () => {
@@ -80,18 +96,28 @@ describe('logistic regression', () => {
     const data = xorData();
     const model = fitLogistic(data);
     const margins = data.rows.map((r) => logisticMargin(model, r));
-    expect(rocAuc(margins.map((score, i) => ({ score, bot: data.labels[i] === 1 })))!).toBeLessThan(0.6);
+    expect(rocAuc(margins.map((score, i) => ({ score, bot: data.labels[i] === 1 })))!).toBeLessThan(
+      0.6,
+    );
     expect(logLoss(margins, data.labels)).toBeGreaterThan(0.68);
   });
 
   it('refuses a bad dataset with a message naming the row', () => {
-    expect(() => fitLogistic({ rows: [[1], [Number.NaN]], labels: [0, 1] })).toThrow('row 1 feature 0 is NaN');
+    expect(() => fitLogistic({ rows: [[1], [Number.NaN]], labels: [0, 1] })).toThrow(
+      'row 1 feature 0 is NaN',
+    );
     expect(() => fitLogistic({ rows: [[1], [2]], labels: [0, 2] })).toThrow('label 1 is 2');
   });
 
   it('solves a hand-computed 2×2 system', () => {
     // [[4, 2], [2, 3]]·x = [2, 1] → x = [0.5, 0]
-    const x = solveCholesky([[4, 2], [2, 3]], [2, 1]);
+    const x = solveCholesky(
+      [
+        [4, 2],
+        [2, 3],
+      ],
+      [2, 1],
+    );
     expect(x[0]).toBeCloseTo(0.5, 12);
     expect(x[1]).toBeCloseTo(0, 12);
   });
@@ -106,9 +132,20 @@ describe('gradient-boosted trees', () => {
 
   it('grows the hand-computed stump (Newton leaves −G/(H+λ))', () => {
     // base = log-odds(0.5) = 0; g = p − y = ±0.5, h = 0.25; each side G = ±1, H = 0.5 → ∓2.
-    const model = fitTrees({ rows: [[0], [0], [1], [1]], labels: [0, 0, 1, 1] }, { trees: 1, maxDepth: 1, shrinkage: 1, lambda: 0 });
+    const model = fitTrees(
+      { rows: [[0], [0], [1], [1]], labels: [0, 0, 1, 1] },
+      { trees: 1, maxDepth: 1, shrinkage: 1, lambda: 0 },
+    );
     expect(model.base).toBe(0);
-    expect(model.trees).toEqual([{ feature: [0, -1, -1], threshold: [0.5, 0, 0], left: [1, -1, -1], right: [2, -1, -1], value: [0, -2, 2] }]);
+    expect(model.trees).toEqual([
+      {
+        feature: [0, -1, -1],
+        threshold: [0.5, 0, 0],
+        left: [1, -1, -1],
+        right: [2, -1, -1],
+        value: [0, -2, 2],
+      },
+    ]);
   });
 
   it('learns XOR, which logistic regression cannot', () => {
@@ -134,7 +171,13 @@ describe('gradient-boosted trees', () => {
 
 /** The scorer's own application of a score map (a one-feature logistic combiner with weight 1). */
 function scoreFromMargin(map: ScoreMapDocument, margin: number): number {
-  const combiner = loadCombiner({ kind: 'logistic', features: [FEATURE_NAMES[0]], bias: 0, weights: [1], scoreMap: map });
+  const combiner = loadCombiner({
+    kind: 'logistic',
+    features: [FEATURE_NAMES[0]],
+    bias: 0,
+    weights: [1],
+    scoreMap: map,
+  });
   const vector = new Float64Array(FEATURE_NAMES.length);
   vector[0] = margin;
   return combiner.evaluate(vector).score;
@@ -161,7 +204,8 @@ describe('score map calibration', () => {
   it('keeps margins strictly increasing when most humans share one margin, and loads in the scorer', () => {
     const humans = [...new Array<number>(97).fill(-2), 1, 2, 3];
     const map = calibrateScoreMap(humans);
-    for (let k = 1; k < map.margins.length; k++) expect(map.margins[k]!).toBeGreaterThan(map.margins[k - 1]!);
+    for (let k = 1; k < map.margins.length; k++)
+      expect(map.margins[k]!).toBeGreaterThan(map.margins[k - 1]!);
     expect(humans.filter((m) => scoreFromMargin(map, m) >= 80).length).toBeLessThanOrEqual(1);
     expect(humans.filter((m) => scoreFromMargin(map, m) >= 20).length).toBeLessThanOrEqual(20);
     expect(scoreFromMargin(map, -2)).toBe(0);
@@ -189,7 +233,12 @@ describe('fitting the combiner (choice on the time-ordered validation slice)', (
   const two = [FEATURE_NAMES[0], FEATURE_NAMES[1]];
 
   it('chooses trees when they catch more bots at 1 % FPR (XOR), logistic on a tie, and refits on everything', () => {
-    const xor = rowsOf([[0, 0, false, 6], [0, 1, true, 4], [1, 0, true, 5], [1, 1, false, 5]]);
+    const xor = rowsOf([
+      [0, 0, false, 6],
+      [0, 1, true, 4],
+      [1, 0, true, 5],
+      [1, 1, false, 5],
+    ]);
     const fitted = fitCombiner(xor.rows, xor.sessions, { kind: 'auto', features: two });
     expect(fitted.validation.trees!.tpr_at_fpr_1pct).toBe(1);
     expect(fitted.validation.logistic!.tpr_at_fpr_1pct!).toBeLessThan(1);
@@ -199,7 +248,10 @@ describe('fitting the combiner (choice on the time-ordered validation slice)', (
     // so those at or after minute 0.8 · 199 = 159.2: 160…199.
     expect(fitted.validation.sessions).toBe(40);
 
-    const separable = rowsOf([[0, 0, false, 5], [1, 0, true, 5]]);
+    const separable = rowsOf([
+      [0, 0, false, 5],
+      [1, 0, true, 5],
+    ]);
     const tie = fitCombiner(separable.rows, separable.sessions, { kind: 'auto', features: two });
     expect(tie.validation.logistic).toEqual({ roc_auc: 1, tpr_at_fpr_1pct: 1 });
     expect(tie.validation.trees).toEqual({ roc_auc: 1, tpr_at_fpr_1pct: 1 });
@@ -208,7 +260,12 @@ describe('fitting the combiner (choice on the time-ordered validation slice)', (
   });
 
   it('gives a document scorer-core loads, whose scores rank the training sessions as the margins do', () => {
-    const xor = rowsOf([[0, 0, false, 6], [0, 1, true, 4], [1, 0, true, 5], [1, 1, false, 5]]);
+    const xor = rowsOf([
+      [0, 0, false, 6],
+      [0, 1, true, 4],
+      [1, 0, true, 5],
+      [1, 1, false, 5],
+    ]);
     const { combiner } = fitCombiner(xor.rows, xor.sessions, { kind: 'trees', features: two });
     const loaded = loadCombiner(combiner);
     const score = (a: number, b: number) => {

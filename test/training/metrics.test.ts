@@ -1,8 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { binnedMetrics, bootstrap, percentile, seededIntegers } from '../../scripts/training/bootstrap.js';
-import { curve, prAuc, requestShares, rocAuc, thresholdAtFpr, tprAtFpr, type Scored } from '../../scripts/training/metrics.js';
+import {
+  binnedMetrics,
+  bootstrap,
+  percentile,
+  seededIntegers,
+} from '../../scripts/training/bootstrap.js';
+import {
+  curve,
+  prAuc,
+  requestShares,
+  rocAuc,
+  thresholdAtFpr,
+  tprAtFpr,
+  type Scored,
+} from '../../scripts/training/metrics.js';
 
-const labelled = (bots: number[], humans: number[]): Scored[] => [...bots.map((score) => ({ score, bot: true })), ...humans.map((score) => ({ score, bot: false }))];
+const labelled = (bots: number[], humans: number[]): Scored[] => [
+  ...bots.map((score) => ({ score, bot: true })),
+  ...humans.map((score) => ({ score, bot: false })),
+];
 
 describe('metrics, by hand', () => {
   it('ROC-AUC, PR-AUC and TPR at a false-positive rate', () => {
@@ -15,7 +31,18 @@ describe('metrics, by hand', () => {
     expect(prAuc(items)).toBeCloseTo(1 / 3 + 1 / 3 + 0.25, 12);
     expect(tprAtFpr(items, 0)).toBeCloseTo(2 / 3, 12);
     expect(tprAtFpr(items, 0.34)).toBe(1);
-    expect(curve(items, [80])).toEqual([{ threshold: 80, tpr: 2 / 3, fpr: 0, precision: 1, recall: 2 / 3, flagged: 2, flaggedBots: 2, flaggedHumans: 0 }]);
+    expect(curve(items, [80])).toEqual([
+      {
+        threshold: 80,
+        tpr: 2 / 3,
+        fpr: 0,
+        precision: 1,
+        recall: 2 / 3,
+        flagged: 2,
+        flaggedBots: 2,
+        flaggedHumans: 0,
+      },
+    ]);
     expect(rocAuc(labelled([1], []))).toBeNull();
   });
 
@@ -31,7 +58,10 @@ describe('metrics, by hand', () => {
     // 100 humans: one at 90, one at 60, 98 at 0. 10 bots: three at 95, two at 90, five at 10.
     // Threshold 95: FPR 0, TPR 0.3; 90: FPR 1/100 = 0.01 (within the budget), TPR 0.5; 60: FPR 0.02 (over it);
     // 10: still FPR 0.02 (the other humans are at 0), TPR 1; 0: FPR 1.
-    const items = labelled([95, 95, 95, 90, 90, 10, 10, 10, 10, 10], [90, 60, ...Array<number>(98).fill(0)]);
+    const items = labelled(
+      [95, 95, 95, 90, 90, 10, 10, 10, 10, 10],
+      [90, 60, ...Array<number>(98).fill(0)],
+    );
     expect(tprAtFpr(items, 0.01)).toBe(0.5);
     expect(thresholdAtFpr(items, 0.01)).toBe(90);
     expect(thresholdAtFpr(items, 0)).toBe(95);
@@ -55,18 +85,36 @@ describe('metrics, by hand', () => {
     const threshold = thresholdAtFpr(items, 0.01);
     expect(threshold).toBe(95);
     // Bot page requests: A's 0 and 95, B's 90 and 90 → 4, of which one (A's 95) reaches 95. Human page requests: 2 + 3 = 5, none.
-    expect(requestShares(sessions, threshold)).toEqual({ threshold: 95, bot_page_requests: 4, human_page_requests: 5, bot_page_requests_flagged: 0.25, human_page_requests_flagged: 0 });
+    expect(requestShares(sessions, threshold)).toEqual({
+      threshold: 95,
+      bot_page_requests: 4,
+      human_page_requests: 5,
+      bot_page_requests_flagged: 0.25,
+      human_page_requests_flagged: 0,
+    });
     // A 50 % budget allows C: threshold 90 flags A's 95 and B's two 90s (3 of 4) and C's 90 (1 of 5).
     expect(thresholdAtFpr(items, 0.5)).toBe(90);
-    expect(requestShares(sessions, 90)).toMatchObject({ bot_page_requests_flagged: 0.75, human_page_requests_flagged: 0.2 });
+    expect(requestShares(sessions, 90)).toMatchObject({
+      bot_page_requests_flagged: 0.75,
+      human_page_requests_flagged: 0.2,
+    });
     // No threshold: nothing flagged.
-    expect(requestShares(sessions, null)).toMatchObject({ bot_page_requests_flagged: 0, human_page_requests_flagged: 0 });
-    expect(requestShares([], 50)).toMatchObject({ bot_page_requests_flagged: null, human_page_requests_flagged: null });
+    expect(requestShares(sessions, null)).toMatchObject({
+      bot_page_requests_flagged: 0,
+      human_page_requests_flagged: 0,
+    });
+    expect(requestShares([], 50)).toMatchObject({
+      bot_page_requests_flagged: null,
+      human_page_requests_flagged: null,
+    });
   });
 });
 
 describe('bootstrap', () => {
-  const items = labelled([95, 95, 95, 90, 90, 10, 10, 10, 10, 10, 70, 40], [90, 60, 30, 30, 20, ...Array<number>(45).fill(0)]);
+  const items = labelled(
+    [95, 95, 95, 90, 90, 10, 10, 10, 10, 10, 70, 40],
+    [90, 60, 30, 30, 20, ...Array<number>(45).fill(0)],
+  );
 
   it('binned metrics agree with the direct ones', () => {
     const values = [...new Set(items.map((i) => i.score))].sort((a, b) => a - b);
@@ -105,6 +153,9 @@ describe('bootstrap', () => {
     // 12 bots in 62 sessions: a resample without a bot is rare but counted, never averaged in.
     expect(first.degenerate).toBeGreaterThanOrEqual(0);
     expect(bootstrap(items, { resamples: 0 })).toMatchObject({ roc_auc: null, tpr_at_fpr: null });
-    expect(bootstrap(labelled([1, 2], []), { resamples: 10 })).toMatchObject({ degenerate: 10, roc_auc: null });
+    expect(bootstrap(labelled([1, 2], []), { resamples: 10 })).toMatchObject({
+      degenerate: 10,
+      roc_auc: null,
+    });
   });
 });

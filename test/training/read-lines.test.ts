@@ -12,7 +12,8 @@ import { readLineBatches } from '../../scripts/training/read-lines.js';
 // lines must be exactly readline's (crlfDelay Infinity) whatever the breaks and chunk boundaries.
 async function viaReadline(path: string): Promise<string[]> {
   const lines: string[] = [];
-  for await (const line of createInterface({ input: createReadStream(path), crlfDelay: Infinity })) lines.push(line);
+  for await (const line of createInterface({ input: createReadStream(path), crlfDelay: Infinity }))
+    lines.push(line);
   return lines;
 }
 async function viaBatches(path: string, highWaterMark: number): Promise<string[]> {
@@ -27,17 +28,22 @@ describe('readLineBatches', () => {
     const piece = fc.constantFrom('a', 'GET /x', ' ', '\n', '\r', '\r\n', 'é', '€', '😀', '"', '');
     let run = 0;
     await fc.assert(
-      fc.asyncProperty(fc.array(piece, { maxLength: 40 }), fc.integer({ min: 1, max: 9 }), async (pieces, highWaterMark) => {
-        const path = join(dir, `f${run++}.log`);
-        writeFileSync(path, pieces.join(''));
-        expect(await viaBatches(path, highWaterMark)).toEqual(await viaReadline(path));
-      }),
+      fc.asyncProperty(
+        fc.array(piece, { maxLength: 40 }),
+        fc.integer({ min: 1, max: 9 }),
+        async (pieces, highWaterMark) => {
+          const path = join(dir, `f${run++}.log`);
+          writeFileSync(path, pieces.join(''));
+          expect(await viaBatches(path, highWaterMark)).toEqual(await viaReadline(path));
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('reads a real log excerpt like readline', async () => {
-    const path = new URL('../fixtures/semicomplete-2015-apache.head400.log', import.meta.url).pathname;
+    const path = new URL('../fixtures/semicomplete-2015-apache.head400.log', import.meta.url)
+      .pathname;
     const lines = await viaBatches(path, 64 * 1024);
     expect(lines).toHaveLength(400);
     expect(lines).toEqual(await viaReadline(path));
@@ -59,11 +65,17 @@ describe('line reader: inputs readline handled that a chunked reader can get wro
   it('a truncated .gz names the input and how far it got', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'scorer-gz-'));
     const path = join(dir, 'cut.log.gz');
-    const whole = gzipSync(Buffer.from(Array.from({ length: 5000 }, (_, i) => `line ${i} ${'x'.repeat(40)}`).join('\n') + '\n'));
+    const whole = gzipSync(
+      Buffer.from(
+        Array.from({ length: 5000 }, (_, i) => `line ${i} ${'x'.repeat(40)}`).join('\n') + '\n',
+      ),
+    );
     writeFileSync(path, whole.subarray(0, Math.floor(whole.length / 2)));
     const read = async () => {
       for await (const batch of readLineBatches(path)) void batch;
     };
-    await expect(read()).rejects.toThrow(new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .* \\(after \\d+ lines\\)$`));
+    await expect(read()).rejects.toThrow(
+      new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .* \\(after \\d+ lines\\)$`),
+    );
   });
 });

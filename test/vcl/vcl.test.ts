@@ -1,16 +1,34 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-// @ts-expect-error plain ESM helper shared with the scripts
 import { ensureFalco, findFalco, lintVcl, testVcl } from '../../scripts/lib/falco.mjs';
-import { assembleMainVcl, DEFAULT_EXCLUDE_URL_REGEX, generateSnippets, GENERATED_BY, INTERNAL_HEADERS, snippetFile, validateExcludeRegex, NORMALIZED_PATH_VCL } from '../../scripts/vcl/generate.js';
+import {
+  assembleMainVcl,
+  DEFAULT_EXCLUDE_URL_REGEX,
+  generateSnippets,
+  GENERATED_BY,
+  INTERNAL_HEADERS,
+  snippetFile,
+  validateExcludeRegex,
+  NORMALIZED_PATH_VCL,
+} from '../../scripts/vcl/generate.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 // falco missing: CI builds it (the suite must not skip there); elsewhere the falco suites skip loudly.
 const falco: string | null = process.env.CI ? ensureFalco() : findFalco();
-if (!falco) console.warn('\n[falco suites skipped] falco is not installed: node scripts/lib/falco.mjs --install\n');
+if (!falco)
+  console.warn(
+    '\n[falco suites skipped] falco is not installed: node scripts/lib/falco.mjs --install\n',
+  );
 
 function assembled(snippets = generateSnippets()): string {
   const dir = mkdtempSync(join(tmpdir(), 'scorer-vcl-test-'));
@@ -21,11 +39,24 @@ function assembled(snippets = generateSnippets()): string {
 describe('generated VCL snippets', () => {
   it('the committed vcl-snippets/ are exactly a fresh generation with defaults', () => {
     const snippets = generateSnippets();
-    expect(snippets.map((s) => s.name)).toEqual(['session-scorer-crawlers', 'session-scorer-recv', 'session-scorer-enforce', 'session-scorer-pass', 'session-scorer-miss', 'session-scorer-fetch', 'session-scorer-deliver']);
-    const committed = readdirSync(join(ROOT, 'vcl-snippets')).filter((f) => f.endsWith('.vcl')).sort();
+    expect(snippets.map((s) => s.name)).toEqual([
+      'session-scorer-crawlers',
+      'session-scorer-recv',
+      'session-scorer-enforce',
+      'session-scorer-pass',
+      'session-scorer-miss',
+      'session-scorer-fetch',
+      'session-scorer-deliver',
+    ]);
+    const committed = readdirSync(join(ROOT, 'vcl-snippets'))
+      .filter((f) => f.endsWith('.vcl'))
+      .sort();
     expect(committed).toEqual(snippets.map(snippetFile).sort());
     for (const snippet of snippets) {
-      expect(readFileSync(join(ROOT, 'vcl-snippets', snippetFile(snippet)), 'utf8'), `${snippetFile(snippet)} is stale: run npm run vcl`).toBe(snippet.content);
+      expect(
+        readFileSync(join(ROOT, 'vcl-snippets', snippetFile(snippet)), 'utf8'),
+        `${snippetFile(snippet)} is stale: run npm run vcl`,
+      ).toBe(snippet.content);
       expect(snippet.content.startsWith(GENERATED_BY + '\n')).toBe(true);
     }
   });
@@ -46,11 +77,19 @@ describe('generated VCL snippets', () => {
 
   it('sets the request-fact headers on the preflight only after every client copy is dropped', () => {
     const recv = generateSnippets().find((s) => s.name === 'session-scorer-recv')!.content;
-    const set = (header: string, value: string) => recv.indexOf(`set req.http.${header} = ${value};`);
-    for (const [header, value] of [['X-Scorer-Proto', 'req.proto'], ['X-Scorer-Ja4', 'tls.client.ja4'], ['X-Scorer-Host', 'req.http.Host'], ['X-Scorer-Tls', 'if(req.is_ssl, "1", "0")']] as const) {
+    const set = (header: string, value: string) =>
+      recv.indexOf(`set req.http.${header} = ${value};`);
+    for (const [header, value] of [
+      ['X-Scorer-Proto', 'req.proto'],
+      ['X-Scorer-Ja4', 'tls.client.ja4'],
+      ['X-Scorer-Host', 'req.http.Host'],
+      ['X-Scorer-Tls', 'if(req.is_ssl, "1", "0")'],
+    ] as const) {
       expect(INTERNAL_HEADERS).toContain(header);
       expect(set(header, value), header).toBeGreaterThan(recv.indexOf(`unset req.http.${header};`));
-      expect(set(header, value), header).toBeGreaterThan(recv.indexOf('set req.http.X-Scorer-State = "preflight";'));
+      expect(set(header, value), header).toBeGreaterThan(
+        recv.indexOf('set req.http.X-Scorer-State = "preflight";'),
+      );
     }
   });
 
@@ -72,26 +111,37 @@ describe('generated VCL snippets', () => {
 describe.runIf(falco !== null)('generated VCL under falco', () => {
   it('falco lint of the assembled VCL reports no errors', () => {
     const dir = assembled();
-    const lint = lintVcl(falco, join(dir, 'main.vcl'));
+    const lint = lintVcl(falco!, join(dir, 'main.vcl'));
     expect(lint.output).toContain('0 errors');
     expect(lint.ok, lint.output).toBe(true);
   });
 
   it('falco lint rejects a regex PCRE cannot compile, and accepts PCRE-only syntax', () => {
     // Forced past the ordinary-page check, which cannot compile these in JavaScript either.
-    const broken = assembled(generateSnippets({ excludeUrlRegex: '(\\.css', forceExcludeRegex: true }));
-    const lint = lintVcl(falco, join(broken, 'main.vcl'));
+    const broken = assembled(
+      generateSnippets({ excludeUrlRegex: '(\\.css', forceExcludeRegex: true }),
+    );
+    const lint = lintVcl(falco!, join(broken, 'main.vcl'));
     expect(lint.ok).toBe(false);
     expect(lint.output).toContain('regex string is invalid');
-    const possessive = assembled(generateSnippets({ excludeUrlRegex: '\\.(?>css|js)$|[a-z]++\\.map$', forceExcludeRegex: true }));
-    expect(lintVcl(falco, join(possessive, 'main.vcl')).ok).toBe(true);
+    const possessive = assembled(
+      generateSnippets({
+        excludeUrlRegex: '\\.(?>css|js)$|[a-z]++\\.map$',
+        forceExcludeRegex: true,
+      }),
+    );
+    expect(lintVcl(falco!, join(possessive, 'main.vcl')).ok).toBe(true);
   });
 
   it('falco test: every suite in test/vcl/*.test.vcl passes', () => {
     const dir = assembled();
-    for (const file of readdirSync(join(ROOT, 'test/vcl')).filter((f) => f.endsWith('.test.vcl'))) copyFileSync(join(ROOT, 'test/vcl', file), join(dir, file));
-    const run = testVcl(falco, join(dir, 'main.vcl'), [dir]);
-    const report = JSON.parse(run.stdout) as { tests: { suites: { name: string; error?: string; skip: boolean }[] }[]; summary: { asserts: number; fails: number } };
+    for (const file of readdirSync(join(ROOT, 'test/vcl')).filter((f) => f.endsWith('.test.vcl')))
+      copyFileSync(join(ROOT, 'test/vcl', file), join(dir, file));
+    const run = testVcl(falco!, join(dir, 'main.vcl'), [dir]);
+    const report = JSON.parse(run.stdout) as {
+      tests: { suites: { name: string; error?: string; skip: boolean }[] }[];
+      summary: { asserts: number; fails: number };
+    };
     const suites = report.tests.flatMap((t) => t.suites);
     expect(suites.filter((s) => s.error).map((s) => `${s.name}: ${s.error}`)).toEqual([]);
     expect(suites.filter((s) => s.skip)).toEqual([]);
@@ -102,7 +152,19 @@ describe.runIf(falco !== null)('generated VCL under falco', () => {
 
   it('npm run vcl writes nothing when the regex is refused', () => {
     const out = mkdtempSync(join(tmpdir(), 'scorer-vcl-out-'));
-    const refuse = (regex: string) => spawnSync('node', ['scripts/lib/run-ts.mjs', 'scripts/vcl/main.ts', '--out', out, '--exclude-url-regex', regex], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FALCO_BIN: falco! } });
+    const refuse = (regex: string) =>
+      spawnSync(
+        'node',
+        [
+          'scripts/lib/run-ts.mjs',
+          'scripts/vcl/main.ts',
+          '--out',
+          out,
+          '--exclude-url-regex',
+          regex,
+        ],
+        { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FALCO_BIN: falco! } },
+      );
     const quoted = refuse('\\.css"$');
     expect(quoted.status).toBe(1);
     expect(quoted.stderr).toContain('refused: exclusion regex: double quotes are not allowed');
@@ -112,18 +174,47 @@ describe.runIf(falco !== null)('generated VCL under falco', () => {
     // An exclusion matching ordinary pages would leave them unscored: refused unless forced.
     const everything = refuse('.*');
     expect(everything.status).toBe(1);
-    expect(everything.stderr).toContain('exclusion regex: matches the ordinary page "/", so it would leave those pages unscored; force it (--force-exclude-regex)');
-    const uncompilable = spawnSync('node', ['scripts/lib/run-ts.mjs', 'scripts/vcl/main.ts', '--out', out, '--exclude-url-regex', '(\\.css', '--force-exclude-regex'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FALCO_BIN: falco! } });
+    expect(everything.stderr).toContain(
+      'exclusion regex: matches the ordinary page "/", so it would leave those pages unscored; force it (--force-exclude-regex)',
+    );
+    const uncompilable = spawnSync(
+      'node',
+      [
+        'scripts/lib/run-ts.mjs',
+        'scripts/vcl/main.ts',
+        '--out',
+        out,
+        '--exclude-url-regex',
+        '(\\.css',
+        '--force-exclude-regex',
+      ],
+      { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FALCO_BIN: falco! } },
+    );
     expect(uncompilable.status).toBe(1);
     expect(uncompilable.stderr).toContain('falco lint rejected the assembled VCL');
     expect(readdirSync(out)).toEqual([]);
-    const ok = spawnSync('node', ['scripts/lib/run-ts.mjs', 'scripts/vcl/main.ts', '--out', out, '--exclude-url-regex', '^/static/'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FALCO_BIN: falco! } });
+    const ok = spawnSync(
+      'node',
+      [
+        'scripts/lib/run-ts.mjs',
+        'scripts/vcl/main.ts',
+        '--out',
+        out,
+        '--exclude-url-regex',
+        '^/static/',
+      ],
+      { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FALCO_BIN: falco! } },
+    );
     expect(ok.status, ok.stderr).toBe(0);
     expect(readFileSync(join(out, 'recv.vcl'), 'utf8')).toContain('{"^/static/"}');
     expect(existsSync(join(out, 'deliver.vcl'))).toBe(true);
     // Unknown options and options without a value are refused, not ignored.
     for (const args of [['--exclude-regex', 'x'], ['--exclude-url-regex'], ['--out']]) {
-      const bad = spawnSync('node', ['scripts/lib/run-ts.mjs', 'scripts/vcl/main.ts', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FALCO_BIN: falco! } });
+      const bad = spawnSync('node', ['scripts/lib/run-ts.mjs', 'scripts/vcl/main.ts', ...args], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, FALCO_BIN: falco! },
+      });
       expect(bad.status, args.join(' ')).toBe(2);
       expect(bad.stderr).toContain('usage:');
     }
@@ -131,7 +222,12 @@ describe.runIf(falco !== null)('generated VCL under falco', () => {
 
   it('npm run vcl refuses an exemption regex matching ordinary pages unless --force-exempt-regex, wherever the flag stands', () => {
     const out = mkdtempSync(join(tmpdir(), 'scorer-vcl-exempt-'));
-    const run = (...args: string[]) => spawnSync('node', ['scripts/lib/run-ts.mjs', 'scripts/vcl/main.ts', '--out', out, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FALCO_BIN: falco! } });
+    const run = (...args: string[]) =>
+      spawnSync('node', ['scripts/lib/run-ts.mjs', 'scripts/vcl/main.ts', '--out', out, ...args], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, FALCO_BIN: falco! },
+      });
     const refused = run('--exempt-url-regex', '^/');
     expect(refused.status).toBe(1);
     expect(refused.stderr).toContain('refused: exemption regex: matches the ordinary page "/"');
@@ -143,8 +239,12 @@ describe.runIf(falco !== null)('generated VCL under falco', () => {
     expect(readdirSync(out)).toEqual([]);
     const forced = run('--force-exempt-regex', '--exempt-url-regex', '^/');
     expect(forced.status, forced.stderr).toBe(0);
-    expect(readFileSync(join(out, 'enforce.vcl'), 'utf8')).toContain(`${NORMALIZED_PATH_VCL} ~ {"^/"}`);
-    expect(readFileSync(join(out, 'crawlers.vcl'), 'utf8')).toContain('acl scorer_crawler_googlebot {');
+    expect(readFileSync(join(out, 'enforce.vcl'), 'utf8')).toContain(
+      `${NORMALIZED_PATH_VCL} ~ {"^/"}`,
+    );
+    expect(readFileSync(join(out, 'crawlers.vcl'), 'utf8')).toContain(
+      'acl scorer_crawler_googlebot {',
+    );
   }, 60_000);
 });
 
@@ -154,7 +254,23 @@ describe('one home for static assets', () => {
     const { exclusionRegex } = await import('../../scripts/training/replay.js');
     const classifier = createClassifier(DEFAULT_CLASSIFIER);
     const excluded = exclusionRegex(DEFAULT_EXCLUDE_URL_REGEX);
-    const paths = ['/app.js', '/STYLE.CSS', '/img/logo.png', '/fonts/a.woff2', '/video.webm', '/favicon.ico', '/', '/article/10', '/data.json', '/feed.xml', '/x.jsx', '/a.css/b', '/map', '/x.mp3'];
-    for (const path of paths) expect(excluded.test(path), path).toBe(classifier.classify('GET', path) === 'static');
+    const paths = [
+      '/app.js',
+      '/STYLE.CSS',
+      '/img/logo.png',
+      '/fonts/a.woff2',
+      '/video.webm',
+      '/favicon.ico',
+      '/',
+      '/article/10',
+      '/data.json',
+      '/feed.xml',
+      '/x.jsx',
+      '/a.css/b',
+      '/map',
+      '/x.mp3',
+    ];
+    for (const path of paths)
+      expect(excluded.test(path), path).toBe(classifier.classify('GET', path) === 'static');
   });
 });

@@ -8,7 +8,8 @@
  */
 import { createHash, createHmac } from 'node:crypto';
 
-const bytesFrom = (start: number, length: number) => Buffer.from(Array.from({ length }, (_, i) => (start + i * 5) & 0xff));
+const bytesFrom = (start: number, length: number) =>
+  Buffer.from(Array.from({ length }, (_, i) => (start + i * 5) & 0xff));
 
 const KEY = bytesFrom(0x21, 32);
 const SESSION = bytesFrom(0x90, 16);
@@ -16,7 +17,13 @@ const OTHER_SESSION = bytesFrom(0x91, 16);
 const T0 = 1_795_000_000; // 2026-11-18T10:13:20Z
 const LABEL = Buffer.from('session-scorer challenge\0', 'utf8');
 
-function body(version: number, difficultyBits: number, issuedAtS: number, expiresAtS: number, salt: Buffer): Buffer {
+function body(
+  version: number,
+  difficultyBits: number,
+  issuedAtS: number,
+  expiresAtS: number,
+  salt: Buffer,
+): Buffer {
   const out = Buffer.alloc(22);
   out[0] = version;
   out[1] = difficultyBits;
@@ -25,9 +32,14 @@ function body(version: number, difficultyBits: number, issuedAtS: number, expire
   salt.copy(out, 10);
   return out;
 }
-const mac = (session: Buffer, tokenBody: Buffer) => createHmac('sha256', KEY).update(Buffer.concat([LABEL, session, tokenBody])).digest();
-const token = (session: Buffer, tokenBody: Buffer) => Buffer.concat([tokenBody, mac(session, tokenBody)]).toString('base64url');
-const workHash = (text: string, counter: number) => createHash('sha256').update(`${text}.${counter}`, 'utf8').digest();
+const mac = (session: Buffer, tokenBody: Buffer) =>
+  createHmac('sha256', KEY)
+    .update(Buffer.concat([LABEL, session, tokenBody]))
+    .digest();
+const token = (session: Buffer, tokenBody: Buffer) =>
+  Buffer.concat([tokenBody, mac(session, tokenBody)]).toString('base64url');
+const workHash = (text: string, counter: number) =>
+  createHash('sha256').update(`${text}.${counter}`, 'utf8').digest();
 function zeroBits(hash: Buffer): number {
   let bits = 0;
   for (const byte of hash) {
@@ -64,28 +76,167 @@ export function buildChallengeVectors() {
   const t = (s: number, ms = 0) => s * 1000 + ms;
 
   const cases = [
-    { name: 'solved', description: 'the issued token and its smallest solution, a second after issue', token: issued, counter: String(counter), session: 'own', nowMs: t(T0 + 1), state: fresh, expect: { ok: true, tag } },
-    { name: 'last-millisecond', description: 'submitted 1 ms before expiresAtS: still valid', token: issued, counter: String(counter), session: 'own', nowMs: t(T0 + LIFETIME) - 1, state: fresh, expect: { ok: true, tag } },
-    { name: 'expired', description: 'submitted exactly at expiresAtS', token: issued, counter: String(counter), session: 'own', nowMs: t(T0 + LIFETIME), state: fresh, expect: { ok: false, reason: 'expired' } },
-    { name: 'wrong-session', description: 'a correct solution submitted with another session\'s cookie', token: issued, counter: String(counter), session: 'other', nowMs: t(T0 + 1), state: fresh, expect: { ok: false, reason: 'mac-mismatch' } },
-    { name: 'forged-mac', description: 'last MAC bit flipped', token: forged.toString('base64url'), counter: String(counter), session: 'own', nowMs: t(T0 + 1), state: fresh, expect: { ok: false, reason: 'mac-mismatch' } },
-    { name: 'difficulty-lowered', description: 'difficulty byte changed to 4 by the client', token: harder.toString('base64url'), counter: String(counter), session: 'own', nowMs: t(T0 + 1), state: fresh, expect: { ok: false, reason: 'mac-mismatch' } },
-    { name: 'insufficient-work', description: `counter ${weak}: its hash has fewer than ${DIFFICULTY} leading zero bits`, token: issued, counter: String(weak), session: 'own', nowMs: t(T0 + 1), state: fresh, expect: { ok: false, reason: 'insufficient-work' } },
-    { name: 'replayed', description: 'the session already passed this very challenge (its tag is recorded)', token: issued, counter: String(counter), session: 'own', nowMs: t(T0 + 5), state: { challengePassedAtS: T0 + 2, challengeTag: tag }, expect: { ok: false, reason: 'replayed' } },
-    { name: 'issued-before-pass', description: 'the session passed another challenge after this one was issued', token: issued, counter: String(counter), session: 'own', nowMs: t(T0 + 5), state: { challengePassedAtS: T0 + 1, challengeTag: (tag ^ 1) >>> 0 }, expect: { ok: false, reason: 'replayed' } },
-    { name: 'passed-earlier', description: 'a pass before this challenge was issued does not block it', token: issued, counter: String(counter), session: 'own', nowMs: t(T0 + 5), state: { challengePassedAtS: T0 - 60, challengeTag: (tag ^ 1) >>> 0 }, expect: { ok: true, tag } },
-    { name: 'unknown-version', description: 'token version 2 with a valid MAC', token: v2, counter: String(solve(v2, DIFFICULTY)), session: 'own', nowMs: t(T0 + 1), state: fresh, expect: { ok: false, reason: 'version' } },
-    { name: 'counter-leading-zero', description: 'counter with a leading zero', token: issued, counter: `0${counter}`, session: 'own', nowMs: t(T0 + 1), state: fresh, expect: { ok: false, reason: 'malformed' } },
-    { name: 'counter-negative', description: 'counter -1', token: issued, counter: '-1', session: 'own', nowMs: t(T0 + 1), state: fresh, expect: { ok: false, reason: 'malformed' } },
-    { name: 'token-truncated', description: 'last character missing', token: issued.slice(0, -1), counter: String(counter), session: 'own', nowMs: t(T0 + 1), state: fresh, expect: { ok: false, reason: 'malformed' } },
+    {
+      name: 'solved',
+      description: 'the issued token and its smallest solution, a second after issue',
+      token: issued,
+      counter: String(counter),
+      session: 'own',
+      nowMs: t(T0 + 1),
+      state: fresh,
+      expect: { ok: true, tag },
+    },
+    {
+      name: 'last-millisecond',
+      description: 'submitted 1 ms before expiresAtS: still valid',
+      token: issued,
+      counter: String(counter),
+      session: 'own',
+      nowMs: t(T0 + LIFETIME) - 1,
+      state: fresh,
+      expect: { ok: true, tag },
+    },
+    {
+      name: 'expired',
+      description: 'submitted exactly at expiresAtS',
+      token: issued,
+      counter: String(counter),
+      session: 'own',
+      nowMs: t(T0 + LIFETIME),
+      state: fresh,
+      expect: { ok: false, reason: 'expired' },
+    },
+    {
+      name: 'wrong-session',
+      description: "a correct solution submitted with another session's cookie",
+      token: issued,
+      counter: String(counter),
+      session: 'other',
+      nowMs: t(T0 + 1),
+      state: fresh,
+      expect: { ok: false, reason: 'mac-mismatch' },
+    },
+    {
+      name: 'forged-mac',
+      description: 'last MAC bit flipped',
+      token: forged.toString('base64url'),
+      counter: String(counter),
+      session: 'own',
+      nowMs: t(T0 + 1),
+      state: fresh,
+      expect: { ok: false, reason: 'mac-mismatch' },
+    },
+    {
+      name: 'difficulty-lowered',
+      description: 'difficulty byte changed to 4 by the client',
+      token: harder.toString('base64url'),
+      counter: String(counter),
+      session: 'own',
+      nowMs: t(T0 + 1),
+      state: fresh,
+      expect: { ok: false, reason: 'mac-mismatch' },
+    },
+    {
+      name: 'insufficient-work',
+      description: `counter ${weak}: its hash has fewer than ${DIFFICULTY} leading zero bits`,
+      token: issued,
+      counter: String(weak),
+      session: 'own',
+      nowMs: t(T0 + 1),
+      state: fresh,
+      expect: { ok: false, reason: 'insufficient-work' },
+    },
+    {
+      name: 'replayed',
+      description: 'the session already passed this very challenge (its tag is recorded)',
+      token: issued,
+      counter: String(counter),
+      session: 'own',
+      nowMs: t(T0 + 5),
+      state: { challengePassedAtS: T0 + 2, challengeTag: tag },
+      expect: { ok: false, reason: 'replayed' },
+    },
+    {
+      name: 'issued-before-pass',
+      description: 'the session passed another challenge after this one was issued',
+      token: issued,
+      counter: String(counter),
+      session: 'own',
+      nowMs: t(T0 + 5),
+      state: { challengePassedAtS: T0 + 1, challengeTag: (tag ^ 1) >>> 0 },
+      expect: { ok: false, reason: 'replayed' },
+    },
+    {
+      name: 'passed-earlier',
+      description: 'a pass before this challenge was issued does not block it',
+      token: issued,
+      counter: String(counter),
+      session: 'own',
+      nowMs: t(T0 + 5),
+      state: { challengePassedAtS: T0 - 60, challengeTag: (tag ^ 1) >>> 0 },
+      expect: { ok: true, tag },
+    },
+    {
+      name: 'unknown-version',
+      description: 'token version 2 with a valid MAC',
+      token: v2,
+      counter: String(solve(v2, DIFFICULTY)),
+      session: 'own',
+      nowMs: t(T0 + 1),
+      state: fresh,
+      expect: { ok: false, reason: 'version' },
+    },
+    {
+      name: 'counter-leading-zero',
+      description: 'counter with a leading zero',
+      token: issued,
+      counter: `0${counter}`,
+      session: 'own',
+      nowMs: t(T0 + 1),
+      state: fresh,
+      expect: { ok: false, reason: 'malformed' },
+    },
+    {
+      name: 'counter-negative',
+      description: 'counter -1',
+      token: issued,
+      counter: '-1',
+      session: 'own',
+      nowMs: t(T0 + 1),
+      state: fresh,
+      expect: { ok: false, reason: 'malformed' },
+    },
+    {
+      name: 'token-truncated',
+      description: 'last character missing',
+      token: issued.slice(0, -1),
+      counter: String(counter),
+      session: 'own',
+      nowMs: t(T0 + 1),
+      state: fresh,
+      expect: { ok: false, reason: 'malformed' },
+    },
   ];
   return {
-    comment: 'Generated by test/vectors/generate.ts (npm run vectors) from test/vectors/challenge-build.ts; do not edit. HMAC and SHA-256 by node:crypto, dev-only key.',
+    comment:
+      'Generated by test/vectors/generate.ts (npm run vectors) from test/vectors/challenge-build.ts; do not edit. HMAC and SHA-256 by node:crypto, dev-only key.',
     key: KEY.toString('hex'),
     sessionId: SESSION.toString('hex'),
     otherSessionId: OTHER_SESSION.toString('hex'),
-    issue: { nowMs: t(T0, 400), difficultyBits: DIFFICULTY, lifetimeS: LIFETIME, salt: salt.toString('hex'), macInput: Buffer.concat([LABEL, SESSION, issuedBody]).toString('hex'), mac: macBytes.toString('hex'), token: issued },
-    solution: { counter, workHash: workHash(issued, counter).toString('hex'), leadingZeroBits: zeroBits(workHash(issued, counter)) },
+    issue: {
+      nowMs: t(T0, 400),
+      difficultyBits: DIFFICULTY,
+      lifetimeS: LIFETIME,
+      salt: salt.toString('hex'),
+      macInput: Buffer.concat([LABEL, SESSION, issuedBody]).toString('hex'),
+      mac: macBytes.toString('hex'),
+      token: issued,
+    },
+    solution: {
+      counter,
+      workHash: workHash(issued, counter).toString('hex'),
+      leadingZeroBits: zeroBits(workHash(issued, counter)),
+    },
     cases,
   };
 }

@@ -8,4 +8,6 @@ writeFileSync('test/vectors/cookie-valid.json', JSON.stringify(valid, null, 2) +
 writeFileSync('test/vectors/cookie-invalid.json', JSON.stringify(invalid, null, 2) + '\n');
 const challenge = buildChallengeVectors();
 writeFileSync('test/vectors/challenge.json', JSON.stringify(challenge, null, 2) + '\n');
-console.log(`wrote ${valid.vectors.length} valid and ${invalid.vectors.length} invalid cookie vectors and ${challenge.cases.length} challenge cases to test/vectors/`);
+console.log(
+  `wrote ${valid.vectors.length} valid and ${invalid.vectors.length} invalid cookie vectors and ${challenge.cases.length} challenge cases to test/vectors/`,
+);

@@ -8,7 +8,18 @@
  */
 import { assertBytes, assertInteger, equalBytesConstantTime, ScorerError } from '../_internal.js';
 import { saturatingAdd, type SessionState } from '../state.js';
-import { CHALLENGE_MAC_LENGTH, CHALLENGE_SALT_LENGTH, CHALLENGE_TOKEN_VERSION, challengeTag, decodeToken, encodeToken, encodeTokenBody, isSessionId, macInput, type HmacSha256 } from './token.js';
+import {
+  CHALLENGE_MAC_LENGTH,
+  CHALLENGE_SALT_LENGTH,
+  CHALLENGE_TOKEN_VERSION,
+  challengeTag,
+  decodeToken,
+  encodeToken,
+  encodeTokenBody,
+  isSessionId,
+  macInput,
+  type HmacSha256,
+} from './token.js';
 import { meetsDifficulty, parseCounter } from './work.js';
 
 export interface IssueOptions {
@@ -44,17 +55,27 @@ export async function issueChallenge(options: IssueOptions): Promise<IssuedChall
   return { token: encodeToken(body, mac), difficultyBits, issuedAtS, expiresAtS };
 }
 
-export type ChallengeRefusal = 'malformed' | 'version' | 'mac-mismatch' | 'expired' | 'replayed' | 'insufficient-work';
+export type ChallengeRefusal =
+  'malformed' | 'version' | 'mac-mismatch' | 'expired' | 'replayed' | 'insufficient-work';
 
-export type ChallengeCheck = { ok: true; tag: number; difficultyBits: number; issuedAtS: number } | { ok: false; reason: ChallengeRefusal };
+export type ChallengeCheck =
+  | { ok: true; tag: number; difficultyBits: number; issuedAtS: number }
+  | { ok: false; reason: ChallengeRefusal };
 
 /**
  * Checks a submitted solution against the session that submits it (`state`, opened from its
  * cookie). Never throws for any token or counter text; throws ScorerError for a bad clock or state.
  */
-export async function verifyChallenge(token: unknown, counter: unknown, state: SessionState, nowMs: number, hmac: HmacSha256): Promise<ChallengeCheck> {
+export async function verifyChallenge(
+  token: unknown,
+  counter: unknown,
+  state: SessionState,
+  nowMs: number,
+  hmac: HmacSha256,
+): Promise<ChallengeCheck> {
   assertInteger('nowMs', nowMs, 0, Number.MAX_SAFE_INTEGER);
-  if (!state || !isSessionId(state.sessionId)) throw new ScorerError('INVALID_ARGUMENT', '"state.sessionId" expected Uint8Array of length 16');
+  if (!state || !isSessionId(state.sessionId))
+    throw new ScorerError('INVALID_ARGUMENT', '"state.sessionId" expected Uint8Array of length 16');
   const decoded = decodeToken(token);
   const count = parseCounter(counter);
   if (decoded === undefined || count === undefined) return { ok: false, reason: 'malformed' };
@@ -68,8 +89,10 @@ export async function verifyChallenge(token: unknown, counter: unknown, state: S
   // pass, are refused. (A client holding its pre-pass cookie can replay within the lifetime and gets
   // another copy of the same passed session: docs/challenge.md, "Limits".)
   const passedAtS = state.challengePassedAtS;
-  if (passedAtS !== null && (tag === state.challengeTag || fields.issuedAtS < passedAtS)) return { ok: false, reason: 'replayed' };
-  if (!meetsDifficulty(token as string, count, fields.difficultyBits)) return { ok: false, reason: 'insufficient-work' };
+  if (passedAtS !== null && (tag === state.challengeTag || fields.issuedAtS < passedAtS))
+    return { ok: false, reason: 'replayed' };
+  if (!meetsDifficulty(token as string, count, fields.difficultyBits))
+    return { ok: false, reason: 'insufficient-work' };
   return { ok: true, tag, difficultyBits: fields.difficultyBits, issuedAtS: fields.issuedAtS };
 }
 
@@ -85,10 +108,17 @@ export function recordChallengePassed(state: SessionState, nowMs: number, tag: n
   state.challengesUnanswered = 0;
 }
 
-async function macOf(hmac: HmacSha256, sessionId: Uint8Array, body: Uint8Array): Promise<Uint8Array> {
+async function macOf(
+  hmac: HmacSha256,
+  sessionId: Uint8Array,
+  body: Uint8Array,
+): Promise<Uint8Array> {
   const mac = await hmac(macInput(sessionId, body));
   if (!(mac instanceof Uint8Array) || mac.length !== CHALLENGE_MAC_LENGTH) {
-    throw new ScorerError('INVALID_HMAC', `the challenge HMAC returned ${mac instanceof Uint8Array ? `${mac.length} bytes` : typeof mac}; HMAC-SHA-256 gives ${CHALLENGE_MAC_LENGTH}`);
+    throw new ScorerError(
+      'INVALID_HMAC',
+      `the challenge HMAC returned ${mac instanceof Uint8Array ? `${mac.length} bytes` : typeof mac}; HMAC-SHA-256 gives ${CHALLENGE_MAC_LENGTH}`,
+    );
   }
   return mac;
 }

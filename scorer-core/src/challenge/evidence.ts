@@ -16,13 +16,22 @@ export function unansweredScore(count: number, perChallenge: number): number {
 }
 
 /** `floors`: rules a pass never discounts (the verdict's floors and the behaviour rules): the score stays at least their highest. */
-export function applyChallengeEvidence(verdict: Verdict, state: SessionState, settings: ChallengeSettings, floors: readonly RuleScore[] = []): Verdict {
+export function applyChallengeEvidence(
+  verdict: Verdict,
+  state: SessionState,
+  settings: ChallengeSettings,
+  floors: readonly RuleScore[] = [],
+): Verdict {
   const unanswered = unansweredScore(state.challengesUnanswered, settings.unansweredScore);
   const passed = state.challengePassedAtS !== null;
   if (unanswered === 0 && !passed) return verdict;
   let score = 100 * (1 - (1 - verdict.score / 100) * (1 - unanswered / 100));
   let reasons: ReasonCode[] = verdict.reasons;
-  if (unanswered > 0) reasons = unanswered >= verdict.score ? ['challenge_unanswered', ...verdict.reasons] : [...verdict.reasons, 'challenge_unanswered'];
+  if (unanswered > 0)
+    reasons =
+      unanswered >= verdict.score
+        ? ['challenge_unanswered', ...verdict.reasons]
+        : [...verdict.reasons, 'challenge_unanswered'];
   if (passed) score *= 1 - settings.passDiscount;
   let floor = 0;
   for (const rule of floors) if (rule.score > floor) floor = rule.score;

@@ -56,7 +56,9 @@ export function encodeToken(body: Uint8Array, mac: Uint8Array): string {
 }
 
 /** The token's fields and its body bytes; undefined for anything that is not a token of a known length. Never throws. */
-export function decodeToken(text: unknown): { token: ChallengeToken; body: Uint8Array } | undefined {
+export function decodeToken(
+  text: unknown,
+): { token: ChallengeToken; body: Uint8Array } | undefined {
   if (typeof text !== 'string' || text.length !== CHALLENGE_TOKEN_LENGTH) return undefined;
   const bytes = base64UrlDecode(text);
   if (bytes === undefined || bytes.length !== CHALLENGE_TOKEN_BYTES) return undefined;
@@ -79,4 +81,5 @@ export function challengeTag(mac: Uint8Array): number {
   return ((mac[0]! << 24) | (mac[1]! << 16) | (mac[2]! << 8) | mac[3]!) >>> 0;
 }
 
-export const isSessionId = (value: unknown): value is Uint8Array => value instanceof Uint8Array && value.length === SESSION_ID_LENGTH;
+export const isSessionId = (value: unknown): value is Uint8Array =>
+  value instanceof Uint8Array && value.length === SESSION_ID_LENGTH;

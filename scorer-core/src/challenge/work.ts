@@ -39,7 +39,12 @@ export function meetsDifficulty(token: string, counter: number, difficultyBits: 
 }
 
 /** The smallest counter that meets the difficulty (what an honest solver finds first). For tests and tools. */
-export function solveWork(token: string, difficultyBits: number, maxTries = 2 ** 32): number | undefined {
-  for (let counter = 0; counter < maxTries; counter++) if (meetsDifficulty(token, counter, difficultyBits)) return counter;
+export function solveWork(
+  token: string,
+  difficultyBits: number,
+  maxTries = 2 ** 32,
+): number | undefined {
+  for (let counter = 0; counter < maxTries; counter++)
+    if (meetsDifficulty(token, counter, difficultyBits)) return counter;
   return undefined;
 }

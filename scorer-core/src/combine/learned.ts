@@ -76,11 +76,17 @@ function fail(message: string): never {
   throw new ScorerError('INVALID_MODEL', `invalid model: combiner.${message}`);
 }
 
-const finite = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+const finite = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isFinite(value);
 
 function checkNumbers(where: string, value: unknown, length?: number): number[] {
-  if (!Array.isArray(value) || (length !== undefined && value.length !== length)) fail(`${where} expected an array${length !== undefined ? ` of ${length} numbers` : ''}, got ${Array.isArray(value) ? `length=${value.length}` : typeof value}`);
-  value.forEach((v, i) => finite(v) || fail(`${where}[${i}] is ${JSON.stringify(v)}, expected a finite number`));
+  if (!Array.isArray(value) || (length !== undefined && value.length !== length))
+    fail(
+      `${where} expected an array${length !== undefined ? ` of ${length} numbers` : ''}, got ${Array.isArray(value) ? `length=${value.length}` : typeof value}`,
+    );
+  value.forEach(
+    (v, i) => finite(v) || fail(`${where}[${i}] is ${JSON.stringify(v)}, expected a finite number`),
+  );
   return value as number[];
 }
 
@@ -88,12 +94,16 @@ function loadScoreMap(doc: unknown): (margin: number) => number {
   if (doc === null || typeof doc !== 'object') fail('scoreMap expected { margins, scores }');
   const { margins, scores } = doc as ScoreMapDocument;
   checkNumbers('scoreMap.margins', margins);
-  if (margins.length < 2 || margins.length > MAX_MAP_POINTS) fail(`scoreMap.margins expected 2 to ${MAX_MAP_POINTS} points, got ${margins.length}`);
+  if (margins.length < 2 || margins.length > MAX_MAP_POINTS)
+    fail(`scoreMap.margins expected 2 to ${MAX_MAP_POINTS} points, got ${margins.length}`);
   checkNumbers('scoreMap.scores', scores, margins.length);
   for (let i = 0; i < margins.length; i++) {
-    if (i > 0 && !(margins[i]! > margins[i - 1]!)) fail(`scoreMap.margins must increase strictly (index ${i})`);
-    if (!Number.isInteger(scores[i]) || scores[i]! < 0 || scores[i]! > 100) fail(`scoreMap.scores[${i}] is ${scores[i]}, expected an integer 0–100`);
-    if (i > 0 && scores[i]! < scores[i - 1]!) fail(`scoreMap.scores must not decrease (index ${i})`);
+    if (i > 0 && !(margins[i]! > margins[i - 1]!))
+      fail(`scoreMap.margins must increase strictly (index ${i})`);
+    if (!Number.isInteger(scores[i]) || scores[i]! < 0 || scores[i]! > 100)
+      fail(`scoreMap.scores[${i}] is ${scores[i]}, expected an integer 0–100`);
+    if (i > 0 && scores[i]! < scores[i - 1]!)
+      fail(`scoreMap.scores must not decrease (index ${i})`);
   }
   const m = Float64Array.from(margins);
   const s = Float64Array.from(scores);
@@ -109,12 +119,16 @@ function loadScoreMap(doc: unknown): (margin: number) => number {
 }
 
 function loadFeatures(doc: unknown): { names: FeatureName[]; indexes: Int32Array } {
-  if (!Array.isArray(doc) || doc.length === 0 || doc.length > FEATURE_NAMES.length) fail(`features expected 1 to ${FEATURE_NAMES.length} feature names`);
+  if (!Array.isArray(doc) || doc.length === 0 || doc.length > FEATURE_NAMES.length)
+    fail(`features expected 1 to ${FEATURE_NAMES.length} feature names`);
   const seen = new Set<string>();
   const indexes = new Int32Array(doc.length);
   doc.forEach((name, i) => {
     const index = FEATURE_NAMES.indexOf(name as FeatureName);
-    if (index < 0) fail(`features[${i}] ${JSON.stringify(name)} is not a feature this scorer computes (known: ${FEATURE_NAMES.join(', ')})`);
+    if (index < 0)
+      fail(
+        `features[${i}] ${JSON.stringify(name)} is not a feature this scorer computes (known: ${FEATURE_NAMES.join(', ')})`,
+      );
     if (seen.has(name)) fail(`features[${i}] ${JSON.stringify(name)} is listed twice`);
     seen.add(name);
     indexes[i] = index;
@@ -125,7 +139,8 @@ function loadFeatures(doc: unknown): { names: FeatureName[]; indexes: Int32Array
 /** Turns per-feature contributions into reason codes: positive, above the floor, largest first, one per code. */
 function topReasons(names: readonly FeatureName[], contributions: Float64Array): ReasonCode[] {
   const order: number[] = [];
-  for (let i = 0; i < contributions.length; i++) if (contributions[i]! >= MIN_REASON_CONTRIBUTION) order.push(i);
+  for (let i = 0; i < contributions.length; i++)
+    if (contributions[i]! >= MIN_REASON_CONTRIBUTION) order.push(i);
   order.sort((a, b) => contributions[b]! - contributions[a]! || a - b);
   const reasons: ReasonCode[] = [];
   for (const i of order) {
@@ -168,12 +183,15 @@ export function loadCombiner(doc: unknown): Combiner {
   if (kind === 'trees') {
     const { base, trees } = doc as TreesCombinerDocument;
     if (!finite(base)) fail(`base is ${JSON.stringify(base)}, expected a finite number`);
-    if (!Array.isArray(trees) || trees.length === 0 || trees.length > MAX_TREES) fail(`trees expected 1 to ${MAX_TREES} trees`);
+    if (!Array.isArray(trees) || trees.length === 0 || trees.length > MAX_TREES)
+      fail(`trees expected 1 to ${MAX_TREES} trees`);
     const checked = trees.map((tree, t) => {
-      if (tree === null || typeof tree !== 'object') fail(`trees[${t}] expected { feature, threshold, left, right, value }`);
+      if (tree === null || typeof tree !== 'object')
+        fail(`trees[${t}] expected { feature, threshold, left, right, value }`);
       const feature = checkNumbers(`trees[${t}].feature`, tree.feature);
       const size = feature.length;
-      if (size === 0 || size > MAX_NODES) fail(`trees[${t}] expected 1 to ${MAX_NODES} nodes, got ${size}`);
+      if (size === 0 || size > MAX_NODES)
+        fail(`trees[${t}] expected 1 to ${MAX_NODES} nodes, got ${size}`);
       const threshold = checkNumbers(`trees[${t}].threshold`, tree.threshold, size);
       const left = checkNumbers(`trees[${t}].left`, tree.left, size);
       const right = checkNumbers(`trees[${t}].right`, tree.right, size);
@@ -181,10 +199,15 @@ export function loadCombiner(doc: unknown): Combiner {
       for (let i = 0; i < size; i++) {
         const f = feature[i]!;
         if (f === -1) continue;
-        if (!Number.isInteger(f) || f < 0 || f >= n) fail(`trees[${t}].feature[${i}] is ${f}, expected -1 (leaf) or an index below ${n}`);
+        if (!Number.isInteger(f) || f < 0 || f >= n)
+          fail(`trees[${t}].feature[${i}] is ${f}, expected -1 (leaf) or an index below ${n}`);
         // Children after their parent: no cycles, and every walk ends at a leaf.
-        for (const [side, child] of [['left', left[i]!], ['right', right[i]!]] as const) {
-          if (!Number.isInteger(child) || child <= i || child >= size) fail(`trees[${t}].${side}[${i}] is ${child}, expected a node index in (${i}, ${size})`);
+        for (const [side, child] of [
+          ['left', left[i]!],
+          ['right', right[i]!],
+        ] as const) {
+          if (!Number.isInteger(child) || child <= i || child >= size)
+            fail(`trees[${t}].${side}[${i}] is ${child}, expected a node index in (${i}, ${size})`);
         }
       }
       return { feature, threshold, left, right, value };

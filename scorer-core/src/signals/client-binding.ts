@@ -38,7 +38,11 @@ export function clientFamilyTag(userAgent: string | null | undefined): number | 
 }
 
 /** `cookie_moved` when the cookie's tag and this request's differ (both known); null otherwise. */
-export function cookieMovedScore(sessionTag: number | undefined, requestTag: number | null, score: number): RuleScore | null {
+export function cookieMovedScore(
+  sessionTag: number | undefined,
+  requestTag: number | null,
+  score: number,
+): RuleScore | null {
   if (!sessionTag || requestTag === null || sessionTag === requestTag) return null;
   return { reason: 'cookie_moved', score };
 }

@@ -29,11 +29,25 @@ export interface CrawlerDefinition {
  */
 export const CRAWLERS: readonly CrawlerDefinition[] = Object.freeze([
   // Google's common crawlers (common-crawlers.json, formerly googlebot.json).
-  { name: 'googlebot', operator: 'Google', userAgent: '\\b(?:Googlebot|Storebot-Google|Google-InspectionTool|GoogleOther|Google-CloudVertexBot)\\b' },
+  {
+    name: 'googlebot',
+    operator: 'Google',
+    userAgent:
+      '\\b(?:Googlebot|Storebot-Google|Google-InspectionTool|GoogleOther|Google-CloudVertexBot)\\b',
+  },
   // Google's special-case crawlers (special-crawlers.json): ads quality, AdSense, APIs, safety.
-  { name: 'google-special', operator: 'Google', userAgent: '\\b(?:AdsBot-Google|Mediapartners-Google|APIs-Google|Google-Safety)\\b' },
+  {
+    name: 'google-special',
+    operator: 'Google',
+    userAgent: '\\b(?:AdsBot-Google|Mediapartners-Google|APIs-Google|Google-Safety)\\b',
+  },
   // Google's user-triggered fetchers (user-triggered-fetchers.json and user-triggered-fetchers-google.json).
-  { name: 'google-fetcher', operator: 'Google', userAgent: '\\b(?:FeedFetcher-Google|Google-Read-Aloud|Google-Site-Verification|GoogleProducer)\\b' },
+  {
+    name: 'google-fetcher',
+    operator: 'Google',
+    userAgent:
+      '\\b(?:FeedFetcher-Google|Google-Read-Aloud|Google-Site-Verification|GoogleProducer)\\b',
+  },
   { name: 'bingbot', operator: 'Microsoft', userAgent: '\\bbingbot\\b' },
   { name: 'applebot', operator: 'Apple', userAgent: '\\bApplebot\\b' },
   { name: 'duckduckbot', operator: 'DuckDuckGo', userAgent: '\\bDuckDuckBot\\b' },
@@ -41,7 +55,9 @@ export const CRAWLERS: readonly CrawlerDefinition[] = Object.freeze([
   { name: 'openai', operator: 'OpenAI', userAgent: '\\b(?:GPTBot|OAI-SearchBot|ChatGPT-User)\\b' },
 ]);
 
-export const CRAWLER_NAMES: readonly string[] = Object.freeze(CRAWLERS.map((crawler) => crawler.name));
+export const CRAWLER_NAMES: readonly string[] = Object.freeze(
+  CRAWLERS.map((crawler) => crawler.name),
+);
 
 /**
  * The score a crawler claimed from outside its published ranges gets at least: above the default
@@ -51,7 +67,10 @@ export const CRAWLER_NAMES: readonly string[] = Object.freeze(CRAWLERS.map((craw
  */
 export const SPOOFED_CRAWLER_SCORE = 95;
 
-const COMPILED = CRAWLERS.map((crawler) => ({ name: crawler.name, pattern: new RegExp(crawler.userAgent, 'i') }));
+const COMPILED = CRAWLERS.map((crawler) => ({
+  name: crawler.name,
+  pattern: new RegExp(crawler.userAgent, 'i'),
+}));
 
 /** The crawler a User-Agent claims (first match in CRAWLERS order), or null. */
 export function claimedCrawler(userAgent: string | null | undefined): string | null {
@@ -72,11 +91,18 @@ export interface CrawlerFacts {
  * Reads the two header values the VCL sets; anything that is not a known crawler name is ignored
  * (a value the VCL did not write cannot reach the scorer, but an older VCL may know other names).
  */
-export function crawlerFacts(verified: string | null | undefined, spoofed: string | null | undefined): CrawlerFacts {
-  const known = (value: string | null | undefined) => (value && CRAWLER_NAMES.includes(value) ? value : null);
+export function crawlerFacts(
+  verified: string | null | undefined,
+  spoofed: string | null | undefined,
+): CrawlerFacts {
+  const known = (value: string | null | undefined) =>
+    value && CRAWLER_NAMES.includes(value) ? value : null;
   const verifiedName = known(verified?.trim().toLowerCase());
   // Both cannot hold at once; a verified address wins (the VCL never sets both).
-  return { verified: verifiedName, spoofed: verifiedName ? null : known(spoofed?.trim().toLowerCase()) };
+  return {
+    verified: verifiedName,
+    spoofed: verifiedName ? null : known(spoofed?.trim().toLowerCase()),
+  };
 }
 
 /** The hand-set floor rule for a spoofed crawler (none otherwise). */

@@ -12,13 +12,41 @@ import { clientFamily } from './client-binding.js';
 
 /** Product names (lower-cased first token of the User-Agent) of HTTP libraries and tools. */
 export const DECLARED_TOOLS: ReadonlySet<string> = new Set([
-  'curl', 'wget', 'httpie', 'python-requests', 'python-urllib', 'python-httpx', 'aiohttp', 'urllib3', 'scrapy',
-  'go-http-client', 'java', 'apache-httpclient', 'okhttp', 'libwww-perl', 'lwp-trivial', 'ruby', 'faraday',
-  'node-fetch', 'axios', 'undici', 'got', 'node', 'guzzlehttp', 'php', 'postmanruntime', 'insomnia', 'powershell', 'winhttp',
+  'curl',
+  'wget',
+  'httpie',
+  'python-requests',
+  'python-urllib',
+  'python-httpx',
+  'aiohttp',
+  'urllib3',
+  'scrapy',
+  'go-http-client',
+  'java',
+  'apache-httpclient',
+  'okhttp',
+  'libwww-perl',
+  'lwp-trivial',
+  'ruby',
+  'faraday',
+  'node-fetch',
+  'axios',
+  'undici',
+  'got',
+  'node',
+  'guzzlehttp',
+  'php',
+  'postmanruntime',
+  'insomnia',
+  'powershell',
+  'winhttp',
 ]);
 
 /** `declared_automation` at `score` when the User-Agent names a tool; null otherwise (or without a User-Agent). */
-export function declaredToolScore(userAgent: string | null | undefined, score: number): RuleScore | null {
+export function declaredToolScore(
+  userAgent: string | null | undefined,
+  score: number,
+): RuleScore | null {
   if (typeof userAgent !== 'string' || !DECLARED_TOOLS.has(clientFamily(userAgent))) return null;
   return { reason: 'declared_automation', score };
 }

@@ -38,7 +38,8 @@ export type FeatureName = (typeof FEATURE_NAMES)[number];
 export const FEATURE_COUNT = FEATURE_NAMES.length;
 
 export type FeatureFamily = 'request' | 'session' | 'client';
-export const featureFamily = (name: FeatureName): FeatureFamily => (name.startsWith('req_') ? 'request' : name.startsWith('sess_') ? 'session' : 'client');
+export const featureFamily = (name: FeatureName): FeatureFamily =>
+  name.startsWith('req_') ? 'request' : name.startsWith('sess_') ? 'session' : 'client';
 
 /** The reason code a feature reports when it raises a learned score. */
 export const FEATURE_REASONS: Readonly<Record<FeatureName, ReasonCode>> = {
@@ -95,7 +96,14 @@ export interface ClientFacts {
 const bit = (value: boolean) => (value ? 1 : 0);
 
 /** Fills `out` (length FEATURE_COUNT) in FEATURE_NAMES order. */
-export function fillFeatures(out: Float64Array, request: RequestSignals, home: boolean, pageView: boolean, session: SessionFacts, client: ClientFacts): Float64Array {
+export function fillFeatures(
+  out: Float64Array,
+  request: RequestSignals,
+  home: boolean,
+  pageView: boolean,
+  session: SessionFacts,
+  client: ClientFacts,
+): Float64Array {
   out[0] = bit(request.crawlerPath);
   out[1] = bit(request.feed);
   out[2] = bit(request.scannerPath);
@@ -111,7 +119,8 @@ export function fillFeatures(out: Float64Array, request: RequestSignals, home: b
   out[12] = session.gapS === null ? 0 : Math.log10(1 + Math.max(0, session.gapS));
   out[13] = Math.min(session.fastEvidence, 10);
   out[14] = session.dwellMeanS === null ? 0 : Math.log10(1 + session.dwellMeanS);
-  out[15] = session.dwellSamples >= 3 && session.dwellCv !== null ? Math.min(session.dwellCv, 5) : 0;
+  out[15] =
+    session.dwellSamples >= 3 && session.dwellCv !== null ? Math.min(session.dwellCv, 5) : 0;
   out[16] = session.requests === 0 ? 0 : session.pageViews / session.requests;
   out[17] = bit(client.cookielessBefore);
   out[18] = Math.log2(1 + client.cookieless60s);

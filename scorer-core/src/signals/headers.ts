@@ -59,28 +59,42 @@ export interface HeaderSignals {
   navigationAcceptWrong: boolean;
 }
 
-const NONE: HeaderSignals = { claimsBrowser: false, acceptLanguageMissing: false, fetchMetadataMissing: false, clientHintsMissing: false, navigationAcceptWrong: false };
+const NONE: HeaderSignals = {
+  claimsBrowser: false,
+  acceptLanguageMissing: false,
+  fetchMetadataMissing: false,
+  clientHintsMissing: false,
+  navigationAcceptWrong: false,
+};
 
 /**
  * `secureContext`: the request reached a secure origin (TLS, or a loopback host), where browsers
  * send fetch metadata and client hints; over plain HTTP they do not, so those two rules stay off.
  * `pageView`: the request is a page (a navigation), not a sub-resource.
  */
-export function headerSignals(headers: BrowserHeaders | undefined, secureContext: boolean, pageView: boolean): HeaderSignals {
+export function headerSignals(
+  headers: BrowserHeaders | undefined,
+  secureContext: boolean,
+  pageView: boolean,
+): HeaderSignals {
   if (!headers) return NONE;
   const browser = claimedBrowser(headers.userAgent);
   if (browser.family === null) return NONE;
   const language = headers.acceptLanguage?.trim() ?? '';
   const sendsFetchMetadata =
-    (browser.family === 'chromium' && browser.major >= 76) || (browser.family === 'firefox' && browser.major >= 90) || (browser.family === 'safari' && browser.major >= 16.4);
+    (browser.family === 'chromium' && browser.major >= 76) ||
+    (browser.family === 'firefox' && browser.major >= 90) ||
+    (browser.family === 'safari' && browser.major >= 16.4);
   const mode = headers.secFetchMode?.trim().toLowerCase() ?? '';
   const navigation = pageView && (mode === 'navigate' || mode === '');
   return {
     claimsBrowser: true,
     acceptLanguageMissing: language === '' || language === '*',
     fetchMetadataMissing: secureContext && sendsFetchMetadata && mode === '',
-    clientHintsMissing: mode !== '' && browser.family === 'chromium' && browser.major >= 89 && !headers.secChUa,
-    navigationAcceptWrong: navigation && !(headers.accept ?? '').toLowerCase().includes('text/html'),
+    clientHintsMissing:
+      mode !== '' && browser.family === 'chromium' && browser.major >= 89 && !headers.secChUa,
+    navigationAcceptWrong:
+      navigation && !(headers.accept ?? '').toLowerCase().includes('text/html'),
   };
 }
 
@@ -88,7 +102,8 @@ export function headerSignals(headers: BrowserHeaders | undefined, secureContext
 export function headerRules(signals: HeaderSignals, contradictionScore: number): RuleScore[] {
   if (!signals.claimsBrowser) return [];
   const rules: RuleScore[] = [];
-  const add = (found: boolean) => found && rules.push({ reason: 'browser_headers_missing', score: contradictionScore });
+  const add = (found: boolean) =>
+    found && rules.push({ reason: 'browser_headers_missing', score: contradictionScore });
   add(signals.acceptLanguageMissing);
   add(signals.fetchMetadataMissing);
   add(signals.clientHintsMissing);

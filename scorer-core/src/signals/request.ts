@@ -13,7 +13,8 @@ export const CRAWLER_PATH =
   /^\/(?:robots\.txt|sitemap[^/]*\.xml(?:\.gz)?|sitemap(?:_index)?(?:\/|$)|ads\.txt|app-ads\.txt|security\.txt|humans\.txt|crossdomain\.xml|clientaccesspolicy\.xml|\.well-known\/)/;
 
 /** Syndication feeds: fetched by feed readers and aggregators, rarely by a person's browser. */
-export const FEED_PATH = /(?:^|\/)(?:feed|rss|atom)(?:\/|\.xml|\.rss)?$|\.(?:rss|atom)$|\/(?:feed|rss)\.php$/;
+export const FEED_PATH =
+  /(?:^|\/)(?:feed|rss|atom)(?:\/|\.xml|\.rss)?$|\.(?:rss|atom)$|\/(?:feed|rss)\.php$/;
 
 /**
  * Paths vulnerability scanners probe: admin and login endpoints of common software, version
@@ -39,7 +40,11 @@ export interface RequestSignals {
 }
 
 /** Signals of one request. `path` may carry a query; only the path part is tested (lower-cased). */
-export function requestSignals(method: string, path: string, facts: RequestFacts | undefined): RequestSignals {
+export function requestSignals(
+  method: string,
+  path: string,
+  facts: RequestFacts | undefined,
+): RequestSignals {
   const normalized = normalizePath(path);
   const referer = facts?.referer;
   return {
@@ -49,7 +54,11 @@ export function requestSignals(method: string, path: string, facts: RequestFacts
     head: method.toUpperCase() === 'HEAD',
     http10: facts?.protocol === 'HTTP/1.0',
     noReferer: referer === null,
-    selfReferer: typeof referer === 'string' && normalized !== '/' && refererPath(referer) === normalized && sameHostOrUnknown(referer, facts?.host),
+    selfReferer:
+      typeof referer === 'string' &&
+      normalized !== '/' &&
+      refererPath(referer) === normalized &&
+      sameHostOrUnknown(referer, facts?.host),
   };
 }
 

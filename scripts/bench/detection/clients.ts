@@ -8,12 +8,12 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-// @ts-expect-error plain ESM helper shared with the scripts
 import { ROOT } from '../../lib/viceroy.mjs';
 import type { ClientKind } from './summary.js';
 
 /** The User-Agent scrapers send to pass as a desktop Chrome. */
-export const CHROME_USER_AGENT = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
+export const CHROME_USER_AGENT =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
 
 const PROGRAMS = join(ROOT, 'scripts', 'bench', 'detection', 'programs');
 const CACHE = join(ROOT, '.cache', 'bench-detection');
@@ -45,7 +45,8 @@ export interface Client {
   command(context: RunContext): [string, string[]];
 }
 
-const onPath = (bin: string) => spawnSync('sh', ['-c', `command -v ${bin}`], { encoding: 'utf8' }).status === 0;
+const onPath = (bin: string) =>
+  spawnSync('sh', ['-c', `command -v ${bin}`], { encoding: 'utf8' }).status === 0;
 const isRoot = () => process.getuid?.() === 0;
 
 let aptUpdated = false;
@@ -58,8 +59,13 @@ function aptInstall(packages: string[], install: boolean): string | null {
     spawnSync('apt-get', ['update'], { stdio: 'ignore' });
     aptUpdated = true;
   }
-  const run = spawnSync('apt-get', ['install', '-y', ...packages], { encoding: 'utf8', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-  return run.status === 0 ? null : `${how} failed: ${(run.stderr || run.stdout).trim().split('\n').at(-1)}`;
+  const run = spawnSync('apt-get', ['install', '-y', ...packages], {
+    encoding: 'utf8',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+  return run.status === 0
+    ? null
+    : `${how} failed: ${(run.stderr || run.stdout).trim().split('\n').at(-1)}`;
 }
 
 function needBinary(bin: string, debianPackage: string, install: boolean): string | null {
@@ -69,16 +75,23 @@ function needBinary(bin: string, debianPackage: string, install: boolean): strin
 
 /** A venv under .cache/ with the pinned requests and httpx (programs/requirements.txt). */
 function preparePython(module: 'requests' | 'httpx', install: boolean): string | null {
-  const has = () => existsSync(VENV_PYTHON) && spawnSync(VENV_PYTHON, ['-c', `import ${module}`]).status === 0;
+  const has = () =>
+    existsSync(VENV_PYTHON) && spawnSync(VENV_PYTHON, ['-c', `import ${module}`]).status === 0;
   if (has()) return null;
   const requirements = join(PROGRAMS, 'requirements.txt');
   const how = `python3 -m venv ${join(CACHE, 'venv')} && ${VENV_PYTHON} -m pip install -r ${requirements}`;
   if (!install) return `missing; install with: ${how}`;
-  if (!onPath('python3')) return `python3 missing; as root run: apt-get install -y python3 python3-venv, then ${how}`;
+  if (!onPath('python3'))
+    return `python3 missing; as root run: apt-get install -y python3 python3-venv, then ${how}`;
   try {
     mkdirSync(CACHE, { recursive: true });
-    if (!existsSync(VENV_PYTHON)) execFileSync('python3', ['-m', 'venv', join(CACHE, 'venv')], { stdio: 'ignore' });
-    execFileSync(VENV_PYTHON, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', requirements], { stdio: 'ignore' });
+    if (!existsSync(VENV_PYTHON))
+      execFileSync('python3', ['-m', 'venv', join(CACHE, 'venv')], { stdio: 'ignore' });
+    execFileSync(
+      VENV_PYTHON,
+      ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', requirements],
+      { stdio: 'ignore' },
+    );
   } catch (error) {
     return `${how} failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
   }
@@ -87,10 +100,16 @@ function preparePython(module: 'requests' | 'httpx', install: boolean): string |
 
 /** Builds programs/go-http with the Go toolchain (standard library only: nothing downloaded). */
 function prepareGo(install: boolean): string | null {
-  if (!onPath('go')) return 'Go toolchain missing (go on PATH); install Go ≥ 1.22, e.g. as root: apt-get install -y golang-go';
-  if (!install && !existsSync(GO_HTTP_BIN)) return `not built; build with: (cd ${join(PROGRAMS, 'go-http')} && go build -o ${GO_HTTP_BIN} .)`;
+  if (!onPath('go'))
+    return 'Go toolchain missing (go on PATH); install Go ≥ 1.22, e.g. as root: apt-get install -y golang-go';
+  if (!install && !existsSync(GO_HTTP_BIN))
+    return `not built; build with: (cd ${join(PROGRAMS, 'go-http')} && go build -o ${GO_HTTP_BIN} .)`;
   // Rebuilt every run (about a second, cached by Go): never a stale binary.
-  const run = spawnSync('go', ['build', '-o', GO_HTTP_BIN, '.'], { cwd: join(PROGRAMS, 'go-http'), encoding: 'utf8', env: { ...process.env, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' } });
+  const run = spawnSync('go', ['build', '-o', GO_HTTP_BIN, '.'], {
+    cwd: join(PROGRAMS, 'go-http'),
+    encoding: 'utf8',
+    env: { ...process.env, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' },
+  });
   return run.status === 0 ? null : `go build failed: ${run.stderr.trim().split('\n').at(-1)}`;
 }
 
@@ -100,7 +119,8 @@ function prepareChromium(install: boolean): string | null {
     const apt = aptInstall(['chromium'], install);
     if (apt) return apt;
   }
-  if (!existsSync(join(ROOT, 'node_modules', 'playwright-core'))) return 'playwright-core missing from node_modules: run npm ci';
+  if (!existsSync(join(ROOT, 'node_modules', 'playwright-core')))
+    return 'playwright-core missing from node_modules: run npm ci';
   return null;
 }
 
@@ -114,7 +134,24 @@ function chromium(name: string, pace: 'human' | 'bot'): Client {
     prepare: prepareChromium,
     command: (context) => {
       const [min, max] = pace === 'human' ? context.humanDwellMs : context.botDwellMs;
-      return [process.execPath, [join(PROGRAMS, 'chromium.mjs'), '--base', context.baseUrl, '--pages', String(context.paths.length), '--dwell-min-ms', String(min), '--dwell-max-ms', String(max), '--seed', String(context.seed), '--executable', CHROMIUM_BIN]];
+      return [
+        process.execPath,
+        [
+          join(PROGRAMS, 'chromium.mjs'),
+          '--base',
+          context.baseUrl,
+          '--pages',
+          String(context.paths.length),
+          '--dwell-min-ms',
+          String(min),
+          '--dwell-max-ms',
+          String(max),
+          '--seed',
+          String(context.seed),
+          '--executable',
+          CHROMIUM_BIN,
+        ],
+      ];
     },
   };
 }
@@ -129,7 +166,20 @@ function curl(name: string, jar: boolean): Client {
       const jarFile = join(mkdtempSync(join(tmpdir(), 'bench-curl-')), 'cookies.txt');
       const rate = `${Math.max(1, Math.round(60_000 / Math.max(context.scriptedGapMs, 1)))}/m`;
       const outputs = context.paths.flatMap(() => ['-o', '/dev/null']);
-      return ['curl', ['-sS', '--fail', '-A', CHROME_USER_AGENT, '--rate', rate, ...(jar ? ['-b', jarFile, '-c', jarFile] : []), ...outputs, ...urls(context)]];
+      return [
+        'curl',
+        [
+          '-sS',
+          '--fail',
+          '-A',
+          CHROME_USER_AGENT,
+          '--rate',
+          rate,
+          ...(jar ? ['-b', jarFile, '-c', jarFile] : []),
+          ...outputs,
+          ...urls(context),
+        ],
+      ];
     },
   };
 }
@@ -143,44 +193,104 @@ export function allClients(): Client[] {
     {
       name: 'wget',
       kind: 'scripted',
-      description: 'GNU Wget, one invocation for all pages (--wait), its own User-Agent, cookies kept in memory (its default)',
+      description:
+        'GNU Wget, one invocation for all pages (--wait), its own User-Agent, cookies kept in memory (its default)',
       prepare: (install) => needBinary('wget', 'wget', install),
-      command: (context) => ['wget', ['-q', '-O', '/dev/null', `--wait=${context.scriptedGapMs / 1000}`, ...urls(context)]],
+      command: (context) => [
+        'wget',
+        ['-q', '-O', '/dev/null', `--wait=${context.scriptedGapMs / 1000}`, ...urls(context)],
+      ],
     },
     {
       name: 'python-requests',
       kind: 'scripted',
       description: 'python-requests Session (keeps cookies), Chrome User-Agent',
       prepare: (install) => preparePython('requests', install),
-      command: (context) => [VENV_PYTHON, [join(PROGRAMS, 'python_client.py'), '--library', 'requests', '--base', context.baseUrl, '--gap-ms', String(context.scriptedGapMs), '--user-agent', CHROME_USER_AGENT, ...context.paths]],
+      command: (context) => [
+        VENV_PYTHON,
+        [
+          join(PROGRAMS, 'python_client.py'),
+          '--library',
+          'requests',
+          '--base',
+          context.baseUrl,
+          '--gap-ms',
+          String(context.scriptedGapMs),
+          '--user-agent',
+          CHROME_USER_AGENT,
+          ...context.paths,
+        ],
+      ],
     },
     {
       name: 'python-httpx',
       kind: 'scripted',
       description: 'Python httpx Client (keeps cookies), Chrome User-Agent',
       prepare: (install) => preparePython('httpx', install),
-      command: (context) => [VENV_PYTHON, [join(PROGRAMS, 'python_client.py'), '--library', 'httpx', '--base', context.baseUrl, '--gap-ms', String(context.scriptedGapMs), '--user-agent', CHROME_USER_AGENT, ...context.paths]],
+      command: (context) => [
+        VENV_PYTHON,
+        [
+          join(PROGRAMS, 'python_client.py'),
+          '--library',
+          'httpx',
+          '--base',
+          context.baseUrl,
+          '--gap-ms',
+          String(context.scriptedGapMs),
+          '--user-agent',
+          CHROME_USER_AGENT,
+          ...context.paths,
+        ],
+      ],
     },
     {
       name: 'node-fetch',
       kind: 'scripted',
       description: "Node's built-in fetch (no cookie jar), Chrome User-Agent",
       prepare: () => null,
-      command: (context) => [process.execPath, [join(PROGRAMS, 'node-fetch.mjs'), '--base', context.baseUrl, '--gap-ms', String(context.scriptedGapMs), '--user-agent', CHROME_USER_AGENT, ...context.paths]],
+      command: (context) => [
+        process.execPath,
+        [
+          join(PROGRAMS, 'node-fetch.mjs'),
+          '--base',
+          context.baseUrl,
+          '--gap-ms',
+          String(context.scriptedGapMs),
+          '--user-agent',
+          CHROME_USER_AGENT,
+          ...context.paths,
+        ],
+      ],
     },
     {
       name: 'go-net-http',
       kind: 'scripted',
-      description: "Go net/http DefaultClient (no cookie jar), Chrome User-Agent",
+      description: 'Go net/http DefaultClient (no cookie jar), Chrome User-Agent',
       prepare: prepareGo,
-      command: (context) => [GO_HTTP_BIN, ['-base', context.baseUrl, '-gap-ms', String(context.scriptedGapMs), '-user-agent', CHROME_USER_AGENT, ...context.paths]],
+      command: (context) => [
+        GO_HTTP_BIN,
+        [
+          '-base',
+          context.baseUrl,
+          '-gap-ms',
+          String(context.scriptedGapMs),
+          '-user-agent',
+          CHROME_USER_AGENT,
+          ...context.paths,
+        ],
+      ],
     },
   ];
 }
 
 /** How long a client may take: start-up (a browser's launch) plus its pages at its own pace. */
 export function clientTimeoutMs(client: Client, context: RunContext): number {
-  const pauseMs = client.kind === 'browser-human' ? context.humanDwellMs[1] : client.kind === 'browser-bot' ? context.botDwellMs[1] + 1000 : context.scriptedGapMs + 1000;
+  const pauseMs =
+    client.kind === 'browser-human'
+      ? context.humanDwellMs[1]
+      : client.kind === 'browser-bot'
+        ? context.botDwellMs[1] + 1000
+        : context.scriptedGapMs + 1000;
   return 20_000 + context.paths.length * pauseMs;
 }
 
@@ -202,7 +312,12 @@ export function runClient(client: Client, context: RunContext, timeoutMs: number
     child.on('exit', (code) => {
       clearTimeout(timer);
       if (code === 0) resolve();
-      else reject(new Error(`${client.name} exited with ${code}: ${stderr.trim().split('\n').slice(-2).join(' | ')}`));
+      else
+        reject(
+          new Error(
+            `${client.name} exited with ${code}: ${stderr.trim().split('\n').slice(-2).join(' | ')}`,
+          ),
+        );
     });
   });
 }

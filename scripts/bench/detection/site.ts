@@ -8,15 +8,26 @@
 import { createServer, type Server } from 'node:http';
 
 /** The first pages every client visits, in order; the classes differ so Layer 2 sees real transitions. */
-const FIRST_PAGES: readonly string[] = ['/', '/products/', '/products/widget-1', '/blog/', '/blog/post-1', '/about'];
+const FIRST_PAGES: readonly string[] = [
+  '/',
+  '/products/',
+  '/products/widget-1',
+  '/blog/',
+  '/blog/post-1',
+  '/about',
+];
 export const DEFAULT_PAGE_COUNT = FIRST_PAGES.length;
 export const MAX_PAGE_COUNT = 40;
 
 /** The site's pages in visiting order: the first six, then alternating products and posts. */
 export function sitePages(count: number): string[] {
-  if (!Number.isInteger(count) || count < 2 || count > MAX_PAGE_COUNT) throw new Error(`sitePages: count must be an integer 2..${MAX_PAGE_COUNT}, got ${count}`);
+  if (!Number.isInteger(count) || count < 2 || count > MAX_PAGE_COUNT)
+    throw new Error(`sitePages: count must be an integer 2..${MAX_PAGE_COUNT}, got ${count}`);
   const pages = FIRST_PAGES.slice(0, count);
-  for (let i = pages.length; i < count; i++) pages.push(i % 2 ? `/blog/post-${Math.floor(i / 2) - 1}` : `/products/widget-${Math.floor(i / 2) - 1}`);
+  for (let i = pages.length; i < count; i++)
+    pages.push(
+      i % 2 ? `/blog/post-${Math.floor(i / 2) - 1}` : `/products/widget-${Math.floor(i / 2) - 1}`,
+    );
   return pages;
 }
 
@@ -33,9 +44,11 @@ function pageHtml(pages: readonly string[], index: number): string {
   const path = pages[index]!;
   const next = pages[index + 1];
   const link = next ? `<a id="next" href="${next}">next page</a>` : '<p id="end">the end</p>';
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bench ${path}</title>` +
+  return (
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bench ${path}</title>` +
     `<link rel="stylesheet" href="${STYLESHEET}"><link rel="icon" href="data:,"></head>` +
-    `<body><h1>Page ${index + 1}: ${path}</h1><p>Some text to read.</p>${link}</body></html>`;
+    `<body><h1>Page ${index + 1}: ${path}</h1><p>Some text to read.</p>${link}</body></html>`
+  );
 }
 
 export interface Origin {
@@ -50,9 +63,11 @@ export async function startOrigin(pages: readonly string[]): Promise<Origin> {
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://origin').pathname;
     const scoreHeader = req.headers['x-scorer-score'];
-    const score = typeof scoreHeader === 'string' && /^\d{1,3}$/.test(scoreHeader) ? Number(scoreHeader) : null;
+    const score =
+      typeof scoreHeader === 'string' && /^\d{1,3}$/.test(scoreHeader) ? Number(scoreHeader) : null;
     const reasonsHeader = req.headers['x-scorer-reasons'];
-    const reasons = typeof reasonsHeader === 'string' && reasonsHeader !== '' ? reasonsHeader.split(',') : [];
+    const reasons =
+      typeof reasonsHeader === 'string' && reasonsHeader !== '' ? reasonsHeader.split(',') : [];
     records.push({ path, score, reasons });
     // max-age=0: falco's simulator caches by Cache-Control like Fastly, and a cache hit after the
     // preflight's restart crashes it (docs/vcl.md); the clients all fetch the same pages.

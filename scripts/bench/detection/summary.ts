@@ -48,11 +48,13 @@ export interface ClientRow {
 }
 
 export function summarizeClient(run: ClientRun, threshold: number): ClientRow {
-  if (!Number.isInteger(threshold) || threshold < 0 || threshold > 100) throw new Error(`summarizeClient: threshold must be an integer 0..100, got ${threshold}`);
+  if (!Number.isInteger(threshold) || threshold < 0 || threshold > 100)
+    throw new Error(`summarizeClient: threshold must be an integer 0..100, got ${threshold}`);
   const isFlagged = (page: PageScore) => page.score !== null && page.score >= threshold;
   const flaggedAt = run.pages.findIndex(isFlagged);
   const reasons: string[] = [];
-  for (const page of run.pages) for (const reason of page.reasons) if (!reasons.includes(reason)) reasons.push(reason);
+  for (const page of run.pages)
+    for (const reason of page.reasons) if (!reasons.includes(reason)) reasons.push(reason);
   const flagged = run.pages.filter(isFlagged).length;
   return {
     name: run.name,
@@ -74,11 +76,17 @@ function median(values: number[]): number | null {
   if (values.length === 0) return null;
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return Math.round(sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2);
+  return Math.round(
+    sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2,
+  );
 }
 
 /** The fast-browsing rules of docs/scoring.md (Layer 1's pace rules). */
-export const FAST_BROWSING_REASONS: readonly string[] = ['fast_browsing', 'dwell_fast', 'dwell_regular'];
+export const FAST_BROWSING_REASONS: readonly string[] = [
+  'fast_browsing',
+  'dwell_fast',
+  'dwell_regular',
+];
 
 /**
  * The bench's own reading of a request, kept apart from the scorer's rules on purpose (it decides
@@ -87,10 +95,16 @@ export const FAST_BROWSING_REASONS: readonly string[] = ['fast_browsing', 'dwell
  * a real Accept-Language (not `*`), Sec-Fetch-Mode, and an Accept naming text/html.
  */
 export function contradictsClaimedBrowser(headers: [string, string][]): boolean {
-  const get = (name: string) => headers.find(([key]) => key.toLowerCase() === name)?.[1]?.trim() ?? '';
+  const get = (name: string) =>
+    headers.find(([key]) => key.toLowerCase() === name)?.[1]?.trim() ?? '';
   if (!get('user-agent').startsWith('Mozilla/5.0')) return false;
   const language = get('accept-language');
-  return language === '' || language === '*' || get('sec-fetch-mode') === '' || !get('accept').toLowerCase().includes('text/html');
+  return (
+    language === '' ||
+    language === '*' ||
+    get('sec-fetch-mode') === '' ||
+    !get('accept').toLowerCase().includes('text/html')
+  );
 }
 
 export interface TargetCheck {
@@ -105,21 +119,45 @@ export interface TargetCheck {
  * (contradictsClaimedBrowser); the human-paced browser never flagged; the bot-paced browser
  * flagged with a fast-browsing reason among those of its flagged requests.
  */
-export function checkTargets(rows: ClientRow[], runs: ClientRun[], threshold: number): TargetCheck[] {
+export function checkTargets(
+  rows: ClientRow[],
+  runs: ClientRun[],
+  threshold: number,
+): TargetCheck[] {
   const checks: TargetCheck[] = [];
   for (const row of rows) {
     if (row.outcome !== 'ran') continue;
     if (row.kind === 'scripted') {
       const run = runs.find((candidate) => candidate.name === row.name);
-      const byFirst = run?.firstHeaders !== undefined && contradictsClaimedBrowser(run.firstHeaders);
+      const byFirst =
+        run?.firstHeaders !== undefined && contradictsClaimedBrowser(run.firstHeaders);
       const by = byFirst ? 1 : 2;
-      checks.push({ target: byFirst ? 'flagged by its 1st page request (its headers contradict the browser it claims)' : 'flagged by its 2nd page request', client: row.name, met: row.firstFlagged !== null && row.firstFlagged <= by });
+      checks.push({
+        target: byFirst
+          ? 'flagged by its 1st page request (its headers contradict the browser it claims)'
+          : 'flagged by its 2nd page request',
+        client: row.name,
+        met: row.firstFlagged !== null && row.firstFlagged <= by,
+      });
     } else if (row.kind === 'browser-human') {
-      checks.push({ target: 'never flagged', client: row.name, met: row.firstFlagged === null && row.pageRequests > 0 });
+      checks.push({
+        target: 'never flagged',
+        client: row.name,
+        met: row.firstFlagged === null && row.pageRequests > 0,
+      });
     } else {
       const run = runs.find((candidate) => candidate.name === row.name);
-      const flaggedFast = (run?.pages ?? []).some((page) => page.score !== null && page.score >= threshold && page.reasons.some((reason) => FAST_BROWSING_REASONS.includes(reason)));
-      checks.push({ target: 'flagged by the fast-browsing rules', client: row.name, met: flaggedFast });
+      const flaggedFast = (run?.pages ?? []).some(
+        (page) =>
+          page.score !== null &&
+          page.score >= threshold &&
+          page.reasons.some((reason) => FAST_BROWSING_REASONS.includes(reason)),
+      );
+      checks.push({
+        target: 'flagged by the fast-browsing rules',
+        client: row.name,
+        met: flaggedFast,
+      });
     }
   }
   return checks;
@@ -132,16 +170,38 @@ export function formatTable(rows: ClientRow[], threshold: number): string {
   const header = ['client', 'pages', 'gap ms', 'scored', 'flagged', 'first flagged', 'scores'];
   const body = rows.map((row) =>
     row.outcome === 'ran'
-      ? [row.name, String(row.pageRequests), row.medianGapMs === null ? '-' : String(row.medianGapMs), String(row.scored), `${row.flagged} (${percent(row.flaggedShare)})`, row.firstFlagged === null ? 'never' : `#${row.firstFlagged}`, row.scores.map((score) => (score === null ? '-' : String(score))).join(' ')]
+      ? [
+          row.name,
+          String(row.pageRequests),
+          row.medianGapMs === null ? '-' : String(row.medianGapMs),
+          String(row.scored),
+          `${row.flagged} (${percent(row.flaggedShare)})`,
+          row.firstFlagged === null ? 'never' : `#${row.firstFlagged}`,
+          row.scores.map((score) => (score === null ? '-' : String(score))).join(' '),
+        ]
       : [row.name, '-', '-', '-', '-', '-', `${row.outcome}: ${row.notice ?? ''}`],
   );
-  const widths = header.map((title, column) => Math.max(title.length, ...body.filter((_, i) => rows[i]!.outcome === 'ran' || column < 6).map((cells) => cells[column]!.length)));
-  const line = (cells: string[]) => cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ').trimEnd();
+  const widths = header.map((title, column) =>
+    Math.max(
+      title.length,
+      ...body
+        .filter((_, i) => rows[i]!.outcome === 'ran' || column < 6)
+        .map((cells) => cells[column]!.length),
+    ),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]!)))
+      .join('  ')
+      .trimEnd();
   const lines = [`flagged = score ≥ ${threshold}`, line(header)];
   for (const [i, cells] of body.entries()) {
     lines.push(line(cells));
     const row = rows[i]!;
-    if (row.outcome === 'ran') lines.push(`${''.padEnd(widths[0]!)}  reasons: ${row.reasons.length ? row.reasons.join(', ') : '(none)'}`);
+    if (row.outcome === 'ran')
+      lines.push(
+        `${''.padEnd(widths[0]!)}  reasons: ${row.reasons.length ? row.reasons.join(', ') : '(none)'}`,
+      );
   }
   return lines.join('\n');
 }

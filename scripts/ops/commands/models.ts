@@ -47,7 +47,12 @@ async function readHistory(ctx: OpsContext, store: StoreRef): Promise<History> {
   try {
     const parsed = JSON.parse(text) as unknown;
     if (Array.isArray(parsed)) {
-      const entries = parsed.filter((e): e is HistoryEntry => e && typeof e === 'object' && (typeof (e as HistoryEntry).version === 'string' || (e as HistoryEntry).version === null));
+      const entries = parsed.filter(
+        (e): e is HistoryEntry =>
+          e &&
+          typeof e === 'object' &&
+          (typeof (e as HistoryEntry).version === 'string' || (e as HistoryEntry).version === null),
+      );
       return { entries, text };
     }
   } catch {
@@ -61,26 +66,56 @@ const describeVersion = (version: string | null) => version ?? '(embedded)';
 
 const kvPut = (store: StoreRef, key: string, value: string, title: string): Step => ({
   title,
-  request: { method: 'PUT', path: `/resources/stores/kv/${seg(store.id)}/keys/${seg(key)}`, raw: value },
+  request: {
+    method: 'PUT',
+    path: `/resources/stores/kv/${seg(store.id)}/keys/${seg(key)}`,
+    raw: value,
+  },
 });
 
 /**
  * The history entry, then the pointer. Both are read-modify-write: each step first re-reads its
  * item and stops if another operator changed it since this plan read it.
  */
-function pointerSteps(ctx: OpsContext, store: StoreRef, history: History, currentText: string | null, entry: HistoryEntry): Step[] {
+function pointerSteps(
+  ctx: OpsContext,
+  store: StoreRef,
+  history: History,
+  currentText: string | null,
+  entry: HistoryEntry,
+): Step[] {
   const unchanged = (key: string, expected: string | null) => async () => {
     const now = await getKvText(ctx.api, store.id, key);
-    return now === expected ? null : `KV "${key}" changed since this plan read it (another operator?): run the command again`;
+    return now === expected
+      ? null
+      : `KV "${key}" changed since this plan read it (another operator?): run the command again`;
   };
   const next = [...history.entries, entry].slice(-MAX_HISTORY);
   const pointer: Step =
     entry.version === null
-      ? { title: 'remove "current": the scorer uses its embedded model', request: { method: 'DELETE', path: `/resources/stores/kv/${seg(store.id)}/keys/current` } }
+      ? {
+          title: 'remove "current": the scorer uses its embedded model',
+          request: { method: 'DELETE', path: `/resources/stores/kv/${seg(store.id)}/keys/current` },
+        }
       : kvPut(store, 'current', entry.version, `point "current" at ${entry.version}`);
   return [
-    { ...kvPut(store, HISTORY_KEY, JSON.stringify(next), `record the ${entry.action} in "${HISTORY_KEY}"`), precondition: unchanged(HISTORY_KEY, history.text) },
-    { ...pointer, diff: unifiedDiff(currentText ?? '(absent)', entry.version ?? '(absent)', ['current (before)', 'current (after)']), precondition: unchanged('current', currentText) },
+    {
+      ...kvPut(
+        store,
+        HISTORY_KEY,
+        JSON.stringify(next),
+        `record the ${entry.action} in "${HISTORY_KEY}"`,
+      ),
+      precondition: unchanged(HISTORY_KEY, history.text),
+    },
+    {
+      ...pointer,
+      diff: unifiedDiff(currentText ?? '(absent)', entry.version ?? '(absent)', [
+        'current (before)',
+        'current (after)',
+      ]),
+      precondition: unchanged('current', currentText),
+    },
   ];
 }
 
@@ -90,51 +125,96 @@ export async function modelPublish(ctx: OpsContext, file: string | undefined): P
   try {
     text = ctx.readFile(file);
   } catch (error) {
-    throw new OpsError(`cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new OpsError(
+      `cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   // Validated exactly as the scorer loads it, before anything is read from or sent to Fastly.
   const model = validate(text, file);
-  if (model.placeholder && !ctx.options.has('allow-placeholder')) throw new OpsError(`${file} is a placeholder model (not trained on traffic): pass --allow-placeholder to publish it anyway`);
-  if (!/^[A-Za-z0-9._-]{1,128}$/.test(model.version)) throw new OpsError(`${file}: version ${JSON.stringify(model.version)} must be letters, digits, '.', '_' or '-' to be a KV key`);
+  if (model.placeholder && !ctx.options.has('allow-placeholder'))
+    throw new OpsError(
+      `${file} is a placeholder model (not trained on traffic): pass --allow-placeholder to publish it anyway`,
+    );
+  if (!/^[A-Za-z0-9._-]{1,128}$/.test(model.version))
+    throw new OpsError(
+      `${file}: version ${JSON.stringify(model.version)} must be letters, digits, '.', '_' or '-' to be a KV key`,
+    );
   const store = await findStore(ctx.api, 'kv', ctx.stores.kv);
   const key = `models/${model.version}`;
-  const [existing, current, history] = await Promise.all([getKvText(ctx.api, store.id, key), getKvText(ctx.api, store.id, 'current'), readHistory(ctx, store)]);
+  const [existing, current, history] = await Promise.all([
+    getKvText(ctx.api, store.id, key),
+    getKvText(ctx.api, store.id, 'current'),
+    readHistory(ctx, store),
+  ]);
   const steps: Step[] = [];
   if (existing !== null && existing !== text) {
     // Cookies carry the model's tag, and versions name models: one version, one content.
-    throw new OpsError(`${key} already exists with different content: give the new model a new version`);
+    throw new OpsError(
+      `${key} already exists with different content: give the new model a new version`,
+    );
   }
-  if (existing === null) steps.push(kvPut(store, key, text, `store the model document ${key} (${text.length} bytes)`));
-  if (current?.trim() !== model.version) steps.push(...pointerSteps(ctx, store, history, current, { version: model.version, action: 'publish', at: new Date(ctx.now()).toISOString(), from: current?.trim() || null }));
+  if (existing === null)
+    steps.push(kvPut(store, key, text, `store the model document ${key} (${text.length} bytes)`));
+  if (current?.trim() !== model.version)
+    steps.push(
+      ...pointerSteps(ctx, store, history, current, {
+        version: model.version,
+        action: 'publish',
+        at: new Date(ctx.now()).toISOString(),
+        from: current?.trim() || null,
+      }),
+    );
   if (steps.length === 0) {
     ctx.out(`${model.version} is already published and current: nothing to change`);
     return;
   }
-  const result = await ctx.apply('model publish', steps, { target: { kv_store: ctx.stores.kv }, before: { current: current?.trim() || null }, after: { current: model.version } });
-  if (result.applied) ctx.out(`model ${model.version} is current (was ${current?.trim() || 'the embedded model'}); the scorer picks it up as KV propagates`);
+  const result = await ctx.apply('model publish', steps, {
+    target: { kv_store: ctx.stores.kv },
+    before: { current: current?.trim() || null },
+    after: { current: model.version },
+  });
+  if (result.applied)
+    ctx.out(
+      `model ${model.version} is current (was ${current?.trim() || 'the embedded model'}); the scorer picks it up as KV propagates`,
+    );
 }
 
 export async function modelList(ctx: OpsContext): Promise<void> {
   const store = await findStore(ctx.api, 'kv', ctx.stores.kv);
-  const [keys, current, history] = await Promise.all([listKvKeys(ctx.api, store.id, 'models/'), getKvText(ctx.api, store.id, 'current'), readHistory(ctx, store)]);
+  const [keys, current, history] = await Promise.all([
+    listKvKeys(ctx.api, store.id, 'models/'),
+    getKvText(ctx.api, store.id, 'current'),
+    readHistory(ctx, store),
+  ]);
   const currentVersion = current?.trim() || null;
   ctx.out(`current: ${currentVersion ?? '(none: the scorer uses its embedded model)'}`);
   if (keys.length === 0) ctx.out('no published models');
   for (const key of keys.sort()) {
     const version = key.slice('models/'.length);
-    const published = history.entries.filter((e) => e.version === version && e.action === 'publish').at(-1);
-    ctx.out(`${version === currentVersion ? '*' : ' '} ${version.padEnd(40)} ${published ? `published ${published.at}` : ''}`);
+    const published = history.entries
+      .filter((e) => e.version === version && e.action === 'publish')
+      .at(-1);
+    ctx.out(
+      `${version === currentVersion ? '*' : ' '} ${version.padEnd(40)} ${published ? `published ${published.at}` : ''}`,
+    );
   }
   if (history.entries.length > 0) {
     ctx.out('history (newest last):');
-    for (const entry of history.entries.slice(-10)) ctx.out(`  ${entry.at} ${entry.action.padEnd(8)} ${describeVersion(entry.from)} → ${describeVersion(entry.version)}`);
+    for (const entry of history.entries.slice(-10))
+      ctx.out(
+        `  ${entry.at} ${entry.action.padEnd(8)} ${describeVersion(entry.from)} → ${describeVersion(entry.version)}`,
+      );
   }
 }
 
 export async function modelRollback(ctx: OpsContext, requested: string | undefined): Promise<void> {
-  if (requested !== undefined && ctx.options.has('embedded')) throw new OpsError('model rollback: give a VERSION or --embedded, not both');
+  if (requested !== undefined && ctx.options.has('embedded'))
+    throw new OpsError('model rollback: give a VERSION or --embedded, not both');
   const store = await findStore(ctx.api, 'kv', ctx.stores.kv);
-  const [current, history] = await Promise.all([getKvText(ctx.api, store.id, 'current'), readHistory(ctx, store)]);
+  const [current, history] = await Promise.all([
+    getKvText(ctx.api, store.id, 'current'),
+    readHistory(ctx, store),
+  ]);
   const currentVersion = current?.trim() || null;
   // null: the embedded model (no "current").
   let target: string | null;
@@ -143,7 +223,10 @@ export async function modelRollback(ctx: OpsContext, requested: string | undefin
   else {
     // The version that was current before the present one (possibly the embedded model).
     const last = [...history.entries].reverse().find((e) => e.version === currentVersion);
-    if (!last) throw new OpsError(`no earlier version in "${HISTORY_KEY}" to roll back to${currentVersion ? ` from ${currentVersion}` : ''}: name one (see \`model list\`) or pass --embedded`);
+    if (!last)
+      throw new OpsError(
+        `no earlier version in "${HISTORY_KEY}" to roll back to${currentVersion ? ` from ${currentVersion}` : ''}: name one (see \`model list\`) or pass --embedded`,
+      );
     target = last.from;
   }
   if (target === currentVersion) {
@@ -152,11 +235,29 @@ export async function modelRollback(ctx: OpsContext, requested: string | undefin
   }
   if (target !== null) {
     const text = await getKvText(ctx.api, store.id, `models/${target}`);
-    if (text === null) throw new OpsError(`models/${target} does not exist in the KV store ${ctx.stores.kv}: nothing was changed`);
+    if (text === null)
+      throw new OpsError(
+        `models/${target} does not exist in the KV store ${ctx.stores.kv}: nothing was changed`,
+      );
     const model = validate(text, `models/${target}`);
-    if (model.version !== target) throw new OpsError(`models/${target} holds version ${JSON.stringify(model.version)}: nothing was changed`);
+    if (model.version !== target)
+      throw new OpsError(
+        `models/${target} holds version ${JSON.stringify(model.version)}: nothing was changed`,
+      );
   }
-  const steps = pointerSteps(ctx, store, history, current, { version: target, action: 'rollback', at: new Date(ctx.now()).toISOString(), from: currentVersion });
-  const result = await ctx.apply('model rollback', steps, { target: { kv_store: ctx.stores.kv }, before: { current: currentVersion }, after: { current: target } });
-  if (result.applied) ctx.out(`${target === null ? 'the embedded model' : `model ${target}`} is current again (was ${currentVersion ?? 'the embedded model'})`);
+  const steps = pointerSteps(ctx, store, history, current, {
+    version: target,
+    action: 'rollback',
+    at: new Date(ctx.now()).toISOString(),
+    from: currentVersion,
+  });
+  const result = await ctx.apply('model rollback', steps, {
+    target: { kv_store: ctx.stores.kv },
+    before: { current: currentVersion },
+    after: { current: target },
+  });
+  if (result.applied)
+    ctx.out(
+      `${target === null ? 'the embedded model' : `model ${target}`} is current again (was ${currentVersion ?? 'the embedded model'})`,
+    );
 }

@@ -6,7 +6,15 @@
 import { DEFAULT_THRESHOLD } from '@session-scorer/core';
 import { MODES } from '../../../src/config.js';
 import { CHALLENGE_THRESHOLD_KEY, DICTIONARIES, DICTIONARY_DEFAULTS } from '../../vcl/generate.js';
-import { activeVersion, findStore, getConfigItem, getDictionary, getDictionaryItem, listSecrets, seg } from '../fastly-api.js';
+import {
+  activeVersion,
+  findStore,
+  getConfigItem,
+  getDictionary,
+  getDictionaryItem,
+  listSecrets,
+  seg,
+} from '../fastly-api.js';
 import { OpsError, type OpsContext } from '../context.js';
 import { PlanError, type Step } from '../plan.js';
 
@@ -14,13 +22,27 @@ async function settingsDictionary(ctx: OpsContext, name: string) {
   const serviceId = ctx.serviceId();
   const active = await activeVersion(ctx.api, serviceId);
   const dictionary = await getDictionary(ctx.api, serviceId, active, name);
-  if (!dictionary) throw new OpsError(`the active version ${active} has no edge dictionary "${name}": run \`vcl upload --activate\` first (it creates it)`);
+  if (!dictionary)
+    throw new OpsError(
+      `the active version ${active} has no edge dictionary "${name}": run \`vcl upload --activate\` first (it creates it)`,
+    );
   return { serviceId, active, dictionary };
 }
 
-const itemStep = (serviceId: string, dictionaryId: string, dictionary: string, key: string, value: string, secret = false): Step => ({
+const itemStep = (
+  serviceId: string,
+  dictionaryId: string,
+  dictionary: string,
+  key: string,
+  value: string,
+  secret = false,
+): Step => ({
   title: `set ${dictionary}.${key}${secret ? '' : ` = ${value}`}`,
-  request: { method: 'PUT', path: `/service/${seg(serviceId)}/dictionary/${seg(dictionaryId)}/item/${seg(key)}`, form: { item_value: value } },
+  request: {
+    method: 'PUT',
+    path: `/service/${seg(serviceId)}/dictionary/${seg(dictionaryId)}/item/${seg(key)}`,
+    form: { item_value: value },
+  },
   ...(secret ? { secretFields: ['item_value'] } : {}),
 });
 
@@ -28,18 +50,27 @@ const itemStep = (serviceId: string, dictionaryId: string, dictionary: string, k
 const SCORE_FORM = /^(100|[1-9]?[0-9])$/;
 
 /** The two thresholds as the VCL reads them (the same fallbacks: default block, no challenge band). */
-function effectiveThresholds(threshold: string | null, challenge: string | null): { block: number; challenge: number } {
-  const block = threshold !== null && SCORE_FORM.test(threshold) ? Number(threshold) : DEFAULT_THRESHOLD;
+function effectiveThresholds(
+  threshold: string | null,
+  challenge: string | null,
+): { block: number; challenge: number } {
+  const block =
+    threshold !== null && SCORE_FORM.test(threshold) ? Number(threshold) : DEFAULT_THRESHOLD;
   const band = challenge !== null && SCORE_FORM.test(challenge) ? Number(challenge) : block;
   return { block, challenge: band > block ? block : band };
 }
 
 export async function thresholdGet(ctx: OpsContext): Promise<void> {
   const { serviceId, dictionary } = await settingsDictionary(ctx, DICTIONARIES.settings);
-  const [value, challenge] = await Promise.all([getDictionaryItem(ctx.api, serviceId, dictionary.id, 'threshold'), getDictionaryItem(ctx.api, serviceId, dictionary.id, CHALLENGE_THRESHOLD_KEY)]);
+  const [value, challenge] = await Promise.all([
+    getDictionaryItem(ctx.api, serviceId, dictionary.id, 'threshold'),
+    getDictionaryItem(ctx.api, serviceId, dictionary.id, CHALLENGE_THRESHOLD_KEY),
+  ]);
   const effective = effectiveThresholds(value, challenge);
   const valid = value !== null && SCORE_FORM.test(value);
-  ctx.out(`threshold: ${effective.block}${value === null ? ' (default: no dictionary item)' : valid ? '' : ` (the item holds ${JSON.stringify(value)}, which the VCL ignores)`}`);
+  ctx.out(
+    `threshold: ${effective.block}${value === null ? ' (default: no dictionary item)' : valid ? '' : ` (the item holds ${JSON.stringify(value)}, which the VCL ignores)`}`,
+  );
   const note =
     challenge === null
       ? ' (no dictionary item: no challenge band)'
@@ -55,28 +86,65 @@ export async function thresholdGet(ctx: OpsContext): Promise<void> {
 
 export async function thresholdSet(ctx: OpsContext, text: string | undefined): Promise<void> {
   // Anything outside the VCL's form would silently act as the default there.
-  if (text === undefined || !SCORE_FORM.test(text)) throw new OpsError(`threshold: expected a whole number 0–100 without leading zeros, got ${JSON.stringify(text ?? '')}`);
+  if (text === undefined || !SCORE_FORM.test(text))
+    throw new OpsError(
+      `threshold: expected a whole number 0–100 without leading zeros, got ${JSON.stringify(text ?? '')}`,
+    );
   const challengeText = ctx.options.get('challenge');
-  if (challengeText !== undefined && !SCORE_FORM.test(challengeText)) throw new OpsError(`--challenge: expected a whole number 0–100 without leading zeros, got ${JSON.stringify(challengeText)}`);
-  if (challengeText !== undefined && Number(challengeText) > Number(text)) throw new OpsError(`--challenge: ${challengeText} is above the threshold ${text}; the challenge band is [challenge_threshold, threshold), so challenge_threshold must be at most threshold`);
+  if (challengeText !== undefined && !SCORE_FORM.test(challengeText))
+    throw new OpsError(
+      `--challenge: expected a whole number 0–100 without leading zeros, got ${JSON.stringify(challengeText)}`,
+    );
+  if (challengeText !== undefined && Number(challengeText) > Number(text))
+    throw new OpsError(
+      `--challenge: ${challengeText} is above the threshold ${text}; the challenge band is [challenge_threshold, threshold), so challenge_threshold must be at most threshold`,
+    );
   const { serviceId, dictionary } = await settingsDictionary(ctx, DICTIONARIES.settings);
-  const [before, challengeBefore] = await Promise.all([getDictionaryItem(ctx.api, serviceId, dictionary.id, 'threshold'), getDictionaryItem(ctx.api, serviceId, dictionary.id, CHALLENGE_THRESHOLD_KEY)]);
-  if (challengeText === undefined && challengeBefore !== null && SCORE_FORM.test(challengeBefore) && Number(challengeBefore) > Number(text)) {
-    throw new OpsError(`threshold: ${text} is below the challenge_threshold ${challengeBefore} already set; give --challenge M (at most ${text}) as well`);
+  const [before, challengeBefore] = await Promise.all([
+    getDictionaryItem(ctx.api, serviceId, dictionary.id, 'threshold'),
+    getDictionaryItem(ctx.api, serviceId, dictionary.id, CHALLENGE_THRESHOLD_KEY),
+  ]);
+  if (
+    challengeText === undefined &&
+    challengeBefore !== null &&
+    SCORE_FORM.test(challengeBefore) &&
+    Number(challengeBefore) > Number(text)
+  ) {
+    throw new OpsError(
+      `threshold: ${text} is below the challenge_threshold ${challengeBefore} already set; give --challenge M (at most ${text}) as well`,
+    );
   }
   const steps: Step[] = [];
   // The challenge threshold first: in between, the VCL sees at worst a challenge threshold above
   // the block threshold, which it treats as no challenge band.
-  if (challengeText !== undefined && challengeBefore !== challengeText) steps.push(itemStep(serviceId, dictionary.id, DICTIONARIES.settings, CHALLENGE_THRESHOLD_KEY, challengeText));
-  if (before !== text) steps.push(itemStep(serviceId, dictionary.id, DICTIONARIES.settings, 'threshold', text));
+  if (challengeText !== undefined && challengeBefore !== challengeText)
+    steps.push(
+      itemStep(
+        serviceId,
+        dictionary.id,
+        DICTIONARIES.settings,
+        CHALLENGE_THRESHOLD_KEY,
+        challengeText,
+      ),
+    );
+  if (before !== text)
+    steps.push(itemStep(serviceId, dictionary.id, DICTIONARIES.settings, 'threshold', text));
   if (steps.length === 0) {
-    ctx.out(`threshold is already ${text}${challengeText !== undefined ? ` and challenge_threshold ${challengeText}` : ''}: nothing to change`);
+    ctx.out(
+      `threshold is already ${text}${challengeText !== undefined ? ` and challenge_threshold ${challengeText}` : ''}: nothing to change`,
+    );
     return;
   }
   await ctx.apply('threshold set', steps, {
     target: { service_id: serviceId, dictionary: DICTIONARIES.settings },
-    before: { threshold: before ?? `${DICTIONARY_DEFAULTS.threshold} (default)`, challenge_threshold: challengeBefore ?? '(none: no challenge band)' },
-    after: { threshold: text, challenge_threshold: challengeText ?? challengeBefore ?? '(none: no challenge band)' },
+    before: {
+      threshold: before ?? `${DICTIONARY_DEFAULTS.threshold} (default)`,
+      challenge_threshold: challengeBefore ?? '(none: no challenge band)',
+    },
+    after: {
+      threshold: text,
+      challenge_threshold: challengeText ?? challengeBefore ?? '(none: no challenge band)',
+    },
   });
 }
 
@@ -85,28 +153,51 @@ export async function modeGet(ctx: OpsContext): Promise<void> {
   const value = await getDictionaryItem(ctx.api, serviceId, dictionary.id, 'mode');
   const store = await findStore(ctx.api, 'config', ctx.stores.config);
   const scorerMode = await getConfigItem(ctx.api, store.id, 'mode');
-  ctx.out(`mode (VCL, ${DICTIONARIES.settings}): ${value ?? `${DICTIONARY_DEFAULTS.mode} (default)`}`);
+  ctx.out(
+    `mode (VCL, ${DICTIONARIES.settings}): ${value ?? `${DICTIONARY_DEFAULTS.mode} (default)`}`,
+  );
   ctx.out(`mode (scorer, ${ctx.stores.config}): ${scorerMode ?? 'monitor (default)'}`);
 }
 
 /** The VCL enforces the mode; the scorer reports it in its headers and audit log, so both are set. */
 export async function modeSet(ctx: OpsContext, mode: string | undefined): Promise<void> {
-  if (mode === undefined || !(MODES as readonly string[]).includes(mode)) throw new OpsError(`mode: expected one of ${MODES.join(', ')}, got ${JSON.stringify(mode ?? '')}`);
+  if (mode === undefined || !(MODES as readonly string[]).includes(mode))
+    throw new OpsError(
+      `mode: expected one of ${MODES.join(', ')}, got ${JSON.stringify(mode ?? '')}`,
+    );
   const { serviceId, dictionary } = await settingsDictionary(ctx, DICTIONARIES.settings);
   const store = await findStore(ctx.api, 'config', ctx.stores.config);
-  const [before, scorerBefore] = await Promise.all([getDictionaryItem(ctx.api, serviceId, dictionary.id, 'mode'), getConfigItem(ctx.api, store.id, 'mode')]);
+  const [before, scorerBefore] = await Promise.all([
+    getDictionaryItem(ctx.api, serviceId, dictionary.id, 'mode'),
+    getConfigItem(ctx.api, store.id, 'mode'),
+  ]);
   const steps: Step[] = [];
-  if (before !== mode) steps.push(itemStep(serviceId, dictionary.id, DICTIONARIES.settings, 'mode', mode));
+  if (before !== mode)
+    steps.push(itemStep(serviceId, dictionary.id, DICTIONARIES.settings, 'mode', mode));
   if (scorerBefore !== mode) {
-    steps.push({ title: `set ${ctx.stores.config}.mode = ${mode}`, request: { method: 'PUT', path: `/resources/stores/config/${seg(store.id)}/item/mode`, form: { item_value: mode } } });
+    steps.push({
+      title: `set ${ctx.stores.config}.mode = ${mode}`,
+      request: {
+        method: 'PUT',
+        path: `/resources/stores/config/${seg(store.id)}/item/mode`,
+        form: { item_value: mode },
+      },
+    });
   }
   if (steps.length === 0) {
     ctx.out(`mode is already ${mode}: nothing to change`);
     return;
   }
   await ctx.apply('mode set', steps, {
-    target: { service_id: serviceId, dictionary: DICTIONARIES.settings, config_store: ctx.stores.config },
-    before: { vcl: before ?? `${DICTIONARY_DEFAULTS.mode} (default)`, scorer: scorerBefore ?? 'monitor (default)' },
+    target: {
+      service_id: serviceId,
+      dictionary: DICTIONARIES.settings,
+      config_store: ctx.stores.config,
+    },
+    before: {
+      vcl: before ?? `${DICTIONARY_DEFAULTS.mode} (default)`,
+      scorer: scorerBefore ?? 'monitor (default)',
+    },
     after: { vcl: mode, scorer: mode },
   });
 }
@@ -127,32 +218,69 @@ export async function callerSecretSet(ctx: OpsContext): Promise<void> {
   const { serviceId, dictionary } = await settingsDictionary(ctx, DICTIONARIES.secrets);
   const store = await findStore(ctx.api, 'secret', ctx.stores.secret);
   const waitOption = ctx.options.get('propagation-wait-seconds');
-  if (waitOption !== undefined && !/^\d{1,6}$/.test(waitOption)) throw new OpsError('--propagation-wait-seconds: expected a whole number of seconds');
+  if (waitOption !== undefined && !/^\d{1,6}$/.test(waitOption))
+    throw new OpsError('--propagation-wait-seconds: expected a whole number of seconds');
   const waitMs = Number(waitOption ?? CALLER_SECRET_WAIT_S) * 1000;
   const existing = (await listSecrets(ctx.api, store.id)).some((s) => s.name === 'caller_secret');
   const secret = Buffer.from(ctx.randomBytes(32)).toString('base64url');
   const scorerSecret = (name: string, title: string): Step => ({
     title,
-    request: { method: 'PUT', path: `/resources/stores/secret/${seg(store.id)}/secrets`, json: { name, secret: Buffer.from(secret).toString('base64') } },
+    request: {
+      method: 'PUT',
+      path: `/resources/stores/secret/${seg(store.id)}/secrets`,
+      json: { name, secret: Buffer.from(secret).toString('base64') },
+    },
     secretFields: ['secret'],
   });
-  const vclSecret = itemStep(serviceId, dictionary.id, DICTIONARIES.secrets, 'caller_secret', secret, true);
+  const vclSecret = itemStep(
+    serviceId,
+    dictionary.id,
+    DICTIONARIES.secrets,
+    'caller_secret',
+    secret,
+    true,
+  );
   const steps: Step[] = existing
     ? [
-        scorerSecret('caller_secret_next', `store the new caller secret as caller_secret_next in ${ctx.stores.secret} (the scorer accepts old and new)`),
-        { ...vclSecret, title: `${vclSecret.title}: the VCL sends the new secret`, ...(waitMs > 0 ? { waitBeforeMs: waitMs } : {}) },
-        { ...scorerSecret('caller_secret', `store the new caller secret as caller_secret in ${ctx.stores.secret} (the old one is no longer accepted)`), ...(waitMs > 0 ? { waitBeforeMs: waitMs } : {}) },
+        scorerSecret(
+          'caller_secret_next',
+          `store the new caller secret as caller_secret_next in ${ctx.stores.secret} (the scorer accepts old and new)`,
+        ),
+        {
+          ...vclSecret,
+          title: `${vclSecret.title}: the VCL sends the new secret`,
+          ...(waitMs > 0 ? { waitBeforeMs: waitMs } : {}),
+        },
+        {
+          ...scorerSecret(
+            'caller_secret',
+            `store the new caller secret as caller_secret in ${ctx.stores.secret} (the old one is no longer accepted)`,
+          ),
+          ...(waitMs > 0 ? { waitBeforeMs: waitMs } : {}),
+        },
       ]
-    : [scorerSecret('caller_secret', `store a new random caller_secret (32 bytes) in the secret store ${ctx.stores.secret}`), vclSecret];
+    : [
+        scorerSecret(
+          'caller_secret',
+          `store a new random caller_secret (32 bytes) in the secret store ${ctx.stores.secret}`,
+        ),
+        vclSecret,
+      ];
   try {
     await ctx.apply('caller-secret set', steps, {
-      target: { service_id: serviceId, secret_store: ctx.stores.secret, dictionary: DICTIONARIES.secrets },
+      target: {
+        service_id: serviceId,
+        secret_store: ctx.stores.secret,
+        dictionary: DICTIONARIES.secrets,
+      },
       before: { caller_secret: existing ? 'set (value not recorded)' : 'absent' },
       after: { caller_secret: 'new random value (not recorded)' },
     });
   } catch (error) {
     if (error instanceof PlanError && error.applied.length > 0) {
-      throw new OpsError(`${error.message}\nthe scorer and the VCL may now hold different secrets${existing ? ' (the scorer still accepts the new one as caller_secret_next)' : ''}: run \`caller-secret set\` again; until it succeeds, refused preflights are served unscored (fail open)`);
+      throw new OpsError(
+        `${error.message}\nthe scorer and the VCL may now hold different secrets${existing ? ' (the scorer still accepts the new one as caller_secret_next)' : ''}: run \`caller-secret set\` again; until it succeeds, refused preflights are served unscored (fail open)`,
+      );
     }
     throw error;
   }

@@ -7,7 +7,16 @@
  */
 import { CRAWLER_NAMES } from '@session-scorer/core';
 import { generateSnippets, VclValidationError } from '../../vcl/generate.js';
-import { aggregatedRanges, formatSnapshot, isComplete, parsePublishedRanges, SnapshotError, validateSnapshot, type RangeSource, type VerifiedBotsSnapshot } from '../../vcl/verified-bots.js';
+import {
+  aggregatedRanges,
+  formatSnapshot,
+  isComplete,
+  parsePublishedRanges,
+  SnapshotError,
+  validateSnapshot,
+  type RangeSource,
+  type VerifiedBotsSnapshot,
+} from '../../vcl/verified-bots.js';
 import { activeVersion, getSnippet } from '../fastly-api.js';
 import { OpsError, type OpsContext } from '../context.js';
 import { unifiedDiff } from '../plan.js';
@@ -19,17 +28,24 @@ const CRAWLERS_SNIPPET = 'session-scorer-crawlers';
 const MAX_SOURCE_BYTES = 4 * 1024 * 1024;
 const FETCH_TIMEOUT_MS = 30_000;
 
-function readSnapshot(ctx: OpsContext, path: string): { text: string; snapshot: VerifiedBotsSnapshot } {
+function readSnapshot(
+  ctx: OpsContext,
+  path: string,
+): { text: string; snapshot: VerifiedBotsSnapshot } {
   let text: string;
   try {
     text = ctx.readFile(path);
   } catch (error) {
-    throw new OpsError(`cannot read the snapshot ${path}: ${error instanceof Error ? error.message : String(error)} (run from the repository root, or pass --snapshot PATH)`);
+    throw new OpsError(
+      `cannot read the snapshot ${path}: ${error instanceof Error ? error.message : String(error)} (run from the repository root, or pass --snapshot PATH)`,
+    );
   }
   try {
     return { text, snapshot: validateSnapshot(JSON.parse(text)) };
   } catch (error) {
-    throw new OpsError(`${path}: ${error instanceof SnapshotError ? error.message : `not JSON (${error instanceof Error ? error.message : String(error)})`}`);
+    throw new OpsError(
+      `${path}: ${error instanceof SnapshotError ? error.message : `not JSON (${error instanceof Error ? error.message : String(error)})`}`,
+    );
   }
 }
 
@@ -48,19 +64,26 @@ function mirrorProblem(text: string): string | null {
     return `--mirror: ${JSON.stringify(text)} is not a URL`;
   }
   const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-  return url.protocol === 'https:' || (url.protocol === 'http:' && loopback) ? null : `--mirror: ${url.protocol}//${url.host} is neither https nor a loopback address`;
+  return url.protocol === 'https:' || (url.protocol === 'http:' && loopback)
+    ? null
+    : `--mirror: ${url.protocol}//${url.host} is neither https nor a loopback address`;
 }
 
 async function fetchSource(ctx: OpsContext, url: string): Promise<string> {
   let response: Response;
   try {
-    response = await ctx.fetch(url, { headers: { accept: 'application/json' }, redirect: 'follow', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+    response = await ctx.fetch(url, {
+      headers: { accept: 'application/json' },
+      redirect: 'follow',
+      signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
+    });
   } catch (error) {
     throw new Error(`no response (${error instanceof Error ? error.message : String(error)})`);
   }
   if (!response.ok) throw new Error(`HTTP ${response.status}`);
   const text = await response.text();
-  if (text.length > MAX_SOURCE_BYTES) throw new Error(`${text.length} bytes, more than a range list (${MAX_SOURCE_BYTES})`);
+  if (text.length > MAX_SOURCE_BYTES)
+    throw new Error(`${text.length} bytes, more than a range list (${MAX_SOURCE_BYTES})`);
   return text;
 }
 
@@ -79,7 +102,11 @@ export async function verifiedBotsUpdate(ctx: OpsContext): Promise<void> {
   // Every source of every crawler, read before anything is decided: one failure refuses the
   // whole update (a partial refresh would silently call a crawler's other ranges spoofed).
   const failures: string[] = [];
-  const next: VerifiedBotsSnapshot = { format: old.format, takenAt: retrievedAt.slice(0, 10), crawlers: {} };
+  const next: VerifiedBotsSnapshot = {
+    format: old.format,
+    takenAt: retrievedAt.slice(0, 10),
+    crawlers: {},
+  };
   const summary: string[] = [];
   for (const name of CRAWLER_NAMES) {
     const sources: RangeSource[] = [];
@@ -89,11 +116,25 @@ export async function verifiedBotsUpdate(ctx: OpsContext): Promise<void> {
       try {
         const parsed = parsePublishedRanges(await fetchSource(ctx, from), source.url);
         cidrs.push(...parsed.cidrs);
-        sources.push({ url: source.url, ...(parsed.published ? { published: parsed.published } : {}), retrievedAt, ...(mirror ? { via: { mirror: from } } : {}), prefixes: parsed.cidrs.length });
+        sources.push({
+          url: source.url,
+          ...(parsed.published ? { published: parsed.published } : {}),
+          retrievedAt,
+          ...(mirror ? { via: { mirror: from } } : {}),
+          prefixes: parsed.cidrs.length,
+        });
       } catch (error) {
-        const why = error instanceof SnapshotError ? error.message.replace(`${source.url}: `, '') : error instanceof Error ? error.message : String(error);
+        const why =
+          error instanceof SnapshotError
+            ? error.message.replace(`${source.url}: `, '')
+            : error instanceof Error
+              ? error.message
+              : String(error);
         failures.push(`${name}: ${from}: ${why}`);
-        sources.push({ url: source.url, missing: `not read on ${retrievedAt.slice(0, 10)}: ${why}` });
+        sources.push({
+          url: source.url,
+          missing: `not read on ${retrievedAt.slice(0, 10)}: ${why}`,
+        });
       }
     }
     const ranges = aggregatedRanges(cidrs);
@@ -101,11 +142,21 @@ export async function verifiedBotsUpdate(ctx: OpsContext): Promise<void> {
     const was = old.crawlers[name]!.ranges;
     const added = ranges.filter((r) => !was.includes(r)).length;
     const removed = was.filter((r) => !ranges.includes(r)).length;
-    summary.push(`  ${name.padEnd(15)} ${String(was.length).padStart(4)} → ${String(ranges.length).padStart(4)} ranges (+${added} −${removed})${isComplete(next.crawlers[name]!) ? '' : '  INCOMPLETE: claims from outside these ranges will not be called spoofed'}`);
-    if (!allowShrink && ranges.length < was.length / 2) failures.push(`${name}: ${was.length} → ${ranges.length} ranges, less than half (pass --allow-shrink if the operator really withdrew them)`);
+    summary.push(
+      `  ${name.padEnd(15)} ${String(was.length).padStart(4)} → ${String(ranges.length).padStart(4)} ranges (+${added} −${removed})${isComplete(next.crawlers[name]!) ? '' : '  INCOMPLETE: claims from outside these ranges will not be called spoofed'}`,
+    );
+    if (!allowShrink && ranges.length < was.length / 2)
+      failures.push(
+        `${name}: ${was.length} → ${ranges.length} ranges, less than half (pass --allow-shrink if the operator really withdrew them)`,
+      );
   }
-  if (failures.length > 0 && !(allowMissing && failures.every((f) => !f.includes('less than half')))) {
-    throw new OpsError(`refused, ${path} was not changed:\n  ${failures.join('\n  ')}${allowMissing ? '' : '\n(--allow-missing records unreadable sources as missing instead)'}`);
+  if (
+    failures.length > 0 &&
+    !(allowMissing && failures.every((f) => !f.includes('less than half')))
+  ) {
+    throw new OpsError(
+      `refused, ${path} was not changed:\n  ${failures.join('\n  ')}${allowMissing ? '' : '\n(--allow-missing records unreadable sources as missing instead)'}`,
+    );
   }
   let checked: VerifiedBotsSnapshot;
   try {
@@ -113,22 +164,46 @@ export async function verifiedBotsUpdate(ctx: OpsContext): Promise<void> {
     // The ACLs must still fit a snippet and lint clean (generation checks size; lint is vcl upload's).
     generateSnippets({ verifiedBots: checked });
   } catch (error) {
-    if (error instanceof SnapshotError || error instanceof VclValidationError) throw new OpsError(`refused, ${path} was not changed: ${error.message}`);
+    if (error instanceof SnapshotError || error instanceof VclValidationError)
+      throw new OpsError(`refused, ${path} was not changed: ${error.message}`);
     throw error;
   }
   const after = formatSnapshot(checked);
-  ctx.out(`sources read ${mirror ? `through ${mirror}` : 'from the operators\' URLs'}:\n${summary.join('\n')}`);
+  ctx.out(
+    `sources read ${mirror ? `through ${mirror}` : "from the operators' URLs"}:\n${summary.join('\n')}`,
+  );
   // The published creationTime and retrieval time change on every read: with no range or source
   // change, the committed file (and the deployed VCL) stay as they are.
-  const rangesChanged = CRAWLER_NAMES.some((name) => JSON.stringify(old.crawlers[name]!.ranges) !== JSON.stringify(checked.crawlers[name]!.ranges) || isComplete(old.crawlers[name]!) !== isComplete(checked.crawlers[name]!));
+  const rangesChanged = CRAWLER_NAMES.some(
+    (name) =>
+      JSON.stringify(old.crawlers[name]!.ranges) !==
+        JSON.stringify(checked.crawlers[name]!.ranges) ||
+      isComplete(old.crawlers[name]!) !== isComplete(checked.crawlers[name]!),
+  );
   const diff = rangesChanged ? unifiedDiff(before, after, [path, `${path} (new)`]) : '';
-  const result = await ctx.applyLocal('verified-bots update', { title: `write ${path} (snapshot taken ${checked.takenAt})`, path, content: after, diff }, {
-    target: { snapshot: path, ...(mirror ? { mirror } : {}) },
-    before: { taken_at: old.takenAt, ranges: Object.fromEntries(CRAWLER_NAMES.map((n) => [n, old.crawlers[n]!.ranges.length])) },
-    after: { taken_at: checked.takenAt, ranges: Object.fromEntries(CRAWLER_NAMES.map((n) => [n, checked.crawlers[n]!.ranges.length])), missing: failures },
-  });
+  const result = await ctx.applyLocal(
+    'verified-bots update',
+    { title: `write ${path} (snapshot taken ${checked.takenAt})`, path, content: after, diff },
+    {
+      target: { snapshot: path, ...(mirror ? { mirror } : {}) },
+      before: {
+        taken_at: old.takenAt,
+        ranges: Object.fromEntries(CRAWLER_NAMES.map((n) => [n, old.crawlers[n]!.ranges.length])),
+      },
+      after: {
+        taken_at: checked.takenAt,
+        ranges: Object.fromEntries(
+          CRAWLER_NAMES.map((n) => [n, checked.crawlers[n]!.ranges.length]),
+        ),
+        missing: failures,
+      },
+    },
+  );
   await reportDeployed(ctx);
-  if (result.applied) ctx.out('next: review and commit the file, then `npm run ops -- vcl upload` ships the new ACLs (add --activate, or activate the validated version later)');
+  if (result.applied)
+    ctx.out(
+      'next: review and commit the file, then `npm run ops -- vcl upload` ships the new ACLs (add --activate, or activate the validated version later)',
+    );
 }
 
 /** The snapshot the active version's crawler ACLs came from, when a service is configured. */
@@ -142,7 +217,9 @@ async function reportDeployed(ctx: OpsContext): Promise<void> {
   const active = await activeVersion(ctx.api, serviceId);
   const snippet = await getSnippet(ctx.api, serviceId, active, CRAWLERS_SNIPPET);
   const taken = /snapshot taken (\d{4}-\d{2}-\d{2})/.exec(snippet?.content ?? '')?.[1];
-  ctx.out(`deployed: the active version ${active} ${snippet ? `carries the crawler ACLs of the snapshot taken ${taken ?? '(unknown)'}` : 'has no crawler ACLs yet'}`);
+  ctx.out(
+    `deployed: the active version ${active} ${snippet ? `carries the crawler ACLs of the snapshot taken ${taken ?? '(unknown)'}` : 'has no crawler ACLs yet'}`,
+  );
 }
 
 export async function verifiedBotsShow(ctx: OpsContext): Promise<void> {
@@ -152,10 +229,16 @@ export async function verifiedBotsShow(ctx: OpsContext): Promise<void> {
   for (const name of CRAWLER_NAMES) {
     const crawler = snapshot.crawlers[name]!;
     const v6 = crawler.ranges.filter((r) => r.includes(':')).length;
-    ctx.out(`  ${name.padEnd(15)} ${String(crawler.ranges.length).padStart(4)} ranges (${crawler.ranges.length - v6} IPv4, ${v6} IPv6)${isComplete(crawler) ? '' : '  INCOMPLETE'}`);
+    ctx.out(
+      `  ${name.padEnd(15)} ${String(crawler.ranges.length).padStart(4)} ranges (${crawler.ranges.length - v6} IPv4, ${v6} IPv6)${isComplete(crawler) ? '' : '  INCOMPLETE'}`,
+    );
     for (const source of crawler.sources) {
-      const via = source.via ? ` via ${source.via.repository ? `${source.via.repository}@${source.via.commit?.slice(0, 12)} ${source.via.path}` : source.via.mirror}` : '';
-      ctx.out(`      ${source.url}${source.missing ? ` — missing: ${source.missing}` : ` — read ${source.retrievedAt ?? '?'}${via}`}`);
+      const via = source.via
+        ? ` via ${source.via.repository ? `${source.via.repository}@${source.via.commit?.slice(0, 12)} ${source.via.path}` : source.via.mirror}`
+        : '';
+      ctx.out(
+        `      ${source.url}${source.missing ? ` — missing: ${source.missing}` : ` — read ${source.retrievedAt ?? '?'}${via}`}`,
+      );
     }
   }
   await reportDeployed(ctx);

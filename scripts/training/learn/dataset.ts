@@ -14,24 +14,35 @@ export interface Dataset {
 export function checkDataset(data: Dataset): { n: number; d: number; weights: readonly number[] } {
   const n = data.rows.length;
   if (n === 0) throw new Error('dataset: no rows');
-  if (data.labels.length !== n) throw new Error(`dataset: ${data.labels.length} labels for ${n} rows`);
-  if (data.weights && data.weights.length !== n) throw new Error(`dataset: ${data.weights.length} weights for ${n} rows`);
+  if (data.labels.length !== n)
+    throw new Error(`dataset: ${data.labels.length} labels for ${n} rows`);
+  if (data.weights && data.weights.length !== n)
+    throw new Error(`dataset: ${data.weights.length} weights for ${n} rows`);
   const d = data.rows[0]!.length;
   for (let i = 0; i < n; i++) {
     const row = data.rows[i]!;
-    if (row.length !== d) throw new Error(`dataset: row ${i} has ${row.length} features, expected ${d}`);
-    for (let j = 0; j < d; j++) if (!Number.isFinite(row[j]!)) throw new Error(`dataset: row ${i} feature ${j} is ${row[j]}, expected a finite number`);
+    if (row.length !== d)
+      throw new Error(`dataset: row ${i} has ${row.length} features, expected ${d}`);
+    for (let j = 0; j < d; j++)
+      if (!Number.isFinite(row[j]!))
+        throw new Error(`dataset: row ${i} feature ${j} is ${row[j]}, expected a finite number`);
     const y = data.labels[i];
     if (y !== 0 && y !== 1) throw new Error(`dataset: label ${i} is ${y}, expected 0 or 1`);
-    if (data.weights && !(data.weights[i]! > 0)) throw new Error(`dataset: weight ${i} is ${data.weights[i]}, expected > 0`);
+    if (data.weights && !(data.weights[i]! > 0))
+      throw new Error(`dataset: weight ${i} is ${data.weights[i]}, expected > 0`);
   }
   return { n, d, weights: data.weights ?? new Array<number>(n).fill(1) };
 }
 
-export const sigmoid = (z: number): number => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
+export const sigmoid = (z: number): number =>
+  z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
 
 /** Weighted mean log-loss of margins against labels (the quantity both learners minimise, before regularisation). */
-export function logLoss(margins: readonly number[], labels: readonly number[], weights?: readonly number[]): number {
+export function logLoss(
+  margins: readonly number[],
+  labels: readonly number[],
+  weights?: readonly number[],
+): number {
   let sum = 0;
   let total = 0;
   for (let i = 0; i < margins.length; i++) {

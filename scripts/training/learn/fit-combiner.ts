@@ -14,7 +14,12 @@ import { FEATURE_NAMES, type CombinerDocument, type FeatureName } from '@session
 import { rocAuc, tprAtFpr } from '../metrics.js';
 import type { FeatureRow } from '../replay.js';
 import type { Dataset } from './dataset.js';
-import { DEFAULT_LOGISTIC_SETTINGS, fitLogistic, logisticMargin, type LogisticSettings } from './logistic.js';
+import {
+  DEFAULT_LOGISTIC_SETTINGS,
+  fitLogistic,
+  logisticMargin,
+  type LogisticSettings,
+} from './logistic.js';
 import { calibrateScoreMap } from './score-map.js';
 import { DEFAULT_TREE_SETTINGS, ensembleMargin, fitTrees, type TreeSettings } from './trees.js';
 
@@ -46,7 +51,13 @@ export interface ValidationFigures {
 
 export interface FitResult {
   combiner: CombinerDocument;
-  validation: { sessions: number; bot_sessions: number; logistic?: ValidationFigures; trees?: ValidationFigures; chosen: LearnerKind };
+  validation: {
+    sessions: number;
+    bot_sessions: number;
+    logistic?: ValidationFigures;
+    trees?: ValidationFigures;
+    chosen: LearnerKind;
+  };
   /** Human sessions of the training part reaching 20, 50 and 80 with the calibrated map (as margins cross its points). */
   calibration: { human_sessions: number; flagged_at: Record<string, number> };
 }
@@ -61,18 +72,34 @@ function fit(kind: LearnerKind, data: Dataset, options: FitOptions): Fitted {
     const model = fitLogistic(data, options.logistic);
     return {
       margin: (row) => logisticMargin(model, row),
-      document: (features, scoreMap) => ({ kind, features, bias: model.bias, weights: model.weights, scoreMap }),
+      document: (features, scoreMap) => ({
+        kind,
+        features,
+        bias: model.bias,
+        weights: model.weights,
+        scoreMap,
+      }),
     };
   }
   const model = fitTrees(data, options.trees);
   return {
     margin: (row) => ensembleMargin(model, row),
-    document: (features, scoreMap) => ({ kind, features, base: model.base, trees: model.trees, scoreMap }),
+    document: (features, scoreMap) => ({
+      kind,
+      features,
+      base: model.base,
+      trees: model.trees,
+      scoreMap,
+    }),
   };
 }
 
 /** Highest margin per session (sessions without rows stay undefined). */
-function sessionMargins(rows: readonly FeatureRow[], margins: readonly number[], sessions: number): (number | undefined)[] {
+function sessionMargins(
+  rows: readonly FeatureRow[],
+  margins: readonly number[],
+  sessions: number,
+): (number | undefined)[] {
   const out: (number | undefined)[] = new Array(sessions);
   rows.forEach((row, i) => {
     const m = margins[i]!;
@@ -82,14 +109,24 @@ function sessionMargins(rows: readonly FeatureRow[], margins: readonly number[],
   return out;
 }
 
-function figures(rows: readonly FeatureRow[], margins: readonly number[], sessions: readonly SessionInfo[]): ValidationFigures {
+function figures(
+  rows: readonly FeatureRow[],
+  margins: readonly number[],
+  sessions: readonly SessionInfo[],
+): ValidationFigures {
   const perSession = sessionMargins(rows, margins, sessions.length);
-  const items = perSession.flatMap((score, s) => (score === undefined ? [] : [{ score, bot: sessions[s]!.bot }]));
+  const items = perSession.flatMap((score, s) =>
+    score === undefined ? [] : [{ score, bot: sessions[s]!.bot }],
+  );
   const round = (x: number | null) => (x === null ? null : +x.toFixed(4));
   return { roc_auc: round(rocAuc(items)), tpr_at_fpr_1pct: round(tprAtFpr(items, 0.01)) };
 }
 
-export function fitCombiner(rows: readonly FeatureRow[], sessions: readonly SessionInfo[], options: FitOptions): FitResult {
+export function fitCombiner(
+  rows: readonly FeatureRow[],
+  sessions: readonly SessionInfo[],
+  options: FitOptions,
+): FitResult {
   const features = [...(options.features ?? FEATURE_NAMES)];
   const columns = features.map((name) => {
     const index = FEATURE_NAMES.indexOf(name);
@@ -101,7 +138,9 @@ export function fitCombiner(rows: readonly FeatureRow[], sessions: readonly Sess
   const dataset = (subset: readonly FeatureRow[]): Dataset => ({
     rows: subset.map((row) => columns.map((c) => row.features[c]!)),
     labels: subset.map((row) => (row.bot ? 1 : 0)),
-    weights: subset.map((row) => (options.rowWeight === 'request' ? 1 : 1 / perSession[row.session]!)),
+    weights: subset.map((row) =>
+      options.rowWeight === 'request' ? 1 : 1 / perSession[row.session]!,
+    ),
   });
 
   // Time-ordered validation: per input, the sessions that start in the last fraction of its window.
@@ -130,10 +169,15 @@ export function fitCombiner(rows: readonly FeatureRow[], sessions: readonly Sess
     const validationData = dataset(validationRows);
     for (const kind of kinds) {
       const model = fit(kind, fitData, options);
-      validation[kind] = figures(validationRows, validationData.rows.map((r) => model.margin(r)), sessions);
+      validation[kind] = figures(
+        validationRows,
+        validationData.rows.map((r) => model.margin(r)),
+        sessions,
+      );
     }
     if (options.kind === 'auto') {
-      const score = (f: ValidationFigures | undefined) => [f?.tpr_at_fpr_1pct ?? 0, f?.roc_auc ?? 0] as const;
+      const score = (f: ValidationFigures | undefined) =>
+        [f?.tpr_at_fpr_1pct ?? 0, f?.roc_auc ?? 0] as const;
       const [lt, la] = score(validation.logistic);
       const [tt, ta] = score(validation.trees);
       // Trees only when they do better: the logistic combiner is the simpler one to read.
@@ -145,19 +189,41 @@ export function fitCombiner(rows: readonly FeatureRow[], sessions: readonly Sess
   const final = fit(validation.chosen, all, options);
   const margins = all.rows.map((r) => final.margin(r));
   const bySession = sessionMargins(rows, margins, sessions.length);
-  const humanMargins = bySession.filter((m, s): m is number => m !== undefined && !sessions[s]!.bot);
-  const scoreMap = calibrateScoreMap(humanMargins, bySession.filter((m): m is number => m !== undefined));
+  const humanMargins = bySession.filter(
+    (m, s): m is number => m !== undefined && !sessions[s]!.bot,
+  );
+  const scoreMap = calibrateScoreMap(
+    humanMargins,
+    bySession.filter((m): m is number => m !== undefined),
+  );
   // Where the map's 20, 50, 80 points fall, as shares of the human sessions (the calibration check).
   const pointOf = (score: number) => scoreMap.margins[scoreMap.scores.indexOf(score)]!;
-  const flaggedAt = Object.fromEntries([20, 50, 80].map((t) => [String(t), +(humanMargins.filter((m) => m >= pointOf(t)).length / humanMargins.length).toFixed(4)]));
-  const settings = validation.chosen === 'logistic' ? { ...DEFAULT_LOGISTIC_SETTINGS, ...options.logistic } : { ...DEFAULT_TREE_SETTINGS, ...options.trees };
+  const flaggedAt = Object.fromEntries(
+    [20, 50, 80].map((t) => [
+      String(t),
+      +(humanMargins.filter((m) => m >= pointOf(t)).length / humanMargins.length).toFixed(4),
+    ]),
+  );
+  const settings =
+    validation.chosen === 'logistic'
+      ? { ...DEFAULT_LOGISTIC_SETTINGS, ...options.logistic }
+      : { ...DEFAULT_TREE_SETTINGS, ...options.trees };
   const combiner = final.document(features, scoreMap);
   combiner.training = {
-    learner: { kind: validation.chosen, settings, rowWeight: options.rowWeight === 'request' ? '1 per request' : '1 / scored requests of the session' },
+    learner: {
+      kind: validation.chosen,
+      settings,
+      rowWeight:
+        options.rowWeight === 'request' ? '1 per request' : '1 / scored requests of the session',
+    },
     rows: rows.length,
     sessions: new Set(rows.map((r) => r.session)).size,
     validation: { fraction, ...validation },
     calibration: { human_sessions: humanMargins.length, flagged_at: flaggedAt },
   };
-  return { combiner, validation, calibration: { human_sessions: humanMargins.length, flagged_at: flaggedAt } };
+  return {
+    combiner,
+    validation,
+    calibration: { human_sessions: humanMargins.length, flagged_at: flaggedAt },
+  };
 }

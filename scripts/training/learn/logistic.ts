@@ -17,7 +17,11 @@ export interface LogisticSettings {
   tolerance: number;
 }
 
-export const DEFAULT_LOGISTIC_SETTINGS: LogisticSettings = { l2: 1e-3, maxIterations: 50, tolerance: 1e-9 };
+export const DEFAULT_LOGISTIC_SETTINGS: LogisticSettings = {
+  l2: 1e-3,
+  maxIterations: 50,
+  tolerance: 1e-9,
+};
 
 export interface LogisticModel {
   bias: number;
@@ -25,9 +29,15 @@ export interface LogisticModel {
   iterations: number;
 }
 
-export function fitLogistic(data: Dataset, overrides: Partial<LogisticSettings> = {}): LogisticModel {
+export function fitLogistic(
+  data: Dataset,
+  overrides: Partial<LogisticSettings> = {},
+): LogisticModel {
   const settings = { ...DEFAULT_LOGISTIC_SETTINGS, ...overrides };
-  if (!(settings.l2 > 0)) throw new Error(`logistic: l2 is ${settings.l2}, expected > 0 (the Newton step needs it with constant features)`);
+  if (!(settings.l2 > 0))
+    throw new Error(
+      `logistic: l2 is ${settings.l2}, expected > 0 (the Newton step needs it with constant features)`,
+    );
   const { n, d, weights: w } = checkDataset(data);
   let totalWeight = 0;
   for (let i = 0; i < n; i++) totalWeight += w[i]!;
@@ -35,17 +45,23 @@ export function fitLogistic(data: Dataset, overrides: Partial<LogisticSettings> 
   // Standardisation (weighted, so it matches the objective).
   const mean = new Array<number>(d).fill(0);
   const scale = new Array<number>(d).fill(0);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j]! += (w[i]! * data.rows[i]![j]!) / totalWeight;
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) scale[j]! += (w[i]! * (data.rows[i]![j]! - mean[j]!) ** 2) / totalWeight;
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < d; j++) mean[j]! += (w[i]! * data.rows[i]![j]!) / totalWeight;
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < d; j++)
+      scale[j]! += (w[i]! * (data.rows[i]![j]! - mean[j]!) ** 2) / totalWeight;
   for (let j = 0; j < d; j++) scale[j] = Math.sqrt(scale[j]!);
-  const z = data.rows.map((row) => row.map((x, j) => (scale[j]! > 0 ? (x - mean[j]!) / scale[j]! : 0)));
+  const z = data.rows.map((row) =>
+    row.map((x, j) => (scale[j]! > 0 ? (x - mean[j]!) / scale[j]! : 0)),
+  );
 
   const objective = (t: readonly number[]): number => {
     let sum = 0;
     for (let i = 0; i < n; i++) {
       let margin = t[0]!;
       for (let j = 0; j < d; j++) margin += t[j + 1]! * z[i]![j]!;
-      const softplus = margin > 0 ? margin + Math.log1p(Math.exp(-margin)) : Math.log1p(Math.exp(margin));
+      const softplus =
+        margin > 0 ? margin + Math.log1p(Math.exp(-margin)) : Math.log1p(Math.exp(margin));
       sum += (w[i]! / totalWeight) * (softplus - data.labels[i]! * margin);
     }
     let penalty = 0;
@@ -57,7 +73,7 @@ export function fitLogistic(data: Dataset, overrides: Partial<LogisticSettings> 
   const p = d + 1;
   const theta = new Array<number>(p).fill(0);
   let iterations = 0;
-  for (; iterations < settings.maxIterations; ) {
+  for (; iterations < settings.maxIterations;) {
     iterations++;
     const gradient = new Array<number>(p).fill(0);
     const hessian = Array.from({ length: p }, () => new Array<number>(p).fill(0));
@@ -114,7 +130,10 @@ export function fitLogistic(data: Dataset, overrides: Partial<LogisticSettings> 
   return { bias, weights, iterations };
 }
 
-export function logisticMargin(model: Pick<LogisticModel, 'bias' | 'weights'>, row: readonly number[]): number {
+export function logisticMargin(
+  model: Pick<LogisticModel, 'bias' | 'weights'>,
+  row: readonly number[],
+): number {
   let margin = model.bias;
   for (let j = 0; j < model.weights.length; j++) margin += model.weights[j]! * row[j]!;
   return margin;

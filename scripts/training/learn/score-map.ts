@@ -35,8 +35,12 @@ export const CALIBRATION = [
 /** The hair between a point s − 1 and its point s, and the least step between coinciding points. */
 const HAIR = 1e-6;
 
-export function calibrateScoreMap(humanSessionMargins: readonly number[], allSessionMargins: readonly number[] = humanSessionMargins): ScoreMapDocument {
-  if (humanSessionMargins.length === 0) throw new Error('score map: no human session to calibrate on');
+export function calibrateScoreMap(
+  humanSessionMargins: readonly number[],
+  allSessionMargins: readonly number[] = humanSessionMargins,
+): ScoreMapDocument {
+  if (humanSessionMargins.length === 0)
+    throw new Error('score map: no human session to calibrate on');
   const sorted = Float64Array.from(humanSessionMargins).sort();
   const points: number[] = [];
   for (const { quantile } of CALIBRATION) {

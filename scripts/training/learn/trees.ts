@@ -30,7 +30,15 @@ export interface TreeSettings {
   minGain: number;
 }
 
-export const DEFAULT_TREE_SETTINGS: TreeSettings = { trees: 60, maxDepth: 3, shrinkage: 0.2, bins: 32, lambda: 1, minChildWeight: 1e-3, minGain: 1e-7 };
+export const DEFAULT_TREE_SETTINGS: TreeSettings = {
+  trees: 60,
+  maxDepth: 3,
+  shrinkage: 0.2,
+  bins: 32,
+  lambda: 1,
+  minChildWeight: 1e-3,
+  minGain: 1e-7,
+};
 
 export interface Tree {
   feature: number[];
@@ -46,9 +54,14 @@ export interface TreeEnsemble {
 }
 
 /** Cut points of one feature from weighted quantiles of its distinct values. */
-export function quantileCuts(values: readonly number[], weights: readonly number[], bins: number): number[] {
+export function quantileCuts(
+  values: readonly number[],
+  weights: readonly number[],
+  bins: number,
+): number[] {
   const byValue = new Map<number, number>();
-  for (let i = 0; i < values.length; i++) byValue.set(values[i]!, (byValue.get(values[i]!) ?? 0) + weights[i]!);
+  for (let i = 0; i < values.length; i++)
+    byValue.set(values[i]!, (byValue.get(values[i]!) ?? 0) + weights[i]!);
   const distinct = [...byValue.keys()].sort((a, b) => a - b);
   if (distinct.length <= 1) return [];
   if (distinct.length <= bins) return distinct.slice(1).map((v, k) => midpoint(distinct[k]!, v));
@@ -72,7 +85,8 @@ const midpoint = (a: number, b: number): number => a + (b - a) / 2;
 
 export function fitTrees(data: Dataset, overrides: Partial<TreeSettings> = {}): TreeEnsemble {
   const s = { ...DEFAULT_TREE_SETTINGS, ...overrides };
-  if (!(s.maxDepth >= 1 && s.trees >= 1 && s.bins >= 2 && s.shrinkage > 0 && s.lambda >= 0)) throw new Error(`trees: invalid settings ${JSON.stringify(s)}`);
+  if (!(s.maxDepth >= 1 && s.trees >= 1 && s.bins >= 2 && s.shrinkage > 0 && s.lambda >= 0))
+    throw new Error(`trees: invalid settings ${JSON.stringify(s)}`);
   const { n, d, weights: w } = checkDataset(data);
   const y = data.labels;
 
@@ -200,7 +214,8 @@ function upperBound(cuts: readonly number[], x: number): number {
 
 export function treeValue(tree: Tree, row: readonly number[]): number {
   let i = 0;
-  while (tree.feature[i]! !== -1) i = row[tree.feature[i]!]! <= tree.threshold[i]! ? tree.left[i]! : tree.right[i]!;
+  while (tree.feature[i]! !== -1)
+    i = row[tree.feature[i]!]! <= tree.threshold[i]! ? tree.left[i]! : tree.right[i]!;
   return tree.value[i]!;
 }
 

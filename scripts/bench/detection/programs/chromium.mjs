@@ -21,7 +21,8 @@ const { values } = parseArgs({
 });
 const number = (name) => {
   const value = Number(values[name]);
-  if (values[name] === undefined || !Number.isFinite(value) || value < 0) throw new Error(`chromium client: --${name} must be a number ≥ 0, got ${values[name]}`);
+  if (values[name] === undefined || !Number.isFinite(value) || value < 0)
+    throw new Error(`chromium client: --${name} must be a number ≥ 0, got ${values[name]}`);
   return value;
 };
 if (!values.base) throw new Error('chromium client: --base is required');
@@ -41,8 +42,11 @@ const random = () => {
 // headless announces "HeadlessChrome", which bots and testers override too. Passed as a switch,
 // it keeps the browser's client hints, whose version then agrees with it.
 function headedUserAgent() {
-  const version = /(\d+)\.\d+\.\d+\.\d+/.exec(spawnSync(values.executable, ['--version'], { encoding: 'utf8' }).stdout ?? '');
-  if (!version) throw new Error(`chromium client: cannot read the version of ${values.executable} (--version)`);
+  const version = /(\d+)\.\d+\.\d+\.\d+/.exec(
+    spawnSync(values.executable, ['--version'], { encoding: 'utf8' }).stdout ?? '',
+  );
+  if (!version)
+    throw new Error(`chromium client: cannot read the version of ${values.executable} (--version)`);
   return `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${version[1]}.0.0.0 Safari/537.36`;
 }
 const args = [`--user-agent=${values['user-agent'] ?? headedUserAgent()}`];
