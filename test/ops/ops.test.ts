@@ -777,7 +777,7 @@ describe('ops CLI: token, help, usage', () => {
     const run = await ops('model', 'list');
     expect(run.code).toBe(1);
     expect(run.all).not.toContain(api.token);
-    expect(run.err).toContain('token <FASTLY_API_TOKEN> lacks scope');
+    expect(run.err).toContain('token <redacted: Fastly-Key> lacks scope');
     expect(api.requests[0]!.headers['fastly-key']).toBe(api.token);
   });
 
@@ -923,7 +923,7 @@ describe('ops: failures midway and concurrent changes (Fastly API stand-in)', ()
     expect(run.all).not.toContain(api.token);
     const file = readFileSync(join(dir, 'audit.jsonl'), 'utf8');
     expect(file).toContain('"result":"failed"');
-    expect(file).toContain('<FASTLY_API_TOKEN>');
+    expect(file).toContain('<redacted: Fastly-Key>');
     expect(file).not.toContain(api.token);
   });
 

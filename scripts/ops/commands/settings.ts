@@ -42,8 +42,8 @@ const itemStep = (
     method: 'PUT',
     path: `/service/${seg(serviceId)}/dictionary/${seg(dictionaryId)}/item/${seg(key)}`,
     form: { item_value: value },
+    ...(secret ? { secretFields: ['item_value'] } : {}),
   },
-  ...(secret ? { secretFields: ['item_value'] } : {}),
 });
 
 /** The exact form the VCL accepts (^(100|[1-9]?[0-9])$): anything else it ignores. */
@@ -229,8 +229,8 @@ export async function callerSecretSet(ctx: OpsContext): Promise<void> {
       method: 'PUT',
       path: `/resources/stores/secret/${seg(store.id)}/secrets`,
       json: { name, secret: Buffer.from(secret).toString('base64') },
+      secretFields: ['secret'],
     },
-    secretFields: ['secret'],
   });
   const vclSecret = itemStep(
     serviceId,
