@@ -375,7 +375,7 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 const EXIT_CODE_HELP = [
   `  ${EXIT.ok}  done: the change was applied, there was nothing to change, a --dry-run printed its plan, or --help`,
-  `  ${EXIT.failed}  refused or failed: a check refused the change before anything was sent (invalid value, regex, model, a guard against a concurrent change), a plan step failed (the applied steps are named), Fastly answered an error, or no answer came (network)`,
+  `  ${EXIT.failed}  refused or failed: a check refused the command before anything was changed (no service id, a missing store, an invalid value, regex or model, a guard against a concurrent change), a plan step failed (the applied steps are named), Fastly answered an error, or no answer came (network)`,
   `  ${EXIT.usage}  usage: unknown command or option, an option without its value or given twice, a flag given a value, too few or too many arguments; FASTLY_API_TOKEN missing or unusable; --api-url not https (plain http only to loopback)`,
 ].join('\n');
 

@@ -3,7 +3,7 @@
  * plain fetch, the token in the `Fastly-Key` header and nowhere else. Only the endpoints the
  * operator CLI needs; each method names the endpoint it calls.
  */
-import { redactText, redactValue, secretsOf, type NamedSecret } from './redact.js';
+import { redactText, secretsOf, type NamedSecret } from './redact.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -143,11 +143,12 @@ export function createFastlyApi(options: FastlyApiOptions): FastlyApi {
 
   /**
    * Fastly's message from an error answer, whole: the fields its error bodies carry (msg, title,
-   * detail, errors), with any echo of the request's secrets or the token replaced by name. A body
-   * that is neither JSON nor plain text (a proxy's HTML page) is described, not printed.
+   * detail, errors), read from the decoded JSON (FastlyApiError then replaces any echo of the
+   * request's secrets or the token by name). A body that is neither JSON nor plain text (a
+   * proxy's HTML page) is described, not printed.
    */
-  const errorDetail = (request: ApiRequest, answer: { type: string; body: unknown }): string => {
-    const body = redactValue(answer.body, [...secretsOf(request), ...tokenSecret]);
+  const errorDetail = (answer: { type: string; body: unknown }): string => {
+    const { body } = answer;
     if (body && typeof body === 'object') {
       const { msg, detail, title, errors } = body as Record<string, unknown>;
       const parts = [
@@ -159,7 +160,7 @@ export function createFastlyApi(options: FastlyApiOptions): FastlyApi {
           : undefined,
       ];
       const text = parts.filter((p) => typeof p === 'string' && p !== '').join(' — ');
-      return text || JSON.stringify(body);
+      return text || (Object.keys(body).length > 0 ? JSON.stringify(body) : '');
     }
     if (typeof body !== 'string' || body === '') return '';
     if (answer.type === '' || /^text\/plain|json/.test(answer.type)) return body;
@@ -169,14 +170,14 @@ export function createFastlyApi(options: FastlyApiOptions): FastlyApi {
     async call<T>(request: ApiRequest) {
       const answer = await send(request);
       if (answer.status < 200 || answer.status > 299)
-        throw failure(answer.status, request, errorDetail(request, answer));
+        throw failure(answer.status, request, errorDetail(answer));
       return answer.body as T;
     },
     async find<T>(request: ApiRequest) {
       const answer = await send(request);
       if (answer.status === 404) return null;
       if (answer.status < 200 || answer.status > 299)
-        throw failure(answer.status, request, errorDetail(request, answer));
+        throw failure(answer.status, request, errorDetail(answer));
       return answer.body as T;
     },
   };

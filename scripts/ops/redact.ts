@@ -26,13 +26,22 @@ export function bodyFields(request: {
     : undefined;
 }
 
-/** The values of a request's secret fields, each under its field name. */
+/**
+ * The values of a request's secret fields, each under its field name; a secret body without
+ * named fields (raw, or JSON that is not an object) is secret whole, under the name "body".
+ */
 export function secretsOf(request: {
   form?: Record<string, string>;
   json?: unknown;
+  raw?: string;
   secretFields?: readonly string[];
 }): NamedSecret[] {
-  const fields = bodyFields(request) ?? {};
+  const fields = bodyFields(request);
+  if (!fields) {
+    if (!request.secretFields?.length) return [];
+    const whole = request.raw ?? (request.json === undefined ? '' : JSON.stringify(request.json));
+    return whole === '' ? [] : [{ name: 'body', value: whole }];
+  }
   return (request.secretFields ?? []).flatMap((name) => {
     const value = fields[name];
     return typeof value === 'string' && value !== '' ? [{ name, value }] : [];
@@ -46,19 +55,4 @@ export function redactText(text: string, secrets: readonly NamedSecret[]): strin
   let result = text;
   for (const { name, value } of ordered) result = result.split(value).join(`<redacted: ${name}>`);
   return result;
-}
-
-/**
- * A parsed answer (JSON) with the secret values replaced inside every string, keys included: the
- * replacement works on the decoded strings, so an escaped echo (`\/` in base64) is caught too.
- */
-export function redactValue(value: unknown, secrets: readonly NamedSecret[]): unknown {
-  if (secrets.length === 0) return value;
-  if (typeof value === 'string') return redactText(value, secrets);
-  if (Array.isArray(value)) return value.map((v) => redactValue(v, secrets));
-  if (value && typeof value === 'object')
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [redactText(k, secrets), redactValue(v, secrets)]),
-    );
-  return value;
 }
