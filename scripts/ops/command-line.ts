@@ -62,8 +62,8 @@ export function argumentCount(spec: CommandSpec): { min: number; max: number } {
 }
 
 /**
- * Parses argv against the command table. `globalOptions` apply to every command and must include
- * `help`. Every usage problem is found before anything runs: an unknown command or option, an
+ * Parses argv against the command table. `globalOptions` apply to every command (`--help` / `-h`
+ * is added when they lack it). Every usage problem is found before anything runs: an unknown command or option, an
  * option missing its value or swallowing the next option as its value, a flag given a value, an
  * option given twice, too few or too many arguments.
  */
