@@ -4,6 +4,7 @@
  * builds the context and maps the outcome to an exit code (EXIT_CODES). Secrets never reach the
  * output: the API token stays inside the API client, and requests name their secret fields.
  */
+import { STORE_NAMES } from '../../src/platform.js';
 import { createFastlyApi, FastlyApiError, tokenProblem } from './fastly-api.js';
 import { createContext, OpsError, type OpsContext } from './context.js';
 import { PlanError } from './plan.js';
@@ -56,17 +57,17 @@ const ACTIVATE: OptionSpec = {
 const CONFIG_STORE: OptionSpec = {
   name: 'config-store',
   value: 'NAME',
-  help: "the scorer's Config Store (default: scorer_config)",
+  help: `the scorer's Config Store (default: ${STORE_NAMES.config})`,
 };
 const SECRET_STORE: OptionSpec = {
   name: 'secret-store',
   value: 'NAME',
-  help: "the scorer's Secret Store (default: scorer_secrets)",
+  help: `the scorer's Secret Store (default: ${STORE_NAMES.secrets})`,
 };
 const KV_STORE: OptionSpec = {
   name: 'kv-store',
   value: 'NAME',
-  help: "the scorer's KV Store (default: scorer_models)",
+  help: `the scorer's KV Store (default: ${STORE_NAMES.models})`,
 };
 
 export const COMMANDS: Command[] = [

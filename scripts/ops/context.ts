@@ -4,6 +4,7 @@
  * over this context (scripts/ops/commands/*), registered as data in scripts/ops/cli.ts.
  */
 import { appendFileSync, writeFileSync } from 'node:fs';
+import { STORE_NAMES } from '../../src/platform.js';
 import { currentLogin, type FastlyApi } from './fastly-api.js';
 import { executePlan, formatPlan, PlanError, type Step } from './plan.js';
 
@@ -138,9 +139,9 @@ export function createContext(init: ContextInit): OpsContext {
       return id;
     },
     stores: {
-      config: options.get('config-store') ?? 'scorer_config',
-      secret: options.get('secret-store') ?? 'scorer_secrets',
-      kv: options.get('kv-store') ?? 'scorer_models',
+      config: options.get('config-store') ?? STORE_NAMES.config,
+      secret: options.get('secret-store') ?? STORE_NAMES.secrets,
+      kv: options.get('kv-store') ?? STORE_NAMES.models,
     },
     now: init.now,
     randomBytes: init.randomBytes,
