@@ -19,12 +19,9 @@ import type { Platform } from '../../src/platform.js';
 import { ensureFalco, findFalco } from '../../scripts/lib/falco.mjs';
 import { COMMANDS, runOps } from '../../scripts/ops/cli.js';
 import { unifiedDiff } from '../../scripts/ops/plan.js';
-import {
-  DEFAULT_EXCLUDE_URL_REGEX,
-  extractExcludeRegex,
-  generateSnippets,
-  NORMALIZED_PATH_VCL,
-} from '../../scripts/vcl/generate.js';
+import { extractExcludeRegex } from '../../scripts/vcl/extract-regex.js';
+import { DEFAULT_EXCLUDE_URL_REGEX, NORMALIZED_PATH_VCL } from '../../scripts/vcl/facts.js';
+import { generateSnippets } from '../../scripts/vcl/generate.js';
 import { HAND_MODEL_DOC, seededRandom } from '../helpers/fixtures.js';
 import { startFastlyApiStandin, type FastlyApiStandin } from './fastly-api-standin.js';
 
