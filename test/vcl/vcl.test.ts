@@ -108,6 +108,28 @@ describe('generated VCL snippets', () => {
   });
 });
 
+describe('the harness main VCL (scripts/vcl/harness.ts)', () => {
+  it('declares the scorer backend by the name the snippets use and fills the settings over its defaults', () => {
+    const table = (vcl: string) => /table scorer_settings \{\n([^}]*)\}/.exec(vcl)?.[1];
+    const plain = assembleMainVcl(generateSnippets());
+    expect(plain).toContain('backend F_scorer {\n  .host = "127.0.0.1";\n  .port = "7676";');
+    expect(table(plain)).toBe('  "mode": "monitor",\n  "threshold": "80",\n');
+    const custom = assembleMainVcl(generateSnippets({ scorerBackend: 'F_other' }), {
+      scorerBackend: 'F_other',
+      scorer: ['127.0.0.2', 9000],
+      settings: { mode: 'enforce', forward_score: 'true' },
+    });
+    expect(custom).toContain('backend F_other {\n  .host = "127.0.0.2";\n  .port = "9000";');
+    expect(custom).not.toContain('F_scorer');
+    expect(table(custom)).toBe(
+      '  "mode": "enforce",\n  "threshold": "80",\n  "forward_score": "true",\n',
+    );
+    expect(() => assembleMainVcl([], { settings: { mode: 'a"b' } })).toThrow(
+      'harness settings: item "mode" cannot be a VCL string',
+    );
+  });
+});
+
 describe.runIf(falco !== null)('generated VCL under falco', () => {
   it('falco lint of the assembled VCL reports no errors', () => {
     const dir = assembled();
