@@ -304,6 +304,20 @@ describe.runIf(falco)('ops vcl upload (Fastly API stand-in)', () => {
     expect((await ops('vcl', 'activate', '9')).err).toContain('HTTP 404');
   });
 
+  it('--scorer-backend NAME: the snippets use that backend and pass falco lint, and later uploads keep it', async () => {
+    await api.close();
+    api = await startFastlyApiStandin({ backend: 'F_session_scorer' });
+    const run = await ops('vcl', 'upload', '--scorer-backend', 'F_session_scorer', '--activate');
+    expect(run.err).toBe('');
+    expect(run.code).toBe(0);
+    const recv = api.activeVersion().snippets.get('session-scorer-recv')!.content;
+    expect(recv).toContain('} else if (!backend.F_session_scorer.healthy) {');
+    expect(recv).not.toContain('F_scorer');
+    const again = await ops('vcl', 'upload');
+    expect(again.code).toBe(0);
+    expect(again.out).toContain('nothing to upload');
+  });
+
   it('refuses when the scorer backend is missing, before any change', async () => {
     await api.close();
     api = await startFastlyApiStandin({ backend: null });
