@@ -5,7 +5,7 @@
  */
 import { DEFAULT_THRESHOLD } from '@session-scorer/core';
 import { MODES } from '../../../src/config.js';
-import { CHALLENGE_THRESHOLD_KEY, DICTIONARIES, DICTIONARY_DEFAULTS } from '../../vcl/generate.js';
+import { CHALLENGE_THRESHOLD_KEY, DICTIONARIES, DICTIONARY_DEFAULTS } from '../../vcl/facts.js';
 import {
   activeVersion,
   findStore,
