@@ -5,7 +5,12 @@
  */
 import { DEFAULT_THRESHOLD } from '@session-scorer/core';
 import { MODES } from '../../../src/config.js';
-import { CHALLENGE_THRESHOLD_KEY, DICTIONARIES, DICTIONARY_DEFAULTS } from '../../vcl/facts.js';
+import {
+  CHALLENGE_THRESHOLD_KEY,
+  DICTIONARIES,
+  DICTIONARY_DEFAULTS,
+  SCORE_PATTERN,
+} from '../../vcl/facts.js';
 import {
   activeVersion,
   findStore,
@@ -47,7 +52,7 @@ const itemStep = (
 });
 
 /** The exact form the VCL accepts (^(100|[1-9]?[0-9])$): anything else it ignores. */
-const SCORE_FORM = /^(100|[1-9]?[0-9])$/;
+const SCORE_FORM = new RegExp(SCORE_PATTERN);
 
 /** The two thresholds as the VCL reads them (the same fallbacks: default block, no challenge band). */
 function effectiveThresholds(
