@@ -1,7 +1,7 @@
 /**
  * keys generate|rotate|list|retire. The key ring index (ids, active, staged, grace deadlines; no
  * key bytes) is the Config Store item `cookie_key_ring`; each key's bytes are the Secret Store item
- * `cookie_key_<id>` (src/key-ring-index.ts). The Secret Store API never returns a value, so the
+ * `cookie_key_<id>` (src/config/key-ring-index.ts). The Secret Store API never returns a value, so the
  * CLI never holds an old key: it only adds new ones and edits the index.
  *
  * Ordering keeps every live cookie readable, even while changes propagate to POPs one by one:
@@ -26,7 +26,7 @@ import {
   parseKeyRingIndex,
   type KeyRingIndex,
   type RingKey,
-} from '../../../src/key-ring-index.js';
+} from '../../../src/config/key-ring-index.js';
 import { findStore, getConfigItem, listSecrets, seg, type StoreRef } from '../fastly-api.js';
 import { OpsError, type OpsContext } from '../context.js';
 import { unifiedDiff, type Step } from '../plan.js';
