@@ -37,7 +37,7 @@ import { readCookie } from '../cookie-header.js';
 import { sessionCookieHeader } from '../session-cookie.js';
 import { APP_VERSION } from '../version.js';
 import { challengePage, contentSecurityPolicy, continuePage, messagePage } from './page.js';
-import { CHALLENGE_PATH } from './paths.js';
+import { CHALLENGE_PATH, CHALLENGE_RETURN_PARAM } from './paths.js';
 import { safeReturnPath } from './return-url.js';
 
 /** What the app lends the challenge routes: its caller check and its audit fields for a request. */
@@ -68,7 +68,7 @@ export async function challengeRoute(
   const refused = await hooks.authenticate(platform, request);
   if (refused) return refused;
   const url = new URL(request.url);
-  const returnPath = safeReturnPath(url.searchParams.get('return'));
+  const returnPath = safeReturnPath(url.searchParams.get(CHALLENGE_RETURN_PARAM));
   const config = readConfig(platform, defaults);
   if (!config.ok) return unavailable(platform, request, hooks, config);
   // The kill switch lets everyone through: the preflight gives no score in mode off, so nobody is sent here again.
@@ -287,7 +287,7 @@ function fromSetCookie(header: string | null, name: string): string | undefined 
 }
 
 const challengeUrl = (returnPath: string) =>
-  `${CHALLENGE_PATH}?return=${encodeURIComponent(returnPath)}`;
+  `${CHALLENGE_PATH}?${CHALLENGE_RETURN_PARAM}=${encodeURIComponent(returnPath)}`;
 
 /**
  * Sends the browser on to `location` (a same-site path) with a 200 page that moves on at once

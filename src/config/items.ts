@@ -6,6 +6,7 @@
  */
 import {
   createClassifier,
+  MAX_REALM_BYTES,
   resolveSettings,
   type Classifier,
   type ClassifierConfig,
@@ -91,7 +92,8 @@ export function parseConfigItems(read: ItemReader, defaults: ItemDefaults): Pars
   if (!COOKIE_NAME.test(name))
     problems.push(`cookie_name: expected 1–64 cookie-name characters, got ${JSON.stringify(name)}`);
   const realm = get('cookie_realm') ?? name;
-  if (utf8Length(realm) > 255) problems.push('cookie_realm: expected at most 255 UTF-8 bytes');
+  if (utf8Length(realm) > MAX_REALM_BYTES)
+    problems.push(`cookie_realm: expected at most ${MAX_REALM_BYTES} UTF-8 bytes`);
   const domain = get('cookie_domain');
   if (domain !== null && !COOKIE_DOMAIN.test(domain))
     problems.push(`cookie_domain: expected a domain name, got ${JSON.stringify(domain)}`);

@@ -23,12 +23,9 @@ import type { Platform } from '../../src/platform.js';
 import { ensureFalco, findFalco } from '../../scripts/lib/falco.mjs';
 import { COMMANDS, runOps } from '../../scripts/ops/cli.js';
 import { unifiedDiff } from '../../scripts/ops/plan.js';
-import {
-  DEFAULT_EXCLUDE_URL_REGEX,
-  extractExcludeRegex,
-  generateSnippets,
-  NORMALIZED_PATH_VCL,
-} from '../../scripts/vcl/generate.js';
+import { extractExcludeRegex } from '../../scripts/vcl/extract-regex.js';
+import { DEFAULT_EXCLUDE_URL_REGEX, NORMALIZED_PATH_VCL } from '../../scripts/vcl/facts.js';
+import { generateSnippets } from '../../scripts/vcl/generate.js';
 import { HAND_MODEL_DOC, seededRandom } from '../helpers/fixtures.js';
 import { startFastlyApiStandin, type FastlyApiStandin } from './fastly-api-standin.js';
 
@@ -310,6 +307,20 @@ describe.runIf(falco)('ops vcl upload (Fastly API stand-in)', () => {
     });
     expect((await ops('vcl', 'activate', 'two')).code).toBe(1);
     expect((await ops('vcl', 'activate', '9')).err).toContain('HTTP 404');
+  });
+
+  it('--scorer-backend NAME: the snippets use that backend and pass falco lint, and later uploads keep it', async () => {
+    await api.close();
+    api = await startFastlyApiStandin({ backend: 'F_session_scorer' });
+    const run = await ops('vcl', 'upload', '--scorer-backend', 'F_session_scorer', '--activate');
+    expect(run.err).toBe('');
+    expect(run.code).toBe(0);
+    const recv = api.activeVersion().snippets.get('session-scorer-recv')!.content;
+    expect(recv).toContain('} else if (!backend.F_session_scorer.healthy) {');
+    expect(recv).not.toContain('F_scorer');
+    const again = await ops('vcl', 'upload');
+    expect(again.code).toBe(0);
+    expect(again.out).toContain('nothing to upload');
   });
 
   it('refuses when the scorer backend is missing, before any change', async () => {
@@ -826,7 +837,7 @@ describe('ops CLI: token, help, usage', () => {
     const run = await ops('model', 'list');
     expect(run.code).toBe(1);
     expect(run.all).not.toContain(api.token);
-    expect(run.err).toContain('token <FASTLY_API_TOKEN> lacks scope');
+    expect(run.err).toContain('token <redacted: Fastly-Key> lacks scope');
     expect(api.requests[0]!.headers['fastly-key']).toBe(api.token);
   });
 
@@ -972,7 +983,7 @@ describe('ops: failures midway and concurrent changes (Fastly API stand-in)', ()
     expect(run.all).not.toContain(api.token);
     const file = readFileSync(join(dir, 'audit.jsonl'), 'utf8');
     expect(file).toContain('"result":"failed"');
-    expect(file).toContain('<FASTLY_API_TOKEN>');
+    expect(file).toContain('<redacted: Fastly-Key>');
     expect(file).not.toContain(api.token);
   });
 

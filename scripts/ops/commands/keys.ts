@@ -177,8 +177,8 @@ function generateSteps(
         method: 'POST',
         path: `/resources/stores/secret/${seg(state.secrets.id)}/secrets`,
         json: { name: keySecretName(id), secret: Buffer.from(hex).toString('base64') },
+        secretFields: ['secret'],
       },
-      secretFields: ['secret'],
     },
     writeIndexStep(
       state,

@@ -6,7 +6,7 @@
 import { DEFAULT_THRESHOLD } from '@session-scorer/core';
 import { prepareItemDefaults } from '../../../src/config/defaults.js';
 import { MODES, parseConfigItems, type ConfigItem } from '../../../src/config/items.js';
-import { CHALLENGE_THRESHOLD_KEY, DICTIONARIES, DICTIONARY_DEFAULTS } from '../../vcl/generate.js';
+import { CHALLENGE_THRESHOLD_KEY, DICTIONARIES, DICTIONARY_DEFAULTS } from '../../vcl/facts.js';
 import {
   activeVersion,
   findStore,
@@ -43,8 +43,8 @@ const itemStep = (
     method: 'PUT',
     path: `/service/${seg(serviceId)}/dictionary/${seg(dictionaryId)}/item/${seg(key)}`,
     form: { item_value: value },
+    ...(secret ? { secretFields: ['item_value'] } : {}),
   },
-  ...(secret ? { secretFields: ['item_value'] } : {}),
 });
 
 /** The exact form the VCL accepts (^(100|[1-9]?[0-9])$): anything else it ignores. */
@@ -244,8 +244,8 @@ export async function callerSecretSet(ctx: OpsContext): Promise<void> {
       method: 'PUT',
       path: `/resources/stores/secret/${seg(store.id)}/secrets`,
       json: { name, secret: Buffer.from(secret).toString('base64') },
+      secretFields: ['secret'],
     },
-    secretFields: ['secret'],
   });
   const vclSecret = itemStep(
     serviceId,
