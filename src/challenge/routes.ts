@@ -25,14 +25,12 @@ import {
 } from '@session-scorer/core';
 import type { AuditRecord } from '../audit.js';
 import { auditLine, capped } from '../audit.js';
-import {
-  readChallengeKey,
-  readConfig,
-  readKeyRing,
-  type AppConfig,
-  type Defaults,
-  type Loaded,
-} from '../config.js';
+import { readChallengeKey } from '../config/challenge-key.js';
+import type { Defaults } from '../config/defaults.js';
+import type { AppConfig } from '../config/items.js';
+import { readKeyRing } from '../config/keys.js';
+import type { Failure } from '../config/loaded.js';
+import { readConfig } from '../config/read-config.js';
 import { RESPONSE_HEADERS as RS } from '../headers.js';
 import { DEFAULT_LOG_ENDPOINT, type Platform } from '../platform.js';
 import { readCookie } from '../cookie-header.js';
@@ -250,7 +248,7 @@ function unavailable(
   platform: Platform,
   request: Request,
   hooks: AppHooks,
-  failure: Extract<Loaded<unknown>, { ok: false }>,
+  failure: Failure,
   logEndpoint = DEFAULT_LOG_ENDPOINT,
 ): Response {
   try {
