@@ -39,7 +39,11 @@ import {
   countingWarnings,
   newCountingRecord,
 } from './edge-counting.js';
-import { REQUEST_HEADERS as RQ, RESPONSE_HEADERS as RS, type FailOpenReason } from './headers.js';
+import {
+  REQUEST_HEADERS as RQ,
+  RESPONSE_HEADERS as RS,
+  type FailOpenReason,
+} from './edge-contract.js';
 import { DEFAULT_LOG_ENDPOINT, RATE_COUNTER_NAMES, type Platform } from './platform.js';
 import { requestFacts } from './request-facts.js';
 import { sessionCookieHeader } from './session-cookie.js';

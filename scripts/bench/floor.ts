@@ -31,7 +31,8 @@ import {
   type AesGcmContext,
 } from '@session-scorer/core';
 import { readCookie } from '../../src/cookie-header.js';
-import { PENALTY_BOX_NAMES, RATE_COUNTER_NAMES, STORE_NAMES } from '../../src/platform.js';
+import { STORE_NAMES } from '../../src/edge-contract.js';
+import { PENALTY_BOX_NAMES, RATE_COUNTER_NAMES } from '../../src/platform.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { readCallerSecret } from '../../src/config/caller-secret.js';
 import { prepareDefaults } from '../../src/config/defaults.js';

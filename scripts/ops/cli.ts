@@ -4,7 +4,6 @@
  * builds the context and maps the outcome to an exit code (EXIT_CODES). Secrets never reach the
  * output: the API token stays inside the API client, and requests name their secret fields.
  */
-import { STORE_NAMES } from '../../src/platform.js';
 import { createFastlyApi, FastlyApiError, tokenProblem } from './fastly-api.js';
 import { createContext, OpsError, type OpsContext } from './context.js';
 import { PlanError } from './plan.js';
@@ -26,6 +25,7 @@ import {
 import { keysGenerate, keysList, keysRetire, keysRotate } from './commands/keys.js';
 import { modelList, modelPublish, modelRollback } from './commands/models.js';
 import { verifiedBotsShow, verifiedBotsUpdate } from './commands/verified-bots.js';
+import { STORE_NAMES } from '../../src/edge-contract.js';
 
 export const DEFAULT_API_URL = 'https://api.fastly.com';
 

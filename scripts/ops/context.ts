@@ -4,9 +4,9 @@
  * over this context (scripts/ops/commands/*), registered as data in scripts/ops/cli.ts.
  */
 import { appendFileSync, writeFileSync } from 'node:fs';
-import { STORE_NAMES } from '../../src/platform.js';
 import { currentLogin, type FastlyApi } from './fastly-api.js';
 import { executePlan, formatPlan, PlanError, type Step } from './plan.js';
+import { STORE_NAMES } from '../../src/edge-contract.js';
 
 export class OpsError extends Error {
   constructor(message: string) {

@@ -3,7 +3,7 @@
  * the replay read of the VCL: the snippets' slots (Fastly type, priority), the edge dictionaries
  * and their defaults, the internal header names, the scorer's routes, the default exclusion and
  * exemption regexes, and the patterns a value from the scorer must match before the VCL uses it.
- * Facts of the scorer itself come from their homes (scorer-core, src/headers.ts, src/routes.ts,
+ * Facts of the scorer itself come from their homes (scorer-core, src/edge-contract.ts, src/routes.ts,
  * src/challenge/paths.ts); this module only spells them the way VCL needs.
  */
 import {
@@ -12,7 +12,7 @@ import {
   FEED_PATH,
   STATIC_ASSET_REGEX,
 } from '@session-scorer/core';
-import { HEADER_PREFIX, REQUEST_HEADERS, RESPONSE_HEADERS } from '../../src/headers.js';
+import { HEADER_PREFIX, REQUEST_HEADERS, RESPONSE_HEADERS } from '../../src/edge-contract.js';
 import { SCORER_ROUTES } from '../../src/routes.js';
 
 export { CHALLENGE_PATH, CHALLENGE_RETURN_PARAM } from '../../src/challenge/paths.js';
@@ -52,23 +52,6 @@ export const snippetFile = (snippet: Pick<Snippet, 'name'>) =>
 
 /** Fastly's default limit for one VCL snippet is 1 MB (docs.fastly.com/en/guides/about-vcl-snippets). */
 export const MAX_SNIPPET_BYTES = 1_000_000;
-
-/** Edge dictionaries the snippets read. */
-export const DICTIONARIES = {
-  settings: 'scorer_settings',
-  secrets: 'scorer_secrets',
-} as const;
-export const DICTIONARY_DEFAULTS = {
-  mode: 'monitor',
-  threshold: String(DEFAULT_THRESHOLD),
-  retry_after: '60',
-  forward_score: 'false',
-} as const;
-/**
- * The challenge band's lower edge. Absent (or not a score, or above `threshold`), it equals
- * `threshold`: no challenge band, as before the band existed.
- */
-export const CHALLENGE_THRESHOLD_KEY = 'challenge_threshold';
 
 /** Every internal header: what the scorer reads and sets, plus the VCL's own state marker. */
 export const STATE_HEADER = 'X-Scorer-State';
@@ -115,8 +98,6 @@ export const DEFAULT_EXCLUDE_URL_REGEX = `(?i)${STATIC_ASSET_REGEX}`;
  */
 export const DEFAULT_EXEMPT_URL_REGEX = `(?i)${CRAWLER_PATH.source.replace(/\\\//g, '/')}|${FEED_PATH.source.replace(/\\\//g, '/')}|^/api(?:/|$)`;
 
-/** A score as the scorer sends it: 0 to 100, no leading zero. */
-export const SCORE_PATTERN = '^(100|[1-9]?[0-9])$';
 /** The reasons header: comma-separated reason tokens, capped. */
 export const REASONS_PATTERN = '^[a-z0-9_,.-]{0,200}$';
 /** The session header: the 16-hex session hash. */

@@ -7,8 +7,9 @@
  * test/edge, and the detection bench's edge (scripts/bench/detection/stack.ts).
  */
 import { HEALTH_PATH } from '../../src/routes.js';
-import { DICTIONARIES, DICTIONARY_DEFAULTS, type Snippet } from './facts.js';
+import { type Snippet } from './facts.js';
 import { DEFAULT_SCORER_BACKEND } from './options.js';
+import { DICTIONARIES, DICTIONARY_DEFAULTS } from '../../src/edge-contract.js';
 
 export interface HarnessOptions {
   /** Host and port of the scorer backend (default 127.0.0.1:7676, Viceroy's). */

@@ -31,7 +31,7 @@ import type { AppConfig } from '../config/items.js';
 import { readKeyRing } from '../config/keys.js';
 import type { Failure } from '../config/loaded.js';
 import { readConfig } from '../config/read-config.js';
-import { RESPONSE_HEADERS as RS } from '../headers.js';
+import { RESPONSE_HEADERS as RS } from '../edge-contract.js';
 import { DEFAULT_LOG_ENDPOINT, type Platform } from '../platform.js';
 import { readCookie } from '../cookie-header.js';
 import { sessionCookieHeader } from '../session-cookie.js';

@@ -13,12 +13,9 @@ import {
   type ScorerSettings,
 } from '@session-scorer/core';
 import { errorText } from '../error-text.js';
+import { DEFAULT_MODE, MODES, type Mode } from '../edge-contract.js';
 import { DEFAULT_LOG_ENDPOINT } from '../platform.js';
 import type { ItemDefaults } from './defaults.js';
-
-export type Mode = 'off' | 'monitor' | 'enforce';
-export const MODES: readonly Mode[] = ['off', 'monitor', 'enforce'];
-export const DEFAULT_MODE: Mode = 'monitor';
 
 export interface CookieConfig {
   name: string;

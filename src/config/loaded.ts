@@ -2,7 +2,7 @@
  * What every configuration reader answers: the value, or the fail-open reason (x-scorer-error,
  * docs/headers.md) with a one-line detail for the audit log and the health report.
  */
-import type { FailOpenReason } from '../headers.js';
+import type { FailOpenReason } from '../edge-contract.js';
 
 export interface Failure {
   ok: false;

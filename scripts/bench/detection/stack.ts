@@ -29,7 +29,7 @@ import { buildWasm, ensureViceroy, freePort, ROOT, startViceroy } from '../../li
 import { DEFAULT_EXCLUDE_URL_REGEX } from '../../vcl/facts.js';
 import { generateSnippets } from '../../vcl/generate.js';
 import { assembleMainVcl } from '../../vcl/harness.js';
-import { REQUEST_HEADERS, RESPONSE_HEADERS, HEADER_PREFIX } from '../../../src/headers.js';
+import { REQUEST_HEADERS, RESPONSE_HEADERS, HEADER_PREFIX } from '../../../src/edge-contract.js';
 import { parseRawResponse } from '../../lib/falco-proxy-response.js';
 import { startOrigin, type Origin } from './site.js';
 

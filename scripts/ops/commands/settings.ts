@@ -5,13 +5,7 @@
  */
 import { DEFAULT_THRESHOLD } from '@session-scorer/core';
 import { prepareItemDefaults } from '../../../src/config/defaults.js';
-import { MODES, parseConfigItems, type ConfigItem } from '../../../src/config/items.js';
-import {
-  CHALLENGE_THRESHOLD_KEY,
-  DICTIONARIES,
-  DICTIONARY_DEFAULTS,
-  SCORE_PATTERN,
-} from '../../vcl/facts.js';
+import { parseConfigItems, type ConfigItem } from '../../../src/config/items.js';
 import {
   activeVersion,
   findStore,
@@ -23,6 +17,13 @@ import {
 } from '../fastly-api.js';
 import { OpsError, type OpsContext } from '../context.js';
 import { PlanError, type Step } from '../plan.js';
+import {
+  MODES,
+  CHALLENGE_THRESHOLD_KEY,
+  DICTIONARIES,
+  DICTIONARY_DEFAULTS,
+  SCORE_PATTERN,
+} from '../../../src/edge-contract.js';
 
 async function settingsDictionary(ctx: OpsContext, name: string) {
   const serviceId = ctx.serviceId();

@@ -6,7 +6,6 @@ import { extractExcludeRegex, extractExemptRegex } from '../../vcl/extract-regex
 import {
   DEFAULT_EXCLUDE_URL_REGEX,
   DEFAULT_EXEMPT_URL_REGEX,
-  DICTIONARIES,
   type Snippet,
 } from '../../vcl/facts.js';
 import { generateSnippets } from '../../vcl/generate.js';
@@ -24,6 +23,7 @@ import {
 } from '../fastly-api.js';
 import { OpsError, type OpsContext } from '../context.js';
 import { NEW_VERSION, PlanError, unifiedDiff, type Step } from '../plan.js';
+import { DICTIONARIES } from '../../../src/edge-contract.js';
 
 const RECV = 'session-scorer-recv';
 const DELIVER = 'session-scorer-deliver';

@@ -4,15 +4,10 @@
  * scorer's cookie (made private), set the 429's Retry-After, write the decision log line, and
  * strip every internal header.
  */
-import {
-  DICTIONARY_DEFAULTS,
-  GENERATED_BY,
-  REASONS_PATTERN,
-  SCORE_PATTERN,
-  SESSION_HASH_PATTERN,
-} from '../facts.js';
+import { GENERATED_BY, REASONS_PATTERN, SESSION_HASH_PATTERN } from '../facts.js';
 import type { ValidatedVclOptions } from '../options.js';
 import { ACTION, EXEMPT, setting, STATE, unsetInternalHeaders } from './fragments.js';
+import { DICTIONARY_DEFAULTS, SCORE_PATTERN } from '../../../src/edge-contract.js';
 
 export function deliverSnippet(options: ValidatedVclOptions): string {
   const retryAfter = setting('retry_after', DICTIONARY_DEFAULTS.retry_after);

@@ -4,17 +4,15 @@
  * `threshold`, challenge from `challenge_threshold`), acted on in enforce mode and recorded as
  * would_… in monitor mode; verified crawlers and exempt paths are never acted on.
  */
+import { CHALLENGE_PATH, CHALLENGE_RETURN_PARAM, GENERATED_BY } from '../facts.js';
+import type { ValidatedVclOptions } from '../options.js';
+import { ACTION, EXEMPT, regexHolds, setting, STATE } from './fragments.js';
 import {
-  CHALLENGE_PATH,
-  CHALLENGE_RETURN_PARAM,
   CHALLENGE_THRESHOLD_KEY,
   DICTIONARIES,
   DICTIONARY_DEFAULTS,
-  GENERATED_BY,
   SCORE_PATTERN,
-} from '../facts.js';
-import type { ValidatedVclOptions } from '../options.js';
-import { ACTION, EXEMPT, regexHolds, setting, STATE } from './fragments.js';
+} from '../../../src/edge-contract.js';
 
 export function enforceSnippet(options: ValidatedVclOptions): string {
   const threshold = setting('threshold', DICTIONARY_DEFAULTS.threshold);

@@ -7,15 +7,13 @@
 import { challengeRouteBlocks, type ChallengeRouteBlocks } from '../challenge-route.js';
 import {
   ACTION_HEADER,
-  DICTIONARIES,
-  DICTIONARY_DEFAULTS,
   EXEMPT_HEADER,
   INTERNAL_HEADERS,
   NORMALIZED_PATH_VCL,
-  SCORE_PATTERN,
   STATE_HEADER,
   STEERING_PATH,
 } from '../facts.js';
+import { DICTIONARIES, DICTIONARY_DEFAULTS, SCORE_PATTERN } from '../../../src/edge-contract.js';
 
 /** The VCL's state marker on the client request. */
 export const STATE = `req.http.${STATE_HEADER}`;

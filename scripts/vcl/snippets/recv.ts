@@ -4,8 +4,8 @@
  * scorer as a bodyless GET (the preflight); back from it, call scorer_enforce (enforce snippet).
  * The challenge routes' block follows (scripts/vcl/challenge-route.ts).
  */
-import { REQUEST_HEADERS } from '../../../src/headers.js';
-import { DICTIONARY_DEFAULTS, GENERATED_BY, SCORER_ROUTES_REGEX, vclHeaderName } from '../facts.js';
+import { REQUEST_HEADERS } from '../../../src/edge-contract.js';
+import { GENERATED_BY, SCORER_ROUTES_REGEX, vclHeaderName } from '../facts.js';
 import type { ValidatedVclOptions } from '../options.js';
 import { declaredCrawlers } from './crawlers.js';
 import {
@@ -16,6 +16,7 @@ import {
   STATE,
   unsetInternalHeaders,
 } from './fragments.js';
+import { DICTIONARY_DEFAULTS } from '../../../src/edge-contract.js';
 
 export function recvSnippet(options: ValidatedVclOptions): string {
   const backend = options.scorerBackend;
