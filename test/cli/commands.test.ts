@@ -138,6 +138,17 @@ describe.concurrent('npm commands: --help, usage errors, missing inputs', () => 
   }
 });
 
+describe('docs/commands.md', () => {
+  it('lists every npm script in package.json', () => {
+    const doc = readFileSync(`${ROOT}docs/commands.md`, 'utf8');
+    const listed = (name: string) =>
+      doc.includes(`\`npm run ${name}`) ||
+      doc.includes(`\`${name}\``) ||
+      (['start', 'test'].includes(name) && doc.includes(`\`npm ${name}\``));
+    expect(Object.keys(packageScripts).filter((name) => !listed(name))).toEqual([]);
+  });
+});
+
 describe('command-line helper', () => {
   const spec: CommandSpec = {
     usage: 'usage: npm run demo -- [--out <file>] [--dry-run]',
