@@ -76,6 +76,32 @@ const CASES: Case[] = [
       line: `entry ${ROOT}src/nonexistent.ts: no such file or directory`,
     },
   },
+  {
+    command: 'train',
+    options: [
+      '--input',
+      '--out',
+      '--labels',
+      '--labeller',
+      '--alpha',
+      '--split',
+      '--created-at',
+      '--combiner',
+      '--drop-family',
+    ],
+    missing: {
+      args: ['--input', '/nonexistent/access.log', '--out', '/nonexistent/model.json'],
+      line: '--input /nonexistent/access.log: no such file or directory',
+    },
+  },
+  {
+    command: 'evaluate:transfer',
+    options: ['--input', '--json', '--labeller', '--labels', '--settings', '--resamples', '--keep'],
+    missing: {
+      args: ['--input', 'package.json', '--input', '/nonexistent/b.log'],
+      line: '--input /nonexistent/b.log: no such file or directory',
+    },
+  },
   { command: 'start', options: [] },
   { command: 'vectors', options: [] },
 ];
