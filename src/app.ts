@@ -25,17 +25,14 @@ import {
 } from './audit.js';
 import { CLIENT_MEMORY_WINDOWS, edgeClient } from './client-memory.js';
 import { readCookie } from './cookie-header.js';
-import {
-  errorText,
-  STAGED_UNTIL_S,
-  readCallerSecret,
-  readChallengeKey,
-  readConfig,
-  readKeyRing,
-  readModel,
-  type AppConfig,
-  type Defaults,
-} from './config.js';
+import { readCallerSecret } from './config/caller-secret.js';
+import { readChallengeKey } from './config/challenge-key.js';
+import type { Defaults } from './config/defaults.js';
+import type { AppConfig } from './config/items.js';
+import { readKeyRing, STAGED_UNTIL_S } from './config/keys.js';
+import { readModel } from './config/model.js';
+import { readConfig } from './config/read-config.js';
+import { errorText } from './error-text.js';
 import {
   attempt,
   countIncludingThis,

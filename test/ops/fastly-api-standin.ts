@@ -37,7 +37,10 @@ export interface Fault {
   method: string;
   path: RegExp;
   status: number;
-  body?: unknown;
+  /** The error body; a function gets the request body (Fastly's messages sometimes echo a value). */
+  body?: unknown | ((requestBody: string) => unknown);
+  /** Drop the connection instead of answering: a network failure in the middle of the request. */
+  hangUp?: boolean;
   /** How many times it fires (default once). */
   times?: number;
 }
@@ -506,7 +509,9 @@ export async function startFastlyApiStandin(
       );
       if (fault) {
         fault.times = (fault.times ?? 1) - 1;
-        return json(res, fault.status, fault.body ?? { msg: 'Internal Server Error' });
+        if (fault.hangUp) return req.socket.destroy();
+        const answer = typeof fault.body === 'function' ? fault.body(body) : fault.body;
+        return json(res, fault.status, answer ?? { msg: 'Internal Server Error' });
       }
       for (const [m, pattern, handler] of routes) {
         const match = m === method ? pattern.exec(url.pathname) : null;

@@ -13,18 +13,19 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadModel } from '../../scorer-core/src/index.js';
 import { createApp } from '../../src/app.js';
-import { prepareDefaults, readCallerSecret, readKeyRing, readModel } from '../../src/config.js';
+import { readCallerSecret } from '../../src/config/caller-secret.js';
+import { prepareDefaults, prepareItemDefaults } from '../../src/config/defaults.js';
+import { parseConfigItems } from '../../src/config/items.js';
+import { readKeyRing } from '../../src/config/keys.js';
+import { readModel } from '../../src/config/model.js';
 import defaultModel from '../../scorer-core/src/default-model.json' with { type: 'json' };
 import type { Platform } from '../../src/platform.js';
 import { ensureFalco, findFalco } from '../../scripts/lib/falco.mjs';
 import { COMMANDS, runOps } from '../../scripts/ops/cli.js';
 import { unifiedDiff } from '../../scripts/ops/plan.js';
-import {
-  DEFAULT_EXCLUDE_URL_REGEX,
-  extractExcludeRegex,
-  generateSnippets,
-  NORMALIZED_PATH_VCL,
-} from '../../scripts/vcl/generate.js';
+import { extractExcludeRegex } from '../../scripts/vcl/extract-regex.js';
+import { DEFAULT_EXCLUDE_URL_REGEX, NORMALIZED_PATH_VCL } from '../../scripts/vcl/facts.js';
+import { generateSnippets } from '../../scripts/vcl/generate.js';
 import { HAND_MODEL_DOC, seededRandom } from '../helpers/fixtures.js';
 import { startFastlyApiStandin, type FastlyApiStandin } from './fastly-api-standin.js';
 
@@ -149,6 +150,7 @@ function scorerOver(standin: FastlyApiStandin) {
 }
 const CALLER = 'dev-only-test-caller-secret-0123456789';
 const defaults = prepareDefaults(defaultModel);
+const itemDefaults = prepareItemDefaults();
 
 describe.runIf(falco)('ops vcl upload (Fastly API stand-in)', () => {
   it('clones the active version, creates the seven snippets (crawler ACLs included) and both dictionaries, validates, and leaves it inactive without --activate', async () => {
@@ -307,6 +309,20 @@ describe.runIf(falco)('ops vcl upload (Fastly API stand-in)', () => {
     expect((await ops('vcl', 'activate', '9')).err).toContain('HTTP 404');
   });
 
+  it('--scorer-backend NAME: the snippets use that backend and pass falco lint, and later uploads keep it', async () => {
+    await api.close();
+    api = await startFastlyApiStandin({ backend: 'F_session_scorer' });
+    const run = await ops('vcl', 'upload', '--scorer-backend', 'F_session_scorer', '--activate');
+    expect(run.err).toBe('');
+    expect(run.code).toBe(0);
+    const recv = api.activeVersion().snippets.get('session-scorer-recv')!.content;
+    expect(recv).toContain('} else if (!backend.F_session_scorer.healthy) {');
+    expect(recv).not.toContain('F_scorer');
+    const again = await ops('vcl', 'upload');
+    expect(again.code).toBe(0);
+    expect(again.out).toContain('nothing to upload');
+  });
+
   it('refuses when the scorer backend is missing, before any change', async () => {
     await api.close();
     api = await startFastlyApiStandin({ backend: null });
@@ -415,6 +431,28 @@ describe.runIf(falco)('ops threshold, mode, caller secret (Fastly API stand-in)'
     for (const bad of ['block', 'ENFORCE', ''])
       expect((await ops('mode', 'set', bad)).code).toBe(1);
     expect(writes()).toHaveLength(count);
+  });
+
+  it("mode set refuses what the scorer would fail open on, with the scorer's own message, before any request", async () => {
+    for (const [bad, message] of [
+      ['block', 'mode: expected one of off, monitor, enforce, got "block"'],
+      ['Enforce', 'mode: expected one of off, monitor, enforce, got "Enforce"'],
+    ]) {
+      const run = await ops('mode', 'set', bad!);
+      expect(run.code).toBe(1);
+      expect(run.err).toContain(message!);
+      // The scorer's parser, over the same item, says the same.
+      const parsed = parseConfigItems((item) => (item === 'mode' ? bad! : null), itemDefaults);
+      expect(parsed.ok ? [] : parsed.problems).toEqual([message]);
+    }
+    // The scorer takes surrounding spaces (and an empty item as its default); the VCL compares
+    // exact words, so the CLI refuses those too.
+    for (const loose of [' enforce ', '']) {
+      const run = await ops('mode', 'set', loose);
+      expect(run.code).toBe(1);
+      expect(run.err).toContain('exactly');
+    }
+    expect(api.requests).toEqual([]);
   });
 
   it('caller-secret set writes one random secret to both places and never prints it; the scorer accepts it', async () => {
@@ -615,6 +653,28 @@ describe('ops keys (Fastly API stand-in)', () => {
     ).toBe(new Date(T0 + 3600_000).toISOString().replace('.000Z', 'Z'));
   });
 
+  it("the cookie lifetime a rotation's grace must cover is the scorer's: settings JSON and items through its parser", async () => {
+    await ops('keys', 'generate');
+    const items = api.state.configStores.get('cfg001')!.items;
+    const lifetimeIn = async () =>
+      /cookie lifetime \((\d+) s\)/.exec(
+        (await ops('keys', 'rotate', '--grace-seconds', '60')).err,
+      )?.[1];
+    items.set('settings', '{"session":{"maxAgeS":172800}}');
+    expect(await lifetimeIn()).toBe('172800');
+    // The item wins over the settings JSON.
+    items.set('cookie_max_age_s', '7200');
+    expect(await lifetimeIn()).toBe('7200');
+    // Items the scorer would fail open on (below its 60 s minimum; an idle timeout above the
+    // maximum age) give the default lifetime, 7 days, as the bound.
+    items.set('cookie_max_age_s', '10');
+    expect(await lifetimeIn()).toBe('604800');
+    items.set('cookie_max_age_s', '7200');
+    items.set('session_idle_timeout_s', '9000');
+    expect(await lifetimeIn()).toBe('604800');
+    expect(writes().filter((r) => r.path.includes('cookie_key_ring'))).toHaveLength(1);
+  });
+
   it('dry-run changes nothing; a service on the hand-managed cookie_keys secret is not silently replaced', async () => {
     const before = api.snapshot();
     const dry = await ops('keys', 'rotate', '--dry-run');
@@ -777,7 +837,7 @@ describe('ops CLI: token, help, usage', () => {
     const run = await ops('model', 'list');
     expect(run.code).toBe(1);
     expect(run.all).not.toContain(api.token);
-    expect(run.err).toContain('token <FASTLY_API_TOKEN> lacks scope');
+    expect(run.err).toContain('token <redacted: Fastly-Key> lacks scope');
     expect(api.requests[0]!.headers['fastly-key']).toBe(api.token);
   });
 
@@ -923,7 +983,7 @@ describe('ops: failures midway and concurrent changes (Fastly API stand-in)', ()
     expect(run.all).not.toContain(api.token);
     const file = readFileSync(join(dir, 'audit.jsonl'), 'utf8');
     expect(file).toContain('"result":"failed"');
-    expect(file).toContain('<FASTLY_API_TOKEN>');
+    expect(file).toContain('<redacted: Fastly-Key>');
     expect(file).not.toContain(api.token);
   });
 
