@@ -11,8 +11,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { cpus, hostname } from 'node:os';
-import { parseArgs } from 'node:util';
 import { DEFAULT_THRESHOLD } from '@session-scorer/core';
+import { EXIT_FAILURE, EXIT_OK, parseCommandLine, type CommandLine } from '../lib/command-line.js';
 import { findFalco } from '../lib/falco.mjs';
 import { ROOT } from '../lib/viceroy.mjs';
 import { allClients, clientTimeoutMs, runClient, type RunContext } from './detection/clients.js';
@@ -20,13 +20,13 @@ import { DEFAULT_PAGE_COUNT, MAX_PAGE_COUNT, sitePages } from './detection/site.
 import { startStack, type SeenRequest, type StackMode } from './detection/stack.js';
 import { checkTargets, formatTable, summarizeClient, type ClientRun } from './detection/summary.js';
 
-const HELP = `npm run bench:detection -- [options]
-
+const cli: CommandLine = parseCommandLine(process.argv.slice(2), {
+  usage: 'usage: npm run bench:detection -- [options]',
+  help: `
 Drives real clients against the local edge (generated VCL on falco simulate, scorer wasm on
 Viceroy, a local origin; loopback only) and prints, per client, the share of its page requests
 flagged (score ≥ threshold), the first flagged request, the scores, the reasons and the headers
 it sent.
-
   --json                 one JSON object on stdout (progress goes to stderr)
   --threshold N          flag at score ≥ N (0–100; default ${DEFAULT_THRESHOLD}, the scorer's DEFAULT_THRESHOLD)
   --stack falco|direct   falco: the generated VCL in falco simulate (default when falco is found);
@@ -42,91 +42,73 @@ it sent.
   --skip-build           reuse bin/main.wasm instead of running the build
   --skip-install         only check the clients; print what is missing instead of installing it
   --setup                check and install the clients, print what each needs, and exit
-  --max-seconds N        clients not started within N s of the start are not run (default 300)
-  --help                 this text
+  --max-seconds N        clients not started within N s of the start are not run (default 300)`,
+  options: {
+    json: { type: 'boolean' },
+    threshold: { type: 'string' },
+    stack: { type: 'string' },
+    clients: { type: 'string' },
+    pages: { type: 'string' },
+    'scripted-gap-ms': { type: 'string' },
+    'human-dwell-ms': { type: 'string' },
+    'bot-dwell-ms': { type: 'string' },
+    seed: { type: 'string' },
+    'skip-build': { type: 'boolean' },
+    'skip-install': { type: 'boolean' },
+    setup: { type: 'boolean' },
+    'max-seconds': { type: 'string' },
+  },
+  exitCodes: {
+    [EXIT_OK]: 'done (targets are reported beside the figures, not asserted)',
+    [EXIT_FAILURE]: 'the stack did not start; with --setup, a client is missing',
+  },
+});
 
-Exit codes:
-  0  done (targets are reported beside the figures, not asserted)
-  1  the stack did not start; with --setup, a client is missing
-  2  usage error (unknown option, missing or bad value)
-`;
-
-const fail = (message: string): never => {
-  console.error(`bench:detection: ${message}`);
-  process.exit(2);
-};
-
-let parsed;
-try {
-  parsed = parseArgs({
-    options: {
-      json: { type: 'boolean', default: false },
-      threshold: { type: 'string', default: String(DEFAULT_THRESHOLD) },
-      stack: { type: 'string' },
-      clients: { type: 'string' },
-      pages: { type: 'string', default: String(DEFAULT_PAGE_COUNT) },
-      'scripted-gap-ms': { type: 'string', default: '100' },
-      'human-dwell-ms': { type: 'string', default: '2000,5000' },
-      'bot-dwell-ms': { type: 'string', default: '80,120' },
-      seed: { type: 'string', default: '1' },
-      'skip-build': { type: 'boolean', default: false },
-      'skip-install': { type: 'boolean', default: false },
-      setup: { type: 'boolean', default: false },
-      'max-seconds': { type: 'string', default: '300' },
-      help: { type: 'boolean', default: false },
-    },
-  });
-} catch (error) {
-  fail(`${error instanceof Error ? error.message : String(error)} (see --help)`);
-}
-const { values } = parsed!;
-if (values.help) {
-  console.log(HELP);
-  process.exit(0);
-}
-
-function integer(name: string, text: string, min: number, max: number): number {
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || value < min || value > max)
-    fail(`--${name} must be an integer ${min}..${max}, got ${JSON.stringify(text)}`);
-  return value;
-}
-function range(name: string, text: string): [number, number] {
+const integer = (name: string, fallback: number, min: number, max: number): number =>
+  cli.number(`--${name}`, cli.string(name), fallback, { min, max, integer: true });
+function range(name: string, fallback: [number, number]): [number, number] {
+  const text = cli.string(name);
+  if (text === undefined) return fallback;
   const parts = text.split(',');
   if (parts.length !== 2)
-    fail(`--${name} must be two integers A,B (ms), got ${JSON.stringify(text)}`);
-  const [min, max] = [integer(name, parts[0]!, 0, 20_000), integer(name, parts[1]!, 0, 20_000)];
-  if (min > max) fail(`--${name}: A must be ≤ B, got ${text}`);
+    cli.fail(`--${name}: expected two integers A,B (ms), got ${JSON.stringify(text)}`);
+  const [min, max] = parts.map((part) =>
+    cli.number(`--${name}`, part, 0, { min: 0, max: 20_000, integer: true }),
+  ) as [number, number];
+  if (min > max) cli.fail(`--${name}: A must be ≤ B, got ${JSON.stringify(text)}`);
   return [min, max];
 }
 
-const threshold = integer('threshold', values.threshold, 0, 100);
-const SITE_PAGES = sitePages(integer('pages', values.pages, 2, MAX_PAGE_COUNT));
-const scriptedGapMs = integer('scripted-gap-ms', values['scripted-gap-ms'], 0, 5000);
-const humanDwellMs = range('human-dwell-ms', values['human-dwell-ms']);
-const botDwellMs = range('bot-dwell-ms', values['bot-dwell-ms']);
-const seed = integer('seed', values.seed, 0, 2 ** 31);
-if (values.stack !== undefined && values.stack !== 'falco' && values.stack !== 'direct')
-  fail(`--stack must be falco or direct, got ${JSON.stringify(values.stack)}`);
+const threshold = integer('threshold', DEFAULT_THRESHOLD, 0, 100);
+const SITE_PAGES = sitePages(integer('pages', DEFAULT_PAGE_COUNT, 2, MAX_PAGE_COUNT));
+const scriptedGapMs = integer('scripted-gap-ms', 100, 0, 5000);
+const humanDwellMs = range('human-dwell-ms', [2000, 5000]);
+const botDwellMs = range('bot-dwell-ms', [80, 120]);
+const seed = integer('seed', 1, 0, 2 ** 31);
+const stackOption = cli.string('stack');
+if (stackOption !== undefined && stackOption !== 'falco' && stackOption !== 'direct')
+  cli.fail(`--stack: expected falco or direct, got ${JSON.stringify(stackOption)}`);
+const clientsOption = cli.string('clients');
+const json = cli.flag('json');
 const known = allClients();
 const wanted =
-  values.clients === undefined
+  clientsOption === undefined
     ? known.map((client) => client.name)
-    : values.clients.split(',').map((name) => name.trim());
+    : clientsOption.split(',').map((name) => name.trim());
 for (const name of wanted)
   if (!known.some((client) => client.name === name))
-    fail(
+    cli.fail(
       `--clients: unknown client ${JSON.stringify(name)} (known: ${known.map((client) => client.name).join(', ')})`,
     );
 const clients = known.filter((client) => wanted.includes(client.name));
 // Bounded: each client by its own timeout (clientTimeoutMs), the whole run by --max-seconds
 // (clients not started by then are reported as not run).
-const maxSeconds = integer('max-seconds', values['max-seconds'], 30, 3600);
+const maxSeconds = integer('max-seconds', 300, 30, 3600);
 
-const log = (line: string) => (values.json ? console.error(line) : console.log(line));
-let mode: StackMode = (values.stack as StackMode | undefined) ?? 'falco';
+const log = (line: string) => (json ? console.error(line) : console.log(line));
+let mode: StackMode = (stackOption as StackMode | undefined) ?? 'falco';
 const notes: string[] = [];
-if (values.stack === undefined && !findFalco()) {
+if (stackOption === undefined && !findFalco()) {
   mode = 'direct';
   notes.push(
     'falco not found: the wasm was called directly with the headers the VCL adds (build falco with `node scripts/lib/falco.mjs --install` to put the generated VCL in front)',
@@ -140,7 +122,7 @@ notes.push(
 const ready: typeof clients = [];
 const runs: ClientRun[] = [];
 for (const client of clients) {
-  const notice = client.prepare(!values['skip-install']);
+  const notice = client.prepare(!cli.flag('skip-install'));
   if (notice) {
     log(`[${client.name} skipped] ${notice}`);
     runs.push({
@@ -154,9 +136,9 @@ for (const client of clients) {
   } else ready.push(client);
 }
 
-if (values.setup) {
+if (cli.flag('setup')) {
   for (const client of ready) console.log(`[${client.name} ready] ${client.description}`);
-  process.exit(runs.length === 0 ? 0 : 1);
+  process.exit(runs.length === 0 ? EXIT_OK : EXIT_FAILURE);
 }
 
 function headerPairs(rawHeaders: string[]): [string, string][] {
@@ -174,14 +156,13 @@ try {
     mode,
     threshold,
     pages: SITE_PAGES,
-    build: !values['skip-build'],
+    build: !cli.flag('skip-build'),
     log,
   });
 } catch (error) {
-  console.error(
+  cli.error(
     `bench:detection: the stack did not start: ${error instanceof Error ? error.message : String(error)}`,
   );
-  process.exit(1);
 }
 const sent = new Map<string, SeenRequest | undefined>();
 const countMismatches: string[] = [];
@@ -292,7 +273,7 @@ const headersOf = (name: string) => {
     : null;
 };
 
-if (values.json) {
+if (json) {
   console.log(
     JSON.stringify(
       {

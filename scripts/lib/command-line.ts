@@ -64,11 +64,15 @@ const STANDARD_EXIT_CODES: Record<number, string> = {
 /** The text `--help` prints: usage, description and options, the -h line, the exit codes. */
 export function helpText(spec: CommandSpec): string {
   const codes = { ...STANDARD_EXIT_CODES, ...spec.exitCodes };
+  const help = spec.help.replace(/^\n+|\s+$/g, '');
+  // The -h line lines up with the command's own option descriptions (column 25 if it has none).
+  const firstOption = /^( {2}-\S.*? {2,})\S/m.exec(help)?.[1];
+  const column = Math.max(firstOption?.length ?? 25, '  -h, --help  '.length);
   return [
     spec.usage,
     '',
-    spec.help.replace(/^\n+|\s+$/g, ''),
-    '  -h, --help             print this text and exit',
+    help,
+    `${'  -h, --help'.padEnd(column)}print this text and exit`,
     '',
     'Exit codes:',
     ...Object.entries(codes).map(([code, meaning]) => `  ${code}  ${meaning}`),
@@ -94,6 +98,33 @@ function describeFailure(path: string): string | null {
         ? 'permission denied'
         : `cannot be read (${code})`;
   }
+}
+
+/**
+ * One line for what node:util parseArgs threw, in the house's words. Node's own text runs over
+ * several lines and, for an unknown option, goes on about positionals, which confuses more than
+ * it helps. A string option followed by a word starting with a dash is refused by parseArgs as
+ * ambiguous: it is either a forgotten value or a value such as a regex `-min\.js$`, which must be
+ * written `--option=VALUE`; the line says so. Anything not recognised keeps Node's text, joined.
+ */
+export function parseProblemLine(problem: Error, options: OptionSpec = {}): string {
+  const message = problem.message;
+  // Node names an option as '--out', '-o, --out', '--out <value>' or, as typed, '-o'; the line
+  // names it by its long name.
+  const given = /^Option '(?:-\w, )?(--[^' ]+|-\w)/.exec(message)?.[1];
+  const short = given && /^-\w$/.test(given) ? given.slice(1) : undefined;
+  const named = short
+    ? `--${Object.keys(options).find((name) => options[name]?.short === short) ?? short}`
+    : given;
+  const unknown = /^Unknown option '([^']+)'/.exec(message)?.[1];
+  const unexpected = /^Unexpected argument '([^']*)'/.exec(message)?.[1];
+  if (unknown !== undefined) return `unknown option ${unknown}`;
+  if (unexpected !== undefined) return `unexpected argument ${JSON.stringify(unexpected)}`;
+  if (named && /argument missing$/.test(message)) return `${named}: missing value`;
+  if (named && /does not take an argument/.test(message)) return `${named} takes no value`;
+  if (named && /argument is ambiguous/.test(message))
+    return `${named}: the next word starts with a dash; write ${named}=VALUE if it is the value`;
+  return message.replace(/\s*\n\s*/g, ' ');
 }
 
 export function parseCommandLine(args: readonly string[], spec: CommandSpec): CommandLine {
@@ -126,10 +157,7 @@ export function parseCommandLine(args: readonly string[], spec: CommandSpec): Co
       seen.add(token.name);
     }
   } catch (problem) {
-    // Node's text for an unknown option goes on about positionals, which confuses more than helps.
-    const message = (problem as Error).message;
-    const unknown = /^Unknown option '([^']+)'/.exec(message);
-    return fail(unknown ? `unknown option ${unknown[1]}` : message.replace(/\s*\n\s*/g, ' '));
+    return fail(parseProblemLine(problem as Error, spec.options));
   }
   if (values.help) {
     const missing = undocumentedOptions(spec);

@@ -8,7 +8,14 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { helpText, undocumentedOptions, type CommandSpec } from '../../scripts/lib/command-line.js';
+import { parseArgs } from 'node:util';
+import {
+  helpText,
+  parseProblemLine,
+  undocumentedOptions,
+  type CommandSpec,
+  type OptionSpec,
+} from '../../scripts/lib/command-line.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const packageScripts = (
@@ -102,6 +109,41 @@ const CASES: Case[] = [
       line: '--input /nonexistent/b.log: no such file or directory',
     },
   },
+  {
+    command: 'vcl',
+    options: [
+      '--exclude-url-regex',
+      '--force-exclude-regex',
+      '--exempt-url-regex',
+      '--force-exempt-regex',
+      '--snapshot',
+      '--scorer-backend',
+      '--log-endpoint',
+      '--out',
+    ],
+    missing: {
+      args: ['--snapshot', '/nonexistent/verified-bots.json', '--out', '/nonexistent/vcl'],
+      line: '--snapshot /nonexistent/verified-bots.json: no such file or directory',
+    },
+  },
+  {
+    command: 'bench:detection',
+    options: [
+      '--json',
+      '--threshold',
+      '--stack',
+      '--clients',
+      '--pages',
+      '--scripted-gap-ms',
+      '--human-dwell-ms',
+      '--bot-dwell-ms',
+      '--seed',
+      '--skip-build',
+      '--skip-install',
+      '--setup',
+      '--max-seconds',
+    ],
+  },
   { command: 'start', options: [] },
   { command: 'vectors', options: [] },
 ];
@@ -190,14 +232,14 @@ describe('command-line helper', () => {
     ).toEqual([]);
   });
 
-  it('prints the usage, the text, the -h line and the exit codes, command-specific ones merged in', () => {
+  it("prints the usage, the text, the -h line (in the options' column) and the exit codes, command-specific ones merged in", () => {
     expect(helpText(spec)).toBe(
       [
         'usage: npm run demo -- [--out <file>] [--dry-run]',
         '',
         'Demo.',
         '  --out <file>   where to write',
-        '  -h, --help             print this text and exit',
+        '  -h, --help     print this text and exit',
         '',
         'Exit codes:',
         '  0  done',
@@ -205,6 +247,52 @@ describe('command-line helper', () => {
         '  2  usage error (unknown option, missing or bad value)',
         '  3  a demo-specific outcome',
       ].join('\n'),
+    );
+  });
+
+  it('the -h line keeps column 25 without option lines, and two spaces after a long first option', () => {
+    const plain = helpText({ ...spec, help: 'Demo, no options.' }).split('\n');
+    expect(plain).toContain('  -h, --help             print this text and exit');
+    const narrow = helpText({ ...spec, help: 'Demo.\n  -q  quiet' }).split('\n');
+    expect(narrow).toContain('  -h, --help  print this text and exit');
+  });
+
+  const OPTIONS: OptionSpec = {
+    out: { type: 'string', short: 'o' },
+    'dry-run': { type: 'boolean' },
+  };
+  /** What node:util parseArgs (strict, no positionals) throws for these arguments. */
+  const thrown = (args: string[]): Error => {
+    try {
+      parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false });
+    } catch (error) {
+      return error as Error;
+    }
+    throw new Error(`parseArgs accepted ${args.join(' ')}`);
+  };
+
+  it.each([
+    [['--nope'], 'unknown option --nope'],
+    [['-z'], 'unknown option -z'],
+    [['stray'], 'unexpected argument "stray"'],
+    [['--out'], '--out: missing value'],
+    [['-o'], '--out: missing value'],
+    [['--dry-run=yes'], '--dry-run takes no value'],
+    [
+      ['--out', '-min.js'],
+      '--out: the next word starts with a dash; write --out=VALUE if it is the value',
+    ],
+    [
+      ['-o', '--dry-run'],
+      '--out: the next word starts with a dash; write --out=VALUE if it is the value',
+    ],
+  ])('parseArgs refusing %j is one line: %s', (args, line) => {
+    expect(parseProblemLine(thrown(args), OPTIONS)).toBe(line);
+  });
+
+  it('keeps the text, joined on one line, of a parseArgs error it does not recognise', () => {
+    expect(parseProblemLine(new Error('Something new.\nOn two lines'))).toBe(
+      'Something new. On two lines',
     );
   });
 });

@@ -46,32 +46,32 @@ describe('npm run vcl: command line', () => {
         '-h, --help',
       ])
         expect(run.stdout, option).toContain(`  ${option} `);
-      expect(run.stdout).toContain('Exit codes: 0 written; 1 refused or failed');
-      expect(run.stdout).toContain('2 usage');
+      expect(run.stdout).toMatch(
+        /^Exit codes:\n {2}0 {2}written\n {2}1 {2}refused or failed .+\n {2}2 {2}usage error .+$/m,
+      );
+      // The hint for a regex starting with a dash (see the usage case below) is in the help too.
+      expect(run.stdout).toContain('--exclude-url-regex=-…');
     }
   });
 
   it('a usage error is one line on stderr, exit 2, and nothing written', () => {
     const out = mkdtempSync(join(tmpdir(), 'scorer-vcl-usage-'));
     const cases: [string[], string][] = [
-      [['--exclude-regex', 'x'], "vcl: Unknown option '--exclude-regex'"],
-      [['--exclude-url-regex'], "vcl: Option '--exclude-url-regex <value>' argument missing"],
-      [['--out'], "vcl: Option '--out <value>' argument missing"],
-      [['surplus'], "vcl: Unexpected argument 'surplus'"],
-      [['--log-endpoint', 'a', '--log-endpoint', 'b'], 'vcl: --log-endpoint given twice'],
-      [
-        ['--force-exempt-regex=yes'],
-        "vcl: Option '--force-exempt-regex' does not take an argument",
-      ],
+      [['--exclude-regex', 'x'], 'unknown option --exclude-regex'],
+      [['--exclude-url-regex'], '--exclude-url-regex: missing value'],
+      [['--out'], '--out: missing value'],
+      [['surplus'], 'unexpected argument "surplus"'],
+      [['--log-endpoint', 'a', '--log-endpoint', 'b'], '--log-endpoint given twice'],
+      [['--force-exempt-regex=yes'], '--force-exempt-regex takes no value'],
       [
         ['--exclude-url-regex', '-min\\.js$'],
-        "vcl: Option '--exclude-url-regex' argument is ambiguous: write --exclude-url-regex=VALUE for a value starting with a dash",
+        '--exclude-url-regex: the next word starts with a dash; write --exclude-url-regex=VALUE if it is the value',
       ],
     ];
     for (const [args, message] of cases) {
       const run = vcl('--out', out, ...args);
       expect(run.status, args.join(' ')).toBe(2);
-      expect(lines(run.stderr)).toEqual([`${message} (npm run vcl -- --help for usage)`]);
+      expect(lines(run.stderr)).toEqual([`${message} (see --help)`]);
       expect(run.stdout).toBe('');
     }
     expect(readdirSync(out)).toEqual([]);
@@ -82,20 +82,18 @@ describe('npm run vcl: command line', () => {
     const missing = join(out, 'missing.json');
     const unreadable = vcl('--out', out, '--snapshot', missing);
     expect(unreadable.status).toBe(1);
-    expect(lines(unreadable.stderr)).toEqual([
-      `vcl: --snapshot ${missing}: cannot read (ENOENT: no such file or directory, open '${missing}')`,
-    ]);
+    expect(lines(unreadable.stderr)).toEqual([`--snapshot ${missing}: no such file or directory`]);
     const directory = vcl('--out', out, '--snapshot', out);
     expect(directory.status).toBe(1);
-    expect(lines(directory.stderr)).toEqual([
-      `vcl: --snapshot ${out}: cannot read (EISDIR: illegal operation on a directory, read)`,
-    ]);
+    expect(lines(directory.stderr)).toEqual([`--snapshot ${out}: not a file`]);
     const inputs = mkdtempSync(join(tmpdir(), 'scorer-vcl-inputs-'));
     writeFileSync(join(inputs, 'text.json'), 'not json');
     const text = vcl('--out', out, '--snapshot', join(inputs, 'text.json'));
     expect(text.status).toBe(1);
     expect(lines(text.stderr)).toHaveLength(1);
-    expect(text.stderr).toContain(`refused: --snapshot ${join(inputs, 'text.json')}: not JSON (`);
+    expect(text.stderr.startsWith(`--snapshot ${join(inputs, 'text.json')}: not JSON (`)).toBe(
+      true,
+    );
     writeFileSync(join(inputs, 'other.json'), '{"format": "something else"}');
     const other = vcl('--out', out, '--snapshot', join(inputs, 'other.json'));
     expect(other.status).toBe(1);
@@ -121,6 +119,13 @@ describe.runIf(falco !== null)('npm run vcl: options reach the snippets (falco l
     expect(readFileSync(join(ROOT, 'vcl-snippets', 'crawlers.vcl'), 'utf8')).not.toContain(
       '"192.0.2.0"/24;',
     );
+  }, 60_000);
+
+  it('--exclude-url-regex=VALUE takes a regex starting with a dash (the usage hint works)', () => {
+    const out = mkdtempSync(join(tmpdir(), 'scorer-vcl-dash-'));
+    const run = vcl('--out', out, '--exclude-url-regex=-min\\.js$');
+    expect(run.status, run.stderr).toBe(0);
+    expect(readFileSync(join(out, 'recv.vcl'), 'utf8')).toContain('req.url.path ~ {"-min\\.js$"}');
   }, 60_000);
 
   it('--scorer-backend and --log-endpoint: the snippets use them and falco lint accepts them', () => {
