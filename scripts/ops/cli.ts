@@ -377,7 +377,7 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 const EXIT_CODE_HELP = [
   `  ${EXIT.ok}  done: the change was applied, there was nothing to change, a --dry-run printed its plan, or --help`,
   `  ${EXIT.failed}  refused or failed: a check refused the command before anything was changed (no service id, a missing store, an invalid value, regex or model, a guard against a concurrent change), a plan step failed (the applied steps are named), Fastly answered an error, or no answer came (network)`,
-  `  ${EXIT.usage}  usage: unknown command or option, an option without its value or given twice, a flag given a value, too few or too many arguments; FASTLY_API_TOKEN missing or unusable; --api-url not https (plain http only to loopback)`,
+  `  ${EXIT.usage}  usage error: unknown command or option, an option without its value or given twice, a flag given a value, too few or too many arguments; FASTLY_API_TOKEN missing or unusable; --api-url not https (plain http only to loopback)`,
 ].join('\n');
 
 function optionHelp(options: OptionSpec[]): string {
@@ -401,7 +401,7 @@ export function usage(): string {
     'options for every command:',
     optionHelp(GLOBAL_OPTIONS),
     '',
-    'exit codes:',
+    'Exit codes:',
     EXIT_CODE_HELP,
     '',
     "npm run ops -- <command> --help shows a command's options. docs/operators.md is the runbook.",
@@ -419,7 +419,12 @@ function commandHelp(command: Command): string {
     'options:',
     optionHelp([...command.options, ...GLOBAL_OPTIONS]),
     '',
-    `exit codes: ${EXIT.ok} done, ${EXIT.failed} refused or failed, ${EXIT.usage} usage (npm run ops -- --help explains them)`,
+    // The same block as every command's help (docs/commands.md), short; the top-level help
+    // says what each code covers.
+    'Exit codes:',
+    `  ${EXIT.ok}  done`,
+    `  ${EXIT.failed}  refused or failed`,
+    `  ${EXIT.usage}  usage error (npm run ops -- --help says what each code covers)`,
   ].join('\n');
 }
 

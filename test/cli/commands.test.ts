@@ -102,6 +102,28 @@ const CASES: Case[] = [
     },
   },
   {
+    command: 'evaluate',
+    options: [
+      '--input',
+      '--model',
+      '--json',
+      '--report',
+      '--sessions',
+      '--labeller',
+      '--labels',
+      '--split',
+      '--settings',
+      '--threshold',
+      '--resamples',
+      '--seed',
+      '--paths',
+    ],
+    missing: {
+      args: ['--input', 'package.json', '--model', '/nonexistent/model.json'],
+      line: '--model /nonexistent/model.json: no such file or directory',
+    },
+  },
+  {
     command: 'evaluate:transfer',
     options: ['--input', '--json', '--labeller', '--labels', '--settings', '--resamples', '--keep'],
     missing: {
