@@ -1,5 +1,5 @@
 /**
- * The operator CLI against a STAND-IN for the Fastly API (test/ops/fastly-api-standin.ts): the
+ * The operator CLI against a STAND-IN for the Fastly API (scripts/ops/standin/fastly-api-standin.ts): the
  * real API cannot be reached from tests. Every flow runs the same runOps the `npm run ops` entry
  * runs, with an injected clock, randomness and sleep; one test runs the real entry as a process.
  */
@@ -26,7 +26,10 @@ import {
   NORMALIZED_PATH_VCL,
 } from '../../scripts/vcl/generate.js';
 import { HAND_MODEL_DOC, seededRandom } from '../helpers/fixtures.js';
-import { startFastlyApiStandin, type FastlyApiStandin } from './fastly-api-standin.js';
+import {
+  startFastlyApiStandin,
+  type FastlyApiStandin,
+} from '../../scripts/ops/standin/fastly-api-standin.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const execFileAsync = promisify(execFile);
