@@ -1,19 +1,11 @@
 /**
- * npm run ops:standin [-- --port N]: the stand-in Fastly API (fastly-api-standin.ts) on loopback,
- * to try the runbook without a Fastly account (docs/operators.md, "Try the runbook offline").
- * Seeded as the runbook expects after its step 1: a VCL service whose active version 1 has the
- * scorer backend F_scorer, and the scorer's empty Config, Secret and KV Stores. State lives in
- * memory and is gone when it stops. It is not Fastly: it validates nothing, changes take effect
- * at once (no propagation), and no scorer runs behind it.
+ * npm run ops:standin [-- --port N]: the stand-in Fastly API (fastly-api-standin.ts, seeded as
+ * offline.ts says) on loopback, to try the runbook without a Fastly account (docs/operators.md,
+ * "Try the runbook offline"). State lives in memory and is gone when it stops. It is not Fastly:
+ * it validates nothing, changes take effect at once (no propagation), and no scorer runs behind it.
  */
 import { parseArgs } from 'node:util';
-import { startFastlyApiStandin } from './fastly-api-standin.js';
-
-/** The port `npm run ops:standin` listens on unless told otherwise (Viceroy's `npm start` uses 7676). */
-export const STANDIN_DEFAULT_PORT = 7680;
-/** A token for the stand-in only: it guards nothing, and no Fastly account accepts it. */
-export const STANDIN_TOKEN = 'dev-only-standin-token';
-export const STANDIN_SERVICE_ID = 'SVCstandin0001';
+import { exportLine, STANDIN_DEFAULT_PORT, startOfflineStandin } from './offline.js';
 
 const USAGE = `usage: npm run ops:standin [-- --port N]
 
@@ -42,11 +34,7 @@ if (!/^\d{1,5}$/.test(values.port ?? '0') || port > 65535) {
 
 let standin;
 try {
-  standin = await startFastlyApiStandin({
-    port,
-    token: STANDIN_TOKEN,
-    serviceId: STANDIN_SERVICE_ID,
-  });
+  standin = await startOfflineStandin(port);
 } catch (error) {
   process.stderr.write(
     `cannot listen on 127.0.0.1:${port}: ${error instanceof Error ? error.message : String(error)} (--port N for another)\n`,
@@ -59,7 +47,7 @@ process.stdout.write(
     `stand-in Fastly API listening on ${standin.url} (NOT Fastly: in memory, validates nothing, no propagation)`,
     `seeded: VCL service ${standin.serviceId} (active version 1 with backend F_scorer); Config Store scorer_config, Secret Store scorer_secrets, KV Store scorer_models (empty)`,
     'in another terminal:',
-    `  export FASTLY_API_URL=${standin.url} FASTLY_API_TOKEN=${standin.token} FASTLY_SERVICE_ID=${standin.serviceId}`,
+    `  ${exportLine(standin)}`,
     `(or --api-url ${standin.url} --service-id ${standin.serviceId} on each command, with FASTLY_API_TOKEN=${standin.token})`,
     'Ctrl-C stops it. Requests it answers:',
     '',
