@@ -3,7 +3,10 @@
  * section, in order, against the STAND-IN for the Fastly API that `npm run ops:standin` serves
  * (scripts/ops/standin/). The stand-in is not Fastly: these tests cannot show Fastly's real
  * validation messages, propagation times or list paging (the section says so too). They show that
- * every documented line runs, exits 0, and leaves stores the scorer app accepts.
+ * every documented line runs, exits 0, and leaves stores the scorer app accepts. `npm run ops`
+ * lines run in-process through runOps (what the entry runs, with the real clock, randomness and
+ * sleep); `npm run train` lines run the package.json script's node command; a line of any other
+ * kind fails the test, so the section cannot gain a command nobody runs.
  */
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
