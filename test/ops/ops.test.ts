@@ -1,5 +1,5 @@
 /**
- * The operator CLI against a STAND-IN for the Fastly API (test/ops/fastly-api-standin.ts): the
+ * The operator CLI against a STAND-IN for the Fastly API (scripts/ops/standin/fastly-api-standin.ts): the
  * real API cannot be reached from tests. Every flow runs the same runOps the `npm run ops` entry
  * runs, with an injected clock, randomness and sleep; one test runs the real entry as a process.
  */
@@ -27,7 +27,10 @@ import { extractExcludeRegex } from '../../scripts/vcl/extract-regex.js';
 import { DEFAULT_EXCLUDE_URL_REGEX, NORMALIZED_PATH_VCL } from '../../scripts/vcl/facts.js';
 import { generateSnippets } from '../../scripts/vcl/generate.js';
 import { HAND_MODEL_DOC, seededRandom } from '../helpers/fixtures.js';
-import { startFastlyApiStandin, type FastlyApiStandin } from './fastly-api-standin.js';
+import {
+  startFastlyApiStandin,
+  type FastlyApiStandin,
+} from '../../scripts/ops/standin/fastly-api-standin.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const execFileAsync = promisify(execFile);

@@ -3,7 +3,7 @@
  * cookie key are planted as recognisable values, and every path (success, an API error that
  * echoes the submitted secret and the token back, a connection dropped mid-request, no answer
  * at all) is checked for them in stdout, stderr and the audit file. The Fastly API is the
- * loopback STAND-IN (test/ops/fastly-api-standin.ts); the unit tests at the end give the client
+ * loopback STAND-IN (scripts/ops/standin/fastly-api-standin.ts); the unit tests at the end give the client
  * a FAKE fetch, to make Fastly and the network say things the stand-in cannot (plain-text and
  * HTML answers, an escaped echo, a network error quoting the request).
  */
@@ -15,7 +15,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runOps } from '../../scripts/ops/cli.js';
 import { createFastlyApi, FastlyApiError } from '../../scripts/ops/fastly-api.js';
 import { describeRequest } from '../../scripts/ops/plan.js';
-import { startFastlyApiStandin, type FastlyApiStandin } from './fastly-api-standin.js';
+import {
+  startFastlyApiStandin,
+  type FastlyApiStandin,
+} from '../../scripts/ops/standin/fastly-api-standin.js';
 
 const TOKEN = 'PLANTED-TOKEN-5ec7e7-do-not-print';
 /** What ctx.randomBytes answers: the cookie key and the caller secret are made from it. */

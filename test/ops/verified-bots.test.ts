@@ -1,6 +1,6 @@
 /**
  * `verified-bots update|show` and the two thresholds, against the STAND-IN for the Fastly API
- * (test/ops/fastly-api-standin.ts; the real API cannot be reached from tests) and a loopback file
+ * (scripts/ops/standin/fastly-api-standin.ts; the real API cannot be reached from tests) and a loopback file
  * server standing in for the crawler operators' published URLs (read through --mirror, which maps
  * https://<host>/<path> to <mirror>/<host>/<path>).
  */
@@ -20,7 +20,10 @@ import {
   type VerifiedBotsSnapshot,
 } from '../../scripts/vcl/verified-bots.js';
 import { seededRandom } from '../helpers/fixtures.js';
-import { startFastlyApiStandin, type FastlyApiStandin } from './fastly-api-standin.js';
+import {
+  startFastlyApiStandin,
+  type FastlyApiStandin,
+} from '../../scripts/ops/standin/fastly-api-standin.js';
 
 const falco: string | null = process.env.CI ? ensureFalco() : findFalco();
 const T0 = Date.UTC(2026, 11, 1, 9, 30, 0);
