@@ -3,13 +3,13 @@
  * real API cannot be reached from tests. Every flow runs the same runOps the `npm run ops` entry
  * runs, with an injected clock, randomness and sleep; one test runs the real entry as a process.
  */
-import { createServer, type AddressInfo } from 'node:net';
 import { execFile } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
 import { promisify } from 'node:util';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../scripts/lib/viceroy.mjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadModel } from '../../scorer-core/src/index.js';
 import { createApp } from '../../src/app.js';
@@ -1109,13 +1109,8 @@ describe('ops CLI: arguments and API URL', () => {
   });
 
   it('a request that gets no answer names the cause (here: a closed loopback port refuses the connection)', async () => {
-    const closed = await new Promise<number>((resolve) => {
-      const server = createServer();
-      server.listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as AddressInfo;
-        server.close(() => resolve(port));
-      });
-    });
+    // A port that was just free and is closed again: nothing listens there.
+    const closed = await freePort();
     const run = await ops('keys', 'list', '--api-url', `http://127.0.0.1:${closed}`);
     expect(run.code).toBe(1);
     expect(run.err).toMatch(/fetch failed: connection refused \(ECONNREFUSED\)/);
