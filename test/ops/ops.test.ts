@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../scripts/lib/viceroy.mjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { auditLines as auditLinesIn, platformOver } from './run-ops.js';
 import { loadModel } from '../../scorer-core/src/index.js';
 import { createApp } from '../../src/app.js';
 import { readCallerSecret } from '../../src/config/caller-secret.js';
@@ -101,34 +102,7 @@ async function ops(...argv: string[]): Promise<Run> {
 }
 
 const writes = () => api.requests.filter((r) => r.method !== 'GET');
-const auditLines = () => {
-  try {
-    return readFileSync(join(dir, 'audit.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l));
-  } catch {
-    return [];
-  }
-};
-
-/** The app's view of the stand-in's stores: what a scorer linked to them would read. */
-function platformOver(standin: FastlyApiStandin, nowMs: () => number): Platform {
-  return {
-    config: (key) => standin.configItem('scorer_config', key),
-    secret: async (key) => standin.secretText('scorer_secrets', key),
-    kvText: async (key) => standin.kvValue('scorer_models', key),
-    // The operator CLI never touches the edge rate limiter: a scorer over it counts nothing.
-    rateCounter: () => ({ increment: () => {}, lookupCount: () => 0, lookupRate: () => 0 }),
-    penaltyBox: () => ({ add: () => {}, has: () => false }),
-    log: () => {},
-    now: nowMs,
-    sha256: async (data) => new Uint8Array(createHash('sha256').update(data).digest()),
-    hmacSha256: async (key, message) =>
-      new Uint8Array(createHmac('sha256', key).update(message).digest()),
-  };
-}
+const auditLines = () => auditLinesIn(dir);
 
 /** The scorer app over the stand-in's stores, as a Compute service linked to them would run. */
 function scorerOver(standin: FastlyApiStandin) {
@@ -753,7 +727,9 @@ describe('ops model (Fastly API stand-in)', () => {
     ).toEqual(['publish:m-1', 'publish:m-2', 'rollback:m-1']);
     expect((await ops('model', 'rollback', 'm-2')).code).toBe(0);
     expect(api.kvValue('scorer_models', 'current')).toBe('m-2');
-    expect(auditLines().map((a) => `${a.command}:${a.after.current}`)).toEqual([
+    expect(
+      auditLines().map((a) => `${a.command}:${(a.after as { current: string }).current}`),
+    ).toEqual([
       'model publish:m-1',
       'model publish:m-2',
       'model rollback:m-1',

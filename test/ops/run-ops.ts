@@ -55,12 +55,13 @@ export function auditLines(dir: string): Record<string, unknown>[] {
   }
 }
 
-/** The scorer app over the stand-in's stores (edge counters count nothing: the CLI never touches them). */
-export function scorerOver(standin: FastlyApiStandin, nowMs: () => number) {
-  const platform: Platform = {
+/** The app's view of the stand-in's stores: what a scorer linked to them would read. */
+export function platformOver(standin: FastlyApiStandin, nowMs: () => number): Platform {
+  return {
     config: (key) => standin.configItem('scorer_config', key),
     secret: async (key) => standin.secretText('scorer_secrets', key),
     kvText: async (key) => standin.kvValue('scorer_models', key),
+    // The operator CLI never touches the edge rate limiter: a scorer over it counts nothing.
     rateCounter: () => ({ increment: () => {}, lookupCount: () => 0, lookupRate: () => 0 }),
     penaltyBox: () => ({ add: () => {}, has: () => false }),
     log: () => {},
@@ -69,7 +70,11 @@ export function scorerOver(standin: FastlyApiStandin, nowMs: () => number) {
     hmacSha256: async (key, message) =>
       new Uint8Array(createHmac('sha256', key).update(message).digest()),
   };
-  return createApp(platform, prepareDefaults(defaultModel));
+}
+
+/** The scorer app over the stand-in's stores. */
+export function scorerOver(standin: FastlyApiStandin, nowMs: () => number) {
+  return createApp(platformOver(standin, nowMs), prepareDefaults(defaultModel));
 }
 
 /** A preflight as the VCL sends it: the client's method and path, the caller secret. */

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { auditLines as auditLinesIn } from './run-ops.js';
 import { CRAWLERS } from '../../scorer-core/src/index.js';
 import { ensureFalco, findFalco } from '../../scripts/lib/falco.mjs';
 import { runOps } from '../../scripts/ops/cli.js';
@@ -132,17 +133,7 @@ async function ops(...argv: string[]) {
 const snapshotPath = () => join(dir, 'snapshot.json');
 const update = (...extra: string[]) =>
   ops('verified-bots', 'update', '--snapshot', snapshotPath(), '--mirror', mirror, ...extra);
-const auditLines = () => {
-  try {
-    return readFileSync(join(dir, 'audit.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
-  } catch {
-    return [];
-  }
-};
+const auditLines = () => auditLinesIn(dir);
 const apiWrites = () => api.requests.filter((r) => r.method !== 'GET');
 
 describe('ops verified-bots update (loopback file server for the published URLs, Fastly API stand-in)', () => {
