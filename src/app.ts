@@ -25,24 +25,25 @@ import {
 } from './audit.js';
 import { CLIENT_MEMORY_WINDOWS, edgeClient } from './client-memory.js';
 import { readCookie } from './cookie-header.js';
-import {
-  errorText,
-  STAGED_UNTIL_S,
-  readCallerSecret,
-  readChallengeKey,
-  readConfig,
-  readKeyRing,
-  readModel,
-  type AppConfig,
-  type Defaults,
-} from './config.js';
+import { readCallerSecret } from './config/caller-secret.js';
+import { readChallengeKey } from './config/challenge-key.js';
+import type { Defaults } from './config/defaults.js';
+import type { AppConfig } from './config/items.js';
+import { readKeyRing, STAGED_UNTIL_S } from './config/keys.js';
+import { readModel } from './config/model.js';
+import { readConfig } from './config/read-config.js';
+import { errorText } from './error-text.js';
 import {
   attempt,
   countIncludingThis,
   countingWarnings,
   newCountingRecord,
 } from './edge-counting.js';
-import { REQUEST_HEADERS as RQ, RESPONSE_HEADERS as RS, type FailOpenReason } from './headers.js';
+import {
+  REQUEST_HEADERS as RQ,
+  RESPONSE_HEADERS as RS,
+  type FailOpenReason,
+} from './edge-contract.js';
 import { DEFAULT_LOG_ENDPOINT, RATE_COUNTER_NAMES, type Platform } from './platform.js';
 import { requestFacts } from './request-facts.js';
 import { sessionCookieHeader } from './session-cookie.js';

@@ -3,7 +3,7 @@
  * request, a failure that counts as unknown (and becomes a warning in the audit line, never an
  * error answer), and a record of every answer for the audit line.
  */
-import { errorText } from './config.js';
+import { errorText } from './error-text.js';
 import type { CountDurationS, EdgeRateCounter } from './platform.js';
 
 /** What the counters and boxes answered for this request; a key is present only if asked. */

@@ -8,12 +8,8 @@ import { PenaltyBox, RateCounter } from 'fastly:edge-rate-limiter';
 import { KVStore } from 'fastly:kv-store';
 import { Logger } from 'fastly:logger';
 import { SecretStore } from 'fastly:secret-store';
-import {
-  STORE_NAMES,
-  type PenaltyBoxName,
-  type Platform,
-  type RateCounterName,
-} from './platform.js';
+import { STORE_NAMES } from './edge-contract.js';
+import { type PenaltyBoxName, type Platform, type RateCounterName } from './platform.js';
 
 export function fastlyPlatform(event: FetchEvent): Platform {
   // The imported HMAC key is kept for this request only. Kept across the requests of a reused

@@ -7,7 +7,7 @@
 import embeddedModel from '@session-scorer/core/model/default.json' with { type: 'json' };
 import { setReusableSandboxOptions } from 'fastly:experimental';
 import { createApp } from './app.js';
-import { prepareDefaults } from './config.js';
+import { prepareDefaults } from './config/defaults.js';
 import { fastlyPlatform } from './fastly-platform.js';
 
 const defaults = prepareDefaults(embeddedModel);

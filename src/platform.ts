@@ -57,16 +57,9 @@ export interface EdgePenaltyBox {
 }
 
 /**
- * Names of the Fastly resources the app uses. `[setup]` in fastly.toml creates the stores; rate
- * counters and penalty boxes need no setup (Edge Rate Limiting must be enabled on the account).
- * docs/configuration.md describes each.
+ * Names of the edge rate counters and penalty boxes the app opens. They need no setup (Edge Rate
+ * Limiting must be enabled on the account); the stores' names are in edge-contract.ts.
  */
-export const STORE_NAMES = {
-  config: 'scorer_config',
-  secrets: 'scorer_secrets',
-  models: 'scorer_models',
-} as const;
-
 export const RATE_COUNTER_NAMES = {
   /** New sessions per hash(client address, User-Agent). */
   newSessions: 'scorer_new_sessions',

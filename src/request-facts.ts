@@ -5,7 +5,7 @@
  * dropping any client copy (docs/headers.md).
  */
 import type { DecisionInput } from '@session-scorer/core';
-import { REQUEST_HEADERS as RQ } from './headers.js';
+import { REQUEST_HEADERS as RQ } from './edge-contract.js';
 
 export type RequestFacts = NonNullable<DecisionInput['request']>;
 export type BrowserHeaders = NonNullable<RequestFacts['headers']>;

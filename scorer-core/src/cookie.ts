@@ -59,7 +59,8 @@ export const nonceBudgetUsed = (activeS: number, sealsPerSecond: number): number
 
 /** Longer values are rejected before any decoding work. */
 const MAX_DECODED_VALUE_LENGTH = 512;
-const MAX_REALM_BYTES = 255;
+/** The realm (the AAD that binds a cookie to its site) is at most this many UTF-8 bytes. */
+export const MAX_REALM_BYTES = 255;
 
 export type OpenResult =
   // needsReseal: sealed under a key that is no longer active. formatVersion: 0x01 cookies open too (every seal writes 0x02).

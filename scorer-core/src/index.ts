@@ -63,6 +63,7 @@ export {
   COOKIE_FORMAT_VERSION_V1,
   COOKIE_VALUE_LENGTH,
   createCookieCodec,
+  MAX_REALM_BYTES,
   NONCE_BUDGET_SEALS,
   nonceBudgetUsed,
   type CookieCodec,

@@ -9,27 +9,41 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
-import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { challengePage } from '../../src/challenge/page.js';
 import { CHALLENGE_PATH, CHALLENGE_VERIFY_PATH } from '../../src/challenge/paths.js';
+import { parseCommandLine } from '../lib/command-line.js';
 
-const { values } = parseArgs({
+const cli = parseCommandLine(process.argv.slice(2), {
+  usage:
+    'usage: npm run bench:challenge -- [--bits 12,14,16,18] [--trials N] [--chromium <path>] [--json]',
+  help: `
+Times headless Chromium (unthrottled and at 4× CDP CPU throttling) solving the challenge page's
+proof of work at each difficulty, against a bot's native SHA-256 loop (node:crypto, one core).
+Prints numbers; no targets.
+  --bits A,B,…           difficulties in leading zero bits, each 0–24 (default 12,14,16,18)
+  --trials N             solves per difficulty and throttling (default 10)
+  --chromium <path>      the Chromium executable (default $CHROMIUM_BIN, else /usr/bin/chromium)
+  --json                 print one JSON object instead of the table`,
   options: {
-    bits: { type: 'string', default: '12,14,16,18' },
-    trials: { type: 'string', default: '10' },
-    json: { type: 'boolean', default: false },
-    chromium: { type: 'string', default: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium' },
+    bits: { type: 'string' },
+    trials: { type: 'string' },
+    json: { type: 'boolean' },
+    chromium: { type: 'string' },
   },
 });
-const bitsList = values.bits!.split(',').map(Number);
-const trials = Number(values.trials);
-if (
-  bitsList.some((b) => !Number.isInteger(b) || b < 0 || b > 24) ||
-  !Number.isInteger(trials) ||
-  trials < 1
-)
-  throw new Error('usage: --bits 12,14,16 (0–24) --trials N (≥ 1)');
+const bitsText = cli.string('bits') ?? '12,14,16,18';
+const bitsList = bitsText.split(',').map((part) => (/^\s*\d+\s*$/.test(part) ? Number(part) : NaN));
+if (bitsList.some((b) => !(b >= 0 && b <= 24)))
+  cli.fail(`--bits: expected integers 0–24 separated by commas, got ${JSON.stringify(bitsText)}`);
+const trials = cli.number('--trials', cli.string('trials'), 10, {
+  min: 1,
+  max: 10_000,
+  integer: true,
+});
+const chromiumPath = cli.string('chromium') ?? process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
+cli.requireFile('--chromium', chromiumPath);
+const json = cli.flag('json');
 
 // A stand-in token: random bytes of the real token's length, so every trial is a fresh search.
 const token = () => randomBytes(54).toString('base64url');
@@ -51,7 +65,7 @@ const server = createServer((req, res) => {
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
 
-const browser = await chromium.launch({ executablePath: values.chromium, headless: true });
+const browser = await chromium.launch({ executablePath: chromiumPath, headless: true });
 const quantile = (sorted: number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 
@@ -110,7 +124,7 @@ for (const bits of bitsList) {
 }
 await browser.close();
 server.close();
-if (values.json)
+if (json)
   console.log(JSON.stringify({ native_hashes_per_s: Math.round(nativeRate), rows }, null, 2));
 else {
   console.log(

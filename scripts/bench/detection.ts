@@ -44,6 +44,11 @@ it sent.
   --setup                check and install the clients, print what each needs, and exit
   --max-seconds N        clients not started within N s of the start are not run (default 300)
   --help                 this text
+
+Exit codes:
+  0  done (targets are reported beside the figures, not asserted)
+  1  the stack did not start; with --setup, a client is missing
+  2  usage error (unknown option, missing or bad value)
 `;
 
 const fail = (message: string): never => {

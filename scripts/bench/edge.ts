@@ -19,19 +19,45 @@
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseCommandLine } from '../lib/command-line.js';
 import { buildWasm, ensureViceroy, freePort, ROOT, startViceroy } from '../lib/viceroy.mjs';
 
-const args = process.argv.slice(2);
-const json = args.includes('--json');
-const requestsArg = args.indexOf('--requests');
-const REQUESTS = requestsArg >= 0 ? Number(args[requestsArg + 1]) : 600;
+const cli = parseCommandLine(process.argv.slice(2), {
+  usage: 'usage: npm run bench:edge -- [--json] [--requests N] [--aot] [--ladder | --floor]',
+  help: `
+Builds the scorer wasm and a hello-world wasm the same way and times loopback requests to both on
+Viceroy, interleaved; prints p50/p90/p99 and the p50 ratio beside its target (reported, not
+asserted). Installs Viceroy with cargo when it is missing and cargo is available.
+  --json                 print one JSON object (progress goes to stderr)
+  --requests N           timed requests to each wasm (default 600; 60 with --floor)
+  --aot                  build every wasm with js-compute's ahead-of-time mode (needs weval)
+  --ladder               also time the scorer's module graph answering without cookie work
+                         (scripts/bench/ladder.ts: empty, with the headers, after the store reads)
+  --floor                instead, time inside the wasm the interpreter's basic operations and each
+                         piece of a scorer request (scripts/bench/floor.ts), per fresh and reused sandbox`,
+  options: {
+    json: { type: 'boolean' },
+    requests: { type: 'string' },
+    aot: { type: 'boolean' },
+    ladder: { type: 'boolean' },
+    floor: { type: 'boolean' },
+  },
+});
+const json = cli.flag('json');
+const requestsGiven = cli.string('requests') !== undefined;
+const REQUESTS = cli.number('--requests', cli.string('requests'), 600, {
+  min: 1,
+  max: 100_000,
+  integer: true,
+});
 // --aot: both wasm built with js-compute's ahead-of-time mode (weval), the same way.
-const aot = args.includes('--aot');
+const aot = cli.flag('aot');
+const floor = cli.flag('floor');
+const ladder = cli.flag('ladder');
+if (floor && ladder) cli.fail('--floor and --ladder are different runs: give one');
 const log = (...parts: unknown[]) => (json ? console.error(...parts) : console.log(...parts));
 
 const viceroy: string = ensureViceroy();
-const floor = args.includes('--floor');
-const ladder = args.includes('--ladder');
 const ladderWasm = aot ? 'bin/ladder-aot.wasm' : 'bin/ladder.wasm';
 const scorerWasm = aot ? 'bin/main-aot.wasm' : 'bin/main.wasm';
 const helloWasm = aot ? 'bin/hello-aot.wasm' : 'bin/hello.wasm';
@@ -79,7 +105,7 @@ if (floor) {
   });
   const fresh = new Map<string, number[]>();
   const reused = new Map<string, number[]>();
-  const count = requestsArg >= 0 ? REQUESTS : 60;
+  const count = requestsGiven ? REQUESTS : 60;
   try {
     for (let i = 0; i < count; i++) {
       const response = await fetch(`${server.url}/`);

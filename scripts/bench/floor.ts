@@ -31,15 +31,14 @@ import {
   type AesGcmContext,
 } from '@session-scorer/core';
 import { readCookie } from '../../src/cookie-header.js';
-import { PENALTY_BOX_NAMES, RATE_COUNTER_NAMES, STORE_NAMES } from '../../src/platform.js';
+import { STORE_NAMES } from '../../src/edge-contract.js';
+import { PENALTY_BOX_NAMES, RATE_COUNTER_NAMES } from '../../src/platform.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import {
-  prepareDefaults,
-  readCallerSecret,
-  readConfig,
-  readKeyRing,
-  readModel,
-} from '../../src/config.js';
+import { readCallerSecret } from '../../src/config/caller-secret.js';
+import { prepareDefaults } from '../../src/config/defaults.js';
+import { readKeyRing } from '../../src/config/keys.js';
+import { readModel } from '../../src/config/model.js';
+import { readConfig } from '../../src/config/read-config.js';
 import { fastlyPlatform } from '../../src/fastly-platform.js';
 
 setReusableSandboxOptions({ maxRequests: 1000 });
@@ -307,7 +306,7 @@ async function measure(event: FetchEvent): Promise<Record<string, number>> {
   t = now();
   for (let i = 0; i < 10; i++) await kv.get('current');
   out.kv_get_missing_us = ((now() - t) * 1000) / 10;
-  // The app's configuration readers (src/config.ts) over the Fastly platform, as a scored request
+  // The app's configuration readers (src/config/) over the Fastly platform, as a scored request
   // calls them (the key ring and KV model are cached by their text after the first request).
   const platform = fastlyPlatform(event);
   t = now();

@@ -9,13 +9,11 @@
 //                   key ring secret, KV model pointer, as app.ts does), then those headers
 import embeddedModel from '@session-scorer/core/model/default.json' with { type: 'json' };
 import { setReusableSandboxOptions } from 'fastly:experimental';
-import {
-  readCallerSecret,
-  readConfig,
-  readKeyRing,
-  readModel,
-  prepareDefaults,
-} from '../../src/config.js';
+import { readCallerSecret } from '../../src/config/caller-secret.js';
+import { prepareDefaults } from '../../src/config/defaults.js';
+import { readKeyRing } from '../../src/config/keys.js';
+import { readModel } from '../../src/config/model.js';
+import { readConfig } from '../../src/config/read-config.js';
 import { fastlyPlatform } from '../../src/fastly-platform.js';
 import { createApp } from '../../src/app.js';
 

@@ -1,9 +1,9 @@
 /**
- * npm run bench:train [-- --lines N] [-- --json]
+ * npm run bench:train [-- --lines N] [-- --data <dir>] [-- --json]
  *
- * Training throughput on a large input: the shared logs (../shared/data) repeated, with times
- * shifted so sessions do not merge, until at least N lines (default 1,000,000); then the same
- * pipeline as `npm run train`. Prints lines/s and memory: the peak of the live heap (sampled
+ * Training throughput on a large input: the shared logs (--data, else $SCORER_SHARED_DATA, else
+ * ../shared/data) repeated, with times shifted so sessions do not merge, until at least N lines
+ * (default 1,000,000); then the same pipeline as `npm run train`. Prints lines/s and memory: the peak of the live heap (sampled
  * after a forced garbage collection every second, so it measures what is retained, not garbage
  * not yet collected) and the peak RSS. Flat memory = live heap independent of the input size.
  */
@@ -13,16 +13,36 @@ import { join, resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { createClassifier, DEFAULT_CLASSIFIER } from '@session-scorer/core';
+import { parseCommandLine } from '../lib/command-line.js';
 import { TransitionCounter } from '../training/estimate.js';
 import { readSessions } from '../training/input.js';
 
-const args = process.argv.slice(2);
-const json = args.includes('--json');
-const linesArg = args.indexOf('--lines');
-const target = linesArg >= 0 ? Number(args[linesArg + 1]) : 1_000_000;
-const sources = readdirSync(resolve('../shared/data'))
-  .filter((f) => f.endsWith('.log'))
-  .map((f) => readFileSync(resolve('../shared/data', f), 'utf8').split('\n').filter(Boolean));
+const cli = parseCommandLine(process.argv.slice(2), {
+  usage: 'usage: npm run bench:train -- [--lines N] [--data <dir>] [--json]',
+  help: `
+Training throughput on a large input: the shared logs (every *.log in the data directory) repeated,
+times shifted so sessions do not merge, to at least N lines, read through the pipeline of
+\`npm run train\`. Prints lines/s beside its target (reported, not asserted), the peak live heap
+and the peak RSS.
+  --lines N              lines to read at least (default 1,000,000)
+  --data <dir>           the shared logs (default: $SCORER_SHARED_DATA, else ../shared/data)
+  --json                 print one JSON object instead of the line`,
+  options: { lines: { type: 'string' }, data: { type: 'string' }, json: { type: 'boolean' } },
+});
+const json = cli.flag('json');
+const target = cli.number('--lines', cli.string('lines'), 1_000_000, {
+  min: 1,
+  max: 1e9,
+  integer: true,
+});
+const dataDir = resolve(cli.string('data') ?? process.env.SCORER_SHARED_DATA ?? '../shared/data');
+cli.requireDir('--data', dataDir);
+const logFiles = readdirSync(dataDir).filter((f) => f.endsWith('.log'));
+if (logFiles.length === 0) cli.error(`--data ${dataDir}: no *.log files`);
+for (const file of logFiles) cli.requireFile('--data', join(dataDir, file));
+const sources = logFiles.map((f) =>
+  readFileSync(join(dataDir, f), 'utf8').split('\n').filter(Boolean),
+);
 const dir = mkdtempSync(join(tmpdir(), 'scorer-bench-train-'));
 const input = join(dir, 'big.log');
 const out = createWriteStream(input);

@@ -1,11 +1,13 @@
 /**
- * The operator CLI: `npm run ops -- <command> [options]`. Commands are data (words, options,
- * help, handler); `runOps` parses, builds the context and maps errors to exit codes, with every
- * line of output passed through a filter that removes the API token.
+ * The operator CLI: `npm run ops -- <command> [options]`. Commands are data (words, arguments,
+ * options, help, handler); `runOps` parses the command line against them (command-line.ts),
+ * builds the context and maps the outcome to an exit code (EXIT_CODES). Secrets never reach the
+ * output: the API token stays inside the API client, and requests name their secret fields.
  */
-import { createFastlyApi, FastlyApiError } from './fastly-api.js';
+import { createFastlyApi, FastlyApiError, tokenProblem } from './fastly-api.js';
 import { createContext, OpsError, type OpsContext } from './context.js';
 import { PlanError } from './plan.js';
+import { parseCommandLine, type CommandSpec, type OptionSpec } from './command-line.js';
 import {
   excludeRegexGet,
   excludeRegexReset,
@@ -23,19 +25,12 @@ import {
 import { keysGenerate, keysList, keysRetire, keysRotate } from './commands/keys.js';
 import { modelList, modelPublish, modelRollback } from './commands/models.js';
 import { verifiedBotsShow, verifiedBotsUpdate } from './commands/verified-bots.js';
+import { STORE_NAMES } from '../../src/edge-contract.js';
+import { settingsGet, settingsSet } from './commands/scorer-settings.js';
 
 export const DEFAULT_API_URL = 'https://api.fastly.com';
 
-interface OptionSpec {
-  name: string;
-  /** Takes a value (else a flag). */
-  value?: string;
-  help: string;
-}
-
-interface Command {
-  words: string[];
-  args?: string;
+interface Command extends CommandSpec {
   summary: string;
   /** Longer help: what it changes and in which order. */
   detail: string;
@@ -63,17 +58,17 @@ const ACTIVATE: OptionSpec = {
 const CONFIG_STORE: OptionSpec = {
   name: 'config-store',
   value: 'NAME',
-  help: "the scorer's Config Store (default: scorer_config)",
+  help: `the scorer's Config Store (default: ${STORE_NAMES.config})`,
 };
 const SECRET_STORE: OptionSpec = {
   name: 'secret-store',
   value: 'NAME',
-  help: "the scorer's Secret Store (default: scorer_secrets)",
+  help: `the scorer's Secret Store (default: ${STORE_NAMES.secrets})`,
 };
 const KV_STORE: OptionSpec = {
   name: 'kv-store',
   value: 'NAME',
-  help: "the scorer's KV Store (default: scorer_models)",
+  help: `the scorer's KV Store (default: ${STORE_NAMES.models})`,
 };
 
 export const COMMANDS: Command[] = [
@@ -332,9 +327,10 @@ export const COMMANDS: Command[] = [
     summary:
       'validate a model with scorer-core, store it under its version in the KV Store and make it current',
     detail:
-      'Writes models/<version> (refusing a different document under an existing version), then the history, then moves "current".',
+      'Says first what changes in the scores, from the model and the effective settings in the Config Store: a learned combiner changes every score (unless combine.learnedWeight is 0), the transition model only while combine.layer2Weight is above 0. Then writes models/<version> (refusing a different document under an existing version), then the history, then moves "current".',
     options: [
       KV_STORE,
+      CONFIG_STORE,
       { name: 'allow-placeholder', help: 'publish a placeholder (untrained) model' },
       DRY_RUN,
     ],
@@ -353,13 +349,37 @@ export const COMMANDS: Command[] = [
     summary:
       'move "current" back: to VERSION, to the version current before the present one, or (--embedded) to the scorer\'s embedded model',
     detail:
-      'The target document must exist and validate; --embedded removes "current". The history records the rollback, so a second rollback undoes the first.',
+      'The target document must exist and validate; --embedded removes "current". Says what changes in the scores, as `model publish` does. The history records the rollback, so a second rollback undoes the first.',
     options: [
       KV_STORE,
+      CONFIG_STORE,
       { name: 'embedded', help: 'remove "current": the scorer uses the model embedded at build' },
       DRY_RUN,
     ],
     run: (ctx) => modelRollback(ctx, ctx.args[0]),
+  },
+  {
+    words: ['settings', 'get'],
+    summary:
+      "show the scorer's settings item as stored and the effective settings (defaults merged), flagging an item the scorer refuses",
+    detail:
+      'Lists the Config Store and reads it as the scorer does (src/config.ts): the `settings` JSON over the defaults, then the lifetime and challenge items over it. Exits 1 when the scorer refuses its configuration: it then answers every request fail-open, unscored.',
+    options: [CONFIG_STORE],
+    run: settingsGet,
+  },
+  {
+    words: ['settings', 'set'],
+    args: '[JSON]',
+    summary:
+      "replace the scorer's settings item (JSON overrides of the scoring settings, docs/scoring.md) after validating it, in place",
+    detail:
+      "Validates the overrides with scorer-core's resolveSettings (unknown keys and out-of-range values are refused, naming the field), then with the Config Store's other items, before anything is sent; shows the diff of the effective settings; writes the item (re-reading it first). The JSON replaces the whole item: include every override you keep. No new version; the scorer reads it per request.",
+    options: [
+      CONFIG_STORE,
+      { name: 'file', value: 'PATH', help: 'read the JSON from PATH instead of the argument' },
+      DRY_RUN,
+    ],
+    run: (ctx) => settingsSet(ctx, ctx.args[0]),
   },
 ];
 
@@ -377,28 +397,38 @@ const GLOBAL_OPTIONS: OptionSpec[] = [
   },
 ];
 
+/** Exit codes, kept stable for scripts that run the CLI; the help and docs/operators.md list them. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+const EXIT_CODE_HELP = [
+  `  ${EXIT.ok}  done: the change was applied, there was nothing to change, a --dry-run printed its plan, or --help`,
+  `  ${EXIT.failed}  refused or failed: a check refused the command before anything was changed (no service id, a missing store, an invalid value, regex or model, a guard against a concurrent change), a plan step failed (the applied steps are named), Fastly answered an error, or no answer came (network)`,
+  `  ${EXIT.usage}  usage: unknown command or option, an option without its value or given twice, a flag given a value, too few or too many arguments; FASTLY_API_TOKEN missing or unusable; --api-url not https (plain http only to loopback)`,
+].join('\n');
+
 function optionHelp(options: OptionSpec[]): string {
   return options
     .map((o) => `  --${o.name}${o.value ? ` ${o.value}` : ''}`.padEnd(34) + o.help)
     .join('\n');
 }
 
+const synopsis = (c: Command) => c.words.join(' ') + (c.args ? ` ${c.args}` : '');
+
 export function usage(): string {
-  const width = Math.max(
-    ...COMMANDS.map((c) => (c.words.join(' ') + (c.args ? ` ${c.args}` : '')).length),
-  );
+  const width = Math.max(...COMMANDS.map((c) => synopsis(c).length));
   return [
     'usage: npm run ops -- <command> [options]',
     '',
     'The API token comes from FASTLY_API_TOKEN only (never an option, never printed).',
     '',
     'commands:',
-    ...COMMANDS.map(
-      (c) => `  ${(c.words.join(' ') + (c.args ? ` ${c.args}` : '')).padEnd(width)}  ${c.summary}`,
-    ),
+    ...COMMANDS.map((c) => `  ${synopsis(c).padEnd(width)}  ${c.summary}`),
     '',
     'options for every command:',
     optionHelp(GLOBAL_OPTIONS),
+    '',
+    'exit codes:',
+    EXIT_CODE_HELP,
     '',
     "npm run ops -- <command> --help shows a command's options. docs/operators.md is the runbook.",
   ].join('\n');
@@ -406,7 +436,7 @@ export function usage(): string {
 
 function commandHelp(command: Command): string {
   return [
-    `usage: npm run ops -- ${command.words.join(' ')}${command.args ? ` ${command.args}` : ''} [options]`,
+    `usage: npm run ops -- ${synopsis(command)} [options]`,
     '',
     command.summary,
     '',
@@ -414,6 +444,8 @@ function commandHelp(command: Command): string {
     '',
     'options:',
     optionHelp([...command.options, ...GLOBAL_OPTIONS]),
+    '',
+    `exit codes: ${EXIT.ok} done, ${EXIT.failed} refused or failed, ${EXIT.usage} usage (npm run ops -- --help explains them)`,
   ].join('\n');
 }
 
@@ -442,111 +474,46 @@ function apiUrlProblem(text: string): string | null {
   return `--api-url: ${url.protocol}//${url.host} would carry the API token unencrypted: use https (plain http only to 127.0.0.1 / localhost)`;
 }
 
-/** Runs one CLI invocation; returns the exit code (0 ok, 1 refused or failed, 2 usage). */
+/** Runs one CLI invocation; returns the exit code (EXIT). */
 export async function runOps(argv: string[], deps: OpsDeps): Promise<number> {
-  const token = deps.env.FASTLY_API_TOKEN ?? '';
-  // Every line out passes this filter: the token cannot reach the terminal or a log.
-  const scrub = (text: string) =>
-    token.length >= 4 ? text.split(token).join('<FASTLY_API_TOKEN>') : text;
-  const out = (text: string) => deps.stdout(scrub(text));
-  const err = (text: string) => deps.stderr(scrub(text));
-
-  // The command words, skipping option values (an option may come before the command).
-  const valueOptions = new Set(
-    [...COMMANDS.flatMap((c) => c.options), ...GLOBAL_OPTIONS]
-      .filter((o) => o.value)
-      .map((o) => o.name),
-  );
-  const words: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (!arg.startsWith('--')) words.push(arg);
-    else if (!arg.includes('=') && valueOptions.has(arg.slice(2))) i++;
+  const out = deps.stdout;
+  const err = deps.stderr;
+  const line = parseCommandLine(argv, COMMANDS, GLOBAL_OPTIONS);
+  if (line.kind === 'usage') {
+    err(line.message);
+    return EXIT.usage;
   }
-  const command = [...COMMANDS]
-    .sort((a, b) => b.words.length - a.words.length)
-    .find((c) => c.words.every((w, i) => words[i] === w));
-  if (!command) {
-    if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
-      out(usage());
-      return argv.length === 0 ? 2 : 0;
-    }
-    err(`unknown command: ${words.join(' ') || '(none)'}\n\n${usage()}`);
-    return 2;
+  if (line.kind === 'help') {
+    out(line.command ? commandHelp(line.command) : usage());
+    return EXIT.ok;
   }
-  // Options: the command's plus the global ones; values are the next argument.
-  const specs = new Map([...command.options, ...GLOBAL_OPTIONS].map((o) => [o.name, o]));
-  const options = new Map<string, string>();
-  const positional: string[] = [];
-  let commandWords = 0;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '-h') {
-      options.set('help', 'true');
-    } else if (arg.startsWith('--')) {
-      const [name, inline] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
-      const spec = specs.get(name);
-      if (!spec) {
-        err(`${command.words.join(' ')}: unknown option --${name}\n\n${commandHelp(command)}`);
-        return 2;
-      }
-      if (options.has(name)) {
-        err(`--${name} given twice`);
-        return 2;
-      }
-      if (spec.value) {
-        const value = inline ?? argv[++i];
-        // `--audit-file --dry-run` must not swallow the flag: a value that looks like an option
-        // has to be given as --name=value.
-        if (value === undefined || (inline === undefined && value.startsWith('--'))) {
-          err(
-            `--${name} needs a value (${spec.value})${value?.startsWith('--') ? `; to pass one starting with "--", write --${name}=${value}` : ''}`,
-          );
-          return 2;
-        }
-        options.set(name, value);
-      } else {
-        if (inline !== undefined) {
-          err(`--${name} takes no value`);
-          return 2;
-        }
-        options.set(name, 'true');
-      }
-    } else if (commandWords < command.words.length && arg === command.words[commandWords]) {
-      commandWords++;
-    } else {
-      positional.push(arg);
-    }
-  }
-  if (options.has('help')) {
-    out(commandHelp(command));
-    return 0;
-  }
-  const maxArgs = command.args ? 1 : 0;
-  if (positional.length > maxArgs) {
-    err(
-      `${command.words.join(' ')}: unexpected argument ${JSON.stringify(positional[maxArgs])}\n\n${commandHelp(command)}`,
-    );
-    return 2;
-  }
+  const { command, args, options } = line;
+  // The token goes to the API client, which puts it in the Fastly-Key header and nowhere else;
+  // the rest of the CLI sees the environment without it.
+  const { FASTLY_API_TOKEN: token, ...env } = deps.env;
   if (!token) {
     err(
       'FASTLY_API_TOKEN is not set: export an API token with access to the service (the CLI reads it from the environment only)',
     );
-    return 2;
+    return EXIT.usage;
   }
-  const baseUrl = options.get('api-url') ?? deps.env.FASTLY_API_URL ?? DEFAULT_API_URL;
+  const unusable = tokenProblem(token);
+  if (unusable) {
+    err(`FASTLY_API_TOKEN ${unusable}`);
+    return EXIT.usage;
+  }
+  const baseUrl = options.get('api-url') ?? env.FASTLY_API_URL ?? DEFAULT_API_URL;
   const problem = apiUrlProblem(baseUrl);
   if (problem) {
     err(problem);
-    return 2;
+    return EXIT.usage;
   }
   const api = createFastlyApi({ baseUrl, token, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
   const ctx = createContext({
     api,
-    args: positional,
+    args,
     options,
-    env: deps.env,
+    env,
     out,
     err,
     now: deps.now,
@@ -554,19 +521,18 @@ export async function runOps(argv: string[], deps: OpsDeps): Promise<number> {
     sleep: deps.sleep,
     readFile: deps.readFile,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
-    auditFile: options.get('audit-file') ?? deps.env.SCORER_OPS_AUDIT_FILE ?? 'ops-audit.jsonl',
+    auditFile: options.get('audit-file') ?? env.SCORER_OPS_AUDIT_FILE ?? 'ops-audit.jsonl',
     osUser: deps.osUser,
-    scrub,
   });
   try {
     await command.run(ctx);
-    return 0;
+    return EXIT.ok;
   } catch (error) {
     const known =
       error instanceof OpsError || error instanceof PlanError || error instanceof FastlyApiError;
     err(
-      `error: ${error instanceof Error ? (!known && deps.env.SCORER_OPS_DEBUG ? (error.stack ?? error.message) : error.message) : String(error)}`,
+      `error: ${error instanceof Error ? (!known && env.SCORER_OPS_DEBUG ? (error.stack ?? error.message) : error.message) : String(error)}`,
     );
-    return 1;
+    return EXIT.failed;
   }
 }

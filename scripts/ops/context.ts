@@ -1,11 +1,12 @@
 /**
- * What every operator command gets: the API client, the parsed options, output that can never
- * carry the token, the plan runner, and the audit trail. Commands are plain async functions
+ * What every operator command gets: the API client (which alone holds the token), the parsed
+ * options, output, the plan runner, and the audit trail. Commands are plain async functions
  * over this context (scripts/ops/commands/*), registered as data in scripts/ops/cli.ts.
  */
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { currentLogin, type FastlyApi } from './fastly-api.js';
 import { executePlan, formatPlan, PlanError, type Step } from './plan.js';
+import { STORE_NAMES } from '../../src/edge-contract.js';
 
 export class OpsError extends Error {
   constructor(message: string) {
@@ -90,8 +91,6 @@ export interface ContextInit extends Output {
   fetch?: typeof fetch;
   auditFile: string;
   osUser: string;
-  /** Removes the API token from any text (applied to the audit file as to the terminal). */
-  scrub: (text: string) => string;
 }
 
 export function createContext(init: ContextInit): OpsContext {
@@ -110,7 +109,9 @@ export function createContext(init: ContextInit): OpsContext {
       ...(line.error ? { error: line.error } : {}),
       requests: line.requests,
     };
-    const text = init.scrub(JSON.stringify(record));
+    // No secret reaches a record: requests are listed as method and path, errors carry secret
+    // fields by name (FastlyApiError), and commands record "not recorded" for secret values.
+    const text = JSON.stringify(record);
     init.out(`audit: ${text}`);
     try {
       appendFileSync(init.auditFile, text + '\n', { mode: 0o600 });
@@ -138,9 +139,9 @@ export function createContext(init: ContextInit): OpsContext {
       return id;
     },
     stores: {
-      config: options.get('config-store') ?? 'scorer_config',
-      secret: options.get('secret-store') ?? 'scorer_secrets',
-      kv: options.get('kv-store') ?? 'scorer_models',
+      config: options.get('config-store') ?? STORE_NAMES.config,
+      secret: options.get('secret-store') ?? STORE_NAMES.secrets,
+      kv: options.get('kv-store') ?? STORE_NAMES.models,
     },
     now: init.now,
     randomBytes: init.randomBytes,

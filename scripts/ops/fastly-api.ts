@@ -3,6 +3,7 @@
  * plain fetch, the token in the `Fastly-Key` header and nowhere else. Only the endpoints the
  * operator CLI needs; each method names the endpoint it calls.
  */
+import { redactText, secretsOf, type NamedSecret } from './redact.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -19,18 +20,35 @@ export interface ApiRequest {
   raw?: string;
   /** Return the response body as text, never parsed (KV values are opaque bytes). */
   text?: boolean;
+  /**
+   * Body fields (form or JSON object keys) that hold a secret: a plan shows them as <redacted>,
+   * and an error about this request replaces their values with <redacted: field>.
+   */
+  secretFields?: readonly string[];
 }
 
+/** The header the token travels in (https://www.fastly.com/documentation/reference/api/#authentication). */
+const TOKEN_HEADER = 'Fastly-Key';
+
 export class FastlyApiError extends Error {
+  /** Method and path only: the error never holds the request body. */
+  readonly request: { method: Method; path: string };
+  /**
+   * `detail` is Fastly's message (or why no answer came); the values of the request's secret
+   * fields, and of any `alsoSecret` (the token header), are replaced by <redacted: name>.
+   */
   constructor(
     readonly status: number,
-    readonly request: Pick<ApiRequest, 'method' | 'path'>,
+    request: ApiRequest,
     detail: string,
+    alsoSecret: readonly NamedSecret[] = [],
   ) {
+    const safe = redactText(detail, [...secretsOf(request), ...alsoSecret]);
     super(
-      `${request.method} ${request.path} → ${status === 0 ? 'no response' : `HTTP ${status}`}${detail ? `: ${detail}` : ''}`,
+      `${request.method} ${request.path} → ${status === 0 ? 'no response' : `HTTP ${status}`}${safe ? `: ${safe}` : ''}`,
     );
     this.name = 'FastlyApiError';
+    this.request = { method: request.method, path: request.path };
   }
 }
 
@@ -48,6 +66,16 @@ export interface FastlyApi {
   find<T = unknown>(request: ApiRequest): Promise<T | null>;
 }
 
+/**
+ * Why a token cannot go in a header (whitespace or control characters, which fetch would reject
+ * with an error quoting the value), or null. Says nothing about the value itself.
+ */
+export function tokenProblem(token: string): string | null {
+  return /^[\x21-\x7e]+$/.test(token)
+    ? null
+    : 'holds characters an HTTP header cannot carry (spaces, line breaks, non-ASCII): check how it was exported (its value is not shown)';
+}
+
 const MAX_PAGES = 1000;
 
 /** `encodeURIComponent` for one path segment (KV keys contain `/`). */
@@ -56,12 +84,21 @@ export const seg = (value: string | number) => encodeURIComponent(String(value))
 export function createFastlyApi(options: FastlyApiOptions): FastlyApi {
   const doFetch = options.fetch ?? fetch;
   const base = options.baseUrl.replace(/\/+$/, '');
-  async function send(request: ApiRequest): Promise<{ status: number; body: unknown }> {
+  const problem = tokenProblem(options.token);
+  if (problem) throw new Error(`the API token ${problem}`);
+  // The token's only other use: errors from this client name it instead of quoting it.
+  const tokenSecret: NamedSecret[] = [{ name: TOKEN_HEADER, value: options.token }];
+  const failure = (status: number, request: ApiRequest, detail: string) =>
+    new FastlyApiError(status, request, detail, tokenSecret);
+
+  async function send(
+    request: ApiRequest,
+  ): Promise<{ status: number; type: string; body: unknown }> {
     const url = new URL(base + request.path);
     for (const [name, value] of Object.entries(request.query ?? {}))
       url.searchParams.set(name, value);
     const headers: Record<string, string> = {
-      'fastly-key': options.token,
+      [TOKEN_HEADER]: options.token,
       accept: 'application/json',
       'user-agent': options.userAgent ?? 'session-scorer-ops',
     };
@@ -77,6 +114,7 @@ export function createFastlyApi(options: FastlyApiOptions): FastlyApi {
       body = request.raw;
     }
     let response: Response;
+    let text: string;
     try {
       response = await doFetch(url, {
         method: request.method,
@@ -84,9 +122,13 @@ export function createFastlyApi(options: FastlyApiOptions): FastlyApi {
         ...(body === undefined ? {} : { body }),
       });
     } catch (error) {
-      throw new FastlyApiError(0, request, networkFailure(error));
+      throw failure(0, request, networkFailure(error));
     }
-    const text = await response.text();
+    try {
+      text = await response.text();
+    } catch (error) {
+      throw failure(response.status, request, `the answer broke off: ${networkFailure(error)}`);
+    }
     const type = response.headers.get('content-type') ?? '';
     let parsed: unknown = text;
     if (!request.text && type.includes('json') && text !== '') {
@@ -96,9 +138,17 @@ export function createFastlyApi(options: FastlyApiOptions): FastlyApi {
         parsed = text;
       }
     }
-    return { status: response.status, body: parsed };
+    return { status: response.status, type, body: parsed };
   }
-  const errorDetail = (body: unknown): string => {
+
+  /**
+   * Fastly's message from an error answer, whole: the fields its error bodies carry (msg, title,
+   * detail, errors), read from the decoded JSON (FastlyApiError then replaces any echo of the
+   * request's secrets or the token by name). A body that is neither JSON nor plain text (a
+   * proxy's HTML page) is described, not printed.
+   */
+  const errorDetail = (answer: { type: string; body: unknown }): string => {
+    const { body } = answer;
     if (body && typeof body === 'object') {
       const { msg, detail, title, errors } = body as Record<string, unknown>;
       const parts = [
@@ -110,23 +160,25 @@ export function createFastlyApi(options: FastlyApiOptions): FastlyApi {
           : undefined,
       ];
       const text = parts.filter((p) => typeof p === 'string' && p !== '').join(' — ');
-      if (text) return text.slice(0, 500);
+      return text || (Object.keys(body).length > 0 ? JSON.stringify(body) : '');
     }
-    return typeof body === 'string' ? body.slice(0, 500) : '';
+    if (typeof body !== 'string' || body === '') return '';
+    if (answer.type === '' || /^text\/plain|json/.test(answer.type)) return body;
+    return `(a ${answer.type.split(';')[0]} body of ${body.length} characters, not shown)`;
   };
   return {
     async call<T>(request: ApiRequest) {
-      const { status, body } = await send(request);
-      if (status < 200 || status > 299)
-        throw new FastlyApiError(status, request, errorDetail(body));
-      return body as T;
+      const answer = await send(request);
+      if (answer.status < 200 || answer.status > 299)
+        throw failure(answer.status, request, errorDetail(answer));
+      return answer.body as T;
     },
     async find<T>(request: ApiRequest) {
-      const { status, body } = await send(request);
-      if (status === 404) return null;
-      if (status < 200 || status > 299)
-        throw new FastlyApiError(status, request, errorDetail(body));
-      return body as T;
+      const answer = await send(request);
+      if (answer.status === 404) return null;
+      if (answer.status < 200 || answer.status > 299)
+        throw failure(answer.status, request, errorDetail(answer));
+      return answer.body as T;
     },
   };
 }
@@ -243,6 +295,18 @@ export async function getConfigItem(
     path: `/resources/stores/config/${seg(storeId)}/item/${seg(key)}`,
   });
   return item?.item_value ?? null;
+}
+
+/** GET /resources/stores/config/{id}/items: every item of the store, by key (an unpaged list). */
+export async function listConfigItems(
+  api: FastlyApi,
+  storeId: string,
+): Promise<Map<string, string>> {
+  const items = await api.call<{ item_key: string; item_value: string }[]>({
+    method: 'GET',
+    path: `/resources/stores/config/${seg(storeId)}/items`,
+  });
+  return new Map(items.map((item) => [item.item_key, item.item_value]));
 }
 
 /** GET /resources/stores/secret/{id}/secrets (paged): names and creation times; the API never returns values. */

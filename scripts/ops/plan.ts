@@ -4,6 +4,7 @@
  * runs in order and stops at the first failure, saying which steps were applied.
  */
 import { FastlyApiError, type ApiRequest, type FastlyApi } from './fastly-api.js';
+import { bodyFields, REDACTED } from './redact.js';
 
 export interface Step {
   /** What the request does, for people. */
@@ -11,8 +12,6 @@ export interface Step {
   request: ApiRequest;
   /** A unified diff of what the request changes (snippet content, item values). */
   diff?: string;
-  /** Names body fields that hold a secret: printed as <redacted>. */
-  secretFields?: string[];
   /**
    * Checked right before the request is sent (after any wait): a message aborts the plan. Guards
    * read-modify-write steps against a change made meanwhile (another operator, a slow wait).
@@ -40,22 +39,23 @@ export class PlanError extends Error {
 
 export const NEW_VERSION = '{new}';
 
+/** The request as the plan prints it; its secret fields (request.secretFields) show as <redacted>. */
 export function describeRequest(step: Step): string {
   const { request } = step;
   const query = request.query ? `?${new URLSearchParams(request.query)}` : '';
   const lines = [`${request.method} ${request.path}${query}`];
-  const fields =
-    request.form ??
-    (request.json && typeof request.json === 'object' && !Array.isArray(request.json)
-      ? (request.json as Record<string, unknown>)
-      : undefined);
+  const fields = bodyFields(request);
+  const secret = new Set(request.secretFields ?? []);
   if (fields) {
     for (const [name, value] of Object.entries(fields)) {
-      if (step.secretFields?.includes(name)) lines.push(`    ${name}=<redacted>`);
+      if (secret.has(name)) lines.push(`    ${name}=${REDACTED}`);
       else if (name === 'content' && step.diff !== undefined)
         lines.push(`    ${name}=<${String(value).length} characters, diff below>`);
       else lines.push(`    ${name}=${oneLine(String(value))}`);
     }
+  } else if (secret.size > 0 && (request.json !== undefined || request.raw !== undefined)) {
+    // Secret fields in a body without named fields: nothing of it can be shown.
+    lines.push(`    body=${REDACTED}`);
   } else if (request.json !== undefined) {
     lines.push(`    ${oneLine(JSON.stringify(request.json))}`);
   } else if (request.raw !== undefined) {

@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { parseOptions } from './cli-options.js';
+import { parseCommandLine } from '../lib/command-line.js';
 
 // run-ts.mjs runs a bundled copy from .cache/run-ts/, so the repository root is found by walking
 // up to the package.json, not from this file's own directory.
@@ -68,21 +68,33 @@ function trainArgs(dataDir: string, out: string): string[] {
   ];
 }
 
+const USAGE =
+  'usage: npm run model:default -- [--check] [--data <dir>]   (npm run model:check = --check)';
+const HELP = `
+Rebuilds the shipped default model (scorer-core/src/default-model.json) from the shared real logs
+with the recorded training recipe (docs/model.md), or with --check retrains into a temporary file
+and compares it byte for byte with the committed model.
+  --check                retrain into a temporary file and compare; the committed model is not written
+  --data <dir>           where the shared logs are (default: $SCORER_SHARED_DATA, else ../shared/data
+                         beside the repository)`;
+
 {
-  const options = parseOptions(
-    process.argv.slice(2),
-    { values: ['--data'], flags: ['--check'] },
-    'usage: npm run model:default -- [--check] [--data <dir>]',
-  );
-  const check = options.has('--check');
-  const dataDir = sharedDataDir(options.value('--data'));
+  const cli = parseCommandLine(process.argv.slice(2), {
+    options: { check: { type: 'boolean' }, data: { type: 'string' } },
+    usage: USAGE,
+    help: HELP,
+    exitCodes: {
+      1: 'failed: the shared logs are missing or are not the ones the committed model records (--check), training failed, or (--check) the retrained model differs from the committed one',
+    },
+  });
+  const check = cli.flag('check');
+  const dataDir = sharedDataDir(cli.string('data'));
   const missing = RECIPE.inputs.filter((f) => !existsSync(join(dataDir, f)));
-  if (missing.length > 0) {
-    console.error(
+  if (missing.length > 0)
+    cli.error(
       `the shared logs are not in ${dataDir} (missing ${missing.join(', ')}): pass --data <dir> or set SCORER_SHARED_DATA`,
     );
-    process.exit(2);
-  }
+  for (const file of RECIPE.inputs) cli.requireFile('shared log', join(dataDir, file));
   const committed = JSON.parse(readFileSync(DEFAULT_MODEL_PATH, 'utf8')) as {
     training?: { inputs?: { file: string; sha256: string }[] };
   };

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { resolveSettings } from '@session-scorer/core';
-import { parseCommandLine } from './command-line.js';
+import { parseCommandLine } from '../lib/command-line.js';
 import { evaluateLogs, readModel, type EvaluationResult } from './evaluation.js';
 import { readLabels } from './input.js';
 import { DEFAULT_LABELLER, LABELLERS, type LabellerName } from './labels.js';
@@ -28,9 +28,8 @@ const HELP = `
   --resamples N        bootstrap resamples for the 95 % intervals (default 1000)
   --keep <dir>         keep the trained models in this directory (default: a temporary one, removed)`;
 
-const cli = parseCommandLine(
-  process.argv.slice(2),
-  {
+const cli = parseCommandLine(process.argv.slice(2), {
+  options: {
     input: { type: 'string', multiple: true },
     json: { type: 'boolean' },
     labeller: { type: 'string' },
@@ -39,9 +38,12 @@ const cli = parseCommandLine(
     resamples: { type: 'string' },
     keep: { type: 'string' },
   },
-  USAGE,
-  HELP,
-);
+  usage: USAGE,
+  help: HELP,
+  exitCodes: {
+    1: 'an input missing or unreadable, or training or evaluation failed for a held-out log (its row names the error)',
+  },
+});
 const inputs = cli.strings('input');
 if (inputs.length < 2)
   cli.fail('--input: give at least two logs (each is held out in turn and the others train)');
@@ -74,7 +76,7 @@ let labels;
 try {
   labels = labelsPath ? readLabels(labelsPath) : undefined;
 } catch (error) {
-  cli.fail(`--labels: ${(error as Error).message}`);
+  cli.error(`--labels ${labelsPath}: ${(error as Error).message}`);
 }
 
 // run-ts.mjs sets argv[1] to this script's own path: the repository is its parent's parent.

@@ -8,7 +8,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { DEFAULT_THRESHOLD, resolveSettings } from '@session-scorer/core';
-import { parseCommandLine } from './command-line.js';
+import { parseCommandLine } from '../lib/command-line.js';
 import { evaluateLogs, flaggedSessionLines, readModel } from './evaluation.js';
 import { readLabels } from './input.js';
 import { DEFAULT_LABELLER, LABELLERS, type LabellerName } from './labels.js';
@@ -33,9 +33,8 @@ const HELP = `
   --seed N               bootstrap seed (default 20261201)
   --paths N              paths kept per session for --sessions (default 10)`;
 
-const cli = parseCommandLine(
-  process.argv.slice(2),
-  {
+const cli = parseCommandLine(process.argv.slice(2), {
+  options: {
     input: { type: 'string', multiple: true },
     model: { type: 'string' },
     json: { type: 'boolean' },
@@ -50,9 +49,9 @@ const cli = parseCommandLine(
     seed: { type: 'string' },
     paths: { type: 'string' },
   },
-  USAGE,
-  HELP,
-);
+  usage: USAGE,
+  help: HELP,
+});
 const fail = cli.fail;
 const modelPath = cli.string('model');
 const reportPath = cli.string('report');
@@ -106,13 +105,13 @@ let loaded;
 try {
   loaded = readModel(modelPath!);
 } catch (error) {
-  fail(`--model ${modelPath}: ${(error as Error).message}`);
+  cli.error(`--model ${modelPath}: ${(error as Error).message}`);
 }
 let labels;
 try {
   labels = labelsPath ? readLabels(labelsPath) : undefined;
 } catch (error) {
-  fail(`--labels: ${(error as Error).message}`);
+  cli.error(`--labels ${labelsPath}: ${(error as Error).message}`);
 }
 
 const run = await evaluateLogs({

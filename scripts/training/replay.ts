@@ -20,7 +20,7 @@ import {
   type Scorer,
   type TransitionModel,
 } from '@session-scorer/core';
-import { DEFAULT_EXCLUDE_URL_REGEX } from '../vcl/generate.js';
+import { DEFAULT_EXCLUDE_URL_REGEX } from '../vcl/facts.js';
 import { ClientMemorySimulator, NEW_SESSIONS_WINDOW_MS } from './client-memory.js';
 import type { LogSession } from './sessionize.js';
 

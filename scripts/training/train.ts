@@ -19,7 +19,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { FEATURE_NAMES, featureFamily, type FeatureFamily } from '@session-scorer/core';
-import { parseCommandLine } from './command-line.js';
+import { parseCommandLine } from '../lib/command-line.js';
 import { readLabels } from './input.js';
 import type { LearnerKind } from './learn/fit-combiner.js';
 import { trainModel } from './learn/train-model.js';
@@ -36,11 +36,9 @@ Trains the Layer 2 model and the learned combiner from access logs (docs/model.m
   --split F              train on the first fraction F of each input's time window
   --created-at <time>    fixes the creation time and version (byte-for-byte reproducible)
   --combiner K           logistic, trees, auto (default: chosen on validation) or none
-  --drop-family F        leave a feature family out (repeatable; the ablation)
-Exit codes: 0 done, 1 training failed, 2 usage.`;
-const cli = parseCommandLine(
-  process.argv.slice(2),
-  {
+  --drop-family F        leave a feature family out (repeatable; the ablation)`;
+const cli = parseCommandLine(process.argv.slice(2), {
+  options: {
     input: { type: 'string', multiple: true },
     out: { type: 'string' },
     labels: { type: 'string' },
@@ -51,9 +49,10 @@ const cli = parseCommandLine(
     combiner: { type: 'string' },
     'drop-family': { type: 'string', multiple: true },
   },
-  USAGE,
-  HELP,
-);
+  usage: USAGE,
+  help: HELP,
+  exitCodes: { 1: 'training failed, or an input is missing or unreadable' },
+});
 const fail: (message: string) => never = cli.fail;
 const parsed = {
   input: cli.strings('input'),
@@ -98,6 +97,8 @@ for (const family of dropped)
 const features = FEATURE_NAMES.filter((name) => !dropped.includes(featureFamily(name)));
 if (features.length === 0) fail('--drop-family: no feature left');
 if (inputs.length === 0 || !out) fail('--input and --out are required');
+for (const input of inputs) cli.requireFile('--input', input);
+if (labelsPath) cli.requireFile('--labels', labelsPath);
 
 const started = Date.now();
 let result;

@@ -37,7 +37,7 @@ import {
   type SettingsOverrides,
   type TransitionModel,
 } from '@session-scorer/core';
-import { parseOptions } from './cli-options.js';
+import { parseCommandLine } from '../lib/command-line.js';
 import type { Label } from './labels.js';
 import { readLabels, readSessions, splitTimes } from './input.js';
 import { createReplayScorer, exclusionRegex, replayPart, type SessionResult } from './replay.js';
@@ -46,25 +46,37 @@ import { summarize, summarizeStrata, type Summary } from './summary.js';
 
 const USAGE =
   "usage: npm run tune -- --input <log> [--input <log> …] --model <model.json> [--split F] [--labels <file>] [--from '<settings json>'] [--json]";
+const HELP = `
+Chooses the Layer 1 constants and the Layer 2 mapping by replaying the training part of the logs
+(before fraction F of each input's time window) and reports them on the held-out part.
+  --input <log>          an access log (repeatable; combined format, Fastly JSON, the audit log; .gz too)
+  --model <model.json>   the Layer 2 model to score with (e.g. scorer-core/src/default-model.json)
+  --split F              tune on the first fraction F of each input's window, report on the rest (default 0.7)
+  --labels <file>        per-session labels overriding the User-Agent labeller
+  --from <json>          settings overrides to start the search from (as evaluate --settings; default: the defaults)
+  --json                 print one JSON object instead of the text summary`;
 const MIN_GAIN = 0.002;
 
-const options = parseOptions(
-  process.argv.slice(2),
-  {
-    values: ['--input', '--model', '--labels', '--split', '--from'],
-    repeatable: ['--input'],
-    flags: ['--json'],
+const cli = parseCommandLine(process.argv.slice(2), {
+  options: {
+    input: { type: 'string', multiple: true },
+    model: { type: 'string' },
+    labels: { type: 'string' },
+    split: { type: 'string' },
+    from: { type: 'string' },
+    json: { type: 'boolean' },
   },
-  USAGE,
-);
-const fail: (message: string) => never = options.fail;
-const inputs = options.all('--input');
-const modelPath = options.value('--model');
-const labelsPath = options.value('--labels');
-const split = options.fraction('--split') ?? 0.7;
-const json = options.has('--json');
+  usage: USAGE,
+  help: HELP,
+});
+const fail: (message: string) => never = cli.fail;
+const inputs = cli.strings('input');
+const modelPath = cli.string('model');
+const labelsPath = cli.string('labels');
+const split = cli.number('--split', cli.string('split'), 0.7, { min: 0, max: 1, exclusive: true });
+const json = cli.flag('json');
 let from: SettingsOverrides = {};
-const fromText = options.value('--from');
+const fromText = cli.string('from');
 if (fromText !== undefined) {
   try {
     from = JSON.parse(fromText) as SettingsOverrides;
@@ -74,9 +86,11 @@ if (fromText !== undefined) {
   }
 }
 if (inputs.length === 0 || !modelPath) fail('--input and --model are required');
-
-const model: TransitionModel = loadModel(JSON.parse(readFileSync(modelPath!, 'utf8')));
-const labels = labelsPath ? readLabels(labelsPath) : undefined;
+for (const input of inputs) cli.requireFile('--input', input);
+const model: TransitionModel = cli.readInput('--model', modelPath!, (path) =>
+  loadModel(JSON.parse(readFileSync(path, 'utf8'))),
+);
+const labels = labelsPath ? cli.readInput('--labels', labelsPath, readLabels) : undefined;
 const times = await splitTimes(inputs, split);
 type Labelled = { session: LogSession; bot: boolean };
 async function part(keep: 'before' | 'after'): Promise<Labelled[]> {

@@ -7,10 +7,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findFalco, lintVcl } from '../lib/falco.mjs';
-import { assembleMainVcl, VclValidationError, type Snippet } from './generate.js';
+import type { Snippet } from './facts.js';
+import { assembleMainVcl } from './harness.js';
+import { VclValidationError } from './options.js';
 
-/** Throws VclValidationError when falco is missing or reports an error. */
-export function lintSnippets(snippets: Snippet[]): void {
+/**
+ * Throws VclValidationError when falco is missing or reports an error. `scorerBackend`: the
+ * generator's option of that name, so the harness declares the backend the snippets use.
+ */
+export function lintSnippets(snippets: Snippet[], scorerBackend?: string): void {
   const falco: string | null = findFalco();
   if (!falco)
     throw new VclValidationError(
@@ -18,7 +23,7 @@ export function lintSnippets(snippets: Snippet[]): void {
     );
   const dir = mkdtempSync(join(tmpdir(), 'scorer-vcl-'));
   try {
-    writeFileSync(join(dir, 'main.vcl'), assembleMainVcl(snippets));
+    writeFileSync(join(dir, 'main.vcl'), assembleMainVcl(snippets, { scorerBackend }));
     const lint: { ok: boolean; output: string } = lintVcl(falco, join(dir, 'main.vcl'));
     if (!lint.ok)
       throw new VclValidationError(`falco lint rejected the assembled VCL:\n${lint.output}`);

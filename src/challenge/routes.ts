@@ -25,21 +25,19 @@ import {
 } from '@session-scorer/core';
 import type { AuditRecord } from '../audit.js';
 import { auditLine, capped } from '../audit.js';
-import {
-  readChallengeKey,
-  readConfig,
-  readKeyRing,
-  type AppConfig,
-  type Defaults,
-  type Loaded,
-} from '../config.js';
-import { RESPONSE_HEADERS as RS } from '../headers.js';
+import { readChallengeKey } from '../config/challenge-key.js';
+import type { Defaults } from '../config/defaults.js';
+import type { AppConfig } from '../config/items.js';
+import { readKeyRing } from '../config/keys.js';
+import type { Failure } from '../config/loaded.js';
+import { readConfig } from '../config/read-config.js';
+import { RESPONSE_HEADERS as RS } from '../edge-contract.js';
 import { DEFAULT_LOG_ENDPOINT, type Platform } from '../platform.js';
 import { readCookie } from '../cookie-header.js';
 import { sessionCookieHeader } from '../session-cookie.js';
 import { APP_VERSION } from '../version.js';
 import { challengePage, contentSecurityPolicy, continuePage, messagePage } from './page.js';
-import { CHALLENGE_PATH } from './paths.js';
+import { CHALLENGE_PATH, CHALLENGE_RETURN_PARAM } from './paths.js';
 import { safeReturnPath } from './return-url.js';
 
 /** What the app lends the challenge routes: its caller check and its audit fields for a request. */
@@ -70,7 +68,7 @@ export async function challengeRoute(
   const refused = await hooks.authenticate(platform, request);
   if (refused) return refused;
   const url = new URL(request.url);
-  const returnPath = safeReturnPath(url.searchParams.get('return'));
+  const returnPath = safeReturnPath(url.searchParams.get(CHALLENGE_RETURN_PARAM));
   const config = readConfig(platform, defaults);
   if (!config.ok) return unavailable(platform, request, hooks, config);
   // The kill switch lets everyone through: the preflight gives no score in mode off, so nobody is sent here again.
@@ -250,7 +248,7 @@ function unavailable(
   platform: Platform,
   request: Request,
   hooks: AppHooks,
-  failure: Extract<Loaded<unknown>, { ok: false }>,
+  failure: Failure,
   logEndpoint = DEFAULT_LOG_ENDPOINT,
 ): Response {
   try {
@@ -289,7 +287,7 @@ function fromSetCookie(header: string | null, name: string): string | undefined 
 }
 
 const challengeUrl = (returnPath: string) =>
-  `${CHALLENGE_PATH}?return=${encodeURIComponent(returnPath)}`;
+  `${CHALLENGE_PATH}?${CHALLENGE_RETURN_PARAM}=${encodeURIComponent(returnPath)}`;
 
 /**
  * Sends the browser on to `location` (a same-site path) with a 200 page that moves on at once

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import defaultModel from '../../scorer-core/src/default-model.json' with { type: 'json' };
 import { createApp } from '../../src/app.js';
-import { prepareDefaults } from '../../src/config.js';
+import { prepareDefaults } from '../../src/config/defaults.js';
 import { fakePlatform, TEST_CALLER_SECRET, testSecrets } from '../helpers/fake-platform.js';
 
 describe('preflights are scored whatever their path (fake platform)', () => {

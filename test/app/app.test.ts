@@ -7,7 +7,7 @@ import {
 } from '../../scorer-core/src/index.js';
 import { createApp, HEALTH_PATH } from '../../src/app.js';
 import { readCookie } from '../../src/cookie-header.js';
-import { prepareDefaults } from '../../src/config.js';
+import { prepareDefaults } from '../../src/config/defaults.js';
 import { truncateIp } from '../../src/audit.js';
 import { APP_VERSION } from '../../src/version.js';
 import defaultModel from '../../scorer-core/src/default-model.json' with { type: 'json' };

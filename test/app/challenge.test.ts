@@ -12,7 +12,7 @@ import defaultModel from '../../scorer-core/src/default-model.json' with { type:
 import { createApp } from '../../src/app.js';
 import { CHALLENGE_SCRIPT, CHALLENGE_STYLE } from '../../src/challenge/page.js';
 import { safeReturnPath } from '../../src/challenge/return-url.js';
-import { prepareDefaults } from '../../src/config.js';
+import { prepareDefaults } from '../../src/config/defaults.js';
 import {
   fakePlatform,
   TEST_CALLER_SECRET,

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { DecisionInput } from '../../scorer-core/src/index.js';
 import { createApp } from '../../src/app.js';
-import { prepareDefaults } from '../../src/config.js';
+import { prepareDefaults } from '../../src/config/defaults.js';
 import defaultModel from '../../scorer-core/src/default-model.json' with { type: 'json' };
 import { fakePlatform, TEST_CALLER_SECRET, testSecrets } from '../helpers/fake-platform.js';
 

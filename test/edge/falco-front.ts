@@ -15,7 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../scripts/lib/viceroy.mjs';
 import { parseRawResponse, type RawResponse } from '../../scripts/lib/falco-proxy-response.js';
-import { assembleMainVcl, generateSnippets } from '../../scripts/vcl/generate.js';
+import { generateSnippets } from '../../scripts/vcl/generate.js';
+import { assembleMainVcl } from '../../scripts/vcl/harness.js';
 
 export interface Edge {
   /** The front server: browse here. */
@@ -33,19 +34,11 @@ export async function startEdge(
   settings: Record<string, string> = {},
 ): Promise<Edge> {
   const dir = mkdtempSync(join(tmpdir(), 'scorer-edge-front-'));
-  const harness = assembleMainVcl(generateSnippets(), {
+  const vcl = assembleMainVcl(generateSnippets(), {
     scorer: ['127.0.0.1', Number(new URL(scorerUrl).port)],
     origin: ['127.0.0.1', originPort],
+    settings,
   });
-  const items = Object.entries({ mode: 'monitor', threshold: '80', ...settings })
-    .map(([key, value]) => `  "${key}": "${value}",`)
-    .join('\n');
-  const vcl = harness.replace(
-    /table scorer_settings \{\n[^}]*\}/,
-    `table scorer_settings {\n${items}\n}`,
-  );
-  if (vcl === harness && Object.keys(settings).length > 0)
-    throw new Error('the harness VCL has no scorer_settings table to fill');
   writeFileSync(join(dir, 'main.vcl'), vcl);
   const falcoPort: number = await freePort();
   writeFileSync(join(dir, '.falco.yml'), `simulator:\n  port: ${falcoPort}\n`);

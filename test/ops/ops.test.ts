@@ -1,32 +1,37 @@
 /**
- * The operator CLI against a STAND-IN for the Fastly API (test/ops/fastly-api-standin.ts): the
+ * The operator CLI against a STAND-IN for the Fastly API (scripts/ops/standin/fastly-api-standin.ts): the
  * real API cannot be reached from tests. Every flow runs the same runOps the `npm run ops` entry
  * runs, with an injected clock, randomness and sleep; one test runs the real entry as a process.
  */
-import { createServer, type AddressInfo } from 'node:net';
 import { execFile } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
 import { promisify } from 'node:util';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../scripts/lib/viceroy.mjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { auditLines as auditLinesIn, platformOver } from './run-ops.js';
 import { loadModel } from '../../scorer-core/src/index.js';
 import { createApp } from '../../src/app.js';
-import { prepareDefaults, readCallerSecret, readKeyRing, readModel } from '../../src/config.js';
+import { readCallerSecret } from '../../src/config/caller-secret.js';
+import { prepareDefaults, prepareItemDefaults } from '../../src/config/defaults.js';
+import { parseConfigItems } from '../../src/config/items.js';
+import { readKeyRing } from '../../src/config/keys.js';
+import { readModel } from '../../src/config/model.js';
 import defaultModel from '../../scorer-core/src/default-model.json' with { type: 'json' };
 import type { Platform } from '../../src/platform.js';
 import { ensureFalco, findFalco } from '../../scripts/lib/falco.mjs';
 import { COMMANDS, runOps } from '../../scripts/ops/cli.js';
 import { unifiedDiff } from '../../scripts/ops/plan.js';
-import {
-  DEFAULT_EXCLUDE_URL_REGEX,
-  extractExcludeRegex,
-  generateSnippets,
-  NORMALIZED_PATH_VCL,
-} from '../../scripts/vcl/generate.js';
+import { extractExcludeRegex } from '../../scripts/vcl/extract-regex.js';
+import { DEFAULT_EXCLUDE_URL_REGEX, NORMALIZED_PATH_VCL } from '../../scripts/vcl/facts.js';
+import { generateSnippets } from '../../scripts/vcl/generate.js';
 import { HAND_MODEL_DOC, seededRandom } from '../helpers/fixtures.js';
-import { startFastlyApiStandin, type FastlyApiStandin } from './fastly-api-standin.js';
+import {
+  startFastlyApiStandin,
+  type FastlyApiStandin,
+} from '../../scripts/ops/standin/fastly-api-standin.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const execFileAsync = promisify(execFile);
@@ -97,34 +102,7 @@ async function ops(...argv: string[]): Promise<Run> {
 }
 
 const writes = () => api.requests.filter((r) => r.method !== 'GET');
-const auditLines = () => {
-  try {
-    return readFileSync(join(dir, 'audit.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l));
-  } catch {
-    return [];
-  }
-};
-
-/** The app's view of the stand-in's stores: what a scorer linked to them would read. */
-function platformOver(standin: FastlyApiStandin, nowMs: () => number): Platform {
-  return {
-    config: (key) => standin.configItem('scorer_config', key),
-    secret: async (key) => standin.secretText('scorer_secrets', key),
-    kvText: async (key) => standin.kvValue('scorer_models', key),
-    // The operator CLI never touches the edge rate limiter: a scorer over it counts nothing.
-    rateCounter: () => ({ increment: () => {}, lookupCount: () => 0, lookupRate: () => 0 }),
-    penaltyBox: () => ({ add: () => {}, has: () => false }),
-    log: () => {},
-    now: nowMs,
-    sha256: async (data) => new Uint8Array(createHash('sha256').update(data).digest()),
-    hmacSha256: async (key, message) =>
-      new Uint8Array(createHmac('sha256', key).update(message).digest()),
-  };
-}
+const auditLines = () => auditLinesIn(dir);
 
 /** The scorer app over the stand-in's stores, as a Compute service linked to them would run. */
 function scorerOver(standin: FastlyApiStandin) {
@@ -149,6 +127,7 @@ function scorerOver(standin: FastlyApiStandin) {
 }
 const CALLER = 'dev-only-test-caller-secret-0123456789';
 const defaults = prepareDefaults(defaultModel);
+const itemDefaults = prepareItemDefaults();
 
 describe.runIf(falco)('ops vcl upload (Fastly API stand-in)', () => {
   it('clones the active version, creates the seven snippets (crawler ACLs included) and both dictionaries, validates, and leaves it inactive without --activate', async () => {
@@ -307,6 +286,20 @@ describe.runIf(falco)('ops vcl upload (Fastly API stand-in)', () => {
     expect((await ops('vcl', 'activate', '9')).err).toContain('HTTP 404');
   });
 
+  it('--scorer-backend NAME: the snippets use that backend and pass falco lint, and later uploads keep it', async () => {
+    await api.close();
+    api = await startFastlyApiStandin({ backend: 'F_session_scorer' });
+    const run = await ops('vcl', 'upload', '--scorer-backend', 'F_session_scorer', '--activate');
+    expect(run.err).toBe('');
+    expect(run.code).toBe(0);
+    const recv = api.activeVersion().snippets.get('session-scorer-recv')!.content;
+    expect(recv).toContain('} else if (!backend.F_session_scorer.healthy) {');
+    expect(recv).not.toContain('F_scorer');
+    const again = await ops('vcl', 'upload');
+    expect(again.code).toBe(0);
+    expect(again.out).toContain('nothing to upload');
+  });
+
   it('refuses when the scorer backend is missing, before any change', async () => {
     await api.close();
     api = await startFastlyApiStandin({ backend: null });
@@ -415,6 +408,28 @@ describe.runIf(falco)('ops threshold, mode, caller secret (Fastly API stand-in)'
     for (const bad of ['block', 'ENFORCE', ''])
       expect((await ops('mode', 'set', bad)).code).toBe(1);
     expect(writes()).toHaveLength(count);
+  });
+
+  it("mode set refuses what the scorer would fail open on, with the scorer's own message, before any request", async () => {
+    for (const [bad, message] of [
+      ['block', 'mode: expected one of off, monitor, enforce, got "block"'],
+      ['Enforce', 'mode: expected one of off, monitor, enforce, got "Enforce"'],
+    ]) {
+      const run = await ops('mode', 'set', bad!);
+      expect(run.code).toBe(1);
+      expect(run.err).toContain(message!);
+      // The scorer's parser, over the same item, says the same.
+      const parsed = parseConfigItems((item) => (item === 'mode' ? bad! : null), itemDefaults);
+      expect(parsed.ok ? [] : parsed.problems).toEqual([message]);
+    }
+    // The scorer takes surrounding spaces (and an empty item as its default); the VCL compares
+    // exact words, so the CLI refuses those too.
+    for (const loose of [' enforce ', '']) {
+      const run = await ops('mode', 'set', loose);
+      expect(run.code).toBe(1);
+      expect(run.err).toContain('exactly');
+    }
+    expect(api.requests).toEqual([]);
   });
 
   it('caller-secret set writes one random secret to both places and never prints it; the scorer accepts it', async () => {
@@ -615,6 +630,28 @@ describe('ops keys (Fastly API stand-in)', () => {
     ).toBe(new Date(T0 + 3600_000).toISOString().replace('.000Z', 'Z'));
   });
 
+  it("the cookie lifetime a rotation's grace must cover is the scorer's: settings JSON and items through its parser", async () => {
+    await ops('keys', 'generate');
+    const items = api.state.configStores.get('cfg001')!.items;
+    const lifetimeIn = async () =>
+      /cookie lifetime \((\d+) s\)/.exec(
+        (await ops('keys', 'rotate', '--grace-seconds', '60')).err,
+      )?.[1];
+    items.set('settings', '{"session":{"maxAgeS":172800}}');
+    expect(await lifetimeIn()).toBe('172800');
+    // The item wins over the settings JSON.
+    items.set('cookie_max_age_s', '7200');
+    expect(await lifetimeIn()).toBe('7200');
+    // Items the scorer would fail open on (below its 60 s minimum; an idle timeout above the
+    // maximum age) give the default lifetime, 7 days, as the bound.
+    items.set('cookie_max_age_s', '10');
+    expect(await lifetimeIn()).toBe('604800');
+    items.set('cookie_max_age_s', '7200');
+    items.set('session_idle_timeout_s', '9000');
+    expect(await lifetimeIn()).toBe('604800');
+    expect(writes().filter((r) => r.path.includes('cookie_key_ring'))).toHaveLength(1);
+  });
+
   it('dry-run changes nothing; a service on the hand-managed cookie_keys secret is not silently replaced', async () => {
     const before = api.snapshot();
     const dry = await ops('keys', 'rotate', '--dry-run');
@@ -690,7 +727,9 @@ describe('ops model (Fastly API stand-in)', () => {
     ).toEqual(['publish:m-1', 'publish:m-2', 'rollback:m-1']);
     expect((await ops('model', 'rollback', 'm-2')).code).toBe(0);
     expect(api.kvValue('scorer_models', 'current')).toBe('m-2');
-    expect(auditLines().map((a) => `${a.command}:${a.after.current}`)).toEqual([
+    expect(
+      auditLines().map((a) => `${a.command}:${(a.after as { current: string }).current}`),
+    ).toEqual([
       'model publish:m-1',
       'model publish:m-2',
       'model rollback:m-1',
@@ -777,7 +816,7 @@ describe('ops CLI: token, help, usage', () => {
     const run = await ops('model', 'list');
     expect(run.code).toBe(1);
     expect(run.all).not.toContain(api.token);
-    expect(run.err).toContain('token <FASTLY_API_TOKEN> lacks scope');
+    expect(run.err).toContain('token <redacted: Fastly-Key> lacks scope');
     expect(api.requests[0]!.headers['fastly-key']).toBe(api.token);
   });
 
@@ -923,7 +962,7 @@ describe('ops: failures midway and concurrent changes (Fastly API stand-in)', ()
     expect(run.all).not.toContain(api.token);
     const file = readFileSync(join(dir, 'audit.jsonl'), 'utf8');
     expect(file).toContain('"result":"failed"');
-    expect(file).toContain('<FASTLY_API_TOKEN>');
+    expect(file).toContain('<redacted: Fastly-Key>');
     expect(file).not.toContain(api.token);
   });
 
@@ -1046,13 +1085,8 @@ describe('ops CLI: arguments and API URL', () => {
   });
 
   it('a request that gets no answer names the cause (here: a closed loopback port refuses the connection)', async () => {
-    const closed = await new Promise<number>((resolve) => {
-      const server = createServer();
-      server.listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as AddressInfo;
-        server.close(() => resolve(port));
-      });
-    });
+    // A port that was just free and is closed again: nothing listens there.
+    const closed = await freePort();
     const run = await ops('keys', 'list', '--api-url', `http://127.0.0.1:${closed}`);
     expect(run.code).toBe(1);
     expect(run.err).toMatch(/fetch failed: connection refused \(ECONNREFUSED\)/);

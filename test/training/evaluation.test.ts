@@ -152,23 +152,23 @@ describe('npm run evaluate', () => {
     expect(JSON.parse(run.stdout).warnings).toHaveLength(1);
   }, 60_000);
 
-  it('answers usage problems with one line and exit 2, and --help with exit 0', () => {
+  it('answers a missing input with one line and exit 1, usage problems with one line and exit 2, --help with exit 0', () => {
     const missing = evaluate('--input', '/nonexistent/access.log', '--model', DEFAULT_MODEL);
-    expect(missing.status).toBe(2);
-    expect(missing.stderr.split('\n')[0]).toBe('--input /nonexistent/access.log: no such file');
-    expect(missing.stderr).not.toMatch(/\n\s+at /); // no stack trace
-    expect(evaluate('--input', FIXTURE).stderr.split('\n')[0]).toBe('--model is required');
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toBe('--input /nonexistent/access.log: no such file or directory\n');
+    const noModel = evaluate('--input', FIXTURE);
+    expect(noModel.status).toBe(2);
+    expect(noModel.stderr).toBe('--model is required (see --help)\n');
     expect(evaluate('--input', FIXTURE, '--model', DEFAULT_MODEL, '--bogus').status).toBe(2);
-    expect(
-      evaluate('--input', FIXTURE, '--model', DEFAULT_MODEL, '--labeller', 'v3').stderr.split(
-        '\n',
-      )[0],
-    ).toBe('--labeller: expected v1 or v2, got "v3"');
+    expect(evaluate('--input', FIXTURE, '--model', DEFAULT_MODEL, '--labeller', 'v3').stderr).toBe(
+      '--labeller: expected v1 or v2, got "v3" (see --help)\n',
+    );
     expect(evaluate('--input', FIXTURE, '--model', DEFAULT_MODEL, '--split', '1.5').status).toBe(2);
     const help = evaluate('--help');
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('--sessions <file>');
     expect(help.stdout).toContain('--labeller v1|v2');
+    expect(help.stdout).toMatch(/^Exit codes:\n {2}0 {2}.*\n {2}1 {2}.*\n {2}2 {2}usage/m);
   }, 60_000);
 });
 

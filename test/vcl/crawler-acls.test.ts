@@ -9,15 +9,10 @@ import {
   parseCidr,
   type Cidr,
 } from '../../scripts/vcl/cidr.js';
-import {
-  aclName,
-  DEFAULT_EXEMPT_URL_REGEX,
-  extractExemptRegex,
-  generateSnippets,
-  NORMALIZED_PATH_VCL,
-  ORDINARY_PAGES,
-  validateExemptRegex,
-} from '../../scripts/vcl/generate.js';
+import { extractExemptRegex } from '../../scripts/vcl/extract-regex.js';
+import { aclName, DEFAULT_EXEMPT_URL_REGEX, NORMALIZED_PATH_VCL } from '../../scripts/vcl/facts.js';
+import { generateSnippets } from '../../scripts/vcl/generate.js';
+import { ORDINARY_PAGES, validateExemptRegex } from '../../scripts/vcl/options.js';
 import committed from '../../scripts/vcl/verified-bots.json' with { type: 'json' };
 import {
   formatSnapshot,

@@ -1,5 +1,5 @@
 // falco unit tests of the generated session-scorer snippets (run by test/vcl/vcl.test.ts, which
-// assembles the snippets into a main VCL with scripts/vcl/generate.ts assembleMainVcl).
+// assembles the snippets into a main VCL with scripts/vcl/harness.ts assembleMainVcl).
 // falco's unit tests cannot run a real restart (req.restarts stays 0), so the second pass is
 // tested through scorer_enforce, the subroutine the recv snippet calls once req.restarts > 0, and
 // the whole flow, restart included, through falco simulate in test/vcl/simulate.test.ts.

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureFalco, findFalco } from '../../scripts/lib/falco.mjs';
 import { freePort } from '../../scripts/lib/viceroy.mjs';
-import { assembleMainVcl, generateSnippets } from '../../scripts/vcl/generate.js';
+import { generateSnippets } from '../../scripts/vcl/generate.js';
+import { assembleMainVcl } from '../../scripts/vcl/harness.js';
 import committedSnapshot from '../../scripts/vcl/verified-bots.json' with { type: 'json' };
 import { TEST_KEY_HEX } from '../helpers/fake-platform.js';
 import {
@@ -76,7 +77,8 @@ describe.runIf((falco !== null && viceroyBin !== null) || viceroyRequired)(
       const vcl = assembleMainVcl(generateSnippets({ verifiedBots: snapshot }), {
         scorer: ['127.0.0.1', Number(new URL(scorer.url).port)],
         origin: ['127.0.0.1', originPort],
-      }).replace('"mode": "monitor"', '"mode": "enforce"');
+        settings: { mode: 'enforce' },
+      });
       writeFileSync(join(dir, 'main.vcl'), vcl);
       const port: number = await freePort();
       writeFileSync(join(dir, '.falco.yml'), `simulator:\n  port: ${port}\n`);

@@ -26,13 +26,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findFalco } from '../../lib/falco.mjs';
 import { buildWasm, ensureViceroy, freePort, ROOT, startViceroy } from '../../lib/viceroy.mjs';
-import {
-  assembleMainVcl,
-  DEFAULT_EXCLUDE_URL_REGEX,
-  DICTIONARY_DEFAULTS,
-  generateSnippets,
-} from '../../vcl/generate.js';
-import { REQUEST_HEADERS, RESPONSE_HEADERS, HEADER_PREFIX } from '../../../src/headers.js';
+import { DEFAULT_EXCLUDE_URL_REGEX } from '../../vcl/facts.js';
+import { generateSnippets } from '../../vcl/generate.js';
+import { assembleMainVcl } from '../../vcl/harness.js';
+import { REQUEST_HEADERS, RESPONSE_HEADERS, HEADER_PREFIX } from '../../../src/edge-contract.js';
 import { parseRawResponse } from '../../lib/falco-proxy-response.js';
 import { startOrigin, type Origin } from './site.js';
 
@@ -171,18 +168,13 @@ async function startScorer(workDir: string) {
   };
 }
 
-/** The generated VCL with the bench's dictionary values; fails loudly if the harness changed shape. */
+/** The generated VCL with the bench's dictionary values: its threshold, the score forwarded. */
 function benchVcl(scorerPort: number, originPort: number, threshold: number): string {
-  const vcl = assembleMainVcl(generateSnippets(), {
+  return assembleMainVcl(generateSnippets(), {
     scorer: ['127.0.0.1', scorerPort],
     origin: ['127.0.0.1', originPort],
+    settings: { threshold: String(threshold), forward_score: 'true' },
   });
-  const thresholdItem = `"threshold": "${DICTIONARY_DEFAULTS.threshold}",`;
-  if (!vcl.includes(thresholdItem))
-    throw new Error(
-      `bench VCL: the harness's scorer_settings table has no ${thresholdItem} item to replace`,
-    );
-  return vcl.replace(thresholdItem, `"threshold": "${threshold}",\n  "forward_score": "true",`);
 }
 
 /**

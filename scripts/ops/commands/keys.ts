@@ -1,7 +1,7 @@
 /**
  * keys generate|rotate|list|retire. The key ring index (ids, active, staged, grace deadlines; no
  * key bytes) is the Config Store item `cookie_key_ring`; each key's bytes are the Secret Store item
- * `cookie_key_<id>` (src/key-ring-index.ts). The Secret Store API never returns a value, so the
+ * `cookie_key_<id>` (src/config/key-ring-index.ts). The Secret Store API never returns a value, so the
  * CLI never holds an old key: it only adds new ones and edits the index.
  *
  * Ordering keeps every live cookie readable, even while changes propagate to POPs one by one:
@@ -11,12 +11,9 @@
  *   opening cookies until a grace deadline no earlier than the longest cookie lifetime;
  * - retire removes a key from the index before deleting its secret, and only past its grace.
  */
-import {
-  DEFAULT_SETTINGS,
-  NONCE_BUDGET_SEALS,
-  nonceBudgetUsed,
-  resolveSettings,
-} from '@session-scorer/core';
+import { DEFAULT_SETTINGS, NONCE_BUDGET_SEALS, nonceBudgetUsed } from '@session-scorer/core';
+import { prepareItemDefaults } from '../../../src/config/defaults.js';
+import { parseConfigItems, SESSION_ITEMS } from '../../../src/config/items.js';
 import {
   formatKeyRingIndex,
   isoInstant,
@@ -26,7 +23,7 @@ import {
   parseKeyRingIndex,
   type KeyRingIndex,
   type RingKey,
-} from '../../../src/key-ring-index.js';
+} from '../../../src/config/key-ring-index.js';
 import { findStore, getConfigItem, listSecrets, seg, type StoreRef } from '../fastly-api.js';
 import { OpsError, type OpsContext } from '../context.js';
 import { unifiedDiff, type Step } from '../plan.js';
@@ -180,8 +177,8 @@ function generateSteps(
         method: 'POST',
         path: `/resources/stores/secret/${seg(state.secrets.id)}/secrets`,
         json: { name: keySecretName(id), secret: Buffer.from(hex).toString('base64') },
+        secretFields: ['secret'],
       },
-      secretFields: ['secret'],
     },
     writeIndexStep(
       state,
@@ -214,21 +211,21 @@ export async function keysGenerate(ctx: OpsContext): Promise<void> {
     );
 }
 
-/** The longest a cookie sealed now can stay valid: the absolute session lifetime in force. */
+/**
+ * The longest a cookie sealed now can stay valid: the absolute session lifetime in force, as the
+ * scorer's item parser computes it from the items it depends on.
+ */
 async function cookieLifetimeS(ctx: OpsContext, state: KeyState): Promise<number> {
-  const [maxAgeItem, settingsItem] = await Promise.all([
-    getConfigItem(ctx.api, state.config.id, 'cookie_max_age_s'),
-    getConfigItem(ctx.api, state.config.id, 'settings'),
-  ]);
-  if (maxAgeItem !== null && /^\d{1,10}$/.test(maxAgeItem.trim())) return Number(maxAgeItem.trim());
-  if (settingsItem !== null && settingsItem.trim() !== '') {
-    try {
-      return resolveSettings(JSON.parse(settingsItem)).session.maxAgeS;
-    } catch {
-      // An invalid settings item makes the scorer fail open; the default lifetime is the safe bound then.
-    }
-  }
-  return DEFAULT_SETTINGS.session.maxAgeS;
+  const items = ['settings', ...SESSION_ITEMS.map(([item]) => item)] as const;
+  const texts = await Promise.all(
+    items.map((item) => getConfigItem(ctx.api, state.config.id, item)),
+  );
+  const parsed = parseConfigItems(
+    (item) => texts[(items as readonly string[]).indexOf(item)] ?? null,
+    prepareItemDefaults(),
+  );
+  // With invalid items the scorer fails open (seals nothing); the default lifetime is the safe bound then.
+  return parsed.ok ? parsed.config.settings.session.maxAgeS : DEFAULT_SETTINGS.session.maxAgeS;
 }
 
 export async function keysRotate(ctx: OpsContext): Promise<void> {

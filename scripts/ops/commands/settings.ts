@@ -4,8 +4,8 @@
  * where the Compute service needs the same value.
  */
 import { DEFAULT_THRESHOLD } from '@session-scorer/core';
-import { MODES } from '../../../src/config.js';
-import { CHALLENGE_THRESHOLD_KEY, DICTIONARIES, DICTIONARY_DEFAULTS } from '../../vcl/generate.js';
+import { prepareItemDefaults } from '../../../src/config/defaults.js';
+import { parseConfigItems, type ConfigItem } from '../../../src/config/items.js';
 import {
   activeVersion,
   findStore,
@@ -17,6 +17,13 @@ import {
 } from '../fastly-api.js';
 import { OpsError, type OpsContext } from '../context.js';
 import { PlanError, type Step } from '../plan.js';
+import {
+  MODES,
+  CHALLENGE_THRESHOLD_KEY,
+  DICTIONARIES,
+  DICTIONARY_DEFAULTS,
+  SCORE_PATTERN,
+} from '../../../src/edge-contract.js';
 
 async function settingsDictionary(ctx: OpsContext, name: string) {
   const serviceId = ctx.serviceId();
@@ -42,12 +49,12 @@ const itemStep = (
     method: 'PUT',
     path: `/service/${seg(serviceId)}/dictionary/${seg(dictionaryId)}/item/${seg(key)}`,
     form: { item_value: value },
+    ...(secret ? { secretFields: ['item_value'] } : {}),
   },
-  ...(secret ? { secretFields: ['item_value'] } : {}),
 });
 
 /** The exact form the VCL accepts (^(100|[1-9]?[0-9])$): anything else it ignores. */
-const SCORE_FORM = /^(100|[1-9]?[0-9])$/;
+const SCORE_FORM = new RegExp(SCORE_PATTERN);
 
 /** The two thresholds as the VCL reads them (the same fallbacks: default block, no challenge band). */
 function effectiveThresholds(
@@ -159,11 +166,25 @@ export async function modeGet(ctx: OpsContext): Promise<void> {
   ctx.out(`mode (scorer, ${ctx.stores.config}): ${scorerMode ?? 'monitor (default)'}`);
 }
 
+/**
+ * Refuses a value for one of the scorer's Config Store items that the scorer would fail open on,
+ * with the scorer's own message: the value goes through the scorer's item parser, the other
+ * items absent. (No item written here depends on another; a cross-item rule, such as a __Host-
+ * cookie_name with a cookie_domain, would need the store's other items read first.)
+ */
+function refuseWhatTheScorerWould(item: ConfigItem, value: string): void {
+  const parsed = parseConfigItems((name) => (name === item ? value : null), prepareItemDefaults());
+  if (!parsed.ok) throw new OpsError(parsed.problems.join('; '));
+}
+
 /** The VCL enforces the mode; the scorer reports it in its headers and audit log, so both are set. */
 export async function modeSet(ctx: OpsContext, mode: string | undefined): Promise<void> {
+  if (mode !== undefined) refuseWhatTheScorerWould('mode', mode);
+  // The scorer also takes an empty item (its default) and surrounding spaces; the VCL compares
+  // the dictionary item with the exact words.
   if (mode === undefined || !(MODES as readonly string[]).includes(mode))
     throw new OpsError(
-      `mode: expected one of ${MODES.join(', ')}, got ${JSON.stringify(mode ?? '')}`,
+      `mode: expected one of ${MODES.join(', ')} exactly, got ${JSON.stringify(mode ?? '')}`,
     );
   const { serviceId, dictionary } = await settingsDictionary(ctx, DICTIONARIES.settings);
   const store = await findStore(ctx.api, 'config', ctx.stores.config);
@@ -229,8 +250,8 @@ export async function callerSecretSet(ctx: OpsContext): Promise<void> {
       method: 'PUT',
       path: `/resources/stores/secret/${seg(store.id)}/secrets`,
       json: { name, secret: Buffer.from(secret).toString('base64') },
+      secretFields: ['secret'],
     },
-    secretFields: ['secret'],
   });
   const vclSecret = itemStep(
     serviceId,

@@ -2,17 +2,14 @@
  * vcl upload / vcl exclude-regex get|set|reset: the seven generated snippets onto a clone of the
  * service's active version, validated by Fastly, activated only with --activate.
  */
+import { extractExcludeRegex, extractExemptRegex } from '../../vcl/extract-regex.js';
 import {
   DEFAULT_EXCLUDE_URL_REGEX,
   DEFAULT_EXEMPT_URL_REGEX,
-  DICTIONARIES,
-  extractExcludeRegex,
-  extractExemptRegex,
-  generateSnippets,
-  VclValidationError,
   type Snippet,
-  type VclOptions,
-} from '../../vcl/generate.js';
+} from '../../vcl/facts.js';
+import { generateSnippets } from '../../vcl/generate.js';
+import { VclValidationError, type VclOptions } from '../../vcl/options.js';
 import { lintSnippets } from '../../vcl/lint.js';
 import { SnapshotError, validateSnapshot } from '../../vcl/verified-bots.js';
 import { DEFAULT_SNAPSHOT_PATH } from './verified-bots.js';
@@ -26,6 +23,7 @@ import {
 } from '../fastly-api.js';
 import { OpsError, type OpsContext } from '../context.js';
 import { NEW_VERSION, PlanError, unifiedDiff, type Step } from '../plan.js';
+import { DICTIONARIES } from '../../../src/edge-contract.js';
 
 const RECV = 'session-scorer-recv';
 const DELIVER = 'session-scorer-deliver';
@@ -59,7 +57,7 @@ function deployedOptions(
 function generateValidated(options: VclOptions): Snippet[] {
   try {
     const snippets = generateSnippets(options);
-    lintSnippets(snippets);
+    lintSnippets(snippets, options.scorerBackend);
     return snippets;
   } catch (error) {
     if (error instanceof VclValidationError)

@@ -6,7 +6,8 @@
  * for any snippet change).
  */
 import { CRAWLER_NAMES } from '@session-scorer/core';
-import { generateSnippets, VclValidationError } from '../../vcl/generate.js';
+import { generateSnippets } from '../../vcl/generate.js';
+import { VclValidationError } from '../../vcl/options.js';
 import {
   aggregatedRanges,
   formatSnapshot,

@@ -2,7 +2,7 @@
  * The key ring index: which cookie keys exist, which one seals, and until when the others open
  * cookies. It holds no key bytes, so it lives in the Config Store (`cookie_key_ring`), readable by
  * the operator tooling through the Fastly API; each key's bytes are a Secret Store item of their
- * own (`cookie_key_<id>`), which the API can write but never read back. The app (src/config.ts)
+ * own (`cookie_key_<id>`), which the API can write but never read back. The app (src/config/keys.ts)
  * and the operator CLI (scripts/ops) both parse and write it with this module.
  *
  * Text: `{"active": 3, "keys": [{"id": 3, "created": "…"}, {"id": 4, "staged": true, "created": "…"},
@@ -103,7 +103,7 @@ export function formatKeyRingIndex(index: KeyRingIndex): string {
 export const isoInstant = (unixS: number) =>
   new Date(unixS * 1000).toISOString().replace(/\.000Z$/, 'Z');
 
-function isKeyId(value: unknown): value is number {
+export function isKeyId(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 255;
 }
 

@@ -1,7 +1,13 @@
 /**
- * The header contract between the VCL service and the scorer (docs/headers.md). Every header the
- * scorer reads or writes, apart from standard ones, starts with HEADER_PREFIX; VCL strips that
- * prefix from client requests (no spoofing) and from client responses.
+ * The edge contract: the names the VCL service, the scorer app and the operator CLI agree on —
+ * headers (docs/headers.md), stores, edge dictionaries and their keys, modes, the score form.
+ * Each is written here once; the VCL generator, the app and `npm run ops` import it.
+ */
+import { DEFAULT_THRESHOLD } from '@session-scorer/core';
+
+/**
+ * Every header the scorer reads or writes, apart from standard ones, starts with HEADER_PREFIX;
+ * VCL strips that prefix from client requests (no spoofing) and from client responses.
  */
 export const HEADER_PREFIX = 'x-scorer-';
 
@@ -72,3 +78,40 @@ export type FailOpenReason =
   | 'challenge-key-missing'
   | 'challenge-key-invalid'
   | 'internal';
+
+/** What the scorer's enforcement does: nothing, record only, or act (docs/configuration.md). */
+export type Mode = 'off' | 'monitor' | 'enforce';
+export const MODES: readonly Mode[] = ['off', 'monitor', 'enforce'];
+/** The mode when neither the dictionary nor the Config Store item says otherwise. */
+export const DEFAULT_MODE: Mode = 'monitor';
+
+/**
+ * The Compute service's stores. `[setup]` in fastly.toml creates them; the ops CLI writes them.
+ * docs/configuration.md describes each item.
+ */
+export const STORE_NAMES = {
+  config: 'scorer_config',
+  secrets: 'scorer_secrets',
+  models: 'scorer_models',
+} as const;
+
+/** The VCL service's edge dictionaries (`vcl upload` creates them; `threshold set` and `mode set` write them). */
+export const DICTIONARIES = {
+  settings: 'scorer_settings',
+  secrets: 'scorer_secrets',
+} as const;
+/** `scorer_settings` keys and the value the VCL uses when a key is absent. */
+export const DICTIONARY_DEFAULTS = {
+  mode: DEFAULT_MODE,
+  threshold: String(DEFAULT_THRESHOLD),
+  retry_after: '60',
+  forward_score: 'false',
+} as const;
+/**
+ * The challenge band's lower edge. Absent (or not a score, or above `threshold`), it equals
+ * `threshold`: no challenge band, as before the band existed.
+ */
+export const CHALLENGE_THRESHOLD_KEY = 'challenge_threshold';
+
+/** A score as the scorer sends it and the VCL accepts it in the dictionary: 0 to 100, no leading zero. */
+export const SCORE_PATTERN = '^(100|[1-9]?[0-9])$';

@@ -1,0 +1,193 @@
+/**
+ * The command line of every npm script in scripts/ (node:util parseArgs, strict): `--help` (-h)
+ * prints the usage, the options and the exit codes on stdout and exits 0; a usage problem (unknown
+ * option, a missing or bad value, a repeated single option, a stray argument) is one line on
+ * stderr and exit 2; a missing or unreadable input is one line naming it and exit 1. Never a
+ * stack trace for any of these. docs/commands.md lists the commands and the convention.
+ */
+import { accessSync, constants, statSync } from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+
+export interface CommandSpec {
+  /** One line: `usage: npm run <name> -- …`. */
+  usage: string;
+  /** What the command does, then one line (or more) per option; each option as `--name`. */
+  help: string;
+  options: OptionSpec;
+  /** Plain arguments after the options, at most this many (default none). */
+  maxPositionals?: number;
+  /** What 1 means for this command, and any code beyond 2. */
+  exitCodes?: Record<number, string>;
+}
+
+export interface CommandLine {
+  /** The value of a string option (its default when absent, if it has one). */
+  string(name: string): string | undefined;
+  /** Every value of a `multiple` option. */
+  strings(name: string): string[];
+  flag(name: string): boolean;
+  positionals: string[];
+  /** A usage problem: one line on stderr, exit 2. */
+  fail(message: string): never;
+  /** A failure that is not about the command line (an input that cannot be used): one line, exit 1. */
+  error(message: string): never;
+  /** Exits 1 with one line unless the path names a readable file. */
+  requireFile(option: string, path: string): void;
+  /**
+   * Reads an input with `read` after requireFile; whatever it throws (a file that does not parse)
+   * becomes one line naming the option and the path, exit 1.
+   */
+  readInput<T>(option: string, path: string, read: (path: string) => T): T;
+  /** Exits 1 with one line unless the path names a readable directory. */
+  requireDir(option: string, path: string): void;
+  /** A number within [min, max] (integer if asked), or the fallback when the option is absent. */
+  number(
+    option: string,
+    text: string | undefined,
+    fallback: number,
+    range: { min: number; max: number; integer?: boolean; exclusive?: boolean },
+  ): number;
+}
+
+const STANDARD_EXIT_CODES: Record<number, string> = {
+  [EXIT_OK]: 'done',
+  [EXIT_FAILURE]: 'failed (an input missing or unreadable, or an error while running)',
+  [EXIT_USAGE]: 'usage error (unknown option, missing or bad value)',
+};
+
+/** The text `--help` prints: usage, description and options, the -h line, the exit codes. */
+export function helpText(spec: CommandSpec): string {
+  const codes = { ...STANDARD_EXIT_CODES, ...spec.exitCodes };
+  return [
+    spec.usage,
+    '',
+    spec.help.replace(/^\n+|\s+$/g, ''),
+    '  -h, --help             print this text and exit',
+    '',
+    'Exit codes:',
+    ...Object.entries(codes).map(([code, meaning]) => `  ${code}  ${meaning}`),
+  ].join('\n');
+}
+
+/** Names of declared options the help text does not mention as `--name` (a programming error). */
+export function undocumentedOptions(spec: CommandSpec): string[] {
+  return Object.keys(spec.options).filter(
+    (name) => !new RegExp(`--${name}(?![\\w-])`).test(spec.help),
+  );
+}
+
+function describeFailure(path: string): string | null {
+  try {
+    accessSync(path, constants.R_OK);
+    return null;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'ENOTDIR'
+      ? 'no such file or directory'
+      : code === 'EACCES'
+        ? 'permission denied'
+        : `cannot be read (${code})`;
+  }
+}
+
+export function parseCommandLine(args: readonly string[], spec: CommandSpec): CommandLine {
+  const fail = (message: string): never => {
+    console.error(`${message} (see --help)`);
+    process.exit(EXIT_USAGE);
+  };
+  const error = (message: string): never => {
+    console.error(message);
+    process.exit(EXIT_FAILURE);
+  };
+  let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+  let positionals: string[];
+  try {
+    const parsed = parseArgs({
+      args: [...args],
+      options: { ...spec.options, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: (spec.maxPositionals ?? 0) > 0,
+      tokens: true,
+    });
+    values = parsed.values;
+    positionals = parsed.positionals;
+    // parseArgs keeps the last of a repeated single option; a repeated --out is more likely a mistake.
+    const seen = new Set<string>();
+    for (const token of parsed.tokens) {
+      if (token.kind !== 'option' || token.name === 'help' || spec.options[token.name]?.multiple)
+        continue;
+      if (seen.has(token.name)) return fail(`--${token.name} given twice`);
+      seen.add(token.name);
+    }
+  } catch (problem) {
+    // Node's text for an unknown option goes on about positionals, which confuses more than helps.
+    const message = (problem as Error).message;
+    const unknown = /^Unknown option '([^']+)'/.exec(message);
+    return fail(unknown ? `unknown option ${unknown[1]}` : message.replace(/\s*\n\s*/g, ' '));
+  }
+  if (values.help) {
+    const missing = undocumentedOptions(spec);
+    if (missing.length > 0)
+      throw new Error(`the help text does not mention ${missing.map((n) => `--${n}`).join(', ')}`);
+    console.log(helpText(spec));
+    process.exit(EXIT_OK);
+  }
+  if (positionals.length > (spec.maxPositionals ?? 0))
+    fail(`unexpected argument ${JSON.stringify(positionals[spec.maxPositionals ?? 0])}`);
+  return {
+    string: (name) => {
+      const v = values[name];
+      return typeof v === 'string' ? v : undefined;
+    },
+    strings: (name) => {
+      const v = values[name];
+      return Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : [];
+    },
+    flag: (name) => values[name] === true,
+    positionals,
+    fail,
+    error,
+    requireFile(option, path) {
+      const problem = describeFailure(path);
+      if (problem) error(`${option} ${path}: ${problem}`);
+      if (!statSync(path).isFile()) error(`${option} ${path}: not a file`);
+    },
+    readInput(option, path, read) {
+      this.requireFile(option, path);
+      try {
+        return read(path);
+      } catch (problem) {
+        return error(`${option} ${path}: ${(problem as Error).message.split('\n')[0]}`);
+      }
+    },
+    requireDir(option, path) {
+      const problem = describeFailure(path);
+      if (problem) error(`${option} ${path}: ${problem}`);
+      if (!statSync(path).isDirectory()) error(`${option} ${path}: not a directory`);
+    },
+    number(option, text, fallback, range) {
+      if (text === undefined) return fallback;
+      const n = Number(text);
+      const inRange = range.exclusive
+        ? n > range.min && n < range.max
+        : n >= range.min && n <= range.max;
+      if (
+        text.trim() === '' ||
+        !Number.isFinite(n) ||
+        !inRange ||
+        (range.integer && !Number.isInteger(n))
+      ) {
+        fail(
+          `${option}: expected ${range.integer ? 'an integer' : 'a number'} ${range.exclusive ? 'strictly ' : ''}between ${range.min} and ${range.max}, got ${JSON.stringify(text)}`,
+        );
+      }
+      return n;
+    },
+  };
+}
