@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseCommandLine } from '../lib/command-line.js';
-import { buildWasm, ROOT } from '../lib/viceroy.mjs';
+import { buildFailureMessage, buildWasm, ROOT } from '../lib/viceroy.mjs';
 
 const cli = parseCommandLine(process.argv.slice(2), {
   usage: 'usage: npm run build -- [--aot] [<entry.ts> [<output.wasm>]]',
@@ -24,13 +24,7 @@ let bytes: number;
 try {
   bytes = buildWasm(entry, output, { aot });
 } catch (error) {
-  // js-compute-runtime has already printed its own errors (stderr is inherited).
-  const status = (error as { status?: number | null }).status;
-  cli.error(
-    typeof status === 'number'
-      ? `build failed: js-compute-runtime exited with ${status}`
-      : `build failed: ${(error as Error).message}`,
-  );
+  cli.error(buildFailureMessage(error));
 }
 console.log(
   `built ${output} from ${entry}${aot ? ' (AOT)' : ''}: ${(bytes! / 2 ** 20).toFixed(2)} MiB (${bytes!} bytes) in ${((Date.now() - started) / 1000).toFixed(1)} s`,

@@ -3,7 +3,7 @@
 // when it is missing, or says exactly what to do.
 import { spawn } from 'node:child_process';
 import { parseCommandLine } from '../lib/command-line.js';
-import { buildWasm, ensureViceroy, INSTALL_HELP } from '../lib/viceroy.mjs';
+import { buildFailureMessage, buildWasm, ensureViceroy, INSTALL_HELP } from '../lib/viceroy.mjs';
 
 const cli = parseCommandLine(process.argv.slice(2), {
   usage: 'usage: npm start',
@@ -32,12 +32,7 @@ let bytes: number;
 try {
   bytes = buildWasm('src/index.ts', 'bin/main.wasm');
 } catch (error) {
-  const status = (error as { status?: number | null }).status;
-  cli.error(
-    typeof status === 'number'
-      ? `build failed: js-compute-runtime exited with ${status}`
-      : `build failed: ${(error as Error).message}`,
-  );
+  cli.error(buildFailureMessage(error));
 }
 console.log(`built bin/main.wasm (${(bytes! / 2 ** 20).toFixed(2)} MiB); serving on Viceroy`);
 const addr = `127.0.0.1:${port}`;

@@ -255,7 +255,7 @@ async function measure(event: FetchEvent): Promise<Record<string, number>> {
   const twelve = new Uint8Array(12);
   out.get_random_values_12_us = perCallUs(100, () => crypto.getRandomValues(twelve));
 
-  // (c) scorer-core's SHA-256 of a 16-byte session id, and the session hash header built from it.
+  // (c) @noble/hashes' SHA-256 of a 16-byte session id, and the session hash header built from it.
   // (@noble/hashes, used before, took ~0.44 ms for the same digest.)
   const sessionId = plaintext.subarray(0, 16);
   out.sha256_js_16_us = perCallUs(50, () => sha256(sessionId));

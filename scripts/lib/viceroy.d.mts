@@ -7,6 +7,7 @@ export function findViceroy(): string | null;
 export function ensureViceroy(options?: { install?: boolean }): string;
 export function findWeval(): string | null;
 export function buildWasm(entry: string, output: string, options?: { aot?: boolean }): number;
+export function buildFailureMessage(error: unknown): string;
 export function freePort(): Promise<number>;
 export interface RunningViceroy {
   url: string;

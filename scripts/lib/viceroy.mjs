@@ -92,6 +92,14 @@ export function buildWasm(entry, output, { aot = false } = {}) {
   return statSync(resolve(ROOT, output)).size;
 }
 
+/** One line for a buildWasm failure: js-compute-runtime has already printed its own errors. */
+export function buildFailureMessage(error) {
+  const status = error?.status;
+  return typeof status === 'number'
+    ? `build failed: js-compute-runtime exited with ${status}`
+    : `build failed: ${error instanceof Error ? error.message : String(error)}`;
+}
+
 export function freePort() {
   return new Promise((resolvePort, reject) => {
     const server = createServer();

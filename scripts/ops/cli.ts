@@ -26,6 +26,7 @@ import { keysGenerate, keysList, keysRetire, keysRotate } from './commands/keys.
 import { modelList, modelPublish, modelRollback } from './commands/models.js';
 import { verifiedBotsShow, verifiedBotsUpdate } from './commands/verified-bots.js';
 import { STORE_NAMES } from '../../src/edge-contract.js';
+import { settingsGet, settingsSet } from './commands/scorer-settings.js';
 
 export const DEFAULT_API_URL = 'https://api.fastly.com';
 
@@ -326,9 +327,10 @@ export const COMMANDS: Command[] = [
     summary:
       'validate a model with scorer-core, store it under its version in the KV Store and make it current',
     detail:
-      'Writes models/<version> (refusing a different document under an existing version), then the history, then moves "current".',
+      'Says first what changes in the scores, from the model and the effective settings in the Config Store: a learned combiner changes every score (unless combine.learnedWeight is 0), the transition model only while combine.layer2Weight is above 0. Then writes models/<version> (refusing a different document under an existing version), then the history, then moves "current".',
     options: [
       KV_STORE,
+      CONFIG_STORE,
       { name: 'allow-placeholder', help: 'publish a placeholder (untrained) model' },
       DRY_RUN,
     ],
@@ -347,13 +349,37 @@ export const COMMANDS: Command[] = [
     summary:
       'move "current" back: to VERSION, to the version current before the present one, or (--embedded) to the scorer\'s embedded model',
     detail:
-      'The target document must exist and validate; --embedded removes "current". The history records the rollback, so a second rollback undoes the first.',
+      'The target document must exist and validate; --embedded removes "current". Says what changes in the scores, as `model publish` does. The history records the rollback, so a second rollback undoes the first.',
     options: [
       KV_STORE,
+      CONFIG_STORE,
       { name: 'embedded', help: 'remove "current": the scorer uses the model embedded at build' },
       DRY_RUN,
     ],
     run: (ctx) => modelRollback(ctx, ctx.args[0]),
+  },
+  {
+    words: ['settings', 'get'],
+    summary:
+      "show the scorer's settings item as stored and the effective settings (defaults merged), flagging an item the scorer refuses",
+    detail:
+      'Lists the Config Store and reads it as the scorer does (src/config.ts): the `settings` JSON over the defaults, then the lifetime and challenge items over it. Exits 1 when the scorer refuses its configuration: it then answers every request fail-open, unscored.',
+    options: [CONFIG_STORE],
+    run: settingsGet,
+  },
+  {
+    words: ['settings', 'set'],
+    args: '[JSON]',
+    summary:
+      "replace the scorer's settings item (JSON overrides of the scoring settings, docs/scoring.md) after validating it, in place",
+    detail:
+      "Validates the overrides with scorer-core's resolveSettings (unknown keys and out-of-range values are refused, naming the field), then with the Config Store's other items, before anything is sent; shows the diff of the effective settings; writes the item (re-reading it first). The JSON replaces the whole item: include every override you keep. No new version; the scorer reads it per request.",
+    options: [
+      CONFIG_STORE,
+      { name: 'file', value: 'PATH', help: 'read the JSON from PATH instead of the argument' },
+      DRY_RUN,
+    ],
+    run: (ctx) => settingsSet(ctx, ctx.args[0]),
   },
 ];
 

@@ -297,6 +297,18 @@ export async function getConfigItem(
   return item?.item_value ?? null;
 }
 
+/** GET /resources/stores/config/{id}/items: every item of the store, by key (an unpaged list). */
+export async function listConfigItems(
+  api: FastlyApi,
+  storeId: string,
+): Promise<Map<string, string>> {
+  const items = await api.call<{ item_key: string; item_value: string }[]>({
+    method: 'GET',
+    path: `/resources/stores/config/${seg(storeId)}/items`,
+  });
+  return new Map(items.map((item) => [item.item_key, item.item_value]));
+}
+
 /** GET /resources/stores/secret/{id}/secrets (paged): names and creation times; the API never returns values. */
 export async function listSecrets(
   api: FastlyApi,

@@ -1,16 +1,17 @@
 /**
- * The operator CLI against a STAND-IN for the Fastly API (test/ops/fastly-api-standin.ts): the
+ * The operator CLI against a STAND-IN for the Fastly API (scripts/ops/standin/fastly-api-standin.ts): the
  * real API cannot be reached from tests. Every flow runs the same runOps the `npm run ops` entry
  * runs, with an injected clock, randomness and sleep; one test runs the real entry as a process.
  */
-import { createServer, type AddressInfo } from 'node:net';
 import { execFile } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
 import { promisify } from 'node:util';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../scripts/lib/viceroy.mjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { auditLines as auditLinesIn, platformOver } from './run-ops.js';
 import { loadModel } from '../../scorer-core/src/index.js';
 import { createApp } from '../../src/app.js';
 import { readCallerSecret } from '../../src/config/caller-secret.js';
@@ -27,7 +28,10 @@ import { extractExcludeRegex } from '../../scripts/vcl/extract-regex.js';
 import { DEFAULT_EXCLUDE_URL_REGEX, NORMALIZED_PATH_VCL } from '../../scripts/vcl/facts.js';
 import { generateSnippets } from '../../scripts/vcl/generate.js';
 import { HAND_MODEL_DOC, seededRandom } from '../helpers/fixtures.js';
-import { startFastlyApiStandin, type FastlyApiStandin } from './fastly-api-standin.js';
+import {
+  startFastlyApiStandin,
+  type FastlyApiStandin,
+} from '../../scripts/ops/standin/fastly-api-standin.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const execFileAsync = promisify(execFile);
@@ -98,34 +102,7 @@ async function ops(...argv: string[]): Promise<Run> {
 }
 
 const writes = () => api.requests.filter((r) => r.method !== 'GET');
-const auditLines = () => {
-  try {
-    return readFileSync(join(dir, 'audit.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l));
-  } catch {
-    return [];
-  }
-};
-
-/** The app's view of the stand-in's stores: what a scorer linked to them would read. */
-function platformOver(standin: FastlyApiStandin, nowMs: () => number): Platform {
-  return {
-    config: (key) => standin.configItem('scorer_config', key),
-    secret: async (key) => standin.secretText('scorer_secrets', key),
-    kvText: async (key) => standin.kvValue('scorer_models', key),
-    // The operator CLI never touches the edge rate limiter: a scorer over it counts nothing.
-    rateCounter: () => ({ increment: () => {}, lookupCount: () => 0, lookupRate: () => 0 }),
-    penaltyBox: () => ({ add: () => {}, has: () => false }),
-    log: () => {},
-    now: nowMs,
-    sha256: async (data) => new Uint8Array(createHash('sha256').update(data).digest()),
-    hmacSha256: async (key, message) =>
-      new Uint8Array(createHmac('sha256', key).update(message).digest()),
-  };
-}
+const auditLines = () => auditLinesIn(dir);
 
 /** The scorer app over the stand-in's stores, as a Compute service linked to them would run. */
 function scorerOver(standin: FastlyApiStandin) {
@@ -750,7 +727,9 @@ describe('ops model (Fastly API stand-in)', () => {
     ).toEqual(['publish:m-1', 'publish:m-2', 'rollback:m-1']);
     expect((await ops('model', 'rollback', 'm-2')).code).toBe(0);
     expect(api.kvValue('scorer_models', 'current')).toBe('m-2');
-    expect(auditLines().map((a) => `${a.command}:${a.after.current}`)).toEqual([
+    expect(
+      auditLines().map((a) => `${a.command}:${(a.after as { current: string }).current}`),
+    ).toEqual([
       'model publish:m-1',
       'model publish:m-2',
       'model rollback:m-1',
@@ -1106,13 +1085,8 @@ describe('ops CLI: arguments and API URL', () => {
   });
 
   it('a request that gets no answer names the cause (here: a closed loopback port refuses the connection)', async () => {
-    const closed = await new Promise<number>((resolve) => {
-      const server = createServer();
-      server.listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as AddressInfo;
-        server.close(() => resolve(port));
-      });
-    });
+    // A port that was just free and is closed again: nothing listens there.
+    const closed = await freePort();
     const run = await ops('keys', 'list', '--api-url', `http://127.0.0.1:${closed}`);
     expect(run.code).toBe(1);
     expect(run.err).toMatch(/fetch failed: connection refused \(ECONNREFUSED\)/);

@@ -3,19 +3,22 @@
  * cookie key are planted as recognisable values, and every path (success, an API error that
  * echoes the submitted secret and the token back, a connection dropped mid-request, no answer
  * at all) is checked for them in stdout, stderr and the audit file. The Fastly API is the
- * loopback STAND-IN (test/ops/fastly-api-standin.ts); the unit tests at the end give the client
+ * loopback STAND-IN (scripts/ops/standin/fastly-api-standin.ts); the unit tests at the end give the client
  * a FAKE fetch, to make Fastly and the network say things the stand-in cannot (plain-text and
  * HTML answers, an escaped echo, a network error quoting the request).
  */
-import { createServer, type AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runOps } from '../../scripts/ops/cli.js';
 import { createFastlyApi, FastlyApiError } from '../../scripts/ops/fastly-api.js';
+import { freePort } from '../../scripts/lib/viceroy.mjs';
 import { describeRequest } from '../../scripts/ops/plan.js';
-import { startFastlyApiStandin, type FastlyApiStandin } from './fastly-api-standin.js';
+import {
+  startFastlyApiStandin,
+  type FastlyApiStandin,
+} from '../../scripts/ops/standin/fastly-api-standin.js';
 
 const TOKEN = 'PLANTED-TOKEN-5ec7e7-do-not-print';
 /** What ctx.randomBytes answers: the cookie key and the caller secret are made from it. */
@@ -159,13 +162,8 @@ describe('ops secrets: planted token, cookie key and caller secret never printed
   });
 
   it('network failure: no answer at all (a closed loopback port)', async () => {
-    const closed = await new Promise<number>((resolve) => {
-      const server = createServer();
-      server.listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as AddressInfo;
-        server.close(() => resolve(port));
-      });
-    });
+    // A port that was just free and is closed again: nothing listens there.
+    const closed = await freePort();
     const run = await ops('keys', 'generate', '--api-url', `http://127.0.0.1:${closed}`);
     expect(run.code).toBe(1);
     expect(run.err).toContain('connection refused');

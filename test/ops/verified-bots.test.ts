@@ -1,6 +1,6 @@
 /**
  * `verified-bots update|show` and the two thresholds, against the STAND-IN for the Fastly API
- * (test/ops/fastly-api-standin.ts; the real API cannot be reached from tests) and a loopback file
+ * (scripts/ops/standin/fastly-api-standin.ts; the real API cannot be reached from tests) and a loopback file
  * server standing in for the crawler operators' published URLs (read through --mirror, which maps
  * https://<host>/<path> to <mirror>/<host>/<path>).
  */
@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { auditLines as auditLinesIn } from './run-ops.js';
 import { CRAWLERS } from '../../scorer-core/src/index.js';
 import { ensureFalco, findFalco } from '../../scripts/lib/falco.mjs';
 import { runOps } from '../../scripts/ops/cli.js';
@@ -20,7 +21,10 @@ import {
   type VerifiedBotsSnapshot,
 } from '../../scripts/vcl/verified-bots.js';
 import { seededRandom } from '../helpers/fixtures.js';
-import { startFastlyApiStandin, type FastlyApiStandin } from './fastly-api-standin.js';
+import {
+  startFastlyApiStandin,
+  type FastlyApiStandin,
+} from '../../scripts/ops/standin/fastly-api-standin.js';
 
 const falco: string | null = process.env.CI ? ensureFalco() : findFalco();
 const T0 = Date.UTC(2026, 11, 1, 9, 30, 0);
@@ -129,17 +133,7 @@ async function ops(...argv: string[]) {
 const snapshotPath = () => join(dir, 'snapshot.json');
 const update = (...extra: string[]) =>
   ops('verified-bots', 'update', '--snapshot', snapshotPath(), '--mirror', mirror, ...extra);
-const auditLines = () => {
-  try {
-    return readFileSync(join(dir, 'audit.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
-  } catch {
-    return [];
-  }
-};
+const auditLines = () => auditLinesIn(dir);
 const apiWrites = () => api.requests.filter((r) => r.method !== 'GET');
 
 describe('ops verified-bots update (loopback file server for the published URLs, Fastly API stand-in)', () => {

@@ -8,6 +8,8 @@ import { loadModel, type TransitionModel } from '@session-scorer/core';
 import { findStore, getKvText, listKvKeys, seg, type StoreRef } from '../fastly-api.js';
 import { OpsError, type OpsContext } from '../context.js';
 import { unifiedDiff, type Step } from '../plan.js';
+import { describeScoreImpact } from '../score-impact.js';
+import { embeddedModel, readScorerConfig } from '../scorer-config.js';
 
 const HISTORY_KEY = 'history';
 const MAX_HISTORY = 500;
@@ -119,6 +121,55 @@ function pointerSteps(
   ];
 }
 
+/**
+ * The model the scorer uses now, as it chooses it (src/config.ts readModel): none named, or the
+ * embedded version named, is the embedded model; a named document that is missing or invalid
+ * makes the scorer answer fail-open (model null).
+ */
+async function modelInUse(
+  ctx: OpsContext,
+  store: StoreRef,
+  currentVersion: string | null,
+): Promise<{ model: TransitionModel | null; name: string }> {
+  const embedded = embeddedModel();
+  if (currentVersion === null || currentVersion === embedded.version)
+    return { model: embedded, name: `the embedded model (${embedded.version} in this checkout)` };
+  const name = `the current model ${currentVersion}`;
+  const text = await getKvText(ctx.api, store.id, `models/${currentVersion}`);
+  if (text === null) return { model: null, name };
+  try {
+    const model = loadModel(JSON.parse(text));
+    return { model: model.version === currentVersion ? model : null, name };
+  } catch {
+    return { model: null, name };
+  }
+}
+
+/** Prints what making `next` current changes in the scores (score-impact.ts). */
+async function reportScoreImpact(
+  ctx: OpsContext,
+  store: StoreRef,
+  currentVersion: string | null,
+  next: TransitionModel,
+  action: string,
+): Promise<void> {
+  const [inUse, scorer] = await Promise.all([
+    modelInUse(ctx, store, currentVersion),
+    readScorerConfig(ctx.api, ctx.stores.config).then(
+      (config) => config.view,
+      (error: unknown) => ({ unreadable: error instanceof Error ? error.message : String(error) }),
+    ),
+  ]);
+  for (const line of describeScoreImpact({
+    next,
+    current: inUse.model,
+    currentName: inUse.name,
+    scorer,
+    action,
+  }))
+    ctx.out(line);
+}
+
 export async function modelPublish(ctx: OpsContext, file: string | undefined): Promise<void> {
   if (!file) throw new OpsError('usage: model publish MODEL.json');
   let text: string;
@@ -168,6 +219,8 @@ export async function modelPublish(ctx: OpsContext, file: string | undefined): P
     ctx.out(`${model.version} is already published and current: nothing to change`);
     return;
   }
+  if (current?.trim() !== model.version)
+    await reportScoreImpact(ctx, store, current?.trim() || null, model, 'publishing');
   const result = await ctx.apply('model publish', steps, {
     target: { kv_store: ctx.stores.kv },
     before: { current: current?.trim() || null },
@@ -233,18 +286,20 @@ export async function modelRollback(ctx: OpsContext, requested: string | undefin
     ctx.out(`${describeVersion(target)} is already current: nothing to change`);
     return;
   }
+  let targetModel = embeddedModel();
   if (target !== null) {
     const text = await getKvText(ctx.api, store.id, `models/${target}`);
     if (text === null)
       throw new OpsError(
         `models/${target} does not exist in the KV store ${ctx.stores.kv}: nothing was changed`,
       );
-    const model = validate(text, `models/${target}`);
-    if (model.version !== target)
+    targetModel = validate(text, `models/${target}`);
+    if (targetModel.version !== target)
       throw new OpsError(
-        `models/${target} holds version ${JSON.stringify(model.version)}: nothing was changed`,
+        `models/${target} holds version ${JSON.stringify(targetModel.version)}: nothing was changed`,
       );
   }
+  await reportScoreImpact(ctx, store, currentVersion, targetModel, 'rolling back');
   const steps = pointerSteps(ctx, store, history, current, {
     version: target,
     action: 'rollback',

@@ -1,7 +1,8 @@
 /**
- * A STAND-IN for the Fastly API (the real one cannot be reached from tests): a loopback HTTP
- * server that keeps state for the endpoints the operator CLI uses, records every request, and can
- * inject failures. It follows the documented shapes (https://www.fastly.com/documentation/reference/api/):
+ * A STAND-IN for the Fastly API (the real one cannot be reached from tests, nor by an operator
+ * trying the runbook offline: `npm run ops:standin`, scripts/ops/standin/main.ts): a loopback HTTP
+ * server that keeps state in memory for the endpoints the operator CLI uses, records every
+ * request, and can inject failures. It follows the documented shapes (https://www.fastly.com/documentation/reference/api/):
  * form bodies for the service API, JSON for the resource stores, raw bodies for KV values, the
  * token in `Fastly-Key`, 404 for what does not exist, versions locked once activated. It is not
  * Fastly: passing against it shows the CLI sends the requests we believe correct, in a safe order.
@@ -82,6 +83,8 @@ export interface StandinOptions {
   /** The scorer backend on version 1 (default F_scorer; null for none). */
   backend?: string | null;
   login?: string;
+  /** The loopback port to listen on (default 0: any free port). */
+  port?: number;
 }
 
 export async function startFastlyApiStandin(
@@ -363,6 +366,23 @@ export async function startFastlyApiStandin(
     ],
     [
       'GET',
+      /^\/resources\/stores\/config\/([^/]+)\/items$/,
+      (q, res) => {
+        const store = state.configStores.get(q.params[0]!);
+        if (!store) return notFound(res, 'store');
+        json(
+          res,
+          200,
+          [...store.items].map(([key, value]) => ({
+            store_id: q.params[0],
+            item_key: key,
+            item_value: value,
+          })),
+        );
+      },
+    ],
+    [
+      'GET',
       /^\/resources\/stores\/config\/([^/]+)\/item\/([^/]+)$/,
       (q, res) => {
         const value = state.configStores.get(q.params[0]!)?.items.get(q.params[1]!);
@@ -530,7 +550,13 @@ export async function startFastlyApiStandin(
       });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject); // a port in use must fail, not hang
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   const { port } = server.address() as AddressInfo;
 
   Object.assign(standin, {
