@@ -166,6 +166,7 @@ const CASES: Case[] = [
       '--max-seconds',
     ],
   },
+  { command: 'ops:standin', options: ['--port'] },
   { command: 'start', options: [] },
   { command: 'vectors', options: [] },
 ];

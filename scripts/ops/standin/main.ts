@@ -4,42 +4,36 @@
  * "Try the runbook offline"). State lives in memory and is gone when it stops. It is not Fastly:
  * it validates nothing, changes take effect at once (no propagation), and no scorer runs behind it.
  */
-import { parseArgs } from 'node:util';
+import {
+  EXIT_FAILURE,
+  EXIT_OK,
+  parseCommandLine,
+  type CommandLine,
+} from '../../lib/command-line.js';
 import { exportLine, STANDIN_DEFAULT_PORT, startOfflineStandin } from './offline.js';
 
-const USAGE = `usage: npm run ops:standin [-- --port N]
-
-Serves a stand-in for the Fastly API on 127.0.0.1 (default port ${STANDIN_DEFAULT_PORT}; 0 for any free
-port) for \`npm run ops\`; Ctrl-C stops it and its state is lost. docs/operators.md, "Try the
-runbook offline", has the commands to run against it.`;
-
-let values: { port?: string; help?: boolean };
-try {
-  ({ values } = parseArgs({
-    options: { port: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-  }));
-} catch (error) {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}\n`);
-  process.exit(2);
-}
-if (values.help) {
-  process.stdout.write(`${USAGE}\n`);
-  process.exit(0);
-}
-const port = Number(values.port ?? STANDIN_DEFAULT_PORT);
-if (!/^\d{1,5}$/.test(values.port ?? '0') || port > 65535) {
-  process.stderr.write(`--port: expected 0–65535, got ${JSON.stringify(values.port)}\n`);
-  process.exit(2);
-}
+const cli: CommandLine = parseCommandLine(process.argv.slice(2), {
+  usage: 'usage: npm run ops:standin -- [--port N]',
+  help: `
+Serves a stand-in for the Fastly API on 127.0.0.1 for \`npm run ops\`; Ctrl-C stops it and its
+state is lost. docs/operators.md, "Try the runbook offline", has the commands to run against it.
+  --port N               the port (default ${STANDIN_DEFAULT_PORT}; 0 for any free port)`,
+  options: { port: { type: 'string' } },
+  exitCodes: { [EXIT_OK]: 'stopped (Ctrl-C)', [EXIT_FAILURE]: 'the port could not be bound' },
+});
+const port = cli.number('--port', cli.string('port'), STANDIN_DEFAULT_PORT, {
+  min: 0,
+  max: 65535,
+  integer: true,
+});
 
 let standin;
 try {
   standin = await startOfflineStandin(port);
 } catch (error) {
-  process.stderr.write(
-    `cannot listen on 127.0.0.1:${port}: ${error instanceof Error ? error.message : String(error)} (--port N for another)\n`,
+  cli.error(
+    `cannot listen on 127.0.0.1:${port}: ${error instanceof Error ? error.message : String(error)} (--port N for another)`,
   );
-  process.exit(1);
 }
 standin.beforeHandle = (method, path) => process.stdout.write(`  ${method} ${path}\n`);
 process.stdout.write(
