@@ -181,7 +181,8 @@ function compileRule(rule: ClassifierRule, index: number): CompiledRule {
       if (risk)
         throw new ScorerError(
           'INVALID_CLASSIFIER',
-          `${where}.regex ${risk}: JavaScript regexes backtrack, so such a pattern can take exponential time on a crafted URL`,
+          `${where}.regex ${risk}: JavaScript regexes backtrack, so such a pattern can take ` +
+            `exponential time on a crafted URL`,
         );
       return { class: rule.class, methods, test: (path) => regex.test(path) };
     }
@@ -263,7 +264,10 @@ export function backtrackingRisk(pattern: string): string | undefined {
           bound[1] !== undefined &&
           (bound[2] === '' || Number(bound[2]) > MAX_BOUNDED_REPEAT));
       if (long && ++longRepeats > 1)
-        return `has more than one unbounded repetition (*, +, {n,} or {n,m} with m > ${MAX_BOUNDED_REPEAT}): two can backtrack polynomially on a crafted URL`;
+        return (
+          `has more than one unbounded repetition (*, +, {n,} or {n,m} with m ` +
+          `> ${MAX_BOUNDED_REPEAT}): two can backtrack polynomially on a crafted URL`
+        );
       markQuantified();
       i += pattern[i] === '{' ? pattern.indexOf('}', i) - i + 1 : 1;
       if (pattern[i] === '?' || pattern[i] === '+') i++;

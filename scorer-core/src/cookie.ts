@@ -63,7 +63,8 @@ const MAX_DECODED_VALUE_LENGTH = 512;
 export const MAX_REALM_BYTES = 255;
 
 export type OpenResult =
-  // needsReseal: sealed under a key that is no longer active. formatVersion: 0x01 cookies open too (every seal writes 0x02).
+  // needsReseal: sealed under a key that is no longer active. formatVersion: 0x01 cookies open too
+  // (every seal writes 0x02).
   | {
       kind: 'ok';
       state: SessionState;

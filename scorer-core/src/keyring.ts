@@ -74,7 +74,8 @@ export function createKeyRing(config: KeyRingConfig, options: AesGcmOptions = {}
     if (entry.id !== config.activeKeyId && entry.graceUntilS === undefined) {
       throw new ScorerError(
         'MISSING_GRACE',
-        `keys[${index}] (id ${entry.id}) is a previous key and needs graceUntilS, the instant after which its cookies are expired`,
+        `keys[${index}] (id ${entry.id}) is a previous key and needs graceUntilS, the instant ` +
+          `after which its cookies are expired`,
       );
     }
     const key = entry.key.slice();

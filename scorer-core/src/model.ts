@@ -56,7 +56,8 @@ function fail(message: string): never {
 function checkDistribution(where: string, row: unknown, length: number): number[] {
   if (!Array.isArray(row) || row.length !== length)
     fail(
-      `${where} expected an array of ${length} probabilities, got ${Array.isArray(row) ? `length=${row.length}` : typeof row}`,
+      `${where} expected an array of ${length} probabilities, ` +
+        `got ${Array.isArray(row) ? `length=${row.length}` : typeof row}`,
     );
   let sum = 0;
   row.forEach((p, j) => {

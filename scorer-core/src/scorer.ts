@@ -418,7 +418,8 @@ function optionalCount(name: string, given: unknown, fallback: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
     throw new ScorerError(
       'INVALID_ARGUMENT',
-      `"${name}" expected an integer ≥ 0 or undefined, got ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`,
+      `"${name}" expected an integer ≥ 0 or undefined, ` +
+        `got ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`,
     );
   }
   return value;

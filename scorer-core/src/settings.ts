@@ -14,7 +14,10 @@ export interface SessionSettings {
   idleTimeoutS: number;
   /** The session id is replaced this often; the state carries over. */
   sessionIdRotationS: number;
-  /** A page view after a gap longer than this starts a new visit: no dwell sample, no transition from the previous page. */
+  /**
+   * A page view after a gap longer than this starts a new visit: no dwell sample, no transition
+   * from the previous page.
+   */
   visitGapS: number;
 }
 
@@ -27,11 +30,17 @@ export interface Layer1Settings {
   expiredScore: number;
   /** Score for a missing or expired cookie from a client within its allowance: a first-time visitor. */
   firstVisitScore: number;
-  /** New sessions a client may start within the caller's counting window before missing/expired cookies count against it. */
+  /**
+   * New sessions a client may start within the caller's counting window before missing/expired
+   * cookies count against it.
+   */
   newSessionAllowance: number;
   /** New sessions past the allowance over which the score rises to missingScore/expiredScore (1 = at once). */
   newSessionRamp: number;
-  /** New sessions one address (IPv6 /64) may start in the caller's window, whatever the User-Agent, before they count. */
+  /**
+   * New sessions one address (IPv6 /64) may start in the caller's window, whatever the User-Agent,
+   * before they count.
+   */
   addressNewSessionAllowance: number;
   addressNewSessionRamp: number;
   /** Requests one cookie value may carry (see DecisionInput.sameCookieRequests) before it counts as replayed. */
@@ -244,7 +253,8 @@ export function resolveSettings(overrides: unknown = {}): ScorerSettings {
   if (overrides === null || typeof overrides !== 'object' || Array.isArray(overrides)) {
     throw new ScorerError(
       'INVALID_SETTINGS',
-      `settings expected an object, got ${overrides === null ? 'null' : Array.isArray(overrides) ? 'an array' : typeof overrides}`,
+      `settings expected an object, ` +
+        `got ${overrides === null ? 'null' : Array.isArray(overrides) ? 'an array' : typeof overrides}`,
     );
   }
   const given = overrides as Record<string, unknown>;
@@ -280,7 +290,8 @@ export function resolveSettings(overrides: unknown = {}): ScorerSettings {
         (integer && !Number.isInteger(value))
       ) {
         problems.push(
-          `"${section}.${key}" expected ${integer ? 'an integer' : 'a number'} in [${min}, ${max}], got ${JSON.stringify(value)}`,
+          `"${section}.${key}" expected ${integer ? 'an integer' : 'a number'} in ` +
+            `[${min}, ${max}], got ${JSON.stringify(value)}`,
         );
       }
       merged[key] = value as number;
@@ -292,7 +303,8 @@ export function resolveSettings(overrides: unknown = {}): ScorerSettings {
     const { layer1, layer2, session } = settings;
     if (layer1.fastEvidenceFull < layer1.fastEvidenceMin)
       problems.push(
-        `"layer1.fastEvidenceFull" (${layer1.fastEvidenceFull}) must be ≥ "layer1.fastEvidenceMin" (${layer1.fastEvidenceMin})`,
+        `"layer1.fastEvidenceFull" (${layer1.fastEvidenceFull}) must be ≥ ` +
+          `"layer1.fastEvidenceMin" (${layer1.fastEvidenceMin})`,
       );
     if (layer1.dwellMinSamples > layer1.dwellWindow)
       problems.push(
@@ -300,11 +312,13 @@ export function resolveSettings(overrides: unknown = {}): ScorerSettings {
       );
     if (layer1.regularMinSamples > layer1.dwellWindow)
       problems.push(
-        `"layer1.regularMinSamples" (${layer1.regularMinSamples}) must be ≤ "layer1.dwellWindow" (${layer1.dwellWindow})`,
+        `"layer1.regularMinSamples" (${layer1.regularMinSamples}) must be ≤ ` +
+          `"layer1.dwellWindow" (${layer1.dwellWindow})`,
       );
     if (layer2.maxEffectiveTransitions < layer2.minTransitions)
       problems.push(
-        `"layer2.maxEffectiveTransitions" (${layer2.maxEffectiveTransitions}) must be ≥ "layer2.minTransitions" (${layer2.minTransitions})`,
+        `"layer2.maxEffectiveTransitions" (${layer2.maxEffectiveTransitions}) must be ≥ ` +
+          `"layer2.minTransitions" (${layer2.minTransitions})`,
       );
     if (layer2.zFull <= layer2.zStart)
       problems.push(

@@ -45,7 +45,10 @@ export interface SessionState {
   pageViews: number;
   /** Model state index of the last page view, or PAGE_CLASS_NONE / PAGE_CLASS_UNKNOWN. */
   lastPageClass: number;
-  /** modelTag() of the model the Layer 2 accumulators were computed under (4 bytes of SHA-256 over its version and numbers). */
+  /**
+   * modelTag() of the model the Layer 2 accumulators were computed under (4 bytes of SHA-256 over
+   * its version and numbers).
+   */
   modelTag: number;
   /** Transitions scored under `modelTag` (saturates at 65535). */
   transitions: number;
@@ -59,9 +62,15 @@ export interface SessionState {
   flags: number;
   /** When the session last passed a proof-of-work challenge, Unix seconds; null if it never has. */
   challengePassedAtS: number | null;
-  /** Tag (first 4 bytes of the MAC) of the challenge accepted at challengePassedAtS: refused if sent again. 0 = none. */
+  /**
+   * Tag (first 4 bytes of the MAC) of the challenge accepted at challengePassedAtS: refused if sent
+   * again. 0 = none.
+   */
   challengeTag: number;
-  /** Challenges issued to the session since its last pass (or its start): failed and abandoned ones (saturates at 255). */
+  /**
+   * Challenges issued to the session since its last pass (or its start): failed and abandoned ones
+   * (saturates at 255).
+   */
   challengesUnanswered: number;
   /**
    * 1–31: the family of the client the session was issued to (clientFamilyTag() of its
@@ -187,7 +196,8 @@ export function validateState(state: SessionState): void {
   if (!Array.isArray(state.dwellCs) || state.dwellCs.length > DWELL_WINDOW_CAPACITY) {
     throw new ScorerError(
       'INVALID_ARGUMENT',
-      `"state.dwellCs" expected an array of at most ${DWELL_WINDOW_CAPACITY} samples, got ${Array.isArray(state.dwellCs) ? `length=${state.dwellCs.length}` : typeof state.dwellCs}`,
+      `"state.dwellCs" expected an array of at most ${DWELL_WINDOW_CAPACITY} samples, ` +
+        `got ${Array.isArray(state.dwellCs) ? `length=${state.dwellCs.length}` : typeof state.dwellCs}`,
     );
   }
   for (let i = 0; i < state.dwellCs.length; i++) {

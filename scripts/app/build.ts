@@ -27,5 +27,6 @@ try {
   cli.error(buildFailureMessage(error));
 }
 console.log(
-  `built ${output} from ${entry}${aot ? ' (AOT)' : ''}: ${(bytes! / 2 ** 20).toFixed(2)} MiB (${bytes!} bytes) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  `built ${output} from ${entry}${aot ? ' (AOT)' : ''}: ${(bytes! / 2 ** 20).toFixed(2)} MiB ` +
+    `(${bytes!} bytes) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
 );

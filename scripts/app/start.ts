@@ -40,7 +40,8 @@ const child = spawn(viceroy!, ['serve', '-C', 'fastly.toml', '--addr', addr, 'bi
   stdio: 'inherit',
 });
 console.log(
-  `http://${addr}/.scorer/health  (scoring requests need x-scorer-auth: the caller_secret in config/secret-store.example.json)`,
+  `http://${addr}/.scorer/health  (scoring requests need x-scorer-auth: the caller_secret in ` +
+    `config/secret-store.example.json)`,
 );
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
 child.on('exit', (code) => process.exit(code ?? 0));

@@ -34,7 +34,8 @@ it sent.
   --clients a,b,…        run only these (default all: ${allClients()
     .map((client) => client.name)
     .join(', ')})
-  --pages N              pages each client visits, linked in a chain (default ${DEFAULT_PAGE_COUNT}, at most ${MAX_PAGE_COUNT})
+  --pages N              pages each client visits, linked in a chain \
+(default ${DEFAULT_PAGE_COUNT}, at most ${MAX_PAGE_COUNT})
   --scripted-gap-ms N    pause between a scripted client's page requests (default 100)
   --human-dwell-ms A,B   human-paced Chromium's dwell per page, uniform in [A, B] ms (default 2000,5000)
   --bot-dwell-ms A,B     bot-paced Chromium's dwell per page (default 80,120)
@@ -111,11 +112,13 @@ const notes: string[] = [];
 if (stackOption === undefined && !findFalco()) {
   mode = 'direct';
   notes.push(
-    'falco not found: the wasm was called directly with the headers the VCL adds (build falco with `node scripts/lib/falco.mjs --install` to put the generated VCL in front)',
+    'falco not found: the wasm was called directly with the headers the VCL adds (build falco ' +
+      'with `node scripts/lib/falco.mjs --install` to put the generated VCL in front)',
   );
 }
 notes.push(
-  'Viceroy stubs rate counters and penalty boxes (counts 0), so per-client memory (new sessions per client, cookie replay counts) cannot show on this stack.',
+  'Viceroy stubs rate counters and penalty boxes (counts 0), so per-client memory (new sessions ' +
+    'per client, cookie replay counts) cannot show on this stack.',
 );
 
 // Check and install every client first, so a missing one is reported before the slow start.
@@ -232,8 +235,17 @@ try {
 const problems = [...countMismatches, ...stack.problems()];
 notes.push(
   mode === 'falco'
-    ? `Requests reach falco through the bench front (it unwraps falco --proxy responses): the client's method, path and headers as sent, over the front's own HTTP/1.1 connection${stack.tls ? ' with TLS (req.is_ssl true, as on an HTTPS site)' : ' without TLS (openssl missing: req.is_ssl false)'}, from a loopback address per client (client.ip). req.proto is therefore HTTP/1.1 whatever the client spoke, and tls.client.ja4 is falco's fixed stand-in value, the same for every client.`
-    : "Direct: no VCL; the front sends the preflight itself with the facts the VCL adds for an HTTPS site (x-scorer-tls 1, the client's HTTP version, no JA4).",
+    ? `Requests reach falco through the bench front (it unwraps falco --proxy responses): the ` +
+        `client's method, path and headers as sent, over the front's own HTTP/1.1 ` +
+        `connection` +
+        (stack.tls
+          ? ' with TLS (req.is_ssl true, as on an HTTPS site)'
+          : ' without TLS (openssl missing: req.is_ssl false)') +
+        `, from a loopback address per client (client.ip). req.proto is therefore HTTP/1.1 ` +
+        `whatever the client spoke, and ` +
+        `tls.client.ja4 is falco's fixed stand-in value, the same for every client.`
+    : 'Direct: no VCL; the front sends the preflight itself with the facts the VCL adds for an ' +
+        "HTTPS site (x-scorer-tls 1, the client's HTTP version, no JA4).",
 );
 const order = new Map(clients.map((client, i) => [client.name, i]));
 runs.sort((a, b) => order.get(a.name)! - order.get(b.name)!);
@@ -296,7 +308,8 @@ if (json) {
   );
 } else {
   console.log(
-    `\nbench:detection ${run.date} commit ${run.commit} (${run.machine}), ${run.seconds} s; stack: ${mode}; pages: ${SITE_PAGES.join(' ')}\n`,
+    `\nbench:detection ${run.date} commit ${run.commit} (${run.machine}), ${run.seconds} s; ` +
+      `stack: ${mode}; pages: ${SITE_PAGES.join(' ')}\n`,
   );
   console.log(formatTable(rows, threshold));
   console.log("\nheaders of each client's first page request (Host omitted):");

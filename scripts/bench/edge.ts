@@ -84,8 +84,10 @@ writeFileSync(join(dir, 'kv.json'), '{}');
 writeFileSync(
   manifest,
   `manifest_version = 3\nname = "bench"\nlanguage = "javascript"\n` +
-    `[local_server.config_stores.scorer_config]\nfile = ${JSON.stringify(join(dir, 'config.json'))}\nformat = "json"\n` +
-    `[local_server.secret_stores.scorer_secrets]\nfile = ${JSON.stringify(join(dir, 'secrets.json'))}\nformat = "json"\n` +
+    `[local_server.config_stores.scorer_config]\n` +
+    `file = ${JSON.stringify(join(dir, 'config.json'))}\nformat = "json"\n` +
+    `[local_server.secret_stores.scorer_secrets]\n` +
+    `file = ${JSON.stringify(join(dir, 'secrets.json'))}\nformat = "json"\n` +
     `[local_server.kv_stores.scorer_models]\nfile = ${JSON.stringify(join(dir, 'kv.json'))}\nformat = "json"\n`,
 );
 const median = (values: number[]) => {
@@ -145,12 +147,16 @@ if (floor) {
     console.log(
       `  ${'timing'.padEnd(26)} ${'fresh sandbox'.padStart(14)} ${'reused sandbox'.padStart(15)}`,
     );
+    const freshTimings = result.fresh_sandbox as Record<string, number>;
+    const reusedTimings = result.reused_sandbox as Record<string, number>;
     for (const name of names)
       console.log(
-        `  ${name.padEnd(26)} ${String((result.fresh_sandbox as Record<string, number>)[name] ?? '-').padStart(14)} ${String((result.reused_sandbox as Record<string, number>)[name] ?? '-').padStart(15)}`,
+        `  ${name.padEnd(26)} ${String(freshTimings[name] ?? '-').padStart(14)} ` +
+          `${String(reusedTimings[name] ?? '-').padStart(15)}`,
       );
     console.log(
-      `  samples: ${result.fresh_sandbox.samples} fresh, ${result.reused_sandbox.samples} reused; at most ${result.max_requests_per_sandbox} requests per sandbox`,
+      `  samples: ${result.fresh_sandbox.samples} fresh, ${result.reused_sandbox.samples} ` +
+        `reused; at most ${result.max_requests_per_sandbox} requests per sandbox`,
     );
   }
   process.exit(0);
@@ -271,7 +277,8 @@ const result = {
 if (json) console.log(JSON.stringify(result));
 else {
   console.log(
-    `Viceroy loopback latency over ${REQUESTS} interleaved requests each${aot ? ' (both built with --enable-aot)' : ''}`,
+    `Viceroy loopback latency over ${REQUESTS} interleaved requests ` +
+      `each${aot ? ' (both built with --enable-aot)' : ''}`,
   );
   console.log(
     `  scorer  p50 ${result.scorer_p50_ms} ms  p90 ${result.scorer_p90_ms} ms  p99 ${result.scorer_p99_ms} ms`,
@@ -284,7 +291,8 @@ else {
     console.log('  ladder (scorer module graph, no cookie work), p50 and ratio to hello:');
     for (const name of RUNGS)
       console.log(
-        `    ${name.padEnd(8)} ${(result as Record<string, unknown>)[`ladder_${name}_p50_ms`]} ms  ratio ${(result as Record<string, unknown>)[`ladder_${name}_ratio`]}`,
+        `    ${name.padEnd(8)} ${(result as Record<string, unknown>)[`ladder_${name}_p50_ms`]} ms  ` +
+          `ratio ${(result as Record<string, unknown>)[`ladder_${name}_ratio`]}`,
       );
   }
 }

@@ -46,7 +46,8 @@ setReusableSandboxOptions({ maxRequests: 1000 });
 // test/vectors/cookie-valid.json "first-page-view": dev-only key, a real 152-character cookie (format 0x02).
 const KEY = hexToBytes('11181f262d343b424950575e656c737a81888f969da4abb2b9c0c7ced5dce3ea');
 const COOKIE =
-  'AgEBCA8WHSQrMjlAR054bTaq2M06Ipa7nKTu37rh-oJYKMcDDL0KF64fjUAtVsOjkecV1k_5uvHd09UkRn8S1ui0KJ6Iusp6M1a-uFFxxBBITf8n0bZTwkYWHuQmkJRy96WFEProKx7PvL-O6i19HUd3';
+  'AgEBCA8WHSQrMjlAR054bTaq2M06Ipa7nKTu37rh-oJYKMcDDL0KF64fjUAtVsOjkecV1k_5uvHd09UkRn8S' +
+  '1ui0KJ6Iusp6M1a-uFFxxBBITf8n0bZTwkYWHuQmkJRy96WFEProKx7PvL-O6i19HUd3';
 const REALM = 'ss_session';
 const NOW_MS = 1795000000300;
 const model = loadModel(embeddedModel); // parsed at initialisation, as the scorer does

@@ -147,7 +147,8 @@ if (json) {
 } else {
   console.log('scorer-core decision benchmark (median of %d rounds of %ss)', ROUNDS, roundSeconds);
   console.log(
-    `  warm session, large GHASH table  ${result.decisions_per_s.toLocaleString('en')} decisions/s  (${result.decision_us} µs)   target ≥ 100,000`,
+    `  warm session, large GHASH table  ${result.decisions_per_s.toLocaleString('en')} ` +
+      `decisions/s  (${result.decision_us} µs)   target ≥ 100,000`,
   );
   console.log(
     `  warm session, small GHASH table  ${result.decisions_small_table_per_s.toLocaleString('en')} decisions/s`,
@@ -156,7 +157,8 @@ if (json) {
     `  cold (key ring built per request) ${result.cold_decisions_per_s.toLocaleString('en')} decisions/s`,
   );
   console.log(
-    `  node:crypto AES-GCM open+seal    ${result.native_open_seal_per_s.toLocaleString('en')} /s  (${result.native_open_seal_us} µs)`,
+    `  node:crypto AES-GCM open+seal    ${result.native_open_seal_per_s.toLocaleString('en')} /s  ` +
+      `(${result.native_open_seal_us} µs)`,
   );
   console.log(`  native_ratio (decision / native)  ${result.native_ratio}   target ≤ 5`);
   console.log(`  cookie_bytes                      ${result.cookie_bytes}   target ≤ 160`);

@@ -3,9 +3,10 @@
  *
  * Training throughput on a large input: the shared logs (--data, else $SCORER_SHARED_DATA, else
  * ../shared/data) repeated, with times shifted so sessions do not merge, until at least N lines
- * (default 1,000,000); then the same pipeline as `npm run train`. Prints lines/s and memory: the peak of the live heap (sampled
- * after a forced garbage collection every second, so it measures what is retained, not garbage
- * not yet collected) and the peak RSS. Flat memory = live heap independent of the input size.
+ * (default 1,000,000); then the same pipeline as `npm run train`. Prints lines/s and memory: the
+ * peak of the live heap (sampled after a forced garbage collection every second, so it measures
+ * what is retained, not garbage not yet collected) and the peak RSS. Flat memory = live heap
+ * independent of the input size.
  */
 import { createWriteStream, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -94,5 +95,8 @@ const result = {
 if (json) console.log(JSON.stringify(result));
 else
   console.log(
-    `bench:train ${result.lines.toLocaleString('en')} lines in ${result.seconds} s: ${result.lines_per_s.toLocaleString('en')} lines/s (target ≥ 200,000), peak live heap ${result.peak_live_heap_mb} MB (${result.heap_before_mb} MB before), peak RSS ${result.peak_rss_mb} MB, peak ${result.peak_open_sessions} open sessions`,
+    `bench:train ${result.lines.toLocaleString('en')} lines in ${result.seconds} s: ` +
+      `${result.lines_per_s.toLocaleString('en')} lines/s (target ≥ 200,000), ` +
+      `peak live heap ${result.peak_live_heap_mb} MB (${result.heap_before_mb} MB before), ` +
+      `peak RSS ${result.peak_rss_mb} MB, peak ${result.peak_open_sessions} open sessions`,
   );

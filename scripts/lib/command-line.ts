@@ -212,7 +212,9 @@ export function parseCommandLine(args: readonly string[], spec: CommandSpec): Co
         (range.integer && !Number.isInteger(n))
       ) {
         fail(
-          `${option}: expected ${range.integer ? 'an integer' : 'a number'} ${range.exclusive ? 'strictly ' : ''}between ${range.min} and ${range.max}, got ${JSON.stringify(text)}`,
+          `${option}: expected ${range.integer ? 'an integer' : 'a number'} ` +
+            `${range.exclusive ? 'strictly ' : ''}between ${range.min} and ${range.max}, ` +
+            `got ${JSON.stringify(text)}`,
         );
       }
       return n;

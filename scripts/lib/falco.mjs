@@ -31,7 +31,8 @@ export function ensureFalco() {
   const go = spawnSync('go', ['version'], { encoding: 'utf8' });
   if (go.status !== 0)
     throw new Error(
-      'falco is not installed and Go is not available to build it (needs Go ≥ 1.24.3): install Go, then run node scripts/lib/falco.mjs --install',
+      'falco is not installed and Go is not available to build it (needs Go ≥ 1.24.3): install ' +
+        'Go, then run node scripts/lib/falco.mjs --install',
     );
   console.error(
     'falco not found: building falco v1.21.1 from the Go module proxy (scripts/tools/falco) …',

@@ -84,7 +84,9 @@ and compares it byte for byte with the committed model.
     usage: USAGE,
     help: HELP,
     exitCodes: {
-      1: 'failed: the shared logs are missing or are not the ones the committed model records (--check), training failed, or (--check) the retrained model differs from the committed one',
+      1:
+        'failed: the shared logs are missing or are not the ones the committed model records ' +
+        '(--check), training failed, or (--check) the retrained model differs from the committed one',
     },
   });
   const check = cli.flag('check');
@@ -92,7 +94,8 @@ and compares it byte for byte with the committed model.
   const missing = RECIPE.inputs.filter((f) => !existsSync(join(dataDir, f)));
   if (missing.length > 0)
     cli.error(
-      `the shared logs are not in ${dataDir} (missing ${missing.join(', ')}): pass --data <dir> or set SCORER_SHARED_DATA`,
+      `the shared logs are not in ${dataDir} (missing ${missing.join(', ')}): pass --data <dir> ` +
+        `or set SCORER_SHARED_DATA`,
     );
   for (const file of RECIPE.inputs) cli.requireFile('shared log', join(dataDir, file));
   const committed = JSON.parse(readFileSync(DEFAULT_MODEL_PATH, 'utf8')) as {
@@ -105,7 +108,8 @@ and compares it byte for byte with the committed model.
       .digest('hex');
     if (recorded !== actual) {
       console.error(
-        `${file}: SHA-256 ${actual} differs from the committed model's ${recorded}: not the logs it was trained on${check ? '' : ' (retraining anyway: the committed model will change)'}`,
+        `${file}: SHA-256 ${actual} differs from the committed model's ${recorded}: not the ` +
+          `logs it was trained on${check ? '' : ' (retraining anyway: the committed model will change)'}`,
       );
       if (check) process.exit(1);
     }

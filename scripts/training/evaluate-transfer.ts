@@ -17,7 +17,8 @@ import { readLabels } from './input.js';
 import { DEFAULT_LABELLER, LABELLERS, type LabellerName } from './labels.js';
 
 const USAGE =
-  'usage: npm run evaluate:transfer -- --input <log> --input <log> [--input <log> …] [--json] [--labeller v1|v2] [--labels <file>] [--settings <json>] [--resamples N] [--keep <dir>]';
+  'usage: npm run evaluate:transfer -- --input <log> --input <log> [--input <log> …] [--json] ' +
+  '[--labeller v1|v2] [--labels <file>] [--settings <json>] [--resamples N] [--keep <dir>]';
 const HELP = `
   --input <log>        an access log, one per site (at least two); each is held out in turn
   --json               print one JSON object (one row per held-out input) instead of the table
@@ -141,10 +142,12 @@ if (cli.flag('json')) {
     i ? ` [${i.low.toFixed(3)}, ${i.high.toFixed(3)}]` : '';
   const n = (x: number | null) => (x === null ? '—' : x.toFixed(3));
   console.log(
-    `cross-site transfer: train on the others, evaluate on one (labeller ${labeller}, settings ${JSON.stringify(settings)}, ${resamples} bootstrap resamples)`,
+    `cross-site transfer: train on the others, evaluate on one (labeller ${labeller}, ` +
+      `settings ${JSON.stringify(settings)}, ${resamples} bootstrap resamples)`,
   );
   console.log(
-    '| held out | trained on | sessions (bots) | ROC-AUC | TPR@1%FPR | human FPR@80 | bots drop: ROC-AUC | bots drop: TPR@1%FPR | every session scored the same (cookie returned) |',
+    '| held out | trained on | sessions (bots) | ROC-AUC | TPR@1%FPR | human FPR@80 | bots ' +
+      'drop: ROC-AUC | bots drop: TPR@1%FPR | every session scored the same (cookie returned) |',
   );
   console.log('|---|---|---:|---:|---:|---:|---:|---:|---|');
   for (const row of rows) {
@@ -155,7 +158,11 @@ if (cli.flag('json')) {
     }
     const d = r.with_cookie_dropping;
     console.log(
-      `| ${row.held_out} | ${row.trained_on.join(', ')} | ${r.sessions} (${r.bot_sessions}) | ${n(r.roc_auc)}${ci(r.roc_auc_ci95)} | ${n(r.tpr_at_fpr_1pct)}${ci(r.tpr_at_fpr_1pct_ci95)} | ${n(r.human_fpr_at_threshold)} | ${n(d.roc_auc)}${ci(d.roc_auc_ci95)} | ${n(d.tpr_at_fpr_1pct)}${ci(d.tpr_at_fpr_1pct_ci95)} | ${r.all_sessions_scored_equal ? 'yes' : 'no'} |`,
+      `| ${row.held_out} | ${row.trained_on.join(', ')} | ${r.sessions} (${r.bot_sessions}) ` +
+        `| ${n(r.roc_auc)}${ci(r.roc_auc_ci95)} ` +
+        `| ${n(r.tpr_at_fpr_1pct)}${ci(r.tpr_at_fpr_1pct_ci95)} ` +
+        `| ${n(r.human_fpr_at_threshold)} | ${n(d.roc_auc)}${ci(d.roc_auc_ci95)} ` +
+        `| ${n(d.tpr_at_fpr_1pct)}${ci(d.tpr_at_fpr_1pct_ci95)} | ${r.all_sessions_scored_equal ? 'yes' : 'no'} |`,
     );
   }
   if (keep) console.log(`models kept in ${keep}`);

@@ -16,7 +16,9 @@ import { reportFromEvaluation } from './report.js';
 import type { Stratum } from './summary.js';
 
 const USAGE =
-  'usage: npm run evaluate -- --input <log> [--input <log> …] --model <model.json> [--json] [--report <file.html>] [--sessions <file.jsonl>] [--labeller v1|v2] [--labels <file>] [--split F] [--settings <json>] [--threshold N] [--resamples N] [--seed N] [--paths N]';
+  'usage: npm run evaluate -- --input <log> [--input <log> …] --model <model.json> [--json] ' +
+  '[--report <file.html>] [--sessions <file.jsonl>] [--labeller v1|v2] [--labels <file>] ' +
+  '[--split F] [--settings <json>] [--threshold N] [--resamples N] [--seed N] [--paths N]';
 const HELP = `
   --input <log>          access log (combined, Fastly JSON, the scorer's audit log; .gz too); repeatable
   --model <model.json>   the Layer 2 model to score with (e.g. scorer-core/src/default-model.json)
@@ -25,7 +27,8 @@ const HELP = `
   --sessions <file>      write the sessions flagged at --threshold as JSON lines: client, User-Agent,
                          label, score and reasons under both cookie assumptions, the first --paths paths
   --labeller v1|v2       how sessions are labelled from the User-Agent (default ${DEFAULT_LABELLER}; v1 is the old list)
-  --labels <file>        per-session labels overriding the labeller ("<ip>\\t<user agent>\\t<bot|human>" or "sid:<hash>\\t<bot|human>")
+  --labels <file>        per-session labels overriding the labeller \
+("<ip>\\t<user agent>\\t<bot|human>" or "sid:<hash>\\t<bot|human>")
   --split F              evaluate the part of each input's time window after fraction F (train --split F used the rest)
   --settings <json>      scorer settings overrides (as the Config Store item "settings")
   --threshold N          enforcement threshold for human_fpr_at_threshold and --sessions (default ${DEFAULT_THRESHOLD})
@@ -150,10 +153,19 @@ else {
   const ci = (i: { low: number; high: number } | null) => (i ? ` [${i.low}, ${i.high}]` : '');
   const pct = (x: number | null) => (x === null ? '—' : `${(100 * x).toFixed(1)} %`);
   const line = (name: string, m: typeof result | typeof result.with_cookie_dropping) =>
-    `  ${name.padEnd(19)} ROC-AUC ${m.roc_auc}${ci(m.roc_auc_ci95)}  PR-AUC ${m.pr_auc}  TPR@1%FPR ${m.tpr_at_fpr_1pct}${ci(m.tpr_at_fpr_1pct_ci95)}  human FPR@${threshold} ${m.human_fpr_at_threshold}\n` +
-    `  ${''.padEnd(19)} at the threshold flagging ≤ 1 % of human sessions (${m.requests_at_fpr_1pct.threshold ?? 'none'}): bot page requests flagged ${pct(m.requests_at_fpr_1pct.bot_page_requests_flagged)}, human ${pct(m.requests_at_fpr_1pct.human_page_requests_flagged)}`;
+    `  ${name.padEnd(19)} ROC-AUC ${m.roc_auc}${ci(m.roc_auc_ci95)}  PR-AUC ${m.pr_auc}  ` +
+    `TPR@1%FPR ${m.tpr_at_fpr_1pct}${ci(m.tpr_at_fpr_1pct_ci95)}  ` +
+    `human FPR@${threshold} ${m.human_fpr_at_threshold}\n` +
+    `  ${''.padEnd(19)} at the threshold flagging ≤ 1 % of human sessions ` +
+    `(${m.requests_at_fpr_1pct.threshold ?? 'none'}): bot page requests ` +
+    `flagged ${pct(m.requests_at_fpr_1pct.bot_page_requests_flagged)}, ` +
+    `human ${pct(m.requests_at_fpr_1pct.human_page_requests_flagged)}`;
   console.log(
-    `evaluated ${result.model}${result.model_placeholder ? ' (placeholder)' : ''} on ${result.lines.toLocaleString('en')} lines, labeller ${result.labeller}: ${result.sessions} scored sessions (${result.bot_sessions} bots, ${result.human_sessions} humans), ${result.unscored_sessions} unscored; ${result.relabelled_vs_v1.human_to_bot} relabelled human → bot from v1`,
+    `evaluated ${result.model}${result.model_placeholder ? ' (placeholder)' : ''} ` +
+      `on ${result.lines.toLocaleString('en')} lines, ` +
+      `labeller ${result.labeller}: ${result.sessions} scored sessions (${result.bot_sessions} ` +
+      `bots, ${result.human_sessions} humans), ${result.unscored_sessions} ` +
+      `unscored; ${result.relabelled_vs_v1.human_to_bot} relabelled human → bot from v1`,
   );
   if (result.all_sessions_scored_equal)
     console.log(
@@ -164,17 +176,21 @@ else {
   console.log(`  (95 % intervals: ${resamples} bootstrap resamples of the sessions, seed ${seed})`);
   for (const [k, v] of Object.entries(result.strata!))
     console.log(
-      `  ${k.padEnd(13)} ROC-AUC ${v.roc_auc} (${v.sessions} sessions, ${v.bot_sessions} bots), bots drop cookies ${result.with_cookie_dropping.strata![k as Stratum].roc_auc}`,
+      `  ${k.padEnd(13)} ROC-AUC ${v.roc_auc} (${v.sessions} sessions, ${v.bot_sessions} bots), ` +
+        `bots drop cookies ${result.with_cookie_dropping.strata![k as Stratum].roc_auc}`,
     );
   if (result.per_file.length > 1)
     for (const f of result.per_file)
       console.log(
-        `  ${f.file}: ROC-AUC ${f.roc_auc}${ci(f.roc_auc_ci95)} (${f.sessions} sessions, ${f.bot_sessions} bots), bots drop cookies ${f.with_cookie_dropping.roc_auc}`,
+        `  ${f.file}: ROC-AUC ${f.roc_auc}${ci(f.roc_auc_ci95)} (${f.sessions} ` +
+          `sessions, ${f.bot_sessions} bots), bots drop cookies ${f.with_cookie_dropping.roc_auc}`,
       );
   console.log('  threshold  flagged  bots  humans  precision  recall');
   for (const t of result.thresholds)
     console.log(
-      `  ${String(t.threshold).padStart(9)}  ${String(t.sessions_flagged).padStart(7)}  ${String(t.bots).padStart(4)}  ${String(t.humans).padStart(6)}  ${String(t.precision ?? '—').padStart(9)}  ${String(t.recall).padStart(6)}`,
+      `  ${String(t.threshold).padStart(9)}  ${String(t.sessions_flagged).padStart(7)}  ` +
+        `${String(t.bots).padStart(4)}  ${String(t.humans).padStart(6)}  ` +
+        `${String(t.precision ?? '—').padStart(9)}  ${String(t.recall).padStart(6)}`,
     );
   if (reportPath) console.log(`report: ${reportPath}`);
   if (sessionsPath) console.log(`flagged sessions: ${sessionsPath}`);

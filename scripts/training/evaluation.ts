@@ -118,7 +118,10 @@ export function trainingOverlapWarnings(
         continue;
       const iso = (ms: number) => new Date(ms).toISOString();
       warnings.push(
-        `${part.file}: the evaluated window ${iso(part.startMs)} – ${iso(part.endMs)} overlaps the model's training window of ${trained.file}, ${iso(trained.startMs)} – ${iso(trained.endMs)}; figures there are in-sample for the Markov model, the learned combiner and its score map (use --split with the model's split, or another log)`,
+        `${part.file}: the evaluated window ${iso(part.startMs)} – ${iso(part.endMs)} overlaps ` +
+          `the model's training window of ${trained.file}, ${iso(trained.startMs)} ` +
+          `– ${iso(trained.endMs)}; figures there are in-sample for the Markov model, the ` +
+          `learned combiner and its score map (use --split with the model's split, or another log)`,
       );
     }
   }
@@ -316,7 +319,8 @@ export async function evaluateLogs(options: EvaluationOptions) {
     lines,
     malformed_lines: malformed,
     split: options.split ?? null,
-    // human_fpr_at_threshold: flagged human sessions / human sessions at this threshold (the edge default unless --threshold).
+    // human_fpr_at_threshold: flagged human sessions / human sessions at this threshold (the edge
+    // default unless --threshold).
     threshold,
     fpr_budget: FPR_BUDGET,
     bootstrap: {
@@ -364,7 +368,10 @@ export async function evaluateLogs(options: EvaluationOptions) {
 
 export type EvaluationResult = Awaited<ReturnType<typeof evaluateLogs>>['result'];
 
-/** The flagged-session list: one JSON object per session whose score reaches the threshold under either cookie assumption. */
+/**
+ * The flagged-session list: one JSON object per session whose score reaches the threshold under
+ * either cookie assumption.
+ */
 export function flaggedSessionLines(
   sessions: readonly EvaluatedSession[],
   inputs: readonly string[],

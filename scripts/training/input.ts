@@ -60,9 +60,15 @@ export async function splitTimes(inputs: string[], fraction: number): Promise<nu
 export interface ReadOptions {
   inputs: string[];
   labels?: Map<string, Label>;
-  /** Labels sessions the labels file does not name, from their User-Agent (default: v1, what the shipped model was trained under). */
+  /**
+   * Labels sessions the labels file does not name, from their User-Agent (default: v1, what the
+   * shipped model was trained under).
+   */
   labeller?: Labeller;
-  /** Keep only records before (`before`) or at/after (`after`) the time given for their input (same order as `inputs`). */
+  /**
+   * Keep only records before (`before`) or at/after (`after`) the time given for their input (same
+   * order as `inputs`).
+   */
   split?: { timesMs: readonly number[]; keep: 'before' | 'after' };
   /** `input`: the index in `inputs` of the file the session came from. */
   onSession: (session: LogSession, label: Label, input: number) => void;
@@ -114,7 +120,9 @@ export async function readSessions(options: ReadOptions): Promise<
     lastDraw = Date.now();
     const fraction = totalBytes > 0 ? Math.min(1, readBytes / totalBytes) : 1;
     process.stderr.write(
-      `\r[${'#'.repeat(Math.round(fraction * 30)).padEnd(30, '.')}] ${(fraction * 100).toFixed(0).padStart(3)}%  ${counts.lines.toLocaleString('en')} lines, ${counts.sessions.toLocaleString('en')} sessions`,
+      `\r[${'#'.repeat(Math.round(fraction * 30)).padEnd(30, '.')}] ` +
+        `${(fraction * 100).toFixed(0).padStart(3)}%  ${counts.lines.toLocaleString('en')} ` +
+        `lines, ${counts.sessions.toLocaleString('en')} sessions`,
     );
   };
   const perInput: InputWindow[] = [];

@@ -360,7 +360,8 @@ const FAMILIES: [AgentFamily, RegExp][] = [
 const BROWSER_SHAPE = words([
   '^mozilla/[4-9]\\.\\d+ \\([^)]*[a-z]{2}',
   '^opera[/ ]\\d',
-  '\\b(midp|up\\.browser|wap browser|maui|ucweb|semc-browser|openwave|opera mini|netfront|blackberry|nokia|obigo|windows mobile)\\b',
+  '\\b(midp|up\\.browser|wap browser|maui|ucweb|semc-browser|openwave|opera mini|' +
+    'netfront|blackberry|nokia|obigo|windows mobile)\\b',
   '^(lynx|links|elinks|w3m)\\b',
   '^midori/',
   '\\b(iphone|ipad|android)\\b',

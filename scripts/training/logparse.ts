@@ -133,7 +133,8 @@ export function parseCombinedFast(line: string): LogRecord | null | undefined {
     if (m0 < 65 || m0 > 90 || m1 < 97 || m1 > 122 || m2 < 97 || m2 > 122) return undefined;
     const month = MONTHS[line.slice(t + 4, t + 7)];
     if (month === undefined) return undefined;
-    // Date.UTC(y, m, d, h, mi, s) is Date.UTC(y, m, d) + the time of day in ms (MakeDate/MakeTime arithmetic), so the day is cached.
+    // Date.UTC(y, m, d, h, mi, s) is Date.UTC(y, m, d) + the time of day in ms (MakeDate/MakeTime
+    // arithmetic), so the day is cached.
     cachedDayMs = Date.UTC(two(line, t + 8) * 100 + two(line, t + 10), month, two(line, t + 1));
     cachedDay = line.slice(t + 1, t + 12);
   }

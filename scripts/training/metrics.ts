@@ -87,7 +87,8 @@ export function tprAtFpr(items: readonly Scored[], maxFpr: number): number | nul
 export function thresholdAtFpr(items: readonly Scored[], maxFpr: number): number | null {
   if (!items.some((i) => i.bot) || !items.some((i) => !i.bot)) return null;
   let lowest: number | null = null;
-  for (const point of curve(items)) if (point.fpr <= maxFpr) lowest = point.threshold; // curve runs highest threshold first
+  // curve runs highest threshold first
+  for (const point of curve(items)) if (point.fpr <= maxFpr) lowest = point.threshold;
   return lowest;
 }
 

@@ -42,6 +42,19 @@ const esc = (text: string) =>
 const pct = (x: number | null) => (x === null ? '—' : `${(100 * x).toFixed(1)} %`);
 const cell = (v: string | number | null) => esc(v === null ? '—' : String(v));
 
+/** The dashed line of a chance level (the bot share) across a chart, labelled at its right end. */
+function baselineMark(
+  baseline: number,
+  sx: (x: number) => number,
+  sy: (y: number) => number,
+): string {
+  return (
+    `<line x1="${sx(0)}" y1="${sy(baseline)}" x2="${sx(1)}" y2="${sy(baseline)}" class="chance"/>` +
+    `<text x="${sx(1) - 4}" y="${sy(baseline) - 5}" text-anchor="end" class="muted">` +
+    `chance (bot share ${pct(baseline)})</text>`
+  );
+}
+
 function lineChart(
   title: string,
   xLabel: string,
@@ -59,7 +72,10 @@ function lineChart(
   const ticks = [0, 0.25, 0.5, 0.75, 1]
     .map(
       (t) =>
-        `<text x="${sx(t)}" y="${pad + size + 16}" text-anchor="middle">${t}</text><text x="${pad - 6}" y="${sy(t) + 4}" text-anchor="end">${t}</text><line x1="${sx(t)}" y1="${pad}" x2="${sx(t)}" y2="${pad + size}" class="grid"/><line x1="${pad}" y1="${sy(t)}" x2="${pad + size}" y2="${sy(t)}" class="grid"/>`,
+        `<text x="${sx(t)}" y="${pad + size + 16}" text-anchor="middle">${t}</text><text ` +
+        `x="${pad - 6}" y="${sy(t) + 4}" text-anchor="end">${t}</text><line x1="${sx(t)}" ` +
+        `y1="${pad}" x2="${sx(t)}" y2="${pad + size}" class="grid"/><line x1="${pad}" ` +
+        `y1="${sy(t)}" x2="${pad + size}" y2="${sy(t)}" class="grid"/>`,
     )
     .join('');
   // A curve of one point is a dot: draw it so it is seen.
@@ -75,13 +91,15 @@ function lineChart(
   const body = options.empty
     ? `<text x="${pad + size / 2}" y="${pad + size / 2}" text-anchor="middle" class="empty">no curve to draw</text>`
     : `<path d="${path}" class="curve"/>${dots}`;
-  return `<figure><svg viewBox="0 0 ${size + 2 * pad} ${size + 2 * pad + 10}" width="${size + 2 * pad}" role="img" aria-label="${esc(title)}">
+  return `<figure><svg viewBox="0 0 ${size + 2 * pad} ${size + 2 * pad + 10}" width="${size + 2 * pad}" \
+role="img" aria-label="${esc(title)}">
 ${ticks}<rect x="${pad}" y="${pad}" width="${size}" height="${size}" class="frame"/>
 ${options.diagonal ? `<line x1="${sx(0)}" y1="${sy(0)}" x2="${sx(1)}" y2="${sy(1)}" class="chance"/>` : ''}
-${options.baseline != null ? `<line x1="${sx(0)}" y1="${sy(options.baseline)}" x2="${sx(1)}" y2="${sy(options.baseline)}" class="chance"/><text x="${sx(1) - 4}" y="${sy(options.baseline) - 5}" text-anchor="end" class="muted">chance (bot share ${pct(options.baseline)})</text>` : ''}
+${options.baseline != null ? baselineMark(options.baseline, sx, sy) : ''}
 ${body}
 <text x="${pad + size / 2}" y="${pad + size + 34}" text-anchor="middle">${esc(xLabel)}</text>
-<text x="12" y="${pad + size / 2}" text-anchor="middle" transform="rotate(-90 12 ${pad + size / 2})">${esc(yLabel)}</text>
+<text x="12" y="${pad + size / 2}" text-anchor="middle" \
+transform="rotate(-90 12 ${pad + size / 2})">${esc(yLabel)}</text>
 </svg><figcaption><strong>${esc(title)}.</strong> ${esc(options.empty ?? options.caption)}</figcaption></figure>`;
 }
 
@@ -100,7 +118,9 @@ function histogram(data: HistogramBin[]): string {
   const axis = decades
     .map(
       (d) =>
-        `<line x1="${pad}" y1="${height - pad - scale(d)}" x2="${width - pad}" y2="${height - pad - scale(d)}" class="grid"/><text x="${pad - 6}" y="${height - pad - scale(d) + 4}" text-anchor="end">${d.toLocaleString('en')}</text>`,
+        `<line x1="${pad}" y1="${height - pad - scale(d)}" x2="${width - pad}" ` +
+        `y2="${height - pad - scale(d)}" class="grid"/><text x="${pad - 6}" ` +
+        `y="${height - pad - scale(d) + 4}" text-anchor="end">${d.toLocaleString('en')}</text>`,
     )
     .join('');
   const bars = data
@@ -112,22 +132,37 @@ function histogram(data: HistogramBin[]): string {
         n > 0
           ? `<text x="${cx}" y="${height - pad - h - 3}" text-anchor="middle" class="count ${cls}">${n}</text>`
           : '';
-      return `<rect x="${x}" y="${height - pad - hh}" width="${barWidth}" height="${hh}" class="human"><title>humans, score ${esc(d.bin)}: ${d.humans}</title></rect>${label(d.humans, x + barWidth / 2, hh, 'human-text')}
-<rect x="${x + barWidth}" y="${height - pad - hb}" width="${barWidth}" height="${hb}" class="bot"><title>bots, score ${esc(d.bin)}: ${d.bots}</title></rect>${label(d.bots, x + 1.5 * barWidth, hb, 'bot-text')}
+      return `<rect x="${x}" y="${height - pad - hh}" width="${barWidth}" height="${hh}" class="human">\
+<title>humans, score ${esc(d.bin)}: ${d.humans}</title></rect>\
+${label(d.humans, x + barWidth / 2, hh, 'human-text')}
+<rect x="${x + barWidth}" y="${height - pad - hb}" width="${barWidth}" height="${hb}" class="bot">\
+<title>bots, score ${esc(d.bin)}: ${d.bots}</title></rect>\
+${label(d.bots, x + 1.5 * barWidth, hb, 'bot-text')}
 <text x="${x + barWidth}" y="${height - pad + 14}" text-anchor="middle">${esc(d.bin)}</text>`;
     })
     .join('\n');
-  return `<figure><svg viewBox="0 0 ${width} ${height}" width="${width}" role="img" aria-label="Session score histogram">
+  return `<figure><svg viewBox="0 0 ${width} ${height}" width="${width}" role="img" \
+aria-label="Session score histogram">
 ${axis}${bars}<line x1="${pad}" y1="${height - pad}" x2="${width - pad}" y2="${height - pad}" class="frame"/>
 <text x="${width / 2}" y="${height - 8}" text-anchor="middle">session score (bins of 10)</text>
-<text x="12" y="${(height - pad + top) / 2}" text-anchor="middle" transform="rotate(-90 12 ${(height - pad + top) / 2})">sessions (log scale)</text>
+<text x="12" y="${(height - pad + top) / 2}" text-anchor="middle" \
+transform="rotate(-90 12 ${(height - pad + top) / 2})">sessions (log scale)</text>
 <rect x="${width - 150}" y="8" width="10" height="10" class="human"/><text x="${width - 135}" y="17">humans</text>
 <rect x="${width - 80}" y="8" width="10" height="10" class="bot"/><text x="${width - 65}" y="17">bots</text>
-</svg><figcaption><strong>Session scores by label.</strong> A session's score is the highest of its requests' scores. The height is on a log scale, so a bin of 3 sessions stays visible beside one of 3,000; each bar is labelled with its count.</figcaption></figure>`;
+</svg><figcaption><strong>Session scores by label.</strong> A session's score is the highest of its \
+requests' scores. The height is on a log scale, so a bin of 3 sessions stays visible beside one of \
+3,000; each bar is labelled with its count.</figcaption></figure>`;
 }
 
 function table(caption: string, columns: string[], rows: (string | number | null)[][]): string {
-  return `<table><caption>${esc(caption)}</caption><tr>${columns.map((c) => `<th>${esc(c)}</th>`).join('')}</tr>${rows.map((r) => `<tr>${r.map((v, i) => (i === 0 ? `<th>${cell(v)}</th>` : `<td>${cell(v)}</td>`)).join('')}</tr>`).join('')}</table>`;
+  const header = columns.map((c) => `<th>${esc(c)}</th>`).join('');
+  const body = rows
+    .map(
+      (r) =>
+        `<tr>${r.map((v, i) => (i === 0 ? `<th>${cell(v)}</th>` : `<td>${cell(v)}</td>`)).join('')}</tr>`,
+    )
+    .join('');
+  return `<table><caption>${esc(caption)}</caption><tr>${header}</tr>${body}</table>`;
 }
 
 export function renderReport(data: ReportData): string {
@@ -138,7 +173,9 @@ export function renderReport(data: ReportData): string {
   const rows = data.thresholds
     .map(
       (t) =>
-        `<tr><td>${t.threshold}</td><td>${t.flagged}</td><td>${t.flaggedBots}</td><td>${t.flaggedHumans}</td><td>${pct(t.precision)}</td><td>${pct(t.recall)}</td><td>${pct(t.fpr)}</td><td>${t.requestsFlagged} / ${t.requestsTotal}</td></tr>`,
+        `<tr><td>${t.threshold}</td><td>${t.flagged}</td><td>${t.flaggedBots}</td>` +
+        `<td>${t.flaggedHumans}</td><td>${pct(t.precision)}</td><td>${pct(t.recall)}</td>` +
+        `<td>${pct(t.fpr)}</td><td>${t.requestsFlagged} / ${t.requestsTotal}</td></tr>`,
     )
     .join('');
   return `<!doctype html>
@@ -146,16 +183,21 @@ export function renderReport(data: ReportData): string {
 <style>
 body{font:14px/1.45 system-ui,sans-serif;margin:2rem;color:#222;max-width:1150px}
 h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:2rem}
-table{border-collapse:collapse;margin:.5rem 0}th,td{border:1px solid #ccc;padding:.25rem .6rem;text-align:right}th{background:#f4f4f4;text-align:left}td.left{text-align:left}
+table{border-collapse:collapse;margin:.5rem 0}th,td{border:1px solid #ccc;padding:.25rem .6rem;text-align:right}\
+th{background:#f4f4f4;text-align:left}td.left{text-align:left}
 caption{text-align:left;font-weight:600;padding:.3rem 0}
 .warning{border:2px solid #c77700;background:#fff4e0;padding:.6rem 1rem;margin:1rem 0}
-.charts{display:flex;flex-wrap:wrap;gap:1.5rem;align-items:flex-start}figure{margin:0}figcaption{font-size:12px;color:#555;max-width:420px}
-svg text{font-size:11px;fill:#333}.grid{stroke:#eee}.frame{fill:none;stroke:#999}.chance{stroke:#bbb;stroke-dasharray:4 4}.muted{fill:#888}
-.curve{fill:none;stroke:#1f6feb;stroke-width:2}.dot{fill:#1f6feb}.empty{font-size:14px;fill:#888}.bot{fill:#d1495b}.human{fill:#2e86ab}
+.charts{display:flex;flex-wrap:wrap;gap:1.5rem;align-items:flex-start}figure{margin:0}\
+figcaption{font-size:12px;color:#555;max-width:420px}
+svg text{font-size:11px;fill:#333}.grid{stroke:#eee}.frame{fill:none;stroke:#999}\
+.chance{stroke:#bbb;stroke-dasharray:4 4}.muted{fill:#888}
+.curve{fill:none;stroke:#1f6feb;stroke-width:2}.dot{fill:#1f6feb}.empty{font-size:14px;fill:#888}\
+.bot{fill:#d1495b}.human{fill:#2e86ab}
 svg text.count{font-size:10px}svg text.bot-text{fill:#a3283a}svg text.human-text{fill:#1d5f7a}
 </style></head><body>
 <h1>${esc(data.title)}</h1>
-<p>Generated ${esc(data.generatedAt)} by <code>npm run evaluate</code>. Bots are the positive class; a session is flagged when its score is at or above the threshold.</p>
+<p>Generated ${esc(data.generatedAt)} by <code>npm run evaluate</code>. Bots are the positive class; \
+a session is flagged when its score is at or above the threshold.</p>
 ${data.warnings.map((w) => `<p class="warning"><strong>Note:</strong> ${esc(w)}</p>`).join('\n')}
 <h2>What was evaluated</h2><table>${kv(data.setup)}</table>
 <h2>Summary</h2><table>${kv(data.summary)}</table>
@@ -181,14 +223,16 @@ ${lineChart(
     empty: data.prEmptyReason,
     caption:
       data.pr.length === 1
-        ? 'A single point: every session had the same score, so the only choice is flagging all of them (recall 1, precision = the bot share, on the dashed line).'
+        ? 'A single point: every session had the same score, so the only choice is flagging all ' +
+          'of them (recall 1, precision = the bot share, on the dashed line).'
         : 'One point per distinct session score; the dashed line is the precision of flagging everyone.',
   },
 )}
 ${histogram(data.histogram)}
 </div>
 <h2>Thresholds</h2>
-<table><tr><th>threshold</th><th>sessions flagged</th><th>bots</th><th>humans</th><th>precision</th><th>recall</th><th>false positive rate</th><th>requests flagged</th></tr>${rows}</table>
+<table><tr><th>threshold</th><th>sessions flagged</th><th>bots</th><th>humans</th><th>precision</th>\
+<th>recall</th><th>false positive rate</th><th>requests flagged</th></tr>${rows}</table>
 <h2>Notes</h2><ul>${data.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>
 </body></html>
 `;
@@ -238,7 +282,9 @@ export function reportFromEvaluation(
     warnings.unshift('No session was scored: every request was excluded or the inputs were empty.');
   else if (r.all_sessions_scored_equal)
     warnings.unshift(
-      `With cookies returned (the headline), every scored session got the same score (${items[0]!.score}). The model and settings did not tell any session from another here: the ROC-AUC of 0.5 and the single-point curves below mean "no signal", not "measured chance".`,
+      `With cookies returned (the headline), every scored session got the same score ` +
+        `(${items[0]!.score}). The model and settings did not tell any session from another ` +
+        `here: the ROC-AUC of 0.5 and the single-point curves below mean "no signal", not "measured chance".`,
     );
   const requestRow = (name: string, m: typeof r | typeof d) => [
     name,
@@ -251,21 +297,31 @@ export function reportFromEvaluation(
     title: `session-scorer evaluation: ${r.model}`,
     generatedAt: meta.generatedAt,
     setup: {
-      model: `${r.model}${r.model_placeholder ? ' (placeholder: Layer 2 always 0)' : ''} from ${basename(meta.modelPath)}`,
+      model:
+        `${r.model}${r.model_placeholder ? ' (placeholder: Layer 2 always 0)' : ''} ` +
+        `from ${basename(meta.modelPath)}`,
       'settings overrides':
         JSON.stringify(r.settings) === '{}' ? 'none (the defaults)' : JSON.stringify(r.settings),
-      labels: `User-Agent labeller ${r.labeller}${r.labels_file ? ', overridden per session by a labels file' : ''}; ${r.relabelled_vs_v1.human_to_bot} scored sessions v1 called human are bots under it, ${r.relabelled_vs_v1.bot_to_human} the other way`,
+      labels:
+        `User-Agent labeller ${r.labeller}` +
+        (r.labels_file ? ', overridden per session by a labels file' : '') +
+        `; ${r.relabelled_vs_v1.human_to_bot} scored sessions v1 called human are bots under it, ` +
+        `${r.relabelled_vs_v1.bot_to_human} the other way`,
       inputs:
         meta.inputs.map((i) => basename(i)).join(', ') +
         (r.split !== null
           ? ` (the part of each file's time window after ${r.split})`
           : ' (whole files)'),
       'enforcement threshold': String(r.threshold),
-      'confidence intervals': `${r.bootstrap.resamples} bootstrap resamples of the sessions, seed ${r.bootstrap.seed}, 2.5th–97.5th percentile`,
+      'confidence intervals':
+        `${r.bootstrap.resamples} bootstrap resamples of the sessions, ` +
+        `seed ${r.bootstrap.seed}, 2.5th–97.5th percentile`,
     },
     warnings,
     summary: {
-      'sessions scored (bots / humans)': `${r.sessions} (${r.bot_sessions} / ${r.human_sessions}); ${r.unscored_sessions} sessions had no scored request`,
+      'sessions scored (bots / humans)':
+        `${r.sessions} (${r.bot_sessions} ` +
+        `/ ${r.human_sessions}); ${r.unscored_sessions} sessions had no scored request`,
       'distinct session scores': r.distinct_session_scores,
       'ROC-AUC, cookie returned': `${r.roc_auc ?? '—'}${ci(r.roc_auc_ci95)}`,
       'PR-AUC, cookie returned': r.pr_auc,
@@ -348,9 +404,14 @@ export function reportFromEvaluation(
     histogram: scoreHistogram(items),
     thresholds: run.sessionCurve,
     notes: [
-      `Labels come from the User-Agent (labeller ${r.labeller}); bots sending a browser's User-Agent remain in the human class, so precision is understated and some "false positives" are bots.`,
-      'Cookie returned: every client sends back the cookie it was given (behaviour alone). Bots drop cookies: sessions labelled bot never return it and are seen through the per-client new-session count, as the edge counter would (60 s window).',
-      'Requests the default VCL exclusion regex skips (static assets) are not scored, as at the edge. A session\u2019s score is the highest of its requests\u2019 scores. Page requests are scored requests the classifier calls page views.',
+      `Labels come from the User-Agent (labeller ${r.labeller}); bots sending a browser's ` +
+        `User-Agent remain in the human class, so precision is understated and some "false positives" are bots.`,
+      'Cookie returned: every client sends back the cookie it was given (behaviour alone). Bots ' +
+        'drop cookies: sessions labelled bot never return it and are seen through the ' +
+        'per-client new-session count, as the edge counter would (60 s window).',
+      'Requests the default VCL exclusion regex skips (static assets) are not scored, as at the ' +
+        'edge. A session\u2019s score is the highest of its requests\u2019 scores. Page ' +
+        'requests are scored requests the classifier calls page views.',
     ],
   });
 }

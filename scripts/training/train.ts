@@ -1,6 +1,8 @@
 /**
- * npm run train -- --input <log> [--input <log> …] --out <model.json> [--labels <file>] [--labeller v1|v2] [--alpha N] [--split F]
- *                  [--created-at <ISO time>] [--combiner logistic|trees|auto|none] [--drop-family request|session|client …]
+ * npm run train -- --input <log> [--input <log> …] --out <model.json> [--labels <file>] [--labeller
+ * v1|v2] [--alpha N] [--split F]
+ * [--created-at <ISO time>] [--combiner logistic|trees|auto|none] [--drop-family
+ * request|session|client …]
  *
  * Streams access logs (combined format, Fastly JSON lines, the scorer's audit log; .gz too),
  * sessionizes them, labels sessions (known crawler User-Agents, or --labels), then:
@@ -25,7 +27,9 @@ import type { LearnerKind } from './learn/fit-combiner.js';
 import { trainModel } from './learn/train-model.js';
 
 const USAGE =
-  'usage: npm run train -- --input <log> [--input <log> …] --out <model.json> [--labels <file>] [--labeller v1|v2] [--alpha N] [--split F] [--created-at <ISO time>] [--combiner logistic|trees|auto|none] [--drop-family request|session|client …]';
+  'usage: npm run train -- --input <log> [--input <log> …] --out <model.json> [--labels <file>] ' +
+  '[--labeller v1|v2] [--alpha N] [--split F] [--created-at <ISO time>] [--combiner ' +
+  'logistic|trees|auto|none] [--drop-family request|session|client …]';
 const HELP = `
 Trains the Layer 2 model and the learned combiner from access logs (docs/model.md, "Train").
   --input <log>          a log file (repeatable; combined format, Fastly JSON, the audit log; .gz too)
@@ -124,13 +128,19 @@ if (fit) {
   const v = fit.validation;
   const show = (k: LearnerKind) =>
     v[k] ? `${k} ROC-AUC ${v[k]!.roc_auc} TPR@1%FPR ${v[k]!.tpr_at_fpr_1pct}` : `${k} not fitted`;
-  combinerSummary = `combiner ${v.chosen} over ${features.length} features (${result.rows} rows); validation ${v.sessions} sessions (${v.bot_sessions} bots): ${show('logistic')}; ${show('trees')}; human sessions at ≥20/50/80: ${Object.values(fit.calibration.flagged_at).join('/')}`;
+  combinerSummary =
+    `combiner ${v.chosen} over ${features.length} features (${result.rows} ` +
+    `rows); validation ${v.sessions} sessions (${v.bot_sessions} ` +
+    `bots): ${show('logistic')}; ${show('trees')}; human sessions at ` +
+    `≥20/50/80: ${Object.values(fit.calibration.flagged_at).join('/')}`;
 }
 writeFileSync(out!, JSON.stringify(model, null, 1) + '\n');
 const seconds = (Date.now() - started) / 1000;
 console.log(
-  `trained ${model.version}: ${counts.lines.toLocaleString('en')} lines (${counts.malformed} malformed), ${counts.sessions} sessions ` +
+  `trained ${model.version}: ${counts.lines.toLocaleString('en')} lines (${counts.malformed} ` +
+    `malformed), ${counts.sessions} sessions ` +
     `(${counts.botSessions} bot, ${counts.humanSessions} human), ${model.baseline.transitions} human transitions, ` +
     `baseline ${model.baseline.meanBits.toFixed(3)} ± ${model.baseline.stdBits.toFixed(3)} bits; ${combinerSummary}; ` +
-    `${Math.round(counts.lines / seconds).toLocaleString('en')} lines/s, peak ${counts.peakOpen} open sessions → ${out}`,
+    `${Math.round(counts.lines / seconds).toLocaleString('en')} lines/s, ` +
+    `peak ${counts.peakOpen} open sessions → ${out}`,
 );

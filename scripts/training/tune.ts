@@ -1,5 +1,6 @@
 /**
- * npm run tune -- --input <log> [--input <log> …] --model <model.json> [--split F] [--labels <file>] [--from '<settings json>'] [--json]
+ * npm run tune -- --input <log> [--input <log> …] --model <model.json> [--split F] [--labels
+ * <file>] [--from '<settings json>'] [--json]
  *
  * Chooses the Layer 1 constants and the Layer 2 mapping on the evaluation instead of by guess.
  * Sessions are read once; each candidate setting is replayed through scorer-core's decision code
@@ -45,7 +46,8 @@ import type { LogSession } from './sessionize.js';
 import { summarize, summarizeStrata, type Summary } from './summary.js';
 
 const USAGE =
-  "usage: npm run tune -- --input <log> [--input <log> …] --model <model.json> [--split F] [--labels <file>] [--from '<settings json>'] [--json]";
+  'usage: npm run tune -- --input <log> [--input <log> …] --model <model.json> [--split F] ' +
+  "[--labels <file>] [--from '<settings json>'] [--json]";
 const HELP = `
 Chooses the Layer 1 constants and the Layer 2 mapping by replaying the training part of the logs
 (before fraction F of each input's time window) and reports them on the held-out part.
@@ -303,7 +305,8 @@ const result = {
 if (json) console.log(JSON.stringify(result));
 else {
   console.log(
-    `tuned on ${training.length} training sessions (before ${split} of each input's window), reported on ${heldOut.length} held-out sessions; model ${model.version}; ${result.seconds} s`,
+    `tuned on ${training.length} training sessions (before ${split} of each input's window), ` +
+      `reported on ${heldOut.length} held-out sessions; model ${model.version}; ${result.seconds} s`,
   );
   console.log(`started from (overrides of the defaults): ${JSON.stringify(result.from)}`);
   console.log(`changed: ${JSON.stringify(result.changed)}`);
@@ -311,7 +314,9 @@ else {
     `chosen, as overrides of the current defaults: ${JSON.stringify(result.chosen_vs_defaults)}`,
   );
   const row = (name: string, s: Summary) =>
-    `  ${name.padEnd(26)} ${String(s.sessions).padStart(5)} (${String(s.bot_sessions).padStart(4)})  ROC-AUC ${s.roc_auc}  PR-AUC ${s.pr_auc}  TPR@1%FPR ${s.tpr_at_fpr_1pct}  human FPR@${DEFAULT_THRESHOLD} ${s.human_fpr_at_threshold}`;
+    `  ${name.padEnd(26)} ${String(s.sessions).padStart(5)} ` +
+    `(${String(s.bot_sessions).padStart(4)})  ROC-AUC ${s.roc_auc}  PR-AUC ${s.pr_auc}  ` +
+    `TPR@1%FPR ${s.tpr_at_fpr_1pct}  human FPR@${DEFAULT_THRESHOLD} ${s.human_fpr_at_threshold}`;
   for (const partName of ['training', 'held_out'] as const) {
     for (const which of ['from', 'chosen'] as const) {
       const r = result[partName][which];

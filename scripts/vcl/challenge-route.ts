@@ -19,7 +19,9 @@ import { CHALLENGE_PATH, CHALLENGE_VERIFY_PATH } from '../../src/challenge/paths
 export const CHALLENGE_ROUTE_STATE = 'challenge-route';
 
 /** PCRE for exactly the two routes, on req.url.path. */
-export const CHALLENGE_ROUTE_REGEX = `^${CHALLENGE_PATH.replace(/\./g, '\\.')}(${CHALLENGE_VERIFY_PATH.slice(CHALLENGE_PATH.length)})?$`;
+export const CHALLENGE_ROUTE_REGEX =
+  `^${CHALLENGE_PATH.replace(/\./g, '\\.')}` +
+  `(${CHALLENGE_VERIFY_PATH.slice(CHALLENGE_PATH.length)})?$`;
 
 export interface ChallengeRouteBlocks {
   recv: string;
@@ -36,7 +38,8 @@ export function challengeRouteBlocks(options: {
   const toScorer = `${S} == "${CHALLENGE_ROUTE_STATE}" && req.backend == ${options.backend}`;
   return {
     recv: `# session-scorer challenge routes (scripts/vcl/challenge-route.ts): answered by the scorer, never the origin.
-if (req.restarts == 0 && ${S} == "skipped-internal" && req.method == "GET" && req.url.path ~ "${CHALLENGE_ROUTE_REGEX}") {
+if (req.restarts == 0 && ${S} == "skipped-internal" && req.method == "GET" && \
+req.url.path ~ "${CHALLENGE_ROUTE_REGEX}") {
   set ${S} = "${CHALLENGE_ROUTE_STATE}";
   set req.backend = ${options.backend};
   return(pass);

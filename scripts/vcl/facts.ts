@@ -76,7 +76,10 @@ export const INTERNAL_HEADERS: string[] = [
 /** PCRE for exactly the scorer's own routes (src/routes.ts), on req.url.path. */
 export const SCORER_ROUTES_REGEX = `^(?:${SCORER_ROUTES.map((p) => p.replace(/[.]/g, '\\.')).join('|')})$`;
 
-/** Longest path the preflight sends (the classifier reads 1,024 characters; js-compute refuses URLs over 8,192 bytes). */
+/**
+ * Longest path the preflight sends (the classifier reads 1,024 characters; js-compute refuses URLs
+ * over 8,192 bytes).
+ */
 export const PREFLIGHT_PATH_MAX = 2048;
 
 /**
@@ -96,7 +99,9 @@ export const DEFAULT_EXCLUDE_URL_REGEX = `(?i)${STATIC_ASSET_REGEX}`;
  * Paths non-browser clients legitimately fetch: scored and logged, never challenged or blocked.
  * The crawler and feed paths are scorer-core's own (signals/request.ts), plus APIs.
  */
-export const DEFAULT_EXEMPT_URL_REGEX = `(?i)${CRAWLER_PATH.source.replace(/\\\//g, '/')}|${FEED_PATH.source.replace(/\\\//g, '/')}|^/api(?:/|$)`;
+export const DEFAULT_EXEMPT_URL_REGEX =
+  `(?i)${CRAWLER_PATH.source.replace(/\\\//g, '/')}|` +
+  `${FEED_PATH.source.replace(/\\\//g, '/')}|^/api(?:/|$)`;
 
 /** The reasons header: comma-separated reason tokens, capped. */
 export const REASONS_PATTERN = '^[a-z0-9_,.-]{0,200}$';

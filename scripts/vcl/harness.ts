@@ -52,7 +52,14 @@ export function assembleMainVcl(snippets: Snippet[], options: HarnessOptions = {
     return `sub vcl_${type} {\n#FASTLY ${type}\n${body ? body + '\n' : ''}  ${tail}\n}\n`;
   };
   const backend = (name: string, [host, port]: [string, number], probe: boolean) =>
-    `backend ${name} {\n  .host = "${host}";\n  .port = "${port}";\n  .connect_timeout = 1s;\n  .first_byte_timeout = 2s;\n  .between_bytes_timeout = 2s;${probe ? `\n  .probe = {\n    .request = "GET ${HEALTH_PATH} HTTP/1.1" "Host: scorer" "Connection: close";\n    .threshold = 1;\n    .window = 2;\n    .timeout = 1s;\n    .interval = 5s;\n  }` : ''}\n}`;
+    `backend ${name} {\n  .host = "${host}";\n  .port = "${port}";\n  .connect_timeout = 1s;\n  ` +
+    `.first_byte_timeout = 2s;\n  .between_bytes_timeout = 2s;` +
+    (probe
+      ? `\n  .probe = {\n    .request = "GET ${HEALTH_PATH} HTTP/1.1" "Host: scorer" ` +
+        `"Connection: close";\n    .threshold = 1;\n    .window = 2;\n    .timeout = 1s;\n    ` +
+        `.interval = 5s;\n  }`
+      : '') +
+    `\n}`;
   const items = Object.entries(settings)
     .map(([key, value]) => `  "${key}": "${value}",\n`)
     .join('');

@@ -13,7 +13,9 @@ import { VclValidationError, type VclOptions } from './options.js';
 
 const cli: CommandLine = parseCommandLine(process.argv.slice(2), {
   usage:
-    'usage: npm run vcl -- [--exclude-url-regex REGEX [--force-exclude-regex]] [--exempt-url-regex REGEX [--force-exempt-regex]] [--snapshot FILE] [--scorer-backend NAME] [--log-endpoint NAME] [--out DIR]',
+    'usage: npm run vcl -- [--exclude-url-regex REGEX [--force-exclude-regex]] ' +
+    '[--exempt-url-regex REGEX [--force-exempt-regex]] [--snapshot FILE] [--scorer-backend ' +
+    'NAME] [--log-endpoint NAME] [--out DIR]',
   help: `
 Writes the seven session-scorer VCL snippets (docs/vcl.md), after checking every option and
 running falco lint on the assembled VCL; nothing is written when anything is refused. A regex

@@ -146,7 +146,8 @@ function refuseOrdinaryPages(regex: string, what: string, effect: string, flag: 
     compiled = new RegExp(caseless ? regex.slice(4) : regex, caseless ? 'i' : '');
   } catch {
     throw new VclValidationError(
-      `${what}: cannot be checked against ordinary pages (not JavaScript-compatible syntax); force it (${flag}) if you are sure it matches no page`,
+      `${what}: cannot be checked against ordinary pages (not JavaScript-compatible syntax); ` +
+        `force it (${flag}) if you are sure it matches no page`,
     );
   }
   const hit = ORDINARY_PAGES.find((page) => compiled.test(page));

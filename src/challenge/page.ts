@@ -15,7 +15,8 @@ const SCRIPT = `(async () => {
   const difficulty = Number(main.dataset.difficulty);
   const say = (text) => { status.textContent = text; };
   if (!globalThis.crypto || !crypto.subtle) {
-    say('Your browser cannot run this check here (Web Crypto is unavailable; it needs a secure connection). Please try another browser.');
+    say('Your browser cannot run this check here (Web Crypto is unavailable; it needs a secure \
+connection). Please try another browser.');
     return;
   }
   const encoder = new TextEncoder();
@@ -31,7 +32,8 @@ const SCRIPT = `(async () => {
   const batch = 256;
   let lastNote = performance.now();
   for (let counter = 0; ; counter += batch) {
-    const hashes = await Promise.all(Array.from({ length: batch }, (_, i) => crypto.subtle.digest('SHA-256', encoder.encode(token + '.' + (counter + i)))));
+    const hashes = await Promise.all(Array.from({ length: batch }, (_, i) => \
+crypto.subtle.digest('SHA-256', encoder.encode(token + '.' + (counter + i)))));
     for (let i = 0; i < batch; i++) {
       if (zeroBits(new Uint8Array(hashes[i])) >= difficulty) {
         say('Done. Taking you to the page you asked for.');
@@ -42,14 +44,17 @@ const SCRIPT = `(async () => {
     }
     if (performance.now() - lastNote > 1500) {
       lastNote = performance.now();
-      say('Still checking: about ' + Math.min(99, Math.floor((100 * (counter + batch)) / expected)) + ' % of the usual work done.');
+      say('Still checking: about ' + Math.min(99, Math.floor((100 * (counter + batch)) / expected)) \
++ ' % of the usual work done.');
     }
   }
 })().catch((error) => {
   document.getElementById('status').textContent = 'The check could not run: ' + error + '. Please reload the page.';
 });`;
 
-const STYLE = `body{font:1.1rem/1.5 system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#1a1a1a;background:#fff}h1{font-size:1.5rem}#status{font-weight:600}`;
+const STYLE =
+  `body{font:1.1rem/1.5 system-ui,sans-serif;max-width:36rem;margin:4rem ` +
+  `auto;padding:0 1rem;color:#1a1a1a;background:#fff}h1{font-size:1.5rem}#status{font-weight:600}`;
 
 export interface ChallengePageInput {
   token: string;
@@ -75,11 +80,16 @@ function pageHead(title: string): string {
 export function challengePage(input: ChallengePageInput): string {
   return `${pageHead('Checking your browser')}
 <body>
-<main id="challenge" data-token="${escapeHtml(input.token)}" data-difficulty="${input.difficultyBits}" data-return="${escapeHtml(input.returnPath)}" data-verify="${CHALLENGE_VERIFY_PATH}">
+<main id="challenge" data-token="${escapeHtml(input.token)}" data-difficulty="${input.difficultyBits}" \
+data-return="${escapeHtml(input.returnPath)}" data-verify="${CHALLENGE_VERIFY_PATH}">
 <h1>Checking your browser</h1>
-<p>This site checks some visits before showing the page, to keep automated traffic out. Your browser is doing a short calculation now; when it finishes you are taken to the page you asked for. This usually takes a few seconds.</p>
+<p>This site checks some visits before showing the page, to keep automated traffic out. Your browser \
+is doing a short calculation now; when it finishes you are taken to the page you asked for. This \
+usually takes a few seconds.</p>
 <p id="status" role="status" aria-live="polite">Checking…</p>
-<noscript><p>This check needs JavaScript, which is turned off or unavailable in this browser. Please turn JavaScript on and reload this page. The check also needs cookies, to remember that it passed.</p></noscript>
+<noscript><p>This check needs JavaScript, which is turned off or unavailable in this browser. Please \
+turn JavaScript on and reload this page. The check also needs cookies, to remember that it \
+passed.</p></noscript>
 </main>
 <script>${SCRIPT}</script>
 </body>
@@ -138,7 +148,8 @@ export function contentSecurityPolicy(
     `'sha256-${base64(await sha256(new TextEncoder().encode(text)))}'`;
   policy ??= Promise.all([hash(SCRIPT), hash(STYLE)]).then(
     ([script, style]) =>
-      `default-src 'none'; script-src ${script}; style-src ${style}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+      `default-src 'none'; script-src ${script}; style-src ${style}; base-uri 'none'; ` +
+      `form-action 'none'; frame-ancestors 'none'`,
     (error: unknown) => {
       policy = undefined; // a failed digest is retried on the next request, not cached
       throw error;

@@ -227,7 +227,8 @@ async function sessionField(platform: Platform, state: SessionState): Promise<{ 
 
 const REFUSAL_TEXT: Record<ChallengeRefusal | 'no-session', string> = {
   'no-session':
-    'The check needs a cookie to remember your visit, and none came back from your browser. Please allow cookies for this site and try again.',
+    'The check needs a cookie to remember your visit, and none came back from your browser. ' +
+    'Please allow cookies for this site and try again.',
   malformed: 'The answer to the check was incomplete. Please try again.',
   version: 'The check has changed since this page was loaded. Please try again.',
   'mac-mismatch': 'The answer does not belong to this visit. Please try again.',

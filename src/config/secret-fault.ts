@@ -67,7 +67,8 @@ const PROBLEMS = {
   activeHasGrace: (f: Pick<Facts, 'index' | 'id'>) =>
     `: keys[${f.index}] is the active key (id ${f.id}) and must not have a grace deadline`,
   previousWithoutGrace: (f: Pick<Facts, 'index' | 'id'>) =>
-    `: keys[${f.index}] (id ${f.id}) is a previous key and needs grace_until, the instant after which its cookies are expired`,
+    `: keys[${f.index}] (id ${f.id}) is a previous key and needs grace_until, the instant after ` +
+    `which its cookies are expired`,
   ringRefused: (f: Pick<Facts, 'kind'>) => `: the key ring was refused (${f.kind})`,
 } as const;
 

@@ -47,19 +47,23 @@ function uniform(seed: number): () => number {
 }
 
 describe('evasions of the scoring (scorer-core, virtual clock)', () => {
-  it('item 2, volume: a client that keeps its cookie and randomises its gaps between 0.5 and 1.5 s is flagged (the session volume rule)', () => {
-    const next = uniform(5);
-    const scores = browse(
-      newScorer(),
-      (i) => `/product/${i}`,
-      () => 500 + Math.floor(next() * 1000),
-      500,
-    );
-    const first = scores.findIndex((s) => s >= 80);
-    // 60 requests at ~1 per second: flagged at the 60th request (index 59), and from then on.
-    expect(first).toBe(59);
-    expect(scores.slice(first).every((s) => s >= 80)).toBe(true);
-  });
+  it(
+    'item 2, volume: a client that keeps its cookie and randomises its gaps between 0.5 and ' +
+      '1.5 s is flagged (the session volume rule)',
+    () => {
+      const next = uniform(5);
+      const scores = browse(
+        newScorer(),
+        (i) => `/product/${i}`,
+        () => 500 + Math.floor(next() * 1000),
+        500,
+      );
+      const first = scores.findIndex((s) => s >= 80);
+      // 60 requests at ~1 per second: flagged at the 60th request (index 59), and from then on.
+      expect(first).toBe(59);
+      expect(scores.slice(first).every((s) => s >= 80)).toBe(true);
+    },
+  );
 
   it('item 2, the human side: 120 page views 20–60 s apart are never flagged by volume', () => {
     const next = uniform(9);
@@ -107,7 +111,10 @@ describe('evasions of the scoring (scorer-core, virtual clock)', () => {
 });
 
 describe('evasions of the cookie-dropping signal (item 1), per-client memory simulated exactly', () => {
-  /** Cookie-less arrivals per address and per address + User-Agent over a sliding 60 s: what the edge counters count. */
+  /**
+   * Cookie-less arrivals per address and per address + User-Agent over a sliding 60 s: what the
+   * edge counters count.
+   */
   function counters() {
     const byAddress: number[] = [];
     const byClient = new Map<string, number[]>();
@@ -141,24 +148,32 @@ describe('evasions of the cookie-dropping signal (item 1), per-client memory sim
     };
   }
 
-  it('30 cookie-less requests in 30 s from one address with a new User-Agent each are flagged (0 of 30 scored above 0 before)', () => {
-    const scorer = newScorer();
-    const edge = counters();
-    const scores = Array.from({ length: 30 }, (_, i) =>
-      edge.decide(scorer, START + i * 1000, `Mozilla/5.0 rotating/${i}`),
-    );
-    expect(scores.filter((s) => s > 0).length).toBe(20);
-    expect(scores.findIndex((s) => s >= 80)).toBe(25); // the 26th: 10 + 0.8 × 20
-  });
+  it(
+    '30 cookie-less requests in 30 s from one address with a new User-Agent each are flagged ' +
+      '(0 of 30 scored above 0 before)',
+    () => {
+      const scorer = newScorer();
+      const edge = counters();
+      const scores = Array.from({ length: 30 }, (_, i) =>
+        edge.decide(scorer, START + i * 1000, `Mozilla/5.0 rotating/${i}`),
+      );
+      expect(scores.filter((s) => s > 0).length).toBe(20);
+      expect(scores.findIndex((s) => s >= 80)).toBe(25); // the 26th: 10 + 0.8 × 20
+    },
+  );
 
-  it('five first-time people behind one NAT with the same User-Agent stay below the threshold (0,0,0,100,100 before)', () => {
-    const scorer = newScorer();
-    const edge = counters();
-    const scores = Array.from({ length: 5 }, (_, i) =>
-      edge.decide(scorer, START + i * 5000, 'Mozilla/5.0 same-browser'),
-    );
-    expect(scores).toEqual([0, 0, 0, 20, 40]);
-  });
+  it(
+    'five first-time people behind one NAT with the same User-Agent stay below the threshold ' +
+      '(0,0,0,100,100 before)',
+    () => {
+      const scorer = newScorer();
+      const edge = counters();
+      const scores = Array.from({ length: 5 }, (_, i) =>
+        edge.decide(scorer, START + i * 5000, 'Mozilla/5.0 same-browser'),
+      );
+      expect(scores).toEqual([0, 0, 0, 20, 40]);
+    },
+  );
 });
 
 describe('cookie binding (item 10): a cookie lifted from a browser and replayed by a script', () => {
@@ -185,37 +200,45 @@ describe('cookie binding (item 10): a cookie lifted from a browser and replayed 
       request: { referer: 'https://shop.example/', headers: headers(userAgent) },
     });
 
-  it('a cookie issued to Chrome and sent by curl scores cookie_moved at 90 (it opened at 0 before); Chrome itself, on any network, is not affected', () => {
-    const scorer = newScorer();
-    const issued = visit(scorer, START, CHROME);
-    expect(issued.state.clientFamilyTag).toBeGreaterThan(0);
-    const lifted = visit(scorer, START + 60_000, 'curl/8.5.0', issued.setCookie.value);
-    expect(lifted.cookieStatus).toBe('ok');
-    expect(lifted.reasons).toContain('cookie_moved');
-    expect(lifted.layer1).toBe(90);
-    // The tag stays the issuing client's: the lifted cookie keeps being flagged on every request.
-    const again = visit(scorer, START + 120_000, 'curl/8.5.0', lifted.setCookie.value);
-    expect(again.reasons).toContain('cookie_moved');
-    // The browser (whose address is not part of the tag) goes on unflagged, even with a new version.
-    const browser = visit(
-      scorer,
-      START + 180_000,
-      CHROME.replace('131.0', '132.0'),
-      issued.setCookie.value,
-    );
-    expect(browser.reasons).not.toContain('cookie_moved');
-  });
+  it(
+    'a cookie issued to Chrome and sent by curl scores cookie_moved at 90 (it opened at 0 ' +
+      'before); Chrome itself, on any network, is not affected',
+    () => {
+      const scorer = newScorer();
+      const issued = visit(scorer, START, CHROME);
+      expect(issued.state.clientFamilyTag).toBeGreaterThan(0);
+      const lifted = visit(scorer, START + 60_000, 'curl/8.5.0', issued.setCookie.value);
+      expect(lifted.cookieStatus).toBe('ok');
+      expect(lifted.reasons).toContain('cookie_moved');
+      expect(lifted.layer1).toBe(90);
+      // The tag stays the issuing client's: the lifted cookie keeps being flagged on every request.
+      const again = visit(scorer, START + 120_000, 'curl/8.5.0', lifted.setCookie.value);
+      expect(again.reasons).toContain('cookie_moved');
+      // The browser (whose address is not part of the tag) goes on unflagged, even with a new version.
+      const browser = visit(
+        scorer,
+        START + 180_000,
+        CHROME.replace('131.0', '132.0'),
+        issued.setCookie.value,
+      );
+      expect(browser.reasons).not.toContain('cookie_moved');
+    },
+  );
 
-  it('a cookie issued before the tag existed (or without a User-Agent) is not judged, and learns its tag on the next request', () => {
-    const scorer = newScorer();
-    const untagged = scorer.decide({ nowMs: START, method: 'GET', path: '/' });
-    expect(untagged.state.clientFamilyTag).toBeUndefined();
-    const first = visit(scorer, START + 1000, 'curl/8.5.0', untagged.setCookie.value);
-    expect(first.reasons).not.toContain('cookie_moved');
-    expect(visit(scorer, START + 2000, CHROME, first.setCookie.value).reasons).toContain(
-      'cookie_moved',
-    );
-  });
+  it(
+    'a cookie issued before the tag existed (or without a User-Agent) is not judged, and ' +
+      'learns its tag on the next request',
+    () => {
+      const scorer = newScorer();
+      const untagged = scorer.decide({ nowMs: START, method: 'GET', path: '/' });
+      expect(untagged.state.clientFamilyTag).toBeUndefined();
+      const first = visit(scorer, START + 1000, 'curl/8.5.0', untagged.setCookie.value);
+      expect(first.reasons).not.toContain('cookie_moved');
+      expect(visit(scorer, START + 2000, CHROME, first.setCookie.value).reasons).toContain(
+        'cookie_moved',
+      );
+    },
+  );
 });
 
 describe('a solved challenge is no licence (review finding)', () => {

@@ -170,27 +170,31 @@ describe('scorer app: preflight route', () => {
     expect(pulled).toBe(false);
   });
 
-  it('fake rate counter (Viceroy stubs the edge rate limiter): a client that keeps dropping its cookie rises to 100 past its allowance', async () => {
-    const { send, platform } = setup();
-    const layer1: string[] = [];
-    const scores: number[] = [];
-    for (let i = 0; i < 9; i++) {
-      const response = await send('/');
-      layer1.push(response.headers.get('x-scorer-layer1')!);
-      scores.push(Number(response.headers.get('x-scorer-score')));
-    }
-    // The hand-set cookie rule's ramp (docs/scoring.md); the score also carries the learned
-    // combiner's evidence, which grows as the client memory fills, and never falls below Layer 1.
-    expect(layer1).toEqual(['0', '0', '0', '20', '40', '60', '80', '100', '100']);
-    scores.forEach((score, i) => expect(score).toBeGreaterThanOrEqual(Number(layer1[i])));
-    expect(scores.slice(-2)).toEqual([100, 100]);
-    const newSessions = platform.counter('scorer_new_sessions');
-    expect(newSessions.entries().map((entry) => newSessions.total(entry))).toEqual([9]);
-    // Another client (other IP) is counted separately.
-    const other = await send('/', { 'fastly-client-ip': '192.0.2.7' });
-    expect(other.headers.get('x-scorer-layer1')).toBe('0');
-    expect(Number(other.headers.get('x-scorer-score'))).toBeLessThan(scores[0]! + 1);
-  });
+  it(
+    'fake rate counter (Viceroy stubs the edge rate limiter): a client that keeps dropping its ' +
+      'cookie rises to 100 past its allowance',
+    async () => {
+      const { send, platform } = setup();
+      const layer1: string[] = [];
+      const scores: number[] = [];
+      for (let i = 0; i < 9; i++) {
+        const response = await send('/');
+        layer1.push(response.headers.get('x-scorer-layer1')!);
+        scores.push(Number(response.headers.get('x-scorer-score')));
+      }
+      // The hand-set cookie rule's ramp (docs/scoring.md); the score also carries the learned
+      // combiner's evidence, which grows as the client memory fills, and never falls below Layer 1.
+      expect(layer1).toEqual(['0', '0', '0', '20', '40', '60', '80', '100', '100']);
+      scores.forEach((score, i) => expect(score).toBeGreaterThanOrEqual(Number(layer1[i])));
+      expect(scores.slice(-2)).toEqual([100, 100]);
+      const newSessions = platform.counter('scorer_new_sessions');
+      expect(newSessions.entries().map((entry) => newSessions.total(entry))).toEqual([9]);
+      // Another client (other IP) is counted separately.
+      const other = await send('/', { 'fastly-client-ip': '192.0.2.7' });
+      expect(other.headers.get('x-scorer-layer1')).toBe('0');
+      expect(Number(other.headers.get('x-scorer-score'))).toBeLessThan(scores[0]! + 1);
+    },
+  );
 
   it('fake rate counter (Viceroy stubs the edge rate limiter): replaying one cookie value scores 100', async () => {
     const { send, platform } = setup();
@@ -251,26 +255,30 @@ describe('scorer app: preflight route', () => {
     expect(notNumber.headers.get('x-scorer-error')).toBe('config-invalid');
   });
 
-  it('in a reused sandbox, a changed secret or config item applies on the next request (caches follow the source text)', async () => {
-    const secrets: Record<string, string> = testSecrets();
-    const config: Record<string, string> = { settings: '{"session":{"idleTimeoutS":900}}' };
-    const { send } = setup({ secrets, config });
-    const first = await send('/');
-    expect(first.headers.get('x-scorer-key-id')).toBe('1');
-    expect(first.headers.get('x-scorer-set-cookie')).toContain('Max-Age=900;');
-    secrets.cookie_keys = JSON.stringify({
-      active: 2,
-      keys: [
-        { id: 2, key: TEST_KEY2_HEX },
-        { id: 1, key: TEST_KEY_HEX, grace_until: 1_900_000_000 },
-      ],
-    });
-    config.settings = '{"session":{"idleTimeoutS":600}}';
-    const second = await send('/', { cookie: `ss_session=${cookieOf(first)}` });
-    expect(second.headers.get('x-scorer-key-id')).toBe('2');
-    expect(second.headers.get('x-scorer-cookie-status')).toBe('ok');
-    expect(second.headers.get('x-scorer-set-cookie')).toContain('Max-Age=600;');
-  });
+  it(
+    'in a reused sandbox, a changed secret or config item applies on the next request (caches ' +
+      'follow the source text)',
+    async () => {
+      const secrets: Record<string, string> = testSecrets();
+      const config: Record<string, string> = { settings: '{"session":{"idleTimeoutS":900}}' };
+      const { send } = setup({ secrets, config });
+      const first = await send('/');
+      expect(first.headers.get('x-scorer-key-id')).toBe('1');
+      expect(first.headers.get('x-scorer-set-cookie')).toContain('Max-Age=900;');
+      secrets.cookie_keys = JSON.stringify({
+        active: 2,
+        keys: [
+          { id: 2, key: TEST_KEY2_HEX },
+          { id: 1, key: TEST_KEY_HEX, grace_until: 1_900_000_000 },
+        ],
+      });
+      config.settings = '{"session":{"idleTimeoutS":600}}';
+      const second = await send('/', { cookie: `ss_session=${cookieOf(first)}` });
+      expect(second.headers.get('x-scorer-key-id')).toBe('2');
+      expect(second.headers.get('x-scorer-cookie-status')).toBe('ok');
+      expect(second.headers.get('x-scorer-set-cookie')).toContain('Max-Age=600;');
+    },
+  );
 
   it('uses a model from the KV Store when "current" names one', async () => {
     const doc = { ...HAND_MODEL_DOC, version: 'kv-model-7' };
@@ -342,27 +350,35 @@ describe('scorer app: caller authentication', () => {
     expect(reads).toEqual(['secret:caller_secret', 'secret:caller_secret_next']);
   });
 
-  it('caller_secret_next is accepted alongside caller_secret (a rotation in progress); a short one is refused', async () => {
-    const next = 'next-caller-secret-abcdefghijklmnopqrstuvwxyz';
-    const { app } = setup({ secrets: { ...testSecrets(), caller_secret_next: next } });
-    const as = (secret: string) =>
-      app.handle(
-        new Request(ORIGIN + '/', {
-          headers: { 'x-scorer-auth': secret, 'user-agent': 'ua', 'fastly-client-ip': '192.0.2.1' },
-        }),
-      );
-    expect((await as(TEST_CALLER_SECRET)).status).toBe(200);
-    expect((await as(next)).status).toBe(200);
-    expect((await as(next + 'x')).status).toBe(403);
-    const onlyNext = setup({
-      secrets: { cookie_keys: testSecrets().cookie_keys, caller_secret_next: next },
-    });
-    expect((await onlyNext.send('/', { 'x-scorer-auth': next })).status).toBe(200);
-    const short = setup({ secrets: { ...testSecrets(), caller_secret_next: 'short' } });
-    const refused = await short.send('/');
-    expect(refused.status).toBe(403);
-    expect(refused.headers.get('x-scorer-error')).toBe('caller-secret-invalid');
-  });
+  it(
+    'caller_secret_next is accepted alongside caller_secret (a rotation in progress); a short ' +
+      'one is refused',
+    async () => {
+      const next = 'next-caller-secret-abcdefghijklmnopqrstuvwxyz';
+      const { app } = setup({ secrets: { ...testSecrets(), caller_secret_next: next } });
+      const as = (secret: string) =>
+        app.handle(
+          new Request(ORIGIN + '/', {
+            headers: {
+              'x-scorer-auth': secret,
+              'user-agent': 'ua',
+              'fastly-client-ip': '192.0.2.1',
+            },
+          }),
+        );
+      expect((await as(TEST_CALLER_SECRET)).status).toBe(200);
+      expect((await as(next)).status).toBe(200);
+      expect((await as(next + 'x')).status).toBe(403);
+      const onlyNext = setup({
+        secrets: { cookie_keys: testSecrets().cookie_keys, caller_secret_next: next },
+      });
+      expect((await onlyNext.send('/', { 'x-scorer-auth': next })).status).toBe(200);
+      const short = setup({ secrets: { ...testSecrets(), caller_secret_next: 'short' } });
+      const refused = await short.send('/');
+      expect(refused.status).toBe(403);
+      expect(refused.headers.get('x-scorer-error')).toBe('caller-secret-invalid');
+    },
+  );
 });
 
 describe('scorer app: fail open, never a 5xx', () => {
@@ -444,8 +460,10 @@ describe('scorer app: fail open, never a 5xx', () => {
     expect(second.headers.get('x-scorer-cookie-status')).toBe('ok');
     // decide() asks the client memory too; every failure is named, one line per distinct cause.
     expect(platform.logs.map((l) => JSON.parse(l.line).detail)).toEqual([
-      'scorer_crawler_path, scorer_cookieless_seen, scorer_cookieless, scorer_client_requests, scorer_new_sessions: Edge Rate Limiting is not enabled for this service',
-      'scorer_crawler_path, scorer_client_requests, scorer_cookie_uses: Edge Rate Limiting is not enabled for this service',
+      'scorer_crawler_path, scorer_cookieless_seen, scorer_cookieless, scorer_client_requests, ' +
+        'scorer_new_sessions: Edge Rate Limiting is not enabled for this service',
+      'scorer_crawler_path, scorer_client_requests, scorer_cookie_uses: Edge Rate Limiting is ' +
+        'not enabled for this service',
     ]);
   });
 
@@ -626,28 +644,34 @@ describe('scorer app: key ring index (config cookie_key_ring + secrets cookie_ke
       await ringSetup({ active: id, keys: [{ id }] }, { [`cookie_key_${id}`]: hex }).send('/'),
     )!;
 
-  it('seals with the active key and opens staged and in-grace keys; an index takes precedence over cookie_keys', async () => {
-    const index = {
-      active: 2,
-      keys: [{ id: 2 }, { id: 3, staged: true }, { id: 1, grace_until: NOW_S + 60 }],
-    };
-    const { send } = ringSetup(index, {
-      cookie_key_2: TEST_KEY2_HEX,
-      cookie_key_3: TEST_KEY_HEX,
-      cookie_key_1: TEST_KEY_HEX.replace(/0/g, '1'),
-      cookie_keys: testSecrets().cookie_keys,
-    });
-    const fresh = await send('/');
-    expect(fresh.headers.get('x-scorer-key-id')).toBe('2');
-    // A POP that already activated key 3 sealed this cookie: here it is staged, and still opens.
-    const fromStaged = await send('/', { cookie: `ss_session=${await sealWith(3, TEST_KEY_HEX)}` });
-    expect(fromStaged.headers.get('x-scorer-cookie-status')).toBe('ok');
-    expect(fromStaged.headers.get('x-scorer-key-id')).toBe('2');
-    const fromGrace = await send('/', {
-      cookie: `ss_session=${await sealWith(1, TEST_KEY_HEX.replace(/0/g, '1'))}`,
-    });
-    expect(fromGrace.headers.get('x-scorer-cookie-status')).toBe('ok');
-  });
+  it(
+    'seals with the active key and opens staged and in-grace keys; an index takes precedence ' +
+      'over cookie_keys',
+    async () => {
+      const index = {
+        active: 2,
+        keys: [{ id: 2 }, { id: 3, staged: true }, { id: 1, grace_until: NOW_S + 60 }],
+      };
+      const { send } = ringSetup(index, {
+        cookie_key_2: TEST_KEY2_HEX,
+        cookie_key_3: TEST_KEY_HEX,
+        cookie_key_1: TEST_KEY_HEX.replace(/0/g, '1'),
+        cookie_keys: testSecrets().cookie_keys,
+      });
+      const fresh = await send('/');
+      expect(fresh.headers.get('x-scorer-key-id')).toBe('2');
+      // A POP that already activated key 3 sealed this cookie: here it is staged, and still opens.
+      const fromStaged = await send('/', {
+        cookie: `ss_session=${await sealWith(3, TEST_KEY_HEX)}`,
+      });
+      expect(fromStaged.headers.get('x-scorer-cookie-status')).toBe('ok');
+      expect(fromStaged.headers.get('x-scorer-key-id')).toBe('2');
+      const fromGrace = await send('/', {
+        cookie: `ss_session=${await sealWith(1, TEST_KEY_HEX.replace(/0/g, '1'))}`,
+      });
+      expect(fromGrace.headers.get('x-scorer-cookie-status')).toBe('ok');
+    },
+  );
 
   it('a key past its grace deadline expires its cookies', async () => {
     const index = { active: 2, keys: [{ id: 2 }, { id: 1, grace_until: NOW_S - 1 }] };
@@ -739,49 +763,53 @@ describe('scorer app: key ring index (config cookie_key_ring + secrets cookie_ke
 });
 
 describe('scorer app: audit log', () => {
-  it('one JSON line per scored request, with no cookie value, no secret, a truncated IP and capped, escaped fields', async () => {
-    const { send, platform } = setup({ config: { log_endpoint: 'my_audit' } });
-    const hostileUa = 'evil","score":100,"x":"\\' + 'u'.repeat(1000);
-    // The same client both times (a cookie sent by another User-Agent family is cookie_moved).
-    const incoming = cookieOf(await send('/', { 'user-agent': hostileUa }))!;
-    platform.logs.length = 0;
-    platform.clock.nowMs += 30_000;
-    const response = await send('/a?q=secret-query', {
-      cookie: `ss_session=${incoming}`,
-      'user-agent': hostileUa,
-      'sec-fetch-mode': 'navigate',
-      'accept-language': 'fr',
-    });
-    const cookie = cookieOf(response)!;
-    expect(platform.logs).toHaveLength(1);
-    const { endpoint, line } = platform.logs[0]!;
-    expect(line).not.toContain(incoming);
-    expect(line).not.toContain(incoming.slice(0, 19));
-    expect(endpoint).toBe('my_audit');
-    expect(line.split('\n')).toHaveLength(1);
-    const record = JSON.parse(line);
-    expect(record).toMatchObject({
-      event: 'scored',
-      mode: 'monitor',
-      score: 0,
-      ip: '198.51.100.0',
-      path: '/a',
-      method: 'GET',
-      cookie: 'ok',
-      key_id: 1,
-      model: defaultModel.version,
-      sec_fetch_mode: 'navigate',
-      accept_language: 'fr',
-      new_session: false,
-      requests: 2,
-      page_views: 2,
-    });
-    expect(record.sid).toBe(response.headers.get('x-scorer-session'));
-    expect(record.ua.length).toBeLessThanOrEqual(257);
-    expect(line).not.toContain(cookie);
-    expect(line).not.toContain(TEST_CALLER_SECRET);
-    expect(line).not.toContain('secret-query');
-  });
+  it(
+    'one JSON line per scored request, with no cookie value, no secret, a truncated IP and ' +
+      'capped, escaped fields',
+    async () => {
+      const { send, platform } = setup({ config: { log_endpoint: 'my_audit' } });
+      const hostileUa = 'evil","score":100,"x":"\\' + 'u'.repeat(1000);
+      // The same client both times (a cookie sent by another User-Agent family is cookie_moved).
+      const incoming = cookieOf(await send('/', { 'user-agent': hostileUa }))!;
+      platform.logs.length = 0;
+      platform.clock.nowMs += 30_000;
+      const response = await send('/a?q=secret-query', {
+        cookie: `ss_session=${incoming}`,
+        'user-agent': hostileUa,
+        'sec-fetch-mode': 'navigate',
+        'accept-language': 'fr',
+      });
+      const cookie = cookieOf(response)!;
+      expect(platform.logs).toHaveLength(1);
+      const { endpoint, line } = platform.logs[0]!;
+      expect(line).not.toContain(incoming);
+      expect(line).not.toContain(incoming.slice(0, 19));
+      expect(endpoint).toBe('my_audit');
+      expect(line.split('\n')).toHaveLength(1);
+      const record = JSON.parse(line);
+      expect(record).toMatchObject({
+        event: 'scored',
+        mode: 'monitor',
+        score: 0,
+        ip: '198.51.100.0',
+        path: '/a',
+        method: 'GET',
+        cookie: 'ok',
+        key_id: 1,
+        model: defaultModel.version,
+        sec_fetch_mode: 'navigate',
+        accept_language: 'fr',
+        new_session: false,
+        requests: 2,
+        page_views: 2,
+      });
+      expect(record.sid).toBe(response.headers.get('x-scorer-session'));
+      expect(record.ua.length).toBeLessThanOrEqual(257);
+      expect(line).not.toContain(cookie);
+      expect(line).not.toContain(TEST_CALLER_SECRET);
+      expect(line).not.toContain('secret-query');
+    },
+  );
 
   it('truncates addresses to their network', () => {
     expect(truncateIp('203.0.113.77')).toBe('203.0.113.0');
@@ -859,18 +887,22 @@ describe('scorer app: health', () => {
     expect(body.keys).toMatchObject({ valid: false, error: 'keys-missing' });
   });
 
-  it('reports a missing challenge key without calling the scorer unhealthy (the preflight does not need it)', async () => {
-    const { app } = setup({ secrets: { ...testSecrets(), challenge_key: '' } });
-    const response = await app.handle(
-      new Request(ORIGIN + HEALTH_PATH, { headers: { 'x-scorer-auth': TEST_CALLER_SECRET } }),
-    );
-    expect(response.status).toBe(200);
-    expect(((await response.json()) as { challenge: unknown }).challenge).toEqual({
-      valid: false,
-      error: 'challenge-key-missing',
-      detail: 'secret "challenge_key" is not set: there is no default challenge key',
-    });
-  });
+  it(
+    'reports a missing challenge key without calling the scorer unhealthy (the preflight does ' +
+      'not need it)',
+    async () => {
+      const { app } = setup({ secrets: { ...testSecrets(), challenge_key: '' } });
+      const response = await app.handle(
+        new Request(ORIGIN + HEALTH_PATH, { headers: { 'x-scorer-auth': TEST_CALLER_SECRET } }),
+      );
+      expect(response.status).toBe(200);
+      expect(((await response.json()) as { challenge: unknown }).challenge).toEqual({
+        valid: false,
+        error: 'challenge-key-missing',
+        detail: 'secret "challenge_key" is not set: there is no default challenge key',
+      });
+    },
+  );
 
   it('APP_VERSION follows package.json', () => {
     expect(APP_VERSION).toBe(pkg.version);

@@ -84,46 +84,51 @@ async function issue(
 }
 
 describe('challenge page route', () => {
-  it('serves a no-store HTML page with the token, the return path, a live status and a noscript note; starts a session with one unanswered challenge', async () => {
-    const { send, platform } = setup();
-    const { page, html, token, cookie } = await issue(send);
-    expect(page.status).toBe(200);
-    expect(page.headers.get('cache-control')).toBe('no-store');
-    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
-    expect(html).toContain('<html lang="en">');
-    expect(html).toContain('data-return="/blog/post?page=2"');
-    expect(html).toContain('data-difficulty="8"');
-    expect(html).toContain('role="status" aria-live="polite"');
-    expect(html).toMatch(/<noscript>.*JavaScript.*<\/noscript>/s);
-    expect(html).not.toMatch(/https?:\/\//); // nothing third-party: no absolute URL at all
-    expect(decodeChallengeToken(token)!.token).toMatchObject({
-      version: 1,
-      difficultyBits: 8,
-      issuedAtS: 1_795_000_000,
-      expiresAtS: 1_795_000_300,
-    });
-    expect(page.headers.get('set-cookie')).toMatch(
-      /^ss_session=[A-Za-z0-9_-]{152}; Max-Age=21600; Path=\/; HttpOnly; SameSite=Lax; Secure$/,
-    );
-    expect(stateOf(cookie)).toMatchObject({
-      challengesUnanswered: 1,
-      challengePassedAtS: null,
-      requests: 0,
-      flags: 1,
-    });
-    expect(JSON.parse(platform.logs.at(-1)!.line)).toMatchObject({
-      event: 'challenge-issued',
-      cookie: 'missing',
-      new_session: true,
-    });
-  });
+  it(
+    'serves a no-store HTML page with the token, the return path, a live status and a noscript ' +
+      'note; starts a session with one unanswered challenge',
+    async () => {
+      const { send, platform } = setup();
+      const { page, html, token, cookie } = await issue(send);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('cache-control')).toBe('no-store');
+      expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(html).toContain('<html lang="en">');
+      expect(html).toContain('data-return="/blog/post?page=2"');
+      expect(html).toContain('data-difficulty="8"');
+      expect(html).toContain('role="status" aria-live="polite"');
+      expect(html).toMatch(/<noscript>.*JavaScript.*<\/noscript>/s);
+      expect(html).not.toMatch(/https?:\/\//); // nothing third-party: no absolute URL at all
+      expect(decodeChallengeToken(token)!.token).toMatchObject({
+        version: 1,
+        difficultyBits: 8,
+        issuedAtS: 1_795_000_000,
+        expiresAtS: 1_795_000_300,
+      });
+      expect(page.headers.get('set-cookie')).toMatch(
+        /^ss_session=[A-Za-z0-9_-]{152}; Max-Age=21600; Path=\/; HttpOnly; SameSite=Lax; Secure$/,
+      );
+      expect(stateOf(cookie)).toMatchObject({
+        challengesUnanswered: 1,
+        challengePassedAtS: null,
+        requests: 0,
+        flags: 1,
+      });
+      expect(JSON.parse(platform.logs.at(-1)!.line)).toMatchObject({
+        event: 'challenge-issued',
+        cookie: 'missing',
+        new_session: true,
+      });
+    },
+  );
 
   it("the Content-Security-Policy allows exactly the page's script and style, by SHA-256", async () => {
     const { send } = setup();
     const { page } = await issue(send);
     const sha = (text: string) => createHash('sha256').update(text).digest('base64');
     expect(page.headers.get('content-security-policy')).toBe(
-      `default-src 'none'; script-src 'sha256-${sha(CHALLENGE_SCRIPT)}'; style-src 'sha256-${sha(CHALLENGE_STYLE)}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+      `default-src 'none'; script-src 'sha256-${sha(CHALLENGE_SCRIPT)}'; style-src ` +
+        `'sha256-${sha(CHALLENGE_STYLE)}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
     );
   });
 
@@ -136,17 +141,21 @@ describe('challenge page route', () => {
     expect(second.token).not.toBe(first.token);
   });
 
-  it("served in place of a scored page, it builds on the preflight's new cookie (x-scorer-set-cookie), not the browser's older one", async () => {
-    const { send } = setup();
-    const older = await issue(send);
-    const preflight = await issue(send); // stands in for the cookie the preflight just sealed
-    const page = await send('/.scorer/challenge?return=%2Fa', {
-      cookie: `ss_session=${older.cookie}`,
-      'x-scorer-set-cookie': `ss_session=${preflight.cookie}; Max-Age=21600; Path=/; HttpOnly; SameSite=Lax; Secure`,
-    });
-    expect(stateOf(setCookieOf(page)).sessionId).toEqual(stateOf(preflight.cookie).sessionId);
-    expect(stateOf(setCookieOf(page)).sessionId).not.toEqual(stateOf(older.cookie).sessionId);
-  });
+  it(
+    "served in place of a scored page, it builds on the preflight's new cookie " +
+      "(x-scorer-set-cookie), not the browser's older one",
+    async () => {
+      const { send } = setup();
+      const older = await issue(send);
+      const preflight = await issue(send); // stands in for the cookie the preflight just sealed
+      const page = await send('/.scorer/challenge?return=%2Fa', {
+        cookie: `ss_session=${older.cookie}`,
+        'x-scorer-set-cookie': `ss_session=${preflight.cookie}; Max-Age=21600; Path=/; HttpOnly; SameSite=Lax; Secure`,
+      });
+      expect(stateOf(setCookieOf(page)).sessionId).toEqual(stateOf(preflight.cookie).sessionId);
+      expect(stateOf(setCookieOf(page)).sessionId).not.toEqual(stateOf(older.cookie).sessionId);
+    },
+  );
 
   it('refuses callers without the caller secret (403, nothing issued)', async () => {
     const { send, platform } = setup();
@@ -195,25 +204,31 @@ describe('challenge page route', () => {
 });
 
 describe('challenge verify route', () => {
-  it('a correct solution: back to the return path (a 200 page that moves on) with a cookie recording the pass', async () => {
-    const { send, platform } = setup();
-    const issued = await issue(send);
-    const counter = solveWork(issued.token, 8)!;
-    platform.clock.nowMs += 2000;
-    const response = await send(verifyPath(issued.token, counter, '/blog/post?page=2'), {
-      cookie: `ss_session=${issued.cookie}`,
-    });
-    expect(await movesOnTo(response)).toBe('/blog/post?page=2');
-    expect(await response.text()).toContain('<a href="/blog/post?page=2">Continue to the page</a>');
-    expect(response.headers.get('cache-control')).toBe('no-store');
-    const passed = stateOf(setCookieOf(response), platform.clock.nowMs);
-    expect(passed).toMatchObject({ challengePassedAtS: 1_795_000_002, challengesUnanswered: 0 });
-    expect(passed.sessionId).toEqual(stateOf(issued.cookie).sessionId);
-    expect(JSON.parse(platform.logs.at(-1)!.line)).toMatchObject({
-      event: 'challenge-passed',
-      detail: 'difficulty=8',
-    });
-  });
+  it(
+    'a correct solution: back to the return path (a 200 page that moves on) with a cookie ' +
+      'recording the pass',
+    async () => {
+      const { send, platform } = setup();
+      const issued = await issue(send);
+      const counter = solveWork(issued.token, 8)!;
+      platform.clock.nowMs += 2000;
+      const response = await send(verifyPath(issued.token, counter, '/blog/post?page=2'), {
+        cookie: `ss_session=${issued.cookie}`,
+      });
+      expect(await movesOnTo(response)).toBe('/blog/post?page=2');
+      expect(await response.text()).toContain(
+        '<a href="/blog/post?page=2">Continue to the page</a>',
+      );
+      expect(response.headers.get('cache-control')).toBe('no-store');
+      const passed = stateOf(setCookieOf(response), platform.clock.nowMs);
+      expect(passed).toMatchObject({ challengePassedAtS: 1_795_000_002, challengesUnanswered: 0 });
+      expect(passed.sessionId).toEqual(stateOf(issued.cookie).sessionId);
+      expect(JSON.parse(platform.logs.at(-1)!.line)).toMatchObject({
+        event: 'challenge-passed',
+        detail: 'difficulty=8',
+      });
+    },
+  );
 
   it('the same solution again with the passed cookie is replayed: back to the page, cookie unchanged', async () => {
     const { send } = setup();
@@ -229,17 +244,21 @@ describe('challenge verify route', () => {
     expect(again.headers.get('set-cookie')).toBeNull();
   });
 
-  it('documented limit: the pre-pass cookie can replay the solution within its lifetime, and gets the same session passed again', async () => {
-    const { send } = setup();
-    const issued = await issue(send);
-    const counter = solveWork(issued.token, 8)!;
-    await send(verifyPath(issued.token, counter), { cookie: `ss_session=${issued.cookie}` });
-    const replay = await send(verifyPath(issued.token, counter), {
-      cookie: `ss_session=${issued.cookie}`,
-    });
-    expect(await movesOnTo(replay)).toBe('/blog/post');
-    expect(stateOf(setCookieOf(replay)).sessionId).toEqual(stateOf(issued.cookie).sessionId);
-  });
+  it(
+    'documented limit: the pre-pass cookie can replay the solution within its lifetime, and ' +
+      'gets the same session passed again',
+    async () => {
+      const { send } = setup();
+      const issued = await issue(send);
+      const counter = solveWork(issued.token, 8)!;
+      await send(verifyPath(issued.token, counter), { cookie: `ss_session=${issued.cookie}` });
+      const replay = await send(verifyPath(issued.token, counter), {
+        cookie: `ss_session=${issued.cookie}`,
+      });
+      expect(await movesOnTo(replay)).toBe('/blog/post');
+      expect(stateOf(setCookieOf(replay)).sessionId).toEqual(stateOf(issued.cookie).sessionId);
+    },
+  );
 
   it("a solution from another session's page is refused (403, a link to try again)", async () => {
     const { send, platform } = setup();

@@ -228,37 +228,42 @@ describe('client memory on the fake edge rate limiter (Viceroy stubs the real on
     expect([counts[0], counts[9], counts[19]]).toEqual([1, 9, 18]);
   });
 
-  it('a counter or box that throws answers unknown (the neutral value) and leaves a warning, never an exception', () => {
-    const { arrive } = setup('unavailable');
-    const client = arrive('192.0.2.1');
-    expect(client.memory!.cookielessArrival()).toEqual({ seenBefore: false, recent: 1 });
-    expect(client.memory!.request()).toBe(1);
-    expect(client.memory!.seenCrawlerPath()).toBe(false);
-    expect(() => client.memory!.crawlerPath()).not.toThrow();
-    expect(client.recentNewSessions()).toBe(0);
-    const failure = 'Edge Rate Limiting is not enabled for this service';
-    expect(client.record.failures.map((f) => f.name)).toEqual([
-      'scorer_cookieless_seen',
-      'scorer_cookieless_seen',
-      'scorer_cookieless',
-      'scorer_client_requests',
-      'scorer_crawler_path',
-      'scorer_crawler_path',
-      'scorer_new_sessions',
-    ]);
-    // One warning per distinct failure, naming every resource that failed with it.
-    expect(countingWarnings(client.record)).toEqual([
-      `scorer_cookieless_seen, scorer_cookieless, scorer_client_requests, scorer_crawler_path, scorer_new_sessions: ${failure}`,
-    ]);
-    expect(client.record.answers).toEqual({
-      cookieless_seen_before: false,
-      cookieless_recent: 1,
-      requests_60s: 1,
-      crawler_path_seen: false,
-      crawler_path_recorded: false,
-      new_sessions: 0,
-    });
-  });
+  it(
+    'a counter or box that throws answers unknown (the neutral value) and leaves a warning, ' +
+      'never an exception',
+    () => {
+      const { arrive } = setup('unavailable');
+      const client = arrive('192.0.2.1');
+      expect(client.memory!.cookielessArrival()).toEqual({ seenBefore: false, recent: 1 });
+      expect(client.memory!.request()).toBe(1);
+      expect(client.memory!.seenCrawlerPath()).toBe(false);
+      expect(() => client.memory!.crawlerPath()).not.toThrow();
+      expect(client.recentNewSessions()).toBe(0);
+      const failure = 'Edge Rate Limiting is not enabled for this service';
+      expect(client.record.failures.map((f) => f.name)).toEqual([
+        'scorer_cookieless_seen',
+        'scorer_cookieless_seen',
+        'scorer_cookieless',
+        'scorer_client_requests',
+        'scorer_crawler_path',
+        'scorer_crawler_path',
+        'scorer_new_sessions',
+      ]);
+      // One warning per distinct failure, naming every resource that failed with it.
+      expect(countingWarnings(client.record)).toEqual([
+        `scorer_cookieless_seen, scorer_cookieless, scorer_client_requests, scorer_crawler_path, ` +
+          `scorer_new_sessions: ${failure}`,
+      ]);
+      expect(client.record.answers).toEqual({
+        cookieless_seen_before: false,
+        cookieless_recent: 1,
+        requests_60s: 1,
+        crawler_path_seen: false,
+        crawler_path_recorded: false,
+        new_sessions: 0,
+      });
+    },
+  );
 
   it('a counter or box that cannot even be opened (the constructor throws) is unknown too', () => {
     const { platform, arrive } = setup();
@@ -308,17 +313,21 @@ describe('client memory on the fake edge rate limiter (Viceroy stubs the real on
 });
 
 describe('the fake edge rate limiter refuses what js-compute 3.46 refuses', () => {
-  it('penalty-box TTLs outside 1–60 minutes, count durations and rate windows js-compute does not accept, negative deltas', () => {
-    const platform = fakePlatform();
-    const box = platform.penaltyBox('scorer_crawler_path');
-    const counter = platform.rateCounter('scorer_client_requests');
-    for (const ttl of [0, 0.5, 61, Number.NaN])
-      expect(() => box.add('k', ttl), String(ttl)).toThrow(TypeError);
-    expect(() => counter.lookupCount('k', 15 as 10)).toThrow(TypeError);
-    expect(() => counter.lookupRate('k', 30 as 10)).toThrow(TypeError);
-    expect(() => counter.increment('k', -1)).toThrow(TypeError);
-    expect(() => counter.increment('x'.repeat(257), 1)).toThrow(TypeError);
-  });
+  it(
+    'penalty-box TTLs outside 1–60 minutes, count durations and rate windows js-compute does ' +
+      'not accept, negative deltas',
+    () => {
+      const platform = fakePlatform();
+      const box = platform.penaltyBox('scorer_crawler_path');
+      const counter = platform.rateCounter('scorer_client_requests');
+      for (const ttl of [0, 0.5, 61, Number.NaN])
+        expect(() => box.add('k', ttl), String(ttl)).toThrow(TypeError);
+      expect(() => counter.lookupCount('k', 15 as 10)).toThrow(TypeError);
+      expect(() => counter.lookupRate('k', 30 as 10)).toThrow(TypeError);
+      expect(() => counter.increment('k', -1)).toThrow(TypeError);
+      expect(() => counter.increment('x'.repeat(257), 1)).toThrow(TypeError);
+    },
+  );
 
   it('TTLs are truncated to whole minutes; lookupRate is the windowed count per second', () => {
     const platform = fakePlatform({ nowMs: T0 });

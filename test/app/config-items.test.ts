@@ -118,11 +118,13 @@ describe('Config Store items → AppConfig (pure parser)', () => {
       'session_id_rotation_s: expected a whole number of seconds, got "-5"',
     ]);
     expect(problems({ session_idle_timeout_s: '30' })).toEqual([
-      'session_idle_timeout_s: invalid scorer settings: "session.idleTimeoutS" expected an integer in [60, 3888000], got 30',
+      'session_idle_timeout_s: invalid scorer settings: "session.idleTimeoutS" expected an ' +
+        'integer in [60, 3888000], got 30',
     ]);
     // Both given: no cap, and the rule between them names both items.
     expect(problems({ cookie_max_age_s: '3600', session_idle_timeout_s: '7200' })).toEqual([
-      'cookie_max_age_s, session_idle_timeout_s: invalid scorer settings: "session.idleTimeoutS" (7200) must be ≤ "session.maxAgeS" (3600)',
+      'cookie_max_age_s, session_idle_timeout_s: invalid scorer settings: ' +
+        '"session.idleTimeoutS" (7200) must be ≤ "session.maxAgeS" (3600)',
     ]);
   });
 
@@ -131,7 +133,8 @@ describe('Config Store items → AppConfig (pure parser)', () => {
       config({ challenge_difficulty_bits: '12', challenge_lifetime_s: '60' }).settings.challenge,
     ).toMatchObject({ difficultyBits: 12, lifetimeS: 60 });
     expect(problems({ challenge_difficulty_bits: '40' })).toEqual([
-      'challenge_difficulty_bits: invalid scorer settings: "challenge.difficultyBits" expected an integer in [0, 32], got 40',
+      'challenge_difficulty_bits: invalid scorer settings: "challenge.difficultyBits" expected ' +
+        'an integer in [0, 32], got 40',
     ]);
     expect(problems({ challenge_lifetime_s: '1.5' })).toEqual([
       'challenge_lifetime_s: expected a whole number, got "1.5"',
@@ -153,7 +156,8 @@ describe('Config Store items → AppConfig (pure parser)', () => {
       'settings: Unexpected end of JSON input',
     ]);
     expect(problems({ settings: '{"layer1":{"fastFloorMs":-1,"dwellWindow":0.5}}' })).toEqual([
-      'settings: invalid scorer settings: "layer1.fastFloorMs" expected an integer in [0, 60000], got -1; "layer1.dwellWindow" expected an integer in [2, 8], got 0.5',
+      'settings: invalid scorer settings: "layer1.fastFloorMs" expected an integer in [0, ' +
+        '60000], got -1; "layer1.dwellWindow" expected an integer in [2, 8], got 0.5',
     ]);
   });
 

@@ -34,13 +34,17 @@ describe('readCookie: linear, bounded', () => {
     );
   });
 
-  it(`stops after ${MAX_COOKIE_PAIRS} pairs: a cookie behind 32,000 separators is not looked for (the split read found it, at ~100 ms a preflight in the wasm)`, () => {
-    const header = ';'.repeat(32_000) + 'ss_session=value';
-    expect(splitReference(header, 'ss_session')).toBe('value');
-    expect(readCookie(header, 'ss_session')).toBeUndefined();
-    const justInside = ';'.repeat(MAX_COOKIE_PAIRS - 1) + 'ss_session=value';
-    expect(readCookie(justInside, 'ss_session')).toBe('value');
-  });
+  it(
+    `stops after ${MAX_COOKIE_PAIRS} pairs: a cookie behind 32,000 separators is not looked ` +
+      `for (the split read found it, at ~100 ms a preflight in the wasm)`,
+    () => {
+      const header = ';'.repeat(32_000) + 'ss_session=value';
+      expect(splitReference(header, 'ss_session')).toBe('value');
+      expect(readCookie(header, 'ss_session')).toBeUndefined();
+      const justInside = ';'.repeat(MAX_COOKIE_PAIRS - 1) + 'ss_session=value';
+      expect(readCookie(justInside, 'ss_session')).toBe('value');
+    },
+  );
 
   it('a name that only starts like the cookie name, and blanks around the name', () => {
     expect(readCookie('ss_sessionx=1; \tss_session \t= v ', 'ss_session')).toBe('v');

@@ -120,22 +120,26 @@ describe('request facts and client memory reach decide()', () => {
     expect(request.headers!.ja4).toBeNull();
   });
 
-  it('secure context: x-scorer-tls from the VCL; without it, a loopback host (a direct call) is secure, others unknown', async () => {
-    inputs.length = 0;
-    const { send } = setup();
-    const secure = async (headers: Record<string, string>, origin?: string) => (
-      await send('/', headers, origin),
-      (inputs.at(-1) as DecisionInput).request!.secureContext
-    );
-    expect(await secure({ 'x-scorer-tls': '1' })).toBe(true);
-    expect(await secure({ 'x-scorer-tls': '0' })).toBe(false);
-    expect(await secure({ 'x-scorer-tls': '0' }, 'http://127.0.0.1:7676')).toBe(false);
-    expect(await secure({}, 'http://127.0.0.1:7676')).toBe(true);
-    expect(await secure({}, 'http://localhost:7676')).toBe(true);
-    expect(await secure({}, 'http://[::1]:7676')).toBe(true);
-    expect(await secure({}, 'http://scorer.test')).toBeUndefined();
-    expect(await secure({ 'x-scorer-tls': 'yes' }, 'http://scorer.test')).toBeUndefined();
-  });
+  it(
+    'secure context: x-scorer-tls from the VCL; without it, a loopback host (a direct call) is ' +
+      'secure, others unknown',
+    async () => {
+      inputs.length = 0;
+      const { send } = setup();
+      const secure = async (headers: Record<string, string>, origin?: string) => (
+        await send('/', headers, origin),
+        (inputs.at(-1) as DecisionInput).request!.secureContext
+      );
+      expect(await secure({ 'x-scorer-tls': '1' })).toBe(true);
+      expect(await secure({ 'x-scorer-tls': '0' })).toBe(false);
+      expect(await secure({ 'x-scorer-tls': '0' }, 'http://127.0.0.1:7676')).toBe(false);
+      expect(await secure({}, 'http://127.0.0.1:7676')).toBe(true);
+      expect(await secure({}, 'http://localhost:7676')).toBe(true);
+      expect(await secure({}, 'http://[::1]:7676')).toBe(true);
+      expect(await secure({}, 'http://scorer.test')).toBeUndefined();
+      expect(await secure({ 'x-scorer-tls': 'yes' }, 'http://scorer.test')).toBeUndefined();
+    },
+  );
 
   it("decide asks the client memory of the address's /64; the answers repeat and count once per request", async () => {
     inputs.length = 0;

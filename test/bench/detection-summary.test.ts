@@ -13,40 +13,44 @@ const pages = (scores: (number | null)[], reasons: string[][] = []): PageScore[]
   scores.map((score, i) => ({ path: `/p${i}`, score, reasons: reasons[i] ?? [] }));
 
 describe('bench:detection aggregation (made-up client runs, no clients)', () => {
-  it('counts flagged page requests at score ≥ threshold, finds the first, keeps the score sequence and reasons in first-seen order', () => {
-    const run: ClientRun = {
-      name: 'curl-jar',
-      kind: 'scripted',
-      outcome: 'ran',
-      pages: pages(
-        [0, 79, 80, null, 100],
-        [
-          [],
-          ['fast_browsing'],
-          ['fast_browsing', 'dwell_fast'],
-          [],
-          ['dwell_fast', 'cookie_missing'],
-        ],
-      ),
-      gapsMs: [120, 80, 300, 100],
-    };
-    expect(summarizeClient(run, 80)).toEqual({
-      name: 'curl-jar',
-      kind: 'scripted',
-      outcome: 'ran',
-      pageRequests: 5,
-      scored: 4,
-      flagged: 2,
-      flaggedShare: 0.4,
-      firstFlagged: 3,
-      scores: [0, 79, 80, null, 100],
-      reasons: ['fast_browsing', 'dwell_fast', 'cookie_missing'],
-      medianGapMs: 110,
-    });
-    // The threshold is the boundary: at 79 the second request is the first flagged (3 of 5).
-    const at79 = summarizeClient(run, 79);
-    expect([at79.flagged, at79.firstFlagged, at79.flaggedShare]).toEqual([3, 2, 0.6]);
-  });
+  it(
+    'counts flagged page requests at score ≥ threshold, finds the first, keeps the score ' +
+      'sequence and reasons in first-seen order',
+    () => {
+      const run: ClientRun = {
+        name: 'curl-jar',
+        kind: 'scripted',
+        outcome: 'ran',
+        pages: pages(
+          [0, 79, 80, null, 100],
+          [
+            [],
+            ['fast_browsing'],
+            ['fast_browsing', 'dwell_fast'],
+            [],
+            ['dwell_fast', 'cookie_missing'],
+          ],
+        ),
+        gapsMs: [120, 80, 300, 100],
+      };
+      expect(summarizeClient(run, 80)).toEqual({
+        name: 'curl-jar',
+        kind: 'scripted',
+        outcome: 'ran',
+        pageRequests: 5,
+        scored: 4,
+        flagged: 2,
+        flaggedShare: 0.4,
+        firstFlagged: 3,
+        scores: [0, 79, 80, null, 100],
+        reasons: ['fast_browsing', 'dwell_fast', 'cookie_missing'],
+        medianGapMs: 110,
+      });
+      // The threshold is the boundary: at 79 the second request is the first flagged (3 of 5).
+      const at79 = summarizeClient(run, 79);
+      expect([at79.flagged, at79.firstFlagged, at79.flaggedShare]).toEqual([3, 2, 0.6]);
+    },
+  );
 
   it('never flagged and no pages', () => {
     expect(
@@ -88,37 +92,53 @@ describe('bench:detection aggregation (made-up client runs, no clients)', () => 
     ).toThrow(/threshold must be an integer 0\.\.100, got 101/);
   });
 
-  it('judges the targets per kind: scripted by the 2nd request, the human never, the bot-paced browser by a fast-browsing reason on a flagged request', () => {
-    const runs: ClientRun[] = [
-      { name: 's-first', kind: 'scripted', outcome: 'ran', pages: pages([90, 90]), gapsMs: [] },
-      { name: 's-third', kind: 'scripted', outcome: 'ran', pages: pages([0, 50, 90]), gapsMs: [] },
-      { name: 'human', kind: 'browser-human', outcome: 'ran', pages: pages([0, 0, 0]), gapsMs: [] },
-      {
-        name: 'bot-fast',
-        kind: 'browser-bot',
-        outcome: 'ran',
-        pages: pages([0, 100], [[], ['fast_browsing']]),
-        gapsMs: [],
-      },
-      // Flagged, but for another reason; its fast_browsing only showed below the threshold.
-      {
-        name: 'bot-other',
-        kind: 'browser-bot',
-        outcome: 'ran',
-        pages: pages([50, 100], [['fast_browsing'], ['cookie_missing']]),
-        gapsMs: [],
-      },
-      { name: 'absent', kind: 'scripted', outcome: 'skipped', pages: [], gapsMs: [] },
-    ];
-    const rows = runs.map((run) => summarizeClient(run, 80));
-    expect(checkTargets(rows, runs, 80).map((check) => [check.client, check.met])).toEqual([
-      ['s-first', true],
-      ['s-third', false],
-      ['human', true],
-      ['bot-fast', true],
-      ['bot-other', false],
-    ]);
-  });
+  it(
+    'judges the targets per kind: scripted by the 2nd request, the human never, the bot-paced ' +
+      'browser by a fast-browsing reason on a flagged request',
+    () => {
+      const runs: ClientRun[] = [
+        { name: 's-first', kind: 'scripted', outcome: 'ran', pages: pages([90, 90]), gapsMs: [] },
+        {
+          name: 's-third',
+          kind: 'scripted',
+          outcome: 'ran',
+          pages: pages([0, 50, 90]),
+          gapsMs: [],
+        },
+        {
+          name: 'human',
+          kind: 'browser-human',
+          outcome: 'ran',
+          pages: pages([0, 0, 0]),
+          gapsMs: [],
+        },
+        {
+          name: 'bot-fast',
+          kind: 'browser-bot',
+          outcome: 'ran',
+          pages: pages([0, 100], [[], ['fast_browsing']]),
+          gapsMs: [],
+        },
+        // Flagged, but for another reason; its fast_browsing only showed below the threshold.
+        {
+          name: 'bot-other',
+          kind: 'browser-bot',
+          outcome: 'ran',
+          pages: pages([50, 100], [['fast_browsing'], ['cookie_missing']]),
+          gapsMs: [],
+        },
+        { name: 'absent', kind: 'scripted', outcome: 'skipped', pages: [], gapsMs: [] },
+      ];
+      const rows = runs.map((run) => summarizeClient(run, 80));
+      expect(checkTargets(rows, runs, 80).map((check) => [check.client, check.met])).toEqual([
+        ['s-first', true],
+        ['s-third', false],
+        ['human', true],
+        ['bot-fast', true],
+        ['bot-other', false],
+      ]);
+    },
+  );
 
   it('reads a claimed browser against its headers (bench-side, not the scorer)', () => {
     const chrome =
@@ -185,43 +205,48 @@ describe('bench:detection aggregation (made-up client runs, no clients)', () => 
     ]);
   });
 
-  it('formats one line per client (median gap between page requests) with its reasons, the threshold, and skipped clients with their notice', () => {
-    const runs: ClientRun[] = [
-      {
-        name: 'curl-jar',
-        kind: 'scripted',
-        outcome: 'ran',
-        pages: pages([0, 100], [[], ['fast_browsing']]),
-        gapsMs: [150],
-      },
-      {
-        name: 'wget',
-        kind: 'scripted',
-        outcome: 'skipped',
-        notice: 'missing',
-        pages: [],
-        gapsMs: [],
-      },
-    ];
-    expect(
-      formatTable(
-        runs.map((run) => summarizeClient(run, 80)),
-        80,
-      ).split('\n'),
-    ).toEqual([
-      'flagged = score ≥ 80',
-      'client    pages  gap ms  scored  flagged  first flagged  scores',
-      'curl-jar  2      150     2       1 (50%)  #2             0 100',
-      '          reasons: fast_browsing',
-      'wget      -      -       -       -        -              skipped: missing',
-    ]);
-  });
+  it(
+    'formats one line per client (median gap between page requests) with its reasons, the ' +
+      'threshold, and skipped clients with their notice',
+    () => {
+      const runs: ClientRun[] = [
+        {
+          name: 'curl-jar',
+          kind: 'scripted',
+          outcome: 'ran',
+          pages: pages([0, 100], [[], ['fast_browsing']]),
+          gapsMs: [150],
+        },
+        {
+          name: 'wget',
+          kind: 'scripted',
+          outcome: 'skipped',
+          notice: 'missing',
+          pages: [],
+          gapsMs: [],
+        },
+      ];
+      expect(
+        formatTable(
+          runs.map((run) => summarizeClient(run, 80)),
+          80,
+        ).split('\n'),
+      ).toEqual([
+        'flagged = score ≥ 80',
+        'client    pages  gap ms  scored  flagged  first flagged  scores',
+        'curl-jar  2      150     2       1 (50%)  #2             0 100',
+        '          reasons: fast_browsing',
+        'wget      -      -       -       -        -              skipped: missing',
+      ]);
+    },
+  );
 });
 
 describe("unwrapping falco --proxy's serialised response", () => {
   it('reads status, repeated headers in order, and a chunked body', () => {
     const raw = Buffer.from(
-      'HTTP/1.1 200 OK\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n',
+      'HTTP/1.1 200 OK\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\nTransfer-Encoding: ' +
+        'chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n',
       'latin1',
     );
     const parsed = parseRawResponse(raw);

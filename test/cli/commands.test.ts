@@ -63,7 +63,9 @@ const CASES: Case[] = [
     options: ['--check', '--data'],
     missing: {
       args: ['--data', '/nonexistent/shared-data'],
-      line: 'the shared logs are not in /nonexistent/shared-data (missing semicomplete-2015-apache.log): pass --data <dir> or set SCORER_SHARED_DATA',
+      line:
+        'the shared logs are not in /nonexistent/shared-data (missing ' +
+        'semicomplete-2015-apache.log): pass --data <dir> or set SCORER_SHARED_DATA',
     },
   },
   {
@@ -72,7 +74,9 @@ const CASES: Case[] = [
     options: ['--check', '--data'],
     missing: {
       args: ['--data', '/nonexistent/shared-data'],
-      line: 'the shared logs are not in /nonexistent/shared-data (missing semicomplete-2015-apache.log): pass --data <dir> or set SCORER_SHARED_DATA',
+      line:
+        'the shared logs are not in /nonexistent/shared-data (missing ' +
+        'semicomplete-2015-apache.log): pass --data <dir> or set SCORER_SHARED_DATA',
     },
   },
   {
@@ -206,26 +210,32 @@ const oneLine = (run: Run) => {
 
 describe.concurrent('npm commands: --help, usage errors, missing inputs', () => {
   for (const { command, options, missing } of CASES) {
-    it(`${command}: --help lists every option and the exit codes (exit 0); an unknown option is one line, exit 2${missing ? '; a missing input is one line, exit 1' : ''}`, async () => {
-      const help = await runScript(command, ['--help']);
-      expect(help.status, help.stderr).toBe(0);
-      expect(help.stderr).toBe('');
-      expect(help.stdout).toMatch(/^usage: npm (run |start)/);
-      for (const option of [...options, '--help'])
-        expect(help.stdout, option).toMatch(new RegExp(`${option}(?![\\w-])`));
-      expect(help.stdout).toMatch(/^Exit codes:\n {2}0 {2}.+\n {2}1 {2}.+\n {2}2 {2}usage error/m);
+    it(
+      `${command}: --help lists every option and the exit codes (exit 0); an unknown option is ` +
+        `one line, exit 2${missing ? '; a missing input is one line, exit 1' : ''}`,
+      async () => {
+        const help = await runScript(command, ['--help']);
+        expect(help.status, help.stderr).toBe(0);
+        expect(help.stderr).toBe('');
+        expect(help.stdout).toMatch(/^usage: npm (run |start)/);
+        for (const option of [...options, '--help'])
+          expect(help.stdout, option).toMatch(new RegExp(`${option}(?![\\w-])`));
+        expect(help.stdout).toMatch(
+          /^Exit codes:\n {2}0 {2}.+\n {2}1 {2}.+\n {2}2 {2}usage error/m,
+        );
 
-      const unknown = await runScript(command, ['--no-such-option']);
-      expect(unknown.status).toBe(2);
-      expect(unknown.stdout).toBe('');
-      expect(oneLine(unknown)).toBe('unknown option --no-such-option (see --help)');
+        const unknown = await runScript(command, ['--no-such-option']);
+        expect(unknown.status).toBe(2);
+        expect(unknown.stdout).toBe('');
+        expect(oneLine(unknown)).toBe('unknown option --no-such-option (see --help)');
 
-      if (missing) {
-        const run = await runScript(command, missing.args);
-        expect(run.status, run.stderr).toBe(1);
-        expect(oneLine(run)).toBe(missing.line);
-      }
-    });
+        if (missing) {
+          const run = await runScript(command, missing.args);
+          expect(run.status, run.stderr).toBe(1);
+          expect(oneLine(run)).toBe(missing.line);
+        }
+      },
+    );
   }
 });
 
@@ -255,23 +265,27 @@ describe('command-line helper', () => {
     ).toEqual([]);
   });
 
-  it("prints the usage, the text, the -h line (in the options' column) and the exit codes, command-specific ones merged in", () => {
-    expect(helpText(spec)).toBe(
-      [
-        'usage: npm run demo -- [--out <file>] [--dry-run]',
-        '',
-        'Demo.',
-        '  --out <file>   where to write',
-        '  -h, --help     print this text and exit',
-        '',
-        'Exit codes:',
-        '  0  done',
-        '  1  the demo failed',
-        '  2  usage error (unknown option, missing or bad value)',
-        '  3  a demo-specific outcome',
-      ].join('\n'),
-    );
-  });
+  it(
+    "prints the usage, the text, the -h line (in the options' column) and the exit codes, " +
+      'command-specific ones merged in',
+    () => {
+      expect(helpText(spec)).toBe(
+        [
+          'usage: npm run demo -- [--out <file>] [--dry-run]',
+          '',
+          'Demo.',
+          '  --out <file>   where to write',
+          '  -h, --help     print this text and exit',
+          '',
+          'Exit codes:',
+          '  0  done',
+          '  1  the demo failed',
+          '  2  usage error (unknown option, missing or bad value)',
+          '  3  a demo-specific outcome',
+        ].join('\n'),
+      );
+    },
+  );
 
   it('the -h line keeps column 25 without option lines, and two spaces after a long first option', () => {
     const plain = helpText({ ...spec, help: 'Demo, no options.' }).split('\n');

@@ -145,95 +145,107 @@ describe.runIf(ready)(
       await context.close();
     }, 90_000);
 
-    it('in the challenge band (enforce mode), a fresh Chromium gets the challenge in place of the page, solves it and gets the page', async () => {
-      const context = await browser.newContext();
-      const page = await context.newPage();
-      const first = await page.goto(`${enforcing.url}/story?id=3`);
-      expect(first?.status()).toBe(200);
-      expect(first?.headers()['cache-control']).toBe('no-store, private');
-      await page.waitForURL(`${enforcing.url}/story?id=3`, { waitUntil: 'load' });
-      await page.waitForSelector('#origin', { timeout: 60_000 }).catch((error: Error) => {
-        throw new Error(
-          `${error.message}\nat ${page.url()}; VCL: ${enforcing.output
-            .filter((l) => l.includes('scorer_vcl'))
-            .slice(-4)
-            .join('\n')}`,
+    it(
+      'in the challenge band (enforce mode), a fresh Chromium gets the challenge in place of ' +
+        'the page, solves it and gets the page',
+      async () => {
+        const context = await browser.newContext();
+        const page = await context.newPage();
+        const first = await page.goto(`${enforcing.url}/story?id=3`);
+        expect(first?.status()).toBe(200);
+        expect(first?.headers()['cache-control']).toBe('no-store, private');
+        await page.waitForURL(`${enforcing.url}/story?id=3`, { waitUntil: 'load' });
+        await page.waitForSelector('#origin', { timeout: 60_000 }).catch((error: Error) => {
+          throw new Error(
+            `${error.message}\nat ${page.url()}; VCL: ${enforcing.output
+              .filter((l) => l.includes('scorer_vcl'))
+              .slice(-4)
+              .join('\n')}`,
+          );
+        });
+        expect(await page.textContent('#origin')).toBe('origin page /story?id=3');
+        const state = stateOf(
+          (await context.cookies()).find((c) => c.name === 'ss_session')?.value,
         );
-      });
-      expect(await page.textContent('#origin')).toBe('origin page /story?id=3');
-      const state = stateOf((await context.cookies()).find((c) => c.name === 'ss_session')?.value);
-      expect(state.challengePassedAtS).not.toBeNull();
-      // First the band's challenge, at the page's own path; then the verify route; then the page, scored.
-      const lines = enforcing.output.filter((l) => l.includes(' scorer_vcl :: scorer '));
-      const seen = (pattern: RegExp) =>
-        expect(
-          lines.some((l) => pattern.test(l)),
-          `${pattern}\n${lines.join('\n')}`,
-        ).toBe(true);
-      seen(/ state=challenged .*action=challenge .*path=%2F\.scorer%2Fchallenge$/);
-      seen(/ state=challenge-route .*path=%2F\.scorer%2Fchallenge%2Fverify$/);
-      seen(/ state=scored .*path=%2Fstory$/);
-      await context.close();
-    }, 90_000);
+        expect(state.challengePassedAtS).not.toBeNull();
+        // First the band's challenge, at the page's own path; then the verify route; then the page, scored.
+        const lines = enforcing.output.filter((l) => l.includes(' scorer_vcl :: scorer '));
+        const seen = (pattern: RegExp) =>
+          expect(
+            lines.some((l) => pattern.test(l)),
+            `${pattern}\n${lines.join('\n')}`,
+          ).toBe(true);
+        seen(/ state=challenged .*action=challenge .*path=%2F\.scorer%2Fchallenge$/);
+        seen(/ state=challenge-route .*path=%2F\.scorer%2Fchallenge%2Fverify$/);
+        seen(/ state=scored .*path=%2Fstory$/);
+        await context.close();
+      },
+      90_000,
+    );
 
-    it('curl gets the challenge page, not the page, a guessed answer is refused, and in the band it never reaches the page', async () => {
-      const jar = join(mkdtempSync(join(tmpdir(), 'curl-jar-')), 'jar');
-      // Asynchronous: the front server runs in this process and must keep answering meanwhile.
-      const curl = (path: string) =>
-        new Promise<{ stdout: string; stderr: string; failed: boolean }>((resolve) =>
-          execFile(
-            'curl',
-            ['-sS', '-i', '--max-time', '20', '-c', jar, '-b', jar, `${edge.url}${path}`],
-            { encoding: 'utf8' },
-            (error, stdout, stderr) => resolve({ stdout, stderr, failed: error !== null }),
-          ),
+    it(
+      'curl gets the challenge page, not the page, a guessed answer is refused, and in the ' +
+        'band it never reaches the page',
+      async () => {
+        const jar = join(mkdtempSync(join(tmpdir(), 'curl-jar-')), 'jar');
+        // Asynchronous: the front server runs in this process and must keep answering meanwhile.
+        const curl = (path: string) =>
+          new Promise<{ stdout: string; stderr: string; failed: boolean }>((resolve) =>
+            execFile(
+              'curl',
+              ['-sS', '-i', '--max-time', '20', '-c', jar, '-b', jar, `${edge.url}${path}`],
+              { encoding: 'utf8' },
+              (error, stdout, stderr) => resolve({ stdout, stderr, failed: error !== null }),
+            ),
+          );
+        const first = await curl(`/.scorer/challenge?return=${encodeURIComponent('/secret-page')}`);
+        expect(first.failed, first.stderr).toBe(false);
+        expect(first.stdout).toMatch(/^HTTP\/1\.1 200/);
+        expect(first.stdout).toContain('<noscript>');
+        expect(first.stdout).not.toContain('origin page');
+        const token = /data-token="([A-Za-z0-9_-]{72})"/.exec(first.stdout)![1]!;
+        const guess = await curl(
+          `/.scorer/challenge/verify?token=${token}&counter=1&return=%2Fsecret-page`,
         );
-      const first = await curl(`/.scorer/challenge?return=${encodeURIComponent('/secret-page')}`);
-      expect(first.failed, first.stderr).toBe(false);
-      expect(first.stdout).toMatch(/^HTTP\/1\.1 200/);
-      expect(first.stdout).toContain('<noscript>');
-      expect(first.stdout).not.toContain('origin page');
-      const token = /data-token="([A-Za-z0-9_-]{72})"/.exec(first.stdout)![1]!;
-      const guess = await curl(
-        `/.scorer/challenge/verify?token=${token}&counter=1&return=%2Fsecret-page`,
-      );
-      expect(guess.stdout).toMatch(/^HTTP\/1\.1 403/);
-      expect(guess.stdout).not.toContain('origin page');
-      const jarCookie = /\tss_session\t(\S+)/.exec(readFileSync(jar, 'utf8'))?.[1];
-      expect(stateOf(jarCookie)).toMatchObject({
-        challengePassedAtS: null,
-        challengesUnanswered: 1,
-      });
-      expect(originSaw.filter((url) => url.includes('secret-page'))).toEqual([]);
-      // In the enforcing edge's band, curl keeping its cookies gets the challenge in place of the page
-      // each time (declared automation, then one and two challenges unanswered on top).
-      const bandJar = join(mkdtempSync(join(tmpdir(), 'curl-jar-')), 'jar');
-      for (let i = 0; i < 3; i++) {
-        const visit = await new Promise<string>((resolve) =>
-          execFile(
-            'curl',
-            [
-              '-sS',
-              '-i',
-              '--max-time',
-              '20',
-              '-c',
-              bandJar,
-              '-b',
-              bandJar,
-              `${enforcing.url}/members-only`,
-            ],
-            { encoding: 'utf8' },
-            (_error, stdout) => resolve(stdout),
-          ),
-        );
-        expect(visit, `visit ${i + 1}`).toMatch(/^HTTP\/1\.1 200/);
-        expect(visit, `visit ${i + 1}`).toContain('<title>Checking your browser</title>');
-      }
-      expect(stateOf(/\tss_session\t(\S+)/.exec(readFileSync(bandJar, 'utf8'))?.[1])).toMatchObject(
-        { challengePassedAtS: null, challengesUnanswered: 3 },
-      );
-      expect(originSaw.filter((url) => url.includes('members-only'))).toEqual([]);
-    }, 60_000);
+        expect(guess.stdout).toMatch(/^HTTP\/1\.1 403/);
+        expect(guess.stdout).not.toContain('origin page');
+        const jarCookie = /\tss_session\t(\S+)/.exec(readFileSync(jar, 'utf8'))?.[1];
+        expect(stateOf(jarCookie)).toMatchObject({
+          challengePassedAtS: null,
+          challengesUnanswered: 1,
+        });
+        expect(originSaw.filter((url) => url.includes('secret-page'))).toEqual([]);
+        // In the enforcing edge's band, curl keeping its cookies gets the challenge in place of the page
+        // each time (declared automation, then one and two challenges unanswered on top).
+        const bandJar = join(mkdtempSync(join(tmpdir(), 'curl-jar-')), 'jar');
+        for (let i = 0; i < 3; i++) {
+          const visit = await new Promise<string>((resolve) =>
+            execFile(
+              'curl',
+              [
+                '-sS',
+                '-i',
+                '--max-time',
+                '20',
+                '-c',
+                bandJar,
+                '-b',
+                bandJar,
+                `${enforcing.url}/members-only`,
+              ],
+              { encoding: 'utf8' },
+              (_error, stdout) => resolve(stdout),
+            ),
+          );
+          expect(visit, `visit ${i + 1}`).toMatch(/^HTTP\/1\.1 200/);
+          expect(visit, `visit ${i + 1}`).toContain('<title>Checking your browser</title>');
+        }
+        expect(
+          stateOf(/\tss_session\t(\S+)/.exec(readFileSync(bandJar, 'utf8'))?.[1]),
+        ).toMatchObject({ challengePassedAtS: null, challengesUnanswered: 3 });
+        expect(originSaw.filter((url) => url.includes('members-only'))).toEqual([]);
+      },
+      60_000,
+    );
   },
 );

@@ -51,35 +51,40 @@ describe.runIf(viceroyBin !== null || viceroyRequired)(
     const cookieOf = (r: Response) =>
       /^ss_session=([^;]+)/.exec(r.headers.get('set-cookie') ?? '')?.[1];
 
-    it("issues tokens whose MAC is node:crypto's HMAC-SHA-256, and verifies its own solutions, request after request in a reused sandbox", async () => {
-      // Eight rounds: a sandbox serves several requests, and an HMAC key kept across them once signed wrong MACs.
-      const statuses: number[] = [];
-      for (let round = 0; round < 8; round++) {
-        const page = await get('/.scorer/challenge?return=%2Fround');
-        expect(page.status).toBe(200);
-        const token = /data-token="([A-Za-z0-9_-]{72})"/.exec(await page.text())![1]!;
-        const cookie = cookieOf(page)!;
-        const opened = codec.open(cookie, Date.now());
-        if (opened.kind !== 'ok') throw new Error(`cookie: ${opened.kind}`);
-        const decoded = decodeChallengeToken(token)!;
-        const expected = createHmac('sha256', Buffer.from(TEST_CHALLENGE_KEY_HEX, 'hex'))
-          .update(challengeMacInput(opened.state.sessionId, decoded.body))
-          .digest('hex');
-        expect(Buffer.from(decoded.token.mac).toString('hex')).toBe(expected);
-        const verified = await get(
-          `/.scorer/challenge/verify?token=${token}&counter=${solveWork(token, 6)}&return=%2Fround`,
-          cookie,
-        );
-        statuses.push(verified.status);
-        if (verified.status === 200) {
-          expect(await verified.text()).toContain(
-            '<meta http-equiv="refresh" content="0; url=/round">',
+    it(
+      "issues tokens whose MAC is node:crypto's HMAC-SHA-256, and verifies its own solutions, " +
+        'request after request in a reused sandbox',
+      async () => {
+        // Eight rounds: a sandbox serves several requests, and an HMAC key kept across them once signed wrong MACs.
+        const statuses: number[] = [];
+        for (let round = 0; round < 8; round++) {
+          const page = await get('/.scorer/challenge?return=%2Fround');
+          expect(page.status).toBe(200);
+          const token = /data-token="([A-Za-z0-9_-]{72})"/.exec(await page.text())![1]!;
+          const cookie = cookieOf(page)!;
+          const opened = codec.open(cookie, Date.now());
+          if (opened.kind !== 'ok') throw new Error(`cookie: ${opened.kind}`);
+          const decoded = decodeChallengeToken(token)!;
+          const expected = createHmac('sha256', Buffer.from(TEST_CHALLENGE_KEY_HEX, 'hex'))
+            .update(challengeMacInput(opened.state.sessionId, decoded.body))
+            .digest('hex');
+          expect(Buffer.from(decoded.token.mac).toString('hex')).toBe(expected);
+          const verified = await get(
+            `/.scorer/challenge/verify?token=${token}&counter=${solveWork(token, 6)}&return=%2Fround`,
+            cookie,
           );
-          const passed = codec.open(cookieOf(verified), Date.now());
-          expect(passed).toMatchObject({ kind: 'ok', state: { challengesUnanswered: 0 } });
+          statuses.push(verified.status);
+          if (verified.status === 200) {
+            expect(await verified.text()).toContain(
+              '<meta http-equiv="refresh" content="0; url=/round">',
+            );
+            const passed = codec.open(cookieOf(verified), Date.now());
+            expect(passed).toMatchObject({ kind: 'ok', state: { challengesUnanswered: 0 } });
+          }
         }
-      }
-      expect(statuses).toEqual(new Array(8).fill(200));
-    }, 60_000);
+        expect(statuses).toEqual(new Array(8).fill(200));
+      },
+      60_000,
+    );
   },
 );

@@ -86,7 +86,8 @@ export async function startEdge(
             res
               .writeHead(502, { 'content-type': 'text/plain' })
               .end(
-                `falco answered without a raw response (${(error as Error).message}):\n${raw.toString('utf8').slice(0, 500)}`,
+                `falco answered without a raw response ` +
+                  `(${(error as Error).message}):\n${raw.toString('utf8').slice(0, 500)}`,
               );
             return;
           }

@@ -126,83 +126,87 @@ describe.runIf(viceroyBin !== null || viceroyRequired)('scorer wasm on Viceroy',
     });
   });
 
-  it('the request facts the VCL forwards reach the wasm and its audit line; the counters are Viceroy stubs', async () => {
-    const facts = {
-      'x-scorer-proto': 'HTTP/2',
-      'x-scorer-ja4': 't13d1516h2_8daaf6152771_02713d6af862',
-      'x-scorer-host': 'shop.example',
-      'x-scorer-tls': '1',
-      referer: 'https://shop.example/list?page=3',
-      accept: 'text/html,application/xhtml+xml',
-      'accept-language': 'de-DE,de;q=0.9',
-      'fastly-orig-accept-encoding': 'gzip, br',
-      'sec-fetch-mode': 'navigate',
-      'sec-fetch-site': 'same-origin',
-      'sec-fetch-dest': 'document',
-      'sec-fetch-user': '?1',
-      'sec-ch-ua': '"Chromium";v="131"',
-    };
-    const path = '/facts-check';
-    // node:http, not fetch: fetch replaces sec-fetch-mode with its own "cors".
-    const sendExactly = (headers: Record<string, string>) =>
-      new Promise<number>((resolve, reject) => {
-        const request = httpGet(
-          scorers.normal!.url + path,
-          {
-            agent: false,
-            headers: {
-              'x-scorer-auth': TEST_CALLER_SECRET,
-              'user-agent': 'Mozilla/5.0 edge-test',
-              'fastly-client-ip': '198.51.100.4',
-              ...headers,
+  it(
+    'the request facts the VCL forwards reach the wasm and its audit line; the counters are ' +
+      'Viceroy stubs',
+    async () => {
+      const facts = {
+        'x-scorer-proto': 'HTTP/2',
+        'x-scorer-ja4': 't13d1516h2_8daaf6152771_02713d6af862',
+        'x-scorer-host': 'shop.example',
+        'x-scorer-tls': '1',
+        referer: 'https://shop.example/list?page=3',
+        accept: 'text/html,application/xhtml+xml',
+        'accept-language': 'de-DE,de;q=0.9',
+        'fastly-orig-accept-encoding': 'gzip, br',
+        'sec-fetch-mode': 'navigate',
+        'sec-fetch-site': 'same-origin',
+        'sec-fetch-dest': 'document',
+        'sec-fetch-user': '?1',
+        'sec-ch-ua': '"Chromium";v="131"',
+      };
+      const path = '/facts-check';
+      // node:http, not fetch: fetch replaces sec-fetch-mode with its own "cors".
+      const sendExactly = (headers: Record<string, string>) =>
+        new Promise<number>((resolve, reject) => {
+          const request = httpGet(
+            scorers.normal!.url + path,
+            {
+              agent: false,
+              headers: {
+                'x-scorer-auth': TEST_CALLER_SECRET,
+                'user-agent': 'Mozilla/5.0 edge-test',
+                'fastly-client-ip': '198.51.100.4',
+                ...headers,
+              },
             },
-          },
-          (response) => {
-            response.resume();
-            response.on('end', () => resolve(response.statusCode ?? 0));
-          },
-        );
-        request.on('error', reject);
+            (response) => {
+              response.resume();
+              response.on('end', () => resolve(response.statusCode ?? 0));
+            },
+          );
+          request.on('error', reject);
+        });
+      for (let i = 0; i < 3; i++) expect(await sendExactly(facts)).toBe(200);
+      const lines = () =>
+        scorers
+          .normal!.output.filter((l) => l.startsWith('scorer_audit :: '))
+          .map((l) => JSON.parse(l.slice('scorer_audit :: '.length)))
+          .filter((line) => line.path === path);
+      for (let i = 0; i < 50 && lines().length < 3; i++) await sleep(20);
+      expect(lines()).toHaveLength(3);
+      expect(lines()[2]).toMatchObject({
+        proto: 'HTTP/2',
+        ja4: 't13d1516h2_8daaf6152771_02713d6af862',
+        secure: true,
+        host: 'shop.example',
+        referer: 'https://shop.example/list',
+        accept: 'text/html,application/xhtml+xml',
+        accept_language: 'de-DE,de;q=0.9',
+        accept_encoding: 'gzip, br',
+        sec_fetch_mode: 'navigate',
+        sec_fetch_site: 'same-origin',
+        sec_fetch_dest: 'document',
+        sec_fetch_user: '?1',
+        sec_ch_ua: '"Chromium";v="131"',
       });
-    for (let i = 0; i < 3; i++) expect(await sendExactly(facts)).toBe(200);
-    const lines = () =>
-      scorers
-        .normal!.output.filter((l) => l.startsWith('scorer_audit :: '))
-        .map((l) => JSON.parse(l.slice('scorer_audit :: '.length)))
-        .filter((line) => line.path === path);
-    for (let i = 0; i < 50 && lines().length < 3; i++) await sleep(20);
-    expect(lines()).toHaveLength(3);
-    expect(lines()[2]).toMatchObject({
-      proto: 'HTTP/2',
-      ja4: 't13d1516h2_8daaf6152771_02713d6af862',
-      secure: true,
-      host: 'shop.example',
-      referer: 'https://shop.example/list',
-      accept: 'text/html,application/xhtml+xml',
-      accept_language: 'de-DE,de;q=0.9',
-      accept_encoding: 'gzip, br',
-      sec_fetch_mode: 'navigate',
-      sec_fetch_site: 'same-origin',
-      sec_fetch_dest: 'document',
-      sec_fetch_user: '?1',
-      sec_ch_ua: '"Chromium";v="131"',
-    });
-    // Viceroy's edge rate limiter is a stub: lookups answer 0, boxes are empty and nothing
-    // throws, so three cookie-less visits each count as the first (the app never reports less
-    // than this request). Real counting is tested on the fake (test/app/client-memory.test.ts).
-    const first = {
-      crawler_path_seen: false,
-      cookieless_seen_before: false,
-      cookieless_recent: 1,
-      requests_60s: 1,
-      new_sessions: 1,
-    };
-    expect(lines().map((line) => [line.memory, line.detail])).toEqual([
-      [first, undefined],
-      [first, undefined],
-      [first, undefined],
-    ]);
-  });
+      // Viceroy's edge rate limiter is a stub: lookups answer 0, boxes are empty and nothing
+      // throws, so three cookie-less visits each count as the first (the app never reports less
+      // than this request). Real counting is tested on the fake (test/app/client-memory.test.ts).
+      const first = {
+        crawler_path_seen: false,
+        cookieless_seen_before: false,
+        cookieless_recent: 1,
+        requests_60s: 1,
+        new_sessions: 1,
+      };
+      expect(lines().map((line) => [line.memory, line.detail])).toEqual([
+        [first, undefined],
+        [first, undefined],
+        [first, undefined],
+      ]);
+    },
+  );
 
   it('a tampered cookie scores 100', async () => {
     const value = cookieOf(await send('normal', '/'))!;

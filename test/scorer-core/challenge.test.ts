@@ -201,107 +201,115 @@ describe('challenge evidence in the verdict', () => {
     expect([0, 1, 2, 3].map((n) => unansweredScore(n, 30))).toEqual([0, 30, 51, 66]);
   });
 
-  it('adjusts by hand: 40 with one unanswered → 100·(1 − 0.6·0.7) = 58, with two → 100·(1 − 0.6·0.49) = 71; 70 passed → 35; 40 with a pass and one unanswered → 29', () => {
-    const state = (fields: Partial<SessionState>) => sessionWith(SESSION, fields);
-    // The reason goes first when its own score (30, 51, …) is at least the score before it.
-    expect(
-      applyChallengeEvidence(verdict(40), state({ challengesUnanswered: 1 }), settings),
-    ).toMatchObject({ score: 58, reasons: ['fast_browsing', 'challenge_unanswered'] });
-    expect(
-      applyChallengeEvidence(verdict(40), state({ challengesUnanswered: 2 }), settings),
-    ).toMatchObject({ score: 71, reasons: ['challenge_unanswered', 'fast_browsing'] });
-    expect(
-      applyChallengeEvidence(
-        verdict(70),
-        state({ challengePassedAtS: 1_795_000_000, challengeTag: 9 }),
-        settings,
-      ),
-    ).toMatchObject({ score: 35, reasons: ['fast_browsing'] });
-    expect(
-      applyChallengeEvidence(
-        verdict(40),
-        state({ challengePassedAtS: 1_795_000_000, challengeTag: 9, challengesUnanswered: 1 }),
-        settings,
-      ).score,
-    ).toBe(29);
-    // A floor rule (a spoofed crawler's 95) holds whatever the pass.
-    expect(
-      applyChallengeEvidence(
-        verdict(95),
-        state({ challengePassedAtS: 1_795_000_000, challengeTag: 9 }),
-        settings,
-        [{ reason: 'crawler_spoofed', score: 95 }],
-      ).score,
-    ).toBe(95);
-    const untouched = verdict(40);
-    expect(applyChallengeEvidence(untouched, state({}), settings)).toBe(untouched);
-  });
+  it(
+    'adjusts by hand: 40 with one unanswered → 100·(1 − 0.6·0.7) = 58, with two → 100·(1 − ' +
+      '0.6·0.49) = 71; 70 passed → 35; 40 with a pass and one unanswered → 29',
+    () => {
+      const state = (fields: Partial<SessionState>) => sessionWith(SESSION, fields);
+      // The reason goes first when its own score (30, 51, …) is at least the score before it.
+      expect(
+        applyChallengeEvidence(verdict(40), state({ challengesUnanswered: 1 }), settings),
+      ).toMatchObject({ score: 58, reasons: ['fast_browsing', 'challenge_unanswered'] });
+      expect(
+        applyChallengeEvidence(verdict(40), state({ challengesUnanswered: 2 }), settings),
+      ).toMatchObject({ score: 71, reasons: ['challenge_unanswered', 'fast_browsing'] });
+      expect(
+        applyChallengeEvidence(
+          verdict(70),
+          state({ challengePassedAtS: 1_795_000_000, challengeTag: 9 }),
+          settings,
+        ),
+      ).toMatchObject({ score: 35, reasons: ['fast_browsing'] });
+      expect(
+        applyChallengeEvidence(
+          verdict(40),
+          state({ challengePassedAtS: 1_795_000_000, challengeTag: 9, challengesUnanswered: 1 }),
+          settings,
+        ).score,
+      ).toBe(29);
+      // A floor rule (a spoofed crawler's 95) holds whatever the pass.
+      expect(
+        applyChallengeEvidence(
+          verdict(95),
+          state({ challengePassedAtS: 1_795_000_000, challengeTag: 9 }),
+          settings,
+          [{ reason: 'crawler_spoofed', score: 95 }],
+        ).score,
+      ).toBe(95);
+      const untouched = verdict(40);
+      expect(applyChallengeEvidence(untouched, state({}), settings)).toBe(untouched);
+    },
+  );
 
-  it('decide() applies it: a pass halves first-visit evidence but never what the session does after it (a replayed cookie stays 100); unanswered twice scores 51', () => {
-    const scorer = createScorer({
-      keyRing: singleKeyRing(),
-      realm: 'ss_session',
-      model: handModel(),
-      random: seededRandom(3),
-    });
-    const start = scorer.decide({ nowMs: T0_MS, method: 'GET', path: '/' });
-    const passed = scorer.codec.seal({
-      ...start.state,
-      challengePassedAtS: 1_795_000_000,
-      challengeTag: 7,
-    });
-    const replayed = scorer.decide({
-      nowMs: T0_MS + 5000,
-      method: 'GET',
-      path: '/',
-      cookie: passed,
-      sameCookieRequests: 50,
-    });
-    // Review finding: one solved challenge used to halve every later score, replay and pace included.
-    expect(replayed).toMatchObject({ score: 100, layer1: 100, reasons: ['cookie_replayed'] });
-    // What a pass answers is doubt about the client (the learned and header evidence): three header
-    // contradictions (97) count half after a pass (97 × 0.5 = 48.5 → 49).
-    const curlAsChrome = {
-      userAgent:
-        'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
-      accept: '*/*',
-      acceptLanguage: null,
-      acceptEncoding: null,
-      secFetchMode: null,
-      secFetchSite: null,
-      secFetchDest: null,
-      secFetchUser: null,
-      secChUa: null,
-      ja4: null,
-    };
-    const request = { secureContext: true, headers: curlAsChrome };
-    expect(
-      scorer.decide({
+  it(
+    'decide() applies it: a pass halves first-visit evidence but never what the session does ' +
+      'after it (a replayed cookie stays 100); unanswered twice scores 51',
+    () => {
+      const scorer = createScorer({
+        keyRing: singleKeyRing(),
+        realm: 'ss_session',
+        model: handModel(),
+        random: seededRandom(3),
+      });
+      const start = scorer.decide({ nowMs: T0_MS, method: 'GET', path: '/' });
+      const passed = scorer.codec.seal({
+        ...start.state,
+        challengePassedAtS: 1_795_000_000,
+        challengeTag: 7,
+      });
+      const replayed = scorer.decide({
         nowMs: T0_MS + 5000,
         method: 'GET',
         path: '/',
-        cookie: start.setCookie.value,
-        request,
-      }).score,
-    ).toBe(97);
-    expect(
-      scorer.decide({ nowMs: T0_MS + 5000, method: 'GET', path: '/', cookie: passed, request })
-        .score,
-    ).toBe(49);
-    const unanswered = scorer.codec.seal({ ...start.state, challengesUnanswered: 2 });
-    expect(
-      scorer.decide({ nowMs: T0_MS + 5000, method: 'GET', path: '/', cookie: unanswered }),
-    ).toMatchObject({ score: 51, reasons: ['challenge_unanswered'] });
-    // A spoofed crawler's floor (95) holds even for a session that passed.
-    const spoofed = scorer.decide({
-      nowMs: T0_MS + 6000,
-      method: 'GET',
-      path: '/',
-      cookie: passed,
-      crawler: { verified: null, spoofed: 'googlebot' },
-    });
-    expect(spoofed.score).toBe(95);
-  });
+        cookie: passed,
+        sameCookieRequests: 50,
+      });
+      // Review finding: one solved challenge used to halve every later score, replay and pace included.
+      expect(replayed).toMatchObject({ score: 100, layer1: 100, reasons: ['cookie_replayed'] });
+      // What a pass answers is doubt about the client (the learned and header evidence): three header
+      // contradictions (97) count half after a pass (97 × 0.5 = 48.5 → 49).
+      const curlAsChrome = {
+        userAgent:
+          'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+        accept: '*/*',
+        acceptLanguage: null,
+        acceptEncoding: null,
+        secFetchMode: null,
+        secFetchSite: null,
+        secFetchDest: null,
+        secFetchUser: null,
+        secChUa: null,
+        ja4: null,
+      };
+      const request = { secureContext: true, headers: curlAsChrome };
+      expect(
+        scorer.decide({
+          nowMs: T0_MS + 5000,
+          method: 'GET',
+          path: '/',
+          cookie: start.setCookie.value,
+          request,
+        }).score,
+      ).toBe(97);
+      expect(
+        scorer.decide({ nowMs: T0_MS + 5000, method: 'GET', path: '/', cookie: passed, request })
+          .score,
+      ).toBe(49);
+      const unanswered = scorer.codec.seal({ ...start.state, challengesUnanswered: 2 });
+      expect(
+        scorer.decide({ nowMs: T0_MS + 5000, method: 'GET', path: '/', cookie: unanswered }),
+      ).toMatchObject({ score: 51, reasons: ['challenge_unanswered'] });
+      // A spoofed crawler's floor (95) holds even for a session that passed.
+      const spoofed = scorer.decide({
+        nowMs: T0_MS + 6000,
+        method: 'GET',
+        path: '/',
+        cookie: passed,
+        crawler: { verified: null, spoofed: 'googlebot' },
+      });
+      expect(spoofed.score).toBe(95);
+    },
+  );
 
   it('settings: defaults and range errors name the field', () => {
     expect(resolveSettings({}).challenge).toEqual({

@@ -72,7 +72,8 @@ describe('learned combiner', () => {
   it('trees: walks each tree, sums leaves, attributes each split to its feature', () => {
     const c = loadCombiner(trees);
     // Tree 1: sess_new 1 > 0.5 → right leaf 0.4 (contribution +0.3 to sess_new).
-    // Tree 2: crawler 1 → node 2 (+0.8 crawler), cookieless 1 → node 4 (+1 cookieless). Margin -1 + 0.4 + 2 = 1.4 → 50 + 50·0.7 = 85.
+    // Tree 2: crawler 1 → node 2 (+0.8 crawler), cookieless 1 → node 4 (+1 cookieless). Margin -1 +
+    // 0.4 + 2 = 1.4 → 50 + 50·0.7 = 85.
     const all = c.evaluate(
       vector({ sess_new: 1, req_crawler_path: 1, client_cookieless_before: 1 }),
     );

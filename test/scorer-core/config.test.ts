@@ -93,13 +93,17 @@ describe('page classifier', () => {
       expect(classifier.classify(method, path), `${method} ${path}`).toBe(expected);
   });
 
-  it('every page-view class the default classifier produces is a state of the shipped model (sub-resources are never scored by Layer 2)', () => {
-    const pageViews = classifier.classes.filter((c) => classifier.isPageView(c));
-    expect(pageViews.length).toBeGreaterThan(5);
-    for (const pageClass of pageViews) expect(shipped.states).toContain(pageClass);
-    for (const pageClass of classifier.classes.filter((c) => c !== 'static'))
-      expect(uniform.states).toContain(pageClass);
-  });
+  it(
+    'every page-view class the default classifier produces is a state of the shipped model ' +
+      '(sub-resources are never scored by Layer 2)',
+    () => {
+      const pageViews = classifier.classes.filter((c) => classifier.isPageView(c));
+      expect(pageViews.length).toBeGreaterThan(5);
+      for (const pageClass of pageViews) expect(shipped.states).toContain(pageClass);
+      for (const pageClass of classifier.classes.filter((c) => c !== 'static'))
+        expect(uniform.states).toContain(pageClass);
+    },
+  );
 
   it('normalises paths: origin, query and fragment dropped, lower-cased, capped', () => {
     expect(normalizePath('HTTPS://Example.com/A/B?c#d')).toBe('/a/b');
@@ -150,25 +154,29 @@ describe('page classifier', () => {
     expect(() => createClassifier(DEFAULT_CLASSIFIER)).not.toThrow();
   });
 
-  it('refuses more than one long repetition, which backtracks polynomially (issue 13 item 9: \\d+\\d+\\d+\\d+x passed validation and took 8 s on a 256-character path)', () => {
-    for (const regex of ['\\d+\\d+\\d+\\d+x', '^/a*b*c$', '[a-z]+-[0-9]{1,100}$', '^/x{2,}y+']) {
-      expect(
-        () => createClassifier({ rules: [{ class: 'a', regex }], defaultClass: 'b' }),
-        regex,
-      ).toThrow(/rules\[0\]\.regex has more than one unbounded repetition/);
-    }
-    // One long repetition, and short bounded ones, stay allowed.
-    for (const regex of [
-      '^/[^/]+/?$',
-      '^/\\d{4}/\\d{2}/[a-z-]+$',
-      '^/p/[0-9]{1,16}/[a-z]{2,16}$',
-    ]) {
-      expect(
-        () => createClassifier({ rules: [{ class: 'a', regex }], defaultClass: 'b' }),
-        regex,
-      ).not.toThrow();
-    }
-  });
+  it(
+    'refuses more than one long repetition, which backtracks polynomially (issue 13 item 9: ' +
+      '\\d+\\d+\\d+\\d+x passed validation and took 8 s on a 256-character path)',
+    () => {
+      for (const regex of ['\\d+\\d+\\d+\\d+x', '^/a*b*c$', '[a-z]+-[0-9]{1,100}$', '^/x{2,}y+']) {
+        expect(
+          () => createClassifier({ rules: [{ class: 'a', regex }], defaultClass: 'b' }),
+          regex,
+        ).toThrow(/rules\[0\]\.regex has more than one unbounded repetition/);
+      }
+      // One long repetition, and short bounded ones, stay allowed.
+      for (const regex of [
+        '^/[^/]+/?$',
+        '^/\\d{4}/\\d{2}/[a-z-]+$',
+        '^/p/[0-9]{1,16}/[a-z]{2,16}$',
+      ]) {
+        expect(
+          () => createClassifier({ rules: [{ class: 'a', regex }], defaultClass: 'b' }),
+          regex,
+        ).not.toThrow();
+      }
+    },
+  );
 
   it('rejects bad rules with the rule named', () => {
     expect(() =>

@@ -103,37 +103,41 @@ function mutate(cookie: string, m: Mutation): string {
 }
 
 describe('cookie opening under mutation', () => {
-  it(`${MUTATED_COOKIES.toLocaleString('en')} mutated or random cookies: opening never throws and never succeeds`, () => {
-    let opened = 0;
-    const kinds = new Map<string, number>();
-    fc.assert(
-      fc.property(fc.nat(originals.length - 1), mutation, (index, m) => {
-        const mutated = mutate(originals[index]!, m);
-        fc.pre(!originalSet.has(mutated)); // a mutation that changed nothing is not a test
-        const result = codec.open(mutated, NOW_MS);
-        opened++;
-        const key = 'reason' in result ? `${result.kind}/${result.reason}` : result.kind;
-        kinds.set(key, (kinds.get(key) ?? 0) + 1);
-        if (result.kind === 'ok')
-          throw new Error(
-            `mutated cookie opened: ${JSON.stringify({ mutation: m.kind, mutated })}`,
-          );
-      }),
-      { numRuns: MUTATED_COOKIES, seed: FULL ? undefined : 20261123, maxSkipsPerRun: 1 },
-    );
-    expect(opened).toBeGreaterThanOrEqual(MUTATED_COOKIES);
-    // The mutations reach every stage of opening, authentication included.
-    for (const stage of [
-      'tampered/encoding',
-      'tampered/length',
-      'tampered/version',
-      'tampered/authentication',
-      'tampered/unknown-key',
-      'missing',
-    ]) {
-      expect(kinds.get(stage) ?? 0, stage).toBeGreaterThan(0);
-    }
-  });
+  it(
+    `${MUTATED_COOKIES.toLocaleString('en')} mutated or random cookies: opening never throws ` +
+      `and never succeeds`,
+    () => {
+      let opened = 0;
+      const kinds = new Map<string, number>();
+      fc.assert(
+        fc.property(fc.nat(originals.length - 1), mutation, (index, m) => {
+          const mutated = mutate(originals[index]!, m);
+          fc.pre(!originalSet.has(mutated)); // a mutation that changed nothing is not a test
+          const result = codec.open(mutated, NOW_MS);
+          opened++;
+          const key = 'reason' in result ? `${result.kind}/${result.reason}` : result.kind;
+          kinds.set(key, (kinds.get(key) ?? 0) + 1);
+          if (result.kind === 'ok')
+            throw new Error(
+              `mutated cookie opened: ${JSON.stringify({ mutation: m.kind, mutated })}`,
+            );
+        }),
+        { numRuns: MUTATED_COOKIES, seed: FULL ? undefined : 20261123, maxSkipsPerRun: 1 },
+      );
+      expect(opened).toBeGreaterThanOrEqual(MUTATED_COOKIES);
+      // The mutations reach every stage of opening, authentication included.
+      for (const stage of [
+        'tampered/encoding',
+        'tampered/length',
+        'tampered/version',
+        'tampered/authentication',
+        'tampered/unknown-key',
+        'missing',
+      ]) {
+        expect(kinds.get(stage) ?? 0, stage).toBeGreaterThan(0);
+      }
+    },
+  );
 
   it('seal then open returns the same state, for any state', () => {
     fc.assert(

@@ -14,24 +14,31 @@ import { handModel, seededRandom, singleKeyRing } from '../helpers/fixtures.js';
 // User-Agents as the operators document them.
 const UA = {
   googlebotDesktop:
-    'Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; Googlebot/2.1; +http://www.google.com/bot.html) Chrome/131.0.6778.204 Safari/537.36',
+    'Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; Googlebot/2.1; ' +
+    '+http://www.google.com/bot.html) Chrome/131.0.6778.204 Safari/537.36',
   googlebotSmartphone:
-    'Mozilla/5.0 (Linux; Android 6.0.1; Nexus 5X Build/MMB29P) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.6778.204 Mobile Safari/537.36 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
+    'Mozilla/5.0 (Linux; Android 6.0.1; Nexus 5X Build/MMB29P) AppleWebKit/537.36 (KHTML, like ' +
+    'Gecko) Chrome/131.0.6778.204 Mobile Safari/537.36 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
   googlebotImage: 'Googlebot-Image/1.0',
   storebot:
-    'Mozilla/5.0 (X11; Linux x86_64; Storebot-Google/1.0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/79.0.3945.88 Safari/537.36',
+    'Mozilla/5.0 (X11; Linux x86_64; Storebot-Google/1.0) AppleWebKit/537.36 (KHTML, like ' +
+    'Gecko) Chrome/79.0.3945.88 Safari/537.36',
   inspectionTool: 'Mozilla/5.0 (compatible; Google-InspectionTool/1.0;)',
   googleOther: 'GoogleOther',
   adsbot: 'AdsBot-Google (+http://www.google.com/adsbot.html)',
   adsbotMobile:
-    'Mozilla/5.0 (Linux; Android 6.0.1; Nexus 5X Build/MMB29P) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36 (compatible; AdsBot-Google-Mobile; +http://www.google.com/mobile/adsbot.html)',
+    'Mozilla/5.0 (Linux; Android 6.0.1; Nexus 5X Build/MMB29P) AppleWebKit/537.36 (KHTML, like ' +
+    'Gecko) Chrome/131.0.0.0 Mobile Safari/537.36 (compatible; AdsBot-Google-Mobile; ' +
+    '+http://www.google.com/mobile/adsbot.html)',
   mediapartners: 'Mediapartners-Google',
   feedfetcher: 'FeedFetcher-Google; (+http://www.google.com/feedfetcher.html)',
   siteVerification: 'Mozilla/5.0 (compatible; Google-Site-Verification/1.0)',
   bingbot:
-    'Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm) Chrome/116.0.1938.76 Safari/537.36',
+    'Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; bingbot/2.0; ' +
+    '+http://www.bing.com/bingbot.htm) Chrome/116.0.1938.76 Safari/537.36',
   applebot:
-    'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/13.1.1 Safari/605.1.15 (Applebot/0.1; +http://www.apple.com/go/applebot)',
+    'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_5) AppleWebKit/605.1.15 (KHTML, like Gecko) ' +
+    'Version/13.1.1 Safari/605.1.15 (Applebot/0.1; +http://www.apple.com/go/applebot)',
   duckduckbot: 'DuckDuckBot/1.1; (+http://duckduckgo.com/duckduckbot.html)',
   gptbot:
     'Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko); compatible; GPTBot/1.2; +https://openai.com/gptbot',
@@ -130,28 +137,32 @@ describe('declared crawlers: facts and the spoofed floor', () => {
     expect(high.reasons).toEqual(['cookie_tampered', 'crawler_spoofed']);
   });
 
-  it('decide(): a spoofed claim scores at least SPOOFED_CRAWLER_SCORE; a verified one is scored exactly as without facts', () => {
-    const decideWith = (crawler?: { verified: string | null; spoofed: string | null }) =>
-      createScorer({
-        keyRing: singleKeyRing(),
-        realm: 't',
-        model: handModel(),
-        random: seededRandom(3),
-      }).decide({
-        nowMs: 1_800_000_000_000,
-        method: 'GET',
-        path: '/',
-        ...(crawler ? { crawler } : {}),
-      });
-    const plain = decideWith();
-    const verified = decideWith({ verified: 'googlebot', spoofed: null });
-    const spoofed = decideWith({ verified: null, spoofed: 'googlebot' });
-    expect(plain.score).toBeLessThan(SPOOFED_CRAWLER_SCORE);
-    expect(verified.score).toBe(plain.score);
-    expect(verified.reasons).toEqual(plain.reasons);
-    expect(verified.crawler).toEqual({ verified: 'googlebot', spoofed: null });
-    expect(spoofed.score).toBe(SPOOFED_CRAWLER_SCORE);
-    expect(spoofed.reasons[0]).toBe('crawler_spoofed');
-    expect(plain.crawler).toEqual({ verified: null, spoofed: null });
-  });
+  it(
+    'decide(): a spoofed claim scores at least SPOOFED_CRAWLER_SCORE; a verified one is scored ' +
+      'exactly as without facts',
+    () => {
+      const decideWith = (crawler?: { verified: string | null; spoofed: string | null }) =>
+        createScorer({
+          keyRing: singleKeyRing(),
+          realm: 't',
+          model: handModel(),
+          random: seededRandom(3),
+        }).decide({
+          nowMs: 1_800_000_000_000,
+          method: 'GET',
+          path: '/',
+          ...(crawler ? { crawler } : {}),
+        });
+      const plain = decideWith();
+      const verified = decideWith({ verified: 'googlebot', spoofed: null });
+      const spoofed = decideWith({ verified: null, spoofed: 'googlebot' });
+      expect(plain.score).toBeLessThan(SPOOFED_CRAWLER_SCORE);
+      expect(verified.score).toBe(plain.score);
+      expect(verified.reasons).toEqual(plain.reasons);
+      expect(verified.crawler).toEqual({ verified: 'googlebot', spoofed: null });
+      expect(spoofed.score).toBe(SPOOFED_CRAWLER_SCORE);
+      expect(spoofed.reasons[0]).toBe('crawler_spoofed');
+      expect(plain.crawler).toEqual({ verified: null, spoofed: null });
+    },
+  );
 });

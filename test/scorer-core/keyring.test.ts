@@ -95,26 +95,36 @@ describe('key rotation', () => {
   });
   const first = oldScorer.decide({ nowMs: T, method: 'GET', path: '/', cookie: undefined });
 
-  it('a cookie under the previous key within grace opens, keeps its state and is re-sealed under the active key', () => {
-    const next = newScorer.decide({
-      nowMs: T + 60_000,
-      method: 'GET',
-      path: '/item',
-      cookie: first.setCookie.value,
-    });
-    expect(next.cookieStatus).toBe('ok');
-    expect(next.session.isNew).toBe(false);
-    expect(next.session.rekeyedFromKeyId).toBe(1);
-    expect(next.state.sessionId).toEqual(first.state.sessionId);
-    expect(next.state.requests).toBe(2);
-    expect(next.keyId).toBe(2);
-    expect([...Buffer.from(next.setCookie.value, 'base64url').subarray(0, 2)]).toEqual([2, 2]); // header: format 2, key id 2
-    const opened = createCookieCodec({ keyRing: newRing, realm: REALM }).open(
-      next.setCookie.value,
-      T + 61_000,
-    );
-    expect(opened).toMatchObject({ kind: 'ok', keyId: 2, keyStatus: 'active', needsReseal: false });
-  });
+  it(
+    'a cookie under the previous key within grace opens, keeps its state and is re-sealed ' +
+      'under the active key',
+    () => {
+      const next = newScorer.decide({
+        nowMs: T + 60_000,
+        method: 'GET',
+        path: '/item',
+        cookie: first.setCookie.value,
+      });
+      expect(next.cookieStatus).toBe('ok');
+      expect(next.session.isNew).toBe(false);
+      expect(next.session.rekeyedFromKeyId).toBe(1);
+      expect(next.state.sessionId).toEqual(first.state.sessionId);
+      expect(next.state.requests).toBe(2);
+      expect(next.keyId).toBe(2);
+      // header: format 2, key id 2
+      expect([...Buffer.from(next.setCookie.value, 'base64url').subarray(0, 2)]).toEqual([2, 2]);
+      const opened = createCookieCodec({ keyRing: newRing, realm: REALM }).open(
+        next.setCookie.value,
+        T + 61_000,
+      );
+      expect(opened).toMatchObject({
+        kind: 'ok',
+        keyId: 2,
+        keyStatus: 'active',
+        needsReseal: false,
+      });
+    },
+  );
 
   it('the grace deadline itself is still within grace; one second later the cookie is expired', () => {
     const codec = createCookieCodec({ keyRing: newRing, realm: REALM });

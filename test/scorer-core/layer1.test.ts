@@ -51,25 +51,33 @@ describe('Layer 1: cookie compliance', () => {
       });
     }
   });
-  it('past its allowance the score rises over the ramp: 4th new session 20, 5th 40, … 8th 100 (five people behind one NAT stay at 40)', () => {
-    expect(
-      [4, 5, 6, 7, 8, 50].map((count) => cookieComplianceScore('missing', count, l1)!.score),
-    ).toEqual([20, 40, 60, 80, 100, 100]);
-    expect(cookieComplianceScore('expired', 50, l1)).toEqual({
-      reason: 'cookie_expired',
-      score: 100,
-    });
-  });
-  it('per address, whatever the User-Agent: past 10 new sessions the score rises to 100 at 30 (a client rotating its User-Agent)', () => {
-    // Each request a new User-Agent: the client count stays at 1, the address count grows.
-    expect(
-      [10, 11, 20, 26, 30].map(
-        (address) => cookieComplianceScore('missing', 1, l1, address)!.score,
-      ),
-    ).toEqual([0, 5, 50, 80, 100]);
-    // The larger of the two counts decides.
-    expect(cookieComplianceScore('missing', 6, l1, 20)!.score).toBe(60);
-  });
+  it(
+    'past its allowance the score rises over the ramp: 4th new session 20, 5th 40, … 8th 100 ' +
+      '(five people behind one NAT stay at 40)',
+    () => {
+      expect(
+        [4, 5, 6, 7, 8, 50].map((count) => cookieComplianceScore('missing', count, l1)!.score),
+      ).toEqual([20, 40, 60, 80, 100, 100]);
+      expect(cookieComplianceScore('expired', 50, l1)).toEqual({
+        reason: 'cookie_expired',
+        score: 100,
+      });
+    },
+  );
+  it(
+    'per address, whatever the User-Agent: past 10 new sessions the score rises to 100 at 30 ' +
+      '(a client rotating its User-Agent)',
+    () => {
+      // Each request a new User-Agent: the client count stays at 1, the address count grows.
+      expect(
+        [10, 11, 20, 26, 30].map(
+          (address) => cookieComplianceScore('missing', 1, l1, address)!.score,
+        ),
+      ).toEqual([0, 5, 50, 80, 100]);
+      // The larger of the two counts decides.
+      expect(cookieComplianceScore('missing', 6, l1, 20)!.score).toBe(60);
+    },
+  );
   it('a valid cookie contributes nothing; the scores follow the settings', () => {
     expect(cookieComplianceScore('ok', 99, l1)).toBeNull();
     const custom = resolveSettings({
@@ -123,7 +131,8 @@ describe('Layer 1: impossibly fast browsing (leaky bucket)', () => {
     const tuned = resolveSettings({
       layer1: { fastFloorMs: 500, fastEvidenceMin: 4, fastEvidenceFull: 6, fastLeakPerS: 0.1 },
     }).layer1;
-    // Leak 10 hundredths per second: 200 ms: 0 → 100; 300 ms: 100-3 = 97 → 197; 100 ms: 197-1 → 296; 400 ms: 296-4 → 392.
+    // Leak 10 hundredths per second: 200 ms: 0 → 100; 300 ms: 100-3 = 97 → 197; 100 ms: 197-1 →
+    // 296; 400 ms: 296-4 → 392.
     let evidence = { fastEvidenceCenti: 0, dwellCs: [] as number[] };
     const levels: number[] = [];
     for (const gap of [200, 300, 100, 400]) {

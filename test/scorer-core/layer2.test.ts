@@ -121,7 +121,8 @@ describe('Layer 2: transition surprisal', () => {
   });
 
   it('caps the transitions the z statistic uses, so a long session near the human mean does not drift to 100', () => {
-    // mean 1.35 bits = μ + 0.2σ. With n = 400: uncapped z = 0.2 · √400 = 4 → 100; capped at 32: z = 0.2 · √32 ≈ 1.13 → 4.
+    // mean 1.35 bits = μ + 0.2σ. With n = 400: uncapped z = 0.2 · √400 = 4 → 100; capped at 32: z =
+    // 0.2 · √32 ≈ 1.13 → 4.
     const evidence = {
       lastPageClass: 0,
       modelTag: model.tag,

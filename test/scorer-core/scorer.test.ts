@@ -370,24 +370,28 @@ describe('createScorer().decide', () => {
     });
   });
 
-  it('Layer 2 is computed and reported under the defaults but weighted 0; weighted in, it scores and gives its reason', () => {
-    // Eight human-paced page views the hand model does not expect: 'misc' maps to 'other', 2 bits
-    // as an entry and 2 bits from 'other', so the mean is 2 bits against μ = 1.25, σ = 0.5.
-    const steps: [number, string][] = [
-      0, 30_000, 41_000, 27_000, 55_000, 33_000, 47_000, 22_000,
-    ].map((gap, i) => [gap, `/misc/${i}`]);
-    // Defaults: n = 8, n' = min(8, 8); z = 0.75 / (0.5 / √8) = 4.243; (z − 3) / (6 − 3) → 41.
-    const byDefault = browse(makeScorer(), steps).at(-1)!;
-    expect(byDefault).toMatchObject({ layer1: 0, layer2: 41, score: 0, reasons: [] });
-    // The same session with Layer 2 weighted 1: the score is Layer 2's.
-    const weighted = browse(makeScorer({ combine: { layer2Weight: 1 } }), steps).at(-1)!;
-    expect(weighted).toMatchObject({
-      layer1: 0,
-      layer2: 41,
-      score: 41,
-      reasons: ['transition_surprisal'],
-    });
-  });
+  it(
+    'Layer 2 is computed and reported under the defaults but weighted 0; weighted in, it ' +
+      'scores and gives its reason',
+    () => {
+      // Eight human-paced page views the hand model does not expect: 'misc' maps to 'other', 2 bits
+      // as an entry and 2 bits from 'other', so the mean is 2 bits against μ = 1.25, σ = 0.5.
+      const steps: [number, string][] = [
+        0, 30_000, 41_000, 27_000, 55_000, 33_000, 47_000, 22_000,
+      ].map((gap, i) => [gap, `/misc/${i}`]);
+      // Defaults: n = 8, n' = min(8, 8); z = 0.75 / (0.5 / √8) = 4.243; (z − 3) / (6 − 3) → 41.
+      const byDefault = browse(makeScorer(), steps).at(-1)!;
+      expect(byDefault).toMatchObject({ layer1: 0, layer2: 41, score: 0, reasons: [] });
+      // The same session with Layer 2 weighted 1: the score is Layer 2's.
+      const weighted = browse(makeScorer({ combine: { layer2Weight: 1 } }), steps).at(-1)!;
+      expect(weighted).toMatchObject({
+        layer1: 0,
+        layer2: 41,
+        score: 41,
+        reasons: ['transition_surprisal'],
+      });
+    },
+  );
 
   it('a retrained model restarts the Layer 2 accumulators of existing sessions', () => {
     const keyRing = createKeyRing({ activeKeyId: 1, keys: [{ id: 1, key: TEST_KEY_1 }] });

@@ -20,7 +20,8 @@ const CHROME_UA =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 const FIREFOX_UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
 const SAFARI_UA =
-  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15';
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) ' +
+  'Version/17.5 Safari/605.1.15';
 
 const chromeNavigation: BrowserHeaders = {
   userAgent: CHROME_UA,
@@ -123,21 +124,25 @@ describe('browser-header signals', () => {
     expect(claimedBrowser(null)).toEqual({ family: null, major: 0 });
   });
 
-  it('a real Chromium navigation contradicts nothing; curl claiming Chrome contradicts three things on a secure origin, two on plain HTTP', () => {
-    expect(headerRules(headerSignals(chromeNavigation, true, true), 70)).toEqual([]);
-    const secure = headerSignals(curlAsChrome, true, true);
-    expect(secure).toEqual({
-      claimsBrowser: true,
-      acceptLanguageMissing: true,
-      fetchMetadataMissing: true,
-      clientHintsMissing: false,
-      navigationAcceptWrong: true,
-    });
-    expect(headerRules(secure, 70)).toHaveLength(3);
-    // Browsers send no fetch metadata to a plain-HTTP origin: that rule stays off there.
-    expect(headerSignals(curlAsChrome, false, true).fetchMetadataMissing).toBe(false);
-    expect(headerRules(headerSignals(curlAsChrome, false, true), 70)).toHaveLength(2);
-  });
+  it(
+    'a real Chromium navigation contradicts nothing; curl claiming Chrome contradicts three ' +
+      'things on a secure origin, two on plain HTTP',
+    () => {
+      expect(headerRules(headerSignals(chromeNavigation, true, true), 70)).toEqual([]);
+      const secure = headerSignals(curlAsChrome, true, true);
+      expect(secure).toEqual({
+        claimsBrowser: true,
+        acceptLanguageMissing: true,
+        fetchMetadataMissing: true,
+        clientHintsMissing: false,
+        navigationAcceptWrong: true,
+      });
+      expect(headerRules(secure, 70)).toHaveLength(3);
+      // Browsers send no fetch metadata to a plain-HTTP origin: that rule stays off there.
+      expect(headerSignals(curlAsChrome, false, true).fetchMetadataMissing).toBe(false);
+      expect(headerRules(headerSignals(curlAsChrome, false, true), 70)).toHaveLength(2);
+    },
+  );
 
   it("Node's fetch: Accept-Language '*', cors mode without client hints", () => {
     const nodeFetch: BrowserHeaders = {
@@ -153,34 +158,38 @@ describe('browser-header signals', () => {
     expect(signals.navigationAcceptWrong).toBe(false);
   });
 
-  it('Firefox and Safari send no client hints, and that is no contradiction; a non-browser User-Agent is not judged', () => {
-    expect(
-      headerRules(
-        headerSignals({ ...chromeNavigation, userAgent: FIREFOX_UA, secChUa: null }, true, true),
-        70,
-      ),
-    ).toEqual([]);
-    expect(
-      headerRules(
-        headerSignals({ ...chromeNavigation, userAgent: SAFARI_UA, secChUa: null }, true, true),
-        70,
-      ),
-    ).toEqual([]);
-    expect(
-      headerRules(
-        headerSignals({ ...curlAsChrome, userAgent: 'python-requests/2.31.0' }, true, true),
-        70,
-      ),
-    ).toEqual([]);
-    // Old browsers that predate fetch metadata are not asked for it.
-    expect(
-      headerSignals(
-        { ...curlAsChrome, userAgent: CHROME_UA.replace('131.0', '70.0'), acceptLanguage: 'en' },
-        true,
-        true,
-      ).fetchMetadataMissing,
-    ).toBe(false);
-  });
+  it(
+    'Firefox and Safari send no client hints, and that is no contradiction; a non-browser ' +
+      'User-Agent is not judged',
+    () => {
+      expect(
+        headerRules(
+          headerSignals({ ...chromeNavigation, userAgent: FIREFOX_UA, secChUa: null }, true, true),
+          70,
+        ),
+      ).toEqual([]);
+      expect(
+        headerRules(
+          headerSignals({ ...chromeNavigation, userAgent: SAFARI_UA, secChUa: null }, true, true),
+          70,
+        ),
+      ).toEqual([]);
+      expect(
+        headerRules(
+          headerSignals({ ...curlAsChrome, userAgent: 'python-requests/2.31.0' }, true, true),
+          70,
+        ),
+      ).toEqual([]);
+      // Old browsers that predate fetch metadata are not asked for it.
+      expect(
+        headerSignals(
+          { ...curlAsChrome, userAgent: CHROME_UA.replace('131.0', '70.0'), acceptLanguage: 'en' },
+          true,
+          true,
+        ).fetchMetadataMissing,
+      ).toBe(false);
+    },
+  );
 });
 
 /** A ClientMemory over plain counters that records every call, to check what decide() asks and in what order. */
@@ -286,21 +295,25 @@ describe('decision features', () => {
     expect(calls).toEqual(['seenCrawlerPath', 'request']);
   });
 
-  it('without request facts the request features are 0; without a client memory the client looks first-time (its own request counted once)', () => {
-    const d = scorer().decide({ nowMs: 1_800_000_000_000, method: 'GET', path: '/deep/page' });
-    const f = named(d.features);
-    expect([
-      f.req_no_referer,
-      f.req_deep_no_referer,
-      f.req_http10,
-      f.client_cookieless_before,
-      f.client_crawler_path_before,
-    ]).toEqual([0, 0, 0, 0, 0]);
-    // log2(1 + 1): one cookie-less arrival and one request, this one.
-    expect([f.client_log_cookieless_60s, f.client_log_requests_60s]).toEqual([1, 1]);
-    expect(d.learned).toBe(0);
-    expect(d.headers).toBe(0);
-  });
+  it(
+    'without request facts the request features are 0; without a client memory the client ' +
+      'looks first-time (its own request counted once)',
+    () => {
+      const d = scorer().decide({ nowMs: 1_800_000_000_000, method: 'GET', path: '/deep/page' });
+      const f = named(d.features);
+      expect([
+        f.req_no_referer,
+        f.req_deep_no_referer,
+        f.req_http10,
+        f.client_cookieless_before,
+        f.client_crawler_path_before,
+      ]).toEqual([0, 0, 0, 0, 0]);
+      // log2(1 + 1): one cookie-less arrival and one request, this one.
+      expect([f.client_log_cookieless_60s, f.client_log_requests_60s]).toEqual([1, 1]);
+      expect(d.learned).toBe(0);
+      expect(d.headers).toBe(0);
+    },
+  );
 
   it('header contradictions reach the score and the reasons on the first request', () => {
     const d = scorer().decide({
@@ -360,35 +373,45 @@ describe('client family binding', () => {
   });
 });
 
-describe('iOS browsers are WebKit, whatever they call themselves (review: Chrome on iOS was asked for client hints)', () => {
-  const CHROME_IOS =
-    'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/131.0.6778.73 Mobile/15E148 Safari/604.1';
-  const FIREFOX_IOS =
-    'Mozilla/5.0 (iPhone; CPU iPhone OS 16_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) FxiOS/132.0 Mobile/15E148 Safari/605.1.15';
-  // What Chrome on iOS 17.5 sends on a typed-in navigation: fetch metadata, no client hints.
-  const iosNavigation: BrowserHeaders = {
-    ...chromeNavigation,
-    userAgent: CHROME_IOS,
-    secChUa: null,
-  };
+describe(
+  'iOS browsers are WebKit, whatever they call themselves (review: Chrome on iOS was ' +
+    'asked for client hints)',
+  () => {
+    const CHROME_IOS =
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like ' +
+      'Gecko) CriOS/131.0.6778.73 Mobile/15E148 Safari/604.1';
+    const FIREFOX_IOS =
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 16_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like ' +
+      'Gecko) FxiOS/132.0 Mobile/15E148 Safari/605.1.15';
+    // What Chrome on iOS 17.5 sends on a typed-in navigation: fetch metadata, no client hints.
+    const iosNavigation: BrowserHeaders = {
+      ...chromeNavigation,
+      userAgent: CHROME_IOS,
+      secChUa: null,
+    };
 
-  it('CriOS and FxiOS are judged as Safari of the iOS version', () => {
-    expect(claimedBrowser(CHROME_IOS)).toEqual({ family: 'safari', major: 17.05 });
-    expect(claimedBrowser(FIREFOX_IOS)).toEqual({ family: 'safari', major: 16.02 });
-  });
+    it('CriOS and FxiOS are judged as Safari of the iOS version', () => {
+      expect(claimedBrowser(CHROME_IOS)).toEqual({ family: 'safari', major: 17.05 });
+      expect(claimedBrowser(FIREFOX_IOS)).toEqual({ family: 'safari', major: 16.02 });
+    });
 
-  it('a real Chrome-on-iPhone navigation contradicts nothing (it scored 88 when judged as Chromium without client hints)', () => {
-    expect(headerRules(headerSignals(iosNavigation, true, true), 70)).toEqual([]);
-    // iOS 16.2 predates fetch metadata in WebKit (16.4): not asked for it either.
-    expect(
-      headerSignals(
-        { ...curlAsChrome, userAgent: FIREFOX_IOS, acceptLanguage: 'en', accept: 'text/html' },
-        true,
-        true,
-      ).fetchMetadataMissing,
-    ).toBe(false);
-  });
-});
+    it(
+      'a real Chrome-on-iPhone navigation contradicts nothing (it scored 88 when judged as ' +
+        'Chromium without client hints)',
+      () => {
+        expect(headerRules(headerSignals(iosNavigation, true, true), 70)).toEqual([]);
+        // iOS 16.2 predates fetch metadata in WebKit (16.4): not asked for it either.
+        expect(
+          headerSignals(
+            { ...curlAsChrome, userAgent: FIREFOX_IOS, acceptLanguage: 'en', accept: 'text/html' },
+            true,
+            true,
+          ).fetchMetadataMissing,
+        ).toBe(false);
+      },
+    );
+  },
+);
 
 describe('declared automation (a User-Agent naming an HTTP library or tool)', () => {
   it('tools by their product name; browsers, crawlers and unknown names are not', () => {

@@ -40,75 +40,84 @@ describe('npm run evaluate', () => {
     expect(train.status, train.stderr).toBe(0);
   }, 60_000);
 
-  it('keeps the old JSON keys and adds intervals, request-level figures, four strata, per-file figures; writes flagged sessions', () => {
-    const sessions = join(dir, 'flagged.jsonl');
-    const run = evaluate(
-      '--input',
-      FIXTURE,
-      '--model',
-      model,
-      '--split',
-      '0.5',
-      '--json',
-      '--sessions',
-      sessions,
-      '--threshold',
-      '100',
-      '--paths',
-      '2',
-    );
-    expect(run.status, run.stderr).toBe(0);
-    expect(run.stderr).not.toContain('warning'); // evaluated after the split the model was trained before
-    const result = JSON.parse(run.stdout);
-    for (const key of ['sessions', 'bot_sessions', 'roc_auc', 'pr_auc', 'tpr_at_fpr_1pct']) {
-      expect(result, key).toHaveProperty(key);
-      expect(result.with_cookie_dropping, key).toHaveProperty(key);
-    }
-    expect(result.sessions).toBeGreaterThan(5);
-    expect(result.with_cookie_dropping.sessions).toBe(result.sessions);
-    expect(result.labeller).toBe('v2');
-    expect(result.bootstrap).toMatchObject({ resamples: 1000, seed: 20261201 });
-    for (const figures of [result, result.with_cookie_dropping]) {
-      expect(figures.roc_auc_ci95.low).toBeLessThanOrEqual(figures.roc_auc);
-      expect(figures.roc_auc_ci95.high).toBeGreaterThanOrEqual(figures.roc_auc);
-      expect(Object.keys(figures.strata)).toEqual([
-        '1 request',
-        '2 requests',
-        '3–5 requests',
-        '6+ requests',
-      ]);
-      expect(
-        Object.values(figures.strata as Record<string, { sessions: number }>).reduce(
-          (n, s) => n + s.sessions,
-          0,
-        ),
-      ).toBe(figures.sessions);
-      expect(figures.requests_at_fpr_1pct).toHaveProperty('bot_page_requests_flagged');
-      expect(figures.requests_at_fpr_1pct).toHaveProperty('human_page_requests_flagged');
-    }
-    expect(result.per_file).toHaveLength(1);
-    expect(result.per_file[0]).toMatchObject({
-      file: 'semicomplete-2015-apache.head400.log',
-      sessions: result.sessions,
-      roc_auc: result.roc_auc,
-    });
-    expect(result.thresholds).toHaveLength(11);
-    expect(result.thresholds[0]).toMatchObject({ threshold: 0, sessions_flagged: result.sessions });
-    expect(result.threshold).toBe(100);
-    // The flagged list: every line reaches the threshold under one of the cookie assumptions, names the client and keeps at most 2 paths.
-    const lines = readFileSync(sessions, 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
-    expect(lines.length).toBeGreaterThan(0);
-    for (const line of lines) {
-      expect(Math.max(line.score, line.score_if_bots_drop_cookies)).toBeGreaterThanOrEqual(100);
-      expect(line.client).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
-      expect(line.paths.length).toBeLessThanOrEqual(2);
-      expect(['bot', 'human']).toContain(line.label);
-      expect(Array.isArray(line.reasons_if_bots_drop_cookies)).toBe(true);
-    }
-  }, 60_000);
+  it(
+    'keeps the old JSON keys and adds intervals, request-level figures, four strata, per-file ' +
+      'figures; writes flagged sessions',
+    () => {
+      const sessions = join(dir, 'flagged.jsonl');
+      const run = evaluate(
+        '--input',
+        FIXTURE,
+        '--model',
+        model,
+        '--split',
+        '0.5',
+        '--json',
+        '--sessions',
+        sessions,
+        '--threshold',
+        '100',
+        '--paths',
+        '2',
+      );
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stderr).not.toContain('warning'); // evaluated after the split the model was trained before
+      const result = JSON.parse(run.stdout);
+      for (const key of ['sessions', 'bot_sessions', 'roc_auc', 'pr_auc', 'tpr_at_fpr_1pct']) {
+        expect(result, key).toHaveProperty(key);
+        expect(result.with_cookie_dropping, key).toHaveProperty(key);
+      }
+      expect(result.sessions).toBeGreaterThan(5);
+      expect(result.with_cookie_dropping.sessions).toBe(result.sessions);
+      expect(result.labeller).toBe('v2');
+      expect(result.bootstrap).toMatchObject({ resamples: 1000, seed: 20261201 });
+      for (const figures of [result, result.with_cookie_dropping]) {
+        expect(figures.roc_auc_ci95.low).toBeLessThanOrEqual(figures.roc_auc);
+        expect(figures.roc_auc_ci95.high).toBeGreaterThanOrEqual(figures.roc_auc);
+        expect(Object.keys(figures.strata)).toEqual([
+          '1 request',
+          '2 requests',
+          '3–5 requests',
+          '6+ requests',
+        ]);
+        expect(
+          Object.values(figures.strata as Record<string, { sessions: number }>).reduce(
+            (n, s) => n + s.sessions,
+            0,
+          ),
+        ).toBe(figures.sessions);
+        expect(figures.requests_at_fpr_1pct).toHaveProperty('bot_page_requests_flagged');
+        expect(figures.requests_at_fpr_1pct).toHaveProperty('human_page_requests_flagged');
+      }
+      expect(result.per_file).toHaveLength(1);
+      expect(result.per_file[0]).toMatchObject({
+        file: 'semicomplete-2015-apache.head400.log',
+        sessions: result.sessions,
+        roc_auc: result.roc_auc,
+      });
+      expect(result.thresholds).toHaveLength(11);
+      expect(result.thresholds[0]).toMatchObject({
+        threshold: 0,
+        sessions_flagged: result.sessions,
+      });
+      expect(result.threshold).toBe(100);
+      // The flagged list: every line reaches the threshold under one of the cookie assumptions, names
+      // the client and keeps at most 2 paths.
+      const lines = readFileSync(sessions, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      expect(lines.length).toBeGreaterThan(0);
+      for (const line of lines) {
+        expect(Math.max(line.score, line.score_if_bots_drop_cookies)).toBeGreaterThanOrEqual(100);
+        expect(line.client).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+        expect(line.paths.length).toBeLessThanOrEqual(2);
+        expect(['bot', 'human']).toContain(line.label);
+        expect(Array.isArray(line.reasons_if_bots_drop_cookies)).toBe(true);
+      }
+    },
+    60_000,
+  );
 
   it('reports the label change: v1 keeps its old labels, v2 relabels automation v1 called human', () => {
     const v1 = JSON.parse(
@@ -135,7 +144,8 @@ describe('npm run evaluate', () => {
   }, 60_000);
 
   it('warns when the evaluated window overlaps the model\u2019s training window', () => {
-    // The shipped model was trained on the first 70 % of semicomplete-2015-apache.log; the fixture is that log's first 400 lines.
+    // The shipped model was trained on the first 70 % of semicomplete-2015-apache.log; the fixture
+    // is that log's first 400 lines.
     const run = evaluate(
       '--input',
       FIXTURE,
@@ -152,24 +162,31 @@ describe('npm run evaluate', () => {
     expect(JSON.parse(run.stdout).warnings).toHaveLength(1);
   }, 60_000);
 
-  it('answers a missing input with one line and exit 1, usage problems with one line and exit 2, --help with exit 0', () => {
-    const missing = evaluate('--input', '/nonexistent/access.log', '--model', DEFAULT_MODEL);
-    expect(missing.status).toBe(1);
-    expect(missing.stderr).toBe('--input /nonexistent/access.log: no such file or directory\n');
-    const noModel = evaluate('--input', FIXTURE);
-    expect(noModel.status).toBe(2);
-    expect(noModel.stderr).toBe('--model is required (see --help)\n');
-    expect(evaluate('--input', FIXTURE, '--model', DEFAULT_MODEL, '--bogus').status).toBe(2);
-    expect(evaluate('--input', FIXTURE, '--model', DEFAULT_MODEL, '--labeller', 'v3').stderr).toBe(
-      '--labeller: expected v1 or v2, got "v3" (see --help)\n',
-    );
-    expect(evaluate('--input', FIXTURE, '--model', DEFAULT_MODEL, '--split', '1.5').status).toBe(2);
-    const help = evaluate('--help');
-    expect(help.status).toBe(0);
-    expect(help.stdout).toContain('--sessions <file>');
-    expect(help.stdout).toContain('--labeller v1|v2');
-    expect(help.stdout).toMatch(/^Exit codes:\n {2}0 {2}.*\n {2}1 {2}.*\n {2}2 {2}usage/m);
-  }, 60_000);
+  it(
+    'answers a missing input with one line and exit 1, usage problems with one line and exit ' +
+      '2, --help with exit 0',
+    () => {
+      const missing = evaluate('--input', '/nonexistent/access.log', '--model', DEFAULT_MODEL);
+      expect(missing.status).toBe(1);
+      expect(missing.stderr).toBe('--input /nonexistent/access.log: no such file or directory\n');
+      const noModel = evaluate('--input', FIXTURE);
+      expect(noModel.status).toBe(2);
+      expect(noModel.stderr).toBe('--model is required (see --help)\n');
+      expect(evaluate('--input', FIXTURE, '--model', DEFAULT_MODEL, '--bogus').status).toBe(2);
+      expect(
+        evaluate('--input', FIXTURE, '--model', DEFAULT_MODEL, '--labeller', 'v3').stderr,
+      ).toBe('--labeller: expected v1 or v2, got "v3" (see --help)\n');
+      expect(evaluate('--input', FIXTURE, '--model', DEFAULT_MODEL, '--split', '1.5').status).toBe(
+        2,
+      );
+      const help = evaluate('--help');
+      expect(help.status).toBe(0);
+      expect(help.stdout).toContain('--sessions <file>');
+      expect(help.stdout).toContain('--labeller v1|v2');
+      expect(help.stdout).toMatch(/^Exit codes:\n {2}0 {2}.*\n {2}1 {2}.*\n {2}2 {2}usage/m);
+    },
+    60_000,
+  );
 });
 
 describe('training-window overlap', () => {
@@ -235,69 +252,88 @@ describe('evaluation report', () => {
     notes: [],
   };
 
-  it('says what an empty PR curve means, labels every histogram bar with its count on a log scale, and records the setup', () => {
-    const html = renderReport(base);
-    expect(html).toContain('no curve to draw');
-    expect(html).toContain('there are no bot sessions, so recall is undefined');
-    expect(html).toContain('sessions (log scale)');
-    // Bin 0–9: 2 humans and 1 bot; bin 40–49: 1 bot; bin 100: 1 bot; empty bins get no label.
-    expect(html.match(/class="count human-text">(\d+)</g)).toEqual(['class="count human-text">2<']);
-    expect(html.match(/class="count bot-text">(\d+)</g)).toEqual([
-      'class="count bot-text">1<',
-      'class="count bot-text">1<',
-      'class="count bot-text">1<',
-    ]);
-    expect(html).toContain('{&quot;combine&quot;:{&quot;layer2Weight&quot;:1}}');
-    expect(html).not.toMatch(/(src|href)="https?:/); // self-contained
-    expect(prEmptyReason([{ score: 1, bot: false }])).toMatch(/no bot sessions/);
-    expect(prEmptyReason([])).toMatch(/no session was scored/);
-    expect(
-      prEmptyReason([
-        { score: 1, bot: true },
-        { score: 1, bot: false },
-      ]),
-    ).toBeNull();
-  });
+  it(
+    'says what an empty PR curve means, labels every histogram bar with its count on a log ' +
+      'scale, and records the setup',
+    () => {
+      const html = renderReport(base);
+      expect(html).toContain('no curve to draw');
+      expect(html).toContain('there are no bot sessions, so recall is undefined');
+      expect(html).toContain('sessions (log scale)');
+      // Bin 0–9: 2 humans and 1 bot; bin 40–49: 1 bot; bin 100: 1 bot; empty bins get no label.
+      expect(html.match(/class="count human-text">(\d+)</g)).toEqual([
+        'class="count human-text">2<',
+      ]);
+      expect(html.match(/class="count bot-text">(\d+)</g)).toEqual([
+        'class="count bot-text">1<',
+        'class="count bot-text">1<',
+        'class="count bot-text">1<',
+      ]);
+      expect(html).toContain('{&quot;combine&quot;:{&quot;layer2Weight&quot;:1}}');
+      expect(html).not.toMatch(/(src|href)="https?:/); // self-contained
+      expect(prEmptyReason([{ score: 1, bot: false }])).toMatch(/no bot sessions/);
+      expect(prEmptyReason([])).toMatch(/no session was scored/);
+      expect(
+        prEmptyReason([
+          { score: 1, bot: true },
+          { score: 1, bot: false },
+        ]),
+      ).toBeNull();
+    },
+  );
 
-  it('from a real evaluation: model, settings, labeller and inputs recorded; "every session scored the same" said plainly', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'scorer-report-'));
-    const report = join(dir, 'report.html');
-    const run = evaluate(
-      '--input',
-      FIXTURE,
-      '--model',
-      DEFAULT_MODEL,
-      '--report',
-      report,
-      '--resamples',
-      '100',
-      '--settings',
-      '{"layer1":{"fastEvidenceMin":5}}',
-    );
-    expect(run.status, run.stderr).toBe(0);
-    const html = readFileSync(report, 'utf8');
-    expect(html).toMatch(/^<!doctype html>/);
-    expect(html).toContain(
-      `${JSON.parse(readFileSync(DEFAULT_MODEL, 'utf8')).version} from default-model.json`,
-    );
-    expect(html).toContain('{&quot;layer1&quot;:{&quot;fastEvidenceMin&quot;:5}}');
-    expect(html).toContain('User-Agent labeller v2');
-    expect(html).toContain('semicomplete-2015-apache.head400.log (whole files)');
-    expect(html).toContain('100 bootstrap resamples');
-    expect(html).toContain('overlaps the model&#39;s training window');
-    expect(html).toContain('By session length');
-    expect(html).toContain('By input file');
-    // The uniform model has no learned combiner, and on this excerpt no hand-set rule fires with
-    // cookies returned: every session scores 0, and the report says so.
-    const same = join(dir, 'same.html');
-    expect(
-      evaluate('--input', FIXTURE, '--model', UNIFORM_MODEL, '--report', same, '--resamples', '100')
-        .status,
-    ).toBe(0);
-    const sameHtml = readFileSync(same, 'utf8');
-    expect(sameHtml).toContain('every scored session got the same score (0)');
-    expect(sameHtml).toContain('A single point: every session had the same score');
-  }, 60_000);
+  it(
+    'from a real evaluation: model, settings, labeller and inputs recorded; "every session ' +
+      'scored the same" said plainly',
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), 'scorer-report-'));
+      const report = join(dir, 'report.html');
+      const run = evaluate(
+        '--input',
+        FIXTURE,
+        '--model',
+        DEFAULT_MODEL,
+        '--report',
+        report,
+        '--resamples',
+        '100',
+        '--settings',
+        '{"layer1":{"fastEvidenceMin":5}}',
+      );
+      expect(run.status, run.stderr).toBe(0);
+      const html = readFileSync(report, 'utf8');
+      expect(html).toMatch(/^<!doctype html>/);
+      expect(html).toContain(
+        `${JSON.parse(readFileSync(DEFAULT_MODEL, 'utf8')).version} from default-model.json`,
+      );
+      expect(html).toContain('{&quot;layer1&quot;:{&quot;fastEvidenceMin&quot;:5}}');
+      expect(html).toContain('User-Agent labeller v2');
+      expect(html).toContain('semicomplete-2015-apache.head400.log (whole files)');
+      expect(html).toContain('100 bootstrap resamples');
+      expect(html).toContain('overlaps the model&#39;s training window');
+      expect(html).toContain('By session length');
+      expect(html).toContain('By input file');
+      // The uniform model has no learned combiner, and on this excerpt no hand-set rule fires with
+      // cookies returned: every session scores 0, and the report says so.
+      const same = join(dir, 'same.html');
+      expect(
+        evaluate(
+          '--input',
+          FIXTURE,
+          '--model',
+          UNIFORM_MODEL,
+          '--report',
+          same,
+          '--resamples',
+          '100',
+        ).status,
+      ).toBe(0);
+      const sameHtml = readFileSync(same, 'utf8');
+      expect(sameHtml).toContain('every scored session got the same score (0)');
+      expect(sameHtml).toContain('A single point: every session had the same score');
+    },
+    60_000,
+  );
 
   it('renders in headless Chromium to a full-size screenshot', (ctx) => {
     // Looked up here, not at import: a lookup at import time ran in every worker and flaked between runs.

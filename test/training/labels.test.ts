@@ -12,24 +12,33 @@ import {
 const BROWSERS = [
   'Mozilla/5.0 (Windows NT 6.1; WOW64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/32.0.1700.107 Safari/537.36',
   'Mozilla/5.0 (Windows; U; Windows NT 5.1; fr; rv:1.9.0.8) Gecko/2009032609 Firefox/3.0.8',
-  'Mozilla/4.0 (compatible; MSIE 7.0; Windows NT 5.1; .NET CLR 1.1.4322; .NET CLR 2.0.50727; .NET CLR 3.0.04506.30; .NET CLR 3.0.04506.648)',
+  'Mozilla/4.0 (compatible; MSIE 7.0; Windows NT 5.1; .NET CLR 1.1.4322; .NET CLR 2.0.50727; ' +
+    '.NET CLR 3.0.04506.30; .NET CLR 3.0.04506.648)',
   'Mozilla/5.0 (compatible; MSIE 9.0; Windows NT 6.1; WOW64; Trident/5.0)',
   'Mozilla/5.0 (compatible; Konqueror/3.5; OpenBSD) KHTML/3.5.9 (like Gecko)',
-  'Mozilla/5.0 (iPad; CPU OS 7_0_4 like Mac OS X) AppleWebKit/537.51.1 (KHTML, like Gecko) Version/7.0 Mobile/11B554a Safari/9537.53',
-  'Mozilla/5.0 (Linux; Android 4.4.2; Nexus 5 Build/KOT49H) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/32.0.1700.99 Mobile Safari/537.36',
+  'Mozilla/5.0 (iPad; CPU OS 7_0_4 like Mac OS X) AppleWebKit/537.51.1 (KHTML, like Gecko) ' +
+    'Version/7.0 Mobile/11B554a Safari/9537.53',
+  'Mozilla/5.0 (Linux; Android 4.4.2; Nexus 5 Build/KOT49H) AppleWebKit/537.36 (KHTML, like ' +
+    'Gecko) Chrome/32.0.1700.99 Mobile Safari/537.36',
   'Opera/9.80 (X11; Linux x86_64) Presto/2.12.388 Version/12.16',
   'Opera/9.60 (J2ME/MIDP; Opera Mini/4.2.13918/670; U; en) Presto/2.2.0',
-  'SAMSUNG-GT-E2232/1.0 Openwave/6.2.3 Profile/MIDP-2.0 Configuration/CLDC-1.1 UP.Browser/6.2.3.3.c.1.101 (GUI) MMP/2.0',
-  'UCWEB/2.0 (Java; U; MIDP-2.0; Nokia203/20.37) U2/1.0.0 UCMini/11.5.2.1188 (SpeedMode; Proxy; Android 5.0.2; HTC_Desire_601_dual_sim ) U2/1.0.0 Mobile',
+  'SAMSUNG-GT-E2232/1.0 Openwave/6.2.3 Profile/MIDP-2.0 Configuration/CLDC-1.1 ' +
+    'UP.Browser/6.2.3.3.c.1.101 (GUI) MMP/2.0',
+  'UCWEB/2.0 (Java; U; MIDP-2.0; Nokia203/20.37) U2/1.0.0 UCMini/11.5.2.1188 (SpeedMode; Proxy; ' +
+    'Android 5.0.2; HTC_Desire_601_dual_sim ) U2/1.0.0 Mobile',
   'Links (2.7; CYGWIN_NT-5.1 1.7.15(0.260/5/3) i686; GNU C 4.5.3; text)',
   'Midori/0.2 (X11; Linux; U; fr-fr) WebKit/531.2+',
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/108.0.0.0 Safari/537.36',
   'Instagram 3.0.4 Android (8/2.2.1; 240dpi; 480x800; HTC/verizon_wwe; ADR6400L; mecha; mecha; en_US)',
   // In-app browsers are people; not in the shared logs (written by hand in the apps' published shapes).
-  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 [Pinterest/iOS]',
-  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 Snapchat/12.60.0.44 (like Safari/8617.1.17.10.9, panda)',
-  'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/119.0.6045.163 Mobile Safari/537.36 Flipboard/5.3.2/5401,5.3.2.5401',
-  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/21B74 [FBAN/FBIOS;FBAV/441.0.0.31.106;FBBV/540007458]',
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like ' +
+    'Gecko) Mobile/15E148 [Pinterest/iOS]',
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like ' +
+    'Gecko) Mobile/15E148 Snapchat/12.60.0.44 (like Safari/8617.1.17.10.9, panda)',
+  'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 ' +
+    'Chrome/119.0.6045.163 Mobile Safari/537.36 Flipboard/5.3.2/5401,5.3.2.5401',
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like ' +
+    'Gecko) Mobile/21B74 [FBAN/FBIOS;FBAV/441.0.0.31.106;FBBV/540007458]',
 ];
 
 // [User-Agent, the family v2 names]: all labelled human by v1.
@@ -39,7 +48,8 @@ const MISSED_BY_V1: [string, string][] = [
     'preview',
   ],
   [
-    'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko; Google Web Preview) Chrome/27.0.1453 Safari/537.36',
+    'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko; Google Web Preview) ' +
+      'Chrome/27.0.1453 Safari/537.36',
     'preview',
   ],
   [
@@ -51,7 +61,8 @@ const MISSED_BY_V1: [string, string][] = [
   ['Morfeus Fucking Scanner', 'scanner'],
   ['revolt', 'scanner'],
   [
-    'Mozlila/5.0 (Linux; Android 7.0; SM-G892A Bulid/NRD90M; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/60.0.3112.107 Moblie Safari/537.36',
+    'Mozlila/5.0 (Linux; Android 7.0; SM-G892A Bulid/NRD90M; wv) AppleWebKit/537.36 (KHTML, ' +
+      'like Gecko) Version/4.0 Chrome/60.0.3112.107 Moblie Safari/537.36',
     'scanner',
   ],
   [
@@ -81,7 +92,8 @@ const MISSED_BY_V1: [string, string][] = [
   ['Mozilla/4.0 (compatible;)', 'declared'],
   ['Mozilla/5.0 (compatible; SiteExplorer/1.0b; +http://siteexplorer.info/)', 'crawler'],
   [
-    'Mozilla/5.0 (Macintosh; U; Intel Mac OS X 10.6; en-US; rv:1.9.2) Gecko/20100115 Firefox/3.6 (FlipboardProxy/1.1; +http://flipboard.com/browserproxy)',
+    'Mozilla/5.0 (Macintosh; U; Intel Mac OS X 10.6; en-US; rv:1.9.2) Gecko/20100115 ' +
+      'Firefox/3.6 (FlipboardProxy/1.1; +http://flipboard.com/browserproxy)',
     'preview',
   ],
   [
@@ -104,7 +116,8 @@ const MISSED_BY_V1: [string, string][] = [
   ['node-fetch/1.0 (+https://github.com/bitinn/node-fetch)', 'library'],
   ['axios/1.6.7', 'library'],
   [
-    'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 Puppeteer',
+    'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) ' +
+      'Chrome/120.0.0.0 Safari/537.36 Puppeteer',
     'headless',
   ],
   ['jetmon/1.0 (Jetpack Site Uptime Monitor by WordPress.com)', 'monitor'],

@@ -187,7 +187,8 @@ describe('score map calibration', () => {
   it('puts 80, 50, 20 and 0 between human session quantiles (hand-computed on 1…100), as the scorer applies it', () => {
     const humans = Array.from({ length: 100 }, (_, i) => i + 1);
     const map = calibrateScoreMap(humans);
-    // Points halfway past the 50th, 80th, 95th, 99th values; each s preceded by s − 1 a hair (1e-6) earlier; 100 at 99.5 + max(1, 99.5 − 95.5).
+    // Points halfway past the 50th, 80th, 95th, 99th values; each s preceded by s − 1 a hair (1e-6)
+    // earlier; 100 at 99.5 + max(1, 99.5 − 95.5).
     expect(map.scores).toEqual([0, 19, 20, 49, 50, 79, 80, 100]);
     const expected = [50.5, 80.5 - 1e-6, 80.5, 95.5 - 1e-6, 95.5, 99.5 - 1e-6, 99.5, 103.5];
     map.margins.forEach((m, k) => expect(m).toBeCloseTo(expected[k]!, 9));

@@ -27,7 +27,8 @@ describe('metrics, by hand', () => {
     expect(rocAuc(items)).toBeCloseTo(8 / 9, 12);
     // Ties count half: one bot and one human at 50 → 0.5.
     expect(rocAuc(labelled([50], [50]))).toBe(0.5);
-    // Thresholds 90, 80, 70, 40, 30, 10: precision at recall steps 1/3 (1), 2/3 (1), 1 (3/4) → AP = 1/3 + 1/3 + 1/3 · 3/4.
+    // Thresholds 90, 80, 70, 40, 30, 10: precision at recall steps 1/3 (1), 2/3 (1), 1 (3/4) → AP =
+    // 1/3 + 1/3 + 1/3 · 3/4.
     expect(prAuc(items)).toBeCloseTo(1 / 3 + 1 / 3 + 0.25, 12);
     expect(tprAtFpr(items, 0)).toBeCloseTo(2 / 3, 12);
     expect(tprAtFpr(items, 0.34)).toBe(1);
@@ -47,8 +48,8 @@ describe('metrics, by hand', () => {
   });
 
   it('ROC-AUC with ties across both classes', () => {
-    // Bots 80, 50, 50, 0; humans 50, 20, 0. Per bot, humans beaten (ties half): 80 → 3; 50 → 0.5 + 2 = 2.5, twice; 0 → 0.5.
-    // (3 + 2.5 + 2.5 + 0.5) / (4 · 3) = 8.5 / 12.
+    // Bots 80, 50, 50, 0; humans 50, 20, 0. Per bot, humans beaten (ties half): 80 → 3; 50 → 0.5 +
+    // 2 = 2.5, twice; 0 → 0.5. (3 + 2.5 + 2.5 + 0.5) / (4 · 3) = 8.5 / 12.
     expect(rocAuc(labelled([80, 50, 50, 0], [50, 20, 0]))).toBeCloseTo(8.5 / 12, 12);
     // Everything tied: 0.5 whatever the counts.
     expect(rocAuc(labelled([0, 0, 0], [0]))).toBe(0.5);
@@ -75,7 +76,8 @@ describe('metrics, by hand', () => {
   it('request-level shares at the operating threshold, page views only', () => {
     // Session scores (the max): bot A 95, bot B 90, human C 90, human D 10.
     const sessions = [
-      { bot: true, requestScores: [0, 40, 95], pageViews: [true, false, true] }, // A: the 40 is an API call, not a page view
+      // A: the 40 is an API call, not a page view
+      { bot: true, requestScores: [0, 40, 95], pageViews: [true, false, true] },
       { bot: true, requestScores: [90, 90] }, // B: no flags = every scored request is a page view
       { bot: false, requestScores: [0, 90], pageViews: [true, true] }, // C
       { bot: false, requestScores: [10, 0, 10], pageViews: [true, true, true] }, // D
@@ -84,7 +86,8 @@ describe('metrics, by hand', () => {
     // With two humans each one is 50 %: a 1 % budget allows no human session, so the threshold is 95.
     const threshold = thresholdAtFpr(items, 0.01);
     expect(threshold).toBe(95);
-    // Bot page requests: A's 0 and 95, B's 90 and 90 → 4, of which one (A's 95) reaches 95. Human page requests: 2 + 3 = 5, none.
+    // Bot page requests: A's 0 and 95, B's 90 and 90 → 4, of which one (A's 95) reaches 95. Human
+    // page requests: 2 + 3 = 5, none.
     expect(requestShares(sessions, threshold)).toEqual({
       threshold: 95,
       bot_page_requests: 4,

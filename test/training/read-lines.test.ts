@@ -24,22 +24,38 @@ async function viaBatches(path: string, highWaterMark: number): Promise<string[]
 
 describe('readLineBatches', () => {
   const dir = mkdtempSync(join(tmpdir(), 'scorer-lines-'));
-  it('gives exactly the lines readline gives, for any mix of \\n, \\r\\n, lone \\r and multi-byte characters, at any chunk size', async () => {
-    const piece = fc.constantFrom('a', 'GET /x', ' ', '\n', '\r', '\r\n', 'é', '€', '😀', '"', '');
-    let run = 0;
-    await fc.assert(
-      fc.asyncProperty(
-        fc.array(piece, { maxLength: 40 }),
-        fc.integer({ min: 1, max: 9 }),
-        async (pieces, highWaterMark) => {
-          const path = join(dir, `f${run++}.log`);
-          writeFileSync(path, pieces.join(''));
-          expect(await viaBatches(path, highWaterMark)).toEqual(await viaReadline(path));
-        },
-      ),
-      { numRuns: 300 },
-    );
-  });
+  it(
+    'gives exactly the lines readline gives, for any mix of \\n, \\r\\n, lone \\r and ' +
+      'multi-byte characters, at any chunk size',
+    async () => {
+      const piece = fc.constantFrom(
+        'a',
+        'GET /x',
+        ' ',
+        '\n',
+        '\r',
+        '\r\n',
+        'é',
+        '€',
+        '😀',
+        '"',
+        '',
+      );
+      let run = 0;
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(piece, { maxLength: 40 }),
+          fc.integer({ min: 1, max: 9 }),
+          async (pieces, highWaterMark) => {
+            const path = join(dir, `f${run++}.log`);
+            writeFileSync(path, pieces.join(''));
+            expect(await viaBatches(path, highWaterMark)).toEqual(await viaReadline(path));
+          },
+        ),
+        { numRuns: 300 },
+      );
+    },
+  );
 
   it('reads a real log excerpt like readline', async () => {
     const path = new URL('../fixtures/semicomplete-2015-apache.head400.log', import.meta.url)

@@ -80,57 +80,66 @@ describe('simulated client memory (the edge windows: penalty box 60 min, counter
     });
   });
 
-  it('counts requests over 60 s and remembers crawler paths for 60 min, never counting the request itself as before', () => {
-    const memory = new ClientMemorySimulator();
-    const t0 = 1_000_000_000;
-    const first = memory.forRequest('192.0.2.1', t0);
-    expect(first.seenCrawlerPath()).toBe(false);
-    first.crawlerPath();
-    expect(first.request()).toBe(1);
-    expect(memory.forRequest('192.0.2.1', t0 + 10_000).request()).toBe(2);
-    expect(memory.forRequest('192.0.2.1', t0 + 65_000).request()).toBe(2); // t0 left the window
-    expect(memory.forRequest('192.0.2.1', t0 + 59 * MIN).seenCrawlerPath()).toBe(true);
-    expect(memory.forRequest('192.0.2.1', t0 + 60 * MIN).seenCrawlerPath()).toBe(false);
-    expect(memory.forRequest('192.0.2.2', t0 + MIN).seenCrawlerPath()).toBe(false);
-  });
+  it(
+    'counts requests over 60 s and remembers crawler paths for 60 min, never counting the ' +
+      'request itself as before',
+    () => {
+      const memory = new ClientMemorySimulator();
+      const t0 = 1_000_000_000;
+      const first = memory.forRequest('192.0.2.1', t0);
+      expect(first.seenCrawlerPath()).toBe(false);
+      first.crawlerPath();
+      expect(first.request()).toBe(1);
+      expect(memory.forRequest('192.0.2.1', t0 + 10_000).request()).toBe(2);
+      expect(memory.forRequest('192.0.2.1', t0 + 65_000).request()).toBe(2); // t0 left the window
+      expect(memory.forRequest('192.0.2.1', t0 + 59 * MIN).seenCrawlerPath()).toBe(true);
+      expect(memory.forRequest('192.0.2.1', t0 + 60 * MIN).seenCrawlerPath()).toBe(false);
+      expect(memory.forRequest('192.0.2.2', t0 + MIN).seenCrawlerPath()).toBe(false);
+    },
+  );
 });
 
 describe('time-ordered replay of a part', () => {
   const exclude = exclusionRegex();
 
-  it('carries client memory across sessions in global time order (a crawler\u2019s next session meets its last one\u2019s traces)', () => {
-    const items: ReplayItem[] = [
-      // Listed later but earlier in time: the replay must order by time, not by list.
-      { session: session('198.51.100.9', 'BotB', [[10, '/page-b']]), bot: true },
-      {
-        session: session('198.51.100.9', 'BotA', [
-          [0, '/robots.txt'],
-          [1, '/page-a'],
-        ]),
-        bot: true,
-      },
-    ];
-    const { results, rows } = replayPart(createReplayScorer(MODEL), items, {
-      mode: 'bots-drop',
-      exclude,
-      collectFeatures: true,
-    });
-    expect(results.map((r) => r.scoredRequests)).toEqual([1, 2]);
-    // Rows come in replay (time) order: robots.txt, /page-a, then BotB's /page-b.
-    expect(rows.map((r) => r.session)).toEqual([1, 1, 0]);
-    const [robots, pageA, pageB] = rows.map((r) => r.features);
-    expect(robots![at('req_crawler_path')]).toBe(1);
-    expect(robots![at('client_cookieless_before')]).toBe(0);
-    expect(robots![at('client_crawler_path_before')]).toBe(0);
-    expect(pageA![at('client_cookieless_before')]).toBe(1);
-    expect(pageA![at('client_crawler_path_before')]).toBe(1);
-    expect(pageA![at('sess_new')]).toBe(1); // bots drop their cookie
-    // BotB, another User-Agent at the same address 9 minutes later: the address's penalty box still holds it.
-    expect(pageB![at('client_cookieless_before')]).toBe(1);
-    expect(pageB![at('client_crawler_path_before')]).toBe(1);
-    // 60 s request window: robots.txt (0) and /page-a (1 min) are 60 s apart, so /page-a counts only itself: log2(1 + 1).
-    expect(pageA![at('client_log_requests_60s')]).toBe(1);
-  });
+  it(
+    'carries client memory across sessions in global time order (a crawler\u2019s next session ' +
+      'meets its last one\u2019s traces)',
+    () => {
+      const items: ReplayItem[] = [
+        // Listed later but earlier in time: the replay must order by time, not by list.
+        { session: session('198.51.100.9', 'BotB', [[10, '/page-b']]), bot: true },
+        {
+          session: session('198.51.100.9', 'BotA', [
+            [0, '/robots.txt'],
+            [1, '/page-a'],
+          ]),
+          bot: true,
+        },
+      ];
+      const { results, rows } = replayPart(createReplayScorer(MODEL), items, {
+        mode: 'bots-drop',
+        exclude,
+        collectFeatures: true,
+      });
+      expect(results.map((r) => r.scoredRequests)).toEqual([1, 2]);
+      // Rows come in replay (time) order: robots.txt, /page-a, then BotB's /page-b.
+      expect(rows.map((r) => r.session)).toEqual([1, 1, 0]);
+      const [robots, pageA, pageB] = rows.map((r) => r.features);
+      expect(robots![at('req_crawler_path')]).toBe(1);
+      expect(robots![at('client_cookieless_before')]).toBe(0);
+      expect(robots![at('client_crawler_path_before')]).toBe(0);
+      expect(pageA![at('client_cookieless_before')]).toBe(1);
+      expect(pageA![at('client_crawler_path_before')]).toBe(1);
+      expect(pageA![at('sess_new')]).toBe(1); // bots drop their cookie
+      // BotB, another User-Agent at the same address 9 minutes later: the address's penalty box still holds it.
+      expect(pageB![at('client_cookieless_before')]).toBe(1);
+      expect(pageB![at('client_crawler_path_before')]).toBe(1);
+      // 60 s request window: robots.txt (0) and /page-a (1 min) are 60 s apart, so /page-a counts
+      // only itself: log2(1 + 1).
+      expect(pageA![at('client_log_requests_60s')]).toBe(1);
+    },
+  );
 
   it('returns cookies per session in "returned" mode and passes protocol and Referer from the log', () => {
     const human = session('203.0.113.5', 'Mozilla', [

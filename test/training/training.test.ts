@@ -20,7 +20,8 @@ const FIXTURE = join(ROOT, 'test/fixtures/semicomplete-2015-apache.head400.log')
 describe('log parsing', () => {
   it('reads combined lines with time zones, extra trailing fields and "-" values', () => {
     const record = parseLogLine(
-      '83.149.9.216 - - [17/May/2015:10:05:03 +0000] "GET /presentations/a.png HTTP/1.1" 200 203023 "http://semicomplete.com/" "Mozilla/5.0 (Macintosh)"',
+      '83.149.9.216 - - [17/May/2015:10:05:03 +0000] "GET /presentations/a.png HTTP/1.1" 200 ' +
+        '203023 "http://semicomplete.com/" "Mozilla/5.0 (Macintosh)"',
     );
     expect(record).toEqual({
       timeMs: Date.UTC(2015, 4, 17, 10, 5, 3),
@@ -58,7 +59,8 @@ describe('log parsing', () => {
   it('reads Fastly JSON lines and the scorer audit log (with its session hash)', () => {
     expect(
       parseLogLine(
-        '{"timestamp":"2026-11-23T10:00:00Z","client_ip":"192.0.2.1","method":"get","url":"/a?b=1","status":"200","user_agent":"UA"}',
+        '{"timestamp":"2026-11-23T10:00:00Z","client_ip":"192.0.2.1","method":"get",' +
+          '"url":"/a?b=1","status":"200","user_agent":"UA"}',
       ),
     ).toMatchObject({
       timeMs: Date.UTC(2026, 10, 23, 10),
@@ -69,7 +71,8 @@ describe('log parsing', () => {
       userAgent: 'UA',
     });
     const audit = parseLogLine(
-      'scorer_audit :: {"ip":"198.51.100.0","method":"GET","path":"/x","ua":"Mozilla","time":"2026-11-23T04:13:43.806Z","event":"scored","sid":"e7fcf833d4270fa4"}',
+      'scorer_audit :: {"ip":"198.51.100.0","method":"GET","path":"/x","ua":"Mozilla",' +
+        '"time":"2026-11-23T04:13:43.806Z","event":"scored","sid":"e7fcf833d4270fa4"}',
     );
     expect(audit).toMatchObject({
       path: '/x',
@@ -186,7 +189,8 @@ describe('transition estimation', () => {
     expect(model.initial).toEqual([3 / 6, 2 / 6, 1 / 6]);
     expect(model.matrix[0]).toEqual([1 / 4, 2 / 4, 1 / 4]);
     expect(model.matrix[2]).toEqual([1 / 3, 1 / 3, 1 / 3]);
-    // Baseline over the 5 human steps: entries home (1 bit) ×2 and item (log2 3), transitions home→item and item→home (1 bit each).
+    // Baseline over the 5 human steps: entries home (1 bit) ×2 and item (log2 3), transitions
+    // home→item and item→home (1 bit each).
     const bits = [1, Math.log2(3), 1, 1, 1];
     const mean = bits.reduce((a, b) => a + b) / 5;
     expect(model.baseline.meanBits).toBeCloseTo(mean, 12);
@@ -280,56 +284,61 @@ describe('npm run train', () => {
 });
 
 describe('npm run tune', () => {
-  it('searches on the training part only, keeps the human false-positive constraint there, and reports the choice on the held-out part', () => {
-    const run = spawnSync(
-      'node',
-      [
-        'scripts/lib/run-ts.mjs',
-        'scripts/training/tune.ts',
-        '--input',
-        FIXTURE,
-        '--model',
-        join(ROOT, 'scorer-core/src/default-model.json'),
-        '--split',
-        '0.5',
-        '--from',
-        '{"layer1":{"fastEvidenceMin":3},"combine":{"layer2Weight":1}}',
-        '--json',
-      ],
-      { cwd: ROOT, encoding: 'utf8' },
-    );
-    expect(run.status, run.stderr).toBe(0);
-    const result = JSON.parse(run.stdout);
-    expect(result.from).toEqual({ layer1: { fastEvidenceMin: 3 }, combine: { layer2Weight: 1 } });
-    expect(result.search.map((g: { group: string }) => g.group)).toEqual([
-      'fast browsing',
-      'mean dwell',
-      'regular dwell',
-      'Layer 2 mapping',
-      'layer weights',
-    ]);
-    // Both halves of the excerpt's window have sessions.
-    expect(result.training_sessions).toBeGreaterThan(10);
-    expect(result.held_out_sessions).toBeGreaterThan(10);
-    // The choice is valid settings, never worse than the start on the part it was chosen on, and safe there.
-    expect(() => resolveSettings(result.chosen_vs_defaults)).not.toThrow();
-    const objective = (r: { returned: { roc_auc: number }; bots_drop: { roc_auc: number } }) =>
-      (r.returned.roc_auc + r.bots_drop.roc_auc) / 2;
-    expect(objective(result.training.chosen)).toBeGreaterThanOrEqual(
-      objective(result.training.from),
-    );
-    expect(result.training.chosen.returned.human_fpr_at_threshold).toBeLessThanOrEqual(
-      result.training.from.returned.human_fpr_at_threshold,
-    );
-    expect(result.training.chosen.bots_drop.human_fpr_at_threshold).toBeLessThanOrEqual(
-      result.training.from.bots_drop.human_fpr_at_threshold,
-    );
-    for (const part of [result.held_out.from, result.held_out.chosen])
-      expect(Object.keys(part.returned.strata)).toEqual([
-        '1 request',
-        '2 requests',
-        '3–5 requests',
-        '6+ requests',
+  it(
+    'searches on the training part only, keeps the human false-positive constraint there, and ' +
+      'reports the choice on the held-out part',
+    () => {
+      const run = spawnSync(
+        'node',
+        [
+          'scripts/lib/run-ts.mjs',
+          'scripts/training/tune.ts',
+          '--input',
+          FIXTURE,
+          '--model',
+          join(ROOT, 'scorer-core/src/default-model.json'),
+          '--split',
+          '0.5',
+          '--from',
+          '{"layer1":{"fastEvidenceMin":3},"combine":{"layer2Weight":1}}',
+          '--json',
+        ],
+        { cwd: ROOT, encoding: 'utf8' },
+      );
+      expect(run.status, run.stderr).toBe(0);
+      const result = JSON.parse(run.stdout);
+      expect(result.from).toEqual({ layer1: { fastEvidenceMin: 3 }, combine: { layer2Weight: 1 } });
+      expect(result.search.map((g: { group: string }) => g.group)).toEqual([
+        'fast browsing',
+        'mean dwell',
+        'regular dwell',
+        'Layer 2 mapping',
+        'layer weights',
       ]);
-  }, 60_000);
+      // Both halves of the excerpt's window have sessions.
+      expect(result.training_sessions).toBeGreaterThan(10);
+      expect(result.held_out_sessions).toBeGreaterThan(10);
+      // The choice is valid settings, never worse than the start on the part it was chosen on, and safe there.
+      expect(() => resolveSettings(result.chosen_vs_defaults)).not.toThrow();
+      const objective = (r: { returned: { roc_auc: number }; bots_drop: { roc_auc: number } }) =>
+        (r.returned.roc_auc + r.bots_drop.roc_auc) / 2;
+      expect(objective(result.training.chosen)).toBeGreaterThanOrEqual(
+        objective(result.training.from),
+      );
+      expect(result.training.chosen.returned.human_fpr_at_threshold).toBeLessThanOrEqual(
+        result.training.from.returned.human_fpr_at_threshold,
+      );
+      expect(result.training.chosen.bots_drop.human_fpr_at_threshold).toBeLessThanOrEqual(
+        result.training.from.bots_drop.human_fpr_at_threshold,
+      );
+      for (const part of [result.held_out.from, result.held_out.chosen])
+        expect(Object.keys(part.returned.strata)).toEqual([
+          '1 request',
+          '2 requests',
+          '3–5 requests',
+          '6+ requests',
+        ]);
+    },
+    60_000,
+  );
 });

@@ -57,15 +57,19 @@ describe('CIDR parsing and canonical text', () => {
     expect(parseCidr('0.0.0.0/0')).toEqual({ family: 4, bits: 0n, length: 0 });
   });
 
-  it('RFC 5952: lower case, the longest run of two or more zero groups compressed (the first on a tie), a lone zero group kept', () => {
-    const text = (address: string) => formatAddress(parseCidr(address));
-    expect(text('2001:DB8:0:0:1:0:0:1')).toBe('2001:db8::1:0:0:1');
-    expect(text('2001:db8:0:1:1:1:1:1')).toBe('2001:db8:0:1:1:1:1:1');
-    expect(text('2001:0:0:1:0:0:0:1')).toBe('2001:0:0:1::1');
-    expect(text('::')).toBe('::');
-    expect(text('::1')).toBe('::1');
-    expect(text('fe80::')).toBe('fe80::');
-  });
+  it(
+    'RFC 5952: lower case, the longest run of two or more zero groups compressed (the first on ' +
+      'a tie), a lone zero group kept',
+    () => {
+      const text = (address: string) => formatAddress(parseCidr(address));
+      expect(text('2001:DB8:0:0:1:0:0:1')).toBe('2001:db8::1:0:0:1');
+      expect(text('2001:db8:0:1:1:1:1:1')).toBe('2001:db8:0:1:1:1:1:1');
+      expect(text('2001:0:0:1:0:0:0:1')).toBe('2001:0:0:1::1');
+      expect(text('::')).toBe('::');
+      expect(text('::1')).toBe('::1');
+      expect(text('fe80::')).toBe('fe80::');
+    },
+  );
 
   it('refuses malformed prefixes with the reason', () => {
     expect(() => parseCidr('66.249.64.0/33')).toThrow('prefix length 33 exceeds 32 for IPv4');
@@ -139,53 +143,61 @@ describe('CIDR aggregation', () => {
 });
 
 describe('the committed crawler snapshot', () => {
-  it('is valid, canonical (the text update writes), aggregated, and names its sources with a mirror or a reason', () => {
-    const snapshot = validateSnapshot(committed);
-    expect(formatSnapshot(snapshot)).toBe(
-      formatSnapshot(JSON.parse(formatSnapshot(snapshot)) as VerifiedBotsSnapshot),
-    );
-    for (const [name, crawler] of Object.entries(snapshot.crawlers)) {
-      expect(all(crawler.ranges), name).toEqual(crawler.ranges);
-      for (const source of crawler.sources)
-        expect(
-          source.via !== undefined || source.missing !== undefined,
-          `${name}: ${source.url}`,
-        ).toBe(true);
-    }
-    // The ranges the falco suites rely on (test/vcl/enforcement.test.vcl).
-    const inside = (name: string, address: string) =>
-      snapshot.crawlers[name]!.ranges.some((r) => contains(parseCidr(r), parseCidr(address)));
-    expect(inside('googlebot', '66.249.66.1')).toBe(true);
-    expect(inside('googlebot', '2001:4860:4801:10::1')).toBe(true);
-    expect(inside('bingbot', '157.55.39.1')).toBe(true);
-    expect(inside('bingbot', '66.249.66.1')).toBe(false);
-    for (const name of Object.keys(snapshot.crawlers))
-      expect(inside(name, '192.0.2.1'), name).toBe(false);
-  });
+  it(
+    'is valid, canonical (the text update writes), aggregated, and names its sources with a ' +
+      'mirror or a reason',
+    () => {
+      const snapshot = validateSnapshot(committed);
+      expect(formatSnapshot(snapshot)).toBe(
+        formatSnapshot(JSON.parse(formatSnapshot(snapshot)) as VerifiedBotsSnapshot),
+      );
+      for (const [name, crawler] of Object.entries(snapshot.crawlers)) {
+        expect(all(crawler.ranges), name).toEqual(crawler.ranges);
+        for (const source of crawler.sources)
+          expect(
+            source.via !== undefined || source.missing !== undefined,
+            `${name}: ${source.url}`,
+          ).toBe(true);
+      }
+      // The ranges the falco suites rely on (test/vcl/enforcement.test.vcl).
+      const inside = (name: string, address: string) =>
+        snapshot.crawlers[name]!.ranges.some((r) => contains(parseCidr(r), parseCidr(address)));
+      expect(inside('googlebot', '66.249.66.1')).toBe(true);
+      expect(inside('googlebot', '2001:4860:4801:10::1')).toBe(true);
+      expect(inside('bingbot', '157.55.39.1')).toBe(true);
+      expect(inside('bingbot', '66.249.66.1')).toBe(false);
+      for (const name of Object.keys(snapshot.crawlers))
+        expect(inside(name, '192.0.2.1'), name).toBe(false);
+    },
+  );
 
-  it('refuses a snapshot with an unknown crawler, a missing crawler, a bad range or a complete crawler without ranges, naming the field', () => {
-    const good = snapshotWith({});
-    expect(() =>
-      validateSnapshot({
-        ...good,
-        crawlers: { ...good.crawlers, yandexbot: good.crawlers.googlebot },
-      }),
-    ).toThrow('crawlers.yandexbot is not a crawler scorer-core knows');
-    const { bingbot: _dropped, ...withoutBing } = good.crawlers;
-    expect(() => validateSnapshot({ ...good, crawlers: withoutBing })).toThrow(
-      'crawlers.bingbot is missing',
-    );
-    expect(() => validateSnapshot(snapshotWith({ applebot: ['17.0.0.0/33'] }))).toThrow(
-      'crawlers.applebot.ranges[0]: "17.0.0.0/33": prefix length 33 exceeds 32',
-    );
-    expect(() => validateSnapshot(snapshotWith({ openai: [] }))).toThrow(
-      'crawlers.openai.ranges is empty although every source is present',
-    );
-    expect(() => validateSnapshot({ ...good, format: 'other' })).toThrow('"format" must be');
-    expect(
-      validateSnapshot(snapshotWith({ openai: [] }, ['openai'])).crawlers.openai!.ranges,
-    ).toEqual([]);
-  });
+  it(
+    'refuses a snapshot with an unknown crawler, a missing crawler, a bad range or a complete ' +
+      'crawler without ranges, naming the field',
+    () => {
+      const good = snapshotWith({});
+      expect(() =>
+        validateSnapshot({
+          ...good,
+          crawlers: { ...good.crawlers, yandexbot: good.crawlers.googlebot },
+        }),
+      ).toThrow('crawlers.yandexbot is not a crawler scorer-core knows');
+      const { bingbot: _dropped, ...withoutBing } = good.crawlers;
+      expect(() => validateSnapshot({ ...good, crawlers: withoutBing })).toThrow(
+        'crawlers.bingbot is missing',
+      );
+      expect(() => validateSnapshot(snapshotWith({ applebot: ['17.0.0.0/33'] }))).toThrow(
+        'crawlers.applebot.ranges[0]: "17.0.0.0/33": prefix length 33 exceeds 32',
+      );
+      expect(() => validateSnapshot(snapshotWith({ openai: [] }))).toThrow(
+        'crawlers.openai.ranges is empty although every source is present',
+      );
+      expect(() => validateSnapshot({ ...good, format: 'other' })).toThrow('"format" must be');
+      expect(
+        validateSnapshot(snapshotWith({ openai: [] }, ['openai'])).crawlers.openai!.ranges,
+      ).toEqual([]);
+    },
+  );
 
   it("parses the operators' published shape, IPv4 and IPv6, and refuses anything else", () => {
     const text = JSON.stringify({
@@ -208,66 +220,78 @@ describe('the committed crawler snapshot', () => {
 });
 
 describe('crawler ACLs and claims in the generated VCL', () => {
-  it('one ACL per crawler with its IPv4 and IPv6 entries, in the init snippet before the recv snippet uses them', () => {
-    const snippets = generateSnippets({
-      verifiedBots: snapshotWith({
-        googlebot: ['66.249.64.0/27', '2001:4860:4801:10::/64'],
-        bingbot: ['157.55.39.0/24'],
-      }),
-    });
-    const acls = snippets.find((s) => s.name === 'session-scorer-crawlers')!;
-    expect(acls.type).toBe('init');
-    expect(acls.priority).toBeLessThan(
-      snippets.find((s) => s.name === 'session-scorer-enforce')!.priority,
-    );
-    expect(acls.content).toContain(
-      'acl scorer_crawler_googlebot {\n  "66.249.64.0"/27;\n  "2001:4860:4801:10::"/64;\n}',
-    );
-    expect(acls.content).toContain('acl scorer_crawler_bingbot {\n  "157.55.39.0"/24;\n}');
-    expect(acls.content).toContain('snapshot taken 2026-12-01');
-    for (const crawler of CRAWLERS)
-      expect(acls.content).toContain(`acl ${aclName(crawler.name)} {`);
-    const recv = snippets.find((s) => s.name === 'session-scorer-recv')!.content;
-    for (const crawler of CRAWLERS) {
-      expect(recv).toContain(`req.http.User-Agent ~ {"(?i)${crawler.userAgent}"}`);
-      expect(recv).toContain(`client.ip ~ ${aclName(crawler.name)}`);
-      expect(recv).toContain(`set req.http.X-Scorer-Claimed-Bot = "${crawler.name}";`);
-    }
-    // Claims are marked after the client's copies are stripped.
-    expect(recv.indexOf('unset req.http.X-Scorer-Verified-Bot;')).toBeLessThan(
-      recv.indexOf('set req.http.X-Scorer-Verified-Bot'),
-    );
-  });
+  it(
+    'one ACL per crawler with its IPv4 and IPv6 entries, in the init snippet before the recv ' +
+      'snippet uses them',
+    () => {
+      const snippets = generateSnippets({
+        verifiedBots: snapshotWith({
+          googlebot: ['66.249.64.0/27', '2001:4860:4801:10::/64'],
+          bingbot: ['157.55.39.0/24'],
+        }),
+      });
+      const acls = snippets.find((s) => s.name === 'session-scorer-crawlers')!;
+      expect(acls.type).toBe('init');
+      expect(acls.priority).toBeLessThan(
+        snippets.find((s) => s.name === 'session-scorer-enforce')!.priority,
+      );
+      expect(acls.content).toContain(
+        'acl scorer_crawler_googlebot {\n  "66.249.64.0"/27;\n  "2001:4860:4801:10::"/64;\n}',
+      );
+      expect(acls.content).toContain('acl scorer_crawler_bingbot {\n  "157.55.39.0"/24;\n}');
+      expect(acls.content).toContain('snapshot taken 2026-12-01');
+      for (const crawler of CRAWLERS)
+        expect(acls.content).toContain(`acl ${aclName(crawler.name)} {`);
+      const recv = snippets.find((s) => s.name === 'session-scorer-recv')!.content;
+      for (const crawler of CRAWLERS) {
+        expect(recv).toContain(`req.http.User-Agent ~ {"(?i)${crawler.userAgent}"}`);
+        expect(recv).toContain(`client.ip ~ ${aclName(crawler.name)}`);
+        expect(recv).toContain(`set req.http.X-Scorer-Claimed-Bot = "${crawler.name}";`);
+      }
+      // Claims are marked after the client's copies are stripped.
+      expect(recv.indexOf('unset req.http.X-Scorer-Verified-Bot;')).toBeLessThan(
+        recv.indexOf('set req.http.X-Scorer-Verified-Bot'),
+      );
+    },
+  );
 
-  it('a crawler whose snapshot lacks a source is only ever verified, never called spoofed; one without ranges gets no ACL', () => {
-    const snippets = generateSnippets({
-      verifiedBots: snapshotWith({ 'google-fetcher': ['66.249.80.0/24'], applebot: [] }, [
-        'google-fetcher',
-        'applebot',
-      ]),
-    });
-    const recv = snippets.find((s) => s.name === 'session-scorer-recv')!.content;
-    const acls = snippets.find((s) => s.name === 'session-scorer-crawlers')!.content;
-    expect(recv).toContain('client.ip ~ scorer_crawler_google_fetcher');
-    expect(recv).not.toContain('set req.http.X-Scorer-Claimed-Bot = "google-fetcher";');
-    expect(recv).not.toContain('scorer_crawler_applebot');
-    expect(acls).not.toContain('acl scorer_crawler_applebot');
-    expect(recv).toContain('set req.http.X-Scorer-Claimed-Bot = "googlebot";');
-  });
+  it(
+    'a crawler whose snapshot lacks a source is only ever verified, never called spoofed; one ' +
+      'without ranges gets no ACL',
+    () => {
+      const snippets = generateSnippets({
+        verifiedBots: snapshotWith({ 'google-fetcher': ['66.249.80.0/24'], applebot: [] }, [
+          'google-fetcher',
+          'applebot',
+        ]),
+      });
+      const recv = snippets.find((s) => s.name === 'session-scorer-recv')!.content;
+      const acls = snippets.find((s) => s.name === 'session-scorer-crawlers')!.content;
+      expect(recv).toContain('client.ip ~ scorer_crawler_google_fetcher');
+      expect(recv).not.toContain('set req.http.X-Scorer-Claimed-Bot = "google-fetcher";');
+      expect(recv).not.toContain('scorer_crawler_applebot');
+      expect(acls).not.toContain('acl scorer_crawler_applebot');
+      expect(recv).toContain('set req.http.X-Scorer-Claimed-Bot = "googlebot";');
+    },
+  );
 
-  it("refuses crawler ACLs over Fastly's 1 MB snippet limit, and an invalid snapshot, before any VCL is written", () => {
-    // 50,000 single addresses two apart (nothing aggregates): about 1.2 MB of ACL entries.
-    const many = Array.from(
-      { length: 50_000 },
-      (_, i) => `10.${(i >> 15) & 255}.${(i >> 7) & 255}.${(i & 127) * 2}/32`,
-    );
-    expect(() => generateSnippets({ verifiedBots: snapshotWith({ duckduckbot: many }) })).toThrow(
-      /crawler ACLs: \d+ bytes, over Fastly's 1000000-byte snippet limit/,
-    );
-    expect(() => generateSnippets({ verifiedBots: { format: SNAPSHOT_FORMAT } })).toThrow(
-      '"takenAt" must be an ISO date',
-    );
-  });
+  it(
+    "refuses crawler ACLs over Fastly's 1 MB snippet limit, and an invalid snapshot, before " +
+      'any VCL is written',
+    () => {
+      // 50,000 single addresses two apart (nothing aggregates): about 1.2 MB of ACL entries.
+      const many = Array.from(
+        { length: 50_000 },
+        (_, i) => `10.${(i >> 15) & 255}.${(i >> 7) & 255}.${(i & 127) * 2}/32`,
+      );
+      expect(() => generateSnippets({ verifiedBots: snapshotWith({ duckduckbot: many }) })).toThrow(
+        /crawler ACLs: \d+ bytes, over Fastly's 1000000-byte snippet limit/,
+      );
+      expect(() => generateSnippets({ verifiedBots: { format: SNAPSHOT_FORMAT } })).toThrow(
+        '"takenAt" must be an ISO date',
+      );
+    },
+  );
 });
 
 describe('exempt paths', () => {
@@ -304,27 +328,33 @@ describe('exempt paths', () => {
     expect(validateExemptRegex(DEFAULT_EXEMPT_URL_REGEX)).toBe(DEFAULT_EXEMPT_URL_REGEX);
   });
 
-  it('refuses a regex that matches / or an ordinary page, or cannot be checked, unless forced; the policy checks as for the exclusion regex', () => {
-    expect(() => validateExemptRegex('.*')).toThrow(
-      'exemption regex: matches the ordinary page "/"',
-    );
-    expect(() => validateExemptRegex('^/(?:blog|webhooks)/')).toThrow(
-      'matches the ordinary page "/blog/"',
-    );
-    expect(() => validateExemptRegex('(?i)^/ABOUT$')).toThrow('matches the ordinary page "/about"');
-    expect(() => validateExemptRegex('^/(?>feeds)/')).toThrow(
-      'cannot be checked against ordinary pages',
-    );
-    expect(validateExemptRegex('.*', true)).toBe('.*');
-    expect(validateExemptRegex('^/(?>feeds)/', true)).toBe('^/(?>feeds)/');
-    expect(validateExemptRegex('^/webhooks/')).toBe('^/webhooks/');
-    expect(() => validateExemptRegex('^/a"b')).toThrow(
-      'exemption regex: double quotes are not allowed',
-    );
-    expect(() => validateExemptRegex('', true)).toThrow(
-      'exemption regex: expected a non-empty string',
-    );
-  });
+  it(
+    'refuses a regex that matches / or an ordinary page, or cannot be checked, unless forced; ' +
+      'the policy checks as for the exclusion regex',
+    () => {
+      expect(() => validateExemptRegex('.*')).toThrow(
+        'exemption regex: matches the ordinary page "/"',
+      );
+      expect(() => validateExemptRegex('^/(?:blog|webhooks)/')).toThrow(
+        'matches the ordinary page "/blog/"',
+      );
+      expect(() => validateExemptRegex('(?i)^/ABOUT$')).toThrow(
+        'matches the ordinary page "/about"',
+      );
+      expect(() => validateExemptRegex('^/(?>feeds)/')).toThrow(
+        'cannot be checked against ordinary pages',
+      );
+      expect(validateExemptRegex('.*', true)).toBe('.*');
+      expect(validateExemptRegex('^/(?>feeds)/', true)).toBe('^/(?>feeds)/');
+      expect(validateExemptRegex('^/webhooks/')).toBe('^/webhooks/');
+      expect(() => validateExemptRegex('^/a"b')).toThrow(
+        'exemption regex: double quotes are not allowed',
+      );
+      expect(() => validateExemptRegex('', true)).toThrow(
+        'exemption regex: expected a non-empty string',
+      );
+    },
+  );
 
   it('is generated into the enforce snippet as a literal and read back from it', () => {
     const enforce = generateSnippets({ exemptUrlRegex: '^/webhooks/' }).find(

@@ -197,110 +197,125 @@ describe.runIf((falco !== null && viceroyBin !== null) || viceroyRequired)(
       'x-scorer-tls': '1',
     };
 
-    it('a scripted human-paced session is never blocked, gets its cookie, and the origin never sees internals', async () => {
-      let cookie: string | undefined;
-      const statuses: number[] = [];
-      for (const [pause, path] of [
-        [0, '/'],
-        [1200, '/about'],
-        [2300, '/blog/post-1'],
-        [900, '/blog/'],
-        [3100, '/blog/post-2'],
-        [1700, '/contact'],
-        [2600, '/blog/post-3'],
-      ] as const) {
-        await new Promise((r) => setTimeout(r, pause));
-        const result = await visit(path, cookie, SPOOFED).catch((error: Error) => {
-          throw new Error(
-            `${path}: ${error.message}; VCL log: ${vclLog(path).at(-1)}; falco: ${simulatorOutput
-              .filter((l) => /panic|error/i.test(l))
-              .slice(-3)
-              .join(' | ')}`,
+    it(
+      'a scripted human-paced session is never blocked, gets its cookie, and the origin never ' +
+        'sees internals',
+      async () => {
+        let cookie: string | undefined;
+        const statuses: number[] = [];
+        for (const [pause, path] of [
+          [0, '/'],
+          [1200, '/about'],
+          [2300, '/blog/post-1'],
+          [900, '/blog/'],
+          [3100, '/blog/post-2'],
+          [1700, '/contact'],
+          [2600, '/blog/post-3'],
+        ] as const) {
+          await new Promise((r) => setTimeout(r, pause));
+          const result = await visit(path, cookie, SPOOFED).catch((error: Error) => {
+            throw new Error(
+              `${path}: ${error.message}; VCL log: ${vclLog(path).at(-1)}; falco: ${simulatorOutput
+                .filter((l) => /panic|error/i.test(l))
+                .slice(-3)
+                .join(' | ')}`,
+            );
+          });
+          statuses.push(result.status);
+          expect(result.headers.get('set-cookie')).toMatch(
+            /^ss_session=[A-Za-z0-9_-]{152}; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Lax; Secure$/,
           );
+          cookie = result.cookie;
+        }
+        expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 200]);
+        expect(originSaw.length).toBeGreaterThan(0);
+        expect(
+          originSaw.filter(
+            (seen) =>
+              seen.score !== undefined ||
+              seen.auth !== undefined ||
+              seen.facts.some((f) => f !== undefined),
+          ),
+        ).toEqual([]);
+        // The scorer got the VCL's values (falco simulate serves HTTP/1.1), not the client's.
+        const auditFor = (path: string) =>
+          scorer.output
+            .filter((l) => l.startsWith('scorer_audit :: '))
+            .map((l) => JSON.parse(l.slice('scorer_audit :: '.length)))
+            .filter((line) => line.path === path);
+        // Audit lines are written after the response (event.waitUntil).
+        for (let i = 0; i < 50 && auditFor('/blog/post-3').length === 0; i++)
+          await new Promise((r) => setTimeout(r, 20));
+        const last = auditFor('/blog/post-3').at(-1);
+        // falco v1.21.1's simulator reports one fixed JA4 for every connection, plain HTTP included.
+        expect(last).toMatchObject({
+          event: 'scored',
+          proto: 'HTTP/1.1',
+          ja4: 't13d5911h2_a33745022dd6_1f22a2ca17c4',
+          host: new URL(base).host,
+          secure: false,
         });
-        statuses.push(result.status);
-        expect(result.headers.get('set-cookie')).toMatch(
-          /^ss_session=[A-Za-z0-9_-]{152}; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Lax; Secure$/,
-        );
-        cookie = result.cookie;
-      }
-      expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 200]);
-      expect(originSaw.length).toBeGreaterThan(0);
-      expect(
-        originSaw.filter(
-          (seen) =>
-            seen.score !== undefined ||
-            seen.auth !== undefined ||
-            seen.facts.some((f) => f !== undefined),
-        ),
-      ).toEqual([]);
-      // The scorer got the VCL's values (falco simulate serves HTTP/1.1), not the client's.
-      const auditFor = (path: string) =>
-        scorer.output
-          .filter((l) => l.startsWith('scorer_audit :: '))
-          .map((l) => JSON.parse(l.slice('scorer_audit :: '.length)))
-          .filter((line) => line.path === path);
-      // Audit lines are written after the response (event.waitUntil).
-      for (let i = 0; i < 50 && auditFor('/blog/post-3').length === 0; i++)
-        await new Promise((r) => setTimeout(r, 20));
-      const last = auditFor('/blog/post-3').at(-1);
-      // falco v1.21.1's simulator reports one fixed JA4 for every connection, plain HTTP included.
-      expect(last).toMatchObject({
-        event: 'scored',
-        proto: 'HTTP/1.1',
-        ja4: 't13d5911h2_a33745022dd6_1f22a2ca17c4',
-        host: new URL(base).host,
-        secure: false,
-      });
-    }, 60_000);
+      },
+      60_000,
+    );
 
     it('static assets skip the scorer: no cookie is set', async () => {
       const asset = await visit('/assets/site.css', undefined);
       expect(asset.status).toBe(200);
       expect(asset.headers.get('set-cookie')).toBeUndefined();
     });
-    it("a Googlebot User-Agent from outside Google's ranges is marked claimed, scored crawler_spoofed (95) and blocked in enforce mode; the origin never sees the verdict", async () => {
-      const googlebot = {
-        'user-agent': 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
-        'x-scorer-verified-bot': 'googlebot',
-      };
-      const seenBefore = originSaw.length;
-      let status: number | string;
-      try {
-        status = (await visit('/spoofed-crawler', undefined, googlebot)).status;
-      } catch {
-        // The falco limitation above (a 429 via error closes the connection): read the VCL's line.
-        await new Promise((r) => setTimeout(r, 100));
-        status = 'closed';
-      }
-      const line = vclLog('/spoofed-crawler').at(-1) ?? '';
-      expect(line).toMatch(/ state=enforced score=95 reasons=crawler_spoofed[a-z_,]* /);
-      expect(line).toContain(' action=block exempt=- bot=- claimed_bot=googlebot ');
-      expect(line).toMatch(/ status=429 /);
-      expect(status === 429 || status === 'closed').toBe(true);
-      expect(originSaw.length).toBe(seenBefore);
-    }, 30_000);
+    it(
+      "a Googlebot User-Agent from outside Google's ranges is marked claimed, scored " +
+        'crawler_spoofed (95) and blocked in enforce mode; the origin never sees the verdict',
+      async () => {
+        const googlebot = {
+          'user-agent': 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
+          'x-scorer-verified-bot': 'googlebot',
+        };
+        const seenBefore = originSaw.length;
+        let status: number | string;
+        try {
+          status = (await visit('/spoofed-crawler', undefined, googlebot)).status;
+        } catch {
+          // The falco limitation above (a 429 via error closes the connection): read the VCL's line.
+          await new Promise((r) => setTimeout(r, 100));
+          status = 'closed';
+        }
+        const line = vclLog('/spoofed-crawler').at(-1) ?? '';
+        expect(line).toMatch(/ state=enforced score=95 reasons=crawler_spoofed[a-z_,]* /);
+        expect(line).toContain(' action=block exempt=- bot=- claimed_bot=googlebot ');
+        expect(line).toMatch(/ status=429 /);
+        expect(status === 429 || status === 'closed').toBe(true);
+        expect(originSaw.length).toBe(seenBefore);
+      },
+      30_000,
+    );
 
-    it('a verified crawler (bingbot from its ranges) fetching pages fast without cookies is scored but never blocked or challenged', async () => {
-      const bingbot = {
-        'user-agent': 'Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)',
-      };
-      const seenBefore = originSaw.length;
-      for (let i = 0; i < 12; i++) {
-        const result = await visit(`/verified-crawl/${i}`, undefined, bingbot);
-        expect(result.status).toBe(200);
-      }
-      expect(originSaw.length).toBe(seenBefore + 12);
-      const lines = Array.from(
-        { length: 12 },
-        (_, i) => vclLog(`/verified-crawl/${i}`).at(-1) ?? '',
-      );
-      for (const line of lines) {
-        // Verified (bot=bingbot, not claimed); `exempt=` is filled in only where a band would act.
-        expect(line).toMatch(/ exempt=(verified_bot|-) bot=bingbot claimed_bot=- status=200 /);
-        expect(line).not.toMatch(/ action=(block|challenge) /);
-      }
-    }, 60_000);
+    it(
+      'a verified crawler (bingbot from its ranges) fetching pages fast without cookies is ' +
+        'scored but never blocked or challenged',
+      async () => {
+        const bingbot = {
+          'user-agent': 'Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)',
+        };
+        const seenBefore = originSaw.length;
+        for (let i = 0; i < 12; i++) {
+          const result = await visit(`/verified-crawl/${i}`, undefined, bingbot);
+          expect(result.status).toBe(200);
+        }
+        expect(originSaw.length).toBe(seenBefore + 12);
+        const lines = Array.from(
+          { length: 12 },
+          (_, i) => vclLog(`/verified-crawl/${i}`).at(-1) ?? '',
+        );
+        for (const line of lines) {
+          // Verified (bot=bingbot, not claimed); `exempt=` is filled in only where a band would act.
+          expect(line).toMatch(/ exempt=(verified_bot|-) bot=bingbot claimed_bot=- status=200 /);
+          expect(line).not.toMatch(/ action=(block|challenge) /);
+        }
+      },
+      60_000,
+    );
 
     it('a long URL (8,000 bytes) is scored through the VCL: the preflight carries the capped path', async () => {
       // An 8,000-byte path and query is scored with the capped path (falco's simulator itself closes

@@ -197,7 +197,8 @@ describe.runIf(falco !== null)('generated VCL under falco', () => {
     const everything = refuse('.*');
     expect(everything.status).toBe(1);
     expect(everything.stderr).toContain(
-      'exclusion regex: matches the ordinary page "/", so it would leave those pages unscored; force it (--force-exclude-regex)',
+      'exclusion regex: matches the ordinary page "/", so it would leave those pages unscored; ' +
+        'force it (--force-exclude-regex)',
     );
     const uncompilable = spawnSync(
       'node',
@@ -232,32 +233,41 @@ describe.runIf(falco !== null)('generated VCL under falco', () => {
     expect(existsSync(join(out, 'deliver.vcl'))).toBe(true);
   }, 60_000);
 
-  it('npm run vcl refuses an exemption regex matching ordinary pages unless --force-exempt-regex, wherever the flag stands', () => {
-    const out = mkdtempSync(join(tmpdir(), 'scorer-vcl-exempt-'));
-    const run = (...args: string[]) =>
-      spawnSync('node', ['scripts/lib/run-ts.mjs', 'scripts/vcl/main.ts', '--out', out, ...args], {
-        cwd: ROOT,
-        encoding: 'utf8',
-        env: { ...process.env, FALCO_BIN: falco! },
-      });
-    const refused = run('--exempt-url-regex', '^/');
-    expect(refused.status).toBe(1);
-    expect(refused.stderr).toContain('refused: exemption regex: matches the ordinary page "/"');
-    expect(readdirSync(out)).toEqual([]);
-    // Forcing skips the ordinary-page check, never PCRE: falco lint still compiles it.
-    const uncompilable = run('--force-exempt-regex', '--exempt-url-regex', '^/(feeds');
-    expect(uncompilable.status).toBe(1);
-    expect(uncompilable.stderr).toContain('falco lint rejected the assembled VCL');
-    expect(readdirSync(out)).toEqual([]);
-    const forced = run('--force-exempt-regex', '--exempt-url-regex', '^/');
-    expect(forced.status, forced.stderr).toBe(0);
-    expect(readFileSync(join(out, 'enforce.vcl'), 'utf8')).toContain(
-      `${NORMALIZED_PATH_VCL} ~ {"^/"}`,
-    );
-    expect(readFileSync(join(out, 'crawlers.vcl'), 'utf8')).toContain(
-      'acl scorer_crawler_googlebot {',
-    );
-  }, 60_000);
+  it(
+    'npm run vcl refuses an exemption regex matching ordinary pages unless ' +
+      '--force-exempt-regex, wherever the flag stands',
+    () => {
+      const out = mkdtempSync(join(tmpdir(), 'scorer-vcl-exempt-'));
+      const run = (...args: string[]) =>
+        spawnSync(
+          'node',
+          ['scripts/lib/run-ts.mjs', 'scripts/vcl/main.ts', '--out', out, ...args],
+          {
+            cwd: ROOT,
+            encoding: 'utf8',
+            env: { ...process.env, FALCO_BIN: falco! },
+          },
+        );
+      const refused = run('--exempt-url-regex', '^/');
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toContain('refused: exemption regex: matches the ordinary page "/"');
+      expect(readdirSync(out)).toEqual([]);
+      // Forcing skips the ordinary-page check, never PCRE: falco lint still compiles it.
+      const uncompilable = run('--force-exempt-regex', '--exempt-url-regex', '^/(feeds');
+      expect(uncompilable.status).toBe(1);
+      expect(uncompilable.stderr).toContain('falco lint rejected the assembled VCL');
+      expect(readdirSync(out)).toEqual([]);
+      const forced = run('--force-exempt-regex', '--exempt-url-regex', '^/');
+      expect(forced.status, forced.stderr).toBe(0);
+      expect(readFileSync(join(out, 'enforce.vcl'), 'utf8')).toContain(
+        `${NORMALIZED_PATH_VCL} ~ {"^/"}`,
+      );
+      expect(readFileSync(join(out, 'crawlers.vcl'), 'utf8')).toContain(
+        'acl scorer_crawler_googlebot {',
+      );
+    },
+    60_000,
+  );
 });
 
 describe('one home for static assets', () => {

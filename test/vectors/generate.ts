@@ -18,5 +18,6 @@ writeFileSync('test/vectors/cookie-invalid.json', JSON.stringify(invalid, null, 
 const challenge = buildChallengeVectors();
 writeFileSync('test/vectors/challenge.json', JSON.stringify(challenge, null, 2) + '\n');
 console.log(
-  `wrote ${valid.vectors.length} valid and ${invalid.vectors.length} invalid cookie vectors and ${challenge.cases.length} challenge cases to test/vectors/`,
+  `wrote ${valid.vectors.length} valid and ${invalid.vectors.length} invalid cookie vectors ` +
+    `and ${challenge.cases.length} challenge cases to test/vectors/`,
 );

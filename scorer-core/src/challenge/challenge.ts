@@ -117,7 +117,9 @@ async function macOf(
   if (!(mac instanceof Uint8Array) || mac.length !== CHALLENGE_MAC_LENGTH) {
     throw new ScorerError(
       'INVALID_HMAC',
-      `the challenge HMAC returned ${mac instanceof Uint8Array ? `${mac.length} bytes` : typeof mac}; HMAC-SHA-256 gives ${CHALLENGE_MAC_LENGTH}`,
+      `the challenge HMAC returned ` +
+        `${mac instanceof Uint8Array ? `${mac.length} bytes` : typeof mac}; ` +
+        `HMAC-SHA-256 gives ${CHALLENGE_MAC_LENGTH}`,
     );
   }
   return mac;

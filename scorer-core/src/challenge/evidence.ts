@@ -15,7 +15,10 @@ export function unansweredScore(count: number, perChallenge: number): number {
   return count <= 0 ? 0 : Math.round(100 * (1 - (1 - perChallenge / 100) ** count));
 }
 
-/** `floors`: rules a pass never discounts (the verdict's floors and the behaviour rules): the score stays at least their highest. */
+/**
+ * `floors`: rules a pass never discounts (the verdict's floors and the behaviour rules): the score
+ * stays at least their highest.
+ */
 export function applyChallengeEvidence(
   verdict: Verdict,
   state: SessionState,

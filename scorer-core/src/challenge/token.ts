@@ -11,7 +11,10 @@ import { SESSION_ID_LENGTH } from '../state.js';
 export const CHALLENGE_TOKEN_VERSION = 0x01;
 export const CHALLENGE_SALT_LENGTH = 12;
 export const CHALLENGE_MAC_LENGTH = 32;
-/** version (1) || difficulty bits (1) || issued at (4) || expires at (4) || salt (12): what the MAC covers after the session id. */
+/**
+ * version (1) || difficulty bits (1) || issued at (4) || expires at (4) || salt (12): what the MAC
+ * covers after the session id.
+ */
 export const CHALLENGE_BODY_LENGTH = 1 + 1 + 4 + 4 + CHALLENGE_SALT_LENGTH;
 export const CHALLENGE_TOKEN_BYTES = CHALLENGE_BODY_LENGTH + CHALLENGE_MAC_LENGTH;
 /** Every token has exactly this many base64url characters (72). */
@@ -55,7 +58,10 @@ export function encodeToken(body: Uint8Array, mac: Uint8Array): string {
   return base64UrlEncode(concatBytes(body, mac));
 }
 
-/** The token's fields and its body bytes; undefined for anything that is not a token of a known length. Never throws. */
+/**
+ * The token's fields and its body bytes; undefined for anything that is not a token of a known
+ * length. Never throws.
+ */
 export function decodeToken(
   text: unknown,
 ): { token: ChallengeToken; body: Uint8Array } | undefined {

@@ -82,7 +82,8 @@ const finite = (value: unknown): value is number =>
 function checkNumbers(where: string, value: unknown, length?: number): number[] {
   if (!Array.isArray(value) || (length !== undefined && value.length !== length))
     fail(
-      `${where} expected an array${length !== undefined ? ` of ${length} numbers` : ''}, got ${Array.isArray(value) ? `length=${value.length}` : typeof value}`,
+      `${where} expected an array${length !== undefined ? ` of ${length} numbers` : ''}, ` +
+        `got ${Array.isArray(value) ? `length=${value.length}` : typeof value}`,
     );
   value.forEach(
     (v, i) => finite(v) || fail(`${where}[${i}] is ${JSON.stringify(v)}, expected a finite number`),
@@ -127,7 +128,8 @@ function loadFeatures(doc: unknown): { names: FeatureName[]; indexes: Int32Array
     const index = FEATURE_NAMES.indexOf(name as FeatureName);
     if (index < 0)
       fail(
-        `features[${i}] ${JSON.stringify(name)} is not a feature this scorer computes (known: ${FEATURE_NAMES.join(', ')})`,
+        `features[${i}] ${JSON.stringify(name)} is not a feature this scorer computes ` +
+          `(known: ${FEATURE_NAMES.join(', ')})`,
       );
     if (seen.has(name)) fail(`features[${i}] ${JSON.stringify(name)} is listed twice`);
     seen.add(name);

@@ -12,7 +12,10 @@ import type { RuleScore } from '../reasons.js';
 import { MAX_CLIENT_FAMILY_TAG } from '../state.js';
 import { claimedBrowser } from './headers.js';
 
-/** The family a User-Agent names: chromium, firefox or safari for browsers, else its first product token, lower-cased. */
+/**
+ * The family a User-Agent names: chromium, firefox or safari for browsers, else its first product
+ * token, lower-cased.
+ */
 export function clientFamily(userAgent: string): string {
   const browser = claimedBrowser(userAgent).family;
   if (browser) return browser;
@@ -23,7 +26,10 @@ export function clientFamily(userAgent: string): string {
 const BROWSER_TAGS: Readonly<Record<string, number>> = { chromium: 1, firefox: 2, safari: 3 };
 const FIRST_HASHED_TAG = 4;
 
-/** 1–3 for a browser family, 4–31 for others (FNV-1a of the family, folded); null when there is no User-Agent to judge. */
+/**
+ * 1–3 for a browser family, 4–31 for others (FNV-1a of the family, folded); null when there is no
+ * User-Agent to judge.
+ */
 export function clientFamilyTag(userAgent: string | null | undefined): number | null {
   if (typeof userAgent !== 'string') return null;
   const family = clientFamily(userAgent);

@@ -8,7 +8,10 @@
 import { normalizePath } from '../classifier.js';
 import type { RequestFacts } from './inputs.js';
 
-/** Paths only crawlers and site tools fetch: robots.txt, sitemaps, ads.txt, security.txt, /.well-known/ and the like. */
+/**
+ * Paths only crawlers and site tools fetch: robots.txt, sitemaps, ads.txt, security.txt,
+ * /.well-known/ and the like.
+ */
 export const CRAWLER_PATH =
   /^\/(?:robots\.txt|sitemap[^/]*\.xml(?:\.gz)?|sitemap(?:_index)?(?:\/|$)|ads\.txt|app-ads\.txt|security\.txt|humans\.txt|crossdomain\.xml|clientaccesspolicy\.xml|\.well-known\/)/;
 

@@ -130,7 +130,9 @@ function chromium(name: string, pace: 'human' | 'bot'): Client {
   return {
     name,
     kind: pace === 'human' ? 'browser-human' : 'browser-bot',
-    description: `Debian Chromium (headless, CDP via playwright-core), clicking through the pages, ${pace === 'human' ? 'human pace' : 'bot pace'}`,
+    description:
+      `Debian Chromium (headless, CDP via playwright-core), clicking through the ` +
+      `pages, ${pace === 'human' ? 'human pace' : 'bot pace'}`,
     prepare: prepareChromium,
     command: (context) => {
       const [min, max] = pace === 'human' ? context.humanDwellMs : context.botDwellMs;
@@ -160,7 +162,9 @@ function curl(name: string, jar: boolean): Client {
   return {
     name,
     kind: 'scripted',
-    description: `curl, one invocation for all pages (--rate), Chrome User-Agent, ${jar ? 'cookie jar (-b/-c)' : 'no cookie jar'}`,
+    description:
+      `curl, one invocation for all pages (--rate), Chrome ` +
+      `User-Agent, ${jar ? 'cookie jar (-b/-c)' : 'no cookie jar'}`,
     prepare: (install) => needBinary('curl', 'curl', install),
     command: (context) => {
       const jarFile = join(mkdtempSync(join(tmpdir(), 'bench-curl-')), 'cookies.txt');

@@ -261,7 +261,8 @@ export async function startStack(options: {
   const falco: string | null = options.mode === 'falco' ? findFalco() : null;
   if (options.mode === 'falco' && !falco)
     throw new Error(
-      'falco not found (FALCO_BIN, .cache/bin/falco, PATH): build it with `node scripts/lib/falco.mjs --install`, or run with --stack direct',
+      'falco not found (FALCO_BIN, .cache/bin/falco, PATH): build it with `node ' +
+        'scripts/lib/falco.mjs --install`, or run with --stack direct',
     );
   if (options.build) {
     options.log('building bin/main.wasm …');

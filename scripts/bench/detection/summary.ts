@@ -165,7 +165,10 @@ export function checkTargets(
 
 const percent = (share: number | null) => (share === null ? '-' : `${Math.round(share * 100)}%`);
 
-/** The human-readable table: one line per client (gap = median between page requests), then its reasons; skipped clients with notices. */
+/**
+ * The human-readable table: one line per client (gap = median between page requests), then its
+ * reasons; skipped clients with notices.
+ */
 export function formatTable(rows: ClientRow[], threshold: number): string {
   const header = ['client', 'pages', 'gap ms', 'scored', 'flagged', 'first flagged', 'scores'];
   const body = rows.map((row) =>

@@ -1,5 +1,6 @@
 /**
- * node scripts/lib/run-ts.mjs scripts/training/learn/figures.ts -- --data <dir> --before <model.json> [--json <file>] [--no-ablation]
+ * node scripts/lib/run-ts.mjs scripts/training/learn/figures.ts -- --data <dir> --before
+ * <model.json> [--json <file>] [--no-ablation]
  *
  * The held-out figures of docs/model.md: for each shared log, a model trained on the first 70 %
  * of its time window (and one trained on all four logs' first 70 % together) is replayed over the
@@ -143,10 +144,13 @@ const out: Record<string, unknown> = {
   split: SPLIT,
 };
 const cell = (s: Summary) =>
-  `${s.roc_auc?.toFixed(3) ?? '—'} / ${s.tpr_at_fpr_1pct === null ? '—' : (s.tpr_at_fpr_1pct * 100).toFixed(1) + ' %'} / ${s.human_fpr_at_threshold === null ? '—' : (s.human_fpr_at_threshold * 100).toFixed(1) + ' %'}`;
+  `${s.roc_auc?.toFixed(3) ?? '—'} ` +
+  `/ ${s.tpr_at_fpr_1pct === null ? '—' : (s.tpr_at_fpr_1pct * 100).toFixed(1) + ' %'} ` +
+  `/ ${s.human_fpr_at_threshold === null ? '—' : (s.human_fpr_at_threshold * 100).toFixed(1) + ' %'}`;
 
 console.log(
-  '| log (held-out sessions: bots / humans) | model | bots drop cookies: ROC-AUC / TPR@1%FPR / human FPR@80 | cookies kept: ROC-AUC / TPR@1%FPR / human FPR@80 |',
+  '| log (held-out sessions: bots / humans) | model | bots drop cookies: ROC-AUC / TPR@1%FPR / ' +
+    'human FPR@80 | cookies kept: ROC-AUC / TPR@1%FPR / human FPR@80 |',
 );
 console.log('|---|---|---|---|');
 const main: Record<string, Record<string, Pair>> = {};
@@ -162,14 +166,16 @@ for (const [group, logs] of Object.entries(GROUPS)) {
   const first = rows['before (main)']!.botsDrop;
   for (const [name, pair] of Object.entries(rows))
     console.log(
-      `| ${group} (${first.bot_sessions} / ${first.sessions - first.bot_sessions}) | ${name} | ${cell(pair.botsDrop)} | ${cell(pair.returned)} |`,
+      `| ${group} (${first.bot_sessions} / ${first.sessions - first.bot_sessions}) | ${name} ` +
+        `| ${cell(pair.botsDrop)} | ${cell(pair.returned)} |`,
     );
 }
 out.heldOut = main;
 
 if (!values['no-ablation']) {
   console.log(
-    '\n| log | learner | all features | without request | without session | without client |  (bots drop cookies: ROC-AUC / TPR@1%FPR / human FPR@80)',
+    '\n| log | learner | all features | without request | without session | without client |  ' +
+      '(bots drop cookies: ROC-AUC / TPR@1%FPR / human FPR@80)',
   );
   console.log('|---|---|---|---|---|---|');
   const ablation: Record<string, Record<string, Record<string, Pair>>> = {};

@@ -58,7 +58,10 @@ export interface FitResult {
     trees?: ValidationFigures;
     chosen: LearnerKind;
   };
-  /** Human sessions of the training part reaching 20, 50 and 80 with the calibrated map (as margins cross its points). */
+  /**
+   * Human sessions of the training part reaching 20, 50 and 80 with the calibrated map (as margins
+   * cross its points).
+   */
   calibration: { human_sessions: number; flagged_at: Record<string, number> };
 }
 

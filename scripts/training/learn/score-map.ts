@@ -12,8 +12,9 @@
  * and 100 at the highest session margin of the training part (bots included), or at least one
  * margin unit (a factor e in the odds) or the 95th–99th spread past the 80-point: scores above 80
  * keep the ranking of the sessions there instead of saturating at 100 just past the humans' 99th
- * percentile (saturation ties everything above it and leaves no threshold at 1 % FPR). A session's margin is the highest of its requests' margins (the session
- * score is the maximum of its requests' scores and the map is non-decreasing).
+ * percentile (saturation ties everything above it and leaves no threshold at 1 % FPR). A session's
+ * margin is the highest of its requests' margins (the session score is the maximum of its requests'
+ * scores and the map is non-decreasing).
  *
  * Each point sits halfway between the quantile's margin and the next larger human margin, so the
  * humans tied at the quantile (trees give many equal margins) stay below it. The scorer

@@ -123,7 +123,8 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   }));
   if (!rows.some((r) => r.bot) || !rows.some((r) => !r.bot))
     throw new Error(
-      'the training part needs scored requests of both bot and human sessions to fit a combiner (or pass --combiner none)',
+      'the training part needs scored requests of both bot and human sessions to fit a combiner ' +
+        '(or pass --combiner none)',
     );
   const fit = fitCombiner(rows, sessions, { ...options.fit, kind: options.combiner, features });
   fit.combiner.training = {

@@ -53,7 +53,8 @@ export const isChallenge = (backend: string) =>
 /** What the pass and miss snippets do to every backend request but the preflight. */
 export const stripBereq = `  # Internal headers never reach the origin; the score only if the operator opts in.
 ${unsetInternalHeaders('bereq', '  ')}
-  if (${setting('forward_score', DICTIONARY_DEFAULTS.forward_score)} == "true" && req.http.X-Scorer-Score ~ "${SCORE_PATTERN}") {
+  if (${setting('forward_score', DICTIONARY_DEFAULTS.forward_score)} == "true" && \
+req.http.X-Scorer-Score ~ "${SCORE_PATTERN}") {
     set bereq.http.X-Scorer-Score = req.http.X-Scorer-Score;
     set bereq.http.X-Scorer-Reasons = req.http.X-Scorer-Reasons;
   }`;

@@ -27,7 +27,9 @@ export function recvSnippet(options: ValidatedVclOptions): string {
     .map((c, i) => {
       const verify =
         c.cidrs.length > 0
-          ? `    if (client.ip ~ ${c.acl}) {\n      set req.http.X-Scorer-Verified-Bot = "${c.name}";\n    }${c.complete ? ` else {\n      set req.http.X-Scorer-Claimed-Bot = "${c.name}";\n    }` : ''}`
+          ? `    if (client.ip ~ ${c.acl}) {\n      set req.http.X-Scorer-Verified-Bot = ` +
+            `"${c.name}";\n    ` +
+            `}${c.complete ? ` else {\n      set req.http.X-Scorer-Claimed-Bot = "${c.name}";\n    }` : ''}`
           : `    # No ranges in the snapshot: the claim can be neither verified nor refuted.`;
       return `  ${i === 0 ? 'if' : '} else if'} (req.http.User-Agent ~ {"(?i)${c.userAgent}"}) {\n${verify}`;
     })

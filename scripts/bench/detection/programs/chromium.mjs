@@ -47,7 +47,10 @@ function headedUserAgent() {
   );
   if (!version)
     throw new Error(`chromium client: cannot read the version of ${values.executable} (--version)`);
-  return `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${version[1]}.0.0.0 Safari/537.36`;
+  return (
+    `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) ` +
+    `Chrome/${version[1]}.0.0.0 Safari/537.36`
+  );
 }
 const args = [`--user-agent=${values['user-agent'] ?? headedUserAgent()}`];
 const browser = await chromium.launch({ executablePath: values.executable, headless: true, args });
