@@ -6,10 +6,12 @@
 // 120)` for each.
 //
 // The rule: wrap the line (split strings with `+` or a template literal at a word boundary,
-// rewrap comments). The one exception is decided by the line's content, not by a list of files: a
-// line whose only long part is one unbreakable token, i.e. a URL, a regular-expression literal or
-// the path of an import/export specifier, with at most 40 other characters around it (indentation,
-// `const NAME =`, quotes, `;`). Characters are counted as Unicode code points.
+// rewrap comments; inside a multi-line template whose text must stay byte for byte, such as
+// generated VCL or HTML, end the line with `\`: a line continuation adds nothing to the string).
+// The one exception is decided by the line's content, not by a list of files: a line whose only
+// long part is one unbreakable token, i.e. a URL, a regular-expression literal or the path of an
+// import/export specifier, with at most 40 other characters around it (indentation, `const NAME
+// =`, quotes, `;`). Characters are counted as Unicode code points.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
