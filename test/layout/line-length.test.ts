@@ -3,8 +3,12 @@
  * on hand-written lines: the limit, each exception (one URL, regular-expression literal or module
  * path with little else on the line), and lines that look like exceptions but must be wrapped.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LINE_LIMIT, longLines } from '../../scripts/lib/check-line-length.mjs';
+import { checkedFiles, LINE_LIMIT, longLines } from '../../scripts/lib/check-line-length.mjs';
 
 /** `prefix` padded with `x` (or cut) to exactly `n` characters. */
 const exactly = (n: number, prefix = '// ') => (prefix + 'x'.repeat(n)).slice(0, n);
@@ -67,5 +71,24 @@ describe('line-length check', () => {
     const line = `  const ratio = ${'(alpha + beta) / (gamma + delta) / '.repeat(3)}total;`;
     expect(line.length).toBeGreaterThan(120);
     expect(longLines(line)).toEqual([{ line: 1, characters: line.length }]);
+  });
+
+  it('checks tracked .ts, .mts and .mjs files only, less what .prettierignore excludes', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'line-length-'));
+    try {
+      mkdirSync(join(dir, 'gen'));
+      mkdirSync(join(dir, 'fixtures'));
+      for (const file of ['a.ts', 'b.mjs', 'c.mts', 'd.json', 'gen/e.ts', 'fixtures/f.ts', 'g.ts'])
+        writeFileSync(join(dir, file), '');
+      writeFileSync(join(dir, '.prettierignore'), '# generated\ngen/\nfixtures/*.ts\n');
+      execFileSync('git', ['init', '-q'], { cwd: dir });
+      execFileSync('git', ['add', 'a.ts', 'b.mjs', 'c.mts', 'd.json', 'gen', 'fixtures'], {
+        cwd: dir,
+      });
+      // g.ts is not tracked; gen/ and fixtures/*.ts are ignored by Prettier.
+      expect(checkedFiles(dir).sort()).toEqual(['a.ts', 'b.mjs', 'c.mts']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
