@@ -3,7 +3,7 @@
  * COMMANDS for every kind of usage problem (one line on stderr, exit 2, no request sent: the
  * fetch these runs get fails the test if it is ever called) and for --help (exit 0).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS, EXIT, runOps, usage } from '../../scripts/ops/cli.js';
 import { argumentCount, parseCommandLine } from '../../scripts/ops/command-line.js';
@@ -184,6 +184,21 @@ describe('ops command line: --help and the exit codes', () => {
       const run = await usageRun(...command.words, '--help');
       expect(run.out, command.words.join(' ')).toMatch(block);
     }
+  });
+
+  it('every repository file the help names exists (src/config.ts was split into src/config/)', async () => {
+    const texts = [usage()];
+    for (const command of COMMANDS) texts.push((await usageRun(...command.words, '--help')).out);
+    const named = new Set(
+      texts.flatMap((t) =>
+        [...t.matchAll(/\b(?:src|scripts|docs|scorer-core)\/[\w./-]*\w/g)].map((m) => m[0]),
+      ),
+    );
+    expect(named.size).toBeGreaterThan(0);
+    const missing = [...named].filter(
+      (path) => !existsSync(new URL(`../../${path}`, import.meta.url)),
+    );
+    expect(missing).toEqual([]);
   });
 
   it('one option name means one thing in every command (a value option everywhere, or a flag)', () => {

@@ -122,7 +122,7 @@ function pointerSteps(
 }
 
 /**
- * The model the scorer uses now, as it chooses it (src/config.ts readModel): none named, or the
+ * The model the scorer uses now, as it chooses it (src/config/model.ts readModel): none named, or the
  * embedded version named, is the embedded model; a named document that is missing or invalid
  * makes the scorer answer fail-open (model null).
  */
