@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import defaultModel from '../../scorer-core/src/default-model.json' with { type: 'json' };
 import { createApp } from '../../src/app.js';
 import { prepareDefaults } from '../../src/config/defaults.js';
+import { STORE_NAMES } from '../../src/edge-contract.js';
 import type { Platform } from '../../src/platform.js';
 import { runOps } from '../../scripts/ops/cli.js';
 import type { FastlyApiStandin } from '../../scripts/ops/standin/fastly-api-standin.js';
@@ -58,9 +59,9 @@ export function auditLines(dir: string): Record<string, unknown>[] {
 /** The app's view of the stand-in's stores: what a scorer linked to them would read. */
 export function platformOver(standin: FastlyApiStandin, nowMs: () => number): Platform {
   return {
-    config: (key) => standin.configItem('scorer_config', key),
-    secret: async (key) => standin.secretText('scorer_secrets', key),
-    kvText: async (key) => standin.kvValue('scorer_models', key),
+    config: (key) => standin.configItem(STORE_NAMES.config, key),
+    secret: async (key) => standin.secretText(STORE_NAMES.secrets, key),
+    kvText: async (key) => standin.kvValue(STORE_NAMES.models, key),
     // The operator CLI never touches the edge rate limiter: a scorer over it counts nothing.
     rateCounter: () => ({ increment: () => {}, lookupCount: () => 0, lookupRate: () => 0 }),
     penaltyBox: () => ({ add: () => {}, has: () => false }),
