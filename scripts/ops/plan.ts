@@ -69,21 +69,21 @@ export function describeRequest(step: Step): string {
       if (secret.has(name)) lines.push(`    ${name}=${REDACTED}`);
       else if (name === 'content' && step.diff !== undefined)
         lines.push(`    ${name}=<${String(value).length} characters, diff below>`);
-      else lines.push(`    ${name}=${oneLine(String(value))}`);
+      else lines.push(`    ${name}=${printable(String(value))}`);
     }
   } else if (secret.size > 0 && (request.json !== undefined || request.raw !== undefined)) {
     // Secret fields in a body without named fields: nothing of it can be shown.
     lines.push(`    body=${REDACTED}`);
   } else if (request.json !== undefined) {
-    lines.push(`    ${oneLine(JSON.stringify(request.json))}`);
+    lines.push(`    ${printable(JSON.stringify(request.json))}`);
   } else if (request.raw !== undefined) {
-    lines.push(`    body=${oneLine(request.raw)}`);
+    lines.push(`    body=${printable(request.raw)}`);
   }
   return lines.join('\n');
 }
 
 // Long values (a model document) are shortened; shorter ones (an index, an item) print whole.
-const oneLine = (text: string) => {
+const printable = (text: string) => {
   const flat = text.replace(/\n/g, '\\n');
   return flat.length > 2000 ? `${flat.slice(0, 300)}… (${flat.length} characters)` : flat;
 };

@@ -8,7 +8,7 @@
 import embeddedModelDocument from '@session-scorer/core/model/default.json' with { type: 'json' };
 import type { ScorerSettings, TransitionModel } from '@session-scorer/core';
 import { prepareDefaults, type Defaults } from '../../src/config/defaults.js';
-import { parseConfigItems } from '../../src/config/items.js';
+import { oneLine, parseConfigItems } from '../../src/config/items.js';
 import type { Mode } from '../../src/edge-contract.js';
 import { findStore, listConfigItems, type FastlyApi, type StoreRef } from './fastly-api.js';
 
@@ -51,10 +51,6 @@ export async function readScorerConfig(api: FastlyApi, storeName: string): Promi
   const items = await listConfigItems(api, store.id);
   return { store, items, view: scorerView(items) };
 }
-
-/** resolveSettings lists its problems one per line; an operator gets them on one. */
-export const oneLine = (message: string) =>
-  message.replace(/:\n- /g, ': ').replace(/\n- /g, '; ').replace(/\n/g, ' ');
 
 /** One line for an operator: what the scorer does with a configuration it refuses. */
 export const refusalText = (view: { reason: string; detail: string }) =>

@@ -396,6 +396,26 @@ describe.runIf(falco)('ops threshold, mode, caller secret (Fastly API stand-in)'
     expect(writes()).toEqual([]);
   });
 
+  it("mode get reads the scorer's item as the scorer does: absent or empty is the default, spaces trimmed, a bad value refused", async () => {
+    const cases: [string | null, string][] = [
+      [null, 'monitor (default: no item)'],
+      ['', 'monitor (default: the item is empty)'],
+      [' off ', 'off'],
+      [
+        'block',
+        'none: the item holds "block", which the scorer refuses (mode: expected one of off, monitor, enforce, got "block"): it answers every request fail-open',
+      ],
+    ];
+    const items = api.state.configStores.get('cfg001')!.items;
+    for (const [item, expected] of cases) {
+      if (item === null) items.delete('mode');
+      else items.set('mode', item);
+      const run = await ops('mode', 'get');
+      expect(run.code, String(item)).toBe(0);
+      expect(run.out.split('\n')[1]).toBe(`mode (scorer, scorer_config): ${expected}`);
+    }
+  });
+
   it("mode set writes the dictionary and the scorer's Config Store; unknown modes are refused", async () => {
     const run = await ops('mode', 'set', 'enforce');
     expect(run.code).toBe(0);

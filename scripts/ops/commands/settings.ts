@@ -19,6 +19,7 @@ import {
 import { OpsError, type OpsContext } from '../context.js';
 import { PlanError, type Step } from '../plan.js';
 import {
+  DEFAULT_MODE,
   MODES,
   CHALLENGE_THRESHOLD_KEY,
   DICTIONARIES,
@@ -164,7 +165,17 @@ export async function modeGet(ctx: OpsContext): Promise<void> {
   ctx.out(
     `mode (VCL, ${DICTIONARIES.settings}): ${value ?? `${DICTIONARY_DEFAULTS.mode} (default)`}`,
   );
-  ctx.out(`mode (scorer, ${ctx.stores.config}): ${scorerMode ?? 'monitor (default)'}`);
+  ctx.out(`mode (scorer, ${ctx.stores.config}): ${scorerModeText(scorerMode)}`);
+}
+
+/** The scorer's mode as its item parser reads the item (an empty item is the default). */
+function scorerModeText(item: string | null): string {
+  const parsed = parseConfigItems((name) => (name === 'mode' ? item : null), prepareItemDefaults());
+  if (!parsed.ok)
+    return `none: the item holds ${JSON.stringify(item)}, which the scorer refuses (${parsed.problems.join('; ')}): it answers every request fail-open`;
+  if (item === null) return `${parsed.config.mode} (default: no item)`;
+  if (item.trim() === '') return `${parsed.config.mode} (default: the item is empty)`;
+  return parsed.config.mode;
 }
 
 /**
@@ -218,7 +229,7 @@ export async function modeSet(ctx: OpsContext, mode: string | undefined): Promis
     },
     before: {
       vcl: before ?? `${DICTIONARY_DEFAULTS.mode} (default)`,
-      scorer: scorerBefore ?? 'monitor (default)',
+      scorer: scorerBefore ?? `${DEFAULT_MODE} (default)`,
     },
     after: { vcl: mode, scorer: mode },
   });
