@@ -5,7 +5,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { COMMANDS, EXIT, runOps, usage } from '../../scripts/ops/cli.js';
+import { COMMANDS, EXIT, usage } from '../../scripts/ops/cli.js';
+import { opsRunner } from './run-ops.js';
 import { argumentCount, parseCommandLine } from '../../scripts/ops/command-line.js';
 
 const GLOBAL = [
@@ -74,24 +75,15 @@ describe('ops command line: parseCommandLine over a command table', () => {
 
 /** One run of the real CLI whose fetch must never be called. */
 async function usageRun(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
   let fetched = 0;
-  const code = await runOps(argv, {
+  const run = await opsRunner(null, null, {
     env: { FASTLY_API_TOKEN: 'token-for-usage-tests', FASTLY_SERVICE_ID: 'SVC1' },
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    now: Date.now,
-    randomBytes: (n) => new Uint8Array(n),
-    sleep: async () => {},
-    readFile: () => '',
     fetch: async () => {
       fetched++;
       throw new Error('a usage test sent a request');
     },
-    osUser: 'x',
-  });
-  return { code, out: out.join('\n'), err: err.join('\n'), fetched };
+  })(...argv);
+  return { code: run.code, out: run.out, err: run.err, fetched };
 }
 
 describe('ops command line: usage problems are one line on stderr and exit 2', () => {

@@ -11,10 +11,10 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runOps } from '../../scripts/ops/cli.js';
 import { createFastlyApi, FastlyApiError } from '../../scripts/ops/fastly-api.js';
 import { freePort } from '../../scripts/lib/viceroy.mjs';
 import { describeRequest } from '../../scripts/ops/plan.js';
+import { opsRunner } from './run-ops.js';
 import {
   startFastlyApiStandin,
   type FastlyApiStandin,
@@ -52,26 +52,11 @@ afterEach(() => api.close());
 const auditFile = () => join(dir, 'audit.jsonl');
 const auditText = () => (existsSync(auditFile()) ? readFileSync(auditFile(), 'utf8') : '');
 
-async function ops(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runOps(argv, {
-    env: {
-      FASTLY_API_TOKEN: TOKEN,
-      FASTLY_API_URL: api.url,
-      FASTLY_SERVICE_ID: api.serviceId,
-      SCORER_OPS_AUDIT_FILE: auditFile(),
-    },
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    now: () => Date.UTC(2026, 11, 1, 12),
-    randomBytes: (n) => BYTES.slice(0, n),
-    sleep: async () => {},
-    readFile: (path) => readFileSync(path, 'utf8'),
-    osUser: 'tester',
-  });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const ops = opsRunner(
+  () => api,
+  () => dir,
+  { randomBytes: (n) => BYTES.slice(0, n) },
+);
 
 /** No planted value, nor its first half (a cut-off echo), in any of the texts. */
 function expectNoSecret(texts: Record<string, string>) {
@@ -174,20 +159,13 @@ describe('ops secrets: planted token, cookie key and caller secret never printed
 
   it('a token a header cannot carry is refused as a usage error without showing it', async () => {
     for (const token of [`${TOKEN}\n`, ` ${TOKEN}`, `${TOKEN}é`]) {
-      const err: string[] = [];
-      const code = await runOps(['keys', 'list'], {
-        env: { FASTLY_API_TOKEN: token, FASTLY_API_URL: api.url },
-        stdout: (t) => err.push(t),
-        stderr: (t) => err.push(t),
-        now: Date.now,
-        randomBytes: (n) => new Uint8Array(n),
-        sleep: async () => {},
-        readFile: () => '',
-        osUser: 'x',
-      });
-      expect(code).toBe(2);
-      expect(err.join('\n')).toMatch(/^FASTLY_API_TOKEN holds characters an HTTP header cannot/);
-      expectNoSecret({ output: err.join('\n') });
+      const run = await opsRunner(() => api, null, { env: { FASTLY_API_TOKEN: token } })(
+        'keys',
+        'list',
+      );
+      expect(run.code).toBe(2);
+      expect(run.err).toMatch(/^FASTLY_API_TOKEN holds characters an HTTP header cannot/);
+      expectNoSecret({ output: run.all });
     }
     expect(api.requests).toEqual([]);
   });
