@@ -337,155 +337,152 @@ describe.runIf(falco)('ops vcl exclude-regex (Fastly API stand-in)', () => {
   });
 });
 
-describe.runIf(falco)(
-  'ops threshold, mode, caller secret (Fastly API stand-in; the scorer on stand-in stores, counters fake)',
-  () => {
-    beforeEach(async () => {
-      expect((await ops('vcl', 'upload', '--activate')).code).toBe(0);
-      api.requests.length = 0;
-    });
+describe.runIf(falco)('ops threshold, mode, caller secret (stand-in, counters fake)', () => {
+  beforeEach(async () => {
+    expect((await ops('vcl', 'upload', '--activate')).code).toBe(0);
+    api.requests.length = 0;
+  });
 
-    it('threshold set updates the dictionary item in place (no new version); get reads it', async () => {
-      expect((await ops('threshold', 'get')).out).toBe(
-        'threshold: 80 (default: no dictionary item)\nchallenge_threshold: 80 (no dictionary item: no challenge band)',
-      );
-      const run = await ops('threshold', 'set', '90');
-      expect(run.code).toBe(0);
-      expect(writes().map((r) => `${r.method} ${r.path} ${r.body}`)).toEqual([
-        `PUT /service/${api.serviceId}/dictionary/dict1/item/threshold item_value=90`,
-      ]);
-      expect(api.state.versions).toHaveLength(2);
-      expect((await ops('threshold', 'get')).out).toBe(
-        'threshold: 90\nchallenge_threshold: 90 (no dictionary item: no challenge band)',
-      );
-      expect(auditLines().at(-1)).toMatchObject({
-        command: 'threshold set',
-        before: { threshold: '80 (default)' },
-        after: { threshold: '90' },
-      });
+  it('threshold set updates the dictionary item in place (no new version); get reads it', async () => {
+    expect((await ops('threshold', 'get')).out).toBe(
+      'threshold: 80 (default: no dictionary item)\nchallenge_threshold: 80 (no dictionary item: no challenge band)',
+    );
+    const run = await ops('threshold', 'set', '90');
+    expect(run.code).toBe(0);
+    expect(writes().map((r) => `${r.method} ${r.path} ${r.body}`)).toEqual([
+      `PUT /service/${api.serviceId}/dictionary/dict1/item/threshold item_value=90`,
+    ]);
+    expect(api.state.versions).toHaveLength(2);
+    expect((await ops('threshold', 'get')).out).toBe(
+      'threshold: 90\nchallenge_threshold: 90 (no dictionary item: no challenge band)',
+    );
+    expect(auditLines().at(-1)).toMatchObject({
+      command: 'threshold set',
+      before: { threshold: '80 (default)' },
+      after: { threshold: '90' },
     });
+  });
 
-    it("threshold set refuses values outside 0–100 or not in the VCL's form", async () => {
-      for (const bad of ['101', '-1', 'abc', '080', '8.5', '']) {
-        const run = await ops('threshold', 'set', bad);
-        expect(run.code, bad).toBe(1);
-        expect(run.err).toContain('expected a whole number 0–100');
-      }
-      expect(writes()).toEqual([]);
-    });
+  it("threshold set refuses values outside 0–100 or not in the VCL's form", async () => {
+    for (const bad of ['101', '-1', 'abc', '080', '8.5', '']) {
+      const run = await ops('threshold', 'set', bad);
+      expect(run.code, bad).toBe(1);
+      expect(run.err).toContain('expected a whole number 0–100');
+    }
+    expect(writes()).toEqual([]);
+  });
 
-    it("mode get reads the scorer's item as the scorer does: absent or empty is the default, spaces trimmed, a bad value refused", async () => {
-      const cases: [string | null, string][] = [
-        [null, 'monitor (default: no item)'],
-        ['', 'monitor (default: the item is empty)'],
-        [' off ', 'off'],
-        [
-          'block',
-          'none: the item holds "block", which the scorer refuses (mode: expected one of off, monitor, enforce, got "block"): it answers every request fail-open',
-        ],
-      ];
-      const items = api.state.configStores.get('cfg001')!.items;
-      for (const [item, expected] of cases) {
-        if (item === null) items.delete('mode');
-        else items.set('mode', item);
-        const run = await ops('mode', 'get');
-        expect(run.code, String(item)).toBe(0);
-        expect(run.out.split('\n')[1]).toBe(`mode (scorer, scorer_config): ${expected}`);
-      }
-    });
+  it("mode get reads the scorer's item as the scorer does: absent or empty is the default, spaces trimmed, a bad value refused", async () => {
+    const cases: [string | null, string][] = [
+      [null, 'monitor (default: no item)'],
+      ['', 'monitor (default: the item is empty)'],
+      [' off ', 'off'],
+      [
+        'block',
+        'none: the item holds "block", which the scorer refuses (mode: expected one of off, monitor, enforce, got "block"): it answers every request fail-open',
+      ],
+    ];
+    const items = api.state.configStores.get('cfg001')!.items;
+    for (const [item, expected] of cases) {
+      if (item === null) items.delete('mode');
+      else items.set('mode', item);
+      const run = await ops('mode', 'get');
+      expect(run.code, String(item)).toBe(0);
+      expect(run.out.split('\n')[1]).toBe(`mode (scorer, scorer_config): ${expected}`);
+    }
+  });
 
-    it("mode set writes the dictionary and the scorer's Config Store; unknown modes are refused", async () => {
-      const run = await ops('mode', 'set', 'enforce');
-      expect(run.code).toBe(0);
-      expect(api.state.dictionaryItems.get('dict1')!.get('mode')).toBe('enforce');
-      expect(api.configItem('scorer_config', 'mode')).toBe('enforce');
-      expect((await ops('mode', 'get')).out).toBe(
-        'mode (VCL, scorer_settings): enforce\nmode (scorer, scorer_config): enforce',
-      );
-      const count = writes().length;
-      for (const bad of ['block', 'ENFORCE', ''])
-        expect((await ops('mode', 'set', bad)).code).toBe(1);
-      expect(writes()).toHaveLength(count);
-    });
+  it("mode set writes the dictionary and the scorer's Config Store; unknown modes are refused", async () => {
+    const run = await ops('mode', 'set', 'enforce');
+    expect(run.code).toBe(0);
+    expect(api.state.dictionaryItems.get('dict1')!.get('mode')).toBe('enforce');
+    expect(api.configItem('scorer_config', 'mode')).toBe('enforce');
+    expect((await ops('mode', 'get')).out).toBe(
+      'mode (VCL, scorer_settings): enforce\nmode (scorer, scorer_config): enforce',
+    );
+    const count = writes().length;
+    for (const bad of ['block', 'ENFORCE', ''])
+      expect((await ops('mode', 'set', bad)).code).toBe(1);
+    expect(writes()).toHaveLength(count);
+  });
 
-    it("mode set refuses what the scorer would fail open on, with the scorer's own message, before any request", async () => {
-      for (const [bad, message] of [
-        ['block', 'mode: expected one of off, monitor, enforce, got "block"'],
-        ['Enforce', 'mode: expected one of off, monitor, enforce, got "Enforce"'],
-      ]) {
-        const run = await ops('mode', 'set', bad!);
-        expect(run.code).toBe(1);
-        expect(run.err).toContain(message!);
-        // The scorer's parser, over the same item, says the same.
-        const parsed = parseConfigItems((item) => (item === 'mode' ? bad! : null), itemDefaults);
-        expect(parsed.ok ? [] : parsed.problems).toEqual([message]);
-      }
-      // The scorer takes surrounding spaces (and an empty item as its default); the VCL compares
-      // exact words, so the CLI refuses those too.
-      for (const loose of [' enforce ', '']) {
-        const run = await ops('mode', 'set', loose);
-        expect(run.code).toBe(1);
-        expect(run.err).toContain('exactly');
-      }
-      expect(api.requests).toEqual([]);
-    });
-
-    it('caller-secret set writes one random secret to both places and never prints it; the scorer accepts it', async () => {
-      const run = await ops('caller-secret', 'set');
-      expect(run.code).toBe(0);
-      expect(waits).toEqual([]); // nothing to keep working on a first setup
-      const stored = api.secretText('scorer_secrets', 'caller_secret')!;
-      expect(stored).toMatch(/^[A-Za-z0-9_-]{43}$/);
-      expect(api.state.dictionaryItems.get('dict2')!.get('caller_secret')).toBe(stored);
-      expect(run.all + readFileSync(join(dir, 'audit.jsonl'), 'utf8')).not.toContain(stored);
-      expect(run.out).toContain('item_value=<redacted>');
-      expect(await readCallerSecret(platformOver(api, () => clock.ms))).toEqual({
-        ok: true,
-        value: [stored],
-      });
-    });
-
-    it('a caller secret rotation never refuses a preflight: the scorer accepts the new secret before the VCL sends it', async () => {
-      await ops('caller-secret', 'set');
-      const old = api.secretText('scorer_secrets', 'caller_secret')!;
-      const platform = platformOver(api, () => clock.ms);
-      // At every point of the rotation, the secret the VCL sends is one the scorer accepts.
-      const checks: boolean[] = [];
-      api.beforeHandle = () => {
-        const sent = api.state.dictionaryItems.get('dict2')!.get('caller_secret')!;
-        const accepted = [
-          api.secretText('scorer_secrets', 'caller_secret'),
-          api.secretText('scorer_secrets', 'caller_secret_next'),
-        ];
-        checks.push(accepted.includes(sent));
-      };
-      const run = await ops('caller-secret', 'set');
-      expect(run.code).toBe(0);
-      expect(waits).toEqual([60_000, 60_000]);
-      expect(checks.every(Boolean)).toBe(true);
-      const fresh = api.secretText('scorer_secrets', 'caller_secret')!;
-      expect(fresh).not.toBe(old);
-      expect(api.state.dictionaryItems.get('dict2')!.get('caller_secret')).toBe(fresh);
-      const accepted = await readCallerSecret(platform);
-      expect(accepted.ok && accepted.value).toEqual([fresh, fresh]);
-      const order = writes()
-        .slice(-3)
-        .map((r) => (r.path.includes('/dictionary/') ? 'vcl' : JSON.parse(r.body).name));
-      expect(order).toEqual(['caller_secret_next', 'vcl', 'caller_secret']);
-      expect(run.all).not.toContain(fresh);
-    });
-
-    it('threshold and mode need the dictionary the VCL upload creates', async () => {
-      await api.close();
-      api = await startFastlyApiStandin();
-      const run = await ops('threshold', 'set', '70');
+  it("mode set refuses what the scorer would fail open on, with the scorer's own message, before any request", async () => {
+    for (const [bad, message] of [
+      ['block', 'mode: expected one of off, monitor, enforce, got "block"'],
+      ['Enforce', 'mode: expected one of off, monitor, enforce, got "Enforce"'],
+    ]) {
+      const run = await ops('mode', 'set', bad!);
       expect(run.code).toBe(1);
-      expect(run.err).toContain(
-        'has no edge dictionary "scorer_settings": run `vcl upload --activate` first',
-      );
+      expect(run.err).toContain(message!);
+      // The scorer's parser, over the same item, says the same.
+      const parsed = parseConfigItems((item) => (item === 'mode' ? bad! : null), itemDefaults);
+      expect(parsed.ok ? [] : parsed.problems).toEqual([message]);
+    }
+    // The scorer takes surrounding spaces (and an empty item as its default); the VCL compares
+    // exact words, so the CLI refuses those too.
+    for (const loose of [' enforce ', '']) {
+      const run = await ops('mode', 'set', loose);
+      expect(run.code).toBe(1);
+      expect(run.err).toContain('exactly');
+    }
+    expect(api.requests).toEqual([]);
+  });
+
+  it('caller-secret set writes one random secret to both places and never prints it; the scorer accepts it', async () => {
+    const run = await ops('caller-secret', 'set');
+    expect(run.code).toBe(0);
+    expect(waits).toEqual([]); // nothing to keep working on a first setup
+    const stored = api.secretText('scorer_secrets', 'caller_secret')!;
+    expect(stored).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(api.state.dictionaryItems.get('dict2')!.get('caller_secret')).toBe(stored);
+    expect(run.all + readFileSync(join(dir, 'audit.jsonl'), 'utf8')).not.toContain(stored);
+    expect(run.out).toContain('item_value=<redacted>');
+    expect(await readCallerSecret(platformOver(api, () => clock.ms))).toEqual({
+      ok: true,
+      value: [stored],
     });
-  },
-);
+  });
+
+  it('a caller secret rotation never refuses a preflight: the scorer accepts the new secret before the VCL sends it', async () => {
+    await ops('caller-secret', 'set');
+    const old = api.secretText('scorer_secrets', 'caller_secret')!;
+    const platform = platformOver(api, () => clock.ms);
+    // At every point of the rotation, the secret the VCL sends is one the scorer accepts.
+    const checks: boolean[] = [];
+    api.beforeHandle = () => {
+      const sent = api.state.dictionaryItems.get('dict2')!.get('caller_secret')!;
+      const accepted = [
+        api.secretText('scorer_secrets', 'caller_secret'),
+        api.secretText('scorer_secrets', 'caller_secret_next'),
+      ];
+      checks.push(accepted.includes(sent));
+    };
+    const run = await ops('caller-secret', 'set');
+    expect(run.code).toBe(0);
+    expect(waits).toEqual([60_000, 60_000]);
+    expect(checks.every(Boolean)).toBe(true);
+    const fresh = api.secretText('scorer_secrets', 'caller_secret')!;
+    expect(fresh).not.toBe(old);
+    expect(api.state.dictionaryItems.get('dict2')!.get('caller_secret')).toBe(fresh);
+    const accepted = await readCallerSecret(platform);
+    expect(accepted.ok && accepted.value).toEqual([fresh, fresh]);
+    const order = writes()
+      .slice(-3)
+      .map((r) => (r.path.includes('/dictionary/') ? 'vcl' : JSON.parse(r.body).name));
+    expect(order).toEqual(['caller_secret_next', 'vcl', 'caller_secret']);
+    expect(run.all).not.toContain(fresh);
+  });
+
+  it('threshold and mode need the dictionary the VCL upload creates', async () => {
+    await api.close();
+    api = await startFastlyApiStandin();
+    const run = await ops('threshold', 'set', '70');
+    expect(run.code).toBe(1);
+    expect(run.err).toContain(
+      'has no edge dictionary "scorer_settings": run `vcl upload --activate` first',
+    );
+  });
+});
 
 describe('ops keys (Fastly API stand-in; the scorer on stand-in stores, counters fake)', () => {
   const keyHexes = () =>
