@@ -5,7 +5,8 @@
  * stderr and exit 2; a missing or unreadable input is one line naming it and exit 1. Never a
  * stack trace for any of these. docs/commands.md lists the commands and the convention.
  */
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 export const EXIT_OK = 0;
@@ -46,6 +47,11 @@ export interface CommandLine {
   readInput<T>(option: string, path: string, read: (path: string) => T): T;
   /** Exits 1 with one line unless the path names a readable directory. */
   requireDir(option: string, path: string): void;
+  /**
+   * Exits 1 with one line unless the file can be written there (its folder exists and is
+   * writable): checked before the work, so a long run never ends in a failed write.
+   */
+  requireOutput(option: string, path: string): void;
   /** A number within [min, max] (integer if asked), or the fallback when the option is absent. */
   number(
     option: string,
@@ -198,6 +204,19 @@ export function parseCommandLine(args: readonly string[], spec: CommandSpec): Co
       const problem = describeFailure(path);
       if (problem) error(`${option} ${path}: ${problem}`);
       if (!statSync(path).isDirectory()) error(`${option} ${path}: not a directory`);
+    },
+    requireOutput(option, path) {
+      const folder = dirname(resolve(path));
+      const missing = describeFailure(folder);
+      if (missing) error(`${option} ${path}: its folder ${folder}: ${missing}`);
+      if (!statSync(folder).isDirectory()) error(`${option} ${path}: ${folder} is not a directory`);
+      try {
+        accessSync(folder, constants.W_OK);
+      } catch {
+        error(`${option} ${path}: its folder ${folder} is not writable`);
+      }
+      if (existsSync(path) && statSync(path).isDirectory())
+        error(`${option} ${path}: is a directory, expected a file`);
     },
     number(option, text, fallback, range) {
       if (text === undefined) return fallback;

@@ -64,6 +64,8 @@ if (!modelPath) fail('--model is required');
 for (const input of inputs) cli.requireFile('--input', input);
 cli.requireFile('--model', modelPath!);
 if (labelsPath) cli.requireFile('--labels', labelsPath);
+if (sessionsPath) cli.requireOutput('--sessions', sessionsPath);
+if (reportPath) cli.requireOutput('--report', reportPath);
 const labeller = (cli.string('labeller') ?? DEFAULT_LABELLER) as LabellerName;
 if (!(labeller in LABELLERS))
   fail(
@@ -101,18 +103,8 @@ if (settingsText !== undefined) {
     fail(`--settings: ${(error as Error).message}`);
   }
 }
-let loaded;
-try {
-  loaded = readModel(modelPath!);
-} catch (error) {
-  cli.error(`--model ${modelPath}: ${(error as Error).message}`);
-}
-let labels;
-try {
-  labels = labelsPath ? readLabels(labelsPath) : undefined;
-} catch (error) {
-  cli.error(`--labels ${labelsPath}: ${(error as Error).message}`);
-}
+const loaded = cli.readInput('--model', modelPath!, readModel);
+const labels = labelsPath ? cli.readInput('--labels', labelsPath, readLabels) : undefined;
 
 const run = await evaluateLogs({
   inputs,

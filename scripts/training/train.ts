@@ -99,6 +99,7 @@ if (features.length === 0) fail('--drop-family: no feature left');
 if (inputs.length === 0 || !out) fail('--input and --out are required');
 for (const input of inputs) cli.requireFile('--input', input);
 if (labelsPath) cli.requireFile('--labels', labelsPath);
+cli.requireOutput('--out', out!);
 
 const started = Date.now();
 let result;

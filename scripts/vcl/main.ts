@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { EXIT_FAILURE, EXIT_OK, parseCommandLine, type CommandLine } from '../lib/command-line.js';
 import { snippetFile } from './facts.js';
 import { generateSnippets } from './generate.js';
+import { ROOT } from '../lib/viceroy.mjs';
 import { lintSnippets } from './lint.js';
 import { VclValidationError, type VclOptions } from './options.js';
 
@@ -27,9 +28,9 @@ starting with a dash is written --exclude-url-regex=-… (or --exempt-url-regex=
                              (default: the committed scripts/vcl/verified-bots.json)
   --scorer-backend NAME      VCL backend name of the scorer service (default: F_scorer)
   --log-endpoint NAME        log endpoint of the decision line (default: scorer_vcl)
-  --out DIR                  where to write (default: vcl-snippets); anything but the defaults
-                             belongs in an operator copy (--out), since npm test checks that
-                             vcl-snippets/ is a fresh generation with defaults`,
+  --out DIR                  where to write (default: vcl-snippets, which holds the defaults
+                             npm test checks: any option above except the --force flags needs
+                             --out, your own folder)`,
   options: {
     'exclude-url-regex': { type: 'string' },
     'force-exclude-regex': { type: 'boolean' },
@@ -69,7 +70,21 @@ if (snapshot !== undefined)
       throw new Error(`not JSON (${(error as Error).message})`);
     }
   });
-const out = resolve(cli.string('out') ?? 'vcl-snippets');
+const COMMITTED = join(ROOT, 'vcl-snippets');
+const out = resolve(cli.string('out') ?? COMMITTED);
+// vcl-snippets/ is the generation with defaults that npm test checks: a customised set written
+// there would fail the freshness test, and the next plain `npm run vcl` would silently undo it.
+const customised = [
+  'exclude-url-regex',
+  'exempt-url-regex',
+  'snapshot',
+  'scorer-backend',
+  'log-endpoint',
+].filter((name) => cli.string(name) !== undefined);
+if (customised.length > 0 && out === COMMITTED)
+  cli.fail(
+    `${customised.map((n) => `--${n}`).join(', ')}: write a customised set to your own folder with --out DIR; vcl-snippets/ holds the defaults npm test checks`,
+  );
 
 try {
   const snippets = generateSnippets(options);

@@ -229,13 +229,36 @@ describe.concurrent('npm commands: --help, usage errors, missing inputs', () => 
   }
 });
 
+describe('outputs are checked before the work', () => {
+  it('train with --out in a folder that does not exist: one line, exit 1, before any training', async () => {
+    const run = await runScript('train', [
+      '--input',
+      `${ROOT}test/fixtures/semicomplete-2015-apache.head400.log`,
+      '--out',
+      '/nonexistent/dir/model.json',
+    ]);
+    expect(run.status, run.stderr).toBe(1);
+    expect(oneLine(run)).toBe(
+      '--out /nonexistent/dir/model.json: its folder /nonexistent/dir: no such file or directory',
+    );
+    expect(run.stdout).toBe('');
+  });
+});
+
 describe('docs/commands.md', () => {
   it('lists every npm script in package.json', () => {
     const doc = readFileSync(`${ROOT}docs/commands.md`, 'utf8');
+    // A row of the command table names it first: `npm run NAME…`, `npm NAME` or `format:check`
+    // in the shared row of format.
+    const rows = doc.split('\n').filter((line) => line.startsWith('| `npm '));
     const listed = (name: string) =>
-      doc.includes(`\`npm run ${name}`) ||
-      doc.includes(`\`${name}\``) ||
-      (['start', 'test'].includes(name) && doc.includes(`\`npm ${name}\``));
+      rows.some(
+        (row) =>
+          row.startsWith(`| \`npm run ${name}\``) ||
+          row.startsWith(`| \`npm run ${name} `) ||
+          row.startsWith(`| \`npm ${name}\``) ||
+          new RegExp(`^\\| \`npm run [^|]*\` / \`${name}\``).test(row),
+      );
     expect(Object.keys(packageScripts).filter((name) => !listed(name))).toEqual([]);
   });
 });

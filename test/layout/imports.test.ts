@@ -19,10 +19,12 @@ function sources(folder: string): string[] {
 /** Each module specifier of a file (static imports, re-exports, dynamic imports), resolved when relative. */
 function importsOf(file: string): { spec: string; target: string | null }[] {
   const text = readFileSync(join(ROOT, file), 'utf8');
+  // `from '…'`, a side-effect `import '…'` and `import('…')`, in either quote.
   const specs = [
-    ...text.matchAll(/\bfrom\s+'([^']+)'/g),
-    ...text.matchAll(/\bimport\s*\(\s*'([^']+)'\s*\)/g),
-  ].map((m) => m[1]!);
+    ...text.matchAll(/\bfrom\s+(['"])([^'"]+)\1/g),
+    ...text.matchAll(/^\s*import\s+(['"])([^'"]+)\1/gm),
+    ...text.matchAll(/\bimport\s*\(\s*(['"])([^'"]+)\1\s*\)/g),
+  ].map((m) => m[2]!);
   return specs.map((spec) => ({
     spec,
     target: spec.startsWith('.') ? relative(ROOT, resolve(dirname(join(ROOT, file)), spec)) : null,

@@ -77,6 +77,27 @@ describe('npm run vcl: command line', () => {
     expect(readdirSync(out)).toEqual([]);
   });
 
+  it('a customising option without --out is refused: vcl-snippets/ keeps the defaults npm test checks', () => {
+    const before = readdirSync(join(ROOT, 'vcl-snippets')).map((f) =>
+      readFileSync(join(ROOT, 'vcl-snippets', f), 'utf8'),
+    );
+    for (const args of [
+      ['--exclude-url-regex', '^/static/'],
+      ['--scorer-backend', 'F_other', '--log-endpoint', 'other'],
+    ]) {
+      const run = vcl(...args);
+      expect(run.status, args.join(' ')).toBe(2);
+      expect(lines(run.stderr)[0]).toMatch(
+        /: write a customised set to your own folder with --out DIR;/,
+      );
+      expect(lines(run.stderr)).toHaveLength(1);
+    }
+    const after = readdirSync(join(ROOT, 'vcl-snippets')).map((f) =>
+      readFileSync(join(ROOT, 'vcl-snippets', f), 'utf8'),
+    );
+    expect(after).toEqual(before);
+  });
+
   it('an unreadable, non-JSON or invalid --snapshot is one line, exit 1, and nothing written', () => {
     const out = mkdtempSync(join(tmpdir(), 'scorer-vcl-snapshot-'));
     const missing = join(out, 'missing.json');
