@@ -18,7 +18,7 @@ const defaults = prepareDefaults(embeddedModel);
 void crypto.subtle.digest('SHA-256', new Uint8Array(16));
 
 // One sandbox serves many requests, so the per-key AES context and parsed configuration are
-// built once per sandbox instead of once per request (config.ts caches them by their source
+// built once per sandbox instead of once per request (src/config/ caches them by their source
 // text). Nothing per request is kept in module state.
 setReusableSandboxOptions({ maxRequests: 1000, maxMemoryMiB: 64 });
 

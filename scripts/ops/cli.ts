@@ -363,7 +363,7 @@ export const COMMANDS: Command[] = [
     summary:
       "show the scorer's settings item as stored and the effective settings (defaults merged), flagging an item the scorer refuses",
     detail:
-      'Lists the Config Store and reads it as the scorer does (src/config.ts): the `settings` JSON over the defaults, then the lifetime and challenge items over it. Exits 1 when the scorer refuses its configuration: it then answers every request fail-open, unscored.',
+      'Lists the Config Store and reads it as the scorer does (src/config/items.ts): the `settings` JSON over the defaults, then the lifetime and challenge items over it. Exits 1 when the scorer refuses its configuration: it then answers every request fail-open, unscored.',
     options: [CONFIG_STORE],
     run: settingsGet,
   },

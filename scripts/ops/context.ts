@@ -5,7 +5,14 @@
  */
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { currentLogin, type FastlyApi } from './fastly-api.js';
-import { executePlan, formatPlan, PlanError, type Step } from './plan.js';
+import {
+  executePlan,
+  formatPlan,
+  PlanError,
+  stepRecord,
+  type Step,
+  type StepRecord,
+} from './plan.js';
 import { STORE_NAMES } from '../../src/edge-contract.js';
 
 export class OpsError extends Error {
@@ -185,11 +192,8 @@ export function createContext(init: ContextInit): OpsContext {
         init.out('dry run: nothing was changed');
         return { applied: false, newVersion: null };
       }
-      const requests = (version: number | null, list: Step[]) =>
-        list.map(
-          (s) =>
-            `${s.request.method} ${s.request.path.replace('{new}', String(version ?? '{new}'))}`,
-        );
+      const requests = (version: number | null, list: readonly StepRecord[]) =>
+        list.map((s) => `${s.method} ${s.path.replace('{new}', String(version ?? '{new}'))}`);
       const time = new Date(init.now()).toISOString();
       try {
         const { newVersion } = await executePlan(init.api, steps, {
@@ -201,7 +205,10 @@ export function createContext(init: ContextInit): OpsContext {
           command,
           ...audit,
           result: 'ok',
-          requests: requests(newVersion, steps),
+          requests: requests(
+            newVersion,
+            steps.map((step) => stepRecord(step)),
+          ),
         });
         return { applied: true, newVersion };
       } catch (error) {

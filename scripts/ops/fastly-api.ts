@@ -3,7 +3,7 @@
  * plain fetch, the token in the `Fastly-Key` header and nowhere else. Only the endpoints the
  * operator CLI needs; each method names the endpoint it calls.
  */
-import { redactText, secretsOf, type NamedSecret } from './redact.js';
+import { redactText, type NamedSecret } from './redact.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -22,7 +22,7 @@ export interface ApiRequest {
   text?: boolean;
   /**
    * Body fields (form or JSON object keys) that hold a secret: a plan shows them as <redacted>,
-   * and an error about this request replaces their values with <redacted: field>.
+   * and an error about this request names them and withholds Fastly's message.
    */
   secretFields?: readonly string[];
 }
@@ -34,19 +34,30 @@ export class FastlyApiError extends Error {
   /** Method and path only: the error never holds the request body. */
   readonly request: { method: Method; path: string };
   /**
-   * `detail` is Fastly's message (or why no answer came); the values of the request's secret
-   * fields, and of any `alsoSecret` (the token header), are replaced by <redacted: name>.
+   * `detail` is Fastly's message (or why no answer came), with any `alsoSecret` (the token, sent
+   * exactly as held) replaced by <redacted: name>. For a request that carries secret fields the
+   * detail is withheld whole: a secret may come back transformed (the Secret Store takes base64,
+   * an echo may quote the decoded value), so no text match can be trusted to find it. The
+   * message then names the secret fields, and for no answer the network error's code only.
    */
   constructor(
     readonly status: number,
     request: ApiRequest,
     detail: string,
     alsoSecret: readonly NamedSecret[] = [],
+    networkCode?: string,
   ) {
-    const safe = redactText(detail, [...secretsOf(request), ...alsoSecret]);
-    super(
-      `${request.method} ${request.path} → ${status === 0 ? 'no response' : `HTTP ${status}`}${safe ? `: ${safe}` : ''}`,
-    );
+    const outcome = status === 0 ? 'no response' : `HTTP ${status}`;
+    const secretFields = request.secretFields ?? [];
+    let tail: string;
+    if (secretFields.length > 0) {
+      const withheld = status === 0 ? "the network error's text" : "Fastly's message";
+      tail = `${networkCode ? ` (${networkCode})` : ''}: ${withheld} is not shown: the request carried secret field(s) ${secretFields.join(', ')}`;
+    } else {
+      const safe = redactText(detail, alsoSecret);
+      tail = safe ? `: ${safe}` : '';
+    }
+    super(`${request.method} ${request.path} → ${outcome}${tail}`);
     this.name = 'FastlyApiError';
     this.request = { method: request.method, path: request.path };
   }
@@ -88,8 +99,8 @@ export function createFastlyApi(options: FastlyApiOptions): FastlyApi {
   if (problem) throw new Error(`the API token ${problem}`);
   // The token's only other use: errors from this client name it instead of quoting it.
   const tokenSecret: NamedSecret[] = [{ name: TOKEN_HEADER, value: options.token }];
-  const failure = (status: number, request: ApiRequest, detail: string) =>
-    new FastlyApiError(status, request, detail, tokenSecret);
+  const failure = (status: number, request: ApiRequest, detail: string, networkCode?: string) =>
+    new FastlyApiError(status, request, detail, tokenSecret, networkCode);
 
   async function send(
     request: ApiRequest,
@@ -122,12 +133,17 @@ export function createFastlyApi(options: FastlyApiOptions): FastlyApi {
         ...(body === undefined ? {} : { body }),
       });
     } catch (error) {
-      throw failure(0, request, networkFailure(error));
+      throw failure(0, request, networkFailure(error), networkCode(error));
     }
     try {
       text = await response.text();
     } catch (error) {
-      throw failure(response.status, request, `the answer broke off: ${networkFailure(error)}`);
+      throw failure(
+        response.status,
+        request,
+        `the answer broke off: ${networkFailure(error)}`,
+        networkCode(error),
+      );
     }
     const type = response.headers.get('content-type') ?? '';
     let parsed: unknown = text;
@@ -144,7 +160,7 @@ export function createFastlyApi(options: FastlyApiOptions): FastlyApi {
   /**
    * Fastly's message from an error answer, whole: the fields its error bodies carry (msg, title,
    * detail, errors), read from the decoded JSON (FastlyApiError then replaces any echo of the
-   * request's secrets or the token by name). A body that is neither JSON nor plain text (a
+   * token by name, or withholds the message whole for a request with secret fields). A body that is neither JSON nor plain text (a
    * proxy's HTML page) is described, not printed.
    */
   const errorDetail = (answer: { type: string; body: unknown }): string => {
@@ -382,26 +398,38 @@ export async function currentLogin(api: FastlyApi): Promise<string | null> {
  * Why a request never got an answer, in words an operator can act on: Node's fetch says only
  * "fetch failed" and keeps the cause (DNS, refused, reset, TLS) in `error.cause`.
  */
+/** What Node's fetch errors carry as cause.code, said plainly. */
+const NETWORK_CODES: Record<string, string> = {
+  ENOTFOUND: 'DNS lookup failed',
+  EAI_AGAIN: 'DNS lookup failed (temporary)',
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ETIMEDOUT: 'timed out',
+  UND_ERR_CONNECT_TIMEOUT: 'connect timed out',
+  CERT_HAS_EXPIRED: 'TLS: the certificate has expired',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'TLS: self-signed certificate',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS: certificate not verifiable',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'TLS: certificate does not match the host',
+};
+
+const causeOf = (error: unknown) =>
+  error instanceof Error
+    ? (error.cause as { code?: unknown; message?: unknown } | undefined)
+    : undefined;
+
+/** A known network error code, explained (e.g. "connection refused (ECONNREFUSED)"), or undefined. */
+export function networkCode(error: unknown): string | undefined {
+  const code = causeOf(error)?.code;
+  return typeof code === 'string' && NETWORK_CODES[code]
+    ? `${NETWORK_CODES[code]} (${code})`
+    : undefined;
+}
+
 export function networkFailure(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  const cause =
-    error instanceof Error
-      ? (error.cause as { code?: unknown; message?: unknown } | undefined)
-      : undefined;
+  const cause = causeOf(error);
   const code = typeof cause?.code === 'string' ? cause.code : undefined;
-  const explained: Record<string, string> = {
-    ENOTFOUND: 'DNS lookup failed',
-    EAI_AGAIN: 'DNS lookup failed (temporary)',
-    ECONNREFUSED: 'connection refused',
-    ECONNRESET: 'connection reset',
-    ETIMEDOUT: 'timed out',
-    UND_ERR_CONNECT_TIMEOUT: 'connect timed out',
-    CERT_HAS_EXPIRED: 'TLS: the certificate has expired',
-    DEPTH_ZERO_SELF_SIGNED_CERT: 'TLS: self-signed certificate',
-    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS: certificate not verifiable',
-    ERR_TLS_CERT_ALTNAME_INVALID: 'TLS: certificate does not match the host',
-  };
-  if (code) return `${message}: ${explained[code] ?? code}${explained[code] ? ` (${code})` : ''}`;
+  if (code) return `${message}: ${networkCode(error) ?? code}`;
   if (typeof cause?.message === 'string' && cause.message !== '')
     return `${message}: ${cause.message}`;
   return message;

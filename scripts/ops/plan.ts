@@ -3,7 +3,7 @@
  * requests it will send, with diffs. `--dry-run` prints the plan and stops; otherwise the plan
  * runs in order and stops at the first failure, saying which steps were applied.
  */
-import { FastlyApiError, type ApiRequest, type FastlyApi } from './fastly-api.js';
+import { FastlyApiError, type ApiRequest, type FastlyApi, type Method } from './fastly-api.js';
 import { bodyFields, REDACTED } from './redact.js';
 
 export interface Step {
@@ -25,15 +25,33 @@ export interface Step {
   waitBeforeMs?: number;
 }
 
+/** A step as a failure reports it: its title, method and path, never its body (it may hold a secret). */
+export interface StepRecord {
+  title: string;
+  method: Method;
+  /** The path as sent (`{new}` replaced once a version was cloned). */
+  path: string;
+}
+
+export const stepRecord = (step: Step, path = step.request.path): StepRecord => ({
+  title: step.title,
+  method: step.request.method,
+  path,
+});
+
 export class PlanError extends Error {
+  readonly applied: StepRecord[];
+  readonly failed: StepRecord;
   constructor(
     message: string,
-    readonly applied: Step[],
-    readonly failed: Step,
+    applied: readonly StepRecord[],
+    failed: StepRecord,
     readonly newVersion: number | null,
   ) {
     super(message);
     this.name = 'PlanError';
+    this.applied = [...applied];
+    this.failed = failed;
   }
 }
 
@@ -51,21 +69,21 @@ export function describeRequest(step: Step): string {
       if (secret.has(name)) lines.push(`    ${name}=${REDACTED}`);
       else if (name === 'content' && step.diff !== undefined)
         lines.push(`    ${name}=<${String(value).length} characters, diff below>`);
-      else lines.push(`    ${name}=${oneLine(String(value))}`);
+      else lines.push(`    ${name}=${printable(String(value))}`);
     }
   } else if (secret.size > 0 && (request.json !== undefined || request.raw !== undefined)) {
     // Secret fields in a body without named fields: nothing of it can be shown.
     lines.push(`    body=${REDACTED}`);
   } else if (request.json !== undefined) {
-    lines.push(`    ${oneLine(JSON.stringify(request.json))}`);
+    lines.push(`    ${printable(JSON.stringify(request.json))}`);
   } else if (request.raw !== undefined) {
-    lines.push(`    body=${oneLine(request.raw)}`);
+    lines.push(`    body=${printable(request.raw)}`);
   }
   return lines.join('\n');
 }
 
 // Long values (a model document) are shortened; shorter ones (an index, an item) print whole.
-const oneLine = (text: string) => {
+const printable = (text: string) => {
   const flat = text.replace(/\n/g, '\\n');
   return flat.length > 2000 ? `${flat.slice(0, 300)}… (${flat.length} characters)` : flat;
 };
@@ -98,7 +116,7 @@ export async function executePlan(
   options: ExecuteOptions,
 ): Promise<{ newVersion: number | null }> {
   let newVersion: number | null = null;
-  const applied: Step[] = [];
+  const applied: StepRecord[] = [];
   for (const [index, step] of steps.entries()) {
     if (step.waitBeforeMs) await options.sleep(step.waitBeforeMs);
     const refused = step.precondition ? await step.precondition() : null;
@@ -106,7 +124,7 @@ export async function executePlan(
       throw new PlanError(
         `step ${index + 1} (${step.title}) not sent: ${refused}`,
         applied,
-        step,
+        stepRecord(step),
         newVersion,
       );
     const path = step.request.path.replaceAll(NEW_VERSION, String(newVersion ?? NEW_VERSION));
@@ -114,7 +132,7 @@ export async function executePlan(
       throw new PlanError(
         `step ${index + 1} needs a cloned version, but no step cloned one`,
         applied,
-        step,
+        stepRecord(step),
         newVersion,
       );
     let response: unknown;
@@ -130,7 +148,7 @@ export async function executePlan(
       throw new PlanError(
         `step ${index + 1} (${step.title}) failed: ${why}`,
         applied,
-        step,
+        stepRecord(step, path),
         newVersion,
       );
     }
@@ -140,7 +158,7 @@ export async function executePlan(
         throw new PlanError(
           `step ${index + 1} (${step.title}) answered no version number`,
           applied,
-          step,
+          stepRecord(step, path),
           newVersion,
         );
       newVersion = number;
@@ -150,10 +168,10 @@ export async function executePlan(
       throw new PlanError(
         `step ${index + 1} (${step.title}) failed: ${problem}`,
         applied,
-        step,
+        stepRecord(step, path),
         newVersion,
       );
-    applied.push(step);
+    applied.push(stepRecord(step, path));
     options.progress?.(step, index);
   }
   return { newVersion };

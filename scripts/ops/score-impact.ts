@@ -4,6 +4,7 @@
  * its learned combiner, weighted by `combine.learnedWeight`, and its transition matrix (Layer 2),
  * weighted by `combine.layer2Weight`. A part weighted 0 in the effective settings is computed and
  * reported but moves no score; a model without a combiner removes the learned part entirely.
+ * With the scorer's mode `off` it scores no request at all, so no score changes until the mode does.
  */
 import type { TransitionModel } from '@session-scorer/core';
 import { refusalText, type ScorerView } from './scorer-config.js';
@@ -31,6 +32,10 @@ export function describeScoreImpact(input: ImpactInput): string[] {
   if (!scorer.ok)
     return [
       `effect on scores: none while ${refusalText(scorer)}; fix that first (\`settings get\` shows it)`,
+    ];
+  if (scorer.mode === 'off')
+    return [
+      `effect on scores: none while the scorer's mode is off (it answers every request without scoring it); ${action} still takes effect once the mode changes (\`mode set monitor\` or \`mode set enforce\`)`,
     ];
   if (current === null)
     return [

@@ -8,7 +8,8 @@
 import embeddedModelDocument from '@session-scorer/core/model/default.json' with { type: 'json' };
 import type { ScorerSettings, TransitionModel } from '@session-scorer/core';
 import { prepareDefaults, type Defaults } from '../../src/config/defaults.js';
-import { parseConfigItems } from '../../src/config/items.js';
+import { oneLine, parseConfigItems } from '../../src/config/items.js';
+import type { Mode } from '../../src/edge-contract.js';
 import { findStore, listConfigItems, type FastlyApi, type StoreRef } from './fastly-api.js';
 
 /** The Config Store item holding the JSON overrides of the scoring settings. */
@@ -25,8 +26,8 @@ export function scorerDefaults(): Defaults {
 export const embeddedModel = (): TransitionModel => scorerDefaults().model;
 
 export type ScorerView =
-  /** The scorer accepts its configuration and scores with these settings. */
-  | { ok: true; settings: ScorerSettings }
+  /** The scorer accepts its configuration and, unless its mode is `off`, scores with these settings. */
+  | { ok: true; mode: Mode; settings: ScorerSettings }
   /** The scorer refuses its configuration: every request is answered fail-open, unscored. */
   | { ok: false; reason: string; detail: string };
 
@@ -34,7 +35,7 @@ export type ScorerView =
 export function scorerView(items: ReadonlyMap<string, string>): ScorerView {
   const parsed = parseConfigItems((item) => items.get(item) ?? null, scorerDefaults());
   return parsed.ok
-    ? { ok: true, settings: parsed.config.settings }
+    ? { ok: true, mode: parsed.config.mode, settings: parsed.config.settings }
     : { ok: false, reason: 'config-invalid', detail: parsed.problems.join('; ') };
 }
 
@@ -50,10 +51,6 @@ export async function readScorerConfig(api: FastlyApi, storeName: string): Promi
   const items = await listConfigItems(api, store.id);
   return { store, items, view: scorerView(items) };
 }
-
-/** resolveSettings lists its problems one per line; an operator gets them on one. */
-export const oneLine = (message: string) =>
-  message.replace(/:\n- /g, ': ').replace(/\n- /g, '; ').replace(/\n/g, ' ');
 
 /** One line for an operator: what the scorer does with a configuration it refuses. */
 export const refusalText = (view: { reason: string; detail: string }) =>

@@ -11,7 +11,10 @@ import { readSecrets } from './secret-store.js';
 
 export { MIN_CALLER_SECRET_LENGTH };
 
-export const CALLER_SECRET_ITEMS = ['caller_secret', 'caller_secret_next'] as const;
+/** The secret the scorer accepts, and the one a rotation hands it before the VCL sends it. */
+export const CALLER_SECRET_ITEM = 'caller_secret';
+export const CALLER_SECRET_NEXT_ITEM = 'caller_secret_next';
+export const CALLER_SECRET_ITEMS = [CALLER_SECRET_ITEM, CALLER_SECRET_NEXT_ITEM] as const;
 
 export async function readCallerSecret(platform: Platform): Promise<Loaded<string[] | null>> {
   const secrets = await readSecrets(platform, CALLER_SECRET_ITEMS);

@@ -117,7 +117,13 @@ export function parseConfigItems(read: ItemReader, defaults: ItemDefaults): Pars
       return fallback;
     }
   };
-  let settings = jsonItem('settings', defaults.settings, resolveSettings);
+  let settings = defaults.settings;
+  const settingsText = get('settings');
+  if (settingsText !== null) {
+    const read = readSettingsItem(settingsText);
+    if (read.ok) settings = read.settings;
+    else problems.push(`settings: ${read.problem}`);
+  }
 
   // Whole-number items applied over one section of the settings; a settings error names the
   // items whose setting it mentions (or all the section's items given, if it mentions none).
@@ -179,8 +185,28 @@ export function parseConfigItems(read: ItemReader, defaults: ItemDefaults): Pars
   };
 }
 
+/**
+ * The `settings` item read as the scorer reads it: JSON overrides resolved over the defaults
+ * (scorer-core's resolveSettings), or the one-line problem the scorer reports for it.
+ */
+export function readSettingsItem(
+  text: string,
+): { ok: true; settings: ScorerSettings } | { ok: false; problem: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, problem: `not valid JSON (${oneLine(errorText(error))})` };
+  }
+  try {
+    return { ok: true, settings: resolveSettings(parsed) };
+  } catch (error) {
+    return { ok: false, problem: oneLine(errorText(error)) };
+  }
+}
+
 /** Multi-line messages (the settings' list of problems) as one line. */
-const oneLine = (text: string) => text.replace(/:\n- /g, ': ').replace(/\s*\n-?\s*/g, '; ');
+export const oneLine = (text: string) => text.replace(/:\n- /g, ': ').replace(/\s*\n-?\s*/g, '; ');
 
 const encoder = new TextEncoder();
 const utf8Length = (text: string) => encoder.encode(text).length;

@@ -17,6 +17,12 @@ export interface ModelChoice {
   warning?: string;
 }
 
+/** The KV key naming the version in use. */
+export const CURRENT_MODEL_KEY = 'current';
+/** The KV keys of the model documents: `models/<version>`. */
+export const MODEL_KEY_PREFIX = 'models/';
+export const modelKey = (version: string) => `${MODEL_KEY_PREFIX}${version}`;
+
 // The last model loaded from KV, by its document text (a reused sandbox skips parse and validation).
 let cachedModel: { text: string; model: TransitionModel } | undefined;
 
@@ -26,7 +32,7 @@ export async function readModel(
 ): Promise<Loaded<ModelChoice>> {
   let current: string | null;
   try {
-    current = await platform.kvText('current');
+    current = await platform.kvText(CURRENT_MODEL_KEY);
   } catch (error) {
     return {
       ok: true,
@@ -44,14 +50,14 @@ export async function readModel(
     return { ok: true, value: { model: embedded, source: 'embedded' } };
   let text: string | null;
   try {
-    text = await platform.kvText(`models/${version}`);
+    text = await platform.kvText(modelKey(version));
   } catch (error) {
     return fail('model-store-unavailable', errorText(error));
   }
   if (text === null)
     return fail(
       'model-missing',
-      `KV "current" names ${JSON.stringify(version)} but "models/${version}" does not exist`,
+      `KV "${CURRENT_MODEL_KEY}" names ${JSON.stringify(version)} but "${modelKey(version)}" does not exist`,
     );
   if (cachedModel?.text === text)
     return { ok: true, value: { model: cachedModel.model, source: 'kv' } };
@@ -61,13 +67,13 @@ export async function readModel(
     if (model.version !== version)
       return fail(
         'model-invalid',
-        `"models/${version}" holds version ${JSON.stringify(model.version)}`,
+        `"${modelKey(version)}" holds version ${JSON.stringify(model.version)}`,
       );
     return { ok: true, value: { model, source: 'kv' } };
   } catch (error) {
     return fail(
       'model-invalid',
-      error instanceof SyntaxError ? `"models/${version}" is not valid JSON` : errorText(error),
+      error instanceof SyntaxError ? `"${modelKey(version)}" is not valid JSON` : errorText(error),
     );
   }
 }

@@ -4,7 +4,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { prepareItemDefaults } from '../../src/config/defaults.js';
-import { CONFIG_ITEMS, parseConfigItems, type AppConfig } from '../../src/config/items.js';
+import {
+  CONFIG_ITEMS,
+  oneLine,
+  parseConfigItems,
+  readSettingsItem,
+  type AppConfig,
+} from '../../src/config/items.js';
 
 const defaults = prepareItemDefaults();
 const parse = (items: Record<string, string>) =>
@@ -153,12 +159,29 @@ describe('Config Store items → AppConfig (pure parser)', () => {
       sessionIdRotationS: 900,
     });
     expect(problems({ settings: '{"layer1":' })).toEqual([
-      'settings: Unexpected end of JSON input',
+      'settings: not valid JSON (Unexpected end of JSON input)',
     ]);
     expect(problems({ settings: '{"layer1":{"fastFloorMs":-1,"dwellWindow":0.5}}' })).toEqual([
       'settings: invalid scorer settings: "layer1.fastFloorMs" expected an integer in [0, ' +
         '60000], got -1; "layer1.dwellWindow" expected an integer in [2, 8], got 0.5',
     ]);
+  });
+
+  it('readSettingsItem: the settings rule the parser and the ops CLI share, problems on one line', () => {
+    expect(readSettingsItem('{"combine":{"layer2Weight":0.25}}')).toMatchObject({
+      ok: true,
+      settings: { combine: { layer2Weight: 0.25 } },
+    });
+    expect(readSettingsItem('nope')).toEqual({
+      ok: false,
+      problem: expect.stringMatching(/^not valid JSON \(Unexpected token/),
+    });
+    expect(readSettingsItem('{"layer1":{"fastFloorMs":-1,"dwellWindow":0.5}}')).toEqual({
+      ok: false,
+      problem:
+        'invalid scorer settings: "layer1.fastFloorMs" expected an integer in [0, 60000], got -1; "layer1.dwellWindow" expected an integer in [2, 8], got 0.5',
+    });
+    expect(oneLine('problems:\n- a\n- b')).toBe('problems: a; b');
   });
 
   it('classifier (JSON)', () => {

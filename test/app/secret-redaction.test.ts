@@ -180,7 +180,7 @@ async function everythingVisible(c: Case): Promise<{ text: string; errors: strin
   return { text: seen.join('\n'), errors };
 }
 
-describe('secrets never enter a failure (structural redaction)', () => {
+describe('secrets never enter a failure (structural redaction; in-memory platform)', () => {
   for (const c of cases) {
     it(c.name, async () => {
       const { text, errors } = await everythingVisible(c);

@@ -3,9 +3,10 @@
  * COMMANDS for every kind of usage problem (one line on stderr, exit 2, no request sent: the
  * fetch these runs get fails the test if it is ever called) and for --help (exit 0).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { COMMANDS, EXIT, runOps, usage } from '../../scripts/ops/cli.js';
+import { COMMANDS, EXIT, usage } from '../../scripts/ops/cli.js';
+import { opsRunner } from './run-ops.js';
 import { argumentCount, parseCommandLine } from '../../scripts/ops/command-line.js';
 
 const GLOBAL = [
@@ -74,24 +75,15 @@ describe('ops command line: parseCommandLine over a command table', () => {
 
 /** One run of the real CLI whose fetch must never be called. */
 async function usageRun(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
   let fetched = 0;
-  const code = await runOps(argv, {
+  const run = await opsRunner(null, null, {
     env: { FASTLY_API_TOKEN: 'token-for-usage-tests', FASTLY_SERVICE_ID: 'SVC1' },
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    now: Date.now,
-    randomBytes: (n) => new Uint8Array(n),
-    sleep: async () => {},
-    readFile: () => '',
     fetch: async () => {
       fetched++;
       throw new Error('a usage test sent a request');
     },
-    osUser: 'x',
-  });
-  return { code, out: out.join('\n'), err: err.join('\n'), fetched };
+  })(...argv);
+  return { code: run.code, out: run.out, err: run.err, fetched };
 }
 
 describe('ops command line: usage problems are one line on stderr and exit 2', () => {
@@ -184,6 +176,21 @@ describe('ops command line: --help and the exit codes', () => {
       const run = await usageRun(...command.words, '--help');
       expect(run.out, command.words.join(' ')).toMatch(block);
     }
+  });
+
+  it('every repository file the help names exists (src/config.ts was split into src/config/)', async () => {
+    const texts = [usage()];
+    for (const command of COMMANDS) texts.push((await usageRun(...command.words, '--help')).out);
+    const named = new Set(
+      texts.flatMap((t) =>
+        [...t.matchAll(/\b(?:src|scripts|docs|scorer-core)\/[\w./-]*\w/g)].map((m) => m[0]),
+      ),
+    );
+    expect(named.size).toBeGreaterThan(0);
+    const missing = [...named].filter(
+      (path) => !existsSync(new URL(`../../${path}`, import.meta.url)),
+    );
+    expect(missing).toEqual([]);
   });
 
   it('one option name means one thing in every command (a value option everywhere, or a flag)', () => {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../scripts/lib/viceroy.mjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { auditLines as auditLinesIn, platformOver } from './run-ops.js';
+import { auditLines as auditLinesIn, opsRunner, platformOver } from './run-ops.js';
 import { loadModel } from '../../scorer-core/src/index.js';
 import { createApp } from '../../src/app.js';
 import { readCallerSecret } from '../../src/config/caller-secret.js';
@@ -22,7 +22,7 @@ import { readModel } from '../../src/config/model.js';
 import defaultModel from '../../scorer-core/src/default-model.json' with { type: 'json' };
 import type { Platform } from '../../src/platform.js';
 import { ensureFalco, findFalco } from '../../scripts/lib/falco.mjs';
-import { COMMANDS, runOps } from '../../scripts/ops/cli.js';
+import { COMMANDS } from '../../scripts/ops/cli.js';
 import { unifiedDiff } from '../../scripts/ops/plan.js';
 import { extractExcludeRegex } from '../../scripts/vcl/extract-regex.js';
 import { DEFAULT_EXCLUDE_URL_REGEX, NORMALIZED_PATH_VCL } from '../../scripts/vcl/facts.js';
@@ -60,46 +60,22 @@ beforeEach(async () => {
 });
 afterEach(() => api.close());
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-  all: string;
-}
-
 let runCount = 0;
 
-async function ops(...argv: string[]): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  // Deterministic, but different for every run (a rotation must get a new secret).
-  const random = seededRandom(++runCount * 7919 + clock.ms);
-  const code = await runOps(argv, {
-    env: {
-      FASTLY_API_TOKEN: api.token,
-      FASTLY_API_URL: api.url,
-      FASTLY_SERVICE_ID: api.serviceId,
-      SCORER_OPS_AUDIT_FILE: join(dir, 'audit.jsonl'),
-    },
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
+const ops = opsRunner(
+  () => api,
+  () => dir,
+  () => ({
     now: () => clock.ms,
-    randomBytes: (n) => random(n),
+    // Deterministic, but different for every run (a rotation must get a new secret).
+    randomBytes: seededRandom(++runCount * 7919 + clock.ms),
     sleep: async (ms) => {
       waits.push(ms);
       clock.ms += ms;
       duringWait?.();
     },
-    readFile: (path) => readFileSync(path, 'utf8'),
-    osUser: 'tester',
-  });
-  return {
-    code,
-    out: out.join('\n'),
-    err: err.join('\n'),
-    all: `${out.join('\n')}\n${err.join('\n')}`,
-  };
-}
+  }),
+);
 
 const writes = () => api.requests.filter((r) => r.method !== 'GET');
 const auditLines = () => auditLinesIn(dir);
@@ -361,7 +337,7 @@ describe.runIf(falco)('ops vcl exclude-regex (Fastly API stand-in)', () => {
   });
 });
 
-describe.runIf(falco)('ops threshold, mode, caller secret (Fastly API stand-in)', () => {
+describe.runIf(falco)('ops threshold, mode, caller secret (stand-in, counters fake)', () => {
   beforeEach(async () => {
     expect((await ops('vcl', 'upload', '--activate')).code).toBe(0);
     api.requests.length = 0;
@@ -394,6 +370,26 @@ describe.runIf(falco)('ops threshold, mode, caller secret (Fastly API stand-in)'
       expect(run.err).toContain('expected a whole number 0–100');
     }
     expect(writes()).toEqual([]);
+  });
+
+  it("mode get reads the scorer's item as the scorer does: absent or empty is the default, spaces trimmed, a bad value refused", async () => {
+    const cases: [string | null, string][] = [
+      [null, 'monitor (default: no item)'],
+      ['', 'monitor (default: the item is empty)'],
+      [' off ', 'off'],
+      [
+        'block',
+        'none: the item holds "block", which the scorer refuses (mode: expected one of off, monitor, enforce, got "block"): it answers every request fail-open',
+      ],
+    ];
+    const items = api.state.configStores.get('cfg001')!.items;
+    for (const [item, expected] of cases) {
+      if (item === null) items.delete('mode');
+      else items.set('mode', item);
+      const run = await ops('mode', 'get');
+      expect(run.code, String(item)).toBe(0);
+      expect(run.out.split('\n')[1]).toBe(`mode (scorer, scorer_config): ${expected}`);
+    }
   });
 
   it("mode set writes the dictionary and the scorer's Config Store; unknown modes are refused", async () => {
@@ -488,7 +484,7 @@ describe.runIf(falco)('ops threshold, mode, caller secret (Fastly API stand-in)'
   });
 });
 
-describe('ops keys (Fastly API stand-in)', () => {
+describe('ops keys (Fastly API stand-in; the scorer on stand-in stores, counters fake)', () => {
   const keyHexes = () =>
     [...api.state.secretStores.get('sec001')!.secrets.keys()]
       .filter((n) => n.startsWith('cookie_key_'))
@@ -685,7 +681,7 @@ describe('ops keys (Fastly API stand-in)', () => {
   });
 });
 
-describe('ops model (Fastly API stand-in)', () => {
+describe('ops model (Fastly API stand-in; the scorer on stand-in stores, counters fake)', () => {
   const modelFile = (version: string, tweak: Partial<typeof HAND_MODEL_DOC> = {}) => {
     const path = join(dir, `${version}.json`);
     writeFileSync(path, JSON.stringify({ ...HAND_MODEL_DOC, version, ...tweak }));
@@ -766,7 +762,7 @@ describe('ops model (Fastly API stand-in)', () => {
   });
 });
 
-describe('ops model: rollback to the embedded model, concurrent changes (Fastly API stand-in)', () => {
+describe('ops model: rollback to the embedded model, concurrent changes (Fastly API stand-in; the scorer on stand-in stores, counters fake)', () => {
   it('--embedded removes "current" and the scorer falls back to its embedded model; a rollback then restores the published one', async () => {
     const path = join(dir, 'm-1.json');
     writeFileSync(path, JSON.stringify({ ...HAND_MODEL_DOC, version: 'm-1' }));
@@ -821,31 +817,15 @@ describe('ops CLI: token, help, usage', () => {
   });
 
   it('without FASTLY_API_TOKEN or a service id it says what to set', async () => {
-    const out: string[] = [];
-    const code = await runOps(['threshold', 'get'], {
-      env: {},
-      stdout: (t) => out.push(t),
-      stderr: (t) => out.push(t),
-      now: Date.now,
-      randomBytes: (n) => new Uint8Array(n),
-      sleep: async () => {},
-      readFile: () => '',
-      osUser: 'x',
-    });
-    expect(code).toBe(2);
-    expect(out.join('\n')).toContain('FASTLY_API_TOKEN is not set');
-    const noService = await runOps(['threshold', 'get'], {
-      env: { FASTLY_API_TOKEN: api.token, FASTLY_API_URL: api.url },
-      stdout: (t) => out.push(t),
-      stderr: (t) => out.push(t),
-      now: Date.now,
-      randomBytes: (n) => new Uint8Array(n),
-      sleep: async () => {},
-      readFile: () => '',
-      osUser: 'x',
-    });
-    expect(noService).toBe(1);
-    expect(out.join('\n')).toContain('no service: pass --service-id ID or set FASTLY_SERVICE_ID');
+    const noToken = await opsRunner(null, null)('threshold', 'get');
+    expect(noToken.code).toBe(2);
+    expect(noToken.all).toContain('FASTLY_API_TOKEN is not set');
+    const noService = await opsRunner(() => api, null, { env: { FASTLY_SERVICE_ID: undefined } })(
+      'threshold',
+      'get',
+    );
+    expect(noService.code).toBe(1);
+    expect(noService.all).toContain('no service: pass --service-id ID or set FASTLY_SERVICE_ID');
   });
 
   it('every command has --help; unknown commands and options are usage errors', async () => {
@@ -949,11 +929,12 @@ describe.runIf(falco)(
   },
 );
 
-describe('ops: failures midway and concurrent changes (Fastly API stand-in)', () => {
+describe('ops: failures midway and concurrent changes (Fastly API stand-in; the scorer on stand-in stores, counters fake)', () => {
   it('a failed mutating command keeps the token out of the audit file too', async () => {
+    // The index write carries no secret field, so Fastly's message is kept, the token named.
     api.faults.push({
-      method: 'POST',
-      path: /\/secrets$/,
+      method: 'PUT',
+      path: /\/item\/cookie_key_ring$/,
       status: 500,
       body: { msg: `internal error for key ${api.token}` },
     });
@@ -962,7 +943,7 @@ describe('ops: failures midway and concurrent changes (Fastly API stand-in)', ()
     expect(run.all).not.toContain(api.token);
     const file = readFileSync(join(dir, 'audit.jsonl'), 'utf8');
     expect(file).toContain('"result":"failed"');
-    expect(file).toContain('<redacted: Fastly-Key>');
+    expect(file).toContain('internal error for key <redacted: Fastly-Key>');
     expect(file).not.toContain(api.token);
   });
 

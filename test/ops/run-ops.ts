@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import defaultModel from '../../scorer-core/src/default-model.json' with { type: 'json' };
 import { createApp } from '../../src/app.js';
 import { prepareDefaults } from '../../src/config/defaults.js';
+import { STORE_NAMES } from '../../src/edge-contract.js';
 import type { Platform } from '../../src/platform.js';
 import { runOps } from '../../scripts/ops/cli.js';
 import type { FastlyApiStandin } from '../../scripts/ops/standin/fastly-api-standin.js';
@@ -17,29 +18,65 @@ export interface Run {
   code: number;
   out: string;
   err: string;
+  /** stdout, then stderr. */
+  all: string;
 }
 
-export function opsRunner(standin: () => FastlyApiStandin, dir: () => string) {
+/** What a test changes in a run; the rest is the runner's default. */
+export interface RunOverrides {
+  /** Set over the stand-in's environment; a name set to undefined is removed. */
+  env?: Record<string, string | undefined>;
+  /** Default: 2026-12-01 12:00 UTC. */
+  now?: () => number;
+  /** Default: node:crypto's random bytes. */
+  randomBytes?: (length: number) => Uint8Array;
+  /** Default: returns at once. */
+  sleep?: (ms: number) => Promise<void>;
+  fetch?: typeof fetch;
+}
+
+/**
+ * A function running the CLI in-process, as `npm run ops -- ARGS` would. With a stand-in, the
+ * environment names its token, URL and service and an audit file in `dir`; without one (null),
+ * only `overrides.env`. Overrides given as a function are read again for every run.
+ */
+export function opsRunner(
+  standin: (() => FastlyApiStandin) | null,
+  dir: (() => string) | null,
+  overrides: RunOverrides | (() => RunOverrides) = {},
+) {
   return async (...argv: string[]): Promise<Run> => {
     const out: string[] = [];
     const err: string[] = [];
-    const api = standin();
-    const code = await runOps(argv, {
-      env: {
+    const options = typeof overrides === 'function' ? overrides() : overrides;
+    const api = standin?.();
+    const env: Record<string, string | undefined> = {
+      ...(api && {
         FASTLY_API_TOKEN: api.token,
         FASTLY_API_URL: api.url,
         FASTLY_SERVICE_ID: api.serviceId,
-        SCORER_OPS_AUDIT_FILE: join(dir(), 'audit.jsonl'),
-      },
+      }),
+      ...(dir && { SCORER_OPS_AUDIT_FILE: join(dir(), 'audit.jsonl') }),
+      ...options.env,
+    };
+    for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name];
+    const code = await runOps(argv, {
+      env,
       stdout: (t) => out.push(t),
       stderr: (t) => err.push(t),
-      now: () => Date.UTC(2026, 11, 1, 12),
-      randomBytes: (n) => new Uint8Array(randomBytes(n)),
-      sleep: async () => {},
+      now: options.now ?? (() => Date.UTC(2026, 11, 1, 12)),
+      randomBytes: options.randomBytes ?? ((n) => new Uint8Array(randomBytes(n))),
+      sleep: options.sleep ?? (async () => {}),
       readFile: (path) => readFileSync(path, 'utf8'),
+      ...(options.fetch && { fetch: options.fetch }),
       osUser: 'tester',
     });
-    return { code, out: out.join('\n'), err: err.join('\n') };
+    return {
+      code,
+      out: out.join('\n'),
+      err: err.join('\n'),
+      all: `${out.join('\n')}\n${err.join('\n')}`,
+    };
   };
 }
 
@@ -55,12 +92,16 @@ export function auditLines(dir: string): Record<string, unknown>[] {
   }
 }
 
-/** The app's view of the stand-in's stores: what a scorer linked to them would read. */
+/**
+ * The app's view of the stand-in's stores: what a scorer linked to them would read. Its rate
+ * counters and penalty box are FAKES that always answer 0 / absent, so a test over it says
+ * "counters fake" in its name.
+ */
 export function platformOver(standin: FastlyApiStandin, nowMs: () => number): Platform {
   return {
-    config: (key) => standin.configItem('scorer_config', key),
-    secret: async (key) => standin.secretText('scorer_secrets', key),
-    kvText: async (key) => standin.kvValue('scorer_models', key),
+    config: (key) => standin.configItem(STORE_NAMES.config, key),
+    secret: async (key) => standin.secretText(STORE_NAMES.secrets, key),
+    kvText: async (key) => standin.kvValue(STORE_NAMES.models, key),
     // The operator CLI never touches the edge rate limiter: a scorer over it counts nothing.
     rateCounter: () => ({ increment: () => {}, lookupCount: () => 0, lookupRate: () => 0 }),
     penaltyBox: () => ({ add: () => {}, has: () => false }),

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadModel, resolveSettings, type ModelDocument } from '../../scorer-core/src/index.js';
 import { describeScoreImpact } from '../../scripts/ops/score-impact.js';
+import { scorerView } from '../../scripts/ops/scorer-config.js';
 import {
   startFastlyApiStandin,
   type FastlyApiStandin,
@@ -31,6 +32,7 @@ const withCombiner = (version: string): ModelDocument => ({
 const withoutCombiner = (version: string): ModelDocument => ({ ...HAND_MODEL_DOC, version });
 const settings = (overrides: object) => ({
   ok: true as const,
+  mode: 'monitor' as const,
   settings: resolveSettings(overrides),
 });
 const impact = (
@@ -107,6 +109,23 @@ describe('describeScoreImpact (hand-made models)', () => {
       describeScoreImpact({ ...base, current: null, scorer: { unreadable: 'no config store' } })[0],
     ).toBe("effect on scores: unknown: the scorer's settings could not be read (no config store)");
   });
+  it("mode off (read by the scorer's item parser): no score changes until the mode does", () => {
+    const lines = describeScoreImpact({
+      next: loadModel(withCombiner('c1')),
+      current: loadModel(withoutCombiner('a1')),
+      currentName: 'the current model',
+      scorer: scorerView(
+        new Map([
+          ['mode', ' off '],
+          ['settings', '{"combine":{"layer2Weight":0.5}}'],
+        ]),
+      ),
+      action: 'publishing',
+    });
+    expect(lines).toEqual([
+      "effect on scores: none while the scorer's mode is off (it answers every request without scoring it); publishing still takes effect once the mode changes (`mode set monitor` or `mode set enforce`)",
+    ]);
+  });
 });
 
 describe('model publish / rollback say what changes (Fastly API stand-in)', () => {
@@ -154,5 +173,14 @@ describe('model publish / rollback say what changes (Fastly API stand-in)', () =
       "effect on scores: none: this model has no learned combiner, and the current model's is weighted 0 (combine.learnedWeight); Layer 2's weight (combine.layer2Weight) in the effective settings is 0, so its transition score is reported (x-scorer-layer2) but moves no score: rolling back changes no score",
     );
     expect(api.kvValue('scorer_models', 'current')).toBe('hand-a2');
+  });
+
+  it("with the scorer's mode off, publish says no score changes until the mode does", async () => {
+    api.state.configStores.get('cfg001')!.items.set('mode', 'off');
+    const run = await ops('model', 'publish', file(withCombiner('hand-c2')), '--dry-run');
+    expect(run.code).toBe(0);
+    expect(run.out).toContain(
+      "effect on scores: none while the scorer's mode is off (it answers every request without scoring it); publishing still takes effect once the mode changes",
+    );
   });
 });

@@ -11,10 +11,10 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runOps } from '../../scripts/ops/cli.js';
 import { createFastlyApi, FastlyApiError } from '../../scripts/ops/fastly-api.js';
 import { freePort } from '../../scripts/lib/viceroy.mjs';
 import { describeRequest } from '../../scripts/ops/plan.js';
+import { opsRunner } from './run-ops.js';
 import {
   startFastlyApiStandin,
   type FastlyApiStandin,
@@ -52,26 +52,11 @@ afterEach(() => api.close());
 const auditFile = () => join(dir, 'audit.jsonl');
 const auditText = () => (existsSync(auditFile()) ? readFileSync(auditFile(), 'utf8') : '');
 
-async function ops(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runOps(argv, {
-    env: {
-      FASTLY_API_TOKEN: TOKEN,
-      FASTLY_API_URL: api.url,
-      FASTLY_SERVICE_ID: api.serviceId,
-      SCORER_OPS_AUDIT_FILE: auditFile(),
-    },
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    now: () => Date.UTC(2026, 11, 1, 12),
-    randomBytes: (n) => BYTES.slice(0, n),
-    sleep: async () => {},
-    readFile: (path) => readFileSync(path, 'utf8'),
-    osUser: 'tester',
-  });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const ops = opsRunner(
+  () => api,
+  () => dir,
+  { randomBytes: (n) => BYTES.slice(0, n) },
+);
 
 /** No planted value, nor its first half (a cut-off echo), in any of the texts. */
 function expectNoSecret(texts: Record<string, string>) {
@@ -105,7 +90,7 @@ describe('ops secrets: planted token, cookie key and caller secret never printed
     });
   });
 
-  it('API failure: an error echoing the submitted secret and the token names the fields instead', async () => {
+  it('API failure: an error echoing the submitted secret and the token names the secret field and withholds the message', async () => {
     // As a validation message might: the submitted JSON field and the key header, both echoed.
     api.faults.push({
       method: 'POST',
@@ -121,18 +106,20 @@ describe('ops secrets: planted token, cookie key and caller secret never printed
     expect(run.code).toBe(1);
     expect(sent(PLANTED['cookie key (base64)'])).toBe(true);
     expect(run.err).toContain(
-      'POST /resources/stores/secret/sec001/secrets → HTTP 400: secret <redacted: secret> rejected — for Fastly-Key <redacted: Fastly-Key> — {"field":"secret","value":"<redacted: secret>"}',
+      `POST /resources/stores/secret/sec001/secrets → HTTP 400: Fastly's message is not shown: the request carried secret field(s) secret`,
     );
     const [audit] = auditText()
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
     expect(audit).toMatchObject({ command: 'keys generate', result: 'failed' });
-    expect(audit.error).toContain('secret <redacted: secret> rejected');
+    expect(audit.error).toContain(
+      `HTTP 400: Fastly's message is not shown: the request carried secret field(s) secret`,
+    );
     expectNoSecret({ stdout: run.out, stderr: run.err, audit: auditText() });
   });
 
-  it('API failure: a form field echoed in a rotation is named too, with the steps applied before it', async () => {
+  it('API failure: a form field echoed in a rotation is named, its message withheld, with the steps applied before it', async () => {
     api.state.secretStores.get('sec001')!.secrets.set('caller_secret', 'b2xk'); // an old secret
     api.faults.push({
       method: 'PUT',
@@ -146,7 +133,7 @@ describe('ops secrets: planted token, cookie key and caller secret never printed
     expect(run.code).toBe(1);
     expect(sent(CALLER)).toBe(true);
     expect(run.err).toContain(
-      `PUT /service/${api.serviceId}/dictionary/dictsecrets/item/caller_secret → HTTP 400: item_value <redacted: item_value> is not allowed`,
+      `PUT /service/${api.serviceId}/dictionary/dictsecrets/item/caller_secret → HTTP 400: Fastly's message is not shown: the request carried secret field(s) item_value`,
     );
     expect(run.err).toContain('the scorer and the VCL may now hold different secrets');
     expectNoSecret({ stdout: run.out, stderr: run.err, audit: auditText() });
@@ -172,20 +159,13 @@ describe('ops secrets: planted token, cookie key and caller secret never printed
 
   it('a token a header cannot carry is refused as a usage error without showing it', async () => {
     for (const token of [`${TOKEN}\n`, ` ${TOKEN}`, `${TOKEN}é`]) {
-      const err: string[] = [];
-      const code = await runOps(['keys', 'list'], {
-        env: { FASTLY_API_TOKEN: token, FASTLY_API_URL: api.url },
-        stdout: (t) => err.push(t),
-        stderr: (t) => err.push(t),
-        now: Date.now,
-        randomBytes: (n) => new Uint8Array(n),
-        sleep: async () => {},
-        readFile: () => '',
-        osUser: 'x',
-      });
-      expect(code).toBe(2);
-      expect(err.join('\n')).toMatch(/^FASTLY_API_TOKEN holds characters an HTTP header cannot/);
-      expectNoSecret({ output: err.join('\n') });
+      const run = await opsRunner(() => api, null, { env: { FASTLY_API_TOKEN: token } })(
+        'keys',
+        'list',
+      );
+      expect(run.code).toBe(2);
+      expect(run.err).toMatch(/^FASTLY_API_TOKEN holds characters an HTTP header cannot/);
+      expectNoSecret({ output: run.all });
     }
     expect(api.requests).toEqual([]);
   });
@@ -214,49 +194,105 @@ describe('ops secrets: the API client with a FAKE fetch (answers the stand-in ca
     return error as FastlyApiError;
   };
 
-  it('a JSON echo written with escaped slashes is redacted (the message is read from the decoded JSON)', async () => {
-    const escaped = `{"msg":"bad secret ${SECRET.replaceAll('/', '\\/')}"}`;
-    const error = await failure(answering(422, 'application/json', escaped).call(request));
-    expect(error.message).toBe(
-      'PUT /resources/stores/secret/s1/secrets → HTTP 422: bad secret <redacted: secret>',
+  const WITHHELD = "Fastly's message is not shown: the request carried secret field(s) secret";
+
+  it('an echo of the decoded secret (the Secret Store takes base64) is withheld with the rest of the message', async () => {
+    // The reviewer's reproduction: the text sent is base64, the echo quotes the hex it decodes to.
+    const error = await failure(
+      answering(
+        400,
+        'application/json',
+        JSON.stringify({ msg: `secret ${KEY_HEX} rejected` }),
+      ).call({
+        ...request,
+        json: { name: 'cookie_key_1', secret: Buffer.from(KEY_HEX).toString('base64') },
+      }),
+    );
+    expect(error.message).toBe(`PUT /resources/stores/secret/s1/secrets → HTTP 400: ${WITHHELD}`);
+    expect(error.message).not.toContain(KEY_HEX.slice(0, 8));
+  });
+
+  it('any answer to a request with secret fields (JSON, plain text, HTML) is withheld, naming every secret field', async () => {
+    for (const [type, body] of [
+      ['application/json', `{"msg":"bad secret ${SECRET.replaceAll('/', '\\/')}"}`],
+      ['text/plain', `token ${TOKEN} sent ${SECRET}`],
+      ['text/html; charset=utf-8', '<html>bad gateway</html>'],
+    ] as const) {
+      const error = await failure(answering(422, type, body).call(request));
+      expect(error.message, type).toBe(
+        `PUT /resources/stores/secret/s1/secrets → HTTP 422: ${WITHHELD}`,
+      );
+    }
+    const two = await failure(
+      answering(400, 'text/plain', 'nothing secret here').call({
+        method: 'PUT',
+        path: '/x',
+        form: { a: 'x', b: 'y' },
+        secretFields: ['a', 'b'],
+      }),
+    );
+    expect(two.message).toBe(
+      "PUT /x → HTTP 400: Fastly's message is not shown: the request carried secret field(s) a, b",
     );
   });
 
-  it('a plain-text echo is redacted; an HTML page is described, not printed', async () => {
+  it("a request without secret fields keeps Fastly's message, the token in it named; an HTML page is described", async () => {
+    const plain = { method: 'GET' as const, path: '/service/s1/version' };
     const text = await failure(
-      answering(400, 'text/plain', `token ${TOKEN} sent ${SECRET}`).call(request),
+      answering(403, 'application/json', `{"msg":"token ${TOKEN} lacks scope","detail":"x"}`).call(
+        plain,
+      ),
     );
     expect(text.message).toBe(
-      'PUT /resources/stores/secret/s1/secrets → HTTP 400: token <redacted: Fastly-Key> sent <redacted: secret>',
+      'GET /service/s1/version → HTTP 403: token <redacted: Fastly-Key> lacks scope — x',
     );
     const html = await failure(
-      answering(502, 'text/html; charset=utf-8', '<html>bad gateway</html>').call(request),
+      answering(502, 'text/html; charset=utf-8', '<html>bad gateway</html>').call(plain),
     );
     expect(html.message).toBe(
-      'PUT /resources/stores/secret/s1/secrets → HTTP 502: (a text/html body of 24 characters, not shown)',
+      'GET /service/s1/version → HTTP 502: (a text/html body of 24 characters, not shown)',
     );
   });
 
-  it('a network error quoting the header and the body names them; the error keeps no body', async () => {
+  it('a network error on a secret request keeps only its code; the error keeps no body', async () => {
     const api = createFastlyApi({
       baseUrl: 'https://api.example',
       token: TOKEN,
       fetch: async () => {
         throw new TypeError('fetch failed', {
-          cause: new Error(`socket closed after "Fastly-Key: ${TOKEN}" and {"secret":"${SECRET}"}`),
+          cause: Object.assign(
+            new Error(`socket closed after "Fastly-Key: ${TOKEN}" and {"secret":"${SECRET}"}`),
+            { code: 'ECONNRESET' },
+          ),
         });
       },
     });
     const error = await failure(api.call(request));
     expect(error.message).toBe(
-      'PUT /resources/stores/secret/s1/secrets → no response: fetch failed: socket closed after "Fastly-Key: <redacted: Fastly-Key>" and {"secret":"<redacted: secret>"}',
+      "PUT /resources/stores/secret/s1/secrets → no response (connection reset (ECONNRESET)): the network error's text is not shown: the request carried secret field(s) secret",
     );
     expect(JSON.stringify(error.request)).toBe(
       '{"method":"PUT","path":"/resources/stores/secret/s1/secrets"}',
     );
   });
 
-  it('a secret body without named fields is named whole when echoed', async () => {
+  it('a network error on a request without secrets keeps its text, the token in it named', async () => {
+    const api = createFastlyApi({
+      baseUrl: 'https://api.example',
+      token: TOKEN,
+      fetch: async () => {
+        throw new TypeError('fetch failed', {
+          cause: new Error(`socket closed after "Fastly-Key: ${TOKEN}"`),
+        });
+      },
+    });
+    const error = await failure(api.call({ method: 'GET', path: '/x' }));
+    expect(error.message).toBe(
+      'GET /x → no response: fetch failed: socket closed after "Fastly-Key: <redacted: Fastly-Key>"',
+    );
+  });
+
+  it('a secret body without named fields is withheld under the secret field names given', async () => {
     const error = await failure(
       answering(400, 'text/plain', `cannot store ${SECRET}`).call({
         method: 'PUT',
@@ -265,7 +301,9 @@ describe('ops secrets: the API client with a FAKE fetch (answers the stand-in ca
         secretFields: ['value'],
       }),
     );
-    expect(error.message).toBe('PUT /x → HTTP 400: cannot store <redacted: body>');
+    expect(error.message).toBe(
+      "PUT /x → HTTP 400: Fastly's message is not shown: the request carried secret field(s) value",
+    );
   });
 
   it('a plan shows secret fields as <redacted>, and a secret body without named fields whole', () => {

@@ -43,7 +43,7 @@ async function scorerAnswer() {
   return response.headers.get('x-scorer-error');
 }
 
-describe('ops settings get (Fastly API stand-in)', () => {
+describe('ops settings get (Fastly API stand-in; the scorer on stand-in stores, counters fake)', () => {
   it('without an item: the defaults, as JSON', async () => {
     const run = await ops('settings', 'get');
     expect(run.code).toBe(0);
@@ -86,7 +86,7 @@ describe('ops settings get (Fastly API stand-in)', () => {
   });
 });
 
-describe('ops settings set (Fastly API stand-in)', () => {
+describe('ops settings set (Fastly API stand-in; the scorer on stand-in stores, counters fake)', () => {
   it('refuses invalid JSON and out-of-range or unknown settings in one line naming the field, before any request', async () => {
     const cases: [string, string][] = [
       ['{"combine":', 'error: settings: not valid JSON ('],

@@ -10,10 +10,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { auditLines as auditLinesIn } from './run-ops.js';
+import { auditLines as auditLinesIn, opsRunner } from './run-ops.js';
 import { CRAWLERS } from '../../scorer-core/src/index.js';
 import { ensureFalco, findFalco } from '../../scripts/lib/falco.mjs';
-import { runOps } from '../../scripts/ops/cli.js';
 import {
   formatSnapshot,
   SNAPSHOT_FORMAT,
@@ -108,27 +107,11 @@ afterEach(async () => {
   await new Promise<void>((resolve) => fileServer.close(() => resolve()));
 });
 
-async function ops(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const random = seededRandom(argv.length * 31);
-  const code = await runOps(argv, {
-    env: {
-      FASTLY_API_TOKEN: api.token,
-      FASTLY_API_URL: api.url,
-      FASTLY_SERVICE_ID: api.serviceId,
-      SCORER_OPS_AUDIT_FILE: join(dir, 'audit.jsonl'),
-    },
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    now: () => T0,
-    randomBytes: (n) => random(n),
-    sleep: async () => {},
-    readFile: (path) => readFileSync(path, 'utf8'),
-    osUser: 'tester',
-  });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const ops = opsRunner(
+  () => api,
+  () => dir,
+  () => ({ now: () => T0, randomBytes: seededRandom(31) }),
+);
 
 const snapshotPath = () => join(dir, 'snapshot.json');
 const update = (...extra: string[]) =>

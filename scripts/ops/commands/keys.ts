@@ -14,6 +14,7 @@
 import { DEFAULT_SETTINGS, NONCE_BUDGET_SEALS, nonceBudgetUsed } from '@session-scorer/core';
 import { prepareItemDefaults } from '../../../src/config/defaults.js';
 import { parseConfigItems, SESSION_ITEMS } from '../../../src/config/items.js';
+import { COOKIE_KEYS_ITEM } from '../../../src/config/cookie-keys-secret.js';
 import {
   formatKeyRingIndex,
   isoInstant,
@@ -148,12 +149,12 @@ function generateSteps(
 ): { steps: Step[]; id: number; index: KeyRingIndex } {
   if (
     !state.index &&
-    state.secretNames.includes('cookie_keys') &&
+    state.secretNames.includes(COOKIE_KEYS_ITEM) &&
     !ctx.options.has('replace-cookie-keys')
   ) {
     throw new OpsError(
-      `the secret store has the hand-managed secret "cookie_keys" and there is no ${KEY_RING_ITEM}: a new index would replace it, and every live cookie under its keys would become unreadable. ` +
-        'Migrate first (docs/operators.md, "Moving from cookie_keys"); if cookie_keys is empty or unused, pass --replace-cookie-keys.',
+      `the secret store has the hand-managed secret "${COOKIE_KEYS_ITEM}" and there is no ${KEY_RING_ITEM}: a new index would replace it, and every live cookie under its keys would become unreadable. ` +
+        `Migrate first (docs/operators.md, "Moving from cookie_keys"); if ${COOKIE_KEYS_ITEM} is empty or unused, pass --replace-cookie-keys.`,
     );
   }
   if (state.index && state.index.keys.length >= MAX_RING_KEYS)
@@ -320,8 +321,8 @@ export async function keysList(ctx: OpsContext): Promise<void> {
   const present = new Set(secretIds(state.secretNames));
   if (!state.index) {
     ctx.out(
-      state.secretNames.includes('cookie_keys')
-        ? `no ${KEY_RING_ITEM}: the scorer uses the hand-managed secret "cookie_keys" (its contents cannot be listed)`
+      state.secretNames.includes(COOKIE_KEYS_ITEM)
+        ? `no ${KEY_RING_ITEM}: the scorer uses the hand-managed secret "${COOKIE_KEYS_ITEM}" (its contents cannot be listed)`
         : `no keys: run \`keys generate\``,
     );
   } else {

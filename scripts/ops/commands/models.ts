@@ -10,6 +10,7 @@ import { OpsError, type OpsContext } from '../context.js';
 import { unifiedDiff, type Step } from '../plan.js';
 import { describeScoreImpact } from '../score-impact.js';
 import { embeddedModel, readScorerConfig } from '../scorer-config.js';
+import { CURRENT_MODEL_KEY, MODEL_KEY_PREFIX, modelKey } from '../../../src/config/model.js';
 
 const HISTORY_KEY = 'history';
 const MAX_HISTORY = 500;
@@ -96,10 +97,18 @@ function pointerSteps(
   const pointer: Step =
     entry.version === null
       ? {
-          title: 'remove "current": the scorer uses its embedded model',
-          request: { method: 'DELETE', path: `/resources/stores/kv/${seg(store.id)}/keys/current` },
+          title: `remove "${CURRENT_MODEL_KEY}": the scorer uses its embedded model`,
+          request: {
+            method: 'DELETE',
+            path: `/resources/stores/kv/${seg(store.id)}/keys/${seg(CURRENT_MODEL_KEY)}`,
+          },
         }
-      : kvPut(store, 'current', entry.version, `point "current" at ${entry.version}`);
+      : kvPut(
+          store,
+          CURRENT_MODEL_KEY,
+          entry.version,
+          `point "${CURRENT_MODEL_KEY}" at ${entry.version}`,
+        );
   return [
     {
       ...kvPut(
@@ -113,16 +122,16 @@ function pointerSteps(
     {
       ...pointer,
       diff: unifiedDiff(currentText ?? '(absent)', entry.version ?? '(absent)', [
-        'current (before)',
-        'current (after)',
+        `${CURRENT_MODEL_KEY} (before)`,
+        `${CURRENT_MODEL_KEY} (after)`,
       ]),
-      precondition: unchanged('current', currentText),
+      precondition: unchanged(CURRENT_MODEL_KEY, currentText),
     },
   ];
 }
 
 /**
- * The model the scorer uses now, as it chooses it (src/config.ts readModel): none named, or the
+ * The model the scorer uses now, as it chooses it (src/config/model.ts readModel): none named, or the
  * embedded version named, is the embedded model; a named document that is missing or invalid
  * makes the scorer answer fail-open (model null).
  */
@@ -135,7 +144,7 @@ async function modelInUse(
   if (currentVersion === null || currentVersion === embedded.version)
     return { model: embedded, name: `the embedded model (${embedded.version} in this checkout)` };
   const name = `the current model ${currentVersion}`;
-  const text = await getKvText(ctx.api, store.id, `models/${currentVersion}`);
+  const text = await getKvText(ctx.api, store.id, modelKey(currentVersion));
   if (text === null) return { model: null, name };
   try {
     const model = loadModel(JSON.parse(text));
@@ -191,10 +200,10 @@ export async function modelPublish(ctx: OpsContext, file: string | undefined): P
       `${file}: version ${JSON.stringify(model.version)} must be letters, digits, '.', '_' or '-' to be a KV key`,
     );
   const store = await findStore(ctx.api, 'kv', ctx.stores.kv);
-  const key = `models/${model.version}`;
+  const key = modelKey(model.version);
   const [existing, current, history] = await Promise.all([
     getKvText(ctx.api, store.id, key),
-    getKvText(ctx.api, store.id, 'current'),
+    getKvText(ctx.api, store.id, CURRENT_MODEL_KEY),
     readHistory(ctx, store),
   ]);
   const steps: Step[] = [];
@@ -235,15 +244,15 @@ export async function modelPublish(ctx: OpsContext, file: string | undefined): P
 export async function modelList(ctx: OpsContext): Promise<void> {
   const store = await findStore(ctx.api, 'kv', ctx.stores.kv);
   const [keys, current, history] = await Promise.all([
-    listKvKeys(ctx.api, store.id, 'models/'),
-    getKvText(ctx.api, store.id, 'current'),
+    listKvKeys(ctx.api, store.id, MODEL_KEY_PREFIX),
+    getKvText(ctx.api, store.id, CURRENT_MODEL_KEY),
     readHistory(ctx, store),
   ]);
   const currentVersion = current?.trim() || null;
   ctx.out(`current: ${currentVersion ?? '(none: the scorer uses its embedded model)'}`);
   if (keys.length === 0) ctx.out('no published models');
   for (const key of keys.sort()) {
-    const version = key.slice('models/'.length);
+    const version = key.slice(MODEL_KEY_PREFIX.length);
     const published = history.entries
       .filter((e) => e.version === version && e.action === 'publish')
       .at(-1);
@@ -265,7 +274,7 @@ export async function modelRollback(ctx: OpsContext, requested: string | undefin
     throw new OpsError('model rollback: give a VERSION or --embedded, not both');
   const store = await findStore(ctx.api, 'kv', ctx.stores.kv);
   const [current, history] = await Promise.all([
-    getKvText(ctx.api, store.id, 'current'),
+    getKvText(ctx.api, store.id, CURRENT_MODEL_KEY),
     readHistory(ctx, store),
   ]);
   const currentVersion = current?.trim() || null;
@@ -288,15 +297,16 @@ export async function modelRollback(ctx: OpsContext, requested: string | undefin
   }
   let targetModel = embeddedModel();
   if (target !== null) {
-    const text = await getKvText(ctx.api, store.id, `models/${target}`);
+    const key = modelKey(target);
+    const text = await getKvText(ctx.api, store.id, key);
     if (text === null)
       throw new OpsError(
-        `models/${target} does not exist in the KV store ${ctx.stores.kv}: nothing was changed`,
+        `${key} does not exist in the KV store ${ctx.stores.kv}: nothing was changed`,
       );
-    targetModel = validate(text, `models/${target}`);
+    targetModel = validate(text, key);
     if (targetModel.version !== target)
       throw new OpsError(
-        `models/${target} holds version ${JSON.stringify(targetModel.version)}: nothing was changed`,
+        `${key} holds version ${JSON.stringify(targetModel.version)}: nothing was changed`,
       );
   }
   await reportScoreImpact(ctx, store, currentVersion, targetModel, 'rolling back');

@@ -5,12 +5,12 @@
  * anything is sent and shows how the effective settings — what the scorer will score with, the
  * lifetime and challenge items applied over the JSON — change.
  */
-import { DEFAULT_SETTINGS, resolveSettings, type ScorerSettings } from '@session-scorer/core';
+import { DEFAULT_SETTINGS, type ScorerSettings } from '@session-scorer/core';
+import { readSettingsItem } from '../../../src/config/items.js';
 import { getConfigItem, seg } from '../fastly-api.js';
 import { OpsError, type OpsContext } from '../context.js';
 import { unifiedDiff, type Step } from '../plan.js';
 import {
-  oneLine,
   readScorerConfig,
   refusalText,
   scorerView,
@@ -20,22 +20,6 @@ import {
 
 /** Fastly's limit on a Config Store item value. */
 const MAX_ITEM_CHARACTERS = 8000;
-
-/** The item's problem as the scorer reports it, or null when resolveSettings accepts it. */
-export function settingsItemProblem(text: string): string | null {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    return `not valid JSON (${error instanceof Error ? error.message : String(error)})`;
-  }
-  try {
-    resolveSettings(parsed);
-    return null;
-  } catch (error) {
-    return oneLine(error instanceof Error ? error.message : String(error));
-  }
-}
 
 /** Every setting as `section.key` → value, in the order DEFAULT_SETTINGS lists them. */
 function flatten(settings: ScorerSettings): [string, number][] {
@@ -57,17 +41,15 @@ export async function settingsGet(ctx: OpsContext): Promise<void> {
   if (item === undefined || item.trim() === '')
     ctx.out(`settings item (${where}): absent: the defaults`);
   else ctx.out(`settings item (${where}): ${item}`);
-  const itemProblem = item === undefined || item.trim() === '' ? null : settingsItemProblem(item);
-  if (itemProblem) ctx.out(`REFUSED by the scorer: ${itemProblem}`);
+  const read = item === undefined || item.trim() === '' ? null : readSettingsItem(item);
+  if (read && !read.ok) ctx.out(`REFUSED by the scorer: ${read.problem}`);
   const { view } = config;
   if (!view.ok) {
     ctx.out('effective settings: none');
     throw new OpsError(refusalText(view));
   }
   // What the item alone gives, to tell its overrides from those of the lifetime and challenge items.
-  const fromItem = flatten(
-    item === undefined || item.trim() === '' ? DEFAULT_SETTINGS : resolveSettings(JSON.parse(item)),
-  );
+  const fromItem = flatten(read?.ok ? read.settings : DEFAULT_SETTINGS);
   const defaults = new Map(flatten(DEFAULT_SETTINGS));
   const changed = flatten(view.settings)
     .map(([name, value], i) => ({ name, value, byItem: fromItem[i]![1] === value }))
@@ -102,23 +84,10 @@ export async function settingsSet(ctx: OpsContext, argument: string | undefined)
     }
   } else text = argument!;
   const where = file ?? 'settings';
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new OpsError(
-      `${where}: not valid JSON (${error instanceof Error ? error.message : String(error)})`,
-    );
-  }
   // Validated exactly as the scorer reads the item, before anything is read from or sent to Fastly.
-  try {
-    resolveSettings(parsed);
-  } catch (error) {
-    throw new OpsError(
-      `${where}: ${oneLine(error instanceof Error ? error.message : String(error))}`,
-    );
-  }
-  const value = JSON.stringify(parsed);
+  const read = readSettingsItem(text);
+  if (!read.ok) throw new OpsError(`${where}: ${read.problem}`);
+  const value = JSON.stringify(JSON.parse(text));
   if (value.length > MAX_ITEM_CHARACTERS)
     throw new OpsError(
       `${where}: ${value.length} characters, above the Config Store's ${MAX_ITEM_CHARACTERS} per item`,

@@ -6,6 +6,7 @@
 import { DEFAULT_THRESHOLD } from '@session-scorer/core';
 import { prepareItemDefaults } from '../../../src/config/defaults.js';
 import { parseConfigItems, type ConfigItem } from '../../../src/config/items.js';
+import { CALLER_SECRET_ITEM, CALLER_SECRET_NEXT_ITEM } from '../../../src/config/caller-secret.js';
 import {
   activeVersion,
   findStore,
@@ -18,6 +19,7 @@ import {
 import { OpsError, type OpsContext } from '../context.js';
 import { PlanError, type Step } from '../plan.js';
 import {
+  DEFAULT_MODE,
   MODES,
   CHALLENGE_THRESHOLD_KEY,
   DICTIONARIES,
@@ -163,7 +165,17 @@ export async function modeGet(ctx: OpsContext): Promise<void> {
   ctx.out(
     `mode (VCL, ${DICTIONARIES.settings}): ${value ?? `${DICTIONARY_DEFAULTS.mode} (default)`}`,
   );
-  ctx.out(`mode (scorer, ${ctx.stores.config}): ${scorerMode ?? 'monitor (default)'}`);
+  ctx.out(`mode (scorer, ${ctx.stores.config}): ${scorerModeText(scorerMode)}`);
+}
+
+/** The scorer's mode as its item parser reads the item (an empty item is the default). */
+function scorerModeText(item: string | null): string {
+  const parsed = parseConfigItems((name) => (name === 'mode' ? item : null), prepareItemDefaults());
+  if (!parsed.ok)
+    return `none: the item holds ${JSON.stringify(item)}, which the scorer refuses (${parsed.problems.join('; ')}): it answers every request fail-open`;
+  if (item === null) return `${parsed.config.mode} (default: no item)`;
+  if (item.trim() === '') return `${parsed.config.mode} (default: the item is empty)`;
+  return parsed.config.mode;
 }
 
 /**
@@ -217,11 +229,17 @@ export async function modeSet(ctx: OpsContext, mode: string | undefined): Promis
     },
     before: {
       vcl: before ?? `${DICTIONARY_DEFAULTS.mode} (default)`,
-      scorer: scorerBefore ?? 'monitor (default)',
+      scorer: scorerBefore ?? `${DEFAULT_MODE} (default)`,
     },
     after: { vcl: mode, scorer: mode },
   });
 }
+
+/**
+ * The edge dictionary key the VCL sends as x-scorer-auth (vcl-snippets, scripts/vcl): the VCL's
+ * own name, which happens to equal the scorer's Secret Store item.
+ */
+const VCL_CALLER_SECRET_KEY = 'caller_secret';
 
 /** Between handing the scorer a new caller secret and the VCL sending it, and again before it replaces the old one. */
 const CALLER_SECRET_WAIT_S = 60;
@@ -242,7 +260,9 @@ export async function callerSecretSet(ctx: OpsContext): Promise<void> {
   if (waitOption !== undefined && !/^\d{1,6}$/.test(waitOption))
     throw new OpsError('--propagation-wait-seconds: expected a whole number of seconds');
   const waitMs = Number(waitOption ?? CALLER_SECRET_WAIT_S) * 1000;
-  const existing = (await listSecrets(ctx.api, store.id)).some((s) => s.name === 'caller_secret');
+  const existing = (await listSecrets(ctx.api, store.id)).some(
+    (s) => s.name === CALLER_SECRET_ITEM,
+  );
   const secret = Buffer.from(ctx.randomBytes(32)).toString('base64url');
   const scorerSecret = (name: string, title: string): Step => ({
     title,
@@ -257,15 +277,15 @@ export async function callerSecretSet(ctx: OpsContext): Promise<void> {
     serviceId,
     dictionary.id,
     DICTIONARIES.secrets,
-    'caller_secret',
+    VCL_CALLER_SECRET_KEY,
     secret,
     true,
   );
   const steps: Step[] = existing
     ? [
         scorerSecret(
-          'caller_secret_next',
-          `store the new caller secret as caller_secret_next in ${ctx.stores.secret} (the scorer accepts old and new)`,
+          CALLER_SECRET_NEXT_ITEM,
+          `store the new caller secret as ${CALLER_SECRET_NEXT_ITEM} in ${ctx.stores.secret} (the scorer accepts old and new)`,
         ),
         {
           ...vclSecret,
@@ -274,16 +294,16 @@ export async function callerSecretSet(ctx: OpsContext): Promise<void> {
         },
         {
           ...scorerSecret(
-            'caller_secret',
-            `store the new caller secret as caller_secret in ${ctx.stores.secret} (the old one is no longer accepted)`,
+            CALLER_SECRET_ITEM,
+            `store the new caller secret as ${CALLER_SECRET_ITEM} in ${ctx.stores.secret} (the old one is no longer accepted)`,
           ),
           ...(waitMs > 0 ? { waitBeforeMs: waitMs } : {}),
         },
       ]
     : [
         scorerSecret(
-          'caller_secret',
-          `store a new random caller_secret (32 bytes) in the secret store ${ctx.stores.secret}`,
+          CALLER_SECRET_ITEM,
+          `store a new random ${CALLER_SECRET_ITEM} (32 bytes) in the secret store ${ctx.stores.secret}`,
         ),
         vclSecret,
       ];
@@ -294,13 +314,13 @@ export async function callerSecretSet(ctx: OpsContext): Promise<void> {
         secret_store: ctx.stores.secret,
         dictionary: DICTIONARIES.secrets,
       },
-      before: { caller_secret: existing ? 'set (value not recorded)' : 'absent' },
-      after: { caller_secret: 'new random value (not recorded)' },
+      before: { [CALLER_SECRET_ITEM]: existing ? 'set (value not recorded)' : 'absent' },
+      after: { [CALLER_SECRET_ITEM]: 'new random value (not recorded)' },
     });
   } catch (error) {
     if (error instanceof PlanError && error.applied.length > 0) {
       throw new OpsError(
-        `${error.message}\nthe scorer and the VCL may now hold different secrets${existing ? ' (the scorer still accepts the new one as caller_secret_next)' : ''}: run \`caller-secret set\` again; until it succeeds, refused preflights are served unscored (fail open)`,
+        `${error.message}\nthe scorer and the VCL may now hold different secrets${existing ? ' (the scorer still accepts the new one as ${CALLER_SECRET_NEXT_ITEM})' : ''}: run \`caller-secret set\` again; until it succeeds, refused preflights are served unscored (fail open)`,
       );
     }
     throw error;

@@ -339,7 +339,7 @@ async function uploadSnippets(
     result = await ctx.apply(command, steps, facts);
   } catch (error) {
     if (error instanceof PlanError) {
-      if (error.failed.request.path.endsWith('/activate') && /no response/.test(error.message)) {
+      if (error.failed.path.endsWith('/activate') && /no response/.test(error.message)) {
         throw new OpsError(
           `${error.message}\nthe activation of version ${error.newVersion} may or may not have happened: check which version is active before anything else`,
         );

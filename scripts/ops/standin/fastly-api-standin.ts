@@ -9,6 +9,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { STORE_NAMES } from '../../../src/edge-contract.js';
 
 export interface StandinSnippet {
   name: string;
@@ -109,9 +110,9 @@ export async function startFastlyApiStandin(
     kvStores: new Map(),
   };
   if (options.stores !== false) {
-    state.configStores.set('cfg001', { name: 'scorer_config', items: new Map() });
-    state.secretStores.set('sec001', { name: 'scorer_secrets', secrets: new Map() });
-    state.kvStores.set('kv001', { name: 'scorer_models', keys: new Map() });
+    state.configStores.set('cfg001', { name: STORE_NAMES.config, items: new Map() });
+    state.secretStores.set('sec001', { name: STORE_NAMES.secrets, secrets: new Map() });
+    state.kvStores.set('kv001', { name: STORE_NAMES.models, keys: new Map() });
   }
   const requests: RecordedRequest[] = [];
   const faults: Fault[] = [];
