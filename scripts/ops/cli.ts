@@ -44,7 +44,9 @@ const DRY_RUN: OptionSpec = {
 };
 const FORCE_EXCLUDE = {
   name: 'force-exclude-regex',
-  help: 'accept an exclusion regex that matches ordinary pages (leaving them unscored) or cannot be checked against them',
+  help:
+    'accept an exclusion regex that matches ordinary pages (leaving them unscored) or ' +
+    'cannot be checked against them',
 };
 const SERVICE: OptionSpec = {
   name: 'service-id',
@@ -77,7 +79,13 @@ export const COMMANDS: Command[] = [
     summary:
       'upload the seven session-scorer snippets (crawler ACLs included) to a new version of the VCL service',
     detail:
-      'Generates the snippets (keeping the exclusion and exemption regexes, backend and log endpoint deployed on the active version unless given; the crawler ACLs from scripts/vcl/verified-bots.json), validates them (policy checks, falco lint), clones the active version, creates or updates the snippets by name, creates the edge dictionaries scorer_settings and scorer_secrets (private) if missing, has Fastly validate the version, and activates it only with --activate. Unchanged snippets are not touched; with nothing to change, no version is created.',
+      'Generates the snippets (keeping the exclusion and exemption regexes, backend and log ' +
+      'endpoint deployed on the active version unless given; the crawler ACLs from ' +
+      'scripts/vcl/verified-bots.json), validates them (policy checks, falco lint), clones the ' +
+      'active version, creates or updates the snippets by name, creates the edge dictionaries ' +
+      'scorer_settings and scorer_secrets (private) if missing, has Fastly validate the ' +
+      'version, and activates it only with --activate. Unchanged snippets are not touched; with ' +
+      'nothing to change, no version is created.',
     options: [
       SERVICE,
       ACTIVATE,
@@ -90,7 +98,9 @@ export const COMMANDS: Command[] = [
       {
         name: 'exempt-url-regex',
         value: 'REGEX',
-        help: 'paths scored but never challenged or blocked (PCRE on req.url.path; default: as deployed, else feeds, sitemaps, robots.txt, /.well-known/, /api/)',
+        help:
+          'paths scored but never challenged or blocked (PCRE on req.url.path; default: as ' +
+          'deployed, else feeds, sitemaps, robots.txt, /.well-known/, /api/)',
       },
       {
         name: 'force-exempt-regex',
@@ -120,7 +130,8 @@ export const COMMANDS: Command[] = [
     args: 'VERSION',
     summary: 'activate an existing version of the VCL service: the rollback path after an upload',
     detail:
-      'Shows how the session-scorer snippets of VERSION differ from the active version, then activates VERSION (re-checking first that nobody activated another version meanwhile).',
+      'Shows how the session-scorer snippets of VERSION differ from the active version, then ' +
+      'activates VERSION (re-checking first that nobody activated another version meanwhile).',
     options: [SERVICE, DRY_RUN],
     run: (ctx) => vclActivate(ctx, ctx.args[0]),
   },
@@ -137,7 +148,8 @@ export const COMMANDS: Command[] = [
     summary:
       'change the exclusion regex: regenerate the recv snippet only, clone → update → validate → activate',
     detail:
-      "The regex passes the generator's policy checks and falco lint before anything is sent, then Fastly validates the new version.",
+      "The regex passes the generator's policy checks and falco lint before anything is sent, " +
+      'then Fastly validates the new version.',
     options: [SERVICE, ACTIVATE, FORCE_EXCLUDE, DRY_RUN],
     run: (ctx) => excludeRegexSet(ctx, ctx.args[0]),
   },
@@ -152,7 +164,8 @@ export const COMMANDS: Command[] = [
     words: ['threshold', 'get'],
     summary: 'show the block threshold and the challenge threshold',
     detail:
-      'Reads scorer_settings.threshold and scorer_settings.challenge_threshold on the VCL service, as the VCL reads them.',
+      'Reads scorer_settings.threshold and scorer_settings.challenge_threshold on the VCL ' +
+      'service, as the VCL reads them.',
     options: [SERVICE],
     run: thresholdGet,
   },
@@ -160,9 +173,14 @@ export const COMMANDS: Command[] = [
     words: ['threshold', 'set'],
     args: 'N',
     summary:
-      'set the block threshold (0–100), and with --challenge M the challenge threshold (M ≤ N), in the edge dictionary, in place',
+      'set the block threshold (0–100), and with --challenge M the challenge threshold (M ≤ N), ' +
+      'in the edge dictionary, in place',
     detail:
-      'Updates scorer_settings.threshold (and challenge_threshold): no new version, effective in seconds. In enforce mode a score ≥ N is answered 429 and a score in [M, N) gets the challenge; monitor mode records would_block / would_challenge. M equal to N means no challenge band. A threshold below the challenge threshold already set is refused unless --challenge lowers it too.',
+      'Updates scorer_settings.threshold (and challenge_threshold): no new version, effective ' +
+      'in seconds. In enforce mode a score ≥ N is answered 429 and a score in [M, N) gets the ' +
+      'challenge; monitor mode records would_block / would_challenge. M equal to N means no ' +
+      'challenge band. A threshold below the challenge threshold already set is refused unless ' +
+      '--challenge lowers it too.',
     options: [
       SERVICE,
       { name: 'challenge', value: 'M', help: 'the challenge threshold (0–100, at most N)' },
@@ -175,7 +193,10 @@ export const COMMANDS: Command[] = [
     summary:
       "refresh the crawler range snapshot (scripts/vcl/verified-bots.json) from the operators' published URLs",
     detail:
-      'Reads every source URL the snapshot names (Google, Bing, Apple, DuckDuckGo, OpenAI), parses and aggregates the ranges, and shows the unified diff of the file; unless --dry-run, writes it and an audit line. A source that cannot be read, or a crawler losing more than half its ranges, refuses the whole update. Then `vcl upload` ships the new ACLs.',
+      'Reads every source URL the snapshot names (Google, Bing, Apple, DuckDuckGo, OpenAI), ' +
+      'parses and aggregates the ranges, and shows the unified diff of the file; unless ' +
+      '--dry-run, writes it and an audit line. A source that cannot be read, or a crawler ' +
+      'losing more than half its ranges, refuses the whole update. Then `vcl upload` ships the new ACLs.',
     options: [
       SERVICE,
       {
@@ -200,9 +221,11 @@ export const COMMANDS: Command[] = [
   {
     words: ['verified-bots', 'show'],
     summary:
-      'show the crawler range snapshot: ranges per crawler, sources and where they were read, and what the active version carries',
+      'show the crawler range snapshot: ranges per crawler, sources and where they were read, ' +
+      'and what the active version carries',
     detail:
-      "Reads scripts/vcl/verified-bots.json (or --snapshot) and, with a service, the active version's crawler ACL snippet.",
+      'Reads scripts/vcl/verified-bots.json (or --snapshot) and, with a service, the active ' +
+      "version's crawler ACL snippet.",
     options: [
       SERVICE,
       {
@@ -225,7 +248,8 @@ export const COMMANDS: Command[] = [
     args: 'off|monitor|enforce',
     summary: "set the mode in the edge dictionary (and the scorer's Config Store), in place",
     detail:
-      'off: no preflight, no cookie (kill switch); monitor: score and log; enforce: 429 at or above the threshold. No new version; effective in seconds.',
+      'off: no preflight, no cookie (kill switch); monitor: score and log; enforce: 429 at or ' +
+      'above the threshold. No new version; effective in seconds.',
     options: [SERVICE, CONFIG_STORE, DRY_RUN],
     run: (ctx) => modeSet(ctx, ctx.args[0]),
   },
@@ -234,7 +258,10 @@ export const COMMANDS: Command[] = [
     summary:
       'generate a new caller secret into the scorer Secret Store and the VCL private dictionary',
     detail:
-      "The value is random (32 bytes) and never printed. A rotation hands it to the scorer as caller_secret_next first (accepted alongside the old one), then to the VCL, then makes it the scorer's caller_secret, with --propagation-wait-seconds (default 60) between the steps, so no preflight is refused on the way.",
+      'The value is random (32 bytes) and never printed. A rotation hands it to the scorer as ' +
+      'caller_secret_next first (accepted alongside the old one), then to the VCL, then makes ' +
+      "it the scorer's caller_secret, with --propagation-wait-seconds (default 60) between the " +
+      'steps, so no preflight is refused on the way.',
     options: [
       SERVICE,
       SECRET_STORE,
@@ -252,7 +279,8 @@ export const COMMANDS: Command[] = [
     summary:
       'create a new 32-byte cookie key: staged (opens cookies, does not seal), or active on a new ring',
     detail:
-      'Writes the secret cookie_key_<id> first (never overwriting one), then names the key in the Config Store item cookie_key_ring.',
+      'Writes the secret cookie_key_<id> first (never overwriting one), then names the key in ' +
+      'the Config Store item cookie_key_ring.',
     options: [
       CONFIG_STORE,
       SECRET_STORE,
@@ -269,7 +297,10 @@ export const COMMANDS: Command[] = [
     summary:
       'make a staged key active (generating one first if none), keeping the previous key readable for a grace period',
     detail:
-      'With no staged key: generate one, wait --propagation-wait-seconds (default 300) so every POP can open cookies under it, then activate it. The previous active key opens cookies until now + --grace-seconds (default: the cookie lifetime from the Config Store + 1 h); a shorter grace is refused without --allow-short-grace.',
+      'With no staged key: generate one, wait --propagation-wait-seconds (default 300) so every ' +
+      'POP can open cookies under it, then activate it. The previous active key opens cookies ' +
+      'until now + --grace-seconds (default: the cookie lifetime from the Config Store + 1 h); ' +
+      'a shorter grace is refused without --allow-short-grace.',
     options: [
       CONFIG_STORE,
       SECRET_STORE,
@@ -296,7 +327,10 @@ export const COMMANDS: Command[] = [
     summary:
       'list key ids, status, grace deadlines and whether each secret exists (never key bytes)',
     detail:
-      "Reads cookie_key_ring and the Secret Store's secret names (the API never returns secret values). With --requests-per-second R (the scored request rate, from the audit log or Fastly stats) it shows how much of the active key's nonce budget (2^32 seals) is used since its creation, and warns from 50 %.",
+      "Reads cookie_key_ring and the Secret Store's secret names (the API never returns secret " +
+      'values). With --requests-per-second R (the scored request rate, from the audit log or ' +
+      "Fastly stats) it shows how much of the active key's nonce budget (2^32 seals) is used " +
+      'since its creation, and warns from 50 %.',
     options: [
       CONFIG_STORE,
       SECRET_STORE,
@@ -312,7 +346,8 @@ export const COMMANDS: Command[] = [
     words: ['keys', 'retire'],
     summary: 'remove keys past their grace deadline: from the index first, then their secrets',
     detail:
-      'Keys in grace, or less than 10 minutes past it, are kept. --orphans also deletes cookie_key_<id> secrets the index does not name that are over an hour old (an interrupted generate).',
+      'Keys in grace, or less than 10 minutes past it, are kept. --orphans also deletes ' +
+      'cookie_key_<id> secrets the index does not name that are over an hour old (an interrupted generate).',
     options: [
       CONFIG_STORE,
       SECRET_STORE,
@@ -327,7 +362,11 @@ export const COMMANDS: Command[] = [
     summary:
       'validate a model with scorer-core, store it under its version in the KV Store and make it current',
     detail:
-      'Says first what changes in the scores, from the model and the effective settings in the Config Store: a learned combiner changes every score (unless combine.learnedWeight is 0), the transition model only while combine.layer2Weight is above 0. Then writes models/<version> (refusing a different document under an existing version), then the history, then moves "current".',
+      'Says first what changes in the scores, from the model and the effective settings in the ' +
+      'Config Store: a learned combiner changes every score (unless combine.learnedWeight is ' +
+      '0), the transition model only while combine.layer2Weight is above 0. Then writes ' +
+      'models/<version> (refusing a different document under an existing version), then the ' +
+      'history, then moves "current".',
     options: [
       KV_STORE,
       CONFIG_STORE,
@@ -347,9 +386,12 @@ export const COMMANDS: Command[] = [
     words: ['model', 'rollback'],
     args: '[VERSION]',
     summary:
-      'move "current" back: to VERSION, to the version current before the present one, or (--embedded) to the scorer\'s embedded model',
+      'move "current" back: to VERSION, to the version current before the present one, or ' +
+      "(--embedded) to the scorer's embedded model",
     detail:
-      'The target document must exist and validate; --embedded removes "current". Says what changes in the scores, as `model publish` does. The history records the rollback, so a second rollback undoes the first.',
+      'The target document must exist and validate; --embedded removes "current". Says what ' +
+      'changes in the scores, as `model publish` does. The history records the rollback, so a ' +
+      'second rollback undoes the first.',
     options: [
       KV_STORE,
       CONFIG_STORE,
@@ -361,9 +403,12 @@ export const COMMANDS: Command[] = [
   {
     words: ['settings', 'get'],
     summary:
-      "show the scorer's settings item as stored and the effective settings (defaults merged), flagging an item the scorer refuses",
+      "show the scorer's settings item as stored and the effective settings (defaults merged), " +
+      'flagging an item the scorer refuses',
     detail:
-      'Lists the Config Store and reads it as the scorer does (src/config/items.ts): the `settings` JSON over the defaults, then the lifetime and challenge items over it. Exits 1 when the scorer refuses its configuration: it then answers every request fail-open, unscored.',
+      'Lists the Config Store and reads it as the scorer does (src/config/items.ts): the ' +
+      '`settings` JSON over the defaults, then the lifetime and challenge items over it. Exits ' +
+      '1 when the scorer refuses its configuration: it then answers every request fail-open, unscored.',
     options: [CONFIG_STORE],
     run: settingsGet,
   },
@@ -371,9 +416,14 @@ export const COMMANDS: Command[] = [
     words: ['settings', 'set'],
     args: '[JSON]',
     summary:
-      "replace the scorer's settings item (JSON overrides of the scoring settings, docs/scoring.md) after validating it, in place",
+      "replace the scorer's settings item (JSON overrides of the scoring settings, " +
+      'docs/scoring.md) after validating it, in place',
     detail:
-      "Validates the overrides with scorer-core's resolveSettings (unknown keys and out-of-range values are refused, naming the field), then with the Config Store's other items, before anything is sent; shows the diff of the effective settings; writes the item (re-reading it first). The JSON replaces the whole item: include every override you keep. No new version; the scorer reads it per request.",
+      "Validates the overrides with scorer-core's resolveSettings (unknown keys and " +
+      "out-of-range values are refused, naming the field), then with the Config Store's other " +
+      'items, before anything is sent; shows the diff of the effective settings; writes the ' +
+      'item (re-reading it first). The JSON replaces the whole item: include every override you ' +
+      'keep. No new version; the scorer reads it per request.',
     options: [
       CONFIG_STORE,
       { name: 'file', value: 'PATH', help: 'read the JSON from PATH instead of the argument' },
@@ -402,8 +452,13 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 const EXIT_CODE_HELP = [
   `  ${EXIT.ok}  done: the change was applied, there was nothing to change, a --dry-run printed its plan, or --help`,
-  `  ${EXIT.failed}  refused or failed: a check refused the command before anything was changed (no service id, a missing store, an invalid value, regex or model, a guard against a concurrent change), a plan step failed (the applied steps are named), Fastly answered an error, or no answer came (network)`,
-  `  ${EXIT.usage}  usage error: unknown command or option, an option without its value or given twice, a flag given a value, too few or too many arguments; FASTLY_API_TOKEN missing or unusable; --api-url not https (plain http only to loopback)`,
+  `  ${EXIT.failed}  refused or failed: a check refused the command before anything was changed ` +
+    `(no service id, a missing store, an invalid value, regex or model, a guard against a ` +
+    `concurrent change), a plan step failed (the applied steps are named), Fastly answered an ` +
+    `error, or no answer came (network)`,
+  `  ${EXIT.usage}  usage error: unknown command or option, an option without its value or ` +
+    `given twice, a flag given a value, too few or too many arguments; FASTLY_API_TOKEN missing ` +
+    `or unusable; --api-url not https (plain http only to loopback)`,
 ].join('\n');
 
 function optionHelp(options: OptionSpec[]): string {
@@ -476,7 +531,10 @@ function apiUrlProblem(text: string): string | null {
   }
   const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
   if (url.protocol === 'https:' || (url.protocol === 'http:' && loopback)) return null;
-  return `--api-url: ${url.protocol}//${url.host} would carry the API token unencrypted: use https (plain http only to 127.0.0.1 / localhost)`;
+  return (
+    `--api-url: ${url.protocol}//${url.host} would carry the API token unencrypted: use ` +
+    `https (plain http only to 127.0.0.1 / localhost)`
+  );
 }
 
 /** Runs one CLI invocation; returns the exit code (EXIT). */
@@ -498,7 +556,8 @@ export async function runOps(argv: string[], deps: OpsDeps): Promise<number> {
   const { FASTLY_API_TOKEN: token, ...env } = deps.env;
   if (!token) {
     err(
-      'FASTLY_API_TOKEN is not set: export an API token with access to the service (the CLI reads it from the environment only)',
+      'FASTLY_API_TOKEN is not set: export an API token with access to the service (the CLI ' +
+        'reads it from the environment only)',
     );
     return EXIT.usage;
   }
@@ -535,9 +594,13 @@ export async function runOps(argv: string[], deps: OpsDeps): Promise<number> {
   } catch (error) {
     const known =
       error instanceof OpsError || error instanceof PlanError || error instanceof FastlyApiError;
-    err(
-      `error: ${error instanceof Error ? (!known && env.SCORER_OPS_DEBUG ? (error.stack ?? error.message) : error.message) : String(error)}`,
-    );
+    const detail =
+      error instanceof Error
+        ? !known && env.SCORER_OPS_DEBUG
+          ? (error.stack ?? error.message)
+          : error.message
+        : String(error);
+    err(`error: ${detail}`);
     return EXIT.failed;
   }
 }

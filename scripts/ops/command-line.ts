@@ -114,7 +114,9 @@ export function parseCommandLine<C extends CommandSpec & { options: OptionSpec[]
       if (!token.inlineValue && (token.value.startsWith('--') || token.value === '-h'))
         return {
           kind: 'usage',
-          message: `--${spec.name} needs a value (${spec.value}); to pass one starting with "${token.value.startsWith('--') ? '--' : '-'}", write --${spec.name}=${token.value}`,
+          message:
+            `--${spec.name} needs a value (${spec.value}); to pass one starting with ` +
+            `"${token.value.startsWith('--') ? '--' : '-'}", write --${spec.name}=${token.value}`,
         };
     } else if (token.value !== undefined) {
       return { kind: 'usage', message: `--${spec.name} is a flag and takes no value` };
@@ -154,7 +156,10 @@ function unknownCommand(words: string[], commands: CommandSpec[]): string {
   for (let n = Math.min(words.length, 3); n > 0; n--) {
     const near = commands.filter((c) => words.slice(0, n).every((w, i) => c.words[i] === w));
     if (near.length > 0)
-      return `unknown command "${given}"; the "${words.slice(0, n).join(' ')}" commands are: ${near.map((c) => c.words.join(' ')).join(', ')}`;
+      return (
+        `unknown command "${given}"; the "${words.slice(0, n).join(' ')}" commands ` +
+        `are: ${near.map((c) => c.words.join(' ')).join(', ')}`
+      );
   }
   return `unknown command "${given}" (npm run ops -- --help lists the commands)`;
 }

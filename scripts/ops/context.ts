@@ -124,7 +124,8 @@ export function createContext(init: ContextInit): OpsContext {
       appendFileSync(init.auditFile, text + '\n', { mode: 0o600 });
     } catch (error) {
       init.err(
-        `warning: could not append to the audit file ${init.auditFile}: ${error instanceof Error ? error.message : String(error)}`,
+        `warning: could not append to the audit ` +
+          `file ${init.auditFile}: ${error instanceof Error ? error.message : String(error)}`,
       );
     }
   };

@@ -52,7 +52,9 @@ export class FastlyApiError extends Error {
     let tail: string;
     if (secretFields.length > 0) {
       const withheld = status === 0 ? "the network error's text" : "Fastly's message";
-      tail = `${networkCode ? ` (${networkCode})` : ''}: ${withheld} is not shown: the request carried secret field(s) ${secretFields.join(', ')}`;
+      tail =
+        `${networkCode ? ` (${networkCode})` : ''}: ${withheld} is not shown: the request ` +
+        `carried secret field(s) ${secretFields.join(', ')}`;
     } else {
       const safe = redactText(detail, alsoSecret);
       tail = safe ? `: ${safe}` : '';
@@ -84,7 +86,8 @@ export interface FastlyApi {
 export function tokenProblem(token: string): string | null {
   return /^[\x21-\x7e]+$/.test(token)
     ? null
-    : 'holds characters an HTTP header cannot carry (spaces, line breaks, non-ASCII): check how it was exported (its value is not shown)';
+    : 'holds characters an HTTP header cannot carry (spaces, line breaks, non-ASCII): check how ' +
+        'it was exported (its value is not shown)';
 }
 
 const MAX_PAGES = 1000;
@@ -160,8 +163,8 @@ export function createFastlyApi(options: FastlyApiOptions): FastlyApi {
   /**
    * Fastly's message from an error answer, whole: the fields its error bodies carry (msg, title,
    * detail, errors), read from the decoded JSON (FastlyApiError then replaces any echo of the
-   * token by name, or withholds the message whole for a request with secret fields). A body that is neither JSON nor plain text (a
-   * proxy's HTML page) is described, not printed.
+   * token by name, or withholds the message whole for a request with secret fields). A body that is
+   * neither JSON nor plain text (a proxy's HTML page) is described, not printed.
    */
   const errorDetail = (answer: { type: string; body: unknown }): string => {
     const { body } = answer;
@@ -296,7 +299,8 @@ export async function findStore(api: FastlyApi, kind: StoreKind, name: string): 
       throw new Error(`GET /resources/stores/${kind}: more than ${MAX_PAGES} pages; giving up`);
   }
   throw new Error(
-    `no ${kind} store named "${name}" in this account (create it with \`fastly compute publish\`, which reads fastly.toml's [setup], or pass --${kind === 'kv' ? 'kv' : kind}-store NAME)`,
+    `no ${kind} store named "${name}" in this account (create it with \`fastly compute ` +
+      `publish\`, which reads fastly.toml's [setup], or pass --${kind === 'kv' ? 'kv' : kind}-store NAME)`,
   );
 }
 

@@ -35,11 +35,14 @@ export function describeScoreImpact(input: ImpactInput): string[] {
     ];
   if (scorer.mode === 'off')
     return [
-      `effect on scores: none while the scorer's mode is off (it answers every request without scoring it); ${action} still takes effect once the mode changes (\`mode set monitor\` or \`mode set enforce\`)`,
+      `effect on scores: none while the scorer's mode is off (it answers every request without ` +
+        `scoring it); ${action} still takes effect once the mode changes (\`mode set monitor\` ` +
+        `or \`mode set enforce\`)`,
     ];
   if (current === null)
     return [
-      `effect on scores: every request: ${input.currentName} cannot be loaded, so the scorer answers fail-open (unscored) now; with this model it scores again`,
+      `effect on scores: every request: ${input.currentName} cannot be loaded, so the scorer ` +
+        `answers fail-open (unscored) now; with this model it scores again`,
     ];
   const { learnedWeight, layer2Weight } = scorer.settings.combine;
   const changes: string[] = [];
@@ -60,7 +63,8 @@ export function describeScoreImpact(input: ImpactInput): string[] {
       );
   } else if (currentCombiner !== undefined && learnedWeight > 0) {
     changes.push(
-      `this model has no learned combiner and ${input.currentName} has one (weight ${learnedWeight}): the learned part leaves every request's score, and the hand-set rules decide alone`,
+      `this model has no learned combiner and ${input.currentName} has one ` +
+        `(weight ${learnedWeight}): the learned part leaves every request's score, and the hand-set rules decide alone`,
     );
   } else {
     unchanged.push(
@@ -72,13 +76,16 @@ export function describeScoreImpact(input: ImpactInput): string[] {
 
   if (layer2Weight === 0)
     unchanged.push(
-      "Layer 2's weight (combine.layer2Weight) in the effective settings is 0, so its transition score is reported (x-scorer-layer2) but moves no score",
+      "Layer 2's weight (combine.layer2Weight) in the effective settings is 0, so its " +
+        'transition score is reported (x-scorer-layer2) but moves no score',
     );
   else if (next.tag === current.tag)
     unchanged.push(`its transition model is the same as ${input.currentName}'s`);
   else
     changes.push(
-      `Layer 2 is weighted ${layer2Weight} (combine.layer2Weight): transition scores change from the next page view, and sessions in progress restart their transition evidence (the cookie records which model it belongs to)`,
+      `Layer 2 is weighted ${layer2Weight} (combine.layer2Weight): transition scores change ` +
+        `from the next page view, and sessions in progress restart their transition evidence ` +
+        `(the cookie records which model it belongs to)`,
     );
 
   if (changes.length === 0)

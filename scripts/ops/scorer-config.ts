@@ -54,4 +54,5 @@ export async function readScorerConfig(api: FastlyApi, storeName: string): Promi
 
 /** One line for an operator: what the scorer does with a configuration it refuses. */
 export const refusalText = (view: { reason: string; detail: string }) =>
-  `the scorer refuses its configuration (${view.reason}: ${oneLine(view.detail)}) and answers every request fail-open: served unscored, never challenged or blocked`;
+  `the scorer refuses its configuration (${view.reason}: ${oneLine(view.detail)}) and answers ` +
+  `every request fail-open: served unscored, never challenged or blocked`;

@@ -179,7 +179,8 @@ describe('Config Store items → AppConfig (pure parser)', () => {
     expect(readSettingsItem('{"layer1":{"fastFloorMs":-1,"dwellWindow":0.5}}')).toEqual({
       ok: false,
       problem:
-        'invalid scorer settings: "layer1.fastFloorMs" expected an integer in [0, 60000], got -1; "layer1.dwellWindow" expected an integer in [2, 8], got 0.5',
+        'invalid scorer settings: "layer1.fastFloorMs" expected an integer in [0, 60000], got -1; ' +
+        '"layer1.dwellWindow" expected an integer in [2, 8], got 0.5',
     });
     expect(oneLine('problems:\n- a\n- b')).toBe('problems: a; b');
   });

@@ -167,16 +167,20 @@ describe('ops command line: --help and the exit codes', () => {
     }
   });
 
-  it('the top-level help and each command help end their exit codes as every command does (docs/commands.md)', async () => {
-    // The block of scripts/lib/command-line.ts's helpText: a heading, then "  N  meaning".
-    const block =
-      /^Exit codes:\n {2}0 {2}done.*\n {2}1 {2}refused or failed.*\n {2}2 {2}usage error.*$/m;
-    expect(usage()).toMatch(block);
-    for (const command of COMMANDS) {
-      const run = await usageRun(...command.words, '--help');
-      expect(run.out, command.words.join(' ')).toMatch(block);
-    }
-  });
+  it(
+    'the top-level help and each command help end their exit codes as every command does ' +
+      '(docs/commands.md)',
+    async () => {
+      // The block of scripts/lib/command-line.ts's helpText: a heading, then "  N  meaning".
+      const block =
+        /^Exit codes:\n {2}0 {2}done.*\n {2}1 {2}refused or failed.*\n {2}2 {2}usage error.*$/m;
+      expect(usage()).toMatch(block);
+      for (const command of COMMANDS) {
+        const run = await usageRun(...command.words, '--help');
+        expect(run.out, command.words.join(' ')).toMatch(block);
+      }
+    },
+  );
 
   it('every repository file the help names exists (src/config.ts was split into src/config/)', async () => {
     const texts = [usage()];

@@ -106,7 +106,8 @@ describe('npm run ops:standin (the stand-in Fastly API as a script)', () => {
 });
 
 describe.runIf(falco)(
-  'docs/operators.md "Try the runbook offline" against the stand-in Fastly API (not Fastly: no real validation messages, propagation or paging)',
+  'docs/operators.md "Try the runbook offline" against the stand-in Fastly API (not Fastly: no ' +
+    'real validation messages, propagation or paging)',
   () => {
     let standin: FastlyApiStandin;
     let dir: string;

@@ -53,19 +53,23 @@ describe('describeScoreImpact (hand-made models)', () => {
   it('a model with a learned combiner changes every score under the default weights', () => {
     expect(impact(withCombiner('c1'), withoutCombiner('a1'))).toEqual([
       'effect on scores: this model has a learned combiner (weight 1): scores change for every request',
-      "  unchanged: Layer 2's weight (combine.layer2Weight) in the effective settings is 0, so its transition score is reported (x-scorer-layer2) but moves no score",
+      "  unchanged: Layer 2's weight (combine.layer2Weight) in the effective settings is 0, so " +
+        'its transition score is reported (x-scorer-layer2) but moves no score',
     ]);
   });
 
   it('no combiner, none before, and Layer 2 weighted 0: publishing changes no score', () => {
     expect(impact(withoutCombiner('a2'), withoutCombiner('a1'))).toEqual([
-      "effect on scores: none: this model has no learned combiner; Layer 2's weight (combine.layer2Weight) in the effective settings is 0, so its transition score is reported (x-scorer-layer2) but moves no score: publishing changes no score",
+      "effect on scores: none: this model has no learned combiner; Layer 2's weight " +
+        '(combine.layer2Weight) in the effective settings is 0, so its transition score is ' +
+        'reported (x-scorer-layer2) but moves no score: publishing changes no score',
     ]);
   });
 
   it('no combiner where the current model has one: the learned part leaves every score', () => {
     expect(impact(withoutCombiner('a1'), withCombiner('c1'))[0]).toBe(
-      "effect on scores: this model has no learned combiner and the current model has one (weight 1): the learned part leaves every request's score, and the hand-set rules decide alone",
+      'effect on scores: this model has no learned combiner and the current model has one ' +
+        "(weight 1): the learned part leaves every request's score, and the hand-set rules decide alone",
     );
   });
 
@@ -73,7 +77,10 @@ describe('describeScoreImpact (hand-made models)', () => {
     expect(
       impact(withCombiner('c2'), withoutCombiner('a1'), { combine: { learnedWeight: 0 } })[0],
     ).toBe(
-      "effect on scores: none: this model has a learned combiner, but its weight (combine.learnedWeight) in the effective settings is 0; Layer 2's weight (combine.layer2Weight) in the effective settings is 0, so its transition score is reported (x-scorer-layer2) but moves no score: publishing changes no score",
+      'effect on scores: none: this model has a learned combiner, but its weight ' +
+        "(combine.learnedWeight) in the effective settings is 0; Layer 2's weight " +
+        '(combine.layer2Weight) in the effective settings is 0, so its transition score is ' +
+        'reported (x-scorer-layer2) but moves no score: publishing changes no score',
     );
     expect(impact(withCombiner('c2'), withCombiner('c1'), {}, 'rolling back')[0]).toMatch(
       /^effect on scores: none: its learned combiner is the same as the current model's; .*: rolling back changes no score$/,
@@ -85,30 +92,43 @@ describe('describeScoreImpact (hand-made models)', () => {
       combine: { layer2Weight: 0.3 },
     });
     expect(lines).toEqual([
-      'effect on scores: Layer 2 is weighted 0.3 (combine.layer2Weight): transition scores change from the next page view, and sessions in progress restart their transition evidence (the cookie records which model it belongs to)',
+      'effect on scores: Layer 2 is weighted 0.3 (combine.layer2Weight): transition scores ' +
+        'change from the next page view, and sessions in progress restart their transition ' +
+        'evidence (the cookie records which model it belongs to)',
       '  unchanged: this model has no learned combiner',
     ]);
   });
 
-  it('says so when the scorer refuses its configuration, cannot load the current model, or the settings are unreadable', () => {
-    const next = loadModel(withCombiner('c1'));
-    const base = { next, currentName: 'the current model v9', action: 'publishing' };
-    expect(
-      describeScoreImpact({
-        ...base,
-        current: loadModel(withoutCombiner('a1')),
-        scorer: { ok: false, reason: 'config-invalid', detail: 'mode: expected one of …' },
-      })[0],
-    ).toMatch(
-      /^effect on scores: none while the scorer refuses its configuration \(config-invalid/,
-    );
-    expect(describeScoreImpact({ ...base, current: null, scorer: settings({}) })[0]).toBe(
-      'effect on scores: every request: the current model v9 cannot be loaded, so the scorer answers fail-open (unscored) now; with this model it scores again',
-    );
-    expect(
-      describeScoreImpact({ ...base, current: null, scorer: { unreadable: 'no config store' } })[0],
-    ).toBe("effect on scores: unknown: the scorer's settings could not be read (no config store)");
-  });
+  it(
+    'says so when the scorer refuses its configuration, cannot load the current model, or the ' +
+      'settings are unreadable',
+    () => {
+      const next = loadModel(withCombiner('c1'));
+      const base = { next, currentName: 'the current model v9', action: 'publishing' };
+      expect(
+        describeScoreImpact({
+          ...base,
+          current: loadModel(withoutCombiner('a1')),
+          scorer: { ok: false, reason: 'config-invalid', detail: 'mode: expected one of …' },
+        })[0],
+      ).toMatch(
+        /^effect on scores: none while the scorer refuses its configuration \(config-invalid/,
+      );
+      expect(describeScoreImpact({ ...base, current: null, scorer: settings({}) })[0]).toBe(
+        'effect on scores: every request: the current model v9 cannot be loaded, so the scorer ' +
+          'answers fail-open (unscored) now; with this model it scores again',
+      );
+      expect(
+        describeScoreImpact({
+          ...base,
+          current: null,
+          scorer: { unreadable: 'no config store' },
+        })[0],
+      ).toBe(
+        "effect on scores: unknown: the scorer's settings could not be read (no config store)",
+      );
+    },
+  );
   it("mode off (read by the scorer's item parser): no score changes until the mode does", () => {
     const lines = describeScoreImpact({
       next: loadModel(withCombiner('c1')),
@@ -123,7 +143,8 @@ describe('describeScoreImpact (hand-made models)', () => {
       action: 'publishing',
     });
     expect(lines).toEqual([
-      "effect on scores: none while the scorer's mode is off (it answers every request without scoring it); publishing still takes effect once the mode changes (`mode set monitor` or `mode set enforce`)",
+      "effect on scores: none while the scorer's mode is off (it answers every request without " +
+        'scoring it); publishing still takes effect once the mode changes (`mode set monitor` or `mode set enforce`)',
     ]);
   });
 });
@@ -157,7 +178,9 @@ describe('model publish / rollback say what changes (Fastly API stand-in)', () =
 
     const second = await ops('model', 'publish', file(withoutCombiner('hand-a2')));
     expect(second.out).toContain(
-      "effect on scores: none: this model has no learned combiner; Layer 2's weight (combine.layer2Weight) in the effective settings is 0, so its transition score is reported (x-scorer-layer2) but moves no score: publishing changes no score",
+      "effect on scores: none: this model has no learned combiner; Layer 2's weight " +
+        '(combine.layer2Weight) in the effective settings is 0, so its transition score is ' +
+        'reported (x-scorer-layer2) but moves no score: publishing changes no score',
     );
 
     const third = await ops('model', 'publish', file(withCombiner('hand-c1')));
@@ -170,7 +193,10 @@ describe('model publish / rollback say what changes (Fastly API stand-in)', () =
     const rollback = await ops('model', 'rollback');
     expect(rollback.code).toBe(0);
     expect(rollback.out).toContain(
-      "effect on scores: none: this model has no learned combiner, and the current model's is weighted 0 (combine.learnedWeight); Layer 2's weight (combine.layer2Weight) in the effective settings is 0, so its transition score is reported (x-scorer-layer2) but moves no score: rolling back changes no score",
+      "effect on scores: none: this model has no learned combiner, and the current model's is " +
+        "weighted 0 (combine.learnedWeight); Layer 2's weight (combine.layer2Weight) in the " +
+        'effective settings is 0, so its transition score is reported (x-scorer-layer2) but ' +
+        'moves no score: rolling back changes no score',
     );
     expect(api.kvValue('scorer_models', 'current')).toBe('hand-a2');
   });
@@ -180,7 +206,8 @@ describe('model publish / rollback say what changes (Fastly API stand-in)', () =
     const run = await ops('model', 'publish', file(withCombiner('hand-c2')), '--dry-run');
     expect(run.code).toBe(0);
     expect(run.out).toContain(
-      "effect on scores: none while the scorer's mode is off (it answers every request without scoring it); publishing still takes effect once the mode changes",
+      "effect on scores: none while the scorer's mode is off (it answers every request without " +
+        'scoring it); publishing still takes effect once the mode changes',
     );
   });
 });

@@ -90,54 +90,64 @@ describe('ops secrets: planted token, cookie key and caller secret never printed
     });
   });
 
-  it('API failure: an error echoing the submitted secret and the token names the secret field and withholds the message', async () => {
-    // As a validation message might: the submitted JSON field and the key header, both echoed.
-    api.faults.push({
-      method: 'POST',
-      path: /\/resources\/stores\/secret\/[^/]+\/secrets$/,
-      status: 400,
-      body: (requestBody: string) => ({
-        msg: `secret ${JSON.parse(requestBody).secret} rejected`,
-        detail: `for Fastly-Key ${TOKEN}`,
-        errors: [{ field: 'secret', value: JSON.parse(requestBody).secret }],
-      }),
-    });
-    const run = await ops('keys', 'generate');
-    expect(run.code).toBe(1);
-    expect(sent(PLANTED['cookie key (base64)'])).toBe(true);
-    expect(run.err).toContain(
-      `POST /resources/stores/secret/sec001/secrets → HTTP 400: Fastly's message is not shown: the request carried secret field(s) secret`,
-    );
-    const [audit] = auditText()
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
-    expect(audit).toMatchObject({ command: 'keys generate', result: 'failed' });
-    expect(audit.error).toContain(
-      `HTTP 400: Fastly's message is not shown: the request carried secret field(s) secret`,
-    );
-    expectNoSecret({ stdout: run.out, stderr: run.err, audit: auditText() });
-  });
+  it(
+    'API failure: an error echoing the submitted secret and the token names the secret field ' +
+      'and withholds the message',
+    async () => {
+      // As a validation message might: the submitted JSON field and the key header, both echoed.
+      api.faults.push({
+        method: 'POST',
+        path: /\/resources\/stores\/secret\/[^/]+\/secrets$/,
+        status: 400,
+        body: (requestBody: string) => ({
+          msg: `secret ${JSON.parse(requestBody).secret} rejected`,
+          detail: `for Fastly-Key ${TOKEN}`,
+          errors: [{ field: 'secret', value: JSON.parse(requestBody).secret }],
+        }),
+      });
+      const run = await ops('keys', 'generate');
+      expect(run.code).toBe(1);
+      expect(sent(PLANTED['cookie key (base64)'])).toBe(true);
+      expect(run.err).toContain(
+        `POST /resources/stores/secret/sec001/secrets → HTTP 400: Fastly's message is not shown: ` +
+          `the request carried secret field(s) secret`,
+      );
+      const [audit] = auditText()
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      expect(audit).toMatchObject({ command: 'keys generate', result: 'failed' });
+      expect(audit.error).toContain(
+        `HTTP 400: Fastly's message is not shown: the request carried secret field(s) secret`,
+      );
+      expectNoSecret({ stdout: run.out, stderr: run.err, audit: auditText() });
+    },
+  );
 
-  it('API failure: a form field echoed in a rotation is named, its message withheld, with the steps applied before it', async () => {
-    api.state.secretStores.get('sec001')!.secrets.set('caller_secret', 'b2xk'); // an old secret
-    api.faults.push({
-      method: 'PUT',
-      path: /\/dictionary\/dictsecrets\/item\/caller_secret$/,
-      status: 400,
-      body: (requestBody: string) => ({
-        msg: `item_value ${new URLSearchParams(requestBody).get('item_value')} is not allowed`,
-      }),
-    });
-    const run = await ops('caller-secret', 'set', '--propagation-wait-seconds', '0');
-    expect(run.code).toBe(1);
-    expect(sent(CALLER)).toBe(true);
-    expect(run.err).toContain(
-      `PUT /service/${api.serviceId}/dictionary/dictsecrets/item/caller_secret → HTTP 400: Fastly's message is not shown: the request carried secret field(s) item_value`,
-    );
-    expect(run.err).toContain('the scorer and the VCL may now hold different secrets');
-    expectNoSecret({ stdout: run.out, stderr: run.err, audit: auditText() });
-  });
+  it(
+    'API failure: a form field echoed in a rotation is named, its message withheld, with the ' +
+      'steps applied before it',
+    async () => {
+      api.state.secretStores.get('sec001')!.secrets.set('caller_secret', 'b2xk'); // an old secret
+      api.faults.push({
+        method: 'PUT',
+        path: /\/dictionary\/dictsecrets\/item\/caller_secret$/,
+        status: 400,
+        body: (requestBody: string) => ({
+          msg: `item_value ${new URLSearchParams(requestBody).get('item_value')} is not allowed`,
+        }),
+      });
+      const run = await ops('caller-secret', 'set', '--propagation-wait-seconds', '0');
+      expect(run.code).toBe(1);
+      expect(sent(CALLER)).toBe(true);
+      expect(run.err).toContain(
+        `PUT /service/${api.serviceId}/dictionary/dictsecrets/item/caller_secret → HTTP 400: ` +
+          `Fastly's message is not shown: the request carried secret field(s) item_value`,
+      );
+      expect(run.err).toContain('the scorer and the VCL may now hold different secrets');
+      expectNoSecret({ stdout: run.out, stderr: run.err, audit: auditText() });
+    },
+  );
 
   it('network failure: a connection dropped while sending the secret says no response, and nothing more', async () => {
     api.faults.push({ method: 'PUT', path: /\/secrets$/, status: 0, hangUp: true });
@@ -196,63 +206,77 @@ describe('ops secrets: the API client with a FAKE fetch (answers the stand-in ca
 
   const WITHHELD = "Fastly's message is not shown: the request carried secret field(s) secret";
 
-  it('an echo of the decoded secret (the Secret Store takes base64) is withheld with the rest of the message', async () => {
-    // The reviewer's reproduction: the text sent is base64, the echo quotes the hex it decodes to.
-    const error = await failure(
-      answering(
-        400,
-        'application/json',
-        JSON.stringify({ msg: `secret ${KEY_HEX} rejected` }),
-      ).call({
-        ...request,
-        json: { name: 'cookie_key_1', secret: Buffer.from(KEY_HEX).toString('base64') },
-      }),
-    );
-    expect(error.message).toBe(`PUT /resources/stores/secret/s1/secrets → HTTP 400: ${WITHHELD}`);
-    expect(error.message).not.toContain(KEY_HEX.slice(0, 8));
-  });
-
-  it('any answer to a request with secret fields (JSON, plain text, HTML) is withheld, naming every secret field', async () => {
-    for (const [type, body] of [
-      ['application/json', `{"msg":"bad secret ${SECRET.replaceAll('/', '\\/')}"}`],
-      ['text/plain', `token ${TOKEN} sent ${SECRET}`],
-      ['text/html; charset=utf-8', '<html>bad gateway</html>'],
-    ] as const) {
-      const error = await failure(answering(422, type, body).call(request));
-      expect(error.message, type).toBe(
-        `PUT /resources/stores/secret/s1/secrets → HTTP 422: ${WITHHELD}`,
+  it(
+    'an echo of the decoded secret (the Secret Store takes base64) is withheld with the rest ' +
+      'of the message',
+    async () => {
+      // The reviewer's reproduction: the text sent is base64, the echo quotes the hex it decodes to.
+      const error = await failure(
+        answering(
+          400,
+          'application/json',
+          JSON.stringify({ msg: `secret ${KEY_HEX} rejected` }),
+        ).call({
+          ...request,
+          json: { name: 'cookie_key_1', secret: Buffer.from(KEY_HEX).toString('base64') },
+        }),
       );
-    }
-    const two = await failure(
-      answering(400, 'text/plain', 'nothing secret here').call({
-        method: 'PUT',
-        path: '/x',
-        form: { a: 'x', b: 'y' },
-        secretFields: ['a', 'b'],
-      }),
-    );
-    expect(two.message).toBe(
-      "PUT /x → HTTP 400: Fastly's message is not shown: the request carried secret field(s) a, b",
-    );
-  });
+      expect(error.message).toBe(`PUT /resources/stores/secret/s1/secrets → HTTP 400: ${WITHHELD}`);
+      expect(error.message).not.toContain(KEY_HEX.slice(0, 8));
+    },
+  );
 
-  it("a request without secret fields keeps Fastly's message, the token in it named; an HTML page is described", async () => {
-    const plain = { method: 'GET' as const, path: '/service/s1/version' };
-    const text = await failure(
-      answering(403, 'application/json', `{"msg":"token ${TOKEN} lacks scope","detail":"x"}`).call(
-        plain,
-      ),
-    );
-    expect(text.message).toBe(
-      'GET /service/s1/version → HTTP 403: token <redacted: Fastly-Key> lacks scope — x',
-    );
-    const html = await failure(
-      answering(502, 'text/html; charset=utf-8', '<html>bad gateway</html>').call(plain),
-    );
-    expect(html.message).toBe(
-      'GET /service/s1/version → HTTP 502: (a text/html body of 24 characters, not shown)',
-    );
-  });
+  it(
+    'any answer to a request with secret fields (JSON, plain text, HTML) is withheld, naming ' +
+      'every secret field',
+    async () => {
+      for (const [type, body] of [
+        ['application/json', `{"msg":"bad secret ${SECRET.replaceAll('/', '\\/')}"}`],
+        ['text/plain', `token ${TOKEN} sent ${SECRET}`],
+        ['text/html; charset=utf-8', '<html>bad gateway</html>'],
+      ] as const) {
+        const error = await failure(answering(422, type, body).call(request));
+        expect(error.message, type).toBe(
+          `PUT /resources/stores/secret/s1/secrets → HTTP 422: ${WITHHELD}`,
+        );
+      }
+      const two = await failure(
+        answering(400, 'text/plain', 'nothing secret here').call({
+          method: 'PUT',
+          path: '/x',
+          form: { a: 'x', b: 'y' },
+          secretFields: ['a', 'b'],
+        }),
+      );
+      expect(two.message).toBe(
+        "PUT /x → HTTP 400: Fastly's message is not shown: the request carried secret field(s) a, b",
+      );
+    },
+  );
+
+  it(
+    "a request without secret fields keeps Fastly's message, the token in it named; an HTML " +
+      'page is described',
+    async () => {
+      const plain = { method: 'GET' as const, path: '/service/s1/version' };
+      const text = await failure(
+        answering(
+          403,
+          'application/json',
+          `{"msg":"token ${TOKEN} lacks scope","detail":"x"}`,
+        ).call(plain),
+      );
+      expect(text.message).toBe(
+        'GET /service/s1/version → HTTP 403: token <redacted: Fastly-Key> lacks scope — x',
+      );
+      const html = await failure(
+        answering(502, 'text/html; charset=utf-8', '<html>bad gateway</html>').call(plain),
+      );
+      expect(html.message).toBe(
+        'GET /service/s1/version → HTTP 502: (a text/html body of 24 characters, not shown)',
+      );
+    },
+  );
 
   it('a network error on a secret request keeps only its code; the error keeps no body', async () => {
     const api = createFastlyApi({
@@ -269,7 +293,8 @@ describe('ops secrets: the API client with a FAKE fetch (answers the stand-in ca
     });
     const error = await failure(api.call(request));
     expect(error.message).toBe(
-      "PUT /resources/stores/secret/s1/secrets → no response (connection reset (ECONNRESET)): the network error's text is not shown: the request carried secret field(s) secret",
+      'PUT /resources/stores/secret/s1/secrets → no response (connection reset (ECONNRESET)): ' +
+        "the network error's text is not shown: the request carried secret field(s) secret",
     );
     expect(JSON.stringify(error.request)).toBe(
       '{"method":"PUT","path":"/resources/stores/secret/s1/secrets"}',

@@ -52,24 +52,28 @@ describe('ops settings get (Fastly API stand-in; the scorer on stand-in stores, 
     expect(JSON.parse(run.out.slice(run.out.indexOf('{')))).toEqual(DEFAULT_SETTINGS);
   });
 
-  it("lists what differs from the defaults, telling the item's overrides from the lifetime items applied over it", async () => {
-    configItems().set('settings', '{"combine":{"layer2Weight":0.5}}');
-    // cookie_max_age_s 3600 also caps the idle timeout (21600 by default) to 3600.
-    configItems().set('cookie_max_age_s', '3600');
-    const run = await ops('settings', 'get');
-    expect(run.code).toBe(0);
-    expect(run.out).toContain(
-      [
-        'effective settings: the defaults, except',
-        '  session.maxAgeS = 3600 (default 604800), from its own Config Store item (docs/configuration.md)',
-        '  session.idleTimeoutS = 3600 (default 21600), from its own Config Store item (docs/configuration.md)',
-        '  combine.layer2Weight = 0.5 (default 0)',
-      ].join('\n'),
-    );
-    const effective = JSON.parse(run.out.slice(run.out.indexOf('{', run.out.indexOf('except'))));
-    expect(effective.combine.layer2Weight).toBe(0.5);
-    expect(effective.session.maxAgeS).toBe(3600);
-  });
+  it(
+    "lists what differs from the defaults, telling the item's overrides from the lifetime " +
+      'items applied over it',
+    async () => {
+      configItems().set('settings', '{"combine":{"layer2Weight":0.5}}');
+      // cookie_max_age_s 3600 also caps the idle timeout (21600 by default) to 3600.
+      configItems().set('cookie_max_age_s', '3600');
+      const run = await ops('settings', 'get');
+      expect(run.code).toBe(0);
+      expect(run.out).toContain(
+        [
+          'effective settings: the defaults, except',
+          '  session.maxAgeS = 3600 (default 604800), from its own Config Store item (docs/configuration.md)',
+          '  session.idleTimeoutS = 3600 (default 21600), from its own Config Store item (docs/configuration.md)',
+          '  combine.layer2Weight = 0.5 (default 0)',
+        ].join('\n'),
+      );
+      const effective = JSON.parse(run.out.slice(run.out.indexOf('{', run.out.indexOf('except'))));
+      expect(effective.combine.layer2Weight).toBe(0.5);
+      expect(effective.session.maxAgeS).toBe(3600);
+    },
+  );
 
   it('flags an item the scorer refuses and exits 1; the scorer over the same store answers fail-open', async () => {
     configItems().set('settings', '{"combine":{"layer2Weight":2}}');
@@ -80,34 +84,40 @@ describe('ops settings get (Fastly API stand-in; the scorer on stand-in stores, 
     );
     expect(run.out).toContain('effective settings: none');
     expect(run.err).toBe(
-      'error: the scorer refuses its configuration (config-invalid: settings: invalid scorer settings: "combine.layer2Weight" expected a number in [0, 1], got 2) and answers every request fail-open: served unscored, never challenged or blocked',
+      'error: the scorer refuses its configuration (config-invalid: settings: invalid scorer ' +
+        'settings: "combine.layer2Weight" expected a number in [0, 1], got 2) and answers every ' +
+        'request fail-open: served unscored, never challenged or blocked',
     );
     expect(await scorerAnswer()).toBe('config-invalid');
   });
 });
 
 describe('ops settings set (Fastly API stand-in; the scorer on stand-in stores, counters fake)', () => {
-  it('refuses invalid JSON and out-of-range or unknown settings in one line naming the field, before any request', async () => {
-    const cases: [string, string][] = [
-      ['{"combine":', 'error: settings: not valid JSON ('],
-      [
-        '{"combine":{"layer2Weight":1.5}}',
-        'error: settings: invalid scorer settings: "combine.layer2Weight" expected a number in [0, 1], got 1.5',
-      ],
-      [
-        '{"layer1":{"fastFloor":400}}',
-        'error: settings: invalid scorer settings: unknown setting "layer1.fastFloor"',
-      ],
-      ['[1]', 'error: settings: settings expected an object, got an array'],
-    ];
-    for (const [json, message] of cases) {
-      const run = await ops('settings', 'set', json);
-      expect(run.code).toBe(1);
-      expect(run.err.startsWith(message)).toBe(true);
-      expect(run.err).not.toContain('\n');
-    }
-    expect(api.requests).toEqual([]);
-  });
+  it(
+    'refuses invalid JSON and out-of-range or unknown settings in one line naming the field, ' +
+      'before any request',
+    async () => {
+      const cases: [string, string][] = [
+        ['{"combine":', 'error: settings: not valid JSON ('],
+        [
+          '{"combine":{"layer2Weight":1.5}}',
+          'error: settings: invalid scorer settings: "combine.layer2Weight" expected a number in [0, 1], got 1.5',
+        ],
+        [
+          '{"layer1":{"fastFloor":400}}',
+          'error: settings: invalid scorer settings: unknown setting "layer1.fastFloor"',
+        ],
+        ['[1]', 'error: settings: settings expected an object, got an array'],
+      ];
+      for (const [json, message] of cases) {
+        const run = await ops('settings', 'set', json);
+        expect(run.code).toBe(1);
+        expect(run.err.startsWith(message)).toBe(true);
+        expect(run.err).not.toContain('\n');
+      }
+      expect(api.requests).toEqual([]);
+    },
+  );
 
   it('--dry-run prints the plan with the diff of the effective settings and changes nothing', async () => {
     const run = await ops('settings', 'set', '{"combine":{"layer2Weight":0.3}}', '--dry-run');
@@ -158,23 +168,30 @@ describe('ops settings set (Fastly API stand-in; the scorer on stand-in stores, 
     expect(missing.err).toContain(`cannot read ${join(dir, 'absent.json')}`);
   });
 
-  it("refuses overrides the scorer would refuse together with the store's other items (session_idle_timeout_s over the item)", async () => {
-    configItems().set('session_idle_timeout_s', '7200');
-    // Valid alone (idle 3600 ≤ max age 3600); with the item applied over it, idle 7200 > 3600.
-    const run = await ops('settings', 'set', '{"session":{"maxAgeS":3600,"idleTimeoutS":3600}}');
-    expect(run.code).toBe(1);
-    expect(run.err).toContain(
-      'with the other items of scorer_config, the scorer refuses its configuration (config-invalid: session_idle_timeout_s: invalid scorer settings: "session.idleTimeoutS" (7200) must be ≤ "session.maxAgeS" (3600))',
-    );
-    expect(writes()).toEqual([]);
-  });
+  it(
+    "refuses overrides the scorer would refuse together with the store's other items " +
+      '(session_idle_timeout_s over the item)',
+    async () => {
+      configItems().set('session_idle_timeout_s', '7200');
+      // Valid alone (idle 3600 ≤ max age 3600); with the item applied over it, idle 7200 > 3600.
+      const run = await ops('settings', 'set', '{"session":{"maxAgeS":3600,"idleTimeoutS":3600}}');
+      expect(run.code).toBe(1);
+      expect(run.err).toContain(
+        'with the other items of scorer_config, the scorer refuses its configuration ' +
+          '(config-invalid: session_idle_timeout_s: invalid scorer settings: ' +
+          '"session.idleTimeoutS" (7200) must be ≤ "session.maxAgeS" (3600))',
+      );
+      expect(writes()).toEqual([]);
+    },
+  );
 
   it('writes a valid item while another item makes the scorer refuse its configuration, with a warning', async () => {
     configItems().set('mode', 'bogus');
     const run = await ops('settings', 'set', '{"combine":{"layer2Weight":0.3}}');
     expect(run.code).toBe(0);
     expect(run.err).toContain(
-      'warning: the scorer refuses its configuration (config-invalid: mode: expected one of off, monitor, enforce, got "bogus")',
+      'warning: the scorer refuses its configuration (config-invalid: mode: expected one of ' +
+        'off, monitor, enforce, got "bogus")',
     );
     expect(api.configItem('scorer_config', 'settings')).toBe('{"combine":{"layer2Weight":0.3}}');
   });

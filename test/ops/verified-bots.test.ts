@@ -120,84 +120,93 @@ const auditLines = () => auditLinesIn(dir);
 const apiWrites = () => api.requests.filter((r) => r.method !== 'GET');
 
 describe('ops verified-bots update (loopback file server for the published URLs, Fastly API stand-in)', () => {
-  it('--dry-run reads every source, prints the per-crawler summary and the unified diff, and changes nothing', async () => {
-    files.set('/ranges.example/googlebot.json', {
-      status: 200,
-      body: published([
-        '66.249.64.0/27',
-        '66.249.64.32/27',
-        '2001:4860:4801:10::/64',
-        '2001:4860:4801:11::/64',
-      ]),
-    });
-    const before = readFileSync(snapshotPath(), 'utf8');
-    const run = await update('--dry-run');
-    expect(run.err).toBe('');
-    expect(run.code).toBe(0);
-    expect(served.sort()).toEqual(
-      [
-        ...CRAWLERS.map((c) => `/ranges.example/${c.name}.json`),
-        '/other.example/ipranges/special.json',
-      ].sort(),
-    );
-    // 66.249.64.0/27 + 66.249.64.32/27 aggregate to the /26; …:10::/64 + …:11::/64 to …:10::/63.
-    expect(run.out).toMatch(/googlebot\s+2 →\s+2 ranges \(\+2 −2\)/);
-    expect(run.out).toMatch(/bingbot\s+1 →\s+1 ranges \(\+0 −0\)/);
-    expect(run.out).toContain(
-      '-        "66.249.64.0/27",\n       -        "2001:4860:4801:10::/64"\n       +        "66.249.64.0/26",\n       +        "2001:4860:4801:10::/63"',
-    );
-    expect(run.out).toContain('dry run: nothing was changed');
-    expect(readFileSync(snapshotPath(), 'utf8')).toBe(before);
-    expect(auditLines()).toEqual([]);
-    expect(apiWrites()).toEqual([]);
-  });
+  it(
+    '--dry-run reads every source, prints the per-crawler summary and the unified diff, and ' +
+      'changes nothing',
+    async () => {
+      files.set('/ranges.example/googlebot.json', {
+        status: 200,
+        body: published([
+          '66.249.64.0/27',
+          '66.249.64.32/27',
+          '2001:4860:4801:10::/64',
+          '2001:4860:4801:11::/64',
+        ]),
+      });
+      const before = readFileSync(snapshotPath(), 'utf8');
+      const run = await update('--dry-run');
+      expect(run.err).toBe('');
+      expect(run.code).toBe(0);
+      expect(served.sort()).toEqual(
+        [
+          ...CRAWLERS.map((c) => `/ranges.example/${c.name}.json`),
+          '/other.example/ipranges/special.json',
+        ].sort(),
+      );
+      // 66.249.64.0/27 + 66.249.64.32/27 aggregate to the /26; …:10::/64 + …:11::/64 to …:10::/63.
+      expect(run.out).toMatch(/googlebot\s+2 →\s+2 ranges \(\+2 −2\)/);
+      expect(run.out).toMatch(/bingbot\s+1 →\s+1 ranges \(\+0 −0\)/);
+      expect(run.out).toContain(
+        '-        "66.249.64.0/27",\n       -        "2001:4860:4801:10::/64"\n       +        ' +
+          '"66.249.64.0/26",\n       +        "2001:4860:4801:10::/63"',
+      );
+      expect(run.out).toContain('dry run: nothing was changed');
+      expect(readFileSync(snapshotPath(), 'utf8')).toBe(before);
+      expect(auditLines()).toEqual([]);
+      expect(apiWrites()).toEqual([]);
+    },
+  );
 
-  it("writes the canonical snapshot with each source's URL, creationTime, retrieval time and mirror, and an audit line; says what the active version carries", async () => {
-    files.set('/ranges.example/bingbot.json', {
-      status: 200,
-      body: published(['157.55.39.0/24', '207.46.13.0/24'], '2026-11-29T10:00:00'),
-    });
-    const run = await update();
-    expect(run.err).toBe('');
-    expect(run.code).toBe(0);
-    const written = validateSnapshot(JSON.parse(readFileSync(snapshotPath(), 'utf8')));
-    expect(readFileSync(snapshotPath(), 'utf8')).toBe(formatSnapshot(written));
-    expect(written.takenAt).toBe('2026-12-01');
-    expect(written.crawlers.bingbot).toEqual({
-      sources: [
-        {
-          url: 'https://ranges.example/bingbot.json',
-          published: '2026-11-29T10:00:00',
-          retrievedAt: '2026-12-01T09:30:00Z',
-          via: { mirror: `${mirror}/ranges.example/bingbot.json` },
-          prefixes: 2,
-        },
-      ],
-      ranges: ['157.55.39.0/24', '207.46.13.0/24'],
-    });
-    // IPv6 ranges are kept; two sources of one crawler are merged.
-    expect(written.crawlers.googlebot!.ranges).toEqual([
-      '66.249.64.0/27',
-      '2001:4860:4801:10::/64',
-    ]);
-    expect(written.crawlers.googlebot!.sources.map((s) => s.url)).toEqual([
-      'https://ranges.example/googlebot.json',
-      'https://other.example/ipranges/special.json',
-    ]);
-    const [audit] = auditLines();
-    expect(audit).toMatchObject({
-      command: 'verified-bots update',
-      result: 'ok',
-      who: 'ops@example.com (os user tester)',
-      target: { snapshot: snapshotPath(), mirror },
-      before: { taken_at: '2026-08-22', ranges: { bingbot: 1 } },
-      after: { taken_at: '2026-12-01', ranges: { bingbot: 2 }, missing: [] },
-      requests: [],
-    });
-    expect(run.out).toContain('deployed: the active version 1 has no crawler ACLs yet');
-    expect(run.out).toContain('`npm run ops -- vcl upload` ships the new ACLs');
-    expect(apiWrites()).toEqual([]);
-  });
+  it(
+    "writes the canonical snapshot with each source's URL, creationTime, retrieval time and " +
+      'mirror, and an audit line; says what the active version carries',
+    async () => {
+      files.set('/ranges.example/bingbot.json', {
+        status: 200,
+        body: published(['157.55.39.0/24', '207.46.13.0/24'], '2026-11-29T10:00:00'),
+      });
+      const run = await update();
+      expect(run.err).toBe('');
+      expect(run.code).toBe(0);
+      const written = validateSnapshot(JSON.parse(readFileSync(snapshotPath(), 'utf8')));
+      expect(readFileSync(snapshotPath(), 'utf8')).toBe(formatSnapshot(written));
+      expect(written.takenAt).toBe('2026-12-01');
+      expect(written.crawlers.bingbot).toEqual({
+        sources: [
+          {
+            url: 'https://ranges.example/bingbot.json',
+            published: '2026-11-29T10:00:00',
+            retrievedAt: '2026-12-01T09:30:00Z',
+            via: { mirror: `${mirror}/ranges.example/bingbot.json` },
+            prefixes: 2,
+          },
+        ],
+        ranges: ['157.55.39.0/24', '207.46.13.0/24'],
+      });
+      // IPv6 ranges are kept; two sources of one crawler are merged.
+      expect(written.crawlers.googlebot!.ranges).toEqual([
+        '66.249.64.0/27',
+        '2001:4860:4801:10::/64',
+      ]);
+      expect(written.crawlers.googlebot!.sources.map((s) => s.url)).toEqual([
+        'https://ranges.example/googlebot.json',
+        'https://other.example/ipranges/special.json',
+      ]);
+      const [audit] = auditLines();
+      expect(audit).toMatchObject({
+        command: 'verified-bots update',
+        result: 'ok',
+        who: 'ops@example.com (os user tester)',
+        target: { snapshot: snapshotPath(), mirror },
+        before: { taken_at: '2026-08-22', ranges: { bingbot: 1 } },
+        after: { taken_at: '2026-12-01', ranges: { bingbot: 2 }, missing: [] },
+        requests: [],
+      });
+      expect(run.out).toContain('deployed: the active version 1 has no crawler ACLs yet');
+      expect(run.out).toContain('`npm run ops -- vcl upload` ships the new ACLs');
+      expect(apiWrites()).toEqual([]);
+    },
+  );
 
   it('with the same ranges (only creation times moved) there is nothing to change and nothing is written', async () => {
     for (const [path, file] of files)
@@ -210,37 +219,41 @@ describe('ops verified-bots update (loopback file server for the published URLs,
     expect(auditLines()).toEqual([]);
   });
 
-  it('a source that cannot be read refuses the whole update, naming it; --allow-missing records it as missing and the crawler as incomplete', async () => {
-    files.delete('/other.example/ipranges/special.json');
-    files.set('/ranges.example/applebot.json', { status: 200, body: '<html>maintenance</html>' });
-    const before = readFileSync(snapshotPath(), 'utf8');
-    const refused = await update();
-    expect(refused.code).toBe(1);
-    expect(refused.err).toContain(`refused, ${snapshotPath()} was not changed:`);
-    expect(refused.err).toContain(
-      `googlebot: ${mirror}/other.example/ipranges/special.json: HTTP 404`,
-    );
-    expect(refused.err).toContain(`applebot: ${mirror}/ranges.example/applebot.json: not JSON`);
-    expect(readFileSync(snapshotPath(), 'utf8')).toBe(before);
-    expect(auditLines()).toEqual([]);
+  it(
+    'a source that cannot be read refuses the whole update, naming it; --allow-missing records ' +
+      'it as missing and the crawler as incomplete',
+    async () => {
+      files.delete('/other.example/ipranges/special.json');
+      files.set('/ranges.example/applebot.json', { status: 200, body: '<html>maintenance</html>' });
+      const before = readFileSync(snapshotPath(), 'utf8');
+      const refused = await update();
+      expect(refused.code).toBe(1);
+      expect(refused.err).toContain(`refused, ${snapshotPath()} was not changed:`);
+      expect(refused.err).toContain(
+        `googlebot: ${mirror}/other.example/ipranges/special.json: HTTP 404`,
+      );
+      expect(refused.err).toContain(`applebot: ${mirror}/ranges.example/applebot.json: not JSON`);
+      expect(readFileSync(snapshotPath(), 'utf8')).toBe(before);
+      expect(auditLines()).toEqual([]);
 
-    files.set('/ranges.example/applebot.json', {
-      status: 200,
-      body: published(['198.51.100.0/24']),
-    });
-    const allowed = await update('--allow-missing');
-    expect(allowed.code, allowed.err).toBe(0);
-    expect(allowed.out).toMatch(/googlebot .*INCOMPLETE/);
-    const written = validateSnapshot(JSON.parse(readFileSync(snapshotPath(), 'utf8')));
-    expect(written.crawlers.googlebot!.sources[1]).toEqual({
-      url: 'https://other.example/ipranges/special.json',
-      missing: 'not read on 2026-12-01: HTTP 404',
-    });
-    expect(auditLines()[0]).toMatchObject({
-      result: 'ok',
-      after: { missing: [`googlebot: ${mirror}/other.example/ipranges/special.json: HTTP 404`] },
-    });
-  });
+      files.set('/ranges.example/applebot.json', {
+        status: 200,
+        body: published(['198.51.100.0/24']),
+      });
+      const allowed = await update('--allow-missing');
+      expect(allowed.code, allowed.err).toBe(0);
+      expect(allowed.out).toMatch(/googlebot .*INCOMPLETE/);
+      const written = validateSnapshot(JSON.parse(readFileSync(snapshotPath(), 'utf8')));
+      expect(written.crawlers.googlebot!.sources[1]).toEqual({
+        url: 'https://other.example/ipranges/special.json',
+        missing: 'not read on 2026-12-01: HTTP 404',
+      });
+      expect(auditLines()[0]).toMatchObject({
+        result: 'ok',
+        after: { missing: [`googlebot: ${mirror}/other.example/ipranges/special.json: HTTP 404`] },
+      });
+    },
+  );
 
   it('a crawler losing more than half its ranges is refused unless --allow-shrink', async () => {
     files.set('/ranges.example/googlebot.json', {
@@ -271,28 +284,35 @@ describe('ops verified-bots update (loopback file server for the published URLs,
     ).toEqual(['66.249.64.0/27']);
   });
 
-  it('refuses a malformed published prefix and a mirror that is neither https nor loopback, before writing anything', async () => {
-    files.set('/ranges.example/openai.json', { status: 200, body: published(['20.171.206.0/33']) });
-    const bad = await update();
-    expect(bad.code).toBe(1);
-    expect(bad.err).toContain('openai: ');
-    expect(bad.err).toContain(
-      'prefixes[0]: "20.171.206.0/33": prefix length 33 exceeds 32 for IPv4',
-    );
-    const plain = await ops(
-      'verified-bots',
-      'update',
-      '--snapshot',
-      snapshotPath(),
-      '--mirror',
-      'http://mirror.example/',
-    );
-    expect(plain.code).toBe(1);
-    expect(plain.err).toContain(
-      '--mirror: http://mirror.example is neither https nor a loopback address',
-    );
-    expect(auditLines()).toEqual([]);
-  });
+  it(
+    'refuses a malformed published prefix and a mirror that is neither https nor loopback, ' +
+      'before writing anything',
+    async () => {
+      files.set('/ranges.example/openai.json', {
+        status: 200,
+        body: published(['20.171.206.0/33']),
+      });
+      const bad = await update();
+      expect(bad.code).toBe(1);
+      expect(bad.err).toContain('openai: ');
+      expect(bad.err).toContain(
+        'prefixes[0]: "20.171.206.0/33": prefix length 33 exceeds 32 for IPv4',
+      );
+      const plain = await ops(
+        'verified-bots',
+        'update',
+        '--snapshot',
+        snapshotPath(),
+        '--mirror',
+        'http://mirror.example/',
+      );
+      expect(plain.code).toBe(1);
+      expect(plain.err).toContain(
+        '--mirror: http://mirror.example is neither https nor a loopback address',
+      );
+      expect(auditLines()).toEqual([]);
+    },
+  );
 
   it('show lists ranges per crawler, each source and where it was read', async () => {
     const run = await ops('verified-bots', 'show', '--snapshot', snapshotPath());
@@ -348,34 +368,39 @@ describe.runIf(falco)('ops threshold with a challenge band (stand-in)', () => {
     });
   });
 
-  it('refuses a challenge threshold above the threshold, a threshold below the one set, and malformed values; equal means no band', async () => {
-    const above = await ops('threshold', 'set', '70', '--challenge', '75');
-    expect(above.code).toBe(1);
-    expect(above.err).toContain('--challenge: 75 is above the threshold 70');
-    expect((await ops('threshold', 'set', '90', '--challenge', '60')).code).toBe(0);
-    api.requests.length = 0;
-    const below = await ops('threshold', 'set', '50');
-    expect(below.code).toBe(1);
-    expect(below.err).toContain(
-      'threshold: 50 is below the challenge_threshold 60 already set; give --challenge M (at most 50) as well',
-    );
-    for (const bad of ['101', '060', 'x', '-1']) {
-      const run = await ops('threshold', 'set', '90', '--challenge', bad);
-      expect(run.code, bad).toBe(1);
-      expect(run.err).toContain('--challenge: expected a whole number 0–100');
-    }
-    expect(apiWrites()).toEqual([]);
-    expect((await ops('threshold', 'set', '50', '--challenge', '50')).code).toBe(0);
-    expect((await ops('threshold', 'get')).out).toBe(
-      'threshold: 50\nchallenge_threshold: 50 (equal to the threshold: no challenge band)',
-    );
-  });
+  it(
+    'refuses a challenge threshold above the threshold, a threshold below the one set, and ' +
+      'malformed values; equal means no band',
+    async () => {
+      const above = await ops('threshold', 'set', '70', '--challenge', '75');
+      expect(above.code).toBe(1);
+      expect(above.err).toContain('--challenge: 75 is above the threshold 70');
+      expect((await ops('threshold', 'set', '90', '--challenge', '60')).code).toBe(0);
+      api.requests.length = 0;
+      const below = await ops('threshold', 'set', '50');
+      expect(below.code).toBe(1);
+      expect(below.err).toContain(
+        'threshold: 50 is below the challenge_threshold 60 already set; give --challenge M (at most 50) as well',
+      );
+      for (const bad of ['101', '060', 'x', '-1']) {
+        const run = await ops('threshold', 'set', '90', '--challenge', bad);
+        expect(run.code, bad).toBe(1);
+        expect(run.err).toContain('--challenge: expected a whole number 0–100');
+      }
+      expect(apiWrites()).toEqual([]);
+      expect((await ops('threshold', 'set', '50', '--challenge', '50')).code).toBe(0);
+      expect((await ops('threshold', 'get')).out).toBe(
+        'threshold: 50\nchallenge_threshold: 50 (equal to the threshold: no challenge band)',
+      );
+    },
+  );
 
   it('get reports dictionary nonsense as the VCL reads it', async () => {
     api.state.dictionaryItems.get('dict1')!.set('threshold', '70');
     api.state.dictionaryItems.get('dict1')!.set('challenge_threshold', '85');
     expect((await ops('threshold', 'get')).out).toBe(
-      'threshold: 70\nchallenge_threshold: 70 (the item holds 85, above the threshold, which the VCL ignores: no challenge band)',
+      'threshold: 70\nchallenge_threshold: 70 (the item holds 85, above the threshold, which ' +
+        'the VCL ignores: no challenge band)',
     );
   });
 });
@@ -383,17 +408,21 @@ describe.runIf(falco)('ops threshold with a challenge band (stand-in)', () => {
 describe.runIf(falco)(
   'ops vcl exclude-regex set on a service uploaded before the crawler ACLs existed (stand-in)',
   () => {
-    it('is refused before any change: the recv snippet needs the crawlers snippet, so a full upload comes first', async () => {
-      expect((await ops('vcl', 'upload', '--activate')).code).toBe(0);
-      // What a service uploaded by an earlier version of this tool holds: no crawlers snippet.
-      api.activeVersion().snippets.delete('session-scorer-crawlers');
-      api.requests.length = 0;
-      const run = await ops('vcl', 'exclude-regex', 'set', '(?i)\\.css$');
-      expect(run.code).toBe(1);
-      expect(run.err).toContain(
-        'has no session-scorer-crawlers snippet (the crawler ACLs the recv snippet now uses): run `vcl upload` first',
-      );
-      expect(apiWrites()).toEqual([]);
-    });
+    it(
+      'is refused before any change: the recv snippet needs the crawlers snippet, so a full ' +
+        'upload comes first',
+      async () => {
+        expect((await ops('vcl', 'upload', '--activate')).code).toBe(0);
+        // What a service uploaded by an earlier version of this tool holds: no crawlers snippet.
+        api.activeVersion().snippets.delete('session-scorer-crawlers');
+        api.requests.length = 0;
+        const run = await ops('vcl', 'exclude-regex', 'set', '(?i)\\.css$');
+        expect(run.code).toBe(1);
+        expect(run.err).toContain(
+          'has no session-scorer-crawlers snippet (the crawler ACLs the recv snippet now uses): run `vcl upload` first',
+        );
+        expect(apiWrites()).toEqual([]);
+      },
+    );
   },
 );

@@ -72,7 +72,8 @@ async function readKeyState(ctx: OpsContext): Promise<KeyState> {
       index = parseKeyRingIndex(indexText);
     } catch (error) {
       throw new OpsError(
-        `the current ${KEY_RING_ITEM} is invalid (${error instanceof Error ? error.message : String(error)}): fix it by hand before using keys commands`,
+        `the current ${KEY_RING_ITEM} is invalid ` +
+          `(${error instanceof Error ? error.message : String(error)}): fix it by hand before using keys commands`,
       );
     }
   }
@@ -137,7 +138,8 @@ function writeIndexStep(
       const current = await getConfigItem(ctx.api, state.config.id, KEY_RING_ITEM);
       return (current ?? null) === (base ?? null)
         ? null
-        : `${KEY_RING_ITEM} changed since this plan read it (another operator?): nothing more was written; run the command again`;
+        : `${KEY_RING_ITEM} changed since this plan read it (another operator?): nothing more ` +
+            `was written; run the command again`;
     },
   };
 }
@@ -153,8 +155,11 @@ function generateSteps(
     !ctx.options.has('replace-cookie-keys')
   ) {
     throw new OpsError(
-      `the secret store has the hand-managed secret "${COOKIE_KEYS_ITEM}" and there is no ${KEY_RING_ITEM}: a new index would replace it, and every live cookie under its keys would become unreadable. ` +
-        `Migrate first (docs/operators.md, "Moving from cookie_keys"); if ${COOKIE_KEYS_ITEM} is empty or unused, pass --replace-cookie-keys.`,
+      `the secret store has the hand-managed secret "${COOKIE_KEYS_ITEM}" and there is ` +
+        `no ${KEY_RING_ITEM}: a new index would replace it, and every live cookie under its ` +
+        `keys would become unreadable. ` +
+        `Migrate first (docs/operators.md, "Moving from cookie_keys"); if ${COOKIE_KEYS_ITEM} ` +
+        `is empty or unused, pass --replace-cookie-keys.`,
     );
   }
   if (state.index && state.index.keys.length >= MAX_RING_KEYS)
@@ -243,7 +248,9 @@ export async function keysRotate(ctx: OpsContext): Promise<void> {
   const graceS = graceOption === undefined ? lifetimeS + GRACE_MARGIN_S : Number(graceOption);
   if (graceS < lifetimeS && !ctx.options.has('allow-short-grace')) {
     throw new OpsError(
-      `--grace-seconds ${graceS} is shorter than the cookie lifetime (${lifetimeS} s): cookies sealed under the current key just before the rotation would expire early. Pass --allow-short-grace to do that on purpose (a compromised key).`,
+      `--grace-seconds ${graceS} is shorter than the cookie lifetime (${lifetimeS} s): cookies ` +
+        `sealed under the current key just before the rotation would expire early. Pass ` +
+        `--allow-short-grace to do that on purpose (a compromised key).`,
     );
   }
   const waitOption = ctx.options.get('propagation-wait-seconds');
@@ -265,7 +272,9 @@ export async function keysRotate(ctx: OpsContext): Promise<void> {
     waitMs = waitS * 1000;
   } else if (!secretIds(state.secretNames).includes(staged.id)) {
     throw new OpsError(
-      `staged key ${staged.id} is named by ${KEY_RING_ITEM} but its secret ${keySecretName(staged.id)} is missing: activating it would leave the scorer without its active key. Remove it from ${KEY_RING_ITEM} by hand first.`,
+      `staged key ${staged.id} is named by ${KEY_RING_ITEM} but its ` +
+        `secret ${keySecretName(staged.id)} is missing: activating it would leave the scorer ` +
+        `without its active key. Remove it from ${KEY_RING_ITEM} by hand first.`,
     );
   } else if (staged.createdS !== undefined && nowS - staged.createdS < waitS) {
     waitMs = (waitS - (nowS - staged.createdS)) * 1000;
@@ -290,7 +299,8 @@ export async function keysRotate(ctx: OpsContext): Promise<void> {
   // shorten the grace, so the step refuses and the operator re-runs (the staged key stays staged).
   const lateActivation = () =>
     Math.floor(ctx.now() / 1000) > activationS + MAX_ACTIVATION_DELAY_S
-      ? `the activation is more than ${MAX_ACTIVATION_DELAY_S} s later than planned, which would shorten key ${previous}'s grace: run \`keys rotate\` again (key ${staged!.id} stays staged)`
+      ? `the activation is more than ${MAX_ACTIVATION_DELAY_S} s later than planned, which ` +
+        `would shorten key ${previous}'s grace: run \`keys rotate\` again (key ${staged!.id} stays staged)`
       : null;
   steps.push({
     ...writeIndexStep(
@@ -311,7 +321,8 @@ export async function keysRotate(ctx: OpsContext): Promise<void> {
   });
   if (result.applied)
     ctx.out(
-      `key ${staged.id} is active; key ${previous} stays readable until ${isoInstant(activationS + graceS)} (then \`keys retire\`)`,
+      `key ${staged.id} is active; key ${previous} stays readable ` +
+        `until ${isoInstant(activationS + graceS)} (then \`keys retire\`)`,
     );
 }
 
@@ -322,7 +333,8 @@ export async function keysList(ctx: OpsContext): Promise<void> {
   if (!state.index) {
     ctx.out(
       state.secretNames.includes(COOKIE_KEYS_ITEM)
-        ? `no ${KEY_RING_ITEM}: the scorer uses the hand-managed secret "${COOKIE_KEYS_ITEM}" (its contents cannot be listed)`
+        ? `no ${KEY_RING_ITEM}: the scorer uses the hand-managed secret "${COOKIE_KEYS_ITEM}" ` +
+            `(its contents cannot be listed)`
         : `no keys: run \`keys generate\``,
     );
   } else {
@@ -335,7 +347,9 @@ export async function keysList(ctx: OpsContext): Promise<void> {
             : `past grace since ${isoInstant(key.graceUntilS!)} (retire)`
           : key.status;
       ctx.out(
-        `${String(key.id).padEnd(4)} ${status.padEnd(43)} ${(key.createdS === undefined ? '-' : isoInstant(key.createdS)).padEnd(21)} ${present.has(key.id) ? 'present' : 'MISSING'}`,
+        `${String(key.id).padEnd(4)} ${status.padEnd(43)} ` +
+          `${(key.createdS === undefined ? '-' : isoInstant(key.createdS)).padEnd(21)} ` +
+          `${present.has(key.id) ? 'present' : 'MISSING'}`,
       );
     }
   }
@@ -352,7 +366,9 @@ export async function keysList(ctx: OpsContext): Promise<void> {
     else {
       const used = nonceBudgetUsed(nowS - active.createdS, rate);
       const exhaustedS = active.createdS + Math.floor(NONCE_BUDGET_SEALS / rate);
-      const line = `nonce budget of key ${active.id}: ${(used * 100).toFixed(1)} % of 2^32 seals used at ${rate} requests/s; exhausted at ${isoInstant(exhaustedS)}`;
+      const line =
+        `nonce budget of key ${active.id}: ${(used * 100).toFixed(1)} % of 2^32 ` +
+        `seals used at ${rate} requests/s; exhausted at ${isoInstant(exhaustedS)}`;
       ctx.out(
         used >= NONCE_BUDGET_WARN_SHARE
           ? `WARNING: ${line}: rotate the key now (\`keys rotate\`)`
@@ -363,12 +379,14 @@ export async function keysList(ctx: OpsContext): Promise<void> {
   const staged = state.index?.keys.filter((k) => k.status === 'staged') ?? [];
   if (staged.length > 1)
     ctx.out(
-      `${staged.length} keys are staged: \`keys rotate\` activates the newest (${staged.at(-1)!.id}); the others keep opening cookies until a rotation makes them previous keys`,
+      `${staged.length} keys are staged: \`keys rotate\` activates the newest ` +
+        `(${staged.at(-1)!.id}); the others keep opening cookies until a rotation makes them previous keys`,
     );
   const orphans = [...present].filter((id) => !state.index?.keys.some((k) => k.id === id));
   if (orphans.length > 0)
     ctx.out(
-      `secrets not named by the index (an interrupted generate?): ${orphans.map(keySecretName).join(', ')}; \`keys retire --orphans\` deletes them`,
+      `secrets not named by the index (an interrupted ` +
+        `generate?): ${orphans.map(keySecretName).join(', ')}; \`keys retire --orphans\` deletes them`,
     );
 }
 
@@ -395,7 +413,8 @@ export async function keysRetire(ctx: OpsContext): Promise<void> {
   const inGrace = state.index?.keys.filter((k) => k.status === 'grace' && !retirable(k)) ?? [];
   if (inGrace.length > 0)
     ctx.out(
-      `kept (in grace, or less than ${RETIRE_MARGIN_S / 60} min past it): ${inGrace.map((k) => `key ${k.id} until ${isoInstant(k.graceUntilS!)}`).join(', ')}`,
+      `kept (in grace, or less than ${RETIRE_MARGIN_S / 60} min past ` +
+        `it): ${inGrace.map((k) => `key ${k.id} until ${isoInstant(k.graceUntilS!)}`).join(', ')}`,
     );
   if (past.length === 0 && orphans.length === 0) {
     ctx.out('no key is past its grace deadline: nothing to retire');

@@ -237,7 +237,8 @@ export async function modelPublish(ctx: OpsContext, file: string | undefined): P
   });
   if (result.applied)
     ctx.out(
-      `model ${model.version} is current (was ${current?.trim() || 'the embedded model'}); the scorer picks it up as KV propagates`,
+      `model ${model.version} is current (was ${current?.trim() || 'the embedded model'}); the ` +
+        `scorer picks it up as KV propagates`,
     );
 }
 
@@ -287,7 +288,8 @@ export async function modelRollback(ctx: OpsContext, requested: string | undefin
     const last = [...history.entries].reverse().find((e) => e.version === currentVersion);
     if (!last)
       throw new OpsError(
-        `no earlier version in "${HISTORY_KEY}" to roll back to${currentVersion ? ` from ${currentVersion}` : ''}: name one (see \`model list\`) or pass --embedded`,
+        `no earlier version in "${HISTORY_KEY}" to roll back ` +
+          `to${currentVersion ? ` from ${currentVersion}` : ''}: name one (see \`model list\`) or pass --embedded`,
       );
     target = last.from;
   }
@@ -323,6 +325,7 @@ export async function modelRollback(ctx: OpsContext, requested: string | undefin
   });
   if (result.applied)
     ctx.out(
-      `${target === null ? 'the embedded model' : `model ${target}`} is current again (was ${currentVersion ?? 'the embedded model'})`,
+      `${target === null ? 'the embedded model' : `model ${target}`} is current again ` +
+        `(was ${currentVersion ?? 'the embedded model'})`,
     );
 }

@@ -60,7 +60,8 @@ export async function settingsGet(ctx: OpsContext): Promise<void> {
       : `effective settings: the defaults, except\n${changed
           .map(
             ({ name, value, byItem }) =>
-              `  ${name} = ${value} (default ${defaults.get(name)})${byItem ? '' : ', from its own Config Store item (docs/configuration.md)'}`,
+              `  ${name} = ${value} (default ${defaults.get(name)})` +
+              (byItem ? '' : ', from its own Config Store item (docs/configuration.md)'),
           )
           .join('\n')}`,
   );
@@ -71,7 +72,8 @@ export async function settingsSet(ctx: OpsContext, argument: string | undefined)
   const file = ctx.options.get('file');
   if ((argument === undefined) === (file === undefined))
     throw new OpsError(
-      'settings set: give the JSON overrides either as the argument or with --file PATH (e.g. settings set \'{"combine":{"layer2Weight":0.3}}\')',
+      'settings set: give the JSON overrides either as the argument or with --file PATH (e.g. ' +
+        'settings set \'{"combine":{"layer2Weight":0.3}}\')',
     );
   let text: string;
   if (file !== undefined) {
@@ -120,7 +122,8 @@ export async function settingsSet(ctx: OpsContext, argument: string | undefined)
   ]);
   if (diff === '')
     ctx.out(
-      'note: the effective settings do not change (the item restates defaults, or its own Config Store items override these settings)',
+      'note: the effective settings do not change (the item restates defaults, or its own ' +
+        'Config Store items override these settings)',
     );
   const step: Step = {
     title: `set ${ctx.stores.config}.${SETTINGS_ITEM} (the diff is of the effective settings)`,
@@ -134,7 +137,8 @@ export async function settingsSet(ctx: OpsContext, argument: string | undefined)
       const now = await getConfigItem(ctx.api, config.store.id, SETTINGS_ITEM);
       return now === before
         ? null
-        : `${ctx.stores.config}.${SETTINGS_ITEM} changed since this plan read it (another operator?): run the command again`;
+        : `${ctx.stores.config}.${SETTINGS_ITEM} changed since this plan read it (another ` +
+            `operator?): run the command again`;
     },
   };
   const result = await ctx.apply('settings set', [step], {

@@ -33,7 +33,8 @@ async function settingsDictionary(ctx: OpsContext, name: string) {
   const dictionary = await getDictionary(ctx.api, serviceId, active, name);
   if (!dictionary)
     throw new OpsError(
-      `the active version ${active} has no edge dictionary "${name}": run \`vcl upload --activate\` first (it creates it)`,
+      `the active version ${active} has no edge dictionary "${name}": run \`vcl upload ` +
+        `--activate\` first (it creates it)`,
     );
   return { serviceId, active, dictionary };
 }
@@ -78,7 +79,12 @@ export async function thresholdGet(ctx: OpsContext): Promise<void> {
   const effective = effectiveThresholds(value, challenge);
   const valid = value !== null && SCORE_FORM.test(value);
   ctx.out(
-    `threshold: ${effective.block}${value === null ? ' (default: no dictionary item)' : valid ? '' : ` (the item holds ${JSON.stringify(value)}, which the VCL ignores)`}`,
+    `threshold: ${effective.block}` +
+      (value === null
+        ? ' (default: no dictionary item)'
+        : valid
+          ? ''
+          : ` (the item holds ${JSON.stringify(value)}, which the VCL ignores)`),
   );
   const note =
     challenge === null
@@ -106,7 +112,8 @@ export async function thresholdSet(ctx: OpsContext, text: string | undefined): P
     );
   if (challengeText !== undefined && Number(challengeText) > Number(text))
     throw new OpsError(
-      `--challenge: ${challengeText} is above the threshold ${text}; the challenge band is [challenge_threshold, threshold), so challenge_threshold must be at most threshold`,
+      `--challenge: ${challengeText} is above the threshold ${text}; the challenge band is ` +
+        `[challenge_threshold, threshold), so challenge_threshold must be at most threshold`,
     );
   const { serviceId, dictionary } = await settingsDictionary(ctx, DICTIONARIES.settings);
   const [before, challengeBefore] = await Promise.all([
@@ -120,7 +127,8 @@ export async function thresholdSet(ctx: OpsContext, text: string | undefined): P
     Number(challengeBefore) > Number(text)
   ) {
     throw new OpsError(
-      `threshold: ${text} is below the challenge_threshold ${challengeBefore} already set; give --challenge M (at most ${text}) as well`,
+      `threshold: ${text} is below the challenge_threshold ${challengeBefore} already set; give ` +
+        `--challenge M (at most ${text}) as well`,
     );
   }
   const steps: Step[] = [];
@@ -140,7 +148,9 @@ export async function thresholdSet(ctx: OpsContext, text: string | undefined): P
     steps.push(itemStep(serviceId, dictionary.id, DICTIONARIES.settings, 'threshold', text));
   if (steps.length === 0) {
     ctx.out(
-      `threshold is already ${text}${challengeText !== undefined ? ` and challenge_threshold ${challengeText}` : ''}: nothing to change`,
+      `threshold is ` +
+        `already ${text}${challengeText !== undefined ? ` and challenge_threshold ${challengeText}` : ''}: ` +
+        `nothing to change`,
     );
     return;
   }
@@ -172,7 +182,10 @@ export async function modeGet(ctx: OpsContext): Promise<void> {
 function scorerModeText(item: string | null): string {
   const parsed = parseConfigItems((name) => (name === 'mode' ? item : null), prepareItemDefaults());
   if (!parsed.ok)
-    return `none: the item holds ${JSON.stringify(item)}, which the scorer refuses (${parsed.problems.join('; ')}): it answers every request fail-open`;
+    return (
+      `none: the item holds ${JSON.stringify(item)}, which the scorer refuses ` +
+      `(${parsed.problems.join('; ')}): it answers every request fail-open`
+    );
   if (item === null) return `${parsed.config.mode} (default: no item)`;
   if (item.trim() === '') return `${parsed.config.mode} (default: the item is empty)`;
   return parsed.config.mode;
@@ -285,7 +298,8 @@ export async function callerSecretSet(ctx: OpsContext): Promise<void> {
     ? [
         scorerSecret(
           CALLER_SECRET_NEXT_ITEM,
-          `store the new caller secret as ${CALLER_SECRET_NEXT_ITEM} in ${ctx.stores.secret} (the scorer accepts old and new)`,
+          `store the new caller secret as ${CALLER_SECRET_NEXT_ITEM} in ${ctx.stores.secret} ` +
+            `(the scorer accepts old and new)`,
         ),
         {
           ...vclSecret,
@@ -295,7 +309,8 @@ export async function callerSecretSet(ctx: OpsContext): Promise<void> {
         {
           ...scorerSecret(
             CALLER_SECRET_ITEM,
-            `store the new caller secret as ${CALLER_SECRET_ITEM} in ${ctx.stores.secret} (the old one is no longer accepted)`,
+            `store the new caller secret as ${CALLER_SECRET_ITEM} in ${ctx.stores.secret} (the ` +
+              `old one is no longer accepted)`,
           ),
           ...(waitMs > 0 ? { waitBeforeMs: waitMs } : {}),
         },
@@ -320,7 +335,9 @@ export async function callerSecretSet(ctx: OpsContext): Promise<void> {
   } catch (error) {
     if (error instanceof PlanError && error.applied.length > 0) {
       throw new OpsError(
-        `${error.message}\nthe scorer and the VCL may now hold different secrets${existing ? ' (the scorer still accepts the new one as ${CALLER_SECRET_NEXT_ITEM})' : ''}: run \`caller-secret set\` again; until it succeeds, refused preflights are served unscored (fail open)`,
+        `${error.message}\nthe scorer and the VCL may now hold different ` +
+          `secrets${existing ? ' (the scorer still accepts the new one as ${CALLER_SECRET_NEXT_ITEM})' : ''}: ` +
+          `run \`caller-secret set\` again; until it succeeds, refused preflights are served unscored (fail open)`,
       );
     }
     throw error;

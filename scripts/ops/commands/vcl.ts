@@ -107,7 +107,10 @@ function crawlerSnapshotOption(ctx: OpsContext): VclOptions {
     return { verifiedBots: validateSnapshot(JSON.parse(text)) };
   } catch (error) {
     throw new OpsError(
-      `refused, nothing was sent to Fastly: ${path}: ${error instanceof SnapshotError ? error.message : `not JSON (${error instanceof Error ? error.message : String(error)})`}`,
+      `refused, nothing was sent to Fastly: ${path}: ` +
+        (error instanceof SnapshotError
+          ? error.message
+          : `not JSON (${error instanceof Error ? error.message : String(error)})`),
     );
   }
 }
@@ -148,7 +151,11 @@ export async function excludeRegexGet(ctx: OpsContext): Promise<void> {
   const current = recv?.content ? extractExcludeRegex(recv.content) : null;
   ctx.out(`active version: ${active}`);
   ctx.out(
-    `current:   ${current ?? (recv ? '(the recv snippet is not one this generator wrote)' : '(no session-scorer snippets uploaded)')}`,
+    `current:   ` +
+      (current ??
+        (recv
+          ? '(the recv snippet is not one this generator wrote)'
+          : '(no session-scorer snippets uploaded)')),
   );
   ctx.out(`default:   ${DEFAULT_EXCLUDE_URL_REGEX}`);
   ctx.out(
@@ -180,7 +187,8 @@ export async function excludeRegexSet(
   // before those existed needs the whole set once.
   if (!(await getSnippet(ctx.api, serviceId, active, 'session-scorer-crawlers')))
     throw new OpsError(
-      `the active version ${active} has no session-scorer-crawlers snippet (the crawler ACLs the recv snippet now uses): run \`vcl upload\` first`,
+      `the active version ${active} has no session-scorer-crawlers snippet (the crawler ACLs ` +
+        `the recv snippet now uses): run \`vcl upload\` first`,
     );
   const snippets = generateValidated({
     ...deployedOptions(recv, deliver),
@@ -222,7 +230,8 @@ async function uploadSnippets(
   )?.[1];
   if (backendName && !(await getBackend(ctx.api, serviceId, active, backendName))) {
     throw new OpsError(
-      `the active version ${active} has no backend "${backendName}": add the scorer Compute service as a backend with that name first (docs/operators.md), or pass --scorer-backend NAME`,
+      `the active version ${active} has no backend "${backendName}": add the scorer Compute ` +
+        `service as a backend with that name first (docs/operators.md), or pass --scorer-backend NAME`,
     );
   }
   const current = await Promise.all(
@@ -261,7 +270,8 @@ async function uploadSnippets(
     }
     if (String(existing.dynamic) === '1')
       throw new OpsError(
-        `snippet ${snippet.name} exists as a dynamic snippet on version ${active}: delete it first (the CLI manages versioned snippets)`,
+        `snippet ${snippet.name} exists as a dynamic snippet on version ${active}: delete it ` +
+          `first (the CLI manages versioned snippets)`,
       );
     const same =
       existing.content === snippet.content &&
@@ -313,7 +323,11 @@ async function uploadSnippets(
       };
       return status === 'ok'
         ? null
-        : `Fastly refused the version: ${[msg, ...(errors ?? []).map((e) => (typeof e === 'string' ? e : JSON.stringify(e)))].filter(Boolean).join('; ') || JSON.stringify(response)}`;
+        : `Fastly refused the version: ${
+            [msg, ...(errors ?? []).map((e) => (typeof e === 'string' ? e : JSON.stringify(e)))]
+              .filter(Boolean)
+              .join('; ') || JSON.stringify(response)
+          }`;
     },
   });
   if (activate) {
@@ -325,7 +339,8 @@ async function uploadSnippets(
         const now = await activeVersion(ctx.api, serviceId);
         return now === active
           ? null
-          : `the active version is now ${now}, not ${active}: someone activated another version meanwhile; re-run to build on it`;
+          : `the active version is now ${now}, not ${active}: someone activated another version ` +
+              `meanwhile; re-run to build on it`;
       },
     });
   }
@@ -341,7 +356,8 @@ async function uploadSnippets(
     if (error instanceof PlanError) {
       if (error.failed.path.endsWith('/activate') && /no response/.test(error.message)) {
         throw new OpsError(
-          `${error.message}\nthe activation of version ${error.newVersion} may or may not have happened: check which version is active before anything else`,
+          `${error.message}\nthe activation of version ${error.newVersion} may or may not have ` +
+            `happened: check which version is active before anything else`,
         );
       }
       const draft =
@@ -356,7 +372,8 @@ async function uploadSnippets(
   ctx.out(
     activate
       ? `version ${result.newVersion} is active (was ${active})`
-      : `version ${result.newVersion} is validated and NOT active: activate it with --activate next time, or in the Fastly UI (active is still ${active})`,
+      : `version ${result.newVersion} is validated and NOT active: activate it with --activate ` +
+          `next time, or in the Fastly UI (active is still ${active})`,
   );
 }
 

@@ -38,14 +38,19 @@ function readSnapshot(
     text = ctx.readFile(path);
   } catch (error) {
     throw new OpsError(
-      `cannot read the snapshot ${path}: ${error instanceof Error ? error.message : String(error)} (run from the repository root, or pass --snapshot PATH)`,
+      `cannot read the ` +
+        `snapshot ${path}: ${error instanceof Error ? error.message : String(error)} (run from ` +
+        `the repository root, or pass --snapshot PATH)`,
     );
   }
   try {
     return { text, snapshot: validateSnapshot(JSON.parse(text)) };
   } catch (error) {
     throw new OpsError(
-      `${path}: ${error instanceof SnapshotError ? error.message : `not JSON (${error instanceof Error ? error.message : String(error)})`}`,
+      `${path}: ` +
+        (error instanceof SnapshotError
+          ? error.message
+          : `not JSON (${error instanceof Error ? error.message : String(error)})`),
     );
   }
 }
@@ -144,11 +149,17 @@ export async function verifiedBotsUpdate(ctx: OpsContext): Promise<void> {
     const added = ranges.filter((r) => !was.includes(r)).length;
     const removed = was.filter((r) => !ranges.includes(r)).length;
     summary.push(
-      `  ${name.padEnd(15)} ${String(was.length).padStart(4)} → ${String(ranges.length).padStart(4)} ranges (+${added} −${removed})${isComplete(next.crawlers[name]!) ? '' : '  INCOMPLETE: claims from outside these ranges will not be called spoofed'}`,
+      `  ${name.padEnd(15)} ${String(was.length).padStart(4)} ` +
+        `→ ${String(ranges.length).padStart(4)} ranges (+${added} ` +
+        `−${removed})` +
+        (isComplete(next.crawlers[name]!)
+          ? ''
+          : '  INCOMPLETE: claims from outside these ranges will not be called spoofed'),
     );
     if (!allowShrink && ranges.length < was.length / 2)
       failures.push(
-        `${name}: ${was.length} → ${ranges.length} ranges, less than half (pass --allow-shrink if the operator really withdrew them)`,
+        `${name}: ${was.length} → ${ranges.length} ranges, less than half (pass --allow-shrink ` +
+          `if the operator really withdrew them)`,
       );
   }
   if (
@@ -156,7 +167,8 @@ export async function verifiedBotsUpdate(ctx: OpsContext): Promise<void> {
     !(allowMissing && failures.every((f) => !f.includes('less than half')))
   ) {
     throw new OpsError(
-      `refused, ${path} was not changed:\n  ${failures.join('\n  ')}${allowMissing ? '' : '\n(--allow-missing records unreadable sources as missing instead)'}`,
+      `refused, ${path} was not changed:\n  ${failures.join('\n  ')}` +
+        (allowMissing ? '' : '\n(--allow-missing records unreadable sources as missing instead)'),
     );
   }
   let checked: VerifiedBotsSnapshot;
@@ -203,7 +215,8 @@ export async function verifiedBotsUpdate(ctx: OpsContext): Promise<void> {
   await reportDeployed(ctx);
   if (result.applied)
     ctx.out(
-      'next: review and commit the file, then `npm run ops -- vcl upload` ships the new ACLs (add --activate, or activate the validated version later)',
+      'next: review and commit the file, then `npm run ops -- vcl upload` ships the new ACLs ' +
+        '(add --activate, or activate the validated version later)',
     );
 }
 
@@ -219,7 +232,10 @@ async function reportDeployed(ctx: OpsContext): Promise<void> {
   const snippet = await getSnippet(ctx.api, serviceId, active, CRAWLERS_SNIPPET);
   const taken = /snapshot taken (\d{4}-\d{2}-\d{2})/.exec(snippet?.content ?? '')?.[1];
   ctx.out(
-    `deployed: the active version ${active} ${snippet ? `carries the crawler ACLs of the snapshot taken ${taken ?? '(unknown)'}` : 'has no crawler ACLs yet'}`,
+    `deployed: the active version ${active} ` +
+      (snippet
+        ? `carries the crawler ACLs of the snapshot taken ${taken ?? '(unknown)'}`
+        : 'has no crawler ACLs yet'),
   );
 }
 
@@ -231,14 +247,21 @@ export async function verifiedBotsShow(ctx: OpsContext): Promise<void> {
     const crawler = snapshot.crawlers[name]!;
     const v6 = crawler.ranges.filter((r) => r.includes(':')).length;
     ctx.out(
-      `  ${name.padEnd(15)} ${String(crawler.ranges.length).padStart(4)} ranges (${crawler.ranges.length - v6} IPv4, ${v6} IPv6)${isComplete(crawler) ? '' : '  INCOMPLETE'}`,
+      `  ${name.padEnd(15)} ${String(crawler.ranges.length).padStart(4)} ranges ` +
+        `(${crawler.ranges.length - v6} IPv4, ${v6} IPv6)${isComplete(crawler) ? '' : '  INCOMPLETE'}`,
     );
     for (const source of crawler.sources) {
       const via = source.via
-        ? ` via ${source.via.repository ? `${source.via.repository}@${source.via.commit?.slice(0, 12)} ${source.via.path}` : source.via.mirror}`
+        ? ' via ' +
+          (source.via.repository
+            ? `${source.via.repository}@${source.via.commit?.slice(0, 12)} ${source.via.path}`
+            : source.via.mirror)
         : '';
       ctx.out(
-        `      ${source.url}${source.missing ? ` — missing: ${source.missing}` : ` — read ${source.retrievedAt ?? '?'}${via}`}`,
+        `      ${source.url}` +
+          (source.missing
+            ? ` — missing: ${source.missing}`
+            : ` — read ${source.retrievedAt ?? '?'}${via}`),
       );
     }
   }

@@ -2,10 +2,11 @@
  * A STAND-IN for the Fastly API (the real one cannot be reached from tests, nor by an operator
  * trying the runbook offline: `npm run ops:standin`, scripts/ops/standin/main.ts): a loopback HTTP
  * server that keeps state in memory for the endpoints the operator CLI uses, records every
- * request, and can inject failures. It follows the documented shapes (https://www.fastly.com/documentation/reference/api/):
- * form bodies for the service API, JSON for the resource stores, raw bodies for KV values, the
- * token in `Fastly-Key`, 404 for what does not exist, versions locked once activated. It is not
- * Fastly: passing against it shows the CLI sends the requests we believe correct, in a safe order.
+ * request, and can inject failures. It follows the documented shapes
+ * (https://www.fastly.com/documentation/reference/api/): form bodies for the service API, JSON for
+ * the resource stores, raw bodies for KV values, the token in `Fastly-Key`, 404 for what does not
+ * exist, versions locked once activated. It is not Fastly: passing against it shows the CLI sends
+ * the requests we believe correct, in a safe order.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -32,17 +32,20 @@ try {
   standin = await startOfflineStandin(port);
 } catch (error) {
   cli.error(
-    `cannot listen on 127.0.0.1:${port}: ${error instanceof Error ? error.message : String(error)} (--port N for another)`,
+    `cannot listen on ` +
+      `127.0.0.1:${port}: ${error instanceof Error ? error.message : String(error)} (--port N for another)`,
   );
 }
 standin.beforeHandle = (method, path) => process.stdout.write(`  ${method} ${path}\n`);
 process.stdout.write(
   [
     `stand-in Fastly API listening on ${standin.url} (NOT Fastly: in memory, validates nothing, no propagation)`,
-    `seeded: VCL service ${standin.serviceId} (active version 1 with backend F_scorer); Config Store scorer_config, Secret Store scorer_secrets, KV Store scorer_models (empty)`,
+    `seeded: VCL service ${standin.serviceId} (active version 1 with backend F_scorer); Config ` +
+      `Store scorer_config, Secret Store scorer_secrets, KV Store scorer_models (empty)`,
     'in another terminal:',
     `  ${exportLine(standin)}`,
-    `(or --api-url ${standin.url} --service-id ${standin.serviceId} on each command, with FASTLY_API_TOKEN=${standin.token})`,
+    `(or --api-url ${standin.url} --service-id ${standin.serviceId} on each command, with ` +
+      `FASTLY_API_TOKEN=${standin.token})`,
     'Ctrl-C stops it. Requests it answers:',
     '',
   ].join('\n'),
