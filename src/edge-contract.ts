@@ -100,6 +100,8 @@ export const DICTIONARIES = {
   settings: 'scorer_settings',
   secrets: 'scorer_secrets',
 } as const;
+/** The `scorer_secrets` dictionary's key: the caller secret the VCL sends in x-scorer-auth. */
+export const CALLER_SECRET_DICTIONARY_KEY = 'caller_secret';
 /** `scorer_settings` keys and the value the VCL uses when a key is absent. */
 export const DICTIONARY_DEFAULTS = {
   mode: DEFAULT_MODE,

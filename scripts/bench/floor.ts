@@ -36,6 +36,7 @@ import { PENALTY_BOX_NAMES, RATE_COUNTER_NAMES } from '../../src/platform.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { readCallerSecret } from '../../src/config/caller-secret.js';
 import { prepareDefaults } from '../../src/config/defaults.js';
+import { COOKIE_KEYS_ITEM } from '../../src/config/cookie-keys-secret.js';
 import { readKeyRing } from '../../src/config/keys.js';
 import { readModel } from '../../src/config/model.js';
 import { readConfig } from '../../src/config/read-config.js';
@@ -295,7 +296,7 @@ async function measure(event: FetchEvent): Promise<Record<string, number>> {
   const secrets = new SecretStore(STORE_NAMES.secrets);
   out.secret_open_us = (now() - t) * 1000;
   t = now();
-  for (let i = 0; i < 10; i++) (await secrets.get('cookie_keys'))!.plaintext();
+  for (let i = 0; i < 10; i++) (await secrets.get(COOKIE_KEYS_ITEM))!.plaintext();
   out.secret_get_plaintext_us = ((now() - t) * 1000) / 10;
   t = now();
   const kv = new KVStore(STORE_NAMES.models);

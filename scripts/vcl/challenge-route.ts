@@ -15,6 +15,7 @@
  * the line (state=challenge-route) and strips internal headers; the scorer's own Set-Cookie passes.
  */
 import { CHALLENGE_PATH, CHALLENGE_VERIFY_PATH } from '../../src/challenge/paths.js';
+import { CALLER_SECRET_DICTIONARY_KEY } from '../../src/edge-contract.js';
 
 export const CHALLENGE_ROUTE_STATE = 'challenge-route';
 
@@ -47,7 +48,7 @@ req.url.path ~ "${CHALLENGE_ROUTE_REGEX}") {
 `,
     pass: `# session-scorer challenge routes: the scorer authenticates this service and sees the client's address.
 if (${toScorer}) {
-  set bereq.http.X-Scorer-Auth = table.lookup(${options.secretsDictionary}, "caller_secret", "");
+  set bereq.http.X-Scorer-Auth = table.lookup(${options.secretsDictionary}, "${CALLER_SECRET_DICTIONARY_KEY}", "");
   set bereq.http.Fastly-Client-IP = client.ip;
 }
 `,

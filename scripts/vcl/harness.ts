@@ -9,7 +9,11 @@
 import { HEALTH_PATH } from '../../src/routes.js';
 import { type Snippet } from './facts.js';
 import { DEFAULT_SCORER_BACKEND } from './options.js';
-import { DICTIONARIES, DICTIONARY_DEFAULTS } from '../../src/edge-contract.js';
+import {
+  CALLER_SECRET_DICTIONARY_KEY,
+  DICTIONARIES,
+  DICTIONARY_DEFAULTS,
+} from '../../src/edge-contract.js';
 
 export interface HarnessOptions {
   /** Host and port of the scorer backend (default 127.0.0.1:7676, Viceroy's). */
@@ -74,7 +78,7 @@ table ${DICTIONARIES.settings} {
 ${items}}
 
 table ${DICTIONARIES.secrets} {
-  "caller_secret": "${HARNESS_CALLER_SECRET}",
+  "${CALLER_SECRET_DICTIONARY_KEY}": "${HARNESS_CALLER_SECRET}",
 }
 
 ${sub('recv', 'set req.backend = F_origin;\n  return(lookup);')}

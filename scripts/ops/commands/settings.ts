@@ -19,6 +19,7 @@ import {
 import { OpsError, type OpsContext } from '../context.js';
 import { PlanError, type Step } from '../plan.js';
 import {
+  CALLER_SECRET_DICTIONARY_KEY,
   DEFAULT_MODE,
   MODES,
   CHALLENGE_THRESHOLD_KEY,
@@ -252,7 +253,6 @@ export async function modeSet(ctx: OpsContext, mode: string | undefined): Promis
  * The edge dictionary key the VCL sends as x-scorer-auth (vcl-snippets, scripts/vcl): the VCL's
  * own name, which happens to equal the scorer's Secret Store item.
  */
-const VCL_CALLER_SECRET_KEY = 'caller_secret';
 
 /** Between handing the scorer a new caller secret and the VCL sending it, and again before it replaces the old one. */
 const CALLER_SECRET_WAIT_S = 60;
@@ -290,7 +290,7 @@ export async function callerSecretSet(ctx: OpsContext): Promise<void> {
     serviceId,
     dictionary.id,
     DICTIONARIES.secrets,
-    VCL_CALLER_SECRET_KEY,
+    CALLER_SECRET_DICTIONARY_KEY,
     secret,
     true,
   );

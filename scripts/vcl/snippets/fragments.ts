@@ -13,7 +13,12 @@ import {
   STATE_HEADER,
   STEERING_PATH,
 } from '../facts.js';
-import { DICTIONARIES, DICTIONARY_DEFAULTS, SCORE_PATTERN } from '../../../src/edge-contract.js';
+import {
+  CALLER_SECRET_DICTIONARY_KEY,
+  DICTIONARIES,
+  DICTIONARY_DEFAULTS,
+  SCORE_PATTERN,
+} from '../../../src/edge-contract.js';
 
 /** The VCL's state marker on the client request. */
 export const STATE = `req.http.${STATE_HEADER}`;
@@ -21,7 +26,7 @@ export const ACTION = `req.http.${ACTION_HEADER}`;
 export const EXEMPT = `req.http.${EXEMPT_HEADER}`;
 
 /** The caller secret from its dictionary (empty when missing, which the scorer refuses). */
-export const CALLER_SECRET = `table.lookup(${DICTIONARIES.secrets}, "caller_secret", "")`;
+export const CALLER_SECRET = `table.lookup(${DICTIONARIES.secrets}, "${CALLER_SECRET_DICTIONARY_KEY}", "")`;
 
 /** A settings-dictionary item, with the value to use when it is absent. */
 export const setting = (key: string, fallback: string) =>
