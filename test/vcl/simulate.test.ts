@@ -45,6 +45,10 @@ describe.runIf((falco !== null && viceroyBin !== null) || viceroyRequired)(
 
     beforeAll(async () => {
       scorer = await startScenario('e2e', {
+        // Page views under 850 ms apart count as fast (default 500): the scripted bot's requests
+        // are back to back, but on a loaded 2-core machine a round trip through falco and Viceroy
+        // can pass 500 ms. The human-paced session below pauses at least 900 ms.
+        config: { settings: JSON.stringify({ layer1: { fastFloorMs: 850 } }) },
         secrets: {
           caller_secret: VCL_CALLER_SECRET,
           cookie_keys: JSON.stringify({ active: 1, keys: [{ id: 1, key: TEST_KEY_HEX }] }),
