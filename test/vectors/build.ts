@@ -94,6 +94,24 @@ export function buildCookieVectors() {
     };
   }
 
+  /** The state of the mid-session vectors of both formats (rotated id, dwell samples, evidence). */
+  const midSession = {
+    ...base,
+    sessionId: bytesFrom(0x42, 16),
+    sessionIdIssuedAtS: T0 + 300,
+    expiresAtS: T0 + 600 + 21600,
+    lastSeenMs: T0 * 1000 + 540_123,
+    lastPageViewMs: T0 * 1000 + 539_000,
+    requests: 14,
+    pageViews: 9,
+    lastPageClass: 3,
+    transitions: 8,
+    surprisalMilliBits: 31_250,
+    fastEvidenceCenti: 250,
+    dwellCs: [1200, 45, 30, 6000, 815],
+    flags: 0,
+  };
+
   const valid = [
     {
       name: 'first-page-view',
@@ -114,20 +132,7 @@ export function buildCookieVectors() {
       nonce: bytesFrom(0x33, 12),
       nowMs: (T0 + 600) * 1000,
       state: {
-        ...base,
-        sessionId: bytesFrom(0x42, 16),
-        sessionIdIssuedAtS: T0 + 300,
-        expiresAtS: T0 + 600 + 21600,
-        lastSeenMs: T0 * 1000 + 540_123,
-        lastPageViewMs: T0 * 1000 + 539_000,
-        requests: 14,
-        pageViews: 9,
-        lastPageClass: 3,
-        transitions: 8,
-        surprisalMilliBits: 31_250,
-        fastEvidenceCenti: 250,
-        dwellCs: [1200, 45, 30, 6000, 815],
-        flags: 0,
+        ...midSession,
         challengePassedAtS: T0 + 420,
         challengeTag: 0x9e3779b9,
         challengesUnanswered: 0,
@@ -210,20 +215,7 @@ export function buildCookieVectors() {
       nonce: bytesFrom(0x37, 12),
       nowMs: (T0 + 600) * 1000,
       state: {
-        ...base,
-        sessionId: bytesFrom(0x42, 16),
-        sessionIdIssuedAtS: T0 + 300,
-        expiresAtS: T0 + 600 + 21600,
-        lastSeenMs: T0 * 1000 + 540_123,
-        lastPageViewMs: T0 * 1000 + 539_000,
-        requests: 14,
-        pageViews: 9,
-        lastPageClass: 3,
-        transitions: 8,
-        surprisalMilliBits: 31_250,
-        fastEvidenceCenti: 250,
-        dwellCs: [1200, 45, 30, 6000, 815],
-        flags: 0,
+        ...midSession,
       },
     },
   ].map((v) => {
