@@ -126,6 +126,17 @@ function prepareChromium(install: boolean): string | null {
 
 const urls = (context: RunContext) => context.paths.map((path) => context.baseUrl + path);
 
+/** The Python client program with one HTTP library, at the scripted pace, claiming to be Chrome. */
+const pythonClient = (library: 'requests' | 'httpx', context: RunContext): [string, string[]] => [
+  VENV_PYTHON,
+  [
+    join(PROGRAMS, 'python_client.py'),
+    ...['--library', library, '--base', context.baseUrl],
+    ...['--gap-ms', String(context.scriptedGapMs), '--user-agent', CHROME_USER_AGENT],
+    ...context.paths,
+  ],
+];
+
 function chromium(name: string, pace: 'human' | 'bot'): Client {
   return {
     name,
@@ -210,42 +221,14 @@ export function allClients(): Client[] {
       kind: 'scripted',
       description: 'python-requests Session (keeps cookies), Chrome User-Agent',
       prepare: (install) => preparePython('requests', install),
-      command: (context) => [
-        VENV_PYTHON,
-        [
-          join(PROGRAMS, 'python_client.py'),
-          '--library',
-          'requests',
-          '--base',
-          context.baseUrl,
-          '--gap-ms',
-          String(context.scriptedGapMs),
-          '--user-agent',
-          CHROME_USER_AGENT,
-          ...context.paths,
-        ],
-      ],
+      command: (context) => pythonClient('requests', context),
     },
     {
       name: 'python-httpx',
       kind: 'scripted',
       description: 'Python httpx Client (keeps cookies), Chrome User-Agent',
       prepare: (install) => preparePython('httpx', install),
-      command: (context) => [
-        VENV_PYTHON,
-        [
-          join(PROGRAMS, 'python_client.py'),
-          '--library',
-          'httpx',
-          '--base',
-          context.baseUrl,
-          '--gap-ms',
-          String(context.scriptedGapMs),
-          '--user-agent',
-          CHROME_USER_AGENT,
-          ...context.paths,
-        ],
-      ],
+      command: (context) => pythonClient('httpx', context),
     },
     {
       name: 'node-fetch',
