@@ -4,6 +4,7 @@ import { createApp } from '../../src/app.js';
 import { prepareDefaults } from '../../src/config/defaults.js';
 import defaultModel from '../../scorer-core/src/default-model.json' with { type: 'json' };
 import { fakePlatform, TEST_CALLER_SECRET, testSecrets } from '../helpers/fake-platform.js';
+import { curlHeaders } from '../helpers/fixtures.js';
 
 // Every decide() input the app builds, kept so the tests can see what scorer-core receives.
 const inputs = vi.hoisted(() => [] as unknown[]);
@@ -96,18 +97,7 @@ describe('request facts and client memory reach decide()', () => {
       referer: null,
       host: undefined,
       secureContext: undefined,
-      headers: {
-        userAgent: 'curl/8.5.0',
-        accept: '*/*',
-        acceptLanguage: null,
-        acceptEncoding: null,
-        secFetchMode: null,
-        secFetchSite: null,
-        secFetchDest: null,
-        secFetchUser: null,
-        secChUa: null,
-        ja4: null,
-      },
+      headers: curlHeaders('curl/8.5.0'),
     });
   });
 

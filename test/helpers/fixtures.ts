@@ -3,6 +3,7 @@ import {
   createKeyRing,
   hexToBytes,
   loadModel,
+  type BrowserHeaders,
   type ModelDocument,
 } from '../../scorer-core/src/index.js';
 
@@ -38,3 +39,17 @@ export const HAND_MODEL_DOC: ModelDocument = {
   baseline: { meanBits: 1.25, stdBits: 0.5, transitions: 1000 },
 };
 export const handModel = () => loadModel(HAND_MODEL_DOC);
+
+/** The browser headers curl sends (`curl -A UA`): a User-Agent and an any-type Accept, nothing else. */
+export const curlHeaders = (userAgent: string): BrowserHeaders => ({
+  userAgent,
+  accept: '*/*',
+  acceptLanguage: null,
+  acceptEncoding: null,
+  secFetchMode: null,
+  secFetchSite: null,
+  secFetchDest: null,
+  secFetchUser: null,
+  secChUa: null,
+  ja4: null,
+});

@@ -22,7 +22,7 @@ import {
 } from '../../scorer-core/src/index.js';
 import vectors from '../vectors/challenge.json' with { type: 'json' };
 import { buildChallengeVectors } from '../vectors/challenge-build.js';
-import { handModel, seededRandom, singleKeyRing } from '../helpers/fixtures.js';
+import { curlHeaders, handModel, seededRandom, singleKeyRing } from '../helpers/fixtures.js';
 
 // node:crypto's HMAC stands in for the runtime's (WebCrypto on Fastly): the one scorer-core is given.
 const hmacWith =
@@ -268,19 +268,9 @@ describe('challenge evidence in the verdict', () => {
       expect(replayed).toMatchObject({ score: 100, layer1: 100, reasons: ['cookie_replayed'] });
       // What a pass answers is doubt about the client (the learned and header evidence): three header
       // contradictions (97) count half after a pass (97 × 0.5 = 48.5 → 49).
-      const curlAsChrome = {
-        userAgent:
-          'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
-        accept: '*/*',
-        acceptLanguage: null,
-        acceptEncoding: null,
-        secFetchMode: null,
-        secFetchSite: null,
-        secFetchDest: null,
-        secFetchUser: null,
-        secChUa: null,
-        ja4: null,
-      };
+      const curlAsChrome = curlHeaders(
+        'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+      );
       const request = { secureContext: true, headers: curlAsChrome };
       expect(
         scorer.decide({

@@ -14,7 +14,7 @@ import {
   type ClientMemory,
   type FeatureName,
 } from '../../scorer-core/src/index.js';
-import { handModel, seededRandom, singleKeyRing } from '../helpers/fixtures.js';
+import { curlHeaders, handModel, seededRandom, singleKeyRing } from '../helpers/fixtures.js';
 
 const CHROME_UA =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
@@ -36,18 +36,7 @@ const chromeNavigation: BrowserHeaders = {
   ja4: null,
 };
 // What `curl -A <Chrome UA>` sends.
-const curlAsChrome: BrowserHeaders = {
-  userAgent: CHROME_UA,
-  accept: '*/*',
-  acceptLanguage: null,
-  acceptEncoding: null,
-  secFetchMode: null,
-  secFetchSite: null,
-  secFetchDest: null,
-  secFetchUser: null,
-  secChUa: null,
-  ja4: null,
-};
+const curlAsChrome = curlHeaders(CHROME_UA);
 
 describe('request signals', () => {
   it('crawler, feed and scanner paths, whatever the case and query', () => {
